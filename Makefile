@@ -1,0 +1,76 @@
+# httpsmon build. Plain GNU make; every dependency comes from pkg-config.
+# make            build bin/httpsmon
+# make run        install missing packages, build, run on config/endpoints.ini
+# make test       install missing packages, build, run every test (last line: N passed, N failed)
+# make asan       the whole suite under AddressSanitizer + UBSan
+# make bench      benchmarks (figures go to the README by hand, never asserted)
+
+CC       ?= cc
+PKGS     := libcurl openssl ncursesw sqlite3 libcjson inih
+BUILD    ?= build
+BIN      := bin/httpsmon
+CONFIG   ?= config/endpoints.ini
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wno-format-nonliteral
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+SRCS     := $(wildcard src/*.c src/ui/*.c)
+OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
+LIBOBJS  := $(filter-out $(BUILD)/src/main.o,$(OBJS))
+TESTSRCS := $(wildcard tests/test_*.c)
+TESTBINS := $(TESTSRCS:tests/%.c=$(BUILD)/tests/%)
+LABSRV   := $(BUILD)/tests/lab/labsrv
+
+.PHONY: all deps run check test asan bench clean demo screenshots
+all: $(BIN)
+
+deps:
+	@scripts/deps.sh
+
+$(BIN): $(OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/test_%.c $(LIBOBJS) $(BUILD)/tests/testlib.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/tests/testlib.o $(LIBOBJS) $(PKG_LIBS) $(TEST_LIBS) -lm
+
+$(BUILD)/tests/testlib.o: tests/testlib.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
+
+$(LABSRV): tests/lab/labsrv.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
+
+run: deps $(BIN)
+	$(BIN) -c $(CONFIG)
+
+check: $(BIN)
+	$(BIN) check -c $(CONFIG)
+
+test: deps $(BIN) $(TESTBINS) $(LABSRV)
+	@BUILD=$(BUILD) scripts/run-tests.sh
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/httpsmon \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+bench: deps $(BIN) $(LABSRV)
+	@BUILD=$(BUILD) bench/run.sh
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(OBJS:.o=.d) $(TESTBINS:=.d)

@@ -1,0 +1,47 @@
+/*
+ * cert: turns OpenSSL certificates into plain values. Nothing above this
+ * module sees an OpenSSL type; x509 is declared opaquely so callers can
+ * pass one through without including OpenSSL headers.
+ */
+#ifndef HTTPSMON_CERT_H
+#define HTTPSMON_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct x509_st;
+
+struct cert_info {
+	char *subject;         /* RFC 2253 one-line form, UTF-8; raw certificate text */
+	char *issuer;          /* same form */
+	char *sans;            /* "DNS:a.example, DNS:b.example, IP:127.0.0.1" or NULL */
+	char serial[130];      /* upper-case hex, no separators */
+	int64_t not_before;    /* Unix seconds */
+	int64_t not_after;     /* Unix seconds */
+	char key_type[16];     /* "RSA", "EC", "Ed25519", "Ed448", "DSA", "?" */
+	int key_bits;          /* RSA modulus or EC curve size */
+	char key_curve[24];    /* "prime256v1" for EC, else "" */
+	char sig_alg[48];      /* "sha256WithRSAEncryption", "ecdsa-with-SHA256" */
+	char sha256[65];       /* lower-case hex of the DER's SHA-256 */
+	char *aia_ca_issuers;  /* first caIssuers URL from AIA, or NULL */
+	bool self_issued;      /* subject == issuer */
+	bool is_ca;            /* basicConstraints CA:TRUE */
+};
+
+/* Fills out from x (borrowed). Returns 0, or -1 if x is NULL. */
+int cert_info_from_x509(struct x509_st *x, struct cert_info *out);
+void cert_info_done(struct cert_info *c);
+void cert_info_copy(struct cert_info *dst, const struct cert_info *src);
+
+/*
+ * True when the signature uses a digest no modern client accepts (MD5,
+ * SHA-1) or the key is too small (RSA/DSA below 2048 bits, EC below 224).
+ * why gets a short phrase ("SHA-1 signature", "RSA 1024-bit key").
+ */
+bool cert_is_weak(const struct cert_info *c, char *why, size_t whylen);
+
+/* Whole days from now_s until not_after, rounded down (negative when expired). */
+int cert_days_left(const struct cert_info *c, int64_t now_s);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * config: turns an INI file into a validated, immutable `struct config`
+ * with every default applied. It knows nothing of curl, OpenSSL, SQLite or
+ * curses. A reload builds a new config; the caller keeps the old one in
+ * force if the new one fails. Configs are reference-counted so in-flight
+ * probes can keep the endpoint they were started with across a reload.
+ *
+ * File format (see config/endpoints.ini): a [defaults] section, then one
+ * section per endpoint named by the section. Keys set in [defaults] apply to
+ * every endpoint unless the endpoint sets them itself. Repeatable keys
+ * (header, resolve, expect_json, tags) given in an endpoint replace the
+ * defaults' list rather than add to it.
+ */
+#ifndef HTTPSMON_CONFIG_H
+#define HTTPSMON_CONFIG_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "httpsmon/jsoncond.h"
+#include "httpsmon/util.h"
+
+#define CONFIG_DEFAULT_INTERVAL_MS   60000
+#define CONFIG_DEFAULT_TIMEOUT_MS    10000
+#define CONFIG_DEFAULT_MAX_BODY      (1024 * 1024)
+#define CONFIG_DEFAULT_MAX_INFLIGHT  50
+
+enum ip_mode { IPMODE_ANY, IPMODE_V4, IPMODE_V6 };
+
+struct status_range {
+	int lo, hi; /* inclusive; a single code has lo == hi */
+};
+
+struct endpoint {
+	char *name;              /* section name, unique in the file */
+	int line;                /* line of the [section] header */
+
+	char *url;               /* as configured */
+	bool plain_http;         /* url is http://: it must redirect to https */
+	char *host;              /* host part of url, brackets stripped for IPv6 */
+	int port;                /* explicit or scheme default */
+
+	int64_t interval_ms;     /* default 60s */
+	int64_t timeout_ms;      /* whole probe, default 10s */
+	char *method;            /* default "GET" */
+	struct strlist headers;  /* "Name: value" lines */
+	char *body;              /* request body or NULL */
+
+	struct status_range *expect_status; /* default 200-399 */
+	size_t n_expect_status;
+	char *expect_body;       /* substring or NULL */
+	char *expect_body_regex; /* POSIX ERE source or NULL */
+	regex_t *body_regex;     /* compiled expect_body_regex or NULL */
+	struct json_cond *expect_json;
+	size_t n_expect_json;
+
+	int64_t latency_warn_ms; /* total time; 0 = off */
+	int64_t latency_down_ms; /* total time; 0 = off */
+	int cert_warn_days;      /* default 21 */
+	int cert_crit_days;      /* default 7 */
+	int min_tls;             /* 10, 11, 12 or 13; default 12 */
+
+	char *ca_file;           /* NULL: system trust store */
+	char *client_cert;       /* PEM, with client_key for mTLS */
+	char *client_key;
+	char *proxy;
+	struct strlist resolve;  /* curl syntax HOST:PORT:ADDR */
+	enum ip_mode ip;
+	int http_version;        /* 11 or 2 (2 = offer h2 via ALPN, default) */
+	bool follow_redirects;   /* default yes */
+	int max_redirects;       /* default 5 */
+	bool check_http_redirect;/* also probe http://host:http_port/ */
+	int http_port;           /* default 80 */
+	bool expect_hsts;        /* default no */
+	int64_t max_body;        /* bytes, default 1MiB */
+	struct strlist tags;
+	bool enabled;            /* default yes */
+
+	/* keeping state (used by the monitor) */
+	int fail_after;          /* default 2 */
+	int recover_after;       /* default 1 */
+	bool all_addresses;      /* probe each A/AAAA record separately */
+};
+
+struct config {
+	char *path;              /* file it came from, or NULL */
+	struct endpoint *eps;    /* in file order */
+	size_t n;
+	int max_inflight;        /* global, [defaults] only; default 50 */
+	int refs;                /* private: use config_ref / config_unref */
+};
+
+/*
+ * Loads and validates path. Returns a config with one reference, or NULL
+ * with every problem found written to err as "FILE:LINE: [section] key:
+ * message" lines (the first few, then "and N more").
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+
+/*
+ * Builds a config for `httpsmon check URL...`: one endpoint per URL, named
+ * by its host (deduplicated as host, host#2...), with settings from base
+ * (an endpoint whose fields act as [defaults]; NULL for built-in defaults).
+ * Returns NULL with a message on a bad URL.
+ */
+struct config *config_from_urls(char *const *urls, size_t n, const struct endpoint *base,
+				char *err, size_t errlen);
+
+/* Fills e with the built-in defaults (no name, no url). Free with endpoint_done. */
+void endpoint_defaults(struct endpoint *e);
+void endpoint_done(struct endpoint *e);
+
+struct config *config_ref(struct config *c);
+void config_unref(struct config *c); /* NULL is fine; frees at zero */
+
+/* The endpoint named name, or NULL. */
+const struct endpoint *config_find(const struct config *c, const char *name);
+
+/* Status code against expect_status. */
+bool endpoint_status_ok(const struct endpoint *e, long status);
+
+#endif

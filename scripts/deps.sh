@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the packages httpsmon needs to build and test, if any are missing.
+# As root it runs apt-get; otherwise it prints the exact command and stops.
+set -eu
+pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncurses-dev
+      libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev tmux)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "httpsmon: missing packages: ${missing[*]} (no apt-get here: install them with your package manager)" >&2
+  exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "httpsmon: missing packages. Run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "httpsmon: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
