@@ -12,7 +12,7 @@ BIN      := bin/httpsmon
 CONFIG   ?= config/endpoints.ini
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-            -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wno-format-nonliteral
+            -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wno-format-nonliteral -Wno-format-truncation
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -1,0 +1,252 @@
+/*
+ * cert: OpenSSL X509 -> struct cert_info. This is the only place that reads
+ * certificate fields; everything above sees plain C values. All strings are
+ * the certificate's own bytes (UTF-8 where the encoding allows), never
+ * sanitised here: display code sanitises, storage keeps the truth.
+ */
+#include "httpsmon/cert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "httpsmon/util.h"
+
+/* RFC 2253 order reversed to the familiar "CN=..., O=..." reading order. */
+#define NAME_FLAGS ((XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV) | ASN1_STRFLGS_UTF8_CONVERT)
+
+static char *name_text(const X509_NAME *name)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out;
+	long len;
+
+	if (!b)
+		return xstrdup("");
+	X509_NAME_print_ex(b, name, 0, NAME_FLAGS);
+	len = BIO_get_mem_data(b, &data);
+	out = xstrndup(data, len > 0 ? (size_t)len : 0);
+	BIO_free(b);
+	return out;
+}
+
+static int64_t asn1_time_unix(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	if (!t || !ASN1_TIME_to_tm(t, &tm))
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
+static void sans_text(X509 *x, struct cert_info *c)
+{
+	GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	struct strbuf b = { 0 };
+	int i;
+
+	if (!names)
+		return;
+	for (i = 0; i < sk_GENERAL_NAME_num(names); i++) {
+		const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+		const char *sep = b.len ? ", " : "";
+
+		if (gn->type == GEN_DNS) {
+			const ASN1_IA5STRING *s = gn->d.dNSName;
+
+			strbuf_printf(&b, "%sDNS:", sep);
+			strbuf_append(&b, (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+		} else if (gn->type == GEN_IPADD) {
+			char *ip = i2s_ASN1_OCTET_STRING(NULL, gn->d.iPAddress);
+			const unsigned char *p = ASN1_STRING_get0_data(gn->d.iPAddress);
+			int len = ASN1_STRING_length(gn->d.iPAddress);
+
+			/* i2s gives hex bytes; print addresses the way people write them */
+			if (len == 4) {
+				strbuf_printf(&b, "%sIP:%u.%u.%u.%u", sep, p[0], p[1], p[2], p[3]);
+			} else if (len == 16) {
+				strbuf_printf(&b, "%sIP:", sep);
+				for (int k = 0; k < 16; k += 2)
+					strbuf_printf(&b, "%s%x", k ? ":" : "", (p[k] << 8) | p[k + 1]);
+			} else {
+				strbuf_printf(&b, "%sIP:%s", sep, ip ? ip : "?");
+			}
+			OPENSSL_free(ip);
+		} else if (gn->type == GEN_EMAIL) {
+			strbuf_printf(&b, "%semail:", sep);
+			strbuf_append(&b, (const char *)ASN1_STRING_get0_data(gn->d.rfc822Name),
+				      (size_t)ASN1_STRING_length(gn->d.rfc822Name));
+		} else if (gn->type == GEN_URI) {
+			strbuf_printf(&b, "%sURI:", sep);
+			strbuf_append(&b, (const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
+				      (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier));
+		}
+	}
+	GENERAL_NAMES_free(names);
+	c->sans = b.s; /* NULL when nothing was appended */
+}
+
+static void aia_text(X509 *x, struct cert_info *c)
+{
+	AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
+	int i;
+
+	if (!aia)
+		return;
+	for (i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+
+		if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
+			const ASN1_IA5STRING *u = ad->location->d.uniformResourceIdentifier;
+
+			c->aia_ca_issuers = xstrndup((const char *)ASN1_STRING_get0_data(u),
+						     (size_t)ASN1_STRING_length(u));
+			break;
+		}
+	}
+	AUTHORITY_INFO_ACCESS_free(aia);
+}
+
+static void key_text(X509 *x, struct cert_info *c)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(x);
+	int id;
+
+	snprintf(c->key_type, sizeof(c->key_type), "?");
+	if (!pk)
+		return;
+	c->key_bits = EVP_PKEY_get_bits(pk);
+	id = EVP_PKEY_get_base_id(pk);
+	switch (id) {
+	case EVP_PKEY_RSA:
+	case EVP_PKEY_RSA_PSS:
+		snprintf(c->key_type, sizeof(c->key_type), "RSA");
+		break;
+	case EVP_PKEY_EC: {
+		char curve[64] = "";
+		size_t len = 0;
+
+		snprintf(c->key_type, sizeof(c->key_type), "EC");
+		if (EVP_PKEY_get_utf8_string_param(pk, "group", curve, sizeof(curve), &len))
+			snprintf(c->key_curve, sizeof(c->key_curve), "%s", curve);
+		break;
+	}
+	case EVP_PKEY_ED25519:
+		snprintf(c->key_type, sizeof(c->key_type), "Ed25519");
+		break;
+	case EVP_PKEY_ED448:
+		snprintf(c->key_type, sizeof(c->key_type), "Ed448");
+		break;
+	case EVP_PKEY_DSA:
+		snprintf(c->key_type, sizeof(c->key_type), "DSA");
+		break;
+	default:
+		snprintf(c->key_type, sizeof(c->key_type), "%s", OBJ_nid2sn(id));
+		break;
+	}
+}
+
+int cert_info_from_x509(struct x509_st *x, struct cert_info *c)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	const ASN1_INTEGER *serial;
+	BIGNUM *bn;
+	int signid;
+
+	memset(c, 0, sizeof(*c));
+	if (!x)
+		return -1;
+	c->subject = name_text(X509_get_subject_name(x));
+	c->issuer = name_text(X509_get_issuer_name(x));
+	c->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
+	c->is_ca = X509_check_ca(x) > 0 && (X509_get_extension_flags(x) & EXFLAG_CA);
+	c->not_before = asn1_time_unix(X509_get0_notBefore(x));
+	c->not_after = asn1_time_unix(X509_get0_notAfter(x));
+
+	serial = X509_get0_serialNumber(x);
+	bn = serial ? ASN1_INTEGER_to_BN(serial, NULL) : NULL;
+	if (bn) {
+		char *hex = BN_bn2hex(bn);
+
+		snprintf(c->serial, sizeof(c->serial), "%s", hex ? hex : "");
+		OPENSSL_free(hex);
+		BN_free(bn);
+	}
+
+	signid = X509_get_signature_nid(x);
+	snprintf(c->sig_alg, sizeof(c->sig_alg), "%s",
+		 signid != NID_undef ? OBJ_nid2ln(signid) : "unknown");
+	key_text(x, c);
+
+	if (X509_digest(x, EVP_sha256(), md, &mdlen)) {
+		for (unsigned int i = 0; i < mdlen && 2 * i + 2 < sizeof(c->sha256); i++)
+			snprintf(c->sha256 + 2 * i, 3, "%02x", md[i]);
+	}
+	sans_text(x, c);
+	aia_text(x, c);
+	return 0;
+}
+
+void cert_info_done(struct cert_info *c)
+{
+	if (!c)
+		return;
+	free(c->subject);
+	free(c->issuer);
+	free(c->sans);
+	free(c->aia_ca_issuers);
+	memset(c, 0, sizeof(*c));
+}
+
+void cert_info_copy(struct cert_info *dst, const struct cert_info *src)
+{
+	*dst = *src;
+	dst->subject = xstrdup(src->subject);
+	dst->issuer = xstrdup(src->issuer);
+	dst->sans = xstrdup(src->sans);
+	dst->aia_ca_issuers = xstrdup(src->aia_ca_issuers);
+}
+
+bool cert_is_weak(const struct cert_info *c, char *why, size_t whylen)
+{
+	const char *s = c->sig_alg;
+
+	if (strcasestr(s, "md5") || strcasestr(s, "md2") || strcasestr(s, "md4")) {
+		snprintf(why, whylen, "MD5 signature (%s)", s);
+		return true;
+	}
+	if (strcasestr(s, "sha1") || strcasestr(s, "sha-1") || !strcasecmp(s, "ecdsa-with-SHA1")) {
+		snprintf(why, whylen, "SHA-1 signature (%s)", s);
+		return true;
+	}
+	if ((!strcmp(c->key_type, "RSA") || !strcmp(c->key_type, "DSA")) && c->key_bits > 0 &&
+	    c->key_bits < 2048) {
+		snprintf(why, whylen, "%s %d-bit key", c->key_type, c->key_bits);
+		return true;
+	}
+	if (!strcmp(c->key_type, "EC") && c->key_bits > 0 && c->key_bits < 224) {
+		snprintf(why, whylen, "EC %d-bit key", c->key_bits);
+		return true;
+	}
+	if (whylen)
+		why[0] = '\0';
+	return false;
+}
+
+int cert_days_left(const struct cert_info *c, int64_t now_s)
+{
+	int64_t d = c->not_after - now_s;
+
+	/* floor division, so a certificate that expired an hour ago is at -1 */
+	return (int)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
+}
