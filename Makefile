@@ -14,7 +14,8 @@ CONFIG   ?= config/endpoints.ini
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wno-format-nonliteral -Wno-format-truncation
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -MMD -MP
+VERSION  := 0.1.0
+CFLAGS   += -std=c11 -D_GNU_SOURCE -DHTTPSMON_VERSION=\"$(VERSION)\" $(WARN) -Iinclude -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
