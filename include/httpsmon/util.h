@@ -45,6 +45,7 @@ int util_parse_bool(const char *s, bool *b);
  */
 char *util_fmt_duration_us(char *buf, size_t n, int64_t us);
 char *util_fmt_ms(char *buf, size_t n, int64_t us); /* "143.2" ms with one decimal */
+char *util_fmt_days(char *buf, size_t n, int64_t days); /* days left; < 0 = expired */
 
 /*
  * ISO-8601 UTC "2026-11-26T23:59:36Z" of a Unix time in seconds.
