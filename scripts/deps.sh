@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -eu
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncurses-dev
-      libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev tmux)
+      libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev tmux
+      ca-certificates curl python3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
