@@ -1,0 +1,365 @@
+/* test_util: unit parsing, formatting, the sanitiser, strbuf, strlist, edit distance. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "httpsmon/util.h"
+
+static int64_t dur(const char *s)
+{
+	int64_t ms = -42;
+
+	assert_int_equal(util_parse_duration_ms(s, &ms), 0);
+	return ms;
+}
+
+static void assert_bad_duration(const char *s)
+{
+	int64_t ms = -42;
+
+	assert_int_equal(util_parse_duration_ms(s, &ms), -1);
+	assert_int_equal(ms, -42); /* untouched on error */
+}
+
+static void test_duration(void **state)
+{
+	(void)state;
+	assert_int_equal(dur("250ms"), 250);
+	assert_int_equal(dur("30s"), 30000);
+	assert_int_equal(dur("5m"), 300000);
+	assert_int_equal(dur("1h"), 3600000);
+	assert_int_equal(dur("2d"), 172800000);
+	assert_int_equal(dur("1.5s"), 1500);
+	assert_int_equal(dur("  10s\t"), 10000);
+	assert_int_equal(dur("10 s"), 10000);
+	assert_int_equal(dur("1m30s"), 90000);
+	assert_int_equal(dur("0s"), 0);
+
+	assert_bad_duration("30");      /* seconds or milliseconds? */
+	assert_bad_duration("");
+	assert_bad_duration("   ");
+	assert_bad_duration("s");
+	assert_bad_duration("-5s");
+	assert_bad_duration("5x");
+	assert_bad_duration("5 minutes");
+	assert_bad_duration("1e3ms");
+	assert_bad_duration("0x10s");
+	assert_bad_duration("inf s");
+	assert_bad_duration(".5s");
+	assert_bad_duration("5.s");
+	assert_bad_duration("5S");
+	assert_bad_duration("99999999999999999999d");
+	assert_bad_duration(NULL);
+}
+
+static int64_t size(const char *s)
+{
+	int64_t v = -42;
+
+	assert_int_equal(util_parse_size(s, &v), 0);
+	return v;
+}
+
+static void test_size(void **state)
+{
+	int64_t v = -42;
+
+	(void)state;
+	assert_int_equal(size("512"), 512);
+	assert_int_equal(size("512B"), 512);
+	assert_int_equal(size("64KiB"), 65536);
+	assert_int_equal(size("1MiB"), 1048576);
+	assert_int_equal(size("1GiB"), 1073741824LL);
+	assert_int_equal(size("64KB"), 64000);
+	assert_int_equal(size("1MB"), 1000000);
+	assert_int_equal(size(" 2 MiB "), 2097152);
+	assert_int_equal(size("1.5KiB"), 1536);
+	assert_int_equal(size("1mib"), 1048576);
+
+	assert_int_equal(util_parse_size("", &v), -1);
+	assert_int_equal(util_parse_size("MiB", &v), -1);
+	assert_int_equal(util_parse_size("-1", &v), -1);
+	assert_int_equal(util_parse_size("1.5", &v), -1); /* half a byte */
+	assert_int_equal(util_parse_size("10TB", &v), -1);
+	assert_int_equal(util_parse_size("1 0", &v), -1);
+	assert_int_equal(util_parse_size("99999999999GiB", &v), -1);
+	assert_int_equal(v, -42);
+}
+
+static void test_bool(void **state)
+{
+	static const char *const yes[] = { "yes", "YES", "true", "On", "1", " yes " };
+	static const char *const no[] = { "no", "False", "off", "0" };
+	bool b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		b = false;
+		assert_int_equal(util_parse_bool(yes[i], &b), 0);
+		assert_true(b);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		b = true;
+		assert_int_equal(util_parse_bool(no[i], &b), 0);
+		assert_false(b);
+	}
+	assert_int_equal(util_parse_bool("y", &b), -1);
+	assert_int_equal(util_parse_bool("2", &b), -1);
+	assert_int_equal(util_parse_bool("", &b), -1);
+	assert_int_equal(util_parse_bool("yesno", &b), -1);
+}
+
+static void test_fmt_duration(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 850), "850us");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 12345), "12.3ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 143000), "143ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 1240000), "1.24s");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 12500000), "12.5s");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 125000000), "2m05s");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), (3 * 3600 + 12 * 60) * 1000000LL),
+			    "3h12m");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), (5 * 86400 + 4 * 3600) * 1000000LL),
+			    "5d04h");
+	/* rounding never produces "100.0ms", "1000ms" or "60.0s" */
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 99960), "100ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 999600), "1.00s");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 59960000), "1m00s");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), -1), "-");
+	/* truncated, still terminated */
+	assert_string_equal(util_fmt_duration_us(buf, 4, 12345), "12.");
+}
+
+static void test_fmt_misc(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(util_fmt_ms(buf, sizeof(buf), 143200), "143.2");
+	assert_string_equal(util_fmt_ms(buf, sizeof(buf), 149), "0.1");
+	assert_string_equal(util_fmt_ms(buf, sizeof(buf), 0), "0.0");
+	assert_string_equal(util_fmt_days(buf, sizeof(buf), -3), "expired 3d ago");
+	assert_string_equal(util_fmt_days(buf, sizeof(buf), 0), "today");
+	assert_string_equal(util_fmt_days(buf, sizeof(buf), 12), "12d");
+	assert_string_equal(util_fmt_time_utc(buf, sizeof(buf), 1795737576), "2026-11-26T23:59:36Z");
+	assert_string_equal(util_fmt_time_utc(buf, sizeof(buf), 0), "1970-01-01T00:00:00Z");
+}
+
+static void test_clocks(void **state)
+{
+	int64_t a = util_mono_us(), b = util_mono_us();
+
+	(void)state;
+	assert_true(b >= a);
+	assert_true(util_now_ms() > 1600000000000LL); /* after 2020 */
+}
+
+static const char *san(const char *in, size_t len, size_t outlen)
+{
+	static char out[512];
+
+	memset(out, 'Z', sizeof(out));
+	return util_sanitize(in, len, out, outlen);
+}
+#define SAN(s) san(s, sizeof(s) - 1, 512)
+
+static void test_sanitize_controls(void **state)
+{
+	(void)state;
+	assert_string_equal(SAN("plain text"), "plain text");
+	assert_string_equal(SAN("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+	/* a colour change and a screen clear stay inert */
+	assert_string_equal(SAN("\x1b[31mred\x1b[2J"), "\\x1b[31mred\\x1b[2J");
+	/* OSC 52 would write to the clipboard */
+	assert_string_equal(SAN("\x1b]52;c;ZXZpbA==\x07"), "\\x1b]52;c;ZXZpbA==\\x07");
+	assert_string_equal(SAN("del\x7f"), "del\\x7f");
+	assert_string_equal(SAN("nul\0x"), "nul\\x00x");
+	/* a raw 0x9b byte is CSI on 8-bit terminals */
+	assert_string_equal(SAN("a\x9b" "2Jb"), "a\\x9b2Jb");
+	/* U+009B encoded as UTF-8 is the same control */
+	assert_string_equal(SAN("a\xc2\x9b" "2J"), "a\\u009b2J");
+	/* bidi override (Trojan Source) */
+	assert_string_equal(SAN("x\xe2\x80\xaey"), "x\\u202ey");
+}
+
+static void test_sanitize_utf8(void **state)
+{
+	(void)state;
+	assert_string_equal(SAN("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92"),
+			    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92");
+	/* stray continuation byte, truncated sequence */
+	assert_string_equal(SAN("a\x80z"), "a\\x80z");
+	assert_string_equal(SAN("a\xe2\x82"), "a\\xe2\\x82");
+	/* overlong "/" and overlong NUL */
+	assert_string_equal(SAN("\xc0\xaf"), "\\xc0\\xaf");
+	assert_string_equal(SAN("\xe0\x80\x80"), "\\xe0\\x80\\x80");
+	/* UTF-16 surrogate half, and beyond U+10FFFF */
+	assert_string_equal(SAN("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+	assert_string_equal(SAN("\xf4\x90\x80\x80"), "\\xf4\\x90\\x80\\x80");
+	assert_string_equal(SAN("\xff"), "\\xff");
+}
+
+static void test_sanitize_cut(void **state)
+{
+	(void)state;
+	/* room for 5 bytes: "ab" + "\x1b" would need 6, so it stops after "ab" */
+	assert_string_equal(san("ab\x1b", 3, 6), "ab");
+	/* never half a character: "é" is 2 bytes */
+	assert_string_equal(san("abc\xc3\xa9", 5, 5), "abc");
+	assert_string_equal(san("abc\xc3\xa9", 5, 6), "abc\xc3\xa9");
+	assert_string_equal(san("abc", 3, 1), "");
+	assert_string_equal(san(NULL, 0, 8), "");
+}
+
+/* Parses s with cJSON and checks it decodes to want (a JSON string). */
+static void assert_json_string(const char *json, const char *want)
+{
+	cJSON *j = cJSON_Parse(json);
+
+	assert_non_null(j);
+	assert_true(cJSON_IsString(j));
+	assert_string_equal(j->valuestring, want);
+	cJSON_Delete(j);
+}
+
+static void test_json_str(void **state)
+{
+	struct strbuf b = { 0 };
+
+	(void)state;
+	strbuf_json_str(&b, "say \"hi\"\\ \n\t\x01\x1b");
+	assert_string_equal(strbuf_cstr(&b), "\"say \\\"hi\\\"\\\\ \\n\\t\\u0001\\u001b\"");
+	assert_json_string(strbuf_cstr(&b), "say \"hi\"\\ \n\t\x01\x1b");
+
+	strbuf_reset(&b);
+	strbuf_json_str(&b, "caf\xc3\xa9");
+	assert_string_equal(strbuf_cstr(&b), "\"caf\xc3\xa9\"");
+
+	/* bad UTF-8 becomes \u00NN of the byte: still valid JSON */
+	strbuf_reset(&b);
+	strbuf_json_str(&b, "a\xff\xc3(b");
+	assert_string_equal(strbuf_cstr(&b), "\"a\\u00ff\\u00c3(b\"");
+	assert_json_string(strbuf_cstr(&b), "a\xc3\xbf\xc3\x83(b");
+
+	strbuf_reset(&b);
+	strbuf_json_str(&b, NULL);
+	assert_string_equal(strbuf_cstr(&b), "null");
+
+	strbuf_reset(&b);
+	strbuf_json_str(&b, "");
+	assert_string_equal(strbuf_cstr(&b), "\"\"");
+	strbuf_done(&b);
+}
+
+static void test_strbuf(void **state)
+{
+	struct strbuf b = { 0 };
+	int i;
+
+	(void)state;
+	assert_string_equal(strbuf_cstr(&b), "");
+	strbuf_puts(&b, "abc");
+	strbuf_append(&b, "defgh", 2);
+	strbuf_printf(&b, "-%d-%s", 42, "x");
+	assert_string_equal(strbuf_cstr(&b), "abcde-42-x");
+	assert_int_equal(b.len, 10);
+	for (i = 0; i < 1000; i++)
+		strbuf_puts(&b, "0123456789");
+	assert_int_equal(b.len, 10010);
+	assert_int_equal(strlen(b.s), 10010);
+	strbuf_reset(&b);
+	assert_string_equal(strbuf_cstr(&b), "");
+	assert_int_equal(b.len, 0);
+	strbuf_done(&b);
+	assert_null(b.s);
+	strbuf_done(&b); /* twice is fine */
+}
+
+static void test_strlist(void **state)
+{
+	struct strlist a = { 0 }, b = { 0 };
+	char tmp[8] = "one";
+
+	(void)state;
+	strlist_push(&a, tmp);
+	strcpy(tmp, "two");
+	strlist_push(&a, tmp);
+	assert_int_equal(a.n, 2);
+	assert_string_equal(a.v[0], "one"); /* copied, not borrowed */
+	strlist_push(&b, "old");
+	strlist_copy(&b, &a);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.v[1], "two");
+	assert_ptr_not_equal(b.v[0], a.v[0]);
+	strlist_done(&a);
+	strlist_done(&b);
+	assert_int_equal(a.n, 0);
+	assert_null(a.v);
+}
+
+static void test_alloc(void **state)
+{
+	char *s;
+
+	(void)state;
+	assert_null(xstrdup(NULL));
+	s = xstrndup("abcdef", 3);
+	assert_string_equal(s, "abc");
+	free(s);
+	s = xasprintf("%s=%d", "n", 7);
+	assert_string_equal(s, "n=7");
+	free(s);
+	s = xmalloc(0); /* never NULL */
+	assert_non_null(s);
+	free(s);
+}
+
+static void test_edit_distance(void **state)
+{
+	char long_a[400], long_b[10];
+
+	(void)state;
+	assert_int_equal(util_edit_distance("timeout", "timeout"), 0);
+	assert_int_equal(util_edit_distance("timout", "timeout"), 1);
+	assert_int_equal(util_edit_distance("intervall", "interval"), 1);
+	assert_int_equal(util_edit_distance("expect_stauts", "expect_status"), 2);
+	assert_int_equal(util_edit_distance("", "abc"), 3);
+	assert_int_equal(util_edit_distance("kitten", "sitting"), 3);
+	memset(long_a, 'a', sizeof(long_a) - 1);
+	long_a[sizeof(long_a) - 1] = '\0';
+	strcpy(long_b, "b");
+	assert_int_equal(util_edit_distance(long_a, long_b), 255);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_bool),
+		cmocka_unit_test(test_fmt_duration),
+		cmocka_unit_test(test_fmt_misc),
+		cmocka_unit_test(test_clocks),
+		cmocka_unit_test(test_sanitize_controls),
+		cmocka_unit_test(test_sanitize_utf8),
+		cmocka_unit_test(test_sanitize_cut),
+		cmocka_unit_test(test_json_str),
+		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_strlist),
+		cmocka_unit_test(test_alloc),
+		cmocka_unit_test(test_edit_distance),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
