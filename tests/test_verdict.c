@@ -1,0 +1,1347 @@
+/*
+ * test_verdict: every rule of verdict.c on hand-built probe results.
+ *
+ * Each test starts from a fixture holding a default endpoint for
+ * https://www.example.com/health and a healthy result (HTTP 200 in 143ms,
+ * TLSv1.3, leaf + intermediate valid for 87 more days), breaks one or a
+ * few facts, and checks the state, the deciding reason, the reason bits
+ * and the key words of the message. Time is fixed at NOW.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/cert.h"
+#include "httpsmon/config.h"
+#include "httpsmon/jsoncond.h"
+#include "httpsmon/probe.h"
+#include "httpsmon/util.h"
+#include "httpsmon/verdict.h"
+
+#define NOW 1767225600LL /* 2026-01-01T00:00:00Z */
+#define DAY 86400LL
+#define BIT(r) (1u << (r))
+
+struct fx {
+	struct endpoint ep;
+	struct probe_result r;
+	struct verdict v;
+};
+
+static void set_cert(struct cert_info *c, const char *subject, const char *issuer,
+		     const char *sans, int64_t not_before, int64_t not_after)
+{
+	cert_info_done(c);
+	memset(c, 0, sizeof *c);
+	c->subject = xstrdup(subject);
+	c->issuer = xstrdup(issuer);
+	c->sans = xstrdup(sans);
+	c->not_before = not_before;
+	c->not_after = not_after;
+	c->self_issued = strcmp(subject, issuer) == 0;
+	c->is_ca = sans == NULL;
+	snprintf(c->key_type, sizeof c->key_type, "EC");
+	c->key_bits = 256;
+	snprintf(c->sig_alg, sizeof c->sig_alg, "ecdsa-with-SHA256");
+}
+
+/* A probe of https://www.example.com/health that went well. */
+static void good_result(struct probe_result *r)
+{
+	probe_result_init(r);
+	r->started_ms = NOW * 1000;
+	r->t.dns_us = 2000;
+	r->t.connect_us = 1200;
+	r->t.tls_us = 40000;
+	r->t.server_us = 90000;
+	r->t.transfer_us = 9800;
+	r->t.total_us = 143000;
+	snprintf(r->ip, sizeof r->ip, "192.0.2.10");
+	r->port = 443;
+	snprintf(r->http_version, sizeof r->http_version, "HTTP/2");
+	r->http_status = 200;
+	r->final_url = xstrdup("https://www.example.com/health");
+	snprintf(r->tls_version, sizeof r->tls_version, "TLSv1.3");
+	r->tls_version_num = 13;
+	r->verify.checked = true;
+	r->verify.hostname_ok = 1;
+	snprintf(r->verify.hostname, sizeof r->verify.hostname, "www.example.com");
+	set_cert(&r->chain[0], "CN=www.example.com,O=Example\\, Inc.,C=US",
+		 "CN=Example CA,O=Example", "DNS:www.example.com, DNS:example.com",
+		 NOW - 3 * DAY, NOW + 87 * DAY + 3600);
+	set_cert(&r->chain[1], "CN=Example CA,O=Example", "CN=Example Root,O=Example", NULL,
+		 NOW - 400 * DAY, NOW + 900 * DAY);
+	r->chain_len = r->chain_sent = 2;
+	r->body = xstrdup("{\"status\":\"ok\",\"version\":\"1.2.3\"}");
+	r->body_len = strlen(r->body);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+
+	endpoint_defaults(&f->ep);
+	f->ep.name = xstrdup("www");
+	f->ep.url = xstrdup("https://www.example.com/health");
+	f->ep.host = xstrdup("www.example.com");
+	f->ep.port = 443;
+	good_result(&f->r);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	endpoint_done(&f->ep);
+	probe_result_done(&f->r);
+	free(f);
+	return 0;
+}
+
+static struct verdict *judge(struct fx *f)
+{
+	verdict_judge(&f->ep, &f->r, NOW, &f->v);
+	return &f->v;
+}
+
+static void replace(char **p, const char *s)
+{
+	free(*p);
+	*p = xstrdup(s);
+}
+
+/* Fails with the message shown, so a wrong sentence is easy to see. */
+#define assert_says(v, phrase)                                                          \
+	do {                                                                             \
+		if (!strstr((v)->message, (phrase)))                                     \
+			fail_msg("message \"%s\" lacks \"%s\"", (v)->message, (phrase)); \
+	} while (0)
+
+#define assert_verdict(v, st, rs)                                                       \
+	do {                                                                             \
+		if ((v)->state != (st) || (v)->reason != (rs))                           \
+			fail_msg("got %s/%s (\"%s\"), want %s/%s", state_name((v)->state),   \
+				 reason_name((v)->reason), (v)->message, state_name(st),   \
+				 reason_name(rs));                                           \
+		assert_true((v)->reasons & BIT(rs));                                     \
+	} while (0)
+
+/* ---- names -------------------------------------------------------------- */
+
+static void test_names(void **state)
+{
+	static const char *const want[R_COUNT] = {
+		"ok", "dns", "refused", "connect_timeout", "connect", "timeout", "tls_version",
+		"tls_handshake", "cert_expired", "cert_not_yet_valid", "cert_self_signed",
+		"cert_untrusted", "cert_chain_incomplete", "cert_hostname", "cert_weak",
+		"http_status", "too_many_redirects", "no_https_redirect", "body_mismatch",
+		"body_too_large", "too_slow", "cert_expiring", "hsts_missing", "probe_error",
+	};
+	int i;
+
+	(void)state;
+	for (i = 0; i < R_COUNT; i++)
+		assert_string_equal(reason_name((enum reason)i), want[i]);
+	assert_string_equal(reason_name(R_COUNT), "?");
+	assert_string_equal(state_name(STATE_UP), "UP");
+	assert_string_equal(state_name(STATE_WARN), "WARN");
+	assert_string_equal(state_name(STATE_DOWN), "DOWN");
+}
+
+/* ---- UP ----------------------------------------------------------------- */
+
+static void test_up(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v = judge(f);
+	int i;
+
+	assert_verdict(v, STATE_UP, R_OK);
+	assert_int_equal(v->reasons, BIT(R_OK));
+	for (i = 0; i < R_COUNT; i++)
+		assert_int_equal(v->severity[i], STATE_UP);
+	assert_string_equal(v->message, "HTTP 200 in 143ms, TLSv1.3, certificate valid 87 more days");
+}
+
+static void test_pure(void **state)
+{
+	struct fx *f = *state;
+	struct verdict a, b;
+	struct probe_result before = f->r;
+
+	f->ep.expect_hsts = true;
+	f->ep.latency_warn_ms = 100;
+	verdict_judge(&f->ep, &f->r, NOW, &a);
+	memset(&b, 0xa5, sizeof b);
+	verdict_judge(&f->ep, &f->r, NOW, &b);
+	assert_memory_equal(&a, &b, sizeof a);
+	assert_memory_equal(&before, &f->r, sizeof before);
+}
+
+/* ---- transport ---------------------------------------------------------- */
+
+static void fail_transport(struct fx *f, enum probe_error e, const char *text)
+{
+	f->r.error = e;
+	f->r.http_status = 0;
+	snprintf(f->r.error_text, sizeof f->r.error_text, "%s", text);
+}
+
+static void test_dns(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	probe_result_done(&f->r);
+	fail_transport(f, PERR_DNS, "Could not resolve host: www.example.com");
+	f->r.failed_phase = PHASE_DNS;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_DNS);
+	assert_int_equal(v->reasons, BIT(R_DNS));
+	assert_int_equal(v->severity[R_DNS], STATE_DOWN);
+	assert_string_equal(v->message,
+			    "could not resolve www.example.com: Could not resolve host: www.example.com");
+}
+
+static void test_refused(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	probe_result_done(&f->r);
+	fail_transport(f, PERR_REFUSED, "Failed to connect");
+	snprintf(f->r.ip, sizeof f->r.ip, "192.0.2.10");
+	f->r.port = 443;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_REFUSED);
+	assert_string_equal(v->message, "connection to 192.0.2.10:443 refused: nothing listens "
+					"there, or a firewall rejects it");
+
+	snprintf(f->r.ip, sizeof f->r.ip, "2001:db8::1");
+	v = judge(f);
+	assert_says(v, "connection to [2001:db8::1]:443 refused");
+}
+
+static void test_connect_timeout(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	probe_result_done(&f->r);
+	fail_transport(f, PERR_CONNECT_TIMEOUT, "Connection timed out after 10001 milliseconds");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CONNECT_TIMEOUT);
+	assert_string_equal(v->message, "no TCP connection to www.example.com:443 within 10s: a "
+					"firewall may be dropping the port");
+}
+
+static void test_connect(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	probe_result_done(&f->r);
+	fail_transport(f, PERR_CONNECT, "Network is unreachable");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CONNECT);
+	assert_says(v, "could not connect to");
+	assert_says(v, "Network is unreachable");
+}
+
+static void test_timeout_phases(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	fail_transport(f, PERR_TIMEOUT, "Operation timed out");
+	f->r.failed_phase = PHASE_TLS;
+	f->r.t.connect_us = 1200;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TIMEOUT);
+	assert_string_equal(v->message, "connected in 1.2ms, then no TLS handshake within 10s");
+
+	f->r.failed_phase = PHASE_SERVER;
+	v = judge(f);
+	assert_string_equal(v->message,
+			    "TLS done, then no response within 10s (waiting for first byte)");
+
+	f->r.failed_phase = PHASE_TRANSFER;
+	v = judge(f);
+	assert_string_equal(v->message, "response body not finished within 10s");
+
+	f->ep.timeout_ms = 2500;
+	f->r.failed_phase = PHASE_NONE;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TIMEOUT);
+	assert_says(v, "within 2.50s");
+}
+
+static void test_tls_errors(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	probe_result_done(&f->r);
+	fail_transport(f, PERR_TLS_VERSION, "tlsv1 alert protocol version");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TLS_VERSION);
+	assert_string_equal(v->message, "no common TLS version: tlsv1 alert protocol version");
+
+	fail_transport(f, PERR_TLS, "sslv3 alert handshake failure");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TLS_HANDSHAKE);
+	assert_string_equal(v->message, "TLS handshake failed: sslv3 alert handshake failure");
+}
+
+static void test_other_errors(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	fail_transport(f, PERR_TOO_MANY_REDIRECTS, "Maximum (5) redirects followed");
+	f->r.http_status = 302;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TOO_MANY_REDIRECTS);
+	assert_says(v, "more than 5 redirects (max_redirects)");
+	assert_false(v->reasons & BIT(R_HTTP_STATUS));
+
+	fail_transport(f, PERR_RECV, "Recv failure: Connection reset by peer");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_string_equal(v->message,
+			    "connection closed mid-response: Recv failure: Connection reset by peer");
+
+	fail_transport(f, PERR_PROXY, "Received HTTP code 407 from proxy after CONNECT");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_says(v, "407 from proxy");
+
+	fail_transport(f, PERR_LOCAL, "could not load PEM client certificate");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_says(v, "could not load PEM client certificate");
+
+	fail_transport(f, PERR_OTHER, "");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_string_equal(v->message, "probe failed");
+}
+
+/* After a transport failure only certificate facts are judged, never HTTP ones. */
+static void test_transport_skips_http(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	fail_transport(f, PERR_TIMEOUT, "Operation timed out");
+	f->r.failed_phase = PHASE_TRANSFER;
+	f->r.http_status = 500;
+	f->r.t.total_us = 10000000;
+	f->ep.latency_warn_ms = 1000;
+	f->ep.expect_hsts = true;
+	replace(&f->ep.expect_body, "never there");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TIMEOUT);
+	assert_int_equal(v->reasons, BIT(R_TIMEOUT));
+	assert_string_equal(v->message, "response body not finished within 10s");
+}
+
+/* A handshake can finish and the probe still fail later: certificate facts still count. */
+static void test_transport_keeps_cert(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	fail_transport(f, PERR_RECV, "Recv failure");
+	f->r.verify.hostname_ok = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_HOSTNAME);
+	assert_true(v->reasons & BIT(R_PROBE_ERROR));
+	assert_says(v, "(also: probe_error)");
+
+	fail_transport(f, PERR_TLS, "handshake failure");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TLS_HANDSHAKE);
+	assert_says(v, "TLS handshake failed: handshake failure (also: cert_hostname)");
+}
+
+/* ---- TLS version -------------------------------------------------------- */
+
+static void test_tls_version_negotiated(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	snprintf(f->r.tls_version, sizeof f->r.tls_version, "TLSv1");
+	f->r.tls_version_num = 10;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TLS_VERSION);
+	assert_string_equal(v->message, "server negotiated TLSv1; minimum is TLS 1.2 (the server "
+					"offers nothing newer)");
+
+	f->r.tls_version[0] = '\0';
+	v = judge(f);
+	assert_says(v, "server negotiated TLS 1.0;");
+
+	/* exactly the minimum is fine */
+	snprintf(f->r.tls_version, sizeof f->r.tls_version, "TLSv1.2");
+	f->r.tls_version_num = 12;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	f->ep.min_tls = 13;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TLS_VERSION);
+	assert_says(v, "server negotiated TLSv1.2; minimum is TLS 1.3");
+}
+
+/* ---- certificate -------------------------------------------------------- */
+
+static void test_cert_expired_leaf(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.chain[0].not_after = NOW - 10 * DAY;
+	f->r.verify.flags = VERIFY_EXPIRED;
+	f->r.verify.code = 10;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate has expired");
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.http_status = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
+	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRED));
+	assert_string_equal(v->message,
+			    "certificate 'www.example.com' expired on 2025-12-22 (10 days ago)");
+
+	/* an hour ago is today, and expiring is not judged on top of expired */
+	f->r.chain[0].not_after = NOW - 3600;
+	v = judge(f);
+	assert_says(v, "expired on 2025-12-31 (today)");
+	assert_false(v->reasons & BIT(R_CERT_EXPIRING));
+
+	f->r.chain[0].not_after = NOW - DAY - 1;
+	v = judge(f);
+	assert_says(v, "(1 day ago)");
+}
+
+static void test_cert_expired_by_date_only(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* no flag from the verifier, but the dates say so */
+	f->r.chain[1].not_after = NOW - 40 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
+	assert_string_equal(v->message, "intermediate 'Example CA' expired on 2025-11-22 (40 days ago)");
+
+	/* the earliest of two expired entries is the one named */
+	f->r.chain[0].not_after = NOW - 5 * DAY;
+	v = judge(f);
+	assert_says(v, "intermediate 'Example CA' expired");
+}
+
+static void test_cert_expired_flag_only(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	probe_result_done(&f->r);
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.verify.checked = true;
+	f->r.verify.flags = VERIFY_EXPIRED;
+	f->r.verify.code = 10;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate has expired");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
+	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRED));
+	assert_string_equal(v->message, "certificate expired: certificate has expired");
+}
+
+static void test_cert_not_yet_valid(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.chain[0].not_before = NOW + 3 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_NOT_YET_VALID);
+	assert_string_equal(v->message,
+			    "certificate 'www.example.com' is not valid until 2026-01-04 (in 3 days)");
+
+	f->r.chain[0].not_before = NOW - 3 * DAY;
+	f->r.verify.flags = VERIFY_NOT_YET_VALID;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate is not yet valid");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_NOT_YET_VALID);
+	assert_says(v, "certificate is not yet valid");
+}
+
+static void test_cert_self_signed(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_cert(&f->r.chain[0], "CN=www.example.com", "CN=www.example.com", "DNS:www.example.com",
+		 NOW - DAY, NOW + 300 * DAY);
+	cert_info_done(&f->r.chain[1]);
+	f->r.chain_len = f->r.chain_sent = 1;
+	f->r.verify.flags = VERIFY_SELF_SIGNED | VERIFY_UNTRUSTED_ROOT;
+	f->r.verify.code = 18;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error, "self-signed certificate");
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.http_status = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_SELF_SIGNED);
+	/* the same problem is not counted twice as untrusted */
+	assert_int_equal(v->reasons, BIT(R_CERT_SELF_SIGNED));
+	assert_says(v, "certificate 'www.example.com' is self-signed");
+}
+
+static void test_cert_chain_incomplete(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	cert_info_done(&f->r.chain[1]);
+	f->r.chain_len = f->r.chain_sent = 1;
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.http_status = 0;
+	f->r.verify.flags = VERIFY_UNKNOWN_ISSUER | VERIFY_CHAIN_INCOMPLETE | VERIFY_AIA_COMPLETES;
+	f->r.verify.code = 20;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error,
+		 "unable to get local issuer certificate");
+	snprintf(f->r.verify.aia_note, sizeof f->r.verify.aia_note,
+		 "the chain verifies with the intermediate from the AIA URL");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_CHAIN_INCOMPLETE);
+	assert_int_equal(v->reasons, BIT(R_CERT_CHAIN_INCOMPLETE));
+	assert_string_equal(v->message,
+			    "server sent only its leaf certificate, no intermediate; the intermediate "
+			    "from the certificate's AIA URL completes the chain, so add it to the "
+			    "server's chain file");
+
+	f->r.verify.flags &= ~VERIFY_AIA_COMPLETES;
+	snprintf(f->r.verify.aia_note, sizeof f->r.verify.aia_note,
+		 "could not fetch the AIA intermediate: Couldn't connect to server");
+	v = judge(f);
+	assert_string_equal(v->message,
+			    "server sent only its leaf certificate, no intermediate; could not fetch "
+			    "the AIA intermediate: Couldn't connect to server");
+
+	f->r.verify.aia_note[0] = '\0';
+	v = judge(f);
+	assert_string_equal(v->message, "server sent only its leaf certificate, no intermediate");
+}
+
+static void test_cert_untrusted(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_cert(&f->r.chain[1], "CN=Evil Root", "CN=Evil Root", NULL, NOW - DAY, NOW + 900 * DAY);
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.http_status = 0;
+	f->r.verify.flags = VERIFY_UNTRUSTED_ROOT;
+	f->r.verify.code = 19;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error,
+		 "self-signed certificate in certificate chain");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
+	assert_int_equal(v->reasons, BIT(R_CERT_UNTRUSTED));
+	assert_string_equal(v->message, "chain does not lead to a trusted root: self-signed "
+					"certificate in certificate chain (issuer: 'Evil Root')");
+
+	f->r.verify.flags = VERIFY_UNKNOWN_ISSUER;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
+
+	f->r.verify.flags = VERIFY_OTHER;
+	f->r.verify.code = 7;
+	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate signature failure");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
+	assert_string_equal(v->message, "certificate rejected: certificate signature failure");
+}
+
+/* PERR_CERT_REJECTED with nothing in the verify facts to say why. */
+static void test_cert_rejected_unexplained(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	fail_transport(f, PERR_CERT_REJECTED, "SSL peer certificate was not OK");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
+	assert_int_equal(v->reasons, BIT(R_CERT_UNTRUSTED));
+	assert_string_equal(v->message, "certificate rejected: SSL peer certificate was not OK");
+
+	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate revoked");
+	v = judge(f);
+	assert_string_equal(v->message, "certificate rejected: certificate revoked");
+}
+
+static void test_cert_hostname(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	replace(&f->r.chain[0].sans, "DNS:a.example, DNS:b.example");
+	f->r.verify.hostname_ok = 0;
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.http_status = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_HOSTNAME);
+	assert_int_equal(v->reasons, BIT(R_CERT_HOSTNAME));
+	assert_string_equal(v->message, "certificate is for a.example, b.example, not www.example.com");
+
+	replace(&f->r.chain[0].sans,
+		"DNS:a.example, DNS:b.example, IP Address:192.0.2.1, DNS:c.example, DNS:d.example");
+	v = judge(f);
+	assert_string_equal(v->message, "certificate is for a.example, b.example, 192.0.2.1 and 2 "
+					"more, not www.example.com");
+
+	free(f->r.chain[0].sans);
+	f->r.chain[0].sans = NULL;
+	v = judge(f);
+	assert_string_equal(v->message,
+			    "certificate is for 'www.example.com' (no SANs), not www.example.com");
+
+	/* -1: not checked, so not judged */
+	f->r.verify.hostname_ok = -1;
+	f->r.error = PERR_NONE;
+	f->r.http_status = 200;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+}
+
+static void test_cert_weak(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	snprintf(f->r.chain[0].sig_alg, sizeof f->r.chain[0].sig_alg, "sha1WithRSAEncryption");
+	snprintf(f->r.chain[0].key_type, sizeof f->r.chain[0].key_type, "RSA");
+	f->r.chain[0].key_bits = 2048;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_WEAK);
+	assert_int_equal(v->reasons, BIT(R_CERT_WEAK));
+	assert_says(v, "SHA-1 signature");
+	assert_says(v, "on the leaf certificate: modern clients refuse it");
+
+	/* a small key further up the chain */
+	snprintf(f->r.chain[0].sig_alg, sizeof f->r.chain[0].sig_alg, "sha256WithRSAEncryption");
+	snprintf(f->r.chain[1].key_type, sizeof f->r.chain[1].key_type, "RSA");
+	f->r.chain[1].key_bits = 1024;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_WEAK);
+	assert_says(v, "RSA 1024-bit key on intermediate 'Example CA'");
+}
+
+/* A served root's own SHA-1 self-signature does not matter: trust comes from the store. */
+static void test_cert_weak_root_exempt(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_cert(&f->r.chain[2], "CN=Example Root,O=Example", "CN=Example Root,O=Example", NULL,
+		 NOW - 4000 * DAY, NOW + 2000 * DAY);
+	snprintf(f->r.chain[2].sig_alg, sizeof f->r.chain[2].sig_alg, "sha1WithRSAEncryption");
+	f->r.chain_len = f->r.chain_sent = 3;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+}
+
+static void test_cert_expiring(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.chain[0].not_after = NOW + 5 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRING));
+	assert_string_equal(v->message, "certificate 'www.example.com' expires in 5 days "
+					"(2026-01-06); critical below 7 days");
+
+	f->r.chain[0].not_after = NOW + 10 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+	assert_int_equal(v->severity[R_CERT_EXPIRING], STATE_WARN);
+	assert_string_equal(v->message, "certificate 'www.example.com' expires in 10 days "
+					"(2026-01-11); warning below 21 days");
+
+	f->r.chain[0].not_after = NOW + 1 * DAY;
+	v = judge(f);
+	assert_says(v, "expires in 1 day (");
+
+	f->r.chain[0].not_after = NOW + 60;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_says(v, "expires in less than a day");
+}
+
+static void test_cert_expiring_boundaries(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* exactly cert_warn_days left: not yet a warning */
+	f->r.chain[0].not_after = NOW + 21 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+	assert_says(v, "certificate valid 21 more days");
+
+	/* one second less is 20 whole days */
+	f->r.chain[0].not_after = NOW + 21 * DAY - 1;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+	assert_says(v, "expires in 20 days");
+
+	/* exactly cert_crit_days left: a warning, not critical */
+	f->r.chain[0].not_after = NOW + 7 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+
+	f->r.chain[0].not_after = NOW + 7 * DAY - 1;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+
+	/* expiring at this very second is not expired yet */
+	f->r.chain[0].not_after = NOW;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_false(v->reasons & BIT(R_CERT_EXPIRED));
+
+	/* thresholds of 0 turn the rule off */
+	f->ep.cert_warn_days = f->ep.cert_crit_days = 0;
+	f->r.chain[0].not_after = NOW + 3 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+}
+
+/* The whole served chain counts: an intermediate expiring first is named. */
+static void test_cert_expiring_intermediate(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.chain[1].not_after = NOW + 12 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+	assert_string_equal(v->message, "intermediate 'Example CA' expires in 12 days "
+					"(2026-01-13); warning below 21 days");
+}
+
+/* ---- precedence --------------------------------------------------------- */
+
+static void test_precedence_expired_and_hostname(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.chain[0].not_after = NOW - 2 * DAY;
+	f->r.verify.flags = VERIFY_EXPIRED;
+	f->r.verify.hostname_ok = 0;
+	f->r.error = PERR_CERT_REJECTED;
+	f->r.http_status = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
+	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRED) | BIT(R_CERT_HOSTNAME));
+	assert_int_equal(v->severity[R_CERT_HOSTNAME], STATE_DOWN);
+	assert_string_equal(v->message, "certificate 'www.example.com' expired on 2025-12-30 (2 "
+					"days ago) (also: cert_hostname)");
+}
+
+static void test_precedence_down_beats_warn(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* body_too_large (WARN) comes before cert_expiring (DOWN) in the list */
+	f->r.body_truncated = true;
+	replace(&f->ep.expect_body, "not in the cut part");
+	f->r.chain[0].not_after = NOW + 2 * DAY;
+	f->ep.expect_hsts = true;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_int_equal(v->reasons,
+			 BIT(R_BODY_TOO_LARGE) | BIT(R_CERT_EXPIRING) | BIT(R_HSTS_MISSING));
+	assert_int_equal(v->severity[R_BODY_TOO_LARGE], STATE_WARN);
+	assert_int_equal(v->severity[R_HSTS_MISSING], STATE_WARN);
+	assert_says(v, "critical below 7 days (also: body_too_large, hsts_missing)");
+
+	/* HTTP 500 (DOWN) over HSTS (WARN) */
+	f->r.body_truncated = false;
+	free(f->ep.expect_body);
+	f->ep.expect_body = NULL;
+	f->r.chain[0].not_after = NOW + 80 * DAY;
+	f->r.http_status = 500;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_HTTP_STATUS);
+	assert_says(v, "(also: hsts_missing)");
+}
+
+static void test_precedence_warn_only(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.chain[0].not_after = NOW + 15 * DAY;
+	f->ep.expect_hsts = true;
+	f->ep.latency_warn_ms = 100;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
+	assert_int_equal(v->reasons, BIT(R_TOO_SLOW) | BIT(R_CERT_EXPIRING) | BIT(R_HSTS_MISSING));
+	assert_says(v, "(also: cert_expiring, hsts_missing)");
+}
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+static void test_http_status(void **state)
+{
+	struct fx *f = *state;
+	struct status_range mine[2] = { { 200, 200 }, { 204, 204 } };
+	struct status_range *orig = f->ep.expect_status;
+	size_t norig = f->ep.n_expect_status;
+	struct verdict *v;
+
+	f->r.http_status = 500;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_HTTP_STATUS);
+	assert_int_equal(v->reasons, BIT(R_HTTP_STATUS));
+	assert_string_equal(v->message,
+			    "HTTP 500 from https://www.example.com/health; expected 200-399");
+
+	f->ep.expect_status = mine;
+	f->ep.n_expect_status = 2;
+	f->r.http_status = 301;
+	replace(&f->r.final_url, "https://www.example.com/login");
+	v = judge(f);
+	assert_string_equal(v->message,
+			    "HTTP 301 from https://www.example.com/login; expected 200, 204");
+	f->r.http_status = 204;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+	f->ep.expect_status = orig;
+	f->ep.n_expect_status = norig;
+}
+
+static void test_body_substring(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	replace(&f->ep.expect_body, "\"status\":\"ok\"");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	replace(&f->r.body, "{\"status\":\"degraded\"}");
+	f->r.body_len = strlen(f->r.body);
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_int_equal(v->reasons, BIT(R_BODY_MISMATCH));
+	assert_string_equal(v->message, "body does not contain \"\"status\":\"ok\"\"");
+
+	free(f->r.body);
+	f->r.body = NULL;
+	f->r.body_len = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+}
+
+static void test_body_truncated(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* found in the cut body: still a pass */
+	replace(&f->ep.expect_body, "status");
+	f->r.body_truncated = true;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	/* not found, but it may be in the part that was cut */
+	replace(&f->ep.expect_body, "footer");
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
+	assert_int_equal(v->reasons, BIT(R_BODY_TOO_LARGE));
+	assert_string_equal(v->message, "body exceeds max_body (1MiB); cannot judge expect_body");
+
+	f->ep.max_body = 64 * 1024;
+	v = judge(f);
+	assert_says(v, "max_body (64KiB)");
+	f->ep.max_body = 1000;
+	v = judge(f);
+	assert_says(v, "max_body (1000 bytes)");
+}
+
+static void test_body_large_alone(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->r.body_truncated = true;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+	assert_int_equal(v->reasons, BIT(R_OK));
+}
+
+static void test_body_regex(void **state)
+{
+	struct fx *f = *state;
+	regex_t re;
+	struct verdict *v;
+
+	assert_int_equal(regcomp(&re, "\"version\":\"1\\.[0-9]+", REG_EXTENDED | REG_NOSUB), 0);
+	f->ep.body_regex = &re;
+	f->ep.expect_body_regex = xstrdup("\"version\":\"1\\.[0-9]+");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	replace(&f->r.body, "{\"version\":\"2.0\"}");
+	f->r.body_len = strlen(f->r.body);
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_says(v, "body does not match /\"version\":\"1\\.[0-9]+/");
+
+	f->r.body_truncated = true;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
+	assert_says(v, "cannot judge expect_body_regex");
+
+	f->ep.body_regex = NULL;
+	regfree(&re);
+}
+
+static void test_body_json(void **state)
+{
+	struct fx *f = *state;
+	struct json_cond conds[2];
+	char err[200];
+	struct verdict *v;
+
+	assert_int_equal(jsoncond_parse("status == \"ok\"", &conds[0], err, sizeof err), 0);
+	assert_int_equal(jsoncond_parse("version exists", &conds[1], err, sizeof err), 0);
+	f->ep.expect_json = conds;
+	f->ep.n_expect_json = 2;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	replace(&f->r.body, "{\"status\":\"degraded\",\"version\":\"1\"}");
+	f->r.body_len = strlen(f->r.body);
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_int_equal(v->reasons, BIT(R_BODY_MISMATCH));
+	assert_says(v, "status == \"ok\": found \"degraded\"");
+
+	replace(&f->r.body, "<html>maintenance</html>");
+	f->r.body_len = strlen(f->r.body);
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_says(v, "body is not JSON");
+
+	/* a cut document cannot be parsed: that is not the server's fault */
+	replace(&f->r.body, "{\"status\":\"ok\",\"items\":[1,2,3,");
+	f->r.body_len = strlen(f->r.body);
+	f->r.body_truncated = true;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
+	assert_int_equal(v->reasons, BIT(R_BODY_TOO_LARGE));
+	assert_string_equal(v->message, "body exceeds max_body (1MiB); cannot judge expect_json");
+
+	f->ep.expect_json = NULL;
+	f->ep.n_expect_json = 0;
+	jsoncond_done(&conds[0]);
+	jsoncond_done(&conds[1]);
+}
+
+/* Several body checks failing on a cut body are named together. */
+static void test_body_truncated_several(void **state)
+{
+	struct fx *f = *state;
+	struct json_cond cond;
+	char err[200];
+	struct verdict *v;
+
+	assert_int_equal(jsoncond_parse("status == \"ok\"", &cond, err, sizeof err), 0);
+	f->ep.expect_json = &cond;
+	f->ep.n_expect_json = 1;
+	replace(&f->ep.expect_body, "footer");
+	replace(&f->r.body, "{\"status\":");
+	f->r.body_len = strlen(f->r.body);
+	f->r.body_truncated = true;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
+	assert_false(v->reasons & BIT(R_BODY_MISMATCH));
+	assert_says(v, "cannot judge expect_body, expect_json");
+	f->ep.expect_json = NULL;
+	f->ep.n_expect_json = 0;
+	jsoncond_done(&cond);
+}
+
+/* ---- plain HTTP --------------------------------------------------------- */
+
+/* An http:// endpoint: no TLS, the main probe does not follow redirects. */
+static void plain_endpoint(struct fx *f, long status, const char *location)
+{
+	replace(&f->ep.url, "http://www.example.com/");
+	f->ep.port = 80;
+	f->ep.plain_http = true;
+	probe_result_done(&f->r);
+	f->r.t.dns_us = 2000;
+	f->r.t.connect_us = 1000;
+	f->r.t.server_us = 9000;
+	f->r.t.transfer_us = 0;
+	f->r.t.total_us = 12000;
+	f->r.port = 80;
+	f->r.http_status = status;
+	f->r.location = xstrdup(location);
+	f->r.body = xstrdup("");
+	f->r.http_check.done = true;
+	f->r.http_check.status = status;
+	f->r.http_check.location = xstrdup(location);
+	f->r.http_check.to_https = status >= 300 && status < 400 && location &&
+				   strncmp(location, "https://", 8) == 0;
+}
+
+static void test_plain_http_redirects(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	plain_endpoint(f, 301, "https://www.example.com/");
+	/* status, body and HSTS rules do not apply to the redirect */
+	f->ep.expect_hsts = true;
+	replace(&f->ep.expect_body, "welcome");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+	assert_string_equal(v->message, "HTTP 301 redirect to https://www.example.com/ in 12.0ms");
+
+	/* the same answer without http_check filled in */
+	f->r.http_check.done = false;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+}
+
+static void test_plain_http_no_redirect(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	plain_endpoint(f, 200, NULL);
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_NO_HTTPS_REDIRECT);
+	assert_int_equal(v->reasons, BIT(R_NO_HTTPS_REDIRECT));
+	assert_string_equal(v->message,
+			    "http://www.example.com/ answered 200 without redirecting to HTTPS");
+
+	probe_result_done(&f->r);
+	plain_endpoint(f, 302, "http://www.example.com/login");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_NO_HTTPS_REDIRECT);
+	assert_string_equal(v->message, "http://www.example.com/ redirects to "
+					"http://www.example.com/login instead of HTTPS");
+
+	probe_result_done(&f->r);
+	plain_endpoint(f, 301, NULL);
+	f->r.http_check.done = false;
+	v = judge(f);
+	assert_says(v, "answered 301 without a Location header");
+
+	/* an http:// endpoint that does not answer is down for that reason */
+	probe_result_done(&f->r);
+	plain_endpoint(f, 0, NULL);
+	fail_transport(f, PERR_REFUSED, "Failed to connect");
+	snprintf(f->r.ip, sizeof f->r.ip, "192.0.2.10");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_REFUSED);
+	assert_int_equal(v->reasons, BIT(R_REFUSED));
+	assert_says(v, "192.0.2.10:80 refused");
+}
+
+static void test_check_http_redirect(void **state)
+{
+	struct fx *f = *state;
+	struct redirect_check *hc = &f->r.http_check;
+	struct verdict *v;
+
+	f->ep.check_http_redirect = true;
+	hc->done = true;
+	hc->status = 301;
+	hc->location = xstrdup("https://www.example.com/");
+	hc->to_https = true;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	hc->status = 200;
+	hc->to_https = false;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_NO_HTTPS_REDIRECT);
+	assert_int_equal(v->severity[R_NO_HTTPS_REDIRECT], STATE_WARN);
+	assert_string_equal(v->message,
+			    "http://www.example.com/ answered 200 without redirecting to HTTPS");
+
+	f->ep.http_port = 8080;
+	v = judge(f);
+	assert_says(v, "http://www.example.com:8080/ answered 200");
+
+	/* port 80 closed is a finding, not an outage */
+	f->ep.http_port = 80;
+	hc->error = PERR_REFUSED;
+	hc->status = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_NO_HTTPS_REDIRECT);
+	assert_string_equal(v->message, "plain HTTP port 80: connection refused");
+
+	hc->error = PERR_CONNECT_TIMEOUT;
+	v = judge(f);
+	assert_says(v, "plain HTTP port 80: no connection");
+
+	/* not asked for: not judged */
+	f->ep.check_http_redirect = false;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+}
+
+/* ---- HSTS --------------------------------------------------------------- */
+
+static void test_hsts(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK); /* not asked for */
+
+	f->ep.expect_hsts = true;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+	assert_int_equal(v->reasons, BIT(R_HSTS_MISSING));
+	assert_string_equal(v->message, "no Strict-Transport-Security header");
+
+	f->r.hsts = xstrdup("max-age=31536000; includeSubDomains");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	replace(&f->r.hsts, "includeSubDomains; MAX-AGE = \"600\"");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	replace(&f->r.hsts, "max-age=0");
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+	assert_says(v, "max-age=0");
+
+	replace(&f->r.hsts, "includeSubDomains; preload");
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+	assert_says(v, "has no max-age");
+
+	replace(&f->r.hsts, "max-age=soon");
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+}
+
+/* ---- latency ------------------------------------------------------------ */
+
+static void test_too_slow(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->ep.latency_warn_ms = 2000;
+	f->ep.latency_down_ms = 5000;
+	f->r.t.dns_us = 10000;
+	f->r.t.connect_us = 20000;
+	f->r.t.tls_us = 1800000;
+	f->r.t.server_us = 400000;
+	f->r.t.transfer_us = 80000;
+	f->r.t.total_us = 2310000;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
+	assert_int_equal(v->reasons, BIT(R_TOO_SLOW));
+	assert_string_equal(v->message, "total 2.31s exceeds latency_warn 2s (TLS 1.80s of it)");
+
+	/* equal to the threshold is not over it */
+	f->r.t.total_us = 2000000;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+	f->r.t.total_us = 2000001;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
+
+	f->r.t.server_us = 5200000;
+	f->r.t.total_us = 7100000;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TOO_SLOW);
+	assert_string_equal(v->message, "total 7.10s exceeds latency_down 5s (server 5.20s of it)");
+
+	f->r.t.total_us = 5000000;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
+
+	/* 0 turns each threshold off */
+	f->ep.latency_warn_ms = 0;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+	f->ep.latency_down_ms = 0;
+	f->r.t.total_us = 60000000;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, R_OK);
+
+	f->ep.latency_warn_ms = 1500;
+	v = judge(f);
+	assert_says(v, "latency_warn 1.50s");
+}
+
+/* ---- robustness --------------------------------------------------------- */
+
+/* True when s is well-formed UTF-8 (no sequence split by a cut). */
+static bool utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int i, more;
+
+	while (*p) {
+		more = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+			: (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (more < 0)
+			return false;
+		for (i = 1; i <= more; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+		p += more + 1;
+	}
+	return true;
+}
+
+/* Long raw network text is cut, never overflows, and the "also" list survives. */
+static void test_long_text(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+	char sans[4000];
+	size_t n = 0, len, i;
+	const char *tail = " (also: cert_weak, http_status, body_mismatch, too_slow, "
+			   "cert_expiring, hsts_missing)";
+
+	for (i = 0; i < 60; i++)
+		n += (size_t)snprintf(sans + n, sizeof sans - n, "%sDNS:host-%02zu.%s", i ? ", " : "",
+				      i, "very-long-subdomain-name.example.com");
+	replace(&f->r.chain[0].sans, sans);
+	/* two-byte characters, so a cut can land inside one */
+	for (i = 0; i + 3 < sizeof f->r.verify.hostname; i += 2)
+		memcpy(f->r.verify.hostname + i, "\xc3\xa9", 2);
+	f->r.verify.hostname[i] = '\0';
+	f->r.verify.hostname_ok = 0;
+	memset(f->r.error_text, 'x', sizeof f->r.error_text - 1);
+	f->r.error_text[sizeof f->r.error_text - 1] = '\0';
+	f->r.error = PERR_TLS;
+	f->r.chain[0].not_after = NOW - DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_TLS_HANDSHAKE);
+	len = strlen(v->message);
+	assert_true(len < sizeof v->message);
+	assert_string_equal(v->message + len - strlen(" (also: cert_expired, cert_hostname)"),
+			    " (also: cert_expired, cert_hostname)");
+
+	/* a long sentence gives way to a long list of other reasons */
+	f->r.error = PERR_NONE;
+	f->r.http_status = 500;
+	f->r.chain[0].not_after = NOW + 5 * DAY;
+	snprintf(f->r.chain[0].sig_alg, sizeof f->r.chain[0].sig_alg, "sha1WithRSAEncryption");
+	replace(&f->ep.expect_body, "nope");
+	f->ep.expect_hsts = true;
+	f->ep.latency_warn_ms = 100;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, R_CERT_HOSTNAME);
+	len = strlen(v->message);
+	assert_true(len < sizeof v->message);
+	assert_true(len > sizeof v->message - 10);
+	assert_true(utf8_ok(v->message));
+	assert_says(v, "certificate is for host-00.very-long-subdomain-name.example.com, ");
+	assert_says(v, " and 57 more, not \xc3\xa9");
+	assert_string_equal(v->message + len - strlen(tail), tail);
+}
+
+/* CNs are found anywhere in the name and unescaped; no CN means the whole name. */
+static void test_cn_escapes(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	replace(&f->r.chain[0].subject, "O=Example\\, Inc.,CN=shop\\+api.example.com,C=US");
+	f->r.chain[0].not_after = NOW - 3 * DAY;
+	v = judge(f);
+	assert_says(v, "certificate 'shop+api.example.com' expired");
+
+	replace(&f->r.chain[0].subject, "O=No Common Name,C=US");
+	v = judge(f);
+	assert_says(v, "certificate 'O=No Common Name,C=US' expired");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		T(test_up),
+		T(test_pure),
+		T(test_dns),
+		T(test_refused),
+		T(test_connect_timeout),
+		T(test_connect),
+		T(test_timeout_phases),
+		T(test_tls_errors),
+		T(test_other_errors),
+		T(test_transport_skips_http),
+		T(test_transport_keeps_cert),
+		T(test_tls_version_negotiated),
+		T(test_cert_expired_leaf),
+		T(test_cert_expired_by_date_only),
+		T(test_cert_expired_flag_only),
+		T(test_cert_not_yet_valid),
+		T(test_cert_self_signed),
+		T(test_cert_chain_incomplete),
+		T(test_cert_untrusted),
+		T(test_cert_rejected_unexplained),
+		T(test_cert_hostname),
+		T(test_cert_weak),
+		T(test_cert_weak_root_exempt),
+		T(test_cert_expiring),
+		T(test_cert_expiring_boundaries),
+		T(test_cert_expiring_intermediate),
+		T(test_precedence_expired_and_hostname),
+		T(test_precedence_down_beats_warn),
+		T(test_precedence_warn_only),
+		T(test_http_status),
+		T(test_body_substring),
+		T(test_body_truncated),
+		T(test_body_large_alone),
+		T(test_body_regex),
+		T(test_body_json),
+		T(test_body_truncated_several),
+		T(test_plain_http_redirects),
+		T(test_plain_http_no_redirect),
+		T(test_check_http_redirect),
+		T(test_hsts),
+		T(test_too_slow),
+		T(test_long_text),
+		T(test_cn_escapes),
+	};
+
+	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);
+}
