@@ -15,7 +15,7 @@
  *
  * Pure: reads ep, r and now_s, writes only *v. The helpers it calls
  * (util formatting, cert_is_weak, endpoint_status_ok, jsoncond_eval_all,
- * regexec) are pure as well.
+ * probe_result_earliest_expiry, regexec) are pure as well.
  */
 #include "httpsmon/verdict.h"
 
@@ -262,23 +262,13 @@ static bool cert_undated(const struct cert_info *c)
 	return c->not_after == 0 && c->not_before == 0;
 }
 
-/*
- * The chain entry expiring first, or -1 without a dated chain. Kept here
- * rather than in probe.c's probe_result_earliest_expiry so this module can
- * be judged and tested on its own; undated entries are skipped.
- */
+/* The chain entry expiring first, or -1 without a dated chain. */
 static int earliest_expiry(const struct judge *j)
 {
-	const struct probe_result *r = j->r;
-	int i, best = -1;
+	int i = -1;
 
-	for (i = 0; i < j->nchain; i++) {
-		if (cert_undated(&r->chain[i]))
-			continue;
-		if (best < 0 || r->chain[i].not_after < r->chain[best].not_after)
-			best = i;
-	}
-	return best;
+	probe_result_earliest_expiry(j->r, &i);
+	return i < j->nchain ? i : -1;
 }
 
 /* ---- transport ---------------------------------------------------------- */
