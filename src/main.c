@@ -12,15 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "httpsmon/config.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/report.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"
-
-/* after verdict.h: unistd.h defines R_OK, a name the reason enum also uses */
-#include <unistd.h>
 
 #define EXIT_USAGE 3
 

@@ -346,7 +346,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	json_str(b, "reason", reason_name(v->reason));
 	json_key(b, "reasons");
 	strbuf_puts(b, "[");
-	for (int i = 0; i < R_COUNT; i++) {
+	for (int i = 0; i < REASON_COUNT; i++) {
 		if (v->reasons & (1u << i)) {
 			strbuf_puts(b, first ? "" : ",");
 			strbuf_json_str(b, reason_name((enum reason)i));

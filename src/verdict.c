@@ -40,39 +40,39 @@ struct judge {
 	struct verdict *v;
 	int nchain;                        /* r->chain_len clamped to the array */
 	bool expired;                      /* something in the chain has expired */
-	char said[R_COUNT][SENTENCE_MAX];  /* the sentence of each noted reason */
+	char said[REASON_COUNT][SENTENCE_MAX];  /* the sentence of each noted reason */
 };
 
-static const char *const reason_names[R_COUNT] = {
-	[R_OK] = "ok",
-	[R_DNS] = "dns",
-	[R_REFUSED] = "refused",
-	[R_CONNECT_TIMEOUT] = "connect_timeout",
-	[R_CONNECT] = "connect",
-	[R_TIMEOUT] = "timeout",
-	[R_TLS_VERSION] = "tls_version",
-	[R_TLS_HANDSHAKE] = "tls_handshake",
-	[R_CERT_EXPIRED] = "cert_expired",
-	[R_CERT_NOT_YET_VALID] = "cert_not_yet_valid",
-	[R_CERT_SELF_SIGNED] = "cert_self_signed",
-	[R_CERT_UNTRUSTED] = "cert_untrusted",
-	[R_CERT_CHAIN_INCOMPLETE] = "cert_chain_incomplete",
-	[R_CERT_HOSTNAME] = "cert_hostname",
-	[R_CERT_WEAK] = "cert_weak",
-	[R_HTTP_STATUS] = "http_status",
-	[R_TOO_MANY_REDIRECTS] = "too_many_redirects",
-	[R_NO_HTTPS_REDIRECT] = "no_https_redirect",
-	[R_BODY_MISMATCH] = "body_mismatch",
-	[R_BODY_TOO_LARGE] = "body_too_large",
-	[R_TOO_SLOW] = "too_slow",
-	[R_CERT_EXPIRING] = "cert_expiring",
-	[R_HSTS_MISSING] = "hsts_missing",
-	[R_PROBE_ERROR] = "probe_error",
+static const char *const reason_names[REASON_COUNT] = {
+	[REASON_OK] = "ok",
+	[REASON_DNS] = "dns",
+	[REASON_REFUSED] = "refused",
+	[REASON_CONNECT_TIMEOUT] = "connect_timeout",
+	[REASON_CONNECT] = "connect",
+	[REASON_TIMEOUT] = "timeout",
+	[REASON_TLS_VERSION] = "tls_version",
+	[REASON_TLS_HANDSHAKE] = "tls_handshake",
+	[REASON_CERT_EXPIRED] = "cert_expired",
+	[REASON_CERT_NOT_YET_VALID] = "cert_not_yet_valid",
+	[REASON_CERT_SELF_SIGNED] = "cert_self_signed",
+	[REASON_CERT_UNTRUSTED] = "cert_untrusted",
+	[REASON_CERT_CHAIN_INCOMPLETE] = "cert_chain_incomplete",
+	[REASON_CERT_HOSTNAME] = "cert_hostname",
+	[REASON_CERT_WEAK] = "cert_weak",
+	[REASON_HTTP_STATUS] = "http_status",
+	[REASON_TOO_MANY_REDIRECTS] = "too_many_redirects",
+	[REASON_NO_HTTPS_REDIRECT] = "no_https_redirect",
+	[REASON_BODY_MISMATCH] = "body_mismatch",
+	[REASON_BODY_TOO_LARGE] = "body_too_large",
+	[REASON_TOO_SLOW] = "too_slow",
+	[REASON_CERT_EXPIRING] = "cert_expiring",
+	[REASON_HSTS_MISSING] = "hsts_missing",
+	[REASON_PROBE_ERROR] = "probe_error",
 };
 
 const char *reason_name(enum reason r)
 {
-	if ((int)r < 0 || r >= R_COUNT)
+	if ((int)r < 0 || r >= REASON_COUNT)
 		return "?";
 	return reason_names[r];
 }
@@ -280,33 +280,33 @@ static void judge_timeout(struct judge *j, const char *hp, const char *lim)
 
 	switch (r->failed_phase) {
 	case PHASE_DNS:
-		note(j, R_TIMEOUT, STATE_DOWN, "no DNS answer for %s within %s",
+		note(j, REASON_TIMEOUT, STATE_DOWN, "no DNS answer for %s within %s",
 		     str(j->ep->host), lim);
 		break;
 	case PHASE_CONNECT:
-		note(j, R_TIMEOUT, STATE_DOWN, "no TCP connection to %s within %s", hp, lim);
+		note(j, REASON_TIMEOUT, STATE_DOWN, "no TCP connection to %s within %s", hp, lim);
 		break;
 	case PHASE_TLS:
 		if (r->t.connect_us >= 0)
-			note(j, R_TIMEOUT, STATE_DOWN,
+			note(j, REASON_TIMEOUT, STATE_DOWN,
 			     "connected in %s, then no TLS handshake within %s",
 			     util_fmt_duration_us(d, sizeof d, r->t.connect_us), lim);
 		else
-			note(j, R_TIMEOUT, STATE_DOWN, "connected, then no TLS handshake within %s",
+			note(j, REASON_TIMEOUT, STATE_DOWN, "connected, then no TLS handshake within %s",
 			     lim);
 		break;
 	case PHASE_SERVER:
 		/* plain http:// has no TLS phase to have completed */
-		note(j, R_TIMEOUT, STATE_DOWN,
+		note(j, REASON_TIMEOUT, STATE_DOWN,
 		     "%s, then no response within %s (waiting for first byte)",
 		     r->t.tls_us >= 0 && !j->ep->plain_http ? "TLS done" : "connected", lim);
 		break;
 	case PHASE_TRANSFER:
-		note(j, R_TIMEOUT, STATE_DOWN, "response body not finished within %s", lim);
+		note(j, REASON_TIMEOUT, STATE_DOWN, "response body not finished within %s", lim);
 		break;
 	case PHASE_NONE:
 	default:
-		note(j, R_TIMEOUT, STATE_DOWN, "probe did not finish within %s%s%s", lim,
+		note(j, REASON_TIMEOUT, STATE_DOWN, "probe did not finish within %s%s%s", lim,
 		     sep(r->error_text), r->error_text);
 		break;
 	}
@@ -328,54 +328,54 @@ static void judge_transport(struct judge *j)
 	case PERR_NONE:
 		break;
 	case PERR_DNS:
-		note(j, R_DNS, STATE_DOWN, "could not resolve %s%s%s", host, sep(r->error_text),
+		note(j, REASON_DNS, STATE_DOWN, "could not resolve %s%s%s", host, sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_REFUSED:
-		note(j, R_REFUSED, STATE_DOWN,
+		note(j, REASON_REFUSED, STATE_DOWN,
 		     "connection to %s refused: nothing listens there, or a firewall rejects it", ipp);
 		break;
 	case PERR_CONNECT_TIMEOUT:
-		note(j, R_CONNECT_TIMEOUT, STATE_DOWN,
+		note(j, REASON_CONNECT_TIMEOUT, STATE_DOWN,
 		     "no TCP connection to %s within %s: a firewall may be dropping the port", hp, lim);
 		break;
 	case PERR_CONNECT:
-		note(j, R_CONNECT, STATE_DOWN, "could not connect to %s%s%s", r->ip[0] ? ipp : hp,
+		note(j, REASON_CONNECT, STATE_DOWN, "could not connect to %s%s%s", r->ip[0] ? ipp : hp,
 		     sep(r->error_text), r->error_text);
 		break;
 	case PERR_TIMEOUT:
 		judge_timeout(j, hp, lim);
 		break;
 	case PERR_TLS_VERSION:
-		note(j, R_TLS_VERSION, STATE_DOWN, "no common TLS version%s%s", sep(r->error_text),
+		note(j, REASON_TLS_VERSION, STATE_DOWN, "no common TLS version%s%s", sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_TLS:
-		note(j, R_TLS_HANDSHAKE, STATE_DOWN, "TLS handshake failed%s%s", sep(r->error_text),
+		note(j, REASON_TLS_HANDSHAKE, STATE_DOWN, "TLS handshake failed%s%s", sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_CERT_REJECTED:
 		/* the certificate rules say why; see judge_cert_rejected() */
 		break;
 	case PERR_TOO_MANY_REDIRECTS:
-		note(j, R_TOO_MANY_REDIRECTS, STATE_DOWN, "more than %d redirects (max_redirects)",
+		note(j, REASON_TOO_MANY_REDIRECTS, STATE_DOWN, "more than %d redirects (max_redirects)",
 		     ep->max_redirects);
 		break;
 	case PERR_RECV:
-		note(j, R_PROBE_ERROR, STATE_DOWN, "connection closed mid-response%s%s",
+		note(j, REASON_PROBE_ERROR, STATE_DOWN, "connection closed mid-response%s%s",
 		     sep(r->error_text), r->error_text);
 		break;
 	case PERR_PROXY:
-		note(j, R_PROBE_ERROR, STATE_DOWN, "proxy failed%s%s", sep(r->error_text),
+		note(j, REASON_PROBE_ERROR, STATE_DOWN, "proxy failed%s%s", sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_LOCAL:
-		note(j, R_PROBE_ERROR, STATE_DOWN, "local problem, not the server's%s%s",
+		note(j, REASON_PROBE_ERROR, STATE_DOWN, "local problem, not the server's%s%s",
 		     sep(r->error_text), r->error_text);
 		break;
 	case PERR_OTHER:
 	default:
-		note(j, R_PROBE_ERROR, STATE_DOWN, "probe failed%s%s", sep(r->error_text),
+		note(j, REASON_PROBE_ERROR, STATE_DOWN, "probe failed%s%s", sep(r->error_text),
 		     r->error_text);
 		break;
 	}
@@ -397,7 +397,7 @@ static void judge_tls_version(struct judge *j)
 		snprintf(name, sizeof name, "%s", r->tls_version);
 	else
 		snprintf(name, sizeof name, "TLS %d.%d", got / 10, got % 10);
-	note(j, R_TLS_VERSION, STATE_DOWN,
+	note(j, REASON_TLS_VERSION, STATE_DOWN,
 	     "server negotiated %s; minimum is TLS %d.%d (the server offers nothing newer)", name,
 	     min / 10, min % 10);
 }
@@ -428,25 +428,25 @@ static void judge_cert_dates(struct judge *j)
 		cert_role(role, sizeof role, r, ei);
 		fmt_date(date, sizeof date, r->chain[ei].not_after);
 		if (ago == 0)
-			note(j, R_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (today)", role, date);
+			note(j, REASON_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (today)", role, date);
 		else
-			note(j, R_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (%lld day%s ago)", role,
+			note(j, REASON_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (%lld day%s ago)", role,
 			     date, (long long)ago, plural(ago));
 	} else if (vf->flags & VERIFY_EXPIRED) {
-		note(j, R_CERT_EXPIRED, STATE_DOWN, "certificate expired%s%s", sep(vf->error),
+		note(j, REASON_CERT_EXPIRED, STATE_DOWN, "certificate expired%s%s", sep(vf->error),
 		     vf->error);
 	}
-	j->expired = noted(j, R_CERT_EXPIRED);
+	j->expired = noted(j, REASON_CERT_EXPIRED);
 
 	if (ni >= 0) {
 		char in[40];
 
 		cert_role(role, sizeof role, r, ni);
 		fmt_date(date, sizeof date, r->chain[ni].not_before);
-		note(j, R_CERT_NOT_YET_VALID, STATE_DOWN, "%s is not valid until %s (%s)", role, date,
+		note(j, REASON_CERT_NOT_YET_VALID, STATE_DOWN, "%s is not valid until %s (%s)", role, date,
 		     fmt_in_days(in, sizeof in, days_between(j->now_s, r->chain[ni].not_before)));
 	} else if (vf->flags & VERIFY_NOT_YET_VALID) {
-		note(j, R_CERT_NOT_YET_VALID, STATE_DOWN, "certificate not yet valid%s%s",
+		note(j, REASON_CERT_NOT_YET_VALID, STATE_DOWN, "certificate not yet valid%s%s",
 		     sep(vf->error), vf->error);
 	}
 }
@@ -459,7 +459,7 @@ static void judge_cert_trust(struct judge *j)
 
 	if (vf->flags & VERIFY_SELF_SIGNED) {
 		dn_cn(cn, sizeof cn, j->nchain > 0 ? r->chain[0].subject : NULL);
-		note(j, R_CERT_SELF_SIGNED, STATE_DOWN,
+		note(j, REASON_CERT_SELF_SIGNED, STATE_DOWN,
 		     "certificate '%s' is self-signed: no client trusts it unless told to", cn);
 	}
 
@@ -467,7 +467,7 @@ static void judge_cert_trust(struct judge *j)
 		bool aia = (vf->flags & VERIFY_AIA_COMPLETES) != 0;
 
 		/* when the AIA intermediate completes the chain, the note says only that */
-		note(j, R_CERT_CHAIN_INCOMPLETE, STATE_DOWN, "%s%s%s%s",
+		note(j, REASON_CERT_CHAIN_INCOMPLETE, STATE_DOWN, "%s%s%s%s",
 		     r->chain_sent > 1 ? "server's chain lacks an intermediate certificate"
 				       : "server sent only its leaf certificate, no intermediate",
 		     aia ? "; the intermediate from the certificate's AIA URL completes the chain, "
@@ -480,16 +480,16 @@ static void judge_cert_trust(struct judge *j)
 	if (!(vf->flags & (VERIFY_SELF_SIGNED | VERIFY_CHAIN_INCOMPLETE))) {
 		if (vf->flags & (VERIFY_UNTRUSTED_ROOT | VERIFY_UNKNOWN_ISSUER)) {
 			dn_cn(cn, sizeof cn, j->nchain > 0 ? r->chain[j->nchain - 1].issuer : NULL);
-			note(j, R_CERT_UNTRUSTED, STATE_DOWN,
+			note(j, REASON_CERT_UNTRUSTED, STATE_DOWN,
 			     "chain does not lead to a trusted root%s%s (issuer: '%s')", sep(vf->error),
 			     vf->error, cn);
 		} else if (vf->flags & VERIFY_OTHER) {
-			note(j, R_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
+			note(j, REASON_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
 			     sep(vf->error), vf->error);
-		} else if (vf->checked && vf->code != 0 && !noted(j, R_CERT_EXPIRED) &&
-			   !noted(j, R_CERT_NOT_YET_VALID)) {
+		} else if (vf->checked && vf->code != 0 && !noted(j, REASON_CERT_EXPIRED) &&
+			   !noted(j, REASON_CERT_NOT_YET_VALID)) {
 			/* a failed verification the prober did not classify */
-			note(j, R_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
+			note(j, REASON_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
 			     sep(vf->error), vf->error);
 		}
 	}
@@ -546,13 +546,13 @@ static void judge_cert_hostname(struct judge *j)
 		return;
 	if (j->nchain > 0 && r->chain[0].sans && *r->chain[0].sans) {
 		sans_short(names, sizeof names, r->chain[0].sans);
-		note(j, R_CERT_HOSTNAME, STATE_DOWN, "certificate is for %s, not %s", names, want);
+		note(j, REASON_CERT_HOSTNAME, STATE_DOWN, "certificate is for %s, not %s", names, want);
 	} else if (j->nchain > 0) {
 		dn_cn(cn, sizeof cn, r->chain[0].subject);
-		note(j, R_CERT_HOSTNAME, STATE_DOWN, "certificate is for '%s' (no SANs), not %s", cn,
+		note(j, REASON_CERT_HOSTNAME, STATE_DOWN, "certificate is for '%s' (no SANs), not %s", cn,
 		     want);
 	} else {
-		note(j, R_CERT_HOSTNAME, STATE_DOWN, "certificate does not match %s", want);
+		note(j, REASON_CERT_HOSTNAME, STATE_DOWN, "certificate does not match %s", want);
 	}
 }
 
@@ -573,7 +573,7 @@ static void judge_cert_weak(struct judge *j)
 			snprintf(role, sizeof role, "the leaf certificate");
 		else
 			cert_role(role, sizeof role, r, i);
-		note(j, R_CERT_WEAK, STATE_DOWN, "%s on %s: modern clients refuse it",
+		note(j, REASON_CERT_WEAK, STATE_DOWN, "%s on %s: modern clients refuse it",
 		     why[0] ? why : "weak signature or key", role);
 		return;
 	}
@@ -597,10 +597,10 @@ static void judge_cert_expiring(struct judge *j)
 	fmt_date(date, sizeof date, r->chain[i].not_after);
 	fmt_in_days(in, sizeof in, left);
 	if (left < ep->cert_crit_days)
-		note(j, R_CERT_EXPIRING, STATE_DOWN, "%s expires %s (%s); critical below %d days",
+		note(j, REASON_CERT_EXPIRING, STATE_DOWN, "%s expires %s (%s); critical below %d days",
 		     role, in, date, ep->cert_crit_days);
 	else if (left < ep->cert_warn_days)
-		note(j, R_CERT_EXPIRING, STATE_WARN, "%s expires %s (%s); warning below %d days",
+		note(j, REASON_CERT_EXPIRING, STATE_WARN, "%s expires %s (%s); warning below %d days",
 		     role, in, date, ep->cert_warn_days);
 }
 
@@ -625,10 +625,10 @@ static void judge_cert_rejected(struct judge *j)
 
 	if (r->error != PERR_CERT_REJECTED)
 		return;
-	for (rs = R_CERT_EXPIRED; rs <= R_CERT_WEAK; rs++)
+	for (rs = REASON_CERT_EXPIRED; rs <= REASON_CERT_WEAK; rs++)
 		if (noted(j, rs))
 			return;
-	note(j, R_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
+	note(j, REASON_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
 	     sep(r->verify.error[0] ? r->verify.error : r->error_text),
 	     r->verify.error[0] ? r->verify.error : r->error_text);
 }
@@ -667,7 +667,7 @@ static void judge_status(struct judge *j)
 
 	if (endpoint_status_ok(j->ep, r->http_status))
 		return;
-	note(j, R_HTTP_STATUS, STATE_DOWN, "HTTP %ld from %s; expected %s", r->http_status,
+	note(j, REASON_HTTP_STATUS, STATE_DOWN, "HTTP %ld from %s; expected %s", r->http_status,
 	     r->final_url ? r->final_url : str(j->ep->url),
 	     fmt_expect_status(want, sizeof want, j->ep));
 }
@@ -690,7 +690,7 @@ static void judge_body(struct judge *j)
 		if (cut)
 			strcat(unjudged, ", expect_body");
 		else
-			note(j, R_BODY_MISMATCH, STATE_DOWN, "body does not contain \"%s\"",
+			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "body does not contain \"%s\"",
 			     ep->expect_body);
 	}
 
@@ -698,7 +698,7 @@ static void judge_body(struct judge *j)
 		if (cut)
 			strcat(unjudged, ", expect_body_regex");
 		else
-			note(j, R_BODY_MISMATCH, STATE_DOWN, "body does not match /%s/",
+			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "body does not match /%s/",
 			     str(ep->expect_body_regex));
 	}
 
@@ -710,15 +710,15 @@ static void judge_body(struct judge *j)
 		if (o != JSONCOND_PASS && cut)
 			strcat(unjudged, ", expect_json");
 		else if (o == JSONCOND_FAIL)
-			note(j, R_BODY_MISMATCH, STATE_DOWN, "expect_json failed: %s", msg);
+			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "expect_json failed: %s", msg);
 		else if (o == JSONCOND_NOT_JSON && strstr(msg, "JSON"))
-			note(j, R_BODY_MISMATCH, STATE_DOWN, "%s", msg); /* already says so */
+			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "%s", msg); /* already says so */
 		else if (o == JSONCOND_NOT_JSON)
-			note(j, R_BODY_MISMATCH, STATE_DOWN, "body is not JSON%s%s", sep(msg), msg);
+			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "body is not JSON%s%s", sep(msg), msg);
 	}
 
 	if (unjudged[0])
-		note(j, R_BODY_TOO_LARGE, STATE_WARN, "body exceeds max_body (%s); cannot judge %s",
+		note(j, REASON_BODY_TOO_LARGE, STATE_WARN, "body exceeds max_body (%s); cannot judge %s",
 		     fmt_size(size, sizeof size, ep->max_body), unjudged + 2);
 }
 
@@ -732,15 +732,15 @@ static void redirect_finding(struct judge *j, enum state st, const char *url, lo
 	bool redirect = status >= 300 && status < 400;
 
 	if (redirect && loc && *loc && strncasecmp(loc, "https://", 8) == 0)
-		note(j, R_NO_HTTPS_REDIRECT, st, "%s redirects to %s, not to HTTPS on the same host",
+		note(j, REASON_NO_HTTPS_REDIRECT, st, "%s redirects to %s, not to HTTPS on the same host",
 		     url, loc);
 	else if (redirect && loc && *loc)
-		note(j, R_NO_HTTPS_REDIRECT, st, "%s redirects to %s instead of HTTPS", url, loc);
+		note(j, REASON_NO_HTTPS_REDIRECT, st, "%s redirects to %s instead of HTTPS", url, loc);
 	else if (redirect)
-		note(j, R_NO_HTTPS_REDIRECT, st, "%s answered %ld without a Location header", url,
+		note(j, REASON_NO_HTTPS_REDIRECT, st, "%s answered %ld without a Location header", url,
 		     status);
 	else
-		note(j, R_NO_HTTPS_REDIRECT, st, "%s answered %ld without redirecting to HTTPS", url,
+		note(j, REASON_NO_HTTPS_REDIRECT, st, "%s answered %ld without redirecting to HTTPS", url,
 		     status);
 }
 
@@ -799,7 +799,7 @@ static void judge_port80(struct judge *j)
 			what = hc->error_text[0] ? hc->error_text : "no answer";
 			break;
 		}
-		note(j, R_NO_HTTPS_REDIRECT, STATE_WARN, "plain HTTP port %d: %s", port, what);
+		note(j, REASON_NO_HTTPS_REDIRECT, STATE_WARN, "plain HTTP port %d: %s", port, what);
 		return;
 	}
 	if (hc->status >= 300 && hc->status < 400 && hc->to_https)
@@ -860,15 +860,15 @@ static void judge_hsts(struct judge *j)
 	if (!j->ep->expect_hsts)
 		return;
 	if (!h) {
-		note(j, R_HSTS_MISSING, STATE_WARN, "no Strict-Transport-Security header");
+		note(j, REASON_HSTS_MISSING, STATE_WARN, "no Strict-Transport-Security header");
 		return;
 	}
 	age = hsts_max_age(h);
 	if (age < 0)
-		note(j, R_HSTS_MISSING, STATE_WARN, "Strict-Transport-Security has no max-age: \"%s\"",
+		note(j, REASON_HSTS_MISSING, STATE_WARN, "Strict-Transport-Security has no max-age: \"%s\"",
 		     h);
 	else if (age == 0)
-		note(j, R_HSTS_MISSING, STATE_WARN,
+		note(j, REASON_HSTS_MISSING, STATE_WARN,
 		     "Strict-Transport-Security max-age=0 tells browsers to forget HSTS");
 }
 
@@ -904,10 +904,10 @@ static void judge_latency(struct judge *j)
 			best = i;
 	util_fmt_duration_us(total, sizeof total, t->total_us);
 	if (phase[best] > 0)
-		note(j, R_TOO_SLOW, st, "total %s exceeds %s %s (%s %s of it)", total, which, lim,
+		note(j, REASON_TOO_SLOW, st, "total %s exceeds %s %s (%s %s of it)", total, which, lim,
 		     names[best], util_fmt_duration_us(slow, sizeof slow, phase[best]));
 	else
-		note(j, R_TOO_SLOW, st, "total %s exceeds %s %s", total, which, lim);
+		note(j, REASON_TOO_SLOW, st, "total %s exceeds %s %s", total, which, lim);
 }
 
 /* ---- conclusion --------------------------------------------------------- */
@@ -958,8 +958,8 @@ static void conclude(struct judge *j)
 	int rs;
 
 	v->state = STATE_UP;
-	v->reason = R_OK;
-	for (rs = 1; rs < R_COUNT; rs++) {
+	v->reason = REASON_OK;
+	for (rs = 1; rs < REASON_COUNT; rs++) {
 		if (!noted(j, (enum reason)rs))
 			continue;
 		if (v->severity[rs] > v->state) {
@@ -967,14 +967,14 @@ static void conclude(struct judge *j)
 			v->reason = (enum reason)rs;
 		}
 	}
-	if (v->reason == R_OK) {
-		v->reasons = 1u << R_OK;
-		v->severity[R_OK] = STATE_UP;
+	if (v->reason == REASON_OK) {
+		v->reasons = 1u << REASON_OK;
+		v->severity[REASON_OK] = STATE_UP;
 		conclude_up(j);
 		return;
 	}
 
-	for (rs = 1; rs < R_COUNT; rs++) {
+	for (rs = 1; rs < REASON_COUNT; rs++) {
 		int w;
 
 		if (rs == (int)v->reason || !noted(j, (enum reason)rs))
@@ -1001,7 +1001,7 @@ void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int6
 	int i;
 
 	memset(v, 0, sizeof *v);
-	for (i = 0; i < R_COUNT; i++)
+	for (i = 0; i < REASON_COUNT; i++)
 		v->severity[i] = STATE_UP;
 	j.ep = ep;
 	j.r = r;

@@ -149,7 +149,7 @@ static void test_good_chain_is_up_with_all_facts(void **state)
 	const struct probe_result *r = &g->r[0];
 
 	(void)state;
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	assert_int_equal(r->error, PERR_NONE);
 	assert_int_equal(r->http_status, 200);
 	assert_string_equal(r->ip, "127.0.0.1");
@@ -177,7 +177,7 @@ static void test_expired_certificate_facts_kept(void **state)
 	const struct probe_result *r = &g->r[0];
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_EXPIRED);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_EXPIRED);
 	assert_int_equal(r->error, PERR_CERT_REJECTED);
 	assert_true(r->verify.flags & VERIFY_EXPIRED);
 	assert_int_equal(r->chain_len, 2);
@@ -194,7 +194,7 @@ static void test_not_yet_valid(void **state)
 	struct got *g = probe_lab("notyet", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_NOT_YET_VALID);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_NOT_YET_VALID);
 	assert_true(g->r[0].chain[0].not_before > util_now_ms() / 1000);
 	got_free(g);
 }
@@ -204,7 +204,7 @@ static void test_self_signed(void **state)
 	struct got *g = probe_lab("selfsigned", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_SELF_SIGNED);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_SELF_SIGNED);
 	assert_true(g->r[0].chain[0].self_issued);
 	got_free(g);
 }
@@ -214,7 +214,7 @@ static void test_wrong_host(void **state)
 	struct got *g = probe_lab("wronghost", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_HOSTNAME);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_HOSTNAME);
 	assert_int_equal(g->r[0].verify.hostname_ok, 0);
 	assert_non_null(strstr(g->v[0].message, "other.example"));
 	got_free(g);
@@ -225,7 +225,7 @@ static void test_unknown_ca(void **state)
 	struct got *g = probe_lab("unknownca", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_UNTRUSTED);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_UNTRUSTED);
 	assert_int_equal(g->r[0].chain_len, 2);
 	got_free(g);
 }
@@ -236,7 +236,7 @@ static void test_missing_intermediate_confirmed_by_aia(void **state)
 	const struct probe_result *r = &g->r[0];
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_CHAIN_INCOMPLETE);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_CHAIN_INCOMPLETE);
 	assert_int_equal(r->chain_sent, 1);
 	assert_true(r->verify.flags & VERIFY_CHAIN_INCOMPLETE);
 	assert_true(r->verify.flags & VERIFY_AIA_COMPLETES);
@@ -248,7 +248,7 @@ static void test_weak_signature(void **state)
 	struct got *g = probe_lab("weak_sha1", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CERT_WEAK);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_WEAK);
 	assert_non_null(strstr(g->r[0].chain[0].sig_alg, "sha1"));
 	got_free(g);
 }
@@ -258,10 +258,10 @@ static void test_expiring_soon_warns(void **state)
 	struct got *g = probe_lab("soon", "cert_crit_days = 1\n");
 
 	(void)state;
-	assert_verdict(g, STATE_WARN, R_CERT_EXPIRING);
+	assert_verdict(g, STATE_WARN, REASON_CERT_EXPIRING);
 	got_free(g);
 	g = probe_lab("soon", NULL); /* 3 days left is below the default critical 7 */
-	assert_verdict(g, STATE_DOWN, R_CERT_EXPIRING);
+	assert_verdict(g, STATE_DOWN, REASON_CERT_EXPIRING);
 	got_free(g);
 }
 
@@ -270,21 +270,21 @@ static void test_tls_versions(void **state)
 	struct got *g = probe_lab("tls12only", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	assert_string_equal(g->r[0].tls_version, "TLSv1.2");
 	got_free(g);
 
 	g = probe_lab("tls13only", NULL);
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	assert_string_equal(g->r[0].tls_version, "TLSv1.3");
 	got_free(g);
 
 	g = probe_lab("tls13only", "min_tls = 1.3\n");
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	got_free(g);
 
 	g = probe_lab("tls12only", "min_tls = 1.3\n");
-	assert_verdict(g, STATE_DOWN, R_TLS_VERSION);
+	assert_verdict(g, STATE_DOWN, REASON_TLS_VERSION);
 	got_free(g);
 }
 
@@ -293,7 +293,7 @@ static void test_tls10_server_named(void **state)
 	struct got *g = probe_lab("tls10only", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_TLS_VERSION);
+	assert_verdict(g, STATE_DOWN, REASON_TLS_VERSION);
 	assert_int_equal(g->r[0].tls_version_num, 10);
 	assert_non_null(strstr(g->v[0].message, "TLSv1"));
 	got_free(g);
@@ -304,7 +304,7 @@ static void test_http_500(void **state)
 	struct got *g = probe_lab("http500", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_HTTP_STATUS);
+	assert_verdict(g, STATE_DOWN, REASON_HTTP_STATUS);
 	assert_int_equal(g->r[0].http_status, 500);
 	assert_non_null(strstr(g->v[0].message, "500"));
 	got_free(g);
@@ -315,17 +315,17 @@ static void test_json_unhealthy(void **state)
 	struct got *g = probe_lab("unhealthy", "expect_json = status == \"ok\"\n");
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_BODY_MISMATCH);
+	assert_verdict(g, STATE_DOWN, REASON_BODY_MISMATCH);
 	assert_non_null(strstr(g->v[0].message, "degraded"));
 	got_free(g);
 
 	g = probe_lab("unhealthy", "expect_json = checks.db.latency_ms < 200\n");
-	assert_verdict(g, STATE_DOWN, R_BODY_MISMATCH);
+	assert_verdict(g, STATE_DOWN, REASON_BODY_MISMATCH);
 	assert_non_null(strstr(g->v[0].message, "950"));
 	got_free(g);
 
 	g = probe_lab("good", "expect_json = status == \"ok\"\n");
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	got_free(g);
 }
 
@@ -334,14 +334,14 @@ static void test_slow_first_byte(void **state)
 	struct got *g = probe_lab("slow", "latency_warn = 1s\n");
 
 	(void)state;
-	assert_verdict(g, STATE_WARN, R_TOO_SLOW);
+	assert_verdict(g, STATE_WARN, REASON_TOO_SLOW);
 	/* the delay shows up as server time, not as TLS or connect */
 	assert_true(g->r[0].t.server_us >= 1400000);
 	assert_true(g->r[0].t.tls_us < 1000000);
 	got_free(g);
 
 	g = probe_lab("slow", "timeout = 700ms\n");
-	assert_verdict(g, STATE_DOWN, R_TIMEOUT);
+	assert_verdict(g, STATE_DOWN, REASON_TIMEOUT);
 	assert_int_equal(g->r[0].failed_phase, PHASE_SERVER);
 	assert_true(g->r[0].t.total_us < 1500000);
 	got_free(g);
@@ -353,7 +353,7 @@ static void test_handshake_never_answered(void **state)
 	const struct probe_result *r = &g->r[0];
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_TIMEOUT);
+	assert_verdict(g, STATE_DOWN, REASON_TIMEOUT);
 	assert_int_equal(r->failed_phase, PHASE_TLS);
 	assert_true(r->t.connect_us >= 0);
 	assert_true(r->t.tls_us >= 500000);
@@ -367,7 +367,7 @@ static void test_dropped_port_is_connect_timeout(void **state)
 	struct got *g = probe_lab("drop", "timeout = 800ms\n");
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_CONNECT_TIMEOUT);
+	assert_verdict(g, STATE_DOWN, REASON_CONNECT_TIMEOUT);
 	assert_int_equal(g->r[0].failed_phase, PHASE_CONNECT);
 	got_free(g);
 }
@@ -377,7 +377,7 @@ static void test_closed_port_is_refused(void **state)
 	struct got *g = probe_lab("closed", NULL);
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_REFUSED);
+	assert_verdict(g, STATE_DOWN, REASON_REFUSED);
 	got_free(g);
 }
 
@@ -386,12 +386,12 @@ static void test_plain_http_redirect(void **state)
 	struct got *g = run_ini(DEFAULTS "[r]\nurl = http://localhost:@PORT:redir@/\n");
 
 	(void)state;
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	assert_true(g->r[0].http_check.to_https);
 	got_free(g);
 
 	g = run_ini(DEFAULTS "[r]\nurl = http://localhost:@PORT:noredir@/\n");
-	assert_verdict(g, STATE_DOWN, R_NO_HTTPS_REDIRECT);
+	assert_verdict(g, STATE_DOWN, REASON_NO_HTTPS_REDIRECT);
 	got_free(g);
 }
 
@@ -400,13 +400,13 @@ static void test_check_http_redirect_on_https_endpoint(void **state)
 	struct got *g = probe_lab("good", "check_http_redirect = yes\nhttp_port = @PORT:noredir@\n");
 
 	(void)state;
-	assert_verdict(g, STATE_WARN, R_NO_HTTPS_REDIRECT);
+	assert_verdict(g, STATE_WARN, REASON_NO_HTTPS_REDIRECT);
 	assert_true(g->r[0].http_check.done);
 	assert_int_equal(g->r[0].http_check.status, 200);
 	got_free(g);
 
 	g = probe_lab("good", "check_http_redirect = yes\nhttp_port = @PORT:redir@\n");
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	got_free(g);
 }
 
@@ -415,12 +415,12 @@ static void test_hsts(void **state)
 	struct got *g = probe_lab("good_hsts", "expect_hsts = yes\n");
 
 	(void)state;
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	assert_non_null(strstr(g->r[0].hsts, "max-age=31536000"));
 	got_free(g);
 
 	g = probe_lab("good", "expect_hsts = yes\n");
-	assert_verdict(g, STATE_WARN, R_HSTS_MISSING);
+	assert_verdict(g, STATE_WARN, REASON_HSTS_MISSING);
 	got_free(g);
 }
 
@@ -430,13 +430,13 @@ static void test_body_cut_at_max_body(void **state)
 
 	(void)state;
 	/* a large body alone is no error, and is read no further than max_body */
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	assert_int_equal(g->r[0].body_len, 65536);
 	assert_true(g->r[0].body_truncated);
 	got_free(g);
 
 	g = probe_lab("big", "max_body = 64KiB\nexpect_body = the end\n");
-	assert_verdict(g, STATE_WARN, R_BODY_TOO_LARGE);
+	assert_verdict(g, STATE_WARN, REASON_BODY_TOO_LARGE);
 	got_free(g);
 }
 
@@ -445,7 +445,7 @@ static void test_redirect_loop(void **state)
 	struct got *g = probe_lab("redirect_loop", "max_redirects = 3\n");
 
 	(void)state;
-	assert_verdict(g, STATE_DOWN, R_TOO_MANY_REDIRECTS);
+	assert_verdict(g, STATE_DOWN, REASON_TOO_MANY_REDIRECTS);
 	got_free(g);
 }
 
@@ -455,11 +455,11 @@ static void test_mutual_tls(void **state)
 
 	(void)state;
 	assert_int_equal(g->v[0].state, STATE_DOWN);
-	assert_int_equal(g->v[0].reason, R_TLS_HANDSHAKE);
+	assert_int_equal(g->v[0].reason, REASON_TLS_HANDSHAKE);
 	got_free(g);
 
 	g = probe_lab("mtls", "client_cert = @FILE:client.pem@\nclient_key = @FILE:client.key@\n");
-	assert_verdict(g, STATE_UP, R_OK);
+	assert_verdict(g, STATE_UP, REASON_OK);
 	got_free(g);
 }
 
@@ -479,7 +479,7 @@ static void test_concurrency_and_isolation(void **state)
 		assert_int_equal(g->v[i].state, STATE_UP);
 	/* the hanging probe was first in and is the last out */
 	assert_int_equal(g->order[39], 0);
-	assert_int_equal(g->v[0].reason, R_TIMEOUT);
+	assert_int_equal(g->v[0].reason, REASON_TIMEOUT);
 	got_free(g);
 	strbuf_done(&b);
 }

@@ -140,7 +140,7 @@ static void replace(char **p, const char *s)
 
 static void test_names(void **state)
 {
-	static const char *const want[R_COUNT] = {
+	static const char *const want[REASON_COUNT] = {
 		"ok", "dns", "refused", "connect_timeout", "connect", "timeout", "tls_version",
 		"tls_handshake", "cert_expired", "cert_not_yet_valid", "cert_self_signed",
 		"cert_untrusted", "cert_chain_incomplete", "cert_hostname", "cert_weak",
@@ -150,9 +150,9 @@ static void test_names(void **state)
 	int i;
 
 	(void)state;
-	for (i = 0; i < R_COUNT; i++)
+	for (i = 0; i < REASON_COUNT; i++)
 		assert_string_equal(reason_name((enum reason)i), want[i]);
-	assert_string_equal(reason_name(R_COUNT), "?");
+	assert_string_equal(reason_name(REASON_COUNT), "?");
 	assert_string_equal(state_name(STATE_UP), "UP");
 	assert_string_equal(state_name(STATE_WARN), "WARN");
 	assert_string_equal(state_name(STATE_DOWN), "DOWN");
@@ -166,9 +166,9 @@ static void test_up(void **state)
 	struct verdict *v = judge(f);
 	int i;
 
-	assert_verdict(v, STATE_UP, R_OK);
-	assert_int_equal(v->reasons, BIT(R_OK));
-	for (i = 0; i < R_COUNT; i++)
+	assert_verdict(v, STATE_UP, REASON_OK);
+	assert_int_equal(v->reasons, BIT(REASON_OK));
+	for (i = 0; i < REASON_COUNT; i++)
 		assert_int_equal(v->severity[i], STATE_UP);
 	assert_string_equal(v->message, "HTTP 200 in 143ms, TLSv1.3, certificate valid 87 more days");
 }
@@ -206,9 +206,9 @@ static void test_dns(void **state)
 	fail_transport(f, PERR_DNS, "Could not resolve host: www.example.com");
 	f->r.failed_phase = PHASE_DNS;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_DNS);
-	assert_int_equal(v->reasons, BIT(R_DNS));
-	assert_int_equal(v->severity[R_DNS], STATE_DOWN);
+	assert_verdict(v, STATE_DOWN, REASON_DNS);
+	assert_int_equal(v->reasons, BIT(REASON_DNS));
+	assert_int_equal(v->severity[REASON_DNS], STATE_DOWN);
 	assert_string_equal(v->message,
 			    "could not resolve www.example.com: Could not resolve host: www.example.com");
 }
@@ -223,7 +223,7 @@ static void test_refused(void **state)
 	snprintf(f->r.ip, sizeof f->r.ip, "192.0.2.10");
 	f->r.port = 443;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_REFUSED);
+	assert_verdict(v, STATE_DOWN, REASON_REFUSED);
 	assert_string_equal(v->message, "connection to 192.0.2.10:443 refused: nothing listens "
 					"there, or a firewall rejects it");
 
@@ -240,7 +240,7 @@ static void test_connect_timeout(void **state)
 	probe_result_done(&f->r);
 	fail_transport(f, PERR_CONNECT_TIMEOUT, "Connection timed out after 10001 milliseconds");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CONNECT_TIMEOUT);
+	assert_verdict(v, STATE_DOWN, REASON_CONNECT_TIMEOUT);
 	assert_string_equal(v->message, "no TCP connection to www.example.com:443 within 10s: a "
 					"firewall may be dropping the port");
 }
@@ -253,7 +253,7 @@ static void test_connect(void **state)
 	probe_result_done(&f->r);
 	fail_transport(f, PERR_CONNECT, "Network is unreachable");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CONNECT);
+	assert_verdict(v, STATE_DOWN, REASON_CONNECT);
 	assert_says(v, "could not connect to");
 	assert_says(v, "Network is unreachable");
 }
@@ -267,7 +267,7 @@ static void test_timeout_phases(void **state)
 	f->r.failed_phase = PHASE_TLS;
 	f->r.t.connect_us = 1200;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TIMEOUT);
+	assert_verdict(v, STATE_DOWN, REASON_TIMEOUT);
 	assert_string_equal(v->message, "connected in 1.2ms, then no TLS handshake within 10s");
 
 	f->r.failed_phase = PHASE_SERVER;
@@ -282,7 +282,7 @@ static void test_timeout_phases(void **state)
 	f->ep.timeout_ms = 2500;
 	f->r.failed_phase = PHASE_NONE;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TIMEOUT);
+	assert_verdict(v, STATE_DOWN, REASON_TIMEOUT);
 	assert_says(v, "within 2.50s");
 }
 
@@ -294,12 +294,12 @@ static void test_tls_errors(void **state)
 	probe_result_done(&f->r);
 	fail_transport(f, PERR_TLS_VERSION, "tlsv1 alert protocol version");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TLS_VERSION);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_VERSION);
 	assert_string_equal(v->message, "no common TLS version: tlsv1 alert protocol version");
 
 	fail_transport(f, PERR_TLS, "sslv3 alert handshake failure");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TLS_HANDSHAKE);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_HANDSHAKE);
 	assert_string_equal(v->message, "TLS handshake failed: sslv3 alert handshake failure");
 }
 
@@ -311,29 +311,29 @@ static void test_other_errors(void **state)
 	fail_transport(f, PERR_TOO_MANY_REDIRECTS, "Maximum (5) redirects followed");
 	f->r.http_status = 302;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TOO_MANY_REDIRECTS);
+	assert_verdict(v, STATE_DOWN, REASON_TOO_MANY_REDIRECTS);
 	assert_says(v, "more than 5 redirects (max_redirects)");
-	assert_false(v->reasons & BIT(R_HTTP_STATUS));
+	assert_false(v->reasons & BIT(REASON_HTTP_STATUS));
 
 	fail_transport(f, PERR_RECV, "Recv failure: Connection reset by peer");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_verdict(v, STATE_DOWN, REASON_PROBE_ERROR);
 	assert_string_equal(v->message,
 			    "connection closed mid-response: Recv failure: Connection reset by peer");
 
 	fail_transport(f, PERR_PROXY, "Received HTTP code 407 from proxy after CONNECT");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_verdict(v, STATE_DOWN, REASON_PROBE_ERROR);
 	assert_says(v, "407 from proxy");
 
 	fail_transport(f, PERR_LOCAL, "could not load PEM client certificate");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_verdict(v, STATE_DOWN, REASON_PROBE_ERROR);
 	assert_says(v, "could not load PEM client certificate");
 
 	fail_transport(f, PERR_OTHER, "");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_PROBE_ERROR);
+	assert_verdict(v, STATE_DOWN, REASON_PROBE_ERROR);
 	assert_string_equal(v->message, "probe failed");
 }
 
@@ -351,8 +351,8 @@ static void test_transport_skips_http(void **state)
 	f->ep.expect_hsts = true;
 	replace(&f->ep.expect_body, "never there");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TIMEOUT);
-	assert_int_equal(v->reasons, BIT(R_TIMEOUT));
+	assert_verdict(v, STATE_DOWN, REASON_TIMEOUT);
+	assert_int_equal(v->reasons, BIT(REASON_TIMEOUT));
 	assert_string_equal(v->message, "response body not finished within 10s");
 }
 
@@ -365,13 +365,13 @@ static void test_transport_keeps_cert(void **state)
 	fail_transport(f, PERR_RECV, "Recv failure");
 	f->r.verify.hostname_ok = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_HOSTNAME);
-	assert_true(v->reasons & BIT(R_PROBE_ERROR));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_HOSTNAME);
+	assert_true(v->reasons & BIT(REASON_PROBE_ERROR));
 	assert_says(v, "(also: probe_error)");
 
 	fail_transport(f, PERR_TLS, "handshake failure");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TLS_HANDSHAKE);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_HANDSHAKE);
 	assert_says(v, "TLS handshake failed: handshake failure (also: cert_hostname)");
 }
 
@@ -385,7 +385,7 @@ static void test_tls_version_negotiated(void **state)
 	snprintf(f->r.tls_version, sizeof f->r.tls_version, "TLSv1");
 	f->r.tls_version_num = 10;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TLS_VERSION);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_VERSION);
 	assert_string_equal(v->message, "server negotiated TLSv1; minimum is TLS 1.2 (the server "
 					"offers nothing newer)");
 
@@ -397,11 +397,11 @@ static void test_tls_version_negotiated(void **state)
 	snprintf(f->r.tls_version, sizeof f->r.tls_version, "TLSv1.2");
 	f->r.tls_version_num = 12;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	f->ep.min_tls = 13;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TLS_VERSION);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_VERSION);
 	assert_says(v, "server negotiated TLSv1.2; minimum is TLS 1.3");
 }
 
@@ -419,8 +419,8 @@ static void test_cert_expired_leaf(void **state)
 	f->r.error = PERR_CERT_REJECTED;
 	f->r.http_status = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
-	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRED));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRED);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_EXPIRED));
 	assert_string_equal(v->message,
 			    "certificate 'www.example.com' expired on 2025-12-22 (10 days ago)");
 
@@ -428,7 +428,7 @@ static void test_cert_expired_leaf(void **state)
 	f->r.chain[0].not_after = NOW - 3600;
 	v = judge(f);
 	assert_says(v, "expired on 2025-12-31 (today)");
-	assert_false(v->reasons & BIT(R_CERT_EXPIRING));
+	assert_false(v->reasons & BIT(REASON_CERT_EXPIRING));
 
 	f->r.chain[0].not_after = NOW - DAY - 1;
 	v = judge(f);
@@ -443,7 +443,7 @@ static void test_cert_expired_by_date_only(void **state)
 	/* no flag from the verifier, but the dates say so */
 	f->r.chain[1].not_after = NOW - 40 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRED);
 	assert_string_equal(v->message, "intermediate 'Example CA' expired on 2025-11-22 (40 days ago)");
 
 	/* the earliest of two expired entries is the one named */
@@ -464,8 +464,8 @@ static void test_cert_expired_flag_only(void **state)
 	f->r.verify.code = 10;
 	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate has expired");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
-	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRED));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRED);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_EXPIRED));
 	assert_string_equal(v->message, "certificate expired: certificate has expired");
 }
 
@@ -476,7 +476,7 @@ static void test_cert_not_yet_valid(void **state)
 
 	f->r.chain[0].not_before = NOW + 3 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_NOT_YET_VALID);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_NOT_YET_VALID);
 	assert_string_equal(v->message,
 			    "certificate 'www.example.com' is not valid until 2026-01-04 (in 3 days)");
 
@@ -484,7 +484,7 @@ static void test_cert_not_yet_valid(void **state)
 	f->r.verify.flags = VERIFY_NOT_YET_VALID;
 	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate is not yet valid");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_NOT_YET_VALID);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_NOT_YET_VALID);
 	assert_says(v, "certificate is not yet valid");
 }
 
@@ -503,9 +503,9 @@ static void test_cert_self_signed(void **state)
 	f->r.error = PERR_CERT_REJECTED;
 	f->r.http_status = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_SELF_SIGNED);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_SELF_SIGNED);
 	/* the same problem is not counted twice as untrusted */
-	assert_int_equal(v->reasons, BIT(R_CERT_SELF_SIGNED));
+	assert_int_equal(v->reasons, BIT(REASON_CERT_SELF_SIGNED));
 	assert_says(v, "certificate 'www.example.com' is self-signed");
 }
 
@@ -525,8 +525,8 @@ static void test_cert_chain_incomplete(void **state)
 	snprintf(f->r.verify.aia_note, sizeof f->r.verify.aia_note,
 		 "the chain verifies with the intermediate from the AIA URL");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_CHAIN_INCOMPLETE);
-	assert_int_equal(v->reasons, BIT(R_CERT_CHAIN_INCOMPLETE));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_CHAIN_INCOMPLETE);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_CHAIN_INCOMPLETE));
 	assert_string_equal(v->message,
 			    "server sent only its leaf certificate, no intermediate; the intermediate "
 			    "from the certificate's AIA URL completes the chain, so add it to the "
@@ -558,20 +558,20 @@ static void test_cert_untrusted(void **state)
 	snprintf(f->r.verify.error, sizeof f->r.verify.error,
 		 "self-signed certificate in certificate chain");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
-	assert_int_equal(v->reasons, BIT(R_CERT_UNTRUSTED));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_UNTRUSTED);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_UNTRUSTED));
 	assert_string_equal(v->message, "chain does not lead to a trusted root: self-signed "
 					"certificate in certificate chain (issuer: 'Evil Root')");
 
 	f->r.verify.flags = VERIFY_UNKNOWN_ISSUER;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_UNTRUSTED);
 
 	f->r.verify.flags = VERIFY_OTHER;
 	f->r.verify.code = 7;
 	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate signature failure");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_UNTRUSTED);
 	assert_string_equal(v->message, "certificate rejected: certificate signature failure");
 }
 
@@ -583,8 +583,8 @@ static void test_cert_rejected_unexplained(void **state)
 
 	fail_transport(f, PERR_CERT_REJECTED, "SSL peer certificate was not OK");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_UNTRUSTED);
-	assert_int_equal(v->reasons, BIT(R_CERT_UNTRUSTED));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_UNTRUSTED);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_UNTRUSTED));
 	assert_string_equal(v->message, "certificate rejected: SSL peer certificate was not OK");
 
 	snprintf(f->r.verify.error, sizeof f->r.verify.error, "certificate revoked");
@@ -602,8 +602,8 @@ static void test_cert_hostname(void **state)
 	f->r.error = PERR_CERT_REJECTED;
 	f->r.http_status = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_HOSTNAME);
-	assert_int_equal(v->reasons, BIT(R_CERT_HOSTNAME));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_HOSTNAME);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_HOSTNAME));
 	assert_string_equal(v->message, "certificate is for a.example, b.example, not www.example.com");
 
 	replace(&f->r.chain[0].sans,
@@ -623,7 +623,7 @@ static void test_cert_hostname(void **state)
 	f->r.error = PERR_NONE;
 	f->r.http_status = 200;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
 static void test_cert_weak(void **state)
@@ -635,8 +635,8 @@ static void test_cert_weak(void **state)
 	snprintf(f->r.chain[0].key_type, sizeof f->r.chain[0].key_type, "RSA");
 	f->r.chain[0].key_bits = 2048;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_WEAK);
-	assert_int_equal(v->reasons, BIT(R_CERT_WEAK));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_WEAK);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_WEAK));
 	assert_says(v, "SHA-1 signature");
 	assert_says(v, "on the leaf certificate: modern clients refuse it");
 
@@ -645,7 +645,7 @@ static void test_cert_weak(void **state)
 	snprintf(f->r.chain[1].key_type, sizeof f->r.chain[1].key_type, "RSA");
 	f->r.chain[1].key_bits = 1024;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_WEAK);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_WEAK);
 	assert_says(v, "RSA 1024-bit key on intermediate 'Example CA'");
 }
 
@@ -660,7 +660,7 @@ static void test_cert_weak_root_exempt(void **state)
 	snprintf(f->r.chain[2].sig_alg, sizeof f->r.chain[2].sig_alg, "sha1WithRSAEncryption");
 	f->r.chain_len = f->r.chain_sent = 3;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
 static void test_cert_expiring(void **state)
@@ -670,15 +670,15 @@ static void test_cert_expiring(void **state)
 
 	f->r.chain[0].not_after = NOW + 5 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
-	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRING));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRING);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_EXPIRING));
 	assert_string_equal(v->message, "certificate 'www.example.com' expires in 5 days "
 					"(2026-01-06); critical below 7 days");
 
 	f->r.chain[0].not_after = NOW + 10 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
-	assert_int_equal(v->severity[R_CERT_EXPIRING], STATE_WARN);
+	assert_verdict(v, STATE_WARN, REASON_CERT_EXPIRING);
+	assert_int_equal(v->severity[REASON_CERT_EXPIRING], STATE_WARN);
 	assert_string_equal(v->message, "certificate 'www.example.com' expires in 10 days "
 					"(2026-01-11); warning below 21 days");
 
@@ -688,7 +688,7 @@ static void test_cert_expiring(void **state)
 
 	f->r.chain[0].not_after = NOW + 60;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRING);
 	assert_says(v, "expires in less than a day");
 }
 
@@ -700,35 +700,35 @@ static void test_cert_expiring_boundaries(void **state)
 	/* exactly cert_warn_days left: not yet a warning */
 	f->r.chain[0].not_after = NOW + 21 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 	assert_says(v, "certificate valid 21 more days");
 
 	/* one second less is 20 whole days */
 	f->r.chain[0].not_after = NOW + 21 * DAY - 1;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+	assert_verdict(v, STATE_WARN, REASON_CERT_EXPIRING);
 	assert_says(v, "expires in 20 days");
 
 	/* exactly cert_crit_days left: a warning, not critical */
 	f->r.chain[0].not_after = NOW + 7 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+	assert_verdict(v, STATE_WARN, REASON_CERT_EXPIRING);
 
 	f->r.chain[0].not_after = NOW + 7 * DAY - 1;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRING);
 
 	/* expiring at this very second is not expired yet */
 	f->r.chain[0].not_after = NOW;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
-	assert_false(v->reasons & BIT(R_CERT_EXPIRED));
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRING);
+	assert_false(v->reasons & BIT(REASON_CERT_EXPIRED));
 
 	/* thresholds of 0 turn the rule off */
 	f->ep.cert_warn_days = f->ep.cert_crit_days = 0;
 	f->r.chain[0].not_after = NOW + 3 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
 /* The whole served chain counts: an intermediate expiring first is named. */
@@ -739,7 +739,7 @@ static void test_cert_expiring_intermediate(void **state)
 
 	f->r.chain[1].not_after = NOW + 12 * DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_CERT_EXPIRING);
+	assert_verdict(v, STATE_WARN, REASON_CERT_EXPIRING);
 	assert_string_equal(v->message, "intermediate 'Example CA' expires in 12 days "
 					"(2026-01-13); warning below 21 days");
 }
@@ -757,9 +757,9 @@ static void test_precedence_expired_and_hostname(void **state)
 	f->r.error = PERR_CERT_REJECTED;
 	f->r.http_status = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRED);
-	assert_int_equal(v->reasons, BIT(R_CERT_EXPIRED) | BIT(R_CERT_HOSTNAME));
-	assert_int_equal(v->severity[R_CERT_HOSTNAME], STATE_DOWN);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRED);
+	assert_int_equal(v->reasons, BIT(REASON_CERT_EXPIRED) | BIT(REASON_CERT_HOSTNAME));
+	assert_int_equal(v->severity[REASON_CERT_HOSTNAME], STATE_DOWN);
 	assert_string_equal(v->message, "certificate 'www.example.com' expired on 2025-12-30 (2 "
 					"days ago) (also: cert_hostname)");
 }
@@ -775,11 +775,11 @@ static void test_precedence_down_beats_warn(void **state)
 	f->r.chain[0].not_after = NOW + 2 * DAY;
 	f->ep.expect_hsts = true;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_EXPIRING);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRING);
 	assert_int_equal(v->reasons,
-			 BIT(R_BODY_TOO_LARGE) | BIT(R_CERT_EXPIRING) | BIT(R_HSTS_MISSING));
-	assert_int_equal(v->severity[R_BODY_TOO_LARGE], STATE_WARN);
-	assert_int_equal(v->severity[R_HSTS_MISSING], STATE_WARN);
+			 BIT(REASON_BODY_TOO_LARGE) | BIT(REASON_CERT_EXPIRING) | BIT(REASON_HSTS_MISSING));
+	assert_int_equal(v->severity[REASON_BODY_TOO_LARGE], STATE_WARN);
+	assert_int_equal(v->severity[REASON_HSTS_MISSING], STATE_WARN);
 	assert_says(v, "critical below 7 days (also: body_too_large, hsts_missing)");
 
 	/* HTTP 500 (DOWN) over HSTS (WARN) */
@@ -789,7 +789,7 @@ static void test_precedence_down_beats_warn(void **state)
 	f->r.chain[0].not_after = NOW + 80 * DAY;
 	f->r.http_status = 500;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_HTTP_STATUS);
+	assert_verdict(v, STATE_DOWN, REASON_HTTP_STATUS);
 	assert_says(v, "(also: hsts_missing)");
 }
 
@@ -802,8 +802,8 @@ static void test_precedence_warn_only(void **state)
 	f->ep.expect_hsts = true;
 	f->ep.latency_warn_ms = 100;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
-	assert_int_equal(v->reasons, BIT(R_TOO_SLOW) | BIT(R_CERT_EXPIRING) | BIT(R_HSTS_MISSING));
+	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
+	assert_int_equal(v->reasons, BIT(REASON_TOO_SLOW) | BIT(REASON_CERT_EXPIRING) | BIT(REASON_HSTS_MISSING));
 	assert_says(v, "(also: cert_expiring, hsts_missing)");
 }
 
@@ -819,8 +819,8 @@ static void test_http_status(void **state)
 
 	f->r.http_status = 500;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_HTTP_STATUS);
-	assert_int_equal(v->reasons, BIT(R_HTTP_STATUS));
+	assert_verdict(v, STATE_DOWN, REASON_HTTP_STATUS);
+	assert_int_equal(v->reasons, BIT(REASON_HTTP_STATUS));
 	assert_string_equal(v->message,
 			    "HTTP 500 from https://www.example.com/health; expected 200-399");
 
@@ -833,7 +833,7 @@ static void test_http_status(void **state)
 			    "HTTP 301 from https://www.example.com/login; expected 200, 204");
 	f->r.http_status = 204;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 	f->ep.expect_status = orig;
 	f->ep.n_expect_status = norig;
 }
@@ -845,20 +845,20 @@ static void test_body_substring(void **state)
 
 	replace(&f->ep.expect_body, "\"status\":\"ok\"");
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	replace(&f->r.body, "{\"status\":\"degraded\"}");
 	f->r.body_len = strlen(f->r.body);
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
-	assert_int_equal(v->reasons, BIT(R_BODY_MISMATCH));
+	assert_verdict(v, STATE_DOWN, REASON_BODY_MISMATCH);
+	assert_int_equal(v->reasons, BIT(REASON_BODY_MISMATCH));
 	assert_string_equal(v->message, "body does not contain \"\"status\":\"ok\"\"");
 
 	free(f->r.body);
 	f->r.body = NULL;
 	f->r.body_len = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_verdict(v, STATE_DOWN, REASON_BODY_MISMATCH);
 }
 
 static void test_body_truncated(void **state)
@@ -870,13 +870,13 @@ static void test_body_truncated(void **state)
 	replace(&f->ep.expect_body, "status");
 	f->r.body_truncated = true;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	/* not found, but it may be in the part that was cut */
 	replace(&f->ep.expect_body, "footer");
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
-	assert_int_equal(v->reasons, BIT(R_BODY_TOO_LARGE));
+	assert_verdict(v, STATE_WARN, REASON_BODY_TOO_LARGE);
+	assert_int_equal(v->reasons, BIT(REASON_BODY_TOO_LARGE));
 	assert_string_equal(v->message, "body exceeds max_body (1MiB); cannot judge expect_body");
 
 	f->ep.max_body = 64 * 1024;
@@ -894,8 +894,8 @@ static void test_body_large_alone(void **state)
 
 	f->r.body_truncated = true;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
-	assert_int_equal(v->reasons, BIT(R_OK));
+	assert_verdict(v, STATE_UP, REASON_OK);
+	assert_int_equal(v->reasons, BIT(REASON_OK));
 }
 
 static void test_body_regex(void **state)
@@ -908,17 +908,17 @@ static void test_body_regex(void **state)
 	f->ep.body_regex = &re;
 	f->ep.expect_body_regex = xstrdup("\"version\":\"1\\.[0-9]+");
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	replace(&f->r.body, "{\"version\":\"2.0\"}");
 	f->r.body_len = strlen(f->r.body);
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_verdict(v, STATE_DOWN, REASON_BODY_MISMATCH);
 	assert_says(v, "body does not match /\"version\":\"1\\.[0-9]+/");
 
 	f->r.body_truncated = true;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
+	assert_verdict(v, STATE_WARN, REASON_BODY_TOO_LARGE);
 	assert_says(v, "cannot judge expect_body_regex");
 
 	f->ep.body_regex = NULL;
@@ -937,19 +937,19 @@ static void test_body_json(void **state)
 	f->ep.expect_json = conds;
 	f->ep.n_expect_json = 2;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	replace(&f->r.body, "{\"status\":\"degraded\",\"version\":\"1\"}");
 	f->r.body_len = strlen(f->r.body);
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
-	assert_int_equal(v->reasons, BIT(R_BODY_MISMATCH));
+	assert_verdict(v, STATE_DOWN, REASON_BODY_MISMATCH);
+	assert_int_equal(v->reasons, BIT(REASON_BODY_MISMATCH));
 	assert_says(v, "status == \"ok\": found \"degraded\"");
 
 	replace(&f->r.body, "<html>maintenance</html>");
 	f->r.body_len = strlen(f->r.body);
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_BODY_MISMATCH);
+	assert_verdict(v, STATE_DOWN, REASON_BODY_MISMATCH);
 	assert_says(v, "body is not JSON");
 
 	/* a cut document cannot be parsed: that is not the server's fault */
@@ -957,8 +957,8 @@ static void test_body_json(void **state)
 	f->r.body_len = strlen(f->r.body);
 	f->r.body_truncated = true;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
-	assert_int_equal(v->reasons, BIT(R_BODY_TOO_LARGE));
+	assert_verdict(v, STATE_WARN, REASON_BODY_TOO_LARGE);
+	assert_int_equal(v->reasons, BIT(REASON_BODY_TOO_LARGE));
 	assert_string_equal(v->message, "body exceeds max_body (1MiB); cannot judge expect_json");
 
 	f->ep.expect_json = NULL;
@@ -983,8 +983,8 @@ static void test_body_truncated_several(void **state)
 	f->r.body_len = strlen(f->r.body);
 	f->r.body_truncated = true;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_BODY_TOO_LARGE);
-	assert_false(v->reasons & BIT(R_BODY_MISMATCH));
+	assert_verdict(v, STATE_WARN, REASON_BODY_TOO_LARGE);
+	assert_false(v->reasons & BIT(REASON_BODY_MISMATCH));
 	assert_says(v, "cannot judge expect_body, expect_json");
 	f->ep.expect_json = NULL;
 	f->ep.n_expect_json = 0;
@@ -1026,13 +1026,13 @@ static void test_plain_http_redirects(void **state)
 	f->ep.expect_hsts = true;
 	replace(&f->ep.expect_body, "welcome");
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 	assert_string_equal(v->message, "HTTP 301 redirect to https://www.example.com/ in 12.0ms");
 
 	/* the same answer without http_check filled in */
 	f->r.http_check.done = false;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
 static void test_plain_http_no_redirect(void **state)
@@ -1042,15 +1042,15 @@ static void test_plain_http_no_redirect(void **state)
 
 	plain_endpoint(f, 200, NULL);
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_NO_HTTPS_REDIRECT);
-	assert_int_equal(v->reasons, BIT(R_NO_HTTPS_REDIRECT));
+	assert_verdict(v, STATE_DOWN, REASON_NO_HTTPS_REDIRECT);
+	assert_int_equal(v->reasons, BIT(REASON_NO_HTTPS_REDIRECT));
 	assert_string_equal(v->message,
 			    "http://www.example.com/ answered 200 without redirecting to HTTPS");
 
 	probe_result_done(&f->r);
 	plain_endpoint(f, 302, "http://www.example.com/login");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_NO_HTTPS_REDIRECT);
+	assert_verdict(v, STATE_DOWN, REASON_NO_HTTPS_REDIRECT);
 	assert_string_equal(v->message, "http://www.example.com/ redirects to "
 					"http://www.example.com/login instead of HTTPS");
 
@@ -1066,8 +1066,8 @@ static void test_plain_http_no_redirect(void **state)
 	fail_transport(f, PERR_REFUSED, "Failed to connect");
 	snprintf(f->r.ip, sizeof f->r.ip, "192.0.2.10");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_REFUSED);
-	assert_int_equal(v->reasons, BIT(R_REFUSED));
+	assert_verdict(v, STATE_DOWN, REASON_REFUSED);
+	assert_int_equal(v->reasons, BIT(REASON_REFUSED));
 	assert_says(v, "192.0.2.10:80 refused");
 }
 
@@ -1083,13 +1083,13 @@ static void test_check_http_redirect(void **state)
 	hc->location = xstrdup("https://www.example.com/");
 	hc->to_https = true;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	hc->status = 200;
 	hc->to_https = false;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_NO_HTTPS_REDIRECT);
-	assert_int_equal(v->severity[R_NO_HTTPS_REDIRECT], STATE_WARN);
+	assert_verdict(v, STATE_WARN, REASON_NO_HTTPS_REDIRECT);
+	assert_int_equal(v->severity[REASON_NO_HTTPS_REDIRECT], STATE_WARN);
 	assert_string_equal(v->message,
 			    "http://www.example.com/ answered 200 without redirecting to HTTPS");
 
@@ -1102,7 +1102,7 @@ static void test_check_http_redirect(void **state)
 	hc->error = PERR_REFUSED;
 	hc->status = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_NO_HTTPS_REDIRECT);
+	assert_verdict(v, STATE_WARN, REASON_NO_HTTPS_REDIRECT);
 	assert_string_equal(v->message, "plain HTTP port 80: connection refused");
 
 	hc->error = PERR_CONNECT_TIMEOUT;
@@ -1112,7 +1112,7 @@ static void test_check_http_redirect(void **state)
 	/* not asked for: not judged */
 	f->ep.check_http_redirect = false;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
 /* ---- HSTS --------------------------------------------------------------- */
@@ -1123,35 +1123,35 @@ static void test_hsts(void **state)
 	struct verdict *v;
 
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK); /* not asked for */
+	assert_verdict(v, STATE_UP, REASON_OK); /* not asked for */
 
 	f->ep.expect_hsts = true;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
-	assert_int_equal(v->reasons, BIT(R_HSTS_MISSING));
+	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
+	assert_int_equal(v->reasons, BIT(REASON_HSTS_MISSING));
 	assert_string_equal(v->message, "no Strict-Transport-Security header");
 
 	f->r.hsts = xstrdup("max-age=31536000; includeSubDomains");
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	replace(&f->r.hsts, "includeSubDomains; MAX-AGE = \"600\"");
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	replace(&f->r.hsts, "max-age=0");
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
 	assert_says(v, "max-age=0");
 
 	replace(&f->r.hsts, "includeSubDomains; preload");
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
 	assert_says(v, "has no max-age");
 
 	replace(&f->r.hsts, "max-age=soon");
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_HSTS_MISSING);
+	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
 }
 
 /* ---- latency ------------------------------------------------------------ */
@@ -1170,36 +1170,36 @@ static void test_too_slow(void **state)
 	f->r.t.transfer_us = 80000;
 	f->r.t.total_us = 2310000;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
-	assert_int_equal(v->reasons, BIT(R_TOO_SLOW));
+	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
+	assert_int_equal(v->reasons, BIT(REASON_TOO_SLOW));
 	assert_string_equal(v->message, "total 2.31s exceeds latency_warn 2s (TLS 1.80s of it)");
 
 	/* equal to the threshold is not over it */
 	f->r.t.total_us = 2000000;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 	f->r.t.total_us = 2000001;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
+	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
 
 	f->r.t.server_us = 5200000;
 	f->r.t.total_us = 7100000;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TOO_SLOW);
+	assert_verdict(v, STATE_DOWN, REASON_TOO_SLOW);
 	assert_string_equal(v->message, "total 7.10s exceeds latency_down 5s (server 5.20s of it)");
 
 	f->r.t.total_us = 5000000;
 	v = judge(f);
-	assert_verdict(v, STATE_WARN, R_TOO_SLOW);
+	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
 
 	/* 0 turns each threshold off */
 	f->ep.latency_warn_ms = 0;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 	f->ep.latency_down_ms = 0;
 	f->r.t.total_us = 60000000;
 	v = judge(f);
-	assert_verdict(v, STATE_UP, R_OK);
+	assert_verdict(v, STATE_UP, REASON_OK);
 
 	f->ep.latency_warn_ms = 1500;
 	v = judge(f);
@@ -1251,7 +1251,7 @@ static void test_long_text(void **state)
 	f->r.error = PERR_TLS;
 	f->r.chain[0].not_after = NOW - DAY;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_TLS_HANDSHAKE);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_HANDSHAKE);
 	len = strlen(v->message);
 	assert_true(len < sizeof v->message);
 	assert_string_equal(v->message + len - strlen(" (also: cert_expired, cert_hostname)"),
@@ -1266,7 +1266,7 @@ static void test_long_text(void **state)
 	f->ep.expect_hsts = true;
 	f->ep.latency_warn_ms = 100;
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, R_CERT_HOSTNAME);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_HOSTNAME);
 	len = strlen(v->message);
 	assert_true(len < sizeof v->message);
 	assert_true(len > sizeof v->message - 10);

@@ -19,38 +19,38 @@ enum state { STATE_UP, STATE_WARN, STATE_DOWN };
  * severe state wins and, within it, the earliest reason in this list.
  */
 enum reason {
-	R_OK,
-	R_DNS,
-	R_REFUSED,
-	R_CONNECT_TIMEOUT,
-	R_CONNECT,
-	R_TIMEOUT,
-	R_TLS_VERSION,
-	R_TLS_HANDSHAKE,
-	R_CERT_EXPIRED,
-	R_CERT_NOT_YET_VALID,
-	R_CERT_SELF_SIGNED,
-	R_CERT_UNTRUSTED,
-	R_CERT_CHAIN_INCOMPLETE,
-	R_CERT_HOSTNAME,
-	R_CERT_WEAK,
-	R_HTTP_STATUS,
-	R_TOO_MANY_REDIRECTS,
-	R_NO_HTTPS_REDIRECT,
-	R_BODY_MISMATCH,
-	R_BODY_TOO_LARGE,
-	R_TOO_SLOW,
-	R_CERT_EXPIRING,
-	R_HSTS_MISSING,
-	R_PROBE_ERROR,   /* a failure that fits none of the above */
-	R_COUNT
+	REASON_OK,
+	REASON_DNS,
+	REASON_REFUSED,
+	REASON_CONNECT_TIMEOUT,
+	REASON_CONNECT,
+	REASON_TIMEOUT,
+	REASON_TLS_VERSION,
+	REASON_TLS_HANDSHAKE,
+	REASON_CERT_EXPIRED,
+	REASON_CERT_NOT_YET_VALID,
+	REASON_CERT_SELF_SIGNED,
+	REASON_CERT_UNTRUSTED,
+	REASON_CERT_CHAIN_INCOMPLETE,
+	REASON_CERT_HOSTNAME,
+	REASON_CERT_WEAK,
+	REASON_HTTP_STATUS,
+	REASON_TOO_MANY_REDIRECTS,
+	REASON_NO_HTTPS_REDIRECT,
+	REASON_BODY_MISMATCH,
+	REASON_BODY_TOO_LARGE,
+	REASON_TOO_SLOW,
+	REASON_CERT_EXPIRING,
+	REASON_HSTS_MISSING,
+	REASON_PROBE_ERROR,   /* a failure that fits none of the above */
+	REASON_COUNT
 };
 
 struct verdict {
 	enum state state;
 	enum reason reason;       /* the one that decided state */
 	uint32_t reasons;         /* bit (1u << r) for every reason that applied */
-	enum state severity[R_COUNT]; /* state each applying reason asked for */
+	enum state severity[REASON_COUNT]; /* state each applying reason asked for */
 	char message[512];        /* one sentence about reason; may quote raw network text */
 };
 
