@@ -79,8 +79,8 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "httpsmon: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	usage(stderr);
+	fprintf(stderr, "\nusage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE]]; "
+		"try 'httpsmon --help'\n");
 	return EXIT_USAGE;
 }
 
