@@ -1,0 +1,704 @@
+/*
+ * test_config: loading endpoints.ini. Every error a user can make must name
+ * FILE:LINE, the section and the key; valid files must come out with every
+ * default applied and [defaults] inherited the documented way.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/config.h"
+#include "testlib.h"
+
+static char *dir;
+static char *path;      /* dir/endpoints.ini of the last load */
+static char err[4096];
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = tl_mkdtemp();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	tl_rmrf(dir);
+	free(dir);
+	free(path);
+	path = NULL;
+	return 0;
+}
+
+static struct config *load(const char *ini)
+{
+	free(path);
+	path = tl_write_file(dir, "endpoints.ini", ini);
+	memset(err, 0, sizeof(err));
+	return config_load(path, err, sizeof(err));
+}
+
+static struct config *load_ok(const char *ini)
+{
+	struct config *c = load(ini);
+
+	if (!c)
+		fail_msg("expected the config to load, got:\n%s", err);
+	assert_string_equal(err, "");
+	return c;
+}
+
+/*
+ * Loads ini, expects failure, and a line of err that starts with
+ * "PATH:LINE: [section] key: " (parts left out when 0/NULL) and contains
+ * words.
+ */
+static void expect_err(const char *ini, int line, const char *section, const char *key,
+		       const char *words)
+{
+	struct config *c = load(ini);
+	char prefix[512];
+	const char *p, *eol;
+	int n;
+
+	if (c) {
+		config_unref(c);
+		fail_msg("expected an error containing '%s', but the config loaded", words);
+	}
+	n = line ? snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line)
+		 : snprintf(prefix, sizeof(prefix), "%s: ", path);
+	if (section && key)
+		snprintf(prefix + n, sizeof(prefix) - (size_t)n, "[%s] %s: ", section, key);
+	else if (section)
+		snprintf(prefix + n, sizeof(prefix) - (size_t)n, "[%s]: ", section);
+	else if (key)
+		snprintf(prefix + n, sizeof(prefix) - (size_t)n, "%s: ", key);
+	for (p = err; (p = strstr(p, prefix)); p++) {
+		if (p != err && p[-1] != '\n')
+			continue;
+		eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+		if (strstr(p, words) && strstr(p, words) < eol)
+			return;
+	}
+	fail_msg("no error line starting '%s' containing '%s' in:\n%s", prefix, words, err);
+}
+
+#define EP "[api]\nurl = https://api.example.com/\n"
+
+static void test_example_config_loads(void **state)
+{
+	struct config *c;
+	const struct endpoint *e;
+
+	(void)state;
+	c = config_load("config/endpoints.ini", err, sizeof(err));
+	if (!c)
+		fail_msg("config/endpoints.ini: %s", err);
+	assert_true(c->n >= 5);
+	e = config_find(c, "github-api");
+	assert_non_null(e);
+	assert_int_equal(e->n_expect_json, 1);
+	assert_int_equal(e->headers.n, 2); /* its own list replaced [defaults]' */
+	e = config_find(c, "example");
+	assert_non_null(e);
+	assert_int_equal(e->headers.n, 1);
+	assert_string_equal(e->headers.v[0], "User-Agent: httpsmon");
+	assert_non_null(config_find(c, "wikipedia-http"));
+	assert_true(config_find(c, "wikipedia-http")->plain_http);
+	config_unref(c);
+}
+
+static void test_builtin_defaults(void **state)
+{
+	struct config *c = load_ok(EP);
+	const struct endpoint *e = &c->eps[0];
+
+	(void)state;
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->max_inflight, 50);
+	assert_string_equal(c->path, path);
+	assert_string_equal(e->name, "api");
+	assert_int_equal(e->line, 1);
+	assert_string_equal(e->url, "https://api.example.com/");
+	assert_string_equal(e->host, "api.example.com");
+	assert_int_equal(e->port, 443);
+	assert_false(e->plain_http);
+	assert_int_equal(e->interval_ms, 60000);
+	assert_int_equal(e->timeout_ms, 10000);
+	assert_string_equal(e->method, "GET");
+	assert_int_equal(e->headers.n, 0);
+	assert_null(e->body);
+	assert_int_equal(e->n_expect_status, 1);
+	assert_int_equal(e->expect_status[0].lo, 200);
+	assert_int_equal(e->expect_status[0].hi, 399);
+	assert_null(e->expect_body);
+	assert_null(e->body_regex);
+	assert_int_equal(e->n_expect_json, 0);
+	assert_int_equal(e->latency_warn_ms, 0);
+	assert_int_equal(e->latency_down_ms, 0);
+	assert_int_equal(e->cert_warn_days, 21);
+	assert_int_equal(e->cert_crit_days, 7);
+	assert_int_equal(e->min_tls, 12);
+	assert_null(e->ca_file);
+	assert_int_equal(e->ip, IPMODE_ANY);
+	assert_int_equal(e->http_version, 2);
+	assert_true(e->follow_redirects);
+	assert_int_equal(e->max_redirects, 5);
+	assert_false(e->check_http_redirect);
+	assert_int_equal(e->http_port, 80);
+	assert_false(e->expect_hsts);
+	assert_int_equal(e->max_body, 1024 * 1024);
+	assert_true(e->enabled);
+	assert_int_equal(e->fail_after, 2);
+	assert_int_equal(e->recover_after, 1);
+	assert_false(e->all_addresses);
+	config_unref(c);
+}
+
+static void test_every_key(void **state)
+{
+	char *ca = tl_write_file(dir, "ca.pem", "x\n");
+	char *crt = tl_write_file(dir, "client.pem", "x\n");
+	char *key = tl_write_file(dir, "client.key", "x\n");
+	struct config *c;
+	const struct endpoint *e;
+
+	(void)state;
+	c = load_ok("[defaults]\n"
+		    "max_inflight = 7\n"
+		    "[full]\n"
+		    "url = https://[2001:db8::1]:8443/health?x=1\n"
+		    "interval = 5m\n"
+		    "timeout = 1.5s\n"
+		    "method = POST\n"
+		    "header = X-Token:abc\n"
+		    "header = Accept:\n"
+		    "body = {\"ping\": 1}\n"
+		    "expect_status = 200, 204 ,300-302\n"
+		    "expect_body = \"ok\"\n"
+		    "expect_body_regex = ^\\{.*\"ok\"\n"
+		    "expect_json = status == \"ok\"\n"
+		    "expect_json = n < 5\n"
+		    "latency_warn = 500ms\n"
+		    "latency_down = 2s\n"
+		    "cert_warn_days = 30\n"
+		    "cert_crit_days = 30\n"
+		    "min_tls = 1.3\n"
+		    "ca_file = ca.pem\n"
+		    "client_cert = client.pem\n"
+		    "client_key = client.key\n"
+		    "proxy = http://proxy.example:3128\n"
+		    "resolve = example.com:443:192.0.2.1,[2001:db8::2]\n"
+		    "ip = 6\n"
+		    "http_version = 1.1\n"
+		    "follow_redirects = no\n"
+		    "max_redirects = 0\n"
+		    "check_http_redirect = yes\n"
+		    "http_port = 8080\n"
+		    "expect_hsts = on\n"
+		    "max_body = 64KiB\n"
+		    "tags = prod, eu ,\n"
+		    "tags = team:web\n"
+		    "enabled = false\n"
+		    "fail_after = 3\n"
+		    "recover_after = 2\n"
+		    "all_addresses = true\n");
+	e = &c->eps[0];
+	assert_int_equal(c->max_inflight, 7);
+	assert_string_equal(e->host, "2001:db8::1");
+	assert_int_equal(e->port, 8443);
+	assert_int_equal(e->interval_ms, 300000);
+	assert_int_equal(e->timeout_ms, 1500);
+	assert_string_equal(e->method, "POST");
+	assert_int_equal(e->headers.n, 2);
+	assert_string_equal(e->headers.v[0], "X-Token: abc");
+	assert_string_equal(e->headers.v[1], "Accept:");
+	assert_string_equal(e->body, "{\"ping\": 1}");
+	assert_int_equal(e->n_expect_status, 3);
+	assert_int_equal(e->expect_status[1].lo, 204);
+	assert_int_equal(e->expect_status[2].hi, 302);
+	assert_string_equal(e->expect_body, "\"ok\"");
+	assert_non_null(e->body_regex);
+	assert_int_equal(regexec(e->body_regex, "{\"status\":\"ok\"}", 0, NULL, 0), 0);
+	assert_int_equal(regexec(e->body_regex, "<html>ok", 0, NULL, 0), REG_NOMATCH);
+	assert_int_equal(e->n_expect_json, 2);
+	assert_string_equal(e->expect_json[1].text, "n < 5");
+	assert_int_equal(e->latency_warn_ms, 500);
+	assert_int_equal(e->latency_down_ms, 2000);
+	assert_int_equal(e->cert_warn_days, 30);
+	assert_int_equal(e->cert_crit_days, 30);
+	assert_int_equal(e->min_tls, 13);
+	assert_string_equal(e->ca_file, ca); /* resolved against the config's directory */
+	assert_string_equal(e->client_cert, crt);
+	assert_string_equal(e->client_key, key);
+	assert_string_equal(e->proxy, "http://proxy.example:3128");
+	assert_int_equal(e->resolve.n, 1);
+	assert_int_equal(e->ip, IPMODE_V6);
+	assert_int_equal(e->http_version, 11);
+	assert_false(e->follow_redirects);
+	assert_int_equal(e->max_redirects, 0);
+	assert_true(e->check_http_redirect);
+	assert_int_equal(e->http_port, 8080);
+	assert_true(e->expect_hsts);
+	assert_int_equal(e->max_body, 65536);
+	assert_int_equal(e->tags.n, 3);
+	assert_string_equal(e->tags.v[0], "prod");
+	assert_string_equal(e->tags.v[1], "eu");
+	assert_string_equal(e->tags.v[2], "team:web");
+	assert_false(e->enabled);
+	assert_int_equal(e->fail_after, 3);
+	assert_int_equal(e->recover_after, 2);
+	assert_true(e->all_addresses);
+	config_unref(c);
+	free(ca);
+	free(crt);
+	free(key);
+}
+
+static void test_defaults_inherited_and_lists_replaced(void **state)
+{
+	struct config *c;
+	const struct endpoint *a, *b, *d;
+
+	(void)state;
+	/* [defaults] comes last on purpose: its position must not matter */
+	c = load_ok("[inherits]\n"
+		    "url = https://a.example/\n"
+		    "[own]\n"
+		    "url = https://b.example/\n"
+		    "interval = 2m\n"
+		    "header = X-Own: 1\n"
+		    "tags = mine\n"
+		    "expect_json = ok == true\n"
+		    "[cleared]\n"
+		    "url = https://c.example/\n"
+		    "header =\n"
+		    "expect_json =\n"
+		    "[defaults]\n"
+		    "interval = 30s\n"
+		    "header = X-A: 1\n"
+		    "header = X-B: 2\n"
+		    "tags = prod\n"
+		    "expect_json = status == \"ok\"\n"
+		    "expect_body_regex = ok\n");
+	assert_int_equal(c->n, 3);
+	a = config_find(c, "inherits");
+	b = config_find(c, "own");
+	d = config_find(c, "cleared");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(d);
+	assert_ptr_equal(a, &c->eps[0]); /* file order */
+	assert_int_equal(a->interval_ms, 30000);
+	assert_int_equal(a->headers.n, 2);
+	assert_string_equal(a->headers.v[1], "X-B: 2");
+	assert_int_equal(a->tags.n, 1);
+	assert_int_equal(a->n_expect_json, 1);
+	assert_non_null(a->body_regex); /* every endpoint gets its own compiled copy */
+	assert_ptr_not_equal(a->body_regex, b->body_regex);
+
+	assert_int_equal(b->interval_ms, 120000);
+	assert_int_equal(b->headers.n, 1);
+	assert_string_equal(b->headers.v[0], "X-Own: 1");
+	assert_int_equal(b->tags.n, 1);
+	assert_string_equal(b->tags.v[0], "mine");
+	assert_int_equal(b->n_expect_json, 1);
+	assert_string_equal(b->expect_json[0].text, "ok == true");
+
+	assert_int_equal(d->headers.n, 0);
+	assert_int_equal(d->n_expect_json, 0);
+	assert_int_equal(d->tags.n, 1); /* not touched: inherited */
+	assert_null(config_find(c, "defaults"));
+	assert_null(config_find(c, "nope"));
+	config_unref(c);
+}
+
+static void test_syntax_details(void **state)
+{
+	struct config *c;
+	const struct endpoint *e;
+
+	(void)state;
+	/* BOM, CRLF, indentation (never a continuation), inline comments */
+	c = load_ok("\xef\xbb\xbf; comment\r\n"
+		    "# another\r\n"
+		    "  [api]   ; trailing comment\r\n"
+		    "url = https://api.example.com/\r\n"
+		    "    interval = 5s ; five seconds\r\n"
+		    "\ttimeout = 2s\r\n"
+		    "expect_body = a;b\r\n"
+		    "body = x # not a comment\r\n"
+		    "method: HEAD\r\n");
+	e = &c->eps[0];
+	assert_int_equal(e->interval_ms, 5000);
+	assert_int_equal(e->timeout_ms, 2000);
+	assert_string_equal(e->expect_body, "a;b");
+	assert_string_equal(e->body, "x # not a comment");
+	assert_string_equal(e->method, "HEAD");
+	assert_int_equal(e->line, 3);
+	config_unref(c);
+}
+
+static void test_urls(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = load_ok("[plain]\nurl = http://www.example.org\n"
+		    "[port]\nurl = HTTPS://Example.COM:8443\n"
+		    "[v6]\nurl = https://[::1]/\n"
+		    "[user]\nurl = https://monitor@example.com/\n");
+	assert_true(c->eps[0].plain_http);
+	assert_int_equal(c->eps[0].port, 80);
+	assert_string_equal(c->eps[0].host, "www.example.org");
+	assert_false(c->eps[1].plain_http);
+	assert_int_equal(c->eps[1].port, 8443);
+	assert_string_equal(c->eps[1].host, "Example.COM");
+	assert_string_equal(c->eps[2].host, "::1");
+	assert_int_equal(c->eps[2].port, 443);
+	assert_string_equal(c->eps[3].host, "example.com");
+	config_unref(c);
+
+	expect_err("[a]\nurl = ftp://example.com/\n", 2, "a", "url", "scheme must be https://");
+	expect_err("[a]\nurl = example.com\n", 2, "a", "url", "missing scheme: write https://example.com");
+	expect_err("[a]\nurl = https://bob:hunter2@example.com/\n", 2, "a", "url",
+		   "bad URL 'https://bob:***@example.com/': a password in the URL");
+	assert_null(strstr(err, "hunter2")); /* the refusal must not leak it either */
+	expect_err("[a]\nurl = https://example.com:99999/\n", 2, "a", "url", "bad port '99999'");
+	expect_err("[a]\nurl = https://example.com:/\n", 2, "a", "url", "bad port");
+	expect_err("[a]\nurl = https:///path\n", 2, "a", "url", "no host name");
+	expect_err("[a]\nurl = https://::1/\n", 2, "a", "url", "IPv6 address goes in brackets");
+	expect_err("[a]\nurl = https://[::g]/\n", 2, "a", "url", "not an IPv6 address");
+	expect_err("[a]\nurl = https://[::1/\n", 2, "a", "url", "without ']'");
+	expect_err("[a]\nurl = https://exa mple.com/\n", 2, "a", "url", "white space");
+	expect_err("[a]\nurl = https://exa$mple.com/\n", 2, "a", "url", "not a valid host name");
+}
+
+static void test_err_unknown_key(void **state)
+{
+	(void)state;
+	expect_err(EP "timout = 5s\n", 3, "api", "timout", "unknown key (did you mean 'timeout'?)");
+	expect_err(EP "expect_stauts = 200\n", 3, "api", "expect_stauts", "did you mean 'expect_status'?");
+	expect_err(EP "URL = https://x/\n", 3, "api", "URL", "keys are lower-case: did you mean 'url'?");
+	expect_err(EP "frobnicate = 1\n", 3, "api", "frobnicate", "unknown key");
+	expect_err("[defaults]\nintervall = 5s\n" EP, 2, "defaults", "intervall",
+		   "did you mean 'interval'?");
+}
+
+static void test_err_values(void **state)
+{
+	(void)state;
+	expect_err(EP "interval = 30\n", 3, "api", "interval", "bad duration '30'");
+	expect_err(EP "interval = 30\n", 3, "api", "interval", "250ms, 30s, 5m, 1h");
+	expect_err(EP "interval = 500ms\n", 3, "api", "interval", "out of range (1s to 7d)");
+	expect_err(EP "timeout = 0s\n", 3, "api", "timeout", "more than 0");
+	expect_err(EP "latency_warn = fast\n", 3, "api", "latency_warn", "bad duration 'fast'");
+	expect_err(EP "max_body = 1TB\n", 3, "api", "max_body", "bad size '1TB'");
+	expect_err(EP "max_body = 1TB\n", 3, "api", "max_body", "64KiB, 1MiB");
+	expect_err(EP "max_body = 512\n", 3, "api", "max_body", "out of range (1KiB to 1GiB)");
+	expect_err(EP "expect_status = 200,abc\n", 3, "api", "expect_status",
+		   "bad status list '200,abc': expected a status code at 'abc'");
+	expect_err(EP "expect_status = 600\n", 3, "api", "expect_status",
+		   "600 is not an HTTP status code (100-599)");
+	expect_err(EP "expect_status = 399-300\n", 3, "api", "expect_status", "runs backwards");
+	expect_err(EP "expect_status = 200;204\n", 3, "api", "expect_status", "unexpected ';'");
+	expect_err(EP "expect_json = status = \"ok\"\n", 3, "api", "expect_json",
+		   "bad condition 'status = \"ok\"': use '==' to compare");
+	expect_err(EP "expect_json = n < \"5\"\n", 3, "api", "expect_json", "compares numbers");
+	expect_err(EP "expect_body_regex = ([a-\n", 3, "api", "expect_body_regex",
+		   "bad regular expression '([a-': ");
+	expect_err(EP "method = GET /\n", 3, "api", "method", "not an HTTP method");
+	expect_err(EP "header = NoColon\n", 3, "api", "header", "expected 'Name: value'");
+	expect_err(EP "header = Bad Name: x\n", 3, "api", "header", "not a valid header name");
+	expect_err(EP "resolve = example.com:443\n", 3, "api", "resolve", "HOST:PORT:ADDRESS");
+	expect_err(EP "resolve = example.com:0:192.0.2.1\n", 3, "api", "resolve", "bad port '0'");
+	expect_err(EP "resolve = example.com:443:192.0.2.999\n", 3, "api", "resolve",
+		   "'192.0.2.999' is not an IPv4 or IPv6 address");
+	expect_err(EP "resolve = example.com:443:[::1\n", 3, "api", "resolve", "not an IPv4 or IPv6");
+	expect_err(EP "min_tls = 1.4\n", 3, "api", "min_tls", "expected 1.0, 1.1, 1.2 or 1.3");
+	expect_err(EP "ip = ipv5\n", 3, "api", "ip", "expected any, 4 or 6");
+	expect_err(EP "http_version = 3\n", 3, "api", "http_version", "expected 1.1 or 2");
+	expect_err(EP "follow_redirects = maybe\n", 3, "api", "follow_redirects", "expected yes or no");
+	expect_err(EP "max_redirects = 51\n", 3, "api", "max_redirects", "from 0 to 50");
+	expect_err(EP "http_port = 0\n", 3, "api", "http_port", "from 1 to 65535");
+	expect_err(EP "fail_after = 0\n", 3, "api", "fail_after", "from 1 to 100");
+	expect_err(EP "recover_after = 101\n", 3, "api", "recover_after", "from 1 to 100");
+	expect_err(EP "cert_warn_days = soon\n", 3, "api", "cert_warn_days", "number of days");
+	expect_err(EP "tags = a b\n", 3, "api", "tags", "bad tag 'a b'");
+	expect_err(EP "proxy = http://a b\n", 3, "api", "proxy", "white space");
+}
+
+static void test_err_files(void **state)
+{
+	(void)state;
+	expect_err(EP "ca_file = missing.pem\n", 3, "api", "ca_file",
+		   "missing.pem': No such file or directory");
+	expect_err(EP "ca_file = /\n", 3, "api", "ca_file", "'/' is not a regular file");
+	expect_err(EP "client_cert = /nonexistent/c.pem\nclient_key = /nonexistent/c.key\n", 3, "api",
+		   "client_cert", "cannot read '/nonexistent/c.pem': No such file or directory");
+	expect_err(EP "client_cert = /nonexistent/c.pem\nclient_key = /nonexistent/c.key\n", 4, "api",
+		   "client_key", "No such file or directory");
+}
+
+static void test_err_client_pair(void **state)
+{
+	char *crt = tl_write_file(dir, "c.pem", "x\n");
+
+	(void)state;
+	expect_err(EP "client_cert = c.pem\n", 3, "api", "client_cert",
+		   "client_cert and client_key go together");
+	free(crt);
+}
+
+static void test_err_rules(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	expect_err(EP "interval = 5s\ntimeout = 10s\n", 4, "api", "timeout",
+		   "timeout 10s is longer than interval 5s: a probe would overlap");
+	/* only interval set here: the error names where timeout came from */
+	expect_err("[defaults]\ntimeout = 30s\n" EP "interval = 20s\n", 5, "api", "interval",
+		   "timeout 30s (from [defaults] line 2) is longer than interval 20s");
+	expect_err(EP "interval = 5s\n", 3, "api", "interval", "timeout 10s (the default)");
+	expect_err(EP "latency_warn = 2s\nlatency_down = 1s\n", 3, "api", "latency_warn",
+		   "latency_warn 2s must be below latency_down 1s");
+	expect_err(EP "cert_warn_days = 5\n", 3, "api", "cert_warn_days",
+		   "cert_crit_days 7 (the default) must not exceed cert_warn_days 5");
+
+	/* a bad [defaults] rule is reported once, at [defaults], not per endpoint */
+	c = load("[defaults]\ninterval = 5s\ntimeout = 10s\n[a]\nurl = https://a/\n"
+		 "[b]\nurl = https://b/\n");
+	assert_null(c);
+	assert_non_null(strstr(err, ":3: [defaults] timeout: timeout 10s is longer"));
+	assert_null(strchr(err, '\n'));
+}
+
+static void test_err_structure(void **state)
+{
+	(void)state;
+	expect_err("[api]\ninterval = 5s\n", 1, "api", "url", "missing: every endpoint needs url");
+	expect_err(EP "[other]\nurl = https://o/\n[api]\nurl = https://b/\n", 5, "api", NULL,
+		   "duplicate endpoint name (first defined at line 1)");
+	expect_err(EP "[]\nurl = https://x/\n", 3, NULL, NULL, "empty section name");
+	expect_err(EP "[broken\nurl = https://x/\n", 3, NULL, NULL, "without a closing ']'");
+	expect_err(EP "[my api]\nurl = https://x/\n", 3, "my api", NULL, "invalid section name");
+	expect_err(EP "[a]b\nurl = https://x/\n", 3, NULL, NULL, "unexpected text after ']'");
+	expect_err(EP "just some words\n", 3, NULL, NULL,
+		   "expected 'key = value', '[section]' or a comment");
+	expect_err(EP "= value\n", 3, "api", NULL, "missing key name");
+	expect_err("url = https://x/\n" EP, 1, NULL, "url", "key outside any section");
+	expect_err(EP "max_inflight = 5\n", 3, "api", "max_inflight", "global: set it in [defaults]");
+	expect_err("[defaults]\nmax_inflight = 0\n" EP, 2, "defaults", "max_inflight", "from 1 to 10000");
+	expect_err(EP "interval = 5m\ninterval = 10m\n", 4, "api", "interval",
+		   "set twice in this section (first at line 3)");
+	expect_err("[defaults]\n[defaults]\n" EP, 2, "defaults", NULL, "a second [defaults]");
+	expect_err("[Defaults]\ninterval = 5s\n" EP, 1, "Defaults", NULL, "did you mean [defaults]?");
+	expect_err("", 0, NULL, NULL, "no endpoints configured");
+	expect_err("[defaults]\ninterval = 2m\n", 0, NULL, NULL, "no endpoints configured");
+}
+
+static void test_err_nul_byte(void **state)
+{
+	static const char ini[] = EP "expect_body = a\0b\ninterval = x\n";
+	char *p = xasprintf("%s/nul.ini", dir);
+	FILE *f = fopen(p, "w");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fwrite(ini, 1, sizeof(ini) - 1, f), sizeof(ini) - 1);
+	fclose(f);
+	assert_null(config_load(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "nul.ini:3: line contains a NUL byte"));
+	assert_non_null(strstr(err, "nul.ini:4: [api] interval: bad duration"));
+	free(p);
+}
+
+static void test_err_long_line(void **state)
+{
+	char ini[600];
+
+	(void)state;
+	/* 198 characters is the most a line may have */
+	snprintf(ini, sizeof(ini), EP "expect_body = %0*d\n", 198 - 14, 0);
+	config_unref(load_ok(ini));
+	snprintf(ini, sizeof(ini), EP "expect_body = %0*d\ninterval = x\n", 199 - 14, 0);
+	expect_err(ini, 3, NULL, NULL, "line too long (max 198 characters)");
+	/* the lines after it are still checked, on the right line numbers */
+	expect_err(ini, 4, "api", "interval", "bad duration");
+	/* indentation counts toward the limit, but is stripped before inih sees it */
+	snprintf(ini, sizeof(ini), EP "%*sinterval = 5m\n", 150, "");
+	config_unref(load_ok(ini));
+}
+
+static void test_err_missing_file(void **state)
+{
+	char *p = xasprintf("%s/nope.ini", dir);
+
+	(void)state;
+	assert_null(config_load(p, err, sizeof(err)));
+	assert_non_null(strstr(err, "nope.ini: cannot open: No such file or directory"));
+	assert_null(config_load(dir, err, sizeof(err)));
+	assert_non_null(strstr(err, ": cannot read: Is a directory"));
+	free(p);
+}
+
+static void test_err_collects_all(void **state)
+{
+	struct strbuf b = { 0 };
+	struct config *c;
+	int i;
+
+	(void)state;
+	c = load("[a]\nurl = https://a/\ninterval = x\n"
+		 "[b]\ntimeout = y\n"
+		 "[c]\nurl = https://c/\nnope = 1\n");
+	assert_null(c);
+	/* sorted by line, one per line */
+	assert_non_null(strstr(err, ":3: [a] interval: bad duration 'x'"));
+	assert_non_null(strstr(err, ":4: [b] url: missing"));
+	assert_non_null(strstr(err, ":5: [b] timeout: bad duration 'y'"));
+	assert_non_null(strstr(err, ":8: [c] nope: unknown key"));
+	assert_true(strstr(err, ":3:") < strstr(err, ":4:"));
+	assert_true(strstr(err, ":4:") < strstr(err, ":5:"));
+
+	/* beyond a handful, the rest are counted */
+	strbuf_puts(&b, EP);
+	for (i = 0; i < 12; i++)
+		strbuf_printf(&b, "bad%d = 1\n", i);
+	expect_err(strbuf_cstr(&b), 3, "api", "bad0", "unknown key");
+	assert_non_null(strstr(err, "\nand 4 more errors"));
+	assert_null(strstr(err, "bad11"));
+	strbuf_done(&b);
+
+	/* a tiny buffer is still a terminated string */
+	c = load("[a]\ninterval = x\n");
+	assert_null(c);
+	{
+		char small[16];
+
+		assert_null(config_load(path, small, sizeof(small)));
+		assert_int_equal(strlen(small), 15);
+	}
+}
+
+static void test_values_are_sanitised_in_errors(void **state)
+{
+	(void)state;
+	expect_err(EP "interval = \x1b]52;c;ZXZpbA==\x07\n", 3, "api", "interval",
+		   "bad duration '\\x1b]52;c;ZXZpbA==\\x07'");
+}
+
+static void test_from_urls(void **state)
+{
+	/* argv-like: config_from_urls takes char *const *, as main() has them */
+	static char u0[] = "https://example.com/", u1[] = "http://example.com/x",
+		    u2[] = "https://[::1]:8443/", u3[] = "https://example.com/y",
+		    b0[] = "https://ok.example/", b1[] = "ftp://nope/";
+	char *urls[] = { u0, u1, u2, u3 };
+	char *bad[] = { b0, b1 };
+	struct endpoint base;
+	struct config *c;
+
+	(void)state;
+	c = config_from_urls(urls, 4, NULL, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(c->n, 4);
+	assert_null(c->path);
+	assert_string_equal(c->eps[0].name, "example.com");
+	assert_string_equal(c->eps[1].name, "example.com#2");
+	assert_true(c->eps[1].plain_http);
+	assert_string_equal(c->eps[2].name, "::1");
+	assert_int_equal(c->eps[2].port, 8443);
+	assert_string_equal(c->eps[3].name, "example.com#3");
+	assert_int_equal(c->eps[0].interval_ms, 60000);
+	assert_ptr_equal(config_find(c, "example.com#2"), &c->eps[1]);
+
+	/* references: the config lives until the last unref */
+	assert_ptr_equal(config_ref(c), c);
+	assert_int_equal(c->refs, 2);
+	config_unref(c);
+	assert_int_equal(c->refs, 1);
+	config_unref(c);
+	config_unref(NULL);
+
+	endpoint_defaults(&base);
+	base.timeout_ms = 3000;
+	strlist_push(&base.headers, "X-From: base");
+	c = config_from_urls(urls, 1, &base, err, sizeof(err));
+	assert_non_null(c);
+	assert_int_equal(c->eps[0].timeout_ms, 3000);
+	assert_string_equal(c->eps[0].headers.v[0], "X-From: base");
+	assert_ptr_not_equal(c->eps[0].headers.v, base.headers.v);
+	config_unref(c);
+	endpoint_done(&base);
+
+	assert_null(config_from_urls(bad, 2, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "ftp://nope/: the scheme must be https://"));
+	assert_null(config_from_urls(bad, 0, NULL, err, sizeof(err)));
+	{
+		static char pw[] = "https://u:s3cret@example.com/";
+		char *with_pw[] = { pw };
+
+		assert_null(config_from_urls(with_pw, 1, NULL, err, sizeof(err)));
+		assert_null(strstr(err, "s3cret"));
+		assert_non_null(strstr(err, "https://u:***@example.com/"));
+	}
+}
+
+static void test_status_ok(void **state)
+{
+	struct config *c = load_ok(EP "expect_status = 200, 204, 300-302\n");
+	const struct endpoint *e = &c->eps[0];
+
+	(void)state;
+	assert_true(endpoint_status_ok(e, 200));
+	assert_true(endpoint_status_ok(e, 204));
+	assert_true(endpoint_status_ok(e, 300));
+	assert_true(endpoint_status_ok(e, 302));
+	assert_false(endpoint_status_ok(e, 201));
+	assert_false(endpoint_status_ok(e, 303));
+	assert_false(endpoint_status_ok(e, 0));
+	config_unref(c);
+
+	c = load_ok(EP);
+	assert_true(endpoint_status_ok(&c->eps[0], 301));
+	assert_false(endpoint_status_ok(&c->eps[0], 404));
+	config_unref(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_example_config_loads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builtin_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defaults_inherited_and_lists_replaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syntax_details, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_urls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_unknown_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_client_pair, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_structure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_nul_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_err_collects_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_values_are_sanitised_in_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_from_urls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_ok, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
