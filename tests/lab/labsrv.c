@@ -1,7 +1,10 @@
 /*
  * labsrv: the servers of the local TLS lab, every listener in one process.
  *
- *   labsrv [-v] SPECFILE PORTSFILE
+ *   labsrv [-v] [-p PID] SPECFILE PORTSFILE
+ *
+ * -v logs one line per connection, and the counts at exit, to stderr.
+ * -p PID exits once process PID is gone, so a crashed test leaves no server.
  *
  * SPECFILE has one listener a line, "NAME KIND PORT key=value...", '#' starts
  * a comment. PORT 0 asks for an ephemeral port. Once every listener is bound,
@@ -126,6 +129,7 @@ static size_t nconns, conns_cap;
 static int verbose;
 static unsigned long next_id = 1;
 static int64_t accept_pause_until;      /* out of descriptors: back off */
+static pid_t owner;                     /* -p: exit when it is gone */
 static volatile sig_atomic_t stopping;
 
 static const char bad_request[] =
@@ -1045,6 +1049,8 @@ static void loop(void)
 			if (c->deadline_ms && (next < 0 || c->deadline_ms < next))
 				next = c->deadline_ms;
 		}
+		if (owner && (next < 0 || next > now + 1000))
+			next = now + 1000;
 		if (next >= 0) {
 			int64_t wait = next > now ? next - now : 0;
 
@@ -1057,6 +1063,8 @@ static void loop(void)
 				continue;
 			die("poll: %s", strerror(errno));
 		}
+		if (owner && kill(owner, 0) < 0 && errno == ESRCH)
+			break;
 		now = now_ms();
 		for (size_t i = 0, li = 0; i < nl; li++) {
 			if (listeners[li].fd < 0)
@@ -1110,17 +1118,20 @@ int main(int argc, char **argv)
 	sigset_t block;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "v")) != -1) {
-		if (opt != 'v') {
-			fprintf(stderr, "usage: labsrv [-v] SPECFILE PORTSFILE\n");
-			return 2;
+	while ((opt = getopt(argc, argv, "vp:")) != -1) {
+		switch (opt) {
+		case 'v':
+			verbose = 1;
+			break;
+		case 'p':
+			owner = (pid_t)atol(optarg);
+			break;
+		default:
+			goto usage;
 		}
-		verbose = 1;
 	}
-	if (argc - optind != 2) {
-		fprintf(stderr, "usage: labsrv [-v] SPECFILE PORTSFILE\n");
-		return 2;
-	}
+	if (argc - optind != 2)
+		goto usage;
 
 	/* Benchmarks open many connections; take every descriptor we may. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -1156,4 +1167,8 @@ int main(int argc, char **argv)
 	loop();
 	cleanup();
 	return 0;
+
+usage:
+	fprintf(stderr, "usage: labsrv [-v] [-p PID] SPECFILE PORTSFILE\n");
+	return 2;
 }
