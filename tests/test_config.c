@@ -507,6 +507,31 @@ static void test_err_structure(void **state)
 	expect_err("[defaults]\ninterval = 2m\n", 0, NULL, NULL, "no endpoints configured");
 }
 
+static void test_section_names(void **state)
+{
+	char ini[256];
+	struct config *c;
+
+	(void)state;
+	/* longer than inih's own 49-byte section buffer, which must not cut it */
+	snprintf(ini, sizeof(ini), "[%.64s]\nurl = https://x/\n",
+		 "a123456789b123456789c123456789d123456789e123456789f123456789g1234");
+	c = load_ok(ini);
+	assert_int_equal(strlen(c->eps[0].name), 64);
+	config_unref(c);
+	c = load_ok("[api.prod-eu_1:443/@+]\nurl = https://x/\n[caf\xc3\xa9]\nurl = https://y/\n");
+	assert_string_equal(c->eps[1].name, "caf\xc3\xa9");
+	config_unref(c);
+
+	snprintf(ini, sizeof(ini), "[%.65s]\nurl = https://x/\n",
+		 "a123456789b123456789c123456789d123456789e123456789f123456789g12345");
+	expect_err(ini, 1, NULL, NULL, "invalid section name");
+	expect_err("[bad\x1b[2Jname]\nurl = https://x/\n", 1, NULL, NULL, "invalid section name");
+	assert_null(strchr(err, '\x1b'));
+	expect_err("[spoof\xe2\x80\xae" "eman]\nurl = https://x/\n", 1, NULL, NULL,
+		   "invalid section name");
+}
+
 static void test_err_nul_byte(void **state)
 {
 	static const char ini[] = EP "expect_body = a\0b\ninterval = x\n";
@@ -693,6 +718,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_err_structure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_nul_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_section_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_collects_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_values_are_sanitised_in_errors, setup, teardown),
