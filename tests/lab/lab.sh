@@ -83,25 +83,27 @@ run_labsrv() {
 	echo $! > "$dir/$1.pid"
 }
 
-# Copies the port-independent certificates from LAB_CACHE, making the
-# cache first (in a private directory, renamed into place) if it is
-# missing, older than an hour or older than gen-certs.sh.
+# Copies the port-independent certificates from LAB_CACHE, a symlink to
+# the newest generation. A missing, hour-old or outdated (older than
+# gen-certs.sh) set is made again in a new directory and the link swapped
+# atomically, so a lab copying the old set at that moment still gets a
+# whole one; generations older than two hours are removed.
 certs_from_cache() {
-	local tmp
-	if [ -f "$LAB_CACHE/.base" ] && [ "$LAB_CACHE/.base" -nt "$here/gen-certs.sh" ] &&
-	   [ -z "$(find "$LAB_CACHE/.base" -mmin +60 2>/dev/null)" ]; then
-		:
-	else
-		mkdir -p "$(dirname "$LAB_CACHE")"
-		tmp=$(mktemp -d "$LAB_CACHE.tmp.XXXXXX")
-		"$here/gen-certs.sh" "$tmp" >/dev/null
-		rm -rf "$LAB_CACHE.old.$$"
-		mv "$LAB_CACHE" "$LAB_CACHE.old.$$" 2>/dev/null || true
-		mv -T "$tmp" "$LAB_CACHE" 2>/dev/null || rm -rf "$tmp"
-		rm -rf "$LAB_CACHE.old.$$"
+	local link=$LAB_CACHE real tmp
+	real=$(readlink -f "$link" 2>/dev/null) || real=
+	if [ -z "$real" ] || [ ! -f "$real/.base" ] || [ "$here/gen-certs.sh" -nt "$real/.base" ] ||
+	   [ -n "$(find "$real/.base" -mmin +60 2>/dev/null)" ]; then
+		mkdir -p "$(dirname "$link")"
+		[ -L "$link" ] || rm -rf "$link"
+		tmp=$(mktemp -d "$link.XXXXXX")
+		"$here/gen-certs.sh" "$tmp" >/dev/null || return 1
+		ln -sfn "$(basename "$tmp")" "$link.lnk.$$"
+		mv -Tf "$link.lnk.$$" "$link"
+		real=$tmp
+		find "$(dirname "$link")" -maxdepth 1 -name "$(basename "$link").??????" \
+			-mmin +120 -exec rm -rf {} + 2>/dev/null || true
 	fi
-	cp -a "$LAB_CACHE" "$dir/certs" 2>/dev/null || return 1
-	[ -f "$dir/certs/.base" ]
+	cp -a "$real" "$dir/certs" 2>/dev/null && [ -f "$dir/certs/.base" ]
 }
 
 # The standard listeners. Certificates are NAME-chain.pem + NAME.key.
