@@ -8,7 +8,8 @@
 #   NAME.pem  the leaf alone          NAME.key  its key
 #   NAME-chain.pem  what the server sends (leaf + intermediate; for leafonly
 #   and selfsigned only the leaf)
-# root.pem/.key, int.pem/.key/.der, other-root.pem, other-int.pem,
+# root.pem/.key, int.pem/.key/.der, int-rsa.pem (RSA, signs the SHA-1
+# leaves weak-sha1 and weak), other-root.pem, other-int.pem,
 # client.pem/.key (signed by root, for mTLS), other-client.pem/.key (signed
 # by the other root: must be rejected).
 #
@@ -175,15 +176,19 @@ if [ ! -f .base ]; then
 	cp selfsigned.pem selfsigned-chain.pem
 
 	# Weak on purpose. Signing needs no security level; serving them does
-	# (labsrv's seclevel=0), and a default client rejects them.
+	# (labsrv's seclevel=0), and a default client rejects them. The SHA-1
+	# leaves come from an RSA intermediate so their signature is the
+	# classic sha1WithRSAEncryption rather than ecdsa-with-SHA1.
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out int-rsa.key 2>/dev/null
+	sign int-rsa "/O=httpsmon lab/CN=httpsmon Lab RSA Intermediate" int_ext root 3650
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out weak-rsa.key 2>/dev/null
 	sign weak-rsa "/O=httpsmon lab/CN=weak-rsa.lab.test" leaf_ext int 400
-	sign weak-sha1 "/O=httpsmon lab/CN=weak-sha1.lab.test" leaf_ext int 400 -sha1
+	sign weak-sha1 "/O=httpsmon lab/CN=weak-sha1.lab.test" leaf_ext int-rsa 400 -sha1
 	cp weak-rsa.key weak.key
-	sign weak "/O=httpsmon lab/CN=weak.lab.test" leaf_ext int 400 -sha1
+	sign weak "/O=httpsmon lab/CN=weak.lab.test" leaf_ext int-rsa 400 -sha1
 	chain weak-rsa int
-	chain weak-sha1 int
-	chain weak int
+	chain weak-sha1 int-rsa
+	chain weak int-rsa
 
 	# Terminal escapes in the subject: OSC 0 (window title), ED (clear
 	# screen) and OSC 52 (write the clipboard). A UI that prints subjects
