@@ -5,7 +5,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 BUILD=${BUILD:-build}
 export BUILD
 
@@ -246,11 +246,11 @@ curl -sS -m 3 -o /dev/null "https://127.0.0.1:$p/" 2>/dev/null
 crc=$?
 wait
 t1=$(date +%s%N)
-read -r hrc hcode hconn _ < "$dir/hang.out"
+read -r hrc _ hconn _ < "$dir/hang.out"
 last="hang: rc=$hrc connect=$hconn"
 check "hang: connects, then times out (exit 28)" [ "$hrc" = 28 ] && \
 	awk -v t="$hconn" 'BEGIN { exit !(t > 0) }'
-read -r drc dcode dconn _ < "$dir/drop.out"
+read -r drc _ dconn _ < "$dir/drop.out"
 last="drop: rc=$drc connect=$dconn"
 check "drop: times out in connect (exit 28, never connected)" [ "$drc" = 28 ] && \
 	awk -v t="$dconn" 'BEGIN { exit !(t == 0) }'
@@ -264,7 +264,7 @@ check "hang and drop time out on time" [ "$ms" -lt 2500 ]
 {
 	printf 'garbage\r\n\r\n' | timeout 2 bash -c "cat > /dev/tcp/127.0.0.1/$(port good)" 2>/dev/null
 	head -c 20000 /dev/zero | tr '\0' 'a' | timeout 2 bash -c "cat > /dev/tcp/127.0.0.1/$(port noredir)" 2>/dev/null
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$(port good); printf '\x16\x03\x01\x02\x00\x01' >&3" 2>/dev/null
 	done
 	timeout 2 openssl s_client -connect "127.0.0.1:$(port good)" </dev/null >/dev/null 2>&1

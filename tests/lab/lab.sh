@@ -47,12 +47,12 @@ alive() {
 }
 
 stop_pidfile() {
-	local f=$1 pid i
+	local f=$1 pid
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
 	rm -f "$f"
 	kill "$pid" 2>/dev/null || return 0
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		alive "$pid" || return 0
 		sleep 0.02
 	done
@@ -61,7 +61,7 @@ stop_pidfile() {
 
 # wait_file FILE PID: until FILE exists; fails if PID dies or 10 s pass.
 wait_file() {
-	local i
+
 	for i in $(seq 500); do
 		[ -f "$1" ] && return 0
 		alive "$2" || break
