@@ -61,8 +61,7 @@ stop_pidfile() {
 
 # wait_file FILE PID: until FILE exists; fails if PID dies or 10 s pass.
 wait_file() {
-
-	for i in $(seq 500); do
+	for _ in $(seq 500); do
 		[ -f "$1" ] && return 0
 		alive "$2" || break
 		sleep 0.02
