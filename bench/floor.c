@@ -168,7 +168,9 @@ static double percentile(const double *v, long n, double q)
 
 	if (n == 0)
 		return 0;
-	rank = (long)(q * (double)n + 0.999999);
+	rank = (long)(q * (double)n);
+	if ((double)rank < q * (double)n)
+		rank++;         /* ceil(q * n), without libm */
 	if (rank < 1)
 		rank = 1;
 	if (rank > n)
