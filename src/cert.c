@@ -6,6 +6,7 @@
  */
 #include "httpsmon/cert.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,9 +75,9 @@ static void sans_text(X509 *x, struct cert_info *c)
 			if (len == 4) {
 				strbuf_printf(&b, "%sIP:%u.%u.%u.%u", sep, p[0], p[1], p[2], p[3]);
 			} else if (len == 16) {
-				strbuf_printf(&b, "%sIP:", sep);
-				for (int k = 0; k < 16; k += 2)
-					strbuf_printf(&b, "%s%x", k ? ":" : "", (p[k] << 8) | p[k + 1]);
+				char text[INET6_ADDRSTRLEN];
+
+				strbuf_printf(&b, "%sIP:%s", sep, inet_ntop(AF_INET6, p, text, sizeof(text)) ? text : "?");
 			} else {
 				strbuf_printf(&b, "%sIP:%s", sep, ip ? ip : "?");
 			}

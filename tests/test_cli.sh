@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# The real binary from outside, as an operator or a cron job uses it:
+# exit codes, usage and config errors, `check` on URLs and on a config
+# against the local lab, JSON lines, escaping of hostile certificate text,
+# DNS failure (in an empty network namespace, so no query leaves), and a
+# leak-free probe round under valgrind. TAP-ish output.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-build}
+BIN=${HTTPSMON_BIN:-bin/httpsmon}
+export BUILD
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1)); echo "not ok $n - $1"; shift
+	[ $# -gt 0 ] && printf '#   %s\n' "$@" | head -20
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # skip $2"; }
+# expect_rc DESC WANT CMD...: runs CMD, keeps its output in $out
+expect_rc() {
+	local desc=$1 want=$2 rc
+	shift 2
+	out=$("$@" 2>&1); rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$desc"; else notok "$desc" "exit $rc, want $want" "$out"; fi
+}
+has() { # has DESC TEXT: $out contains TEXT
+	if grep -qF -- "$2" <<<"$out"; then ok "$1"; else notok "$1" "missing: $2" "$out"; fi
+}
+
+work=$(mktemp -d)
+lab=$work/lab
+cleanup() { tests/lab/lab.sh stop "$lab" >/dev/null 2>&1; rm -rf "$work"; }
+trap cleanup EXIT
+LAB_OWNER=$$ LAB_CACHE="$BUILD/tests/lab/certs-cache" tests/lab/lab.sh start "$lab" || { notok "lab starts"; exit 1; }
+port() { awk -v n="$1" '$1 == n { print $2 }' "$lab/ports"; }
+ca=$lab/certs/root.pem
+
+# --- usage ---------------------------------------------------------------
+expect_rc "--version exits 0" 0 "$BIN" --version
+has "--version names the program" "httpsmon "
+expect_rc "unknown option exits 3" 3 "$BIN" --frobnicate
+has "unknown option is named" "unknown option '--frobnicate'"
+expect_rc "missing option argument exits 3" 3 "$BIN" check --timeout
+expect_rc "bad --timeout exits 3" 3 "$BIN" check --timeout 10 https://localhost/
+has "bad --timeout says which forms work" "10s"
+expect_rc "unknown command exits 3" 3 "$BIN" frob
+
+# --- check-config ----------------------------------------------------------
+expect_rc "shipped config validates" 0 "$BIN" check-config config/endpoints.ini
+cat >"$work/bad.ini" <<EOF
+[defaults]
+timeout = 5s
+
+[api]
+url = https://localhost/
+expect_stauts = 200
+EOF
+expect_rc "config with a typo exits 3" 3 "$BIN" check-config "$work/bad.ini"
+has "error names file:line" "$work/bad.ini:6"
+has "error suggests the key" "expect_status"
+expect_rc "check on a broken config refuses to start" 3 "$BIN" check -c "$work/bad.ini"
+
+# --- check URL: verdicts and exit codes -----------------------------------
+expect_rc "healthy URL exits 0" 0 "$BIN" check --cacert "$ca" "https://localhost:$(port good)/"
+has "waterfall shows the TLS phase" "TLS handshake"
+has "chain is shown" "certificate chain (2 sent by the server)"
+expect_rc "expired certificate exits 2" 2 "$BIN" check --cacert "$ca" "https://localhost:$(port expired)/"
+has "expired is named" "cert_expired"
+cat >"$work/warn.ini" <<EOF
+[defaults]
+ca_file = $ca
+[hsts]
+url = https://localhost:$(port good)/
+expect_hsts = yes
+EOF
+expect_rc "a WARN endpoint exits 1" 1 "$BIN" check -c "$work/warn.ini"
+has "table row names the reason" "hsts_missing"
+
+expect_rc "--resolve reaches the named backend" 0 "$BIN" check --cacert "$ca" \
+	--resolve "good.lab.test:$(port good):127.0.0.1" "https://good.lab.test:$(port good)/"
+
+# --- JSON lines --------------------------------------------------------------
+cat >"$work/many.ini" <<EOF
+[defaults]
+ca_file = $ca
+timeout = 2s
+[good]
+url = https://localhost:$(port good)/
+[expired]
+url = https://localhost:$(port expired)/
+[down]
+url = https://localhost:$(port closed)/
+EOF
+expect_rc "mixed config exits 2" 2 "$BIN" check -c "$work/many.ini" --json
+lines=$(grep -c '^{' <<<"$out")
+[ "$lines" -eq 3 ] && ok "one JSON line per endpoint" || notok "one JSON line per endpoint" "$out"
+if command -v python3 >/dev/null 2>&1; then
+	if python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin if l.strip()]
+by = {r["name"]: r for r in rows}
+assert by["good"]["verdict"] == "UP" and by["good"]["reason"] == "ok"
+t = by["good"]["timings"]
+assert all(t[k] is not None for k in ("dns_ms", "connect_ms", "tls_ms", "ttfb_ms", "transfer_ms", "total_ms"))
+assert by["good"]["cert"]["days_left"] > 300 and len(by["good"]["chain"]) == 2
+assert by["expired"]["reason"] == "cert_expired" and by["expired"]["cert"]["not_after"].startswith("2025-01-01")
+assert by["down"]["reason"] == "refused" and by["down"]["timings"]["tls_ms"] is None
+' <<<"$out"; then ok "JSON parses and carries the facts"; else notok "JSON parses and carries the facts" "$out"; fi
+else
+	skip "JSON parses and carries the facts" "no python3"
+fi
+
+# --- hostile certificate text never reaches the terminal raw -----------------
+expect_rc "hostile certificate still verifies" 0 "$BIN" check --cacert "$ca" "https://localhost:$(port hostile)/"
+if printf '%s' "$out" | grep -q $'\x1b'; then
+	notok "no raw ESC in the output" "$(printf '%s' "$out" | od -c | head -5)"
+else
+	ok "no raw ESC in the output"
+fi
+has "escape shown as text" 'Evil\1B]0'
+out=$("$BIN" check --json --cacert "$ca" "https://localhost:$(port hostile)/" 2>&1)
+if printf '%s' "$out" | grep -q $'\x1b'; then notok "no raw ESC in JSON"; else ok "no raw ESC in JSON"; fi
+
+# --- DNS failure, in a network namespace with no interfaces ------------------
+if unshare -n true 2>/dev/null; then
+	expect_rc "unresolvable name exits 2" 2 unshare -n "$BIN" check --json https://no-such-host.invalid/
+	has "reason is dns" '"reason":"dns"'
+else
+	skip "unresolvable name exits 2" "unshare -n not permitted"
+fi
+
+# --- no leak in a probe round ------------------------------------------------
+if command -v valgrind >/dev/null 2>&1; then
+	cat >"$work/round.ini" <<EOF
+[defaults]
+ca_file = $ca
+timeout = 3s
+[good]
+url = https://localhost:$(port good)/
+expect_json = status == "ok"
+check_http_redirect = yes
+http_port = $(port redir)
+[expired]
+url = https://localhost:$(port expired)/
+[leafonly]
+url = https://localhost:$(port leafonly)/
+[hang]
+url = https://localhost:$(port hang)/
+timeout = 1s
+[redir]
+url = http://localhost:$(port redir)/
+[big]
+url = https://localhost:$(port big)/
+max_body = 64KiB
+EOF
+	out=$(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 "$BIN" check -c "$work/round.ini" 2>&1); rc=$?
+	if [ "$rc" -ne 99 ] && ! grep -q "definitely lost\|Invalid read\|Invalid write" <<<"$out"; then
+		ok "valgrind: no leak or memory error in a probe round"
+	else
+		notok "valgrind: no leak or memory error in a probe round" "$out"
+	fi
+else
+	skip "valgrind: no leak in a probe round" "valgrind not installed"
+fi
