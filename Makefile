@@ -13,11 +13,11 @@ CONFIG   ?= config/endpoints.ini
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wwrite-strings -Wcast-qual -Wundef -Wno-format-nonliteral
-CFLAGS   ?= -O2 -g
+OPT      ?= -O2 -g
 # gcc warns about deliberate snprintf truncation; clang has no such option
 WARN     += $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-format-truncation)
 VERSION  := 0.1.0
-CFLAGS   += -std=c11 -D_GNU_SOURCE -DHTTPSMON_VERSION=\"$(VERSION)\" $(WARN) -Iinclude -MMD -MP
+CFLAGS   := $(OPT) $(CFLAGS) -std=c11 -D_GNU_SOURCE -DHTTPSMON_VERSION=\"$(VERSION)\" $(WARN) -Iinclude -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
@@ -63,11 +63,11 @@ check: $(BIN)
 	$(BIN) check -c $(CONFIG)
 
 test: deps $(BIN) $(TESTBINS) $(LABSRV)
-	@BUILD=$(BUILD) scripts/run-tests.sh
+	@BUILD=$(BUILD) HTTPSMON_BIN=$(BIN) SANITIZED=$(SANITIZED) scripts/run-tests.sh
 
 asan:
-	$(MAKE) BUILD=build-asan BIN=build-asan/httpsmon \
-	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	$(MAKE) BUILD=build-asan BIN=build-asan/httpsmon SANITIZED=1 \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
 bench: deps $(BIN) $(LABSRV)
