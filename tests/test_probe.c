@@ -484,6 +484,28 @@ static void test_concurrency_and_isolation(void **state)
 	strbuf_done(&b);
 }
 
+/* Queued probes wait their turn, and the wait is in no phase. */
+static void test_queue_wait_not_counted(void **state)
+{
+	int64_t t0 = util_mono_us();
+	struct got *g = run_ini(DEFAULTS "max_inflight = 2\n"
+				"[s1]\nurl = https://localhost:@PORT:slow@/\n"
+				"[s2]\nurl = https://localhost:@PORT:slow@/\n"
+				"[s3]\nurl = https://localhost:@PORT:slow@/\n"
+				"[s4]\nurl = https://localhost:@PORT:slow@/\n");
+	int64_t elapsed = util_mono_us() - t0;
+
+	(void)state;
+	/* two rounds of a 1.5 s first byte: the cap held */
+	assert_true(elapsed >= 2900000);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(g->v[i].state, STATE_UP);
+		assert_true(g->r[i].t.total_us < 2500000);
+		assert_true(g->r[i].t.dns_us + g->r[i].t.connect_us + g->r[i].t.tls_us < 500000);
+	}
+	got_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_redirect_loop),
 		cmocka_unit_test(test_mutual_tls),
 		cmocka_unit_test(test_concurrency_and_isolation),
+		cmocka_unit_test(test_queue_wait_not_counted),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
