@@ -53,7 +53,8 @@ enum key_id {
 	K_CERT_WARN_DAYS, K_CERT_CRIT_DAYS, K_MIN_TLS, K_CA_FILE, K_CLIENT_CERT, K_CLIENT_KEY,
 	K_PROXY, K_RESOLVE, K_IP, K_HTTP_VERSION, K_FOLLOW_REDIRECTS, K_MAX_REDIRECTS,
 	K_CHECK_HTTP_REDIRECT, K_HTTP_PORT, K_EXPECT_HSTS, K_MAX_BODY, K_TAGS, K_ENABLED,
-	K_FAIL_AFTER, K_RECOVER_AFTER, K_ALL_ADDRESSES, K_MAX_INFLIGHT, K_COUNT
+	K_FAIL_AFTER, K_RECOVER_AFTER, K_ALL_ADDRESSES, K_MAX_INFLIGHT,
+	K_RETAIN_RAW, K_RETAIN_ROLLUP, K_MAX_DB_SIZE, K_COUNT
 };
 
 #define KF_LIST   1u /* repeatable; an endpoint's first use replaces the inherited list */
@@ -98,6 +99,9 @@ static const struct keydef {
 	{ "recover_after", K_RECOVER_AFTER, 0 },
 	{ "all_addresses", K_ALL_ADDRESSES, 0 },
 	{ "max_inflight", K_MAX_INFLIGHT, KF_GLOBAL },
+	{ "retain_raw", K_RETAIN_RAW, KF_GLOBAL },
+	{ "retain_rollup", K_RETAIN_ROLLUP, KF_GLOBAL },
+	{ "max_db_size", K_MAX_DB_SIZE, KF_GLOBAL },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -132,6 +136,7 @@ struct loader {
 	size_t nsecs;
 	long cur;            /* index into secs; NO_SECTION or BROKEN_SECTION */
 	int max_inflight;
+	int64_t retain_raw_ms, retain_rollup_ms, max_db_bytes; /* global: [defaults] only */
 	struct cerr *errs;
 	size_t nerrs;
 };
@@ -983,6 +988,37 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		}
 		e->timeout_ms = ms;
 		break;
+	case K_RETAIN_RAW:
+	case K_RETAIN_ROLLUP:
+		if (util_parse_duration_ms(v, &ms)) {
+			err_add(ld, kv->line, section, key, "bad duration '%s': %s",
+				q(qb, sizeof(qb), v), DURATION_FORMS);
+			return;
+		}
+		if (ms < 3600000LL || ms > 3650LL * 86400000) {
+			err_add(ld, kv->line, section, key, "'%s' is out of range (1h to 3650d)",
+				q(qb, sizeof(qb), v));
+			return;
+		}
+		if (k->id == K_RETAIN_RAW)
+			ld->retain_raw_ms = ms;
+		else
+			ld->retain_rollup_ms = ms;
+		break;
+	case K_MAX_DB_SIZE: {
+		int64_t sz;
+
+		if (strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+			ld->max_db_bytes = 0;
+		} else if (util_parse_size(v, &sz) || sz < 1024 * 1024) {
+			err_add(ld, kv->line, section, key, "bad size '%s': at least 1MiB (e.g. 500MiB, 2GiB), "
+				"or off", q(qb, sizeof(qb), v));
+			return;
+		} else {
+			ld->max_db_bytes = sz;
+		}
+		break;
+	}
 	case K_LATENCY_WARN:
 	case K_LATENCY_DOWN:
 		if (strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
@@ -1365,6 +1401,8 @@ static struct config *config_new(void)
 
 	c->refs = 1;
 	c->max_inflight = CONFIG_DEFAULT_MAX_INFLIGHT;
+	c->retain_raw_ms = CONFIG_DEFAULT_RETAIN_RAW_MS;
+	c->retain_rollup_ms = CONFIG_DEFAULT_RETAIN_ROLLUP_MS;
 	return c;
 }
 
@@ -1402,6 +1440,12 @@ static struct config *build_config(struct loader *ld)
 
 	cfg->path = xstrdup(ld->path);
 	cfg->max_inflight = ld->max_inflight;
+	cfg->retain_raw_ms = ld->retain_raw_ms;
+	cfg->retain_rollup_ms = ld->retain_rollup_ms;
+	cfg->max_db_bytes = ld->max_db_bytes;
+	if (cfg->retain_rollup_ms < cfg->retain_raw_ms)
+		err_add(ld, 0, "defaults", "retain_rollup", "must be at least retain_raw (rollups "
+			"summarise what raw rows no longer hold)");
 	cfg->eps = xcalloc(count ? count : 1, sizeof(*cfg->eps));
 	for (i = 0; i < ld->nsecs; i++) {
 		const struct rawsec *s = &ld->secs[i];
@@ -1471,6 +1515,8 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 	ld.path = path;
 	ld.cur = NO_SECTION;
 	ld.max_inflight = CONFIG_DEFAULT_MAX_INFLIGHT;
+	ld.retain_raw_ms = CONFIG_DEFAULT_RETAIN_RAW_MS;
+	ld.retain_rollup_ms = CONFIG_DEFAULT_RETAIN_ROLLUP_MS;
 	ld.f = fopen(path, "r");
 	if (!ld.f) {
 		if (err && errlen)

@@ -26,6 +26,8 @@
 #define CONFIG_DEFAULT_TIMEOUT_MS    10000
 #define CONFIG_DEFAULT_MAX_BODY      (1024 * 1024)
 #define CONFIG_DEFAULT_MAX_INFLIGHT  50
+#define CONFIG_DEFAULT_RETAIN_RAW_MS    (30LL * 86400000)
+#define CONFIG_DEFAULT_RETAIN_ROLLUP_MS (400LL * 86400000)
 
 enum ip_mode { IPMODE_ANY, IPMODE_V4, IPMODE_V6 };
 
@@ -89,6 +91,9 @@ struct config {
 	struct endpoint *eps;    /* in file order */
 	size_t n;
 	int max_inflight;        /* global, [defaults] only; default 50 */
+	int64_t retain_raw_ms;   /* global: raw probes kept, default 30d */
+	int64_t retain_rollup_ms;/* global: hourly rollups kept, default 400d */
+	int64_t max_db_bytes;    /* global: database size cap, 0 = none */
 	int refs;                /* private: use config_ref / config_unref */
 };
 
