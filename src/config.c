@@ -1639,3 +1639,48 @@ bool endpoint_status_ok(const struct endpoint *e, long status)
 			return true;
 	return false;
 }
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool list_eq(const struct strlist *a, const struct strlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
+{
+	if (!str_eq(a->name, b->name) || !str_eq(a->url, b->url) || !str_eq(a->method, b->method) ||
+	    !str_eq(a->body, b->body) || !str_eq(a->expect_body, b->expect_body) ||
+	    !str_eq(a->expect_body_regex, b->expect_body_regex) || !str_eq(a->ca_file, b->ca_file) ||
+	    !str_eq(a->client_cert, b->client_cert) || !str_eq(a->client_key, b->client_key) ||
+	    !str_eq(a->proxy, b->proxy))
+		return false;
+	if (!list_eq(&a->headers, &b->headers) || !list_eq(&a->resolve, &b->resolve) ||
+	    !list_eq(&a->tags, &b->tags))
+		return false;
+	if (a->n_expect_status != b->n_expect_status || a->n_expect_json != b->n_expect_json)
+		return false;
+	for (size_t i = 0; i < a->n_expect_status; i++)
+		if (a->expect_status[i].lo != b->expect_status[i].lo || a->expect_status[i].hi != b->expect_status[i].hi)
+			return false;
+	for (size_t i = 0; i < a->n_expect_json; i++)
+		if (!str_eq(a->expect_json[i].text, b->expect_json[i].text))
+			return false;
+	return a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	       a->latency_warn_ms == b->latency_warn_ms && a->latency_down_ms == b->latency_down_ms &&
+	       a->cert_warn_days == b->cert_warn_days && a->cert_crit_days == b->cert_crit_days &&
+	       a->min_tls == b->min_tls && a->ip == b->ip && a->http_version == b->http_version &&
+	       a->follow_redirects == b->follow_redirects && a->max_redirects == b->max_redirects &&
+	       a->check_http_redirect == b->check_http_redirect && a->http_port == b->http_port &&
+	       a->expect_hsts == b->expect_hsts && a->max_body == b->max_body && a->enabled == b->enabled &&
+	       a->fail_after == b->fail_after && a->recover_after == b->recover_after &&
+	       a->all_addresses == b->all_addresses;
+}

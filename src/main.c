@@ -14,7 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "httpsmon/app.h"
 #include "httpsmon/config.h"
+#include "httpsmon/history.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/report.h"
 #include "httpsmon/util.h"
@@ -32,6 +34,9 @@ struct options {
 	int64_t timeout_ms;     /* 0: default */
 	int ip;                 /* IPMODE_* */
 	bool check_only_opts;   /* an option that only `check` takes was given */
+	bool headless;
+	const char *endpoint;   /* history/stats: one endpoint */
+	int64_t since_ms;       /* history/stats: window, 0 = the command's default */
 };
 
 /* One finished probe, kept until the run ends so output is in config order. */
@@ -52,11 +57,14 @@ struct run {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE]]\n"
+		"usage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE] | history | stats]\n"
 		"\n"
 		"  httpsmon check URL...        probe URLs once and show timings, verdict, certificates\n"
 		"  httpsmon check [-c FILE]     probe every configured endpoint once, one row each\n"
 		"  httpsmon check-config [FILE] validate a config file (exit 0 or 3)\n"
+		"  httpsmon --headless          keep probing on schedule and record history (no terminal)\n"
+		"  httpsmon history [--endpoint NAME] [--since 7d] [--json]   outages and events\n"
+		"  httpsmon stats [--endpoint NAME] [--since 30d] [--json]    uptime and latency percentiles\n"
 		"  httpsmon                     (until the dashboard lands) same as: check\n"
 		"\n"
 		"options:\n"
@@ -79,7 +87,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "httpsmon: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nusage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE]]; "
+	fprintf(stderr, "\nusage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE] | history | stats]; "
 		"try 'httpsmon --help'\n");
 	return EXIT_USAGE;
 }
@@ -256,9 +264,44 @@ static int cmd_check_config_file(const struct options *o)
 	return rc;
 }
 
+/*
+ * The collector without a terminal: probes on schedule, keeps history, logs
+ * one line per state change and event to stderr. SIGTERM/SIGINT stop it
+ * cleanly (exit 0 once every write landed), SIGHUP reloads the config.
+ */
+static int cmd_headless(const struct options *o)
+{
+	struct app_opts ao = { .db_path = o->db, .log = stderr };
+	char *path = config_path(o->config);
+	char err[4096];
+	struct app *a;
+	int rc = 0;
+
+	ao.config_path = path;
+	a = app_new(&ao, err, sizeof(err));
+	if (!a) {
+		fprintf(stderr, "httpsmon: %s\n", err);
+		free(path);
+		return EXIT_USAGE;
+	}
+	while (!app_stop_requested(a)) {
+		if (app_step(a, NULL, 0, 60000) != 0) {
+			fprintf(stderr, "httpsmon: event loop failed\n");
+			rc = 1;
+			break;
+		}
+	}
+	if (app_shutdown(a) != 0)
+		rc = 1;
+	app_free(a);
+	free(path);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_DB = 256, OPT_JSON, OPT_CACERT, OPT_RESOLVE, OPT_TIMEOUT };
+	enum { OPT_DB = 256, OPT_JSON, OPT_CACERT, OPT_RESOLVE, OPT_TIMEOUT, OPT_HEADLESS, OPT_ENDPOINT,
+	       OPT_SINCE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -267,6 +310,9 @@ int main(int argc, char **argv)
 		{ "cacert", required_argument, NULL, OPT_CACERT },
 		{ "resolve", required_argument, NULL, OPT_RESOLVE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -290,6 +336,18 @@ int main(int argc, char **argv)
 			break;
 		case 'v':
 			o.verbose = true;
+			break;
+		case OPT_HEADLESS:
+			o.headless = true;
+			break;
+		case OPT_ENDPOINT:
+			o.endpoint = optarg;
+			break;
+		case OPT_SINCE:
+			if (util_parse_duration_ms(optarg, &o.since_ms) != 0 || o.since_ms <= 0) {
+				strlist_done(&o.resolve);
+				return usage_error("bad --since '%s' (use e.g. 24h, 7d, 30d)", optarg);
+			}
 			break;
 		case OPT_CACERT:
 			o.cacert = optarg;
@@ -331,9 +389,24 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (o.headless) {
+		strlist_done(&o.resolve);
+		if (optind < argc)
+			return usage_error("--headless takes no command ('%s')", argv[optind]);
+		return cmd_headless(&o);
+	}
 	cmd = optind < argc ? argv[optind] : "check";
 	if (optind < argc)
 		optind++;
+	if (!strcmp(cmd, "history") || !strcmp(cmd, "stats")) {
+		struct history_opts h = { .db_path = o.db, .endpoint = o.endpoint, .json = o.json };
+
+		strlist_done(&o.resolve);
+		if (optind < argc)
+			return usage_error("unexpected argument '%s'", argv[optind]);
+		h.since_ms = o.since_ms ? o.since_ms : (!strcmp(cmd, "history") ? 7 : 30) * 86400000LL;
+		return !strcmp(cmd, "history") ? history_print(stdout, &h) : stats_print(stdout, &h);
+	}
 	if (!strcmp(cmd, "check-config")) {
 		char *path;
 

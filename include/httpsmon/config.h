@@ -123,6 +123,9 @@ void config_unref(struct config *c); /* NULL is fine; frees at zero */
 /* The endpoint named name, or NULL. */
 const struct endpoint *config_find(const struct config *c, const char *name);
 
+/* Same effective settings (a reload restarts an endpoint only when they differ). */
+bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
+
 /* Status code against expect_status. */
 bool endpoint_status_ok(const struct endpoint *e, long status);
 

@@ -1,0 +1,76 @@
+/*
+ * app: the collector. Wires config, scheduler, probe engine, monitor and
+ * store into one event loop: curl_multi_poll() over the transfers plus a
+ * signalfd (SIGTERM, SIGINT, SIGHUP), an inotify watch on the config
+ * file's directory (so editors that replace the file by rename are seen)
+ * and any descriptors the caller adds (the dashboard's terminal). Each
+ * pass: start due probes, wait, handle signals and config changes, drive
+ * transfers and deliver results, commit the batch of store writes.
+ *
+ * The headless collector and the dashboard both run on it; they differ only
+ * in what they do between passes.
+ */
+#ifndef HTTPSMON_APP_H
+#define HTTPSMON_APP_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "httpsmon/monitor.h"
+#include "httpsmon/store.h"
+
+struct app_opts {
+	const char *config_path;  /* required */
+	const char *db_path;      /* NULL: store_default_path() */
+	bool no_db;               /* run without history */
+	FILE *log;                /* one line per state change, event and problem; NULL: silent */
+	mon_event_cb on_event;    /* also told about every event; may be NULL */
+	void *ud;
+};
+
+struct app;
+
+/*
+ * Loads the config, opens the store as the collector and sets everything
+ * up. Returns NULL with a message in err (config errors as FILE:LINE lines,
+ * a second collector, an unusable database).
+ */
+struct app *app_new(const struct app_opts *o, char *err, size_t errlen);
+
+/* Stops at once: abandons probes, flushes what it can. NULL is fine. */
+void app_free(struct app *a);
+
+/*
+ * One loop pass. Waits at most max_wait_ms (less when a probe is due or a
+ * write is pending) for transfers, signals, config changes or extra fds
+ * (revents filled in). Returns 0, or -1 on a fatal loop error.
+ */
+int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_ms);
+
+/* Asks the loop to stop starting probes (SIGTERM/SIGINT do the same). */
+void app_request_stop(struct app *a);
+bool app_stop_requested(const struct app *a);
+
+/*
+ * After a stop request: lets running probes finish within their timeout,
+ * abandons what is left, flushes every pending write. Returns 0 when every
+ * write landed, -1 otherwise (the message was logged).
+ */
+int app_shutdown(struct app *a);
+
+/* Reloads the config now (also on save and SIGHUP). Returns 0, -1 if the new one was refused. */
+int app_reload(struct app *a);
+
+void app_probe_now(struct app *a, const char *name);
+void app_toggle_pause(struct app *a, const char *name);
+
+struct monitor *app_monitor(const struct app *a);
+struct store *app_store(const struct app *a);   /* NULL without history */
+const char *app_config_path(const struct app *a);
+/* "" while the running config is the file's latest; else why the last load was refused. */
+const char *app_config_error(const struct app *a);
+int64_t app_config_loaded_ms(const struct app *a);
+
+#endif

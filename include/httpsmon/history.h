@@ -1,0 +1,26 @@
+/*
+ * history: the read side of the store for people and scripts:
+ * `httpsmon history` (outages and events, newest first) and
+ * `httpsmon stats` (uptime, probes, failures, phase percentiles, days left
+ * on the certificate). Opens the database read-only, so it works while a
+ * collector writes.
+ */
+#ifndef HTTPSMON_HISTORY_H
+#define HTTPSMON_HISTORY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct history_opts {
+	const char *db_path;     /* NULL: store_default_path() */
+	const char *endpoint;    /* NULL: all */
+	int64_t since_ms;        /* window length, e.g. 7 days */
+	bool json;
+};
+
+/* Each returns an exit status: 0, or 3 when the database cannot be read (message on stderr). */
+int history_print(FILE *out, const struct history_opts *o);
+int stats_print(FILE *out, const struct history_opts *o);
+
+#endif

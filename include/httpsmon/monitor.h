@@ -1,0 +1,112 @@
+/*
+ * monitor: the live model. For every endpoint of the running config it
+ * keeps the last result and verdict, the flap-filtered state (DOWN only
+ * after fail_after failed probes in a row, UP again after recover_after
+ * good ones, "failing k/n" in between), the current outage, a short
+ * latency history for sparklines, and the facts whose change is an event
+ * (certificate, issuer, TLS version, cipher, IP, state). It writes
+ * outages and events to the store (if any) and hands each event to a
+ * callback (the headless log, the dashboard's status line).
+ *
+ * It is the model the view reads: views get const pointers and never
+ * write. Endpoints are identified by name; a reload keeps the state of
+ * every endpoint whose name survives.
+ */
+#ifndef HTTPSMON_MONITOR_H
+#define HTTPSMON_MONITOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "httpsmon/config.h"
+#include "httpsmon/probe.h"
+#include "httpsmon/store.h"
+#include "httpsmon/verdict.h"
+
+/* The flap-filtered state an operator sees. */
+enum live {
+	LIVE_PENDING,  /* no probe finished yet */
+	LIVE_UP,
+	LIVE_WARN,
+	LIVE_FAILING,  /* failed, fewer than fail_after times in a row */
+	LIVE_DOWN,     /* in a confirmed outage */
+	LIVE_PAUSED,
+};
+
+#define MONITOR_SPARK 64 /* recent total latencies kept per endpoint */
+
+struct ep_status {
+	char *name;
+	const struct endpoint *ep;    /* in the monitor's current config */
+	uint64_t id;                  /* stable for the life of the name */
+	enum live live;
+	int fails_in_row;             /* consecutive DOWN verdicts */
+	int oks_in_row;               /* consecutive non-DOWN verdicts while failing/down */
+
+	bool have_result;
+	struct probe_result last;     /* body dropped */
+	struct verdict last_v;
+	int64_t last_ms;              /* wall time the last probe finished */
+
+	bool in_outage;
+	int64_t outage_start_ms;      /* first failed probe of the confirming run */
+	char outage_reason[32];
+	char outage_message[512];
+	int outage_failed;            /* failed probes in the outage so far */
+
+	int64_t spark_us[MONITOR_SPARK]; /* ring of total latency, -1 = failed */
+	int spark_len, spark_head;
+	int64_t probes, failures;     /* since start, for live uptime */
+};
+
+enum mon_event_kind {
+	MEV_STATE,        /* live state changed */
+	MEV_OUTAGE_START,
+	MEV_OUTAGE_END,
+	MEV_CERT_CHANGED, /* new leaf fingerprint */
+	MEV_ISSUER_CHANGED,
+	MEV_TLS_CHANGED,  /* version or cipher */
+	MEV_IP_CHANGED,
+};
+
+struct mon_event {
+	enum mon_event_kind kind;
+	const char *name;
+	int64_t t_ms;
+	const char *text;  /* one line, may quote certificate text: sanitise to display */
+};
+
+typedef void (*mon_event_cb)(void *ud, const struct mon_event *ev);
+
+struct monitor;
+
+/* st may be NULL (no history). cb may be NULL. */
+struct monitor *monitor_new(struct store *st, mon_event_cb cb, void *ud);
+void monitor_free(struct monitor *m);
+
+/*
+ * Makes cfg the running config (takes a reference): endpoints keep their
+ * state by name, new names start PENDING, vanished names are dropped (an
+ * ongoing outage of a removed endpoint is closed in the store).
+ */
+void monitor_set_config(struct monitor *m, struct config *cfg, int64_t now_ms);
+struct config *monitor_config(const struct monitor *m);
+
+/* One finished probe of the endpoint called name. Unknown names are ignored. */
+void monitor_result(struct monitor *m, const char *name, const struct probe_result *r, int64_t now_ms);
+
+void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_t now_ms);
+
+size_t monitor_count(const struct monitor *m);
+const struct ep_status *monitor_at(const struct monitor *m, size_t i);   /* config order */
+const struct ep_status *monitor_find(const struct monitor *m, const char *name);
+const struct ep_status *monitor_find_id(const struct monitor *m, uint64_t id);
+
+/* Counts by live state, for the header. */
+void monitor_counts(const struct monitor *m, size_t counts[LIVE_PAUSED + 1]);
+
+const char *live_name(enum live l);   /* "UP", "WARN", "FAILING", "DOWN", "PENDING", "PAUSED" */
+const char *mon_event_name(enum mon_event_kind k); /* "state", "outage_start", "cert_changed"... */
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * sched: decides when each endpoint is due. A min-heap of next-due times,
+ * one entry per endpoint id. The first probe of an endpoint is spread over
+ * its interval by a stable per-name jitter, so 500 endpoints at 60s never
+ * fire at once and a restart keeps their phase. A probe still running is
+ * never started twice: a due time that passes while it runs is skipped
+ * (the next one is interval later). It owns no network code and no clock:
+ * every call takes `now_ms` (monotonic milliseconds), so tests drive time.
+ */
+#ifndef HTTPSMON_SCHED_H
+#define HTTPSMON_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct sched;
+
+/* A probe the caller should start now. */
+struct sched_due {
+	uint64_t id;
+	int64_t due_ms;   /* when it was due; now_ms - due_ms is its lateness */
+};
+
+struct sched *sched_new(void);
+void sched_free(struct sched *s); /* NULL is fine */
+
+/*
+ * Adds id, or changes its interval if present. A new id's first due time
+ * is now_ms + jitter, jitter = a stable hash of name in [0, interval_ms).
+ * A changed interval takes effect from the next run.
+ */
+void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_ms, int64_t now_ms);
+void sched_remove(struct sched *s, uint64_t id);   /* unknown id: nothing */
+bool sched_has(const struct sched *s, uint64_t id);
+
+/* Paused ids are never due; resuming makes one due now. */
+void sched_pause(struct sched *s, uint64_t id, bool paused, int64_t now_ms);
+bool sched_paused(const struct sched *s, uint64_t id);
+
+/* Makes id due now (unless it is running: then right after it finishes). */
+void sched_probe_now(struct sched *s, uint64_t id, int64_t now_ms);
+
+/* Earliest due time of an id that is neither running nor paused; INT64_MAX if none. */
+int64_t sched_next_due_ms(const struct sched *s);
+
+/*
+ * Takes up to max ids that are due at now_ms, earliest first, marks them
+ * running and returns how many were written to out.
+ */
+size_t sched_take_due(struct sched *s, int64_t now_ms, struct sched_due *out, size_t max);
+
+/*
+ * id's probe finished: the next due time is the previous due time plus the
+ * interval (no drift), or now if a probe-now came in while it ran; due
+ * times already in the past are skipped forward whole intervals.
+ */
+void sched_done(struct sched *s, uint64_t id, int64_t now_ms);
+
+size_t sched_count(const struct sched *s);
+bool sched_running(const struct sched *s, uint64_t id);
+
+/* The jitter sched_set uses, exposed for tests: stable across runs. */
+int64_t sched_jitter_ms(const char *name, int64_t interval_ms);
+
+#endif

@@ -1,0 +1,170 @@
+/*
+ * store: the SQLite history. It owns the database file, its schema and
+ * migrations (PRAGMA user_version), and every SQL statement; nothing else
+ * in httpsmon writes SQL.
+ *
+ * Writes are queued in memory and committed by store_flush() in one
+ * transaction, so a burst of results costs one fsync. If a flush fails
+ * (disk full, read-only, locked) the queue is kept, up to a bound, and
+ * retried on the next flush; the error is reported once through
+ * store_last_error() and cleared when writes succeed again.
+ *
+ * One collector per file: opening as STORE_COLLECTOR takes an exclusive
+ * advisory lock and fails with a clear message if another collector holds
+ * it. Readers (history commands, the read-only dashboard) open as
+ * STORE_READER and never write.
+ *
+ * Times are Unix milliseconds (wall clock) unless a name says otherwise.
+ */
+#ifndef HTTPSMON_STORE_H
+#define HTTPSMON_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "httpsmon/probe.h"
+#include "httpsmon/verdict.h"
+
+enum store_mode { STORE_COLLECTOR, STORE_READER };
+
+struct store;
+
+/*
+ * Opens (creating and migrating if needed, collector only) the database at
+ * path; parent directories are created for a collector. Returns NULL with
+ * a message in err ("another httpsmon collector (pid 1234) is writing
+ * /x/history.db").
+ */
+struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
+void store_close(struct store *st); /* flushes what it can; NULL is fine */
+
+/* Default path: $XDG_STATE_HOME/httpsmon/history.db (~/.local/state/...). Caller frees. */
+char *store_default_path(void);
+
+/* ---- writes (collector) --------------------------------------------------- */
+
+/*
+ * Queues one probe of endpoint name: every phase timing, status, verdict,
+ * reason, message, IP, TLS version, cipher, ALPN and a reference to the
+ * leaf certificate; every certificate of the served chain is recorded once
+ * by SHA-256 with its details and first/last seen for this endpoint.
+ * r and v are copied; the body is not kept.
+ */
+void store_add_probe(struct store *st, const char *name, const char *url,
+		     const struct probe_result *r, const struct verdict *v);
+
+/*
+ * An outage of endpoint name, keyed by (name, start_ms): inserted the
+ * first time, updated after. end_ms 0 = ongoing.
+ */
+void store_put_outage(struct store *st, const char *name, int64_t start_ms, int64_t end_ms,
+		      const char *reason, const char *message, int failed_probes);
+
+/* An event: kind is a short word ("cert_changed", "state", "ip_changed"...). */
+void store_add_event(struct store *st, const char *name, int64_t t_ms, const char *kind,
+		     const char *detail);
+
+/*
+ * Commits everything queued in one transaction. Returns 0, or -1 (the queue
+ * is kept for the next try, within STORE_QUEUE_MAX rows; beyond that the
+ * oldest probe rows are dropped and counted).
+ */
+int store_flush(struct store *st);
+#define STORE_QUEUE_MAX 100000
+
+size_t store_queued(const struct store *st);
+/* The current write problem, or NULL when writes are fine. */
+const char *store_last_error(const struct store *st);
+/* Probe rows dropped because the queue overflowed while writes failed. */
+uint64_t store_dropped(const struct store *st);
+
+/*
+ * Retention: raw probes older than retain_raw_ms are rolled up into hourly
+ * aggregates and deleted; rollups older than retain_rollup_ms are deleted;
+ * with max_bytes > 0, the oldest raw probes (then rollups) go until the
+ * file fits. Does a bounded amount of work per call (so the loop never
+ * stalls); returns 1 if more is left, 0 when done, -1 on error.
+ */
+int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
+		    int64_t retain_rollup_ms, int64_t max_bytes);
+
+/* ---- reads ---------------------------------------------------------------- */
+
+struct outage_row {
+	char name[128];
+	int64_t start_ms;
+	int64_t end_ms;        /* 0 = ongoing */
+	char reason[32];
+	char message[512];
+	int failed_probes;
+};
+
+struct event_row {
+	char name[128];
+	int64_t t_ms;
+	char kind[32];
+	char detail[512];
+};
+
+/* Newest first; name NULL = every endpoint. Caller frees *rows. Returns 0 or -1. */
+int store_outages(struct store *st, const char *name, int64_t since_ms, size_t limit,
+		  struct outage_row **rows, size_t *n);
+int store_events(struct store *st, const char *name, int64_t since_ms, size_t limit,
+		 struct event_row **rows, size_t *n);
+
+struct uptime {
+	int64_t probes;
+	int64_t failures;      /* probes whose verdict was DOWN */
+	double pct;            /* 100 * (probes - failures) / probes; -1 when no probes */
+};
+/* Uptime of name over [since_ms, now_ms], from raw probes and, where raw rows are gone, rollups. */
+int store_uptime(struct store *st, const char *name, int64_t since_ms, int64_t now_ms, struct uptime *out);
+
+/* Percentiles in microseconds for each phase over [since_ms, now]; -1 where no data. */
+struct phase_stats {
+	int64_t count;
+	int64_t p50[6], p95[6], p99[6]; /* index: 0 dns, 1 connect, 2 tls, 3 server, 4 transfer, 5 total */
+};
+int store_latency_stats(struct store *st, const char *name, int64_t since_ms, struct phase_stats *out);
+
+/* One point per bucket of bucket_ms over [since_ms, until_ms): averages in microseconds. */
+struct series_point {
+	int64_t t_ms;          /* bucket start */
+	int64_t count;
+	int64_t avg_us[6];     /* same phase index as phase_stats; -1 when none */
+	int64_t max_total_us;
+	int64_t failures;
+};
+int store_latency_series(struct store *st, const char *name, int64_t since_ms, int64_t until_ms,
+			 int64_t bucket_ms, struct series_point **pts, size_t *n);
+
+/* Raw probes of name in [from_ms, to_ms], oldest first, at most limit. */
+struct probe_row {
+	int64_t t_ms;
+	int64_t us[6];         /* phase durations, -1 not reached */
+	long http_status;
+	char state[8];         /* "UP", "WARN", "DOWN" */
+	char reason[32];
+	char message[512];
+	char ip[64];
+	char tls_version[16];
+	char cipher[64];
+	char cert_sha256[65];  /* leaf, "" if none */
+};
+int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to_ms, size_t limit,
+		 struct probe_row **rows, size_t *n);
+
+/* A stored certificate by fingerprint. Returns 0, 1 when unknown, -1 on error. */
+int store_cert(struct store *st, const char *sha256, struct cert_info *out);
+
+/* Endpoint names known to the database, sorted. Caller frees with strlist_done. */
+int store_endpoint_names(struct store *st, struct strlist *out);
+
+/* The newest probe row time, for cheap change polling by read-only viewers. */
+int64_t store_last_probe_ms(struct store *st);
+
+/* Database file size in bytes (main file plus WAL). */
+int64_t store_size_bytes(const struct store *st);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * app: the collector's one event loop (see app.h).
+ *
+ * Owns the running config (through the monitor), the scheduler, the probe
+ * engine and the store, plus two descriptors of its own: a signalfd for
+ * SIGTERM/SIGINT/SIGHUP (blocked for normal delivery, so a signal can never
+ * interrupt a half-done step) and an inotify watch on the config file's
+ * directory. Endpoint ids come from the monitor and are the scheduler ids
+ * and the probe tags, so a result finds its endpoint even across reloads.
+ *
+ * Time: the scheduler runs on the monotonic clock (no jumps), results and
+ * history on the wall clock.
+ */
+#include "httpsmon/app.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "httpsmon/config.h"
+#include "httpsmon/probe.h"
+#include "httpsmon/sched.h"
+#include "httpsmon/util.h"
+
+#define FLUSH_EVERY_MS      1000  /* a burst of results costs one transaction */
+#define FLUSH_AT_ROWS       500
+#define RETENTION_EVERY_MS  (10 * 60 * 1000)
+#define RELOAD_SETTLE_MS    150   /* editors write in several steps */
+#define TAKE_PER_PASS       256
+
+struct app {
+	struct app_opts o;
+	char *config_path;
+	char *config_dir;
+	char *config_base;
+	char config_error[4096];
+	int64_t config_loaded_ms;
+
+	struct monitor *mon;
+	struct sched *sched;
+	struct prober *prober;
+	struct store *store;
+
+	int sig_fd;
+	int ino_fd;
+	sigset_t old_mask;
+
+	bool stop;
+	int64_t reload_at_mono;       /* 0: none pending */
+	int64_t next_flush_mono;
+	int64_t next_retention_mono;
+	bool retention_more;
+	bool store_failing;           /* the write problem was already reported */
+};
+
+static void logf_(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One log line: UTC time, then the (sanitised) text. */
+static void logf_(struct app *a, const char *fmt, ...)
+{
+	char raw[2048], safe[4096], t[40];
+	va_list ap;
+
+	if (!a->o.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	util_sanitize(raw, strlen(raw), safe, sizeof(safe));
+	fprintf(a->o.log, "%s %s\n", util_fmt_time_utc(t, sizeof(t), util_now_ms() / 1000), safe);
+	fflush(a->o.log);
+}
+
+static int64_t mono_ms(void)
+{
+	return util_mono_us() / 1000;
+}
+
+static void event_cb(void *ud, const struct mon_event *ev)
+{
+	struct app *a = ud;
+
+	logf_(a, "%s %s: %s", ev->name, mon_event_name(ev->kind), ev->text);
+	if (a->o.on_event)
+		a->o.on_event(a->o.ud, ev);
+}
+
+static void on_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
+{
+	struct app *a = ud;
+	const struct ep_status *s = monitor_find_id(a->mon, tag);
+
+	/* a result for an endpoint removed or restarted since is dropped */
+	if (s && !strcmp(s->name, ep->name))
+		monitor_result(a->mon, ep->name, r, util_now_ms());
+	sched_done(a->sched, tag, mono_ms());
+}
+
+/* Makes the scheduler match the monitor's endpoints. */
+static void sched_sync(struct app *a, const struct config *old)
+{
+	int64_t now = mono_ms();
+
+	for (size_t i = 0; i < monitor_count(a->mon); i++) {
+		const struct ep_status *s = monitor_at(a->mon, i);
+		const struct endpoint *was = old ? config_find(old, s->name) : NULL;
+
+		if (was && !endpoint_equal(was, s->ep)) {
+			/* changed: restart it, history kept (an endpoint is its name) */
+			prober_cancel(a->prober, s->id);
+			sched_remove(a->sched, s->id);
+		}
+		if (!sched_has(a->sched, s->id))
+			sched_set(a->sched, s->id, s->name, s->ep->interval_ms, now);
+		if (was && !endpoint_equal(was, s->ep))
+			sched_probe_now(a->sched, s->id, now);
+	}
+}
+
+/* Removes scheduler entries whose endpoint is gone (their ids are unknown to the monitor). */
+static void sched_prune(struct app *a, uint64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!monitor_find_id(a->mon, ids[i])) {
+			prober_cancel(a->prober, ids[i]);
+			sched_remove(a->sched, ids[i]);
+		}
+	}
+}
+
+static int watch_config(struct app *a)
+{
+	const char *slash = strrchr(a->config_path, '/');
+
+	a->config_dir = slash ? xstrndup(a->config_path, (size_t)(slash - a->config_path)) : xstrdup(".");
+	if (!*a->config_dir) {
+		free(a->config_dir);
+		a->config_dir = xstrdup("/");
+	}
+	a->config_base = xstrdup(slash ? slash + 1 : a->config_path);
+	a->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (a->ino_fd < 0)
+		return -1;
+	if (inotify_add_watch(a->ino_fd, a->config_dir,
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM) < 0) {
+		close(a->ino_fd);
+		a->ino_fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_signals(struct app *a)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, &a->old_mask) != 0)
+		return -1;
+	a->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return a->sig_fd < 0 ? -1 : 0;
+}
+
+struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
+{
+	struct app *a = xcalloc(1, sizeof(*a));
+	struct config *cfg;
+	char *db = NULL;
+
+	a->o = *o;
+	a->sig_fd = a->ino_fd = -1;
+	a->config_path = xstrdup(o->config_path);
+	cfg = config_load(a->config_path, err, errlen);
+	if (!cfg)
+		goto err;
+	if (!o->no_db) {
+		db = o->db_path ? xstrdup(o->db_path) : store_default_path();
+		a->store = store_open(db, STORE_COLLECTOR, err, errlen);
+		if (!a->store)
+			goto err_cfg;
+	}
+	a->prober = prober_new(cfg->max_inflight, on_probe_done, a, err, errlen);
+	if (!a->prober)
+		goto err_cfg;
+	if (setup_signals(a) != 0) {
+		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
+		goto err_cfg;
+	}
+	if (watch_config(a) != 0)
+		logf_(a, "warning: cannot watch %s for changes (%s); reload with SIGHUP", a->config_path,
+		      strerror(errno));
+	a->sched = sched_new();
+	a->mon = monitor_new(a->store, event_cb, a);
+	monitor_set_config(a->mon, cfg, util_now_ms());
+	config_unref(cfg);
+	a->config_loaded_ms = util_now_ms();
+	sched_sync(a, NULL);
+	a->next_flush_mono = mono_ms() + FLUSH_EVERY_MS;
+	a->next_retention_mono = mono_ms() + 5000; /* soon after start, then every 10 minutes */
+	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
+	      a->store ? db : "(none)");
+	free(db);
+	return a;
+
+err_cfg:
+	config_unref(cfg);
+err:
+	free(db);
+	app_free(a);
+	return NULL;
+}
+
+void app_free(struct app *a)
+{
+	if (!a)
+		return;
+	prober_free(a->prober);
+	if (a->store) {
+		store_flush(a->store);
+		store_close(a->store);
+	}
+	monitor_free(a->mon);
+	sched_free(a->sched);
+	if (a->sig_fd >= 0) {
+		close(a->sig_fd);
+		sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
+	}
+	if (a->ino_fd >= 0)
+		close(a->ino_fd);
+	free(a->config_path);
+	free(a->config_dir);
+	free(a->config_base);
+	free(a);
+}
+
+int app_reload(struct app *a)
+{
+	char err[sizeof(a->config_error)];
+	struct config *cfg = config_load(a->config_path, err, sizeof(err));
+	struct config *old;
+	uint64_t *ids;
+	size_t n;
+
+	if (!cfg) {
+		/* the running config stays in force */
+		if (strcmp(err, a->config_error) != 0)
+			logf_(a, "config not reloaded, keeping the running one: %s", err);
+		snprintf(a->config_error, sizeof(a->config_error), "%s", err);
+		return -1;
+	}
+	old = config_ref(monitor_config(a->mon));
+	n = monitor_count(a->mon);
+	ids = xcalloc(n ? n : 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = monitor_at(a->mon, i)->id;
+	monitor_set_config(a->mon, cfg, util_now_ms());
+	sched_prune(a, ids, n);
+	sched_sync(a, old);
+	free(ids);
+	config_unref(old);
+	config_unref(cfg);
+	a->config_error[0] = '\0';
+	a->config_loaded_ms = util_now_ms();
+	logf_(a, "config reloaded: %zu endpoints", monitor_count(a->mon));
+	return 0;
+}
+
+static void start_due(struct app *a)
+{
+	struct sched_due due[TAKE_PER_PASS];
+	struct config *cfg = monitor_config(a->mon);
+	size_t n;
+
+	if (a->stop)
+		return;
+	n = sched_take_due(a->sched, mono_ms(), due, TAKE_PER_PASS);
+	for (size_t i = 0; i < n; i++) {
+		const struct ep_status *s = monitor_find_id(a->mon, due[i].id);
+
+		if (!s || s->live == LIVE_PAUSED) {
+			sched_done(a->sched, due[i].id, mono_ms());
+			continue;
+		}
+		prober_submit(a->prober, cfg, (size_t)(s->ep - cfg->eps), s->id);
+	}
+}
+
+static void read_signals(struct app *a)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			logf_(a, "SIGHUP: reloading %s", a->config_path);
+			app_reload(a);
+		} else {
+			logf_(a, "%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			a->stop = true;
+		}
+	}
+}
+
+static void read_inotify(struct app *a)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t len;
+
+	while ((len = read(a->ino_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + len;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
+
+			if (ev->len && !strcmp(ev->name, a->config_base) &&
+			    (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)))
+				a->reload_at_mono = mono_ms() + RELOAD_SETTLE_MS;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+}
+
+static void flush_store(struct app *a, bool force)
+{
+	int64_t now = mono_ms();
+
+	if (!a->store || (!force && now < a->next_flush_mono && store_queued(a->store) < FLUSH_AT_ROWS))
+		return;
+	a->next_flush_mono = now + FLUSH_EVERY_MS;
+	if (!store_queued(a->store))
+		return;
+	if (store_flush(a->store) != 0) {
+		if (!a->store_failing)
+			logf_(a, "history: %s", store_last_error(a->store));
+		a->store_failing = true;
+	} else if (a->store_failing) {
+		logf_(a, "history: writes resumed");
+		a->store_failing = false;
+	}
+}
+
+static void retention(struct app *a)
+{
+	struct config *cfg = monitor_config(a->mon);
+	int64_t now = mono_ms();
+	int rc;
+
+	if (!a->store || a->stop || (!a->retention_more && now < a->next_retention_mono))
+		return;
+	rc = store_retention(a->store, util_now_ms(), cfg->retain_raw_ms, cfg->retain_rollup_ms,
+			     cfg->max_db_bytes);
+	a->retention_more = rc == 1;
+	if (!a->retention_more)
+		a->next_retention_mono = now + RETENTION_EVERY_MS;
+}
+
+static int wait_ms(struct app *a, int max_wait_ms)
+{
+	int64_t now = mono_ms();
+	int64_t until = now + max_wait_ms;
+	int64_t due = a->stop ? INT64_MAX : sched_next_due_ms(a->sched);
+
+	if (due < until)
+		until = due;
+	if (a->store && store_queued(a->store) && a->next_flush_mono < until)
+		until = a->next_flush_mono;
+	if (a->reload_at_mono && a->reload_at_mono < until)
+		until = a->reload_at_mono;
+	if (a->retention_more)
+		until = now;
+	return until <= now ? 0 : (int)(until - now);
+}
+
+int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_ms)
+{
+	struct pollfd fds[16];
+	unsigned n = 0;
+
+	start_due(a);
+	if (a->sig_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = a->sig_fd, .events = POLLIN };
+	if (a->ino_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = a->ino_fd, .events = POLLIN };
+	for (unsigned i = 0; i < nextra && n < 16; i++)
+		fds[n++] = extra[i];
+	if (prober_wait(a->prober, fds, n, wait_ms(a, max_wait_ms)) != 0)
+		return -1;
+	n = 0;
+	if (a->sig_fd >= 0 && fds[n++].revents)
+		read_signals(a);
+	if (a->ino_fd >= 0 && fds[n++].revents)
+		read_inotify(a);
+	for (unsigned i = 0; i < nextra && n < 16; i++)
+		extra[i].revents = fds[n++].revents;
+	if (a->reload_at_mono && mono_ms() >= a->reload_at_mono) {
+		a->reload_at_mono = 0;
+		app_reload(a);
+	}
+	prober_perform(a->prober);
+	flush_store(a, false);
+	retention(a);
+	return 0;
+}
+
+void app_request_stop(struct app *a)
+{
+	a->stop = true;
+}
+
+bool app_stop_requested(const struct app *a)
+{
+	return a->stop;
+}
+
+int app_shutdown(struct app *a)
+{
+	struct config *cfg = monitor_config(a->mon);
+	int64_t longest = 0, deadline;
+
+	a->stop = true;
+	for (size_t i = 0; i < cfg->n; i++)
+		if (cfg->eps[i].timeout_ms > longest)
+			longest = cfg->eps[i].timeout_ms;
+	deadline = mono_ms() + longest + 500;
+	while ((prober_running(a->prober) || prober_queued(a->prober)) && mono_ms() < deadline) {
+		int left = (int)(deadline - mono_ms());
+
+		if (prober_wait(a->prober, NULL, 0, left < 200 ? left : 200) != 0)
+			break;
+		prober_perform(a->prober);
+	}
+	if (prober_running(a->prober) || prober_queued(a->prober))
+		logf_(a, "abandoning %zu probes still running", prober_running(a->prober) + prober_queued(a->prober));
+	prober_free(a->prober);
+	a->prober = NULL;
+	if (a->store && store_flush(a->store) != 0) {
+		logf_(a, "history: %s", store_last_error(a->store));
+		return -1;
+	}
+	return 0;
+}
+
+void app_probe_now(struct app *a, const char *name)
+{
+	const struct ep_status *s = monitor_find(a->mon, name);
+
+	if (s)
+		sched_probe_now(a->sched, s->id, mono_ms());
+}
+
+void app_toggle_pause(struct app *a, const char *name)
+{
+	const struct ep_status *s = monitor_find(a->mon, name);
+	bool pause;
+
+	if (!s)
+		return;
+	pause = s->live != LIVE_PAUSED;
+	sched_pause(a->sched, s->id, pause, mono_ms());
+	monitor_set_paused(a->mon, name, pause, util_now_ms());
+}
+
+struct monitor *app_monitor(const struct app *a)
+{
+	return a->mon;
+}
+
+struct store *app_store(const struct app *a)
+{
+	return a->store;
+}
+
+const char *app_config_path(const struct app *a)
+{
+	return a->config_path;
+}
+
+const char *app_config_error(const struct app *a)
+{
+	return a->config_error;
+}
+
+int64_t app_config_loaded_ms(const struct app *a)
+{
+	return a->config_loaded_ms;
+}

@@ -1,0 +1,258 @@
+/*
+ * history: `httpsmon history` and `httpsmon stats` (see history.h). Pure
+ * readers of the store; text from the network (messages, event details)
+ * is sanitised for the terminal, JSON-escaped for scripts.
+ */
+#include "httpsmon/history.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/store.h"
+#include "httpsmon/util.h"
+
+#define DAY_MS (86400LL * 1000)
+#define MAX_ROWS 10000
+
+static struct store *open_reader(const struct history_opts *o)
+{
+	char err[512];
+	char *path = o->db_path ? xstrdup(o->db_path) : store_default_path();
+	struct store *st = store_open(path, STORE_READER, err, sizeof(err));
+
+	if (!st)
+		fprintf(stderr, "httpsmon: %s\n", err);
+	free(path);
+	return st;
+}
+
+static const char *san(const char *s, char *buf, size_t n)
+{
+	return util_sanitize(s, strlen(s), buf, n);
+}
+
+static void time_or(char *buf, size_t n, int64_t ms, const char *none)
+{
+	if (ms)
+		util_fmt_time_utc(buf, n, ms / 1000);
+	else
+		snprintf(buf, n, "%s", none);
+}
+
+static void outage_json(struct strbuf *b, const struct outage_row *r, int64_t now_ms)
+{
+	char t[40];
+
+	strbuf_puts(b, "{\"type\":\"outage\",\"endpoint\":");
+	strbuf_json_str(b, r->name);
+	time_or(t, sizeof(t), r->start_ms, "");
+	strbuf_printf(b, ",\"start\":\"%s\",\"end\":", t);
+	if (r->end_ms) {
+		time_or(t, sizeof(t), r->end_ms, "");
+		strbuf_printf(b, "\"%s\"", t);
+	} else {
+		strbuf_puts(b, "null");
+	}
+	strbuf_printf(b, ",\"ongoing\":%s,\"duration_s\":%lld,\"failed_probes\":%d,\"reason\":",
+		      r->end_ms ? "false" : "true",
+		      (long long)(((r->end_ms ? r->end_ms : now_ms) - r->start_ms) / 1000), r->failed_probes);
+	strbuf_json_str(b, r->reason);
+	strbuf_puts(b, ",\"message\":");
+	strbuf_json_str(b, r->message);
+	strbuf_puts(b, "}");
+}
+
+static void event_json(struct strbuf *b, const struct event_row *r)
+{
+	char t[40];
+
+	strbuf_puts(b, "{\"type\":\"event\",\"endpoint\":");
+	strbuf_json_str(b, r->name);
+	time_or(t, sizeof(t), r->t_ms, "");
+	strbuf_printf(b, ",\"time\":\"%s\",\"kind\":", t);
+	strbuf_json_str(b, r->kind);
+	strbuf_puts(b, ",\"detail\":");
+	strbuf_json_str(b, r->detail);
+	strbuf_puts(b, "}");
+}
+
+int history_print(FILE *out, const struct history_opts *o)
+{
+	struct store *st = open_reader(o);
+	struct outage_row *outs = NULL;
+	struct event_row *evs = NULL;
+	size_t nouts = 0, nevs = 0;
+	int64_t now = util_now_ms(), since = now - o->since_ms;
+	char a[40], b[40], d[32], name[256], msg[1024];
+	int rc = 0;
+
+	if (!st)
+		return 3;
+	if (store_outages(st, o->endpoint, since, MAX_ROWS, &outs, &nouts) != 0 ||
+	    store_events(st, o->endpoint, since, MAX_ROWS, &evs, &nevs) != 0) {
+		fprintf(stderr, "httpsmon: cannot read the history\n");
+		rc = 3;
+		goto done;
+	}
+	if (o->json) {
+		struct strbuf sb = { 0 };
+
+		for (size_t i = 0; i < nouts; i++) {
+			strbuf_reset(&sb);
+			outage_json(&sb, &outs[i], now);
+			fprintf(out, "%s\n", strbuf_cstr(&sb));
+		}
+		for (size_t i = 0; i < nevs; i++) {
+			strbuf_reset(&sb);
+			event_json(&sb, &evs[i]);
+			fprintf(out, "%s\n", strbuf_cstr(&sb));
+		}
+		strbuf_done(&sb);
+		goto done;
+	}
+	fprintf(out, "Outages%s%s, newest first: %zu\n", o->endpoint ? " of " : "",
+		o->endpoint ? san(o->endpoint, name, sizeof(name)) : "", nouts);
+	if (nouts)
+		fprintf(out, "  %-20s  %-20s  %9s  %-20s %6s  %s\n", "START", "END", "DURATION", "ENDPOINT",
+			"FAILED", "CAUSE");
+	for (size_t i = 0; i < nouts; i++) {
+		const struct outage_row *r = &outs[i];
+
+		time_or(a, sizeof(a), r->start_ms, "?");
+		time_or(b, sizeof(b), r->end_ms, "ongoing");
+		util_fmt_duration_us(d, sizeof(d), ((r->end_ms ? r->end_ms : now) - r->start_ms) * 1000);
+		fprintf(out, "  %-20s  %-20s  %9s  %-20.20s %6d  %s: %s\n", a, b, d, san(r->name, name, sizeof(name)),
+			r->failed_probes, r->reason, san(r->message, msg, sizeof(msg)));
+	}
+	fprintf(out, "\nEvents, newest first: %zu\n", nevs);
+	for (size_t i = 0; i < nevs; i++) {
+		const struct event_row *r = &evs[i];
+
+		time_or(a, sizeof(a), r->t_ms, "?");
+		fprintf(out, "  %-20s  %-20.20s %-14s %s\n", a, san(r->name, name, sizeof(name)), r->kind,
+			san(r->detail, msg, sizeof(msg)));
+	}
+done:
+	free(outs);
+	free(evs);
+	store_close(st);
+	return rc;
+}
+
+static const char *const phase_label[6] = { "dns", "connect", "tls", "ttfb", "transfer", "total" };
+
+/* Days left on the leaf of the newest probe, or INT32_MIN when unknown. */
+static int cert_days(struct store *st, const char *name, int64_t now_ms)
+{
+	struct probe_row *rows = NULL;
+	size_t n = 0;
+	struct cert_info c;
+	int days = INT32_MIN;
+
+	if (store_probes(st, name, now_ms - 2 * DAY_MS, now_ms, MAX_ROWS * 10, &rows, &n) != 0 || !n)
+		goto done;
+	for (size_t i = n; i-- > 0;) {
+		if (rows[i].cert_sha256[0] && store_cert(st, rows[i].cert_sha256, &c) == 0) {
+			days = cert_days_left(&c, now_ms / 1000);
+			cert_info_done(&c);
+			break;
+		}
+	}
+done:
+	free(rows);
+	return days;
+}
+
+static void json_ms(struct strbuf *b, const char *phase, const char *p, int64_t us)
+{
+	if (us < 0)
+		strbuf_printf(b, ",\"%s_%s_ms\":null", phase, p);
+	else
+		strbuf_printf(b, ",\"%s_%s_ms\":%.3f", phase, p, us / 1000.0);
+}
+
+static void pct(char *buf, size_t n, double v)
+{
+	if (v < 0)
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.3f%%", v);
+}
+
+int stats_print(FILE *out, const struct history_opts *o)
+{
+	struct store *st = open_reader(o);
+	struct strlist names = { 0 };
+	int64_t now = util_now_ms();
+	struct strbuf sb = { 0 };
+	int rc = 0;
+
+	if (!st)
+		return 3;
+	if (store_endpoint_names(st, &names) != 0) {
+		fprintf(stderr, "httpsmon: cannot read the history\n");
+		store_close(st);
+		return 3;
+	}
+	if (!o->json)
+		fprintf(out, "%-20s %9s %9s %9s %8s %6s  %-17s %-17s %-17s %5s\n", "ENDPOINT", "UP 24h", "UP 7d",
+			"UP window", "PROBES", "FAILS", "TLS p50/p95", "TTFB p50/p95", "TOTAL p50/p95", "CERT");
+	for (size_t i = 0; i < names.n; i++) {
+		const char *name = names.v[i];
+		struct uptime u24, u7, uw;
+		struct phase_stats ps;
+		int days;
+		char n1[256];
+
+		if (o->endpoint && strcmp(o->endpoint, name) != 0)
+			continue;
+		if (store_uptime(st, name, now - DAY_MS, now, &u24) || store_uptime(st, name, now - 7 * DAY_MS, now, &u7) ||
+		    store_uptime(st, name, now - o->since_ms, now, &uw) ||
+		    store_latency_stats(st, name, now - o->since_ms, &ps)) {
+			fprintf(stderr, "httpsmon: cannot read the history of %s\n", san(name, n1, sizeof(n1)));
+			rc = 3;
+			break;
+		}
+		days = cert_days(st, name, now);
+		if (o->json) {
+			strbuf_reset(&sb);
+			strbuf_puts(&sb, "{\"endpoint\":");
+			strbuf_json_str(&sb, name);
+			strbuf_printf(&sb, ",\"uptime_24h\":%.4f,\"uptime_7d\":%.4f,\"uptime\":%.4f,\"probes\":%lld,"
+				      "\"failures\":%lld", u24.pct, u7.pct, uw.pct, (long long)uw.probes,
+				      (long long)uw.failures);
+			for (int k = 0; k < 6; k++) {
+				json_ms(&sb, phase_label[k], "p50", ps.p50[k]);
+				json_ms(&sb, phase_label[k], "p95", ps.p95[k]);
+				json_ms(&sb, phase_label[k], "p99", ps.p99[k]);
+			}
+			if (days == INT32_MIN)
+				strbuf_puts(&sb, ",\"cert_days_left\":null}");
+			else
+				strbuf_printf(&sb, ",\"cert_days_left\":%d}", days);
+			fprintf(out, "%s\n", strbuf_cstr(&sb));
+		} else {
+			char a[16], b[16], c[16], tls[24], ttfb[24], tot[24], x[16], y[16], dl[12];
+
+			pct(a, sizeof(a), u24.pct);
+			pct(b, sizeof(b), u7.pct);
+			pct(c, sizeof(c), uw.pct);
+			snprintf(tls, sizeof(tls), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[2]),
+				 util_fmt_duration_us(y, sizeof(y), ps.p95[2]));
+			snprintf(ttfb, sizeof(ttfb), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[3]),
+				 util_fmt_duration_us(y, sizeof(y), ps.p95[3]));
+			snprintf(tot, sizeof(tot), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[5]),
+				 util_fmt_duration_us(y, sizeof(y), ps.p95[5]));
+			if (days == INT32_MIN)
+				snprintf(dl, sizeof(dl), "-");
+			else
+				snprintf(dl, sizeof(dl), "%dd", days);
+			fprintf(out, "%-20.20s %9s %9s %9s %8lld %6lld  %-17s %-17s %-17s %5s\n", san(name, n1, sizeof(n1)),
+				a, b, c, (long long)uw.probes, (long long)uw.failures, tls, ttfb, tot, dl);
+		}
+	}
+	strbuf_done(&sb);
+	strlist_done(&names);
+	store_close(st);
+	return rc;
+}

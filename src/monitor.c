@@ -1,0 +1,423 @@
+/*
+ * monitor: live state per endpoint (see monitor.h).
+ *
+ * Each endpoint is a `struct entry`: the public `struct ep_status` the view
+ * reads, plus the facts remembered to notice changes (leaf fingerprint,
+ * issuer, TLS version, cipher, IP) and the bookkeeping of the current
+ * failing or recovering run. Entries live in an array in config order;
+ * ids are handed out once per name and never reused, so a probe result
+ * that arrives after its endpoint was removed finds nothing and is
+ * dropped.
+ *
+ * The flap filter: a DOWN verdict counts towards fail_after; the outage
+ * begins, retroactively, at the first failed probe of the run that reached
+ * fail_after. While in an outage, recover_after non-DOWN verdicts in a row
+ * end it, at the first of them. WARN is not a failure: it never opens an
+ * outage.
+ */
+#include "httpsmon/monitor.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/util.h"
+
+struct entry {
+	struct ep_status s;
+	/* remembered facts, for change events; "" until first seen */
+	char sha256[65];
+	char *issuer;
+	int64_t not_after;
+	char serial[130];
+	char tls_version[16];
+	char cipher[64];
+	char ip[64];
+	/* the run in progress */
+	int64_t run_start_ms;         /* first failed probe of the current failing run */
+	char run_reason[32];
+	char run_message[512];
+	int64_t recover_start_ms;     /* first good probe while recovering */
+};
+
+struct monitor {
+	struct store *st;
+	mon_event_cb cb;
+	void *ud;
+	struct config *cfg;
+	struct entry **v;
+	size_t n;
+	uint64_t next_id;
+};
+
+static const char *const live_names[] = {
+	[LIVE_PENDING] = "PENDING", [LIVE_UP] = "UP", [LIVE_WARN] = "WARN",
+	[LIVE_FAILING] = "FAILING", [LIVE_DOWN] = "DOWN", [LIVE_PAUSED] = "PAUSED",
+};
+
+static const char *const event_names[] = {
+	[MEV_STATE] = "state", [MEV_OUTAGE_START] = "outage_start", [MEV_OUTAGE_END] = "outage_end",
+	[MEV_CERT_CHANGED] = "cert_changed", [MEV_ISSUER_CHANGED] = "issuer_changed",
+	[MEV_TLS_CHANGED] = "tls_changed", [MEV_IP_CHANGED] = "ip_changed",
+};
+
+const char *live_name(enum live l)
+{
+	return (unsigned)l <= LIVE_PAUSED ? live_names[l] : "?";
+}
+
+const char *mon_event_name(enum mon_event_kind k)
+{
+	return (unsigned)k <= MEV_IP_CHANGED ? event_names[k] : "?";
+}
+
+/* Hands an event to the callback and, except first-state noise, to the store. */
+static void emit(struct monitor *m, struct entry *e, enum mon_event_kind kind, int64_t t_ms,
+		 bool keep, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void emit(struct monitor *m, struct entry *e, enum mon_event_kind kind, int64_t t_ms,
+		 bool keep, const char *fmt, ...)
+{
+	struct mon_event ev = { .kind = kind, .name = e->s.name, .t_ms = t_ms };
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ev.text = text;
+	if (keep && m->st)
+		store_add_event(m->st, e->s.name, t_ms, mon_event_name(kind), text);
+	if (m->cb)
+		m->cb(m->ud, &ev);
+}
+
+struct monitor *monitor_new(struct store *st, mon_event_cb cb, void *ud)
+{
+	struct monitor *m = xcalloc(1, sizeof(*m));
+
+	m->st = st;
+	m->cb = cb;
+	m->ud = ud;
+	m->next_id = 1;
+	return m;
+}
+
+static void entry_free(struct entry *e)
+{
+	if (!e)
+		return;
+	free(e->s.name);
+	probe_result_done(&e->s.last);
+	free(e->issuer);
+	free(e);
+}
+
+void monitor_free(struct monitor *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		entry_free(m->v[i]);
+	free(m->v);
+	config_unref(m->cfg);
+	free(m);
+}
+
+static struct entry *find(const struct monitor *m, const char *name)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i]->s.name, name))
+			return m->v[i];
+	return NULL;
+}
+
+/* A collector that restarts mid-outage picks the open outage up again. */
+static void restore_outage(struct monitor *m, struct entry *e)
+{
+	struct outage_row *rows = NULL;
+	size_t n = 0;
+
+	if (!m->st || store_outages(m->st, e->s.name, 0, 1, &rows, &n) != 0)
+		return;
+	if (n == 1 && rows[0].end_ms == 0) {
+		e->s.in_outage = true;
+		e->s.outage_start_ms = rows[0].start_ms;
+		e->s.outage_failed = rows[0].failed_probes;
+		e->s.fails_in_row = e->s.ep->fail_after;
+		snprintf(e->s.outage_reason, sizeof(e->s.outage_reason), "%s", rows[0].reason);
+		snprintf(e->s.outage_message, sizeof(e->s.outage_message), "%s", rows[0].message);
+	}
+	free(rows);
+}
+
+static struct entry *entry_new(struct monitor *m, const struct endpoint *ep)
+{
+	struct entry *e = xcalloc(1, sizeof(*e));
+
+	e->s.name = xstrdup(ep->name);
+	e->s.ep = ep;
+	e->s.id = m->next_id++;
+	e->s.live = LIVE_PENDING;
+	probe_result_init(&e->s.last);
+	restore_outage(m, e);
+	return e;
+}
+
+/* An endpoint leaves the config: its open outage ends with it. */
+static void entry_drop(struct monitor *m, struct entry *e, int64_t now_ms)
+{
+	if (e->s.in_outage && m->st)
+		store_put_outage(m->st, e->s.name, e->s.outage_start_ms, now_ms, e->s.outage_reason,
+				 "endpoint removed from the config while down", e->s.outage_failed);
+	entry_free(e);
+}
+
+void monitor_set_config(struct monitor *m, struct config *cfg, int64_t now_ms)
+{
+	struct entry **nv = xcalloc(cfg->n ? cfg->n : 1, sizeof(*nv));
+	size_t nn = 0;
+
+	for (size_t i = 0; i < cfg->n; i++) {
+		const struct endpoint *ep = &cfg->eps[i];
+		struct entry *e;
+
+		if (!ep->enabled)
+			continue;
+		e = find(m, ep->name);
+		if (e) {
+			/* taken over: mark so the sweep below does not free it */
+			for (size_t k = 0; k < m->n; k++)
+				if (m->v[k] == e)
+					m->v[k] = NULL;
+			e->s.ep = ep;
+		} else {
+			e = entry_new(m, ep);
+		}
+		nv[nn++] = e;
+	}
+	for (size_t k = 0; k < m->n; k++)
+		if (m->v[k])
+			entry_drop(m, m->v[k], now_ms);
+	free(m->v);
+	m->v = nv;
+	m->n = nn;
+	config_ref(cfg);
+	config_unref(m->cfg);
+	m->cfg = cfg;
+}
+
+struct config *monitor_config(const struct monitor *m)
+{
+	return m->cfg;
+}
+
+static void set_live(struct monitor *m, struct entry *e, enum live to, int64_t t_ms, const struct verdict *v)
+{
+	enum live from = e->s.live;
+
+	if (from == to)
+		return;
+	e->s.live = to;
+	/* the first verdict after start is news for a log, not history */
+	emit(m, e, MEV_STATE, t_ms, from != LIVE_PENDING, "%s -> %s (%s: %s)", live_name(from), live_name(to),
+	     v ? reason_name(v->reason) : "-", v ? v->message : "");
+}
+
+static void date_of(int64_t unix_s, char *buf, size_t n)
+{
+	if (unix_s)
+		util_fmt_time_utc(buf, n, unix_s);
+	else
+		snprintf(buf, n, "?");
+}
+
+/* Change events: compared with the last value seen, not the last probe, so a failed probe forgets nothing. */
+static void note_changes(struct monitor *m, struct entry *e, const struct probe_result *r, int64_t t_ms)
+{
+	const struct cert_info *leaf = r->chain_len ? &r->chain[0] : NULL;
+
+	if (leaf && leaf->sha256[0]) {
+		if (e->sha256[0] && strcmp(e->sha256, leaf->sha256) != 0) {
+			char was[40], now[40];
+
+			date_of(e->not_after, was, sizeof(was));
+			date_of(leaf->not_after, now, sizeof(now));
+			emit(m, e, MEV_CERT_CHANGED, t_ms, true,
+			     "certificate changed: serial %s (issuer %s, expires %s) -> serial %s (issuer %s, expires %s)",
+			     e->serial, e->issuer ? e->issuer : "?", was, leaf->serial, leaf->issuer ? leaf->issuer : "?", now);
+			if (e->issuer && leaf->issuer && strcmp(e->issuer, leaf->issuer) != 0)
+				emit(m, e, MEV_ISSUER_CHANGED, t_ms, true, "issuer changed: %s -> %s", e->issuer, leaf->issuer);
+		}
+		snprintf(e->sha256, sizeof(e->sha256), "%s", leaf->sha256);
+		snprintf(e->serial, sizeof(e->serial), "%s", leaf->serial);
+		free(e->issuer);
+		e->issuer = xstrdup(leaf->issuer);
+		e->not_after = leaf->not_after;
+	}
+	if (r->tls_version[0]) {
+		if (e->tls_version[0] && (strcmp(e->tls_version, r->tls_version) || strcmp(e->cipher, r->cipher)))
+			emit(m, e, MEV_TLS_CHANGED, t_ms, true, "TLS changed: %s %s -> %s %s", e->tls_version,
+			     e->cipher, r->tls_version, r->cipher);
+		snprintf(e->tls_version, sizeof(e->tls_version), "%s", r->tls_version);
+		snprintf(e->cipher, sizeof(e->cipher), "%s", r->cipher);
+	}
+	if (r->ip[0]) {
+		if (e->ip[0] && strcmp(e->ip, r->ip) != 0)
+			emit(m, e, MEV_IP_CHANGED, t_ms, true, "IP changed: %s -> %s", e->ip, r->ip);
+		snprintf(e->ip, sizeof(e->ip), "%s", r->ip);
+	}
+}
+
+static void failed_probe(struct monitor *m, struct entry *e, const struct verdict *v, int64_t t_ms)
+{
+	struct ep_status *s = &e->s;
+
+	s->oks_in_row = 0;
+	s->fails_in_row++;
+	if (s->in_outage) {
+		s->outage_failed++;
+		if (m->st)
+			store_put_outage(m->st, s->name, s->outage_start_ms, 0, s->outage_reason,
+					 s->outage_message, s->outage_failed);
+		set_live(m, e, LIVE_DOWN, t_ms, v);
+		return;
+	}
+	if (s->fails_in_row == 1) {
+		e->run_start_ms = t_ms;
+		snprintf(e->run_reason, sizeof(e->run_reason), "%s", reason_name(v->reason));
+		snprintf(e->run_message, sizeof(e->run_message), "%s", v->message);
+	}
+	if (s->fails_in_row < s->ep->fail_after) {
+		set_live(m, e, LIVE_FAILING, t_ms, v);
+		return;
+	}
+	s->in_outage = true;
+	s->outage_start_ms = e->run_start_ms;
+	s->outage_failed = s->fails_in_row;
+	snprintf(s->outage_reason, sizeof(s->outage_reason), "%s", e->run_reason);
+	snprintf(s->outage_message, sizeof(s->outage_message), "%s", e->run_message);
+	if (m->st)
+		store_put_outage(m->st, s->name, s->outage_start_ms, 0, s->outage_reason, s->outage_message,
+				 s->outage_failed);
+	emit(m, e, MEV_OUTAGE_START, s->outage_start_ms, false, "outage started after %d failed probes: %s",
+	     s->outage_failed, s->outage_message);
+	set_live(m, e, LIVE_DOWN, t_ms, v);
+}
+
+static void good_probe(struct monitor *m, struct entry *e, const struct verdict *v, int64_t t_ms)
+{
+	struct ep_status *s = &e->s;
+	enum live ok = v->state == STATE_WARN ? LIVE_WARN : LIVE_UP;
+
+	s->fails_in_row = 0;
+	if (!s->in_outage) {
+		set_live(m, e, ok, t_ms, v);
+		return;
+	}
+	if (++s->oks_in_row == 1)
+		e->recover_start_ms = t_ms;
+	if (s->oks_in_row < s->ep->recover_after)
+		return; /* still DOWN until recovery is confirmed */
+	if (m->st)
+		store_put_outage(m->st, s->name, s->outage_start_ms, e->recover_start_ms, s->outage_reason,
+				 s->outage_message, s->outage_failed);
+	{
+		char dur[32];
+
+		util_fmt_duration_us(dur, sizeof(dur), (e->recover_start_ms - s->outage_start_ms) * 1000);
+		emit(m, e, MEV_OUTAGE_END, e->recover_start_ms, false, "outage over after %s, %d failed probes (%s)",
+		     dur, s->outage_failed, s->outage_reason);
+	}
+	s->in_outage = false;
+	s->oks_in_row = 0;
+	set_live(m, e, ok, t_ms, v);
+}
+
+static void spark_push(struct ep_status *s, int64_t us)
+{
+	s->spark_us[s->spark_head] = us;
+	s->spark_head = (s->spark_head + 1) % MONITOR_SPARK;
+	if (s->spark_len < MONITOR_SPARK)
+		s->spark_len++;
+}
+
+void monitor_result(struct monitor *m, const char *name, const struct probe_result *r, int64_t now_ms)
+{
+	struct entry *e = find(m, name);
+	struct ep_status *s;
+	struct verdict v;
+	int64_t t_ms = r->started_ms ? r->started_ms : now_ms;
+
+	if (!e)
+		return;
+	s = &e->s;
+	verdict_judge(s->ep, r, now_ms / 1000, &v);
+	if (m->st)
+		store_add_probe(m->st, s->name, s->ep->url, r, &v);
+	probe_result_done(&s->last);
+	probe_result_copy(&s->last, r);
+	free(s->last.body);
+	s->last.body = NULL;
+	s->last_v = v;
+	s->last_ms = now_ms;
+	s->have_result = true;
+	s->probes++;
+	s->failures += v.state == STATE_DOWN;
+	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.total_us);
+	note_changes(m, e, r, t_ms);
+	if (s->live == LIVE_PAUSED)
+		return; /* a probe that was in flight when paused: recorded, not judged */
+	if (v.state == STATE_DOWN)
+		failed_probe(m, e, &v, t_ms);
+	else
+		good_probe(m, e, &v, t_ms);
+}
+
+void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_t now_ms)
+{
+	struct entry *e = find(m, name);
+
+	if (!e)
+		return;
+	if (paused) {
+		set_live(m, e, LIVE_PAUSED, now_ms, NULL);
+	} else if (e->s.live == LIVE_PAUSED) {
+		/* judged afresh by the next probe */
+		e->s.live = LIVE_PENDING;
+		emit(m, e, MEV_STATE, now_ms, false, "PAUSED -> PENDING (resumed)");
+	}
+}
+
+size_t monitor_count(const struct monitor *m)
+{
+	return m->n;
+}
+
+const struct ep_status *monitor_at(const struct monitor *m, size_t i)
+{
+	return i < m->n ? &m->v[i]->s : NULL;
+}
+
+const struct ep_status *monitor_find(const struct monitor *m, const char *name)
+{
+	struct entry *e = find(m, name);
+
+	return e ? &e->s : NULL;
+}
+
+const struct ep_status *monitor_find_id(const struct monitor *m, uint64_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i]->s.id == id)
+			return &m->v[i]->s;
+	return NULL;
+}
+
+void monitor_counts(const struct monitor *m, size_t counts[LIVE_PAUSED + 1])
+{
+	memset(counts, 0, sizeof(size_t) * (LIVE_PAUSED + 1));
+	for (size_t i = 0; i < m->n; i++)
+		counts[m->v[i]->s.live]++;
+}
