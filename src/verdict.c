@@ -579,6 +579,27 @@ static void judge_cert_weak(struct judge *j)
 	}
 }
 
+/*
+ * A leaf past two-thirds of its lifetime that was not renewed: ACME
+ * clients renew at that point, so a short-lived certificate still in place
+ * means renewal is failing, long before a fixed day count would say so.
+ */
+static void judge_cert_lifetime(struct judge *j)
+{
+	const struct cert_info *leaf = &j->r->chain[0];
+	int64_t life = leaf->not_after - leaf->not_before;
+	int64_t used = j->now_s - leaf->not_before;
+	char role[260], in[40];
+
+	if (life <= 0 || used <= 0 || used * 3 <= life * 2)
+		return;
+	cert_role(role, sizeof role, j->r, 0);
+	fmt_in_days(in, sizeof in, days_between(j->now_s, leaf->not_after));
+	note(j, REASON_CERT_EXPIRING, STATE_WARN, "%s has used %d%% of its %lld-day lifetime and was not "
+	     "renewed (expires %s); ACME clients renew at two-thirds", role, (int)(used * 100 / life),
+	     (long long)(life / DAY_S), in);
+}
+
 static void judge_cert_expiring(struct judge *j)
 {
 	const struct endpoint *ep = j->ep;
@@ -602,6 +623,8 @@ static void judge_cert_expiring(struct judge *j)
 	else if (left < ep->cert_warn_days)
 		note(j, REASON_CERT_EXPIRING, STATE_WARN, "%s expires %s (%s); warning below %d days",
 		     role, in, date, ep->cert_warn_days);
+	else
+		judge_cert_lifetime(j);
 }
 
 static void judge_cert(struct judge *j)

@@ -692,6 +692,26 @@ static void test_cert_expiring(void **state)
 	assert_says(v, "expires in less than a day");
 }
 
+/* Past two-thirds of its lifetime and not renewed: a renewal that is failing. */
+static void test_cert_lifetime_two_thirds(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* a 90-day certificate with 25 days left: 72% used, beyond any day threshold */
+	f->r.chain[0].not_before = NOW - 65 * DAY;
+	f->r.chain[0].not_after = NOW + 25 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, REASON_CERT_EXPIRING);
+	assert_says(v, "has used 72% of its 90-day lifetime and was not renewed");
+
+	/* the same certificate at 55% of its life is fine */
+	f->r.chain[0].not_before = NOW - 50 * DAY;
+	f->r.chain[0].not_after = NOW + 40 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+}
+
 static void test_cert_expiring_boundaries(void **state)
 {
 	struct fx *f = *state;
@@ -1323,6 +1343,7 @@ int main(void)
 		T(test_cert_weak_root_exempt),
 		T(test_cert_expiring),
 		T(test_cert_expiring_boundaries),
+		T(test_cert_lifetime_two_thirds),
 		T(test_cert_expiring_intermediate),
 		T(test_precedence_expired_and_hostname),
 		T(test_precedence_down_beats_warn),
