@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The headless collector from outside: it probes on schedule and records
+# history, logs state changes, reloads an edited config (and keeps the
+# running one when the edit is broken), records an outage when a server
+# goes away and ends it when it comes back, refuses a second collector,
+# stops cleanly on SIGTERM, and survives SIGKILL with an intact database
+# holding every committed probe. TAP-ish output; local lab only.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-build}
+BIN=${HTTPSMON_BIN:-bin/httpsmon}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+export BUILD
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1)); echo "not ok $n - $1"; shift
+	[ $# -gt 0 ] && printf '#   %s\n' "$@" | head -30
+}
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(tail -20 "$log" 2>/dev/null)"; fi; }
+# wait_for SECONDS CMD...: polls CMD every 0.1 s
+wait_for() {
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
+work=$(mktemp -d)
+lab=$work/lab
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
+	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+LAB_OWNER=$$ LAB_CACHE="$BUILD/tests/lab/certs-cache" tests/lab/lab.sh start "$lab" || { notok "lab starts"; exit 1; }
+port() { awk -v n="$1" '$1 == n { print $2 }' "$lab/ports"; }
+ca=$lab/certs/root.pem
+labsrv=$BUILD/tests/lab/labsrv
+
+# A server of our own we can stop and start on the same port.
+flaky_port=0 # the first start picks a free port, restarts reuse it
+start_flaky() {
+	printf 'flaky tls %s cert=%s/certs/good-chain.pem key=%s/certs/good.key body=ok\n' \
+		"$flaky_port" "$lab" "$lab" >"$work/flaky.spec"
+	rm -f "$work/flaky.ports"
+	"$labsrv" -p $$ "$work/flaky.spec" "$work/flaky.ports" 2>>"$work/flaky.log" &
+	flaky_pid=$!
+	wait_for 5 test -s "$work/flaky.ports" || return 1
+	flaky_port=$(awk '$1 == "flaky" { print $2 }' "$work/flaky.ports")
+}
+start_flaky || { notok "flaky server starts"; exit 1; }
+
+cfg=$work/endpoints.ini
+cat >"$cfg" <<EOF
+[defaults]
+ca_file = $ca
+interval = 1s
+timeout = 800ms
+fail_after = 2
+recover_after = 1
+[good]
+url = https://localhost:$(port good)/
+[flaky]
+url = https://localhost:$flaky_port/
+EOF
+db=$work/history.db
+log=$work/headless.log
+
+"$BIN" --headless -c "$cfg" --db "$db" 2>"$log" &
+hp=$!
+pids+=("$hp")
+
+check "logs that it is watching 2 endpoints" wait_for 5 grep -q "watching 2 endpoints" "$log"
+check "first verdicts are logged" wait_for 5 grep -q "good state: PENDING -> UP" "$log"
+
+# a second collector on the same database is refused, clearly
+out=$("$BIN" --headless -c "$cfg" --db "$db" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -qi "collector" <<<"$out"; then ok "second collector refused: $(head -1 <<<"$out")"
+else notok "second collector refused" "exit $rc" "$out"; fi
+
+# the server goes away: DOWN after fail_after failures, an outage is recorded
+kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null
+check "outage starts when the server stops" wait_for 8 grep -q "flaky outage_start" "$log"
+check "state goes to DOWN" grep -q "flaky state: FAILING -> DOWN" "$log"
+start_flaky
+check "outage ends when the server is back" wait_for 8 grep -q "flaky outage_end" "$log"
+sleep 1.5 # one flush period
+out=$("$BIN" history --db "$db" --json 2>&1)
+if grep -q '"type":"outage","endpoint":"flaky"' <<<"$out" && grep -q '"ongoing":false' <<<"$out" \
+	&& grep -q '"reason":"refused"' <<<"$out"; then ok "history lists the outage with its cause (read while the collector runs)"
+else notok "history lists the outage with its cause" "$out"; fi
+
+# reload on save: add an endpoint
+cat >>"$cfg" <<EOF
+[added]
+url = https://localhost:$(port good)/
+EOF
+check "an added endpoint starts" wait_for 5 grep -q "config reloaded: 3 endpoints" "$log"
+check "the added endpoint is probed" wait_for 5 grep -q "added state: PENDING -> UP" "$log"
+
+# a broken edit (replaced by rename, as editors do) keeps the running config, names file:line
+cp "$cfg" "$work/good.ini"
+{ cat "$cfg"; printf '[broken]\nurl = https://localhost/\ninterval = soon\n'; } >"$work/tmp.ini"
+mv "$work/tmp.ini" "$cfg"
+check "a broken edit is reported with file:line" wait_for 5 grep -q "config not reloaded.*endpoints.ini:[0-9]*: \[broken\] interval" "$log"
+sleep 1.2
+if kill -0 "$hp" 2>/dev/null; then ok "the collector keeps running on the old config"; else notok "collector still running"; fi
+
+# SIGHUP reloads too
+mv "$work/good.ini" "$cfg"
+kill -HUP "$hp"
+check "SIGHUP reloads" wait_for 5 grep -q "SIGHUP: reloading" "$log"
+
+# SIGTERM: stops, flushes, exits 0
+kill -TERM "$hp"
+wait "$hp"; rc=$?
+[ $rc -eq 0 ] && ok "SIGTERM exits 0" || notok "SIGTERM exits 0" "exit $rc" "$(tail -5 "$log")"
+probes_before=$(sqlite3 "$db" "select count(*) from probes" 2>/dev/null || echo 0)
+[ "${probes_before:-0}" -gt 5 ] && ok "probes were recorded ($probes_before)" || notok "probes were recorded" "$probes_before"
+out=$("$BIN" stats --db "$db" --json 2>&1)
+if grep -q '"endpoint":"good"' <<<"$out" && grep -q '"uptime_24h":100' <<<"$out"; then ok "stats: good is 100% up"
+else notok "stats: good is 100% up" "$out"; fi
+
+# SIGKILL at random moments: the file stays intact and keeps every committed probe
+bad=0
+for i in 1 2 3 4 5 6; do
+	before=$(sqlite3 "$db" "select count(*) from probes")
+	"$BIN" --headless -c "$cfg" --db "$db" 2>>"$work/kill.log" &
+	kp=$!
+	sleep "0.$((RANDOM % 9 + 1))"
+	sleep 1
+	kill -9 "$kp"; wait "$kp" 2>/dev/null
+	res=$(sqlite3 "$db" "pragma integrity_check")
+	after=$(sqlite3 "$db" "select count(*) from probes")
+	if [ "$res" != ok ] || [ "$after" -lt "$before" ]; then bad=$((bad + 1)); echo "# round $i: $res, $before -> $after"; fi
+done
+[ $bad -eq 0 ] && ok "SIGKILL x6: integrity ok, no committed probe lost" || notok "SIGKILL x6" "$bad bad rounds" "$(tail -5 "$work/kill.log")"
