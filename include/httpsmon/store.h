@@ -155,6 +155,9 @@ struct probe_row {
 int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to_ms, size_t limit,
 		 struct probe_row **rows, size_t *n);
 
+/* The newest probe of name. Returns 0, 1 when there is none, -1 on error. */
+int store_latest(struct store *st, const char *name, struct probe_row *out);
+
 /* A stored certificate by fingerprint. Returns 0, 1 when unknown, -1 on error. */
 int store_cert(struct store *st, const char *sha256, struct cert_info *out);
 
