@@ -1,0 +1,853 @@
+/*
+ * test_store: the SQLite history on real files in temporary directories.
+ *
+ * Round trips (probes, certificates deduplicated by fingerprint with
+ * first/last seen, outages, events, hostile text kept as sent), uptime,
+ * percentiles and series on known synthetic data, retention (rollup counts,
+ * failures and p95; old rollups deleted; the size cap), one collector per
+ * file with readers alongside, failing writes (a locked database, and a
+ * full tmpfs when mount is permitted): the queue is kept, bounded, and
+ * written once the problem goes away; and SIGKILL at random moments never
+ * loses an acknowledged probe nor breaks the file.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "httpsmon/cert.h"
+#include "httpsmon/probe.h"
+#include "httpsmon/store.h"
+#include "httpsmon/util.h"
+#include "httpsmon/verdict.h"
+#include "testlib.h"
+
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z in ms */
+#define MIN_MS 60000LL
+#define HOUR_MS 3600000LL
+#define DAY_MS 86400000LL
+
+struct fx {
+	char *dir;
+	char *db;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tl_mkdtemp();
+	f->db = xasprintf("%s/a/b/history.db", f->dir); /* parents made by the collector */
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char *mnt = xasprintf("%s/small", f->dir);
+
+	umount2(mnt, MNT_DETACH); /* test_disk_full's tmpfs, if it failed half way */
+	free(mnt);
+	tl_rmrf(f->dir);
+	free(f->dir);
+	free(f->db);
+	free(f);
+	return 0;
+}
+
+static struct store *open_collector(const char *path)
+{
+	char err[512] = "";
+	struct store *st = store_open(path, STORE_COLLECTOR, err, sizeof(err));
+
+	if (!st)
+		fail_msg("store_open(%s): %s", path, err);
+	return st;
+}
+
+static struct store *open_reader(const char *path)
+{
+	char err[512] = "";
+	struct store *st = store_open(path, STORE_READER, err, sizeof(err));
+
+	if (!st)
+		fail_msg("store_open reader(%s): %s", path, err);
+	return st;
+}
+
+static void set_cert(struct cert_info *c, char fill, const char *subject, const char *issuer)
+{
+	memset(c, 0, sizeof(*c));
+	c->subject = xstrdup(subject);
+	c->issuer = xstrdup(issuer);
+	c->sans = xstrdup("DNS:a.example, DNS:b.example, IP:127.0.0.1");
+	snprintf(c->serial, sizeof(c->serial), "0A1B2C%c", fill);
+	c->not_before = T0 / 1000 - 10 * 86400;
+	c->not_after = T0 / 1000 + 80 * 86400;
+	snprintf(c->key_type, sizeof(c->key_type), "EC");
+	c->key_bits = 256;
+	snprintf(c->key_curve, sizeof(c->key_curve), "prime256v1");
+	snprintf(c->sig_alg, sizeof(c->sig_alg), "ecdsa-with-SHA256");
+	memset(c->sha256, fill, 64);
+	c->sha256[64] = '\0';
+	c->aia_ca_issuers = xstrdup("http://ca.example/int.der");
+	c->self_issued = fill == 'f';
+	c->is_ca = fill != 'a';
+}
+
+/* A probe at t_ms: total in microseconds, phases derived from it; no chain. */
+static void make_probe(struct probe_result *r, struct verdict *v, int64_t t_ms, int64_t total_us,
+		       enum state s)
+{
+	probe_result_init(r);
+	memset(v, 0, sizeof(*v));
+	r->started_ms = t_ms;
+	r->t.dns_us = total_us / 10;
+	r->t.connect_us = total_us / 10;
+	r->t.tls_us = total_us / 5;
+	r->t.server_us = total_us / 2;
+	r->t.transfer_us = total_us - total_us / 10 * 2 - total_us / 5 - total_us / 2;
+	r->t.total_us = total_us;
+	r->http_status = s == STATE_DOWN ? 503 : 200;
+	snprintf(r->ip, sizeof(r->ip), "192.0.2.7");
+	snprintf(r->tls_version, sizeof(r->tls_version), "TLSv1.3");
+	snprintf(r->cipher, sizeof(r->cipher), "TLS_AES_256_GCM_SHA384");
+	snprintf(r->alpn, sizeof(r->alpn), "h2");
+	v->state = s;
+	v->reason = s == STATE_DOWN ? REASON_HTTP_STATUS : s == STATE_WARN ? REASON_TOO_SLOW : REASON_OK;
+	snprintf(v->message, sizeof(v->message), "HTTP %ld in %lldus", r->http_status, (long long)total_us);
+}
+
+static void add(struct store *st, const char *name, int64_t t_ms, int64_t total_us, enum state s)
+{
+	struct probe_result r;
+	struct verdict v;
+
+	make_probe(&r, &v, t_ms, total_us, s);
+	store_add_probe(st, name, "https://x.example/", &r, &v);
+	probe_result_done(&r);
+}
+
+static int64_t sql_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static char *sql_text(const char *path, const char *sql);
+
+static void assert_intact(const char *path)
+{
+	char *v = sql_text(path, "PRAGMA integrity_check");
+
+	assert_non_null(v);
+	if (strcmp(v, "ok") != 0)
+		fail_msg("integrity_check of %s: %s", path, v);
+	free(v);
+}
+
+static char *sql_text(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		v = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+/* ---- round trips --------------------------------------------------------- */
+
+static const char hostile[] = "HTTP 500 '); DROP TABLE probe; -- \x1b[31mred\x1b[0m \"q\" \n\xff\xfe é";
+
+static void test_roundtrip(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db), *rd;
+	struct probe_result r;
+	struct verdict v;
+	struct probe_row *rows;
+	struct outage_row *outs;
+	struct event_row *evs;
+	struct strlist names = { 0 };
+	struct cert_info c;
+	size_t n;
+
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
+	for (int i = 0; i < 3; i++) {
+		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
+		set_cert(&r.chain[0], 'a', "CN=leaf.example", "CN=Int CA");
+		set_cert(&r.chain[1], 'b', "CN=Int CA", "CN=Root");
+		r.chain_len = 2;
+		if (i == 1) {
+			r.t.transfer_us = -1; /* not reached */
+			snprintf(r.error_text, sizeof(r.error_text), "%s", hostile);
+			snprintf(v.message, sizeof(v.message), "%s", hostile);
+		}
+		store_add_probe(st, "api", "https://api.example/health", &r, &v);
+		probe_result_done(&r);
+		if (i == 0)
+			assert_int_equal(store_flush(st), 0); /* certificates already known next time */
+	}
+	/* another endpoint serving the same intermediate */
+	make_probe(&r, &v, T0 + 5 * MIN_MS, 99000, STATE_UP);
+	set_cert(&r.chain[0], 'c', "CN=www.example", "CN=Int CA");
+	set_cert(&r.chain[1], 'b', "CN=Int CA", "CN=Root");
+	r.chain_len = 2;
+	store_add_probe(st, "www", "https://www.example/", &r, &v);
+	probe_result_done(&r);
+
+	store_put_outage(st, "api", T0 + MIN_MS, 0, "http_status", "HTTP 500", 1);
+	store_put_outage(st, "api", T0 + MIN_MS, T0 + 2 * MIN_MS, "http_status", hostile, 2);
+	store_put_outage(st, "www", T0 - DAY_MS, T0 - DAY_MS + HOUR_MS, "dns", "no such host", 60);
+	store_add_event(st, "api", T0 + MIN_MS, "state", "UP -> DOWN");
+	store_add_event(st, "api", T0 + 2 * MIN_MS, "state", "DOWN -> UP");
+	store_add_event(st, "only-events", T0, "cert_changed", hostile);
+	assert_int_equal(store_queued(st), 3 + 2 + 3); /* probes, outages (one updated), events */
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_queued(st), 0);
+	assert_null(store_last_error(st));
+
+	/* certificates: one row per fingerprint, first/last seen per endpoint */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM cert"), 3);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM cert_seen"), 4);
+	assert_int_equal(sql_int(f->db, "SELECT s.first_seen FROM cert_seen s JOIN endpoint e ON e.id = s.endpoint_id"
+				 " JOIN cert c ON c.id = s.cert_id WHERE e.name = 'api' AND c.serial = '0A1B2Cb'"), T0);
+	assert_int_equal(sql_int(f->db, "SELECT s.last_seen FROM cert_seen s JOIN endpoint e ON e.id = s.endpoint_id"
+				 " JOIN cert c ON c.id = s.cert_id WHERE e.name = 'api' AND c.serial = '0A1B2Cb'"),
+			 T0 + 2 * MIN_MS);
+	assert_int_equal(sql_int(f->db, "SELECT s.first_seen FROM cert_seen s JOIN endpoint e ON e.id = s.endpoint_id"
+				 " JOIN cert c ON c.id = s.cert_id WHERE e.name = 'www' AND c.serial = '0A1B2Cb'"),
+			 T0 + 5 * MIN_MS);
+	assert_int_equal(sql_int(f->db, "SELECT first_ms FROM endpoint WHERE name = 'api'"), T0);
+	assert_int_equal(sql_int(f->db, "SELECT last_ms FROM endpoint WHERE name = 'api'"), T0 + 2 * MIN_MS);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM tls"), 1);
+	store_close(st);
+
+	/* everything reads back through a reader */
+	rd = open_reader(f->db);
+	assert_int_equal(store_probes(rd, "api", T0, T0 + HOUR_MS, 100, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].t_ms, T0);
+	assert_int_equal(rows[0].us[5], 143000);
+	assert_int_equal(rows[0].us[3], 71500);
+	assert_int_equal(rows[0].http_status, 200);
+	assert_string_equal(rows[0].state, "UP");
+	assert_string_equal(rows[0].reason, "ok");
+	assert_string_equal(rows[0].ip, "192.0.2.7");
+	assert_string_equal(rows[0].tls_version, "TLSv1.3");
+	assert_string_equal(rows[0].cipher, "TLS_AES_256_GCM_SHA384");
+	assert_string_equal(rows[0].cert_sha256, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	assert_string_equal(rows[1].state, "DOWN");
+	assert_string_equal(rows[1].reason, "http_status");
+	assert_string_equal(rows[1].message, hostile); /* stored as sent */
+	assert_int_equal(rows[1].us[4], -1);
+	assert_int_equal(rows[1].http_status, 503);
+	free(rows);
+	assert_int_equal(store_probes(rd, "api", T0 + MIN_MS, T0 + MIN_MS, 100, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	free(rows);
+	assert_int_equal(store_probes(rd, "nobody", 0, INT64_MAX, 100, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	free(rows);
+
+	assert_int_equal(store_cert(rd, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", &c), 0);
+	assert_string_equal(c.subject, "CN=leaf.example");
+	assert_string_equal(c.issuer, "CN=Int CA");
+	assert_string_equal(c.sans, "DNS:a.example, DNS:b.example, IP:127.0.0.1");
+	assert_string_equal(c.serial, "0A1B2Ca");
+	assert_int_equal(c.not_after, T0 / 1000 + 80 * 86400);
+	assert_string_equal(c.key_type, "EC");
+	assert_int_equal(c.key_bits, 256);
+	assert_string_equal(c.key_curve, "prime256v1");
+	assert_string_equal(c.sig_alg, "ecdsa-with-SHA256");
+	assert_string_equal(c.aia_ca_issuers, "http://ca.example/int.der");
+	assert_false(c.is_ca);
+	assert_false(c.self_issued);
+	cert_info_done(&c);
+	assert_int_equal(store_cert(rd, "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", &c), 0);
+	assert_true(c.is_ca);
+	cert_info_done(&c);
+	assert_int_equal(store_cert(rd, "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", &c), 1);
+	assert_int_equal(store_cert(rd, "not hex", &c), 1);
+
+	assert_int_equal(store_outages(rd, "api", 0, 10, &outs, &n), 0);
+	assert_int_equal(n, 1); /* updated in place, keyed by start */
+	assert_string_equal(outs[0].name, "api");
+	assert_int_equal(outs[0].start_ms, T0 + MIN_MS);
+	assert_int_equal(outs[0].end_ms, T0 + 2 * MIN_MS);
+	assert_int_equal(outs[0].failed_probes, 2);
+	assert_string_equal(outs[0].message, hostile);
+	free(outs);
+	assert_int_equal(store_outages(rd, NULL, 0, 10, &outs, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(outs[0].name, "api"); /* newest first */
+	assert_string_equal(outs[1].name, "www");
+	free(outs);
+	assert_int_equal(store_outages(rd, NULL, T0 - HOUR_MS, 10, &outs, &n), 0);
+	assert_int_equal(n, 1); /* www's ended before the window */
+	free(outs);
+
+	assert_int_equal(store_events(rd, NULL, 0, 10, &evs, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(evs[0].t_ms, T0 + 2 * MIN_MS);
+	assert_string_equal(evs[0].detail, "DOWN -> UP");
+	assert_string_equal(evs[2].name, "only-events");
+	assert_string_equal(evs[2].detail, hostile);
+	free(evs);
+	assert_int_equal(store_events(rd, "api", T0 + 2 * MIN_MS, 10, &evs, &n), 0);
+	assert_int_equal(n, 1);
+	free(evs);
+
+	assert_int_equal(store_endpoint_names(rd, &names), 0);
+	assert_int_equal(names.n, 3);
+	assert_string_equal(names.v[0], "api");
+	assert_string_equal(names.v[1], "only-events");
+	assert_string_equal(names.v[2], "www");
+	strlist_done(&names);
+	assert_int_equal(store_last_probe_ms(rd), T0 + 5 * MIN_MS);
+	assert_true(store_size_bytes(rd) > 0);
+	store_close(rd);
+}
+
+/* Two probes of one endpoint in the same millisecond are both kept. */
+static void test_same_ms(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+
+	add(st, "e", T0, 1000, STATE_UP);
+	add(st, "e", T0, 2000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	add(st, "e", T0, 3000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 3);
+	assert_int_equal(sql_int(f->db, "SELECT max(t_ms) FROM probe"), T0 + 2);
+}
+
+/* ---- uptime, percentiles, series ----------------------------------------- */
+
+static void test_uptime_percentiles(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	struct uptime u;
+	struct phase_stats ps;
+	struct series_point *pts;
+	size_t n;
+
+	/* 100 probes a minute apart; totals 1..100 ms; every 10th DOWN (with a 10 s total) */
+	for (int i = 1; i <= 100; i++) {
+		bool down = i % 10 == 0;
+
+		add(st, "e", T0 + (i - 1) * MIN_MS, down ? 10000000 : i * 1000, down ? STATE_DOWN : STATE_UP);
+	}
+	add(st, "other", T0, 5000, STATE_DOWN);
+	assert_int_equal(store_flush(st), 0);
+
+	assert_int_equal(store_uptime(st, "e", T0, T0 + 100 * MIN_MS, &u), 0);
+	assert_int_equal(u.probes, 100);
+	assert_int_equal(u.failures, 10);
+	assert_true(u.pct > 89.999 && u.pct < 90.001);
+	assert_int_equal(store_uptime(st, "e", T0 + 50 * MIN_MS, T0 + 100 * MIN_MS, &u), 0);
+	assert_int_equal(u.probes, 50);
+	assert_int_equal(u.failures, 5);
+	assert_int_equal(store_uptime(st, "nobody", T0, T0 + DAY_MS, &u), 0);
+	assert_int_equal(u.probes, 0);
+	assert_true(u.pct < 0);
+
+	/* the 90 UP totals are 1..99 ms without the multiples of 10 */
+	assert_int_equal(store_latency_stats(st, "e", T0, &ps), 0);
+	assert_int_equal(ps.count, 90);
+	assert_int_equal(ps.p50[5], 49000);  /* rank 45: 49 ms */
+	assert_int_equal(ps.p95[5], 95000);  /* rank ceil(85.5) = 86: 95 ms */
+	assert_int_equal(ps.p99[5], 99000);  /* rank ceil(89.1) = 90: 99 ms */
+	assert_int_equal(ps.p50[2], 49000 / 5);
+	assert_int_equal(store_latency_stats(st, "nobody", T0, &ps), 0);
+	assert_int_equal(ps.count, 0);
+	assert_int_equal(ps.p50[5], -1);
+
+	/* ten buckets of ten minutes: averages of the UP probes */
+	assert_int_equal(store_latency_series(st, "e", T0, T0 + 100 * MIN_MS, 10 * MIN_MS, &pts, &n), 0);
+	assert_int_equal(n, 10);
+	assert_int_equal(pts[0].t_ms, T0);
+	assert_int_equal(pts[0].count, 10);
+	assert_int_equal(pts[0].failures, 1);
+	assert_int_equal(pts[0].avg_us[5], 5000);          /* 1..9 ms */
+	assert_int_equal(pts[0].max_total_us, 9000);
+	assert_int_equal(pts[9].avg_us[5], 95000);         /* 91..99 ms */
+	free(pts);
+	/* a window reaching past the data has empty buckets */
+	assert_int_equal(store_latency_series(st, "e", T0 - HOUR_MS, T0, 30 * MIN_MS, &pts, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(pts[1].count, 0);
+	assert_int_equal(pts[1].avg_us[0], -1);
+	free(pts);
+	store_close(st);
+}
+
+/* ---- retention ------------------------------------------------------------ */
+
+/* 3 days at 60 s for two endpoints; every 20th probe DOWN; totals cycle 1..60 ms. */
+static void fill_days(struct store *st, int64_t from, int days)
+{
+	for (int64_t i = 0; i < days * 1440; i++) {
+		int64_t t = from + i * MIN_MS;
+		bool down = i % 20 == 7;
+
+		add(st, "a", t, down ? 9000000 : (i % 60 + 1) * 1000, down ? STATE_DOWN : STATE_UP);
+		add(st, "b", t + 17, 2000, i % 60 == 0 ? STATE_WARN : STATE_UP);
+		if (i % 1000 == 999)
+			assert_int_equal(store_flush(st), 0);
+	}
+	assert_int_equal(store_flush(st), 0);
+}
+
+static void test_retention_rollup(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	int64_t now = T0 + 3 * DAY_MS, before_probes, before_fail;
+	struct uptime u;
+	struct series_point *pts;
+	size_t n;
+	int rc, calls = 0;
+
+	fill_days(st, T0, 3);
+	assert_int_equal(store_uptime(st, "a", T0, now, &u), 0);
+	before_probes = u.probes;
+	before_fail = u.failures;
+	assert_int_equal(before_probes, 3 * 1440);
+
+	/* keep one day raw: two days (2 x 2 x 1440 rows) go into rollups, a bounded bite at a time */
+	while ((rc = store_retention(st, now, DAY_MS, 400 * DAY_MS, 0)) == 1)
+		calls++;
+	assert_int_equal(rc, 0);
+	assert_true(calls >= 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 48);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 2 * 1440);
+	assert_int_equal(sql_int(f->db, "SELECT min(t_ms) FROM probe"), T0 + 2 * DAY_MS);
+	assert_int_equal(sql_int(f->db, "SELECT min(probes) FROM rollup"), 60);
+	assert_int_equal(sql_int(f->db, "SELECT max(probes) FROM rollup"), 60);
+	assert_int_equal(sql_int(f->db, "SELECT sum(failures) FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a'"), 2 * 1440 / 20);
+	assert_int_equal(sql_int(f->db, "SELECT sum(warns) FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'b'"), 48);
+	/* hour 0 of a: totals 1..60 ms, minus the DOWN ones at i = 7, 27, 47 (8, 28, 48 ms) */
+	assert_int_equal(sql_int(f->db, "SELECT total_n FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 57);
+	assert_int_equal(sql_int(f->db, "SELECT total_min FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 1000);
+	assert_int_equal(sql_int(f->db, "SELECT total_max FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 60000);
+	/* nearest rank 55 of 57 values: 1..60 without 8, 28, 48 -> 58 ms */
+	assert_int_equal(sql_int(f->db, "SELECT total_p95 FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 58000);
+	assert_int_equal(sql_int(f->db, "SELECT total_avg FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), (1830000 - 84000) / 57);
+
+	/* uptime over the whole window is the same from rollups + raw */
+	assert_int_equal(store_uptime(st, "a", T0, now, &u), 0);
+	assert_int_equal(u.probes, before_probes);
+	assert_int_equal(u.failures, before_fail);
+	/* series over rolled-up days come from rollups */
+	assert_int_equal(store_latency_series(st, "b", T0, now, DAY_MS, &pts, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(pts[0].count, 1440);
+	assert_int_equal(pts[0].avg_us[5], 2000);
+	assert_int_equal(pts[2].count, 1440);
+	free(pts);
+
+	/* a late probe for a rolled-up hour merges into it */
+	add(st, "a", T0 + 30 * MIN_MS + 5, 1000, STATE_DOWN);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_retention(st, now, DAY_MS, 400 * DAY_MS, 0), 0);
+	assert_int_equal(sql_int(f->db, "SELECT probes FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 61);
+
+	/* rollups older than retain_rollup go; then nothing is left to do */
+	while ((rc = store_retention(st, now, DAY_MS, 2 * DAY_MS, 0)) == 1)
+		;
+	assert_int_equal(rc, 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 24);
+	assert_int_equal(sql_int(f->db, "SELECT min(hour_ms) FROM rollup"), T0 + DAY_MS);
+	assert_int_equal(store_retention(st, now, DAY_MS, 2 * DAY_MS, 0), 0);
+	store_close(st);
+	assert_intact(f->db);
+}
+
+static void test_retention_old_everything(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	struct probe_result r;
+	struct verdict v;
+	int64_t now = T0 + 500 * DAY_MS;
+
+	make_probe(&r, &v, T0, 1000, STATE_UP);
+	set_cert(&r.chain[0], 'a', "CN=old", "CN=old");
+	r.chain_len = 1;
+	store_add_probe(st, "gone", "https://gone.example/", &r, &v);
+	probe_result_done(&r);
+	store_put_outage(st, "gone", T0, T0 + MIN_MS, "dns", "x", 1);
+	store_add_event(st, "gone", T0, "state", "x");
+	add(st, "live", now - MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	while (store_retention(st, now, 30 * DAY_MS, 400 * DAY_MS, 0) == 1)
+		;
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outage"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM event"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM cert"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM cert_seen"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM endpoint"), 1);
+	/* the same certificate seen again is written again */
+	make_probe(&r, &v, now, 1000, STATE_UP);
+	set_cert(&r.chain[0], 'a', "CN=old", "CN=old");
+	r.chain_len = 1;
+	store_add_probe(st, "live", NULL, &r, &v);
+	probe_result_done(&r);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM cert"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe WHERE cert_id IS NOT NULL"), 1);
+	store_close(st);
+}
+
+static void test_retention_size_cap(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	int64_t now = T0 + 3 * DAY_MS, size0, cap;
+	int rc, calls = 0;
+
+	fill_days(st, T0, 3);
+	size0 = sql_int(f->db, "PRAGMA page_count") * 4096;
+	cap = size0 / 4;
+	while ((rc = store_retention(st, now, 30 * DAY_MS, 400 * DAY_MS, cap)) == 1)
+		assert_true(++calls < 1000);
+	assert_int_equal(rc, 0);
+	/* raw rows went into rollups (all but the newest hour or so) and the file shrank */
+	assert_true(sql_int(f->db, "SELECT count(*) FROM probe") < 2 * 3 * 1440 / 2);
+	assert_true(sql_int(f->db, "SELECT count(*) FROM rollup") > 0);
+	assert_true(sql_int(f->db, "PRAGMA page_count") * 4096 <= cap);
+	store_close(st);
+	assert_intact(f->db);
+}
+
+/* ---- one collector, many readers ------------------------------------------ */
+
+static void test_second_collector(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db), *st2, *rd, *rd2;
+	char err[512] = "", want[64];
+	struct uptime u;
+
+	st2 = store_open(f->db, STORE_COLLECTOR, err, sizeof(err));
+	assert_null(st2);
+	snprintf(want, sizeof(want), "(pid %ld)", (long)getpid());
+	assert_non_null(strstr(err, "another httpsmon collector"));
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, f->db));
+
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	rd = open_reader(f->db);
+	assert_int_equal(store_last_probe_ms(rd), T0);
+	/* the collector writes while the reader reads */
+	add(st, "e", T0 + MIN_MS, 1000, STATE_DOWN);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_uptime(rd, "e", T0, T0 + HOUR_MS, &u), 0);
+	assert_int_equal(u.probes, 2);
+	assert_int_equal(store_last_probe_ms(rd), T0 + MIN_MS);
+	/* readers never write */
+	add(rd, "e", T0 + 2 * MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_queued(rd), 0);
+	assert_int_equal(store_flush(rd), -1);
+	store_close(st);
+
+	/* with the collector gone: a reader still opens, and a new collector may start */
+	rd2 = open_reader(f->db);
+	assert_int_equal(store_last_probe_ms(rd2), T0 + MIN_MS);
+	st = open_collector(f->db);
+	store_close(st);
+	store_close(rd);
+	store_close(rd2);
+}
+
+static void test_reader_errors(void **state)
+{
+	struct fx *f = *state;
+	char err[512] = "";
+	char *path = xasprintf("%s/none.db", f->dir);
+	struct store *st;
+	sqlite3 *db;
+
+	assert_null(store_open(path, STORE_READER, err, sizeof(err)));
+	assert_non_null(strstr(err, "no history at"));
+	assert_int_equal(access(path, F_OK), -1); /* a reader creates nothing */
+
+	/* a file from a newer httpsmon is left alone */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open(path, STORE_READER, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer httpsmon"));
+	st = store_open(path, STORE_COLLECTOR, err, sizeof(err));
+	assert_null(st);
+	assert_non_null(strstr(err, "newer httpsmon"));
+	free(path);
+
+	/* not a database at all */
+	path = tl_write_file(f->dir, "junk.db", "this is not a database, just some text that is long enough........"
+			     "..................................................................................");
+	assert_null(store_open(path, STORE_COLLECTOR, err, sizeof(err)));
+	assert_non_null(strstr(err, path));
+	free(path);
+}
+
+/* ---- failing writes ------------------------------------------------------- */
+
+static void test_locked_queue_kept(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	sqlite3 *other;
+	const char *e;
+	int64_t t;
+
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+
+	/* someone else holds the write lock (an sqlite3 shell in a transaction, say) */
+	assert_int_equal(sqlite3_open(f->db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+	add(st, "e", T0 + MIN_MS, 1000, STATE_UP);
+	store_add_event(st, "e", T0 + MIN_MS, "state", "x");
+	t = util_mono_us();
+	assert_int_equal(store_flush(st), -1);
+	assert_true(util_mono_us() - t < 1000000); /* the busy timeout is short */
+	e = store_last_error(st);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "cannot write"));
+	assert_non_null(strstr(e, f->db));
+	assert_non_null(strstr(e, "locked"));
+	assert_non_null(strstr(e, "2 results kept in memory"));
+	assert_int_equal(store_queued(st), 2);
+
+	/* past the bound the oldest probe rows go, and are counted */
+	for (int i = 0; i < STORE_QUEUE_MAX + 5; i++)
+		add(st, "e", T0 + (2 + i) * MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_queued(st), STORE_QUEUE_MAX + 1);
+	assert_int_equal(store_dropped(st), 6);
+	assert_int_equal(store_flush(st), -1);
+	assert_non_null(strstr(store_last_error(st), "6 dropped"));
+
+	/* the lock goes away: everything kept is written */
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(store_flush(st), 0);
+	assert_null(store_last_error(st));
+	assert_int_equal(store_queued(st), 0);
+	store_close(st);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 1 + STORE_QUEUE_MAX);
+	assert_int_equal(sql_int(f->db, "SELECT min(t_ms) FROM probe WHERE t_ms > 1767225600000"),
+			 T0 + 7 * MIN_MS);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM event"), 1);
+}
+
+/* Fills the file system holding dir; returns the filler's path (caller frees). */
+static char *fill_disk(const char *dir)
+{
+	char *path = xasprintf("%s/filler", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	char buf[4096];
+
+	assert_true(fd >= 0);
+	memset(buf, 'x', sizeof(buf));
+	while (write(fd, buf, sizeof(buf)) > 0)
+		;
+	while (write(fd, buf, 1) > 0)
+		;
+	close(fd);
+	return path;
+}
+
+static void test_disk_full(void **state)
+{
+	struct fx *f = *state;
+	char *mnt = xasprintf("%s/small", f->dir), *db, *filler;
+	struct store *st;
+	const char *e;
+
+	assert_int_equal(mkdir(mnt, 0700), 0);
+	if (mount("httpsmon-test", mnt, "tmpfs", 0, "size=1m") != 0) {
+		fprintf(stderr, "test_disk_full: cannot mount a tmpfs (%s): skipped\n", strerror(errno));
+		free(mnt);
+		skip();
+	}
+	db = xasprintf("%s/history.db", mnt);
+	st = open_collector(db);
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	filler = fill_disk(mnt);
+
+	for (int i = 1; i <= 2000; i++)
+		add(st, "e", T0 + i * MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), -1);
+	e = store_last_error(st);
+	assert_non_null(e);
+	assert_non_null(strstr(e, db));
+	assert_non_null(strstr(e, "full"));
+	assert_non_null(strstr(e, "2000 results kept in memory"));
+	assert_int_equal(store_queued(st), 2000);
+	/* still full: still kept */
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_queued(st), 2000);
+
+	/* space comes back: writes resume */
+	assert_int_equal(unlink(filler), 0);
+	assert_int_equal(store_flush(st), 0);
+	assert_null(store_last_error(st));
+	store_close(st);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe"), 2001);
+	assert_intact(db);
+	free(filler);
+	free(db);
+	umount2(mnt, MNT_DETACH);
+	free(mnt);
+}
+
+/* ---- SIGKILL -------------------------------------------------------------- */
+
+/* The child: writes batches of 50 probes forever, reporting each acknowledged total. */
+static void crash_child(const char *path, int fd, int64_t base)
+{
+	char err[512];
+	struct store *st = store_open(path, STORE_COLLECTOR, err, sizeof(err));
+	int64_t n = 0;
+
+	if (!st)
+		_exit(2);
+	for (;;) {
+		for (int i = 0; i < 50; i++, n++)
+			add(st, "crash", base + n, 1000 + n % 1000, n % 7 ? STATE_UP : STATE_DOWN);
+		store_add_event(st, "crash", base + n, "state", "batch");
+		if (store_flush(st) != 0)
+			_exit(3);
+		if (write(fd, &n, sizeof(n)) != (ssize_t)sizeof(n))
+			_exit(4);
+		if (n % 1000 == 0)
+			store_retention(st, base + n + 40 * DAY_MS, 30 * DAY_MS, 400 * DAY_MS, 0);
+	}
+}
+
+static void test_sigkill(void **state)
+{
+	struct fx *f = *state;
+	int64_t acked = 0, base = T0;
+	unsigned seed = (unsigned)time(NULL);
+
+	srand(seed);
+	for (int round = 0; round < 20; round++) {
+		int p[2], status;
+		pid_t pid;
+		int64_t v, have;
+		char q[160];
+		struct timespec ts = { 0, (long)(rand() % 150) * 1000000L };
+
+		assert_int_equal(pipe(p), 0);
+		fflush(NULL);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(p[0]);
+			crash_child(f->db, p[1], base + (int64_t)round * 100000000);
+		}
+		close(p[1]);
+		nanosleep(&ts, NULL);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (WIFEXITED(status))
+			fail_msg("round %d: the child exited with %d", round, WEXITSTATUS(status));
+		v = 0;
+		while (read(p[0], &v, sizeof(v)) == (ssize_t)sizeof(v))
+			;
+		close(p[0]);
+
+		/* every acknowledged probe is in the file, and the file is sound */
+		acked += v;
+		/* retention in the child moves raw rows into rollups: count both */
+		snprintf(q, sizeof(q), "SELECT (SELECT count(*) FROM probe) +"
+			 " (SELECT coalesce(sum(probes), 0) FROM rollup)");
+		have = sql_int(f->db, q);
+		if (have < acked)
+			fail_msg("round %d (seed %u): %lld probes acknowledged, %lld in the file", round, seed,
+				 (long long)acked, (long long)have);
+		acked = have; /* a flush may have committed after its last report */
+		assert_intact(f->db);
+	}
+	if (acked < 1000)
+		fail_msg("only %lld probes acknowledged in 20 rounds: the test proves little", (long long)acked);
+	/* the lock died with its holder */
+	store_close(open_collector(f->db));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_roundtrip),
+		T(test_same_ms),
+		T(test_uptime_percentiles),
+		T(test_retention_rollup),
+		T(test_retention_old_everything),
+		T(test_retention_size_cap),
+		T(test_second_collector),
+		T(test_reader_errors),
+		T(test_locked_queue_kept),
+		T(test_disk_full),
+		T(test_sigkill),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
