@@ -163,7 +163,7 @@ enum stmt {
 	S_EP_UPSERT, S_EP_ID, S_REASON_ADD, S_REASON_ID, S_TLS_ADD, S_TLS_ID,
 	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
 	S_OUTAGES_EP, S_OUTAGES_ALL, S_EVENTS_EP, S_EVENTS_ALL,
-	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_CERT_GET,
+	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
 	S_NAMES, S_LAST_PROBE,
 	S_EP_NEXT, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
@@ -227,11 +227,12 @@ static const char *const sql_text[S_COUNT] = {
 		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms < ?3",
 	[S_SERIES_ROLL] = "SELECT " ROLLUP_COLS " FROM rollup"
 		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms < ?3",
-	[S_PROBES] = "SELECT p.t_ms, p.dns_us, p.connect_us, p.tls_us, p.server_us, p.transfer_us, p.total_us,"
-		" p.http_status, p.state, r.name, p.message, p.ip, t.version, t.cipher, c.sha256"
-		" FROM probe p LEFT JOIN reason r ON r.id = p.reason LEFT JOIN tls t ON t.id = p.tls_id"
-		" LEFT JOIN cert c ON c.id = p.cert_id"
-		" WHERE p.endpoint_id = " EP_ID " AND p.t_ms >= ?2 AND p.t_ms <= ?3 ORDER BY p.t_ms LIMIT ?4",
+#define PROBE_ROW "SELECT p.t_ms, p.dns_us, p.connect_us, p.tls_us, p.server_us, p.transfer_us, p.total_us," \
+		" p.http_status, p.state, r.name, p.message, p.ip, t.version, t.cipher, c.sha256" \
+		" FROM probe p LEFT JOIN reason r ON r.id = p.reason LEFT JOIN tls t ON t.id = p.tls_id" \
+		" LEFT JOIN cert c ON c.id = p.cert_id WHERE p.endpoint_id = " EP_ID
+	[S_PROBES] = PROBE_ROW " AND p.t_ms >= ?2 AND p.t_ms <= ?3 ORDER BY p.t_ms LIMIT ?4",
+	[S_LATEST] = PROBE_ROW " ORDER BY p.t_ms DESC LIMIT 1",
 	[S_CERT_GET] = "SELECT subject, issuer, sans, serial, not_before, not_after, key_type, key_bits,"
 		" key_curve, sig_alg, aia, self_issued, is_ca FROM cert WHERE sha256 = ?1",
 	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",
@@ -2089,6 +2090,37 @@ static const char *state_text(int s)
 	return s == DB_DOWN ? "DOWN" : s == DB_WARN ? "WARN" : "UP";
 }
 
+static void probe_row_read(sqlite3_stmt *s, struct probe_row *r)
+{
+	r->t_ms = sqlite3_column_int64(s, 0);
+	for (int k = 0; k < NPHASE; k++)
+		r->us[k] = col_us(s, 1 + k);
+	r->http_status = (long)sqlite3_column_int64(s, 7);
+	snprintf(r->state, sizeof(r->state), "%s", state_text(sqlite3_column_int(s, 8)));
+	col_text(s, 9, r->reason, sizeof(r->reason));
+	col_text(s, 10, r->message, sizeof(r->message));
+	col_text(s, 11, r->ip, sizeof(r->ip));
+	col_text(s, 12, r->tls_version, sizeof(r->tls_version));
+	col_text(s, 13, r->cipher, sizeof(r->cipher));
+	sha_to_hex(sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14), r->cert_sha256);
+}
+
+int store_latest(struct store *st, const char *name, struct probe_row *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!st || !name || !(s = stmt_get(st, S_LATEST)))
+		return -1;
+	bind_name(s, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		probe_row_read(s, out);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
 int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to_ms, size_t limit,
 		 struct probe_row **rows, size_t *n)
 {
@@ -2112,17 +2144,7 @@ int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to
 			*rows = xrealloc(*rows, cap * sizeof(**rows));
 		}
 		r = &(*rows)[(*n)++];
-		r->t_ms = sqlite3_column_int64(s, 0);
-		for (int k = 0; k < NPHASE; k++)
-			r->us[k] = col_us(s, 1 + k);
-		r->http_status = (long)sqlite3_column_int64(s, 7);
-		snprintf(r->state, sizeof(r->state), "%s", state_text(sqlite3_column_int(s, 8)));
-		col_text(s, 9, r->reason, sizeof(r->reason));
-		col_text(s, 10, r->message, sizeof(r->message));
-		col_text(s, 11, r->ip, sizeof(r->ip));
-		col_text(s, 12, r->tls_version, sizeof(r->tls_version));
-		col_text(s, 13, r->cipher, sizeof(r->cipher));
-		sha_to_hex(sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14), r->cert_sha256);
+		probe_row_read(s, r);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {

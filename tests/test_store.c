@@ -282,6 +282,18 @@ static void test_roundtrip(void **state)
 	assert_int_equal(store_probes(rd, "api", T0 + MIN_MS, T0 + MIN_MS, 100, &rows, &n), 0);
 	assert_int_equal(n, 1);
 	free(rows);
+	assert_int_equal(store_probes(rd, "api", 0, INT64_MAX, 1, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	{
+		struct probe_row last;
+
+		assert_int_equal(store_latest(rd, "api", &last), 0);
+		assert_int_equal(last.t_ms, T0 + 2 * MIN_MS);
+		assert_string_equal(last.state, "UP");
+		assert_string_equal(last.cert_sha256, rows[0].cert_sha256);
+		assert_int_equal(store_latest(rd, "nobody", &last), 1);
+	}
+	free(rows);
 	assert_int_equal(store_probes(rd, "nobody", 0, INT64_MAX, 100, &rows, &n), 0);
 	assert_int_equal(n, 0);
 	free(rows);
