@@ -331,3 +331,28 @@ infl_fl=$(ratio "$fl_t50" "$fl_t1")
 cat "$out/results.md"
 echo >&2
 echo "bench: written to $out/results.md (each run: $out/runs.tsv, files in $work)" >&2
+
+# ===========================================================================
+# The history store (bench/store_bench.c). A separate section: it needs no
+# server. Builds the bench against the objects `make` already built (every
+# src object but main.o), then runs it on bench/out: probes inserted per
+# second through store_add_probe + store_flush, bytes per raw probe row
+# (dbstat), a year of synthetic history for 1,000 endpoints at 60 s (30 days
+# raw, hourly rollups for the rest; generated once, several GB, cached as
+# bench/out/store-year-*.db and reused), and the history pane's queries on
+# it. It prints its own markdown and appends it to bench/out/results.md.
+# Environment: STORE_BENCH_ARGS (e.g. "-e 100" for a smaller history),
+# BENCH_STORE=0 skips the section.
+# ===========================================================================
+if [ "${BENCH_STORE:-1}" != 0 ]; then
+	store_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
+	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
+		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/store_bench" \
+		bench/store_bench.c $store_objs \
+		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih) -lm ||
+		die "could not build bench/store_bench.c"
+	# shellcheck disable=SC2086  # STORE_BENCH_ARGS is a word list
+	"$bin/store_bench" ${STORE_BENCH_ARGS:-} "$out" || die "store_bench failed"
+	echo "bench: store figures appended to $out/results.md" >&2
+fi
