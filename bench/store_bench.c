@@ -108,7 +108,11 @@ struct insert_fig {
 	double secs;
 	double bytes_per_row;   /* dbstat: pages of the probe table / rows */
 	double payload_per_row; /* dbstat: bytes actually used in them / rows */
+	int ret_calls;          /* store_retention calls to roll every row up */
+	double ret_median_ms, ret_max_ms;
 };
+
+static int cmp_double(const void *a, const void *b);
 
 static void insert_rate(const char *dir, int endpoints, int batch, int64_t rows, struct insert_fig *fig)
 {
@@ -165,15 +169,35 @@ static void insert_rate(const char *dir, int endpoints, int batch, int64_t rows,
 	fig->secs = now_s() - t0;
 	fig->rows = rows;
 	fig->batch = batch;
-	store_close(st);
-	probe_result_done(&r);
-
+	fig->ret_calls = 0;
+	/* a reader alongside the collector, as a viewer would be */
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
 		die(path, sqlite3_errmsg(db));
 	fig->bytes_per_row = (double)one_int(db, "SELECT sum(pgsize) FROM dbstat WHERE name = 'probe'") / (double)rows;
 	fig->payload_per_row = (double)one_int(db, "SELECT sum(pgsize - unused) FROM dbstat WHERE name = 'probe'") /
 			       (double)rows;
 	sqlite3_close(db);
+	if (batch == 100) {
+		/* retention, once every row is old: how long one bounded call holds the loop */
+		double *ms = NULL;
+		int rc;
+
+		do {
+			t0 = now_s();
+			rc = store_retention(st, NOW_MS + 40 * DAY_MS, 30 * DAY_MS, 400 * DAY_MS, 0);
+			ms = xrealloc(ms, (size_t)(fig->ret_calls + 1) * sizeof(*ms));
+			ms[fig->ret_calls++] = (now_s() - t0) * 1000;
+		} while (rc == 1);
+		if (rc != 0)
+			die(path, "store_retention failed");
+		qsort(ms, (size_t)fig->ret_calls, sizeof(*ms), cmp_double);
+		fig->ret_median_ms = ms[(fig->ret_calls - 1) / 2];
+		fig->ret_max_ms = ms[fig->ret_calls - 1];
+		free(ms);
+	}
+	store_close(st);
+	probe_result_done(&r);
+
 	for (int e = 0; e < endpoints; e++)
 		free(names[e]);
 	free(names);
@@ -504,6 +528,9 @@ int main(int argc, char **argv)
 				" in pages, %.1f bytes/row of payload (dbstat)\n",
 				(long long)ins[i].rows, ins[i].batch, ins[i].secs, (double)ins[i].rows / ins[i].secs,
 				ins[i].bytes_per_row, ins[i].payload_per_row);
+		fprintf(out, "- retention: rolling those %lld rows up into hourly rollups took %d store_retention"
+			" calls (bounded work each): median %.1f ms, worst %.1f ms per call\n",
+			(long long)ins[0].rows, ins[0].ret_calls, ins[0].ret_median_ms, ins[0].ret_max_ms);
 		fprintf(out, "- history file: %d endpoints at 60 s, %d days raw (%lld rows) + hourly rollups for"
 			" %d more days (%lld rows), %lld outages, %lld events: %.2f GB; %s in %.0f s\n",
 			y.endpoints, y.raw_days, (long long)y.raw_rows, y.days - y.raw_days, (long long)y.rollup_rows,
