@@ -4,6 +4,8 @@
  *   httpsmon [check] [-c FILE]     probe every configured endpoint once, print a table
  *   httpsmon check URL...          probe URLs with default settings, print details
  *   httpsmon check-config [FILE]   validate a config file
+ *   httpsmon [-c FILE]             the dashboard (stdin and stdout are a terminal; else: check)
+ *   httpsmon --view [--db FILE]    read-only dashboard on a collector's database
  * Exit status follows monitoring plugins: 0 all UP, 1 some WARN, 2 some
  * DOWN, 3 usage or config error. Errors are reported here, once.
  */
@@ -21,6 +23,7 @@
 #include "httpsmon/report.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"
+#include "httpsmon/view.h"
 
 #define EXIT_USAGE 3
 
@@ -35,6 +38,7 @@ struct options {
 	int ip;                 /* IPMODE_* */
 	bool check_only_opts;   /* an option that only `check` takes was given */
 	bool headless;
+	bool view;              /* --view: read-only dashboard on the database */
 	const char *endpoint;   /* history/stats: one endpoint */
 	int64_t since_ms;       /* history/stats: window, 0 = the command's default */
 };
@@ -65,7 +69,9 @@ static void usage(FILE *f)
 		"  httpsmon --headless          keep probing on schedule and record history (no terminal)\n"
 		"  httpsmon history [--endpoint NAME] [--since 7d] [--json]   outages and events\n"
 		"  httpsmon stats [--endpoint NAME] [--since 30d] [--json]    uptime and latency percentiles\n"
-		"  httpsmon                     (until the dashboard lands) same as: check\n"
+		"  httpsmon [-c FILE]           the dashboard: probe on schedule, keep history, show it live\n"
+		"                               (on a terminal; otherwise the same as: check)\n"
+		"  httpsmon --view [--db FILE]  read-only dashboard on the database a collector writes\n"
 		"\n"
 		"options:\n"
 		"  -c, --config FILE   endpoints file (default: ./config/endpoints.ini if present,\n"
@@ -264,6 +270,25 @@ static int cmd_check_config_file(const struct options *o)
 	return rc;
 }
 
+/* The dashboard on the config (probing) or, with --view, on the database (read-only). */
+static int cmd_dashboard(const struct options *o)
+{
+	char err[4096];
+	char *path;
+	int rc;
+
+	if (o->view) {
+		rc = view_readonly(o->db, err, sizeof(err));
+	} else {
+		path = config_path(o->config);
+		rc = view_live(path, o->db, err, sizeof(err));
+		free(path);
+	}
+	if (rc != 0)
+		fprintf(stderr, "httpsmon: %s\n", err);
+	return rc;
+}
+
 /*
  * The collector without a terminal: probes on schedule, keeps history, logs
  * one line per state change and event to stderr. SIGTERM/SIGINT stop it
@@ -301,7 +326,7 @@ static int cmd_headless(const struct options *o)
 int main(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_JSON, OPT_CACERT, OPT_RESOLVE, OPT_TIMEOUT, OPT_HEADLESS, OPT_ENDPOINT,
-	       OPT_SINCE };
+	       OPT_SINCE, OPT_VIEW };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -311,6 +336,7 @@ int main(int argc, char **argv)
 		{ "resolve", required_argument, NULL, OPT_RESOLVE },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "headless", no_argument, NULL, OPT_HEADLESS },
+		{ "view", no_argument, NULL, OPT_VIEW },
 		{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
 		{ "since", required_argument, NULL, OPT_SINCE },
 		{ "help", no_argument, NULL, 'h' },
@@ -339,6 +365,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HEADLESS:
 			o.headless = true;
+			break;
+		case OPT_VIEW:
+			o.view = true;
 			break;
 		case OPT_ENDPOINT:
 			o.endpoint = optarg;
@@ -394,6 +423,20 @@ int main(int argc, char **argv)
 		if (optind < argc)
 			return usage_error("--headless takes no command ('%s')", argv[optind]);
 		return cmd_headless(&o);
+	}
+	if (o.view) {
+		strlist_done(&o.resolve);
+		if (optind < argc)
+			return usage_error("--view takes no command ('%s')", argv[optind]);
+		if (o.json || o.verbose || o.check_only_opts)
+			return usage_error("%s", "--view takes only --db FILE");
+		return cmd_dashboard(&o);
+	}
+	/* no command on a terminal: the dashboard; piped or with check options: check, as before */
+	if (optind == argc && !o.json && !o.verbose && !o.check_only_opts && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO)) {
+		strlist_done(&o.resolve);
+		return cmd_dashboard(&o);
 	}
 	cmd = optind < argc ? argv[optind] : "check";
 	if (optind < argc)

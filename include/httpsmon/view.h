@@ -1,0 +1,31 @@
+/*
+ * view: the ncurses dashboard. Two ways in:
+ *
+ *   view_live()      the collector (app.h) with a screen on top: probes on
+ *                    schedule, records history, and shows it live.
+ *   view_readonly()  a screen on the database a headless collector is
+ *                    writing: no probing, rows rebuilt from the store when
+ *                    its newest probe time moves (polled once a second).
+ *
+ * Both own the terminal while they run and always give it back: on q, on
+ * Ctrl-C / SIGTERM, on a terminal hangup (SIGHUP reloads the config as in
+ * headless mode; the hangup itself is seen as POLLHUP/EOF on stdin and
+ * ends the dashboard), on exit() (atexit) and on a crash signal.
+ */
+#ifndef HTTPSMON_VIEW_H
+#define HTTPSMON_VIEW_H
+
+#include <stddef.h>
+
+/*
+ * Runs the live dashboard on config_path, history in db_path (NULL: the
+ * default database). Returns the exit status: 0 after q or a signal, 1 when
+ * the loop failed, 3 when it could not start (config error, another
+ * collector on the database, no usable terminal), with the reason in err.
+ */
+int view_live(const char *config_path, const char *db_path, char *err, size_t errlen);
+
+/* Runs the read-only dashboard on db_path (NULL: the default). Same returns. */
+int view_readonly(const char *db_path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * detail: everything about the selected endpoint's last probe, on one
+ * scrollable canvas: state and verdict, the phase waterfall, connection
+ * facts (IP, TLS version, cipher, ALPN, HTTP), the redirect and HSTS
+ * checks, the certificate chain one block per certificate, the last error
+ * verbatim, and the endpoint's recent events from the store.
+ *
+ * Owns struct detail: the events loaded for one endpoint (queried when the
+ * pane opens, the selection changes or an event for it arrives; never per
+ * frame) and the scroll position.
+ */
+#include "httpsmon/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "httpsmon/fmt.h"
+#include "httpsmon/util.h"
+
+#define EVENTS_SHOWN 20
+#define EVENTS_SINCE_MS (30LL * 86400000)
+
+void view_detail_done(struct ui *u)
+{
+	free(u->d.ev);
+	u->d.ev = NULL;
+	u->d.n_ev = 0;
+}
+
+void view_detail_query(struct ui *u)
+{
+	const struct row *r = view_selected(u);
+
+	view_detail_done(u);
+	u->d.stale = false;
+	if (!r)
+		return;
+	if (strcmp(u->d.name, r->name))
+		u->d.scroll = 0;
+	snprintf(u->d.name, sizeof(u->d.name), "%s", r->name);
+	if (u->m.st &&
+	    store_events(u->m.st, r->name, util_now_ms() - EVENTS_SINCE_MS, EVENTS_SHOWN, &u->d.ev, &u->d.n_ev) != 0) {
+		u->d.ev = NULL;
+		u->d.n_ev = 0;
+	}
+}
+
+static void local_time(char *buf, size_t n, int64_t ms, const char *fmt)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, fmt, &tm);
+}
+
+/* "label   value" on its own line at indent; value may be network text (ui_text sanitises). */
+static void kv_at(struct canvas *c, int indent, const char *label, int attr, const char *value)
+{
+	cv_text(c, indent, 11, ui_attr(C_DIM), label);
+	cv_text(c, indent + 12, -1, attr, value);
+	cv_nl(c);
+}
+
+static void kv(struct canvas *c, const char *label, int attr, const char *value)
+{
+	kv_at(c, 2, label, attr, value);
+}
+
+static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
+{
+	char b[512], t[32], age[32];
+	int x;
+
+	ui_badge(c->w, cv_y(c), c->x0 + 2, r->live, r->fails_in_row, r->fail_after, 0);
+	if (cv_visible(c)) {
+		x = 2 + UI_BADGE_W + 1;
+		if (r->in_outage)
+			x += cv_textf(c, x, -1, ui_attr(C_DOWN), "down for %s (since %s)  ",
+				      fmt_span(t, sizeof(t), now_ms - r->outage_start_ms),
+				      (local_time(b, sizeof(b), r->outage_start_ms, "%Y-%m-%d %H:%M:%S"), b));
+		if (r->last_ms) {
+			local_time(t, sizeof(t), r->last_ms, "%H:%M:%S");
+			x += cv_textf(c, x, -1, UI_PLAIN, "last probe %s (%s)", fmt_age(age, sizeof(age), now_ms - r->last_ms), t);
+		}
+		if (r->interval_ms)
+			cv_textf(c, x, -1, ui_attr(C_DIM), ", every %s", fmt_span(t, sizeof(t), r->interval_ms));
+	}
+	cv_nl(c);
+	if (!r->r) {
+		kv(c, "verdict", UI_PLAIN, r->live == LIVE_PAUSED ? "paused before the first probe" : "no probe yet");
+		return;
+	}
+	snprintf(b, sizeof(b), "%s %s: %s", state_name(r->vstate), r->reason, r->message);
+	kv(c, "verdict", ui_state_attr(r->vstate), b);
+	if (r->v && (r->v->reasons & ~(1u << r->v->reason))) {
+		struct strbuf sb = { 0 };
+
+		for (int i = 0; i < REASON_COUNT; i++) {
+			if (!(r->v->reasons & (1u << i)) || i == (int)r->v->reason)
+				continue;
+			strbuf_printf(&sb, "%s%s (%s)", sb.len ? ", " : "", reason_name((enum reason)i),
+				      state_name(r->v->severity[i]));
+		}
+		kv(c, "also", UI_PLAIN, strbuf_cstr(&sb));
+		strbuf_done(&sb);
+	}
+}
+
+static void connection_block(struct canvas *c, const struct row *r)
+{
+	const struct probe_result *p = r->r;
+	char b[1024];
+
+	cv_rule(c, "connection");
+	if (p->port)
+		snprintf(b, sizeof(b), "%s port %d", p->ip[0] ? p->ip : "-", p->port);
+	else
+		snprintf(b, sizeof(b), "%s", p->ip[0] ? p->ip : "-");
+	kv(c, "address", UI_PLAIN, b);
+	if (r->url && *r->url)
+		kv(c, "url", UI_PLAIN, r->url);
+	snprintf(b, sizeof(b), "%s  %s  ALPN %s%s", p->tls_version[0] ? p->tls_version : "no TLS",
+		 p->cipher[0] ? p->cipher : "", p->alpn[0] ? p->alpn : "-", p->ocsp_stapled ? "  OCSP stapled" : "");
+	kv(c, "TLS", UI_PLAIN, b);
+	if (p->http_status) {
+		snprintf(b, sizeof(b), "%s %ld%s%d redirect%s", p->http_version[0] ? p->http_version : "HTTP",
+			 p->http_status, p->redirects ? ", " : "", p->redirects, p->redirects == 1 ? "" : "s");
+		if (!p->redirects)
+			snprintf(b, sizeof(b), "%s %ld", p->http_version[0] ? p->http_version : "HTTP", p->http_status);
+		kv(c, "HTTP", r->v && r->v->reasons & (1u << REASON_HTTP_STATUS) ? ui_attr(C_DOWN) : UI_PLAIN, b);
+	} else {
+		kv(c, "HTTP", ui_attr(C_DIM), "no response");
+	}
+	if (p->final_url && p->redirects)
+		kv(c, "final url", UI_PLAIN, p->final_url);
+	if (p->location && !p->redirects)
+		kv(c, "location", UI_PLAIN, p->location);
+}
+
+static void checks_block(struct canvas *c, const struct row *r)
+{
+	const struct probe_result *p = r->r;
+	const struct redirect_check *h = &p->http_check;
+	bool want_hsts = r->ep && r->ep->expect_hsts;
+	char b[1024];
+
+	cv_rule(c, "checks");
+	if (p->hsts)
+		snprintf(b, sizeof(b), "%s", p->hsts);
+	else
+		snprintf(b, sizeof(b), "no Strict-Transport-Security header%s",
+			 want_hsts ? " (expect_hsts = yes)" : p->http_status ? " (not required)" : "");
+	kv(c, "HSTS", p->hsts ? ui_attr(C_UP) : want_hsts ? ui_attr(C_WARN) : ui_attr(C_DIM), b);
+	if (!h->done) {
+		kv(c, "http://", ui_attr(C_DIM), "redirect not checked (check_http_redirect = no)");
+	} else if (h->error != PERR_NONE) {
+		snprintf(b, sizeof(b), "%s: %s", probe_error_name(h->error), h->error_text);
+		kv(c, "http://", ui_attr(C_WARN), b);
+	} else {
+		snprintf(b, sizeof(b), "%ld -> %s%s", h->status, h->location ? h->location : "(no Location)",
+			 h->to_https ? "  (to https: ok)" : "  (does NOT go to https on the same host)");
+		kv(c, "http://", h->to_https ? ui_attr(C_UP) : ui_attr(C_WARN), b);
+	}
+}
+
+static void cert_block(struct canvas *c, const struct probe_result *p, int i, int64_t now_s)
+{
+	const struct cert_info *ci = &p->chain[i];
+	const struct tls_verify *v = &p->verify;
+	char b[1024], t1[40], t2[40], why[64];
+	bool bad = ci->not_after < now_s || ci->not_before > now_s;
+
+	cv_textf(c, 2, -1, A_BOLD, "[%d] %s", i,
+		 i == 0 ? "leaf" : ci->self_issued ? "root" : ci->is_ca ? "intermediate" : "certificate");
+	cv_text(c, 20, -1, A_BOLD, ci->subject ? ci->subject : "?");
+	cv_nl(c);
+	kv_at(c, 6, "issuer", UI_PLAIN, ci->issuer ? ci->issuer : "?");
+	util_fmt_time_utc(t1, sizeof(t1), ci->not_before);
+	util_fmt_time_utc(t2, sizeof(t2), ci->not_after);
+	if (ci->not_before > now_s)
+		snprintf(b, sizeof(b), "%s .. %s  (NOT VALID YET)", t1, t2);
+	else {
+		char e[64];
+
+		snprintf(b, sizeof(b), "%s .. %s  (%s)", t1, t2, fmt_expiry(e, sizeof(e), ci->not_after, now_s));
+	}
+	kv_at(c, 6, "validity", bad ? ui_attr(C_DOWN) : ci->not_after - now_s < 21 * 86400 ? ui_attr(C_WARN) : UI_PLAIN, b);
+	if (ci->sans)
+		kv_at(c, 6, "SANs", UI_PLAIN, ci->sans);
+	snprintf(b, sizeof(b), "%s %d%s%s   signature %s", ci->key_type, ci->key_bits, ci->key_curve[0] ? " " : "",
+		 ci->key_curve, ci->sig_alg);
+	if (cert_is_weak(ci, why, sizeof(why)) && !(ci->self_issued && i > 0)) {
+		size_t l = strlen(b);
+
+		snprintf(b + l, sizeof(b) - l, "   WEAK: %s", why);
+		kv_at(c, 6, "key", ui_attr(C_DOWN), b);
+	} else {
+		kv_at(c, 6, "key", UI_PLAIN, b);
+	}
+	kv_at(c, 6, "sha256", ui_attr(C_DIM), ci->sha256);
+	if (ci->aia_ca_issuers)
+		kv_at(c, 6, "AIA", ui_attr(C_DIM), ci->aia_ca_issuers);
+	if (v->checked) {
+		if (v->code && v->depth == i)
+			kv_at(c, 6, "verify", ui_attr(C_DOWN), v->error);
+		else if (!v->code)
+			kv_at(c, 6, "verify", ui_attr(C_UP), "ok");
+	}
+}
+
+static void chain_block(struct canvas *c, const struct row *r, int64_t now_s)
+{
+	const struct probe_result *p = r->r;
+	const struct tls_verify *v = &p->verify;
+	char title[96], b[600];
+
+	if (!p->chain_len)
+		return;
+	if (r->ep)
+		snprintf(title, sizeof(title), "certificate chain (%d sent)", p->chain_sent);
+	else
+		snprintf(title, sizeof(title), "leaf certificate (the database keeps the leaf)");
+	cv_rule(c, title);
+	if (v->checked) {
+		if (v->code)
+			snprintf(b, sizeof(b), "FAILED: %s (depth %d)", v->error, v->depth);
+		else
+			snprintf(b, sizeof(b), "chain verified");
+		kv(c, "verify", v->code ? ui_attr(C_DOWN) : ui_attr(C_UP), b);
+		if (v->hostname_ok >= 0) {
+			snprintf(b, sizeof(b), "%s %s", v->hostname, v->hostname_ok ? "matches" : "does NOT match the certificate");
+			kv(c, "host name", v->hostname_ok ? ui_attr(C_UP) : ui_attr(C_DOWN), b);
+		}
+		if (v->aia_note[0])
+			kv(c, "AIA", UI_PLAIN, v->aia_note);
+	}
+	for (int i = 0; i < p->chain_len; i++)
+		cert_block(c, p, i, now_s);
+	if (p->chain_sent > p->chain_len) {
+		cv_textf(c, 2, -1, ui_attr(C_DIM), "... %d more not kept", p->chain_sent - p->chain_len);
+		cv_nl(c);
+	}
+}
+
+static void error_block(struct canvas *c, const struct row *r)
+{
+	const struct probe_result *p = r->r;
+	char b[512];
+
+	if (p->error == PERR_NONE && !p->error_text[0])
+		return;
+	cv_rule(c, "last error");
+	if (p->error != PERR_NONE) {
+		snprintf(b, sizeof(b), "%s%s%s", probe_error_name(p->error),
+			 p->failed_phase ? " during " : "", p->failed_phase ? probe_phase_name(p->failed_phase) : "");
+		if (p->curl_code) {
+			size_t l = strlen(b);
+
+			snprintf(b + l, sizeof(b) - l, " (curl %d)", p->curl_code);
+		}
+		kv(c, "error", ui_attr(C_DOWN), b);
+	}
+	if (p->error == PERR_CERT_REJECTED)
+		kv(c, "", UI_PLAIN, "handshake done, request NOT sent: the certificate failed verification (see below)");
+	if (p->error_text[0])
+		kv(c, "curl said", UI_PLAIN, p->error_text);
+}
+
+static void events_block(struct canvas *c, const struct ui *u)
+{
+	char t[40], b[700];
+
+	cv_rule(c, "recent events");
+	if (!u->m.st) {
+		kv(c, "", ui_attr(C_DIM), "history is off");
+		return;
+	}
+	if (!u->d.n_ev) {
+		kv(c, "", ui_attr(C_DIM), "none in the last 30 days");
+		return;
+	}
+	for (size_t i = 0; i < u->d.n_ev; i++) {
+		const struct event_row *e = &u->d.ev[i];
+
+		local_time(t, sizeof(t), e->t_ms, "%m-%d %H:%M:%S");
+		snprintf(b, sizeof(b), "%-14s %s", e->kind, e->detail);
+		cv_text(c, 2, 15, ui_attr(C_DIM), t);
+		cv_text(c, 17, -1, strstr(e->kind, "outage_start") ? ui_attr(C_DOWN) : UI_PLAIN, b);
+		cv_nl(c);
+	}
+}
+
+void view_detail_draw(struct ui *u, int y0, int h)
+{
+	const struct row *r = view_selected(u);
+	int64_t now_ms = util_now_ms();
+	struct canvas c;
+	int x;
+
+	if (!r) {
+		ui_text(stdscr, y0 + 1, 2, -1, UI_PLAIN, "no endpoint selected (Esc goes back)");
+		return;
+	}
+	x = ui_text(stdscr, y0, 0, -1, ui_attr(C_TITLE), r->name);
+	if (r->url && *r->url)
+		ui_textf(stdscr, y0, x, -1, UI_PLAIN, "  %s", r->url);
+	u->d.scroll = ui_clamp_scroll(u->d.scroll, u->d.lines, h - 1);
+	cv_init(&c, stdscr, y0 + 1, h - 1, 0, COLS, u->d.scroll);
+	state_block(&c, r, now_ms);
+	if (r->r) {
+		const struct probe_result *p = r->r;
+		const int64_t us[5] = { p->t.dns_us, p->t.connect_us, p->t.tls_us, p->t.server_us, p->t.transfer_us };
+
+		cv_rule(&c, "timing");
+		ui_waterfall(&c, us, p->t.total_us, p->failed_phase);
+		connection_block(&c, r);
+		if (r->ep)
+			checks_block(&c, r);
+		error_block(&c, r);
+		chain_block(&c, r, now_ms / 1000);
+	}
+	events_block(&c, u);
+	u->d.lines = c.line;
+	if (u->d.lines > h - 1) {
+		char b[64];
+
+		snprintf(b, sizeof(b), " %d-%d/%d ", u->d.scroll + 1,
+			 u->d.scroll + h - 1 < u->d.lines ? u->d.scroll + h - 1 : u->d.lines, u->d.lines);
+		ui_text_right(stdscr, y0, 0, COLS, ui_attr(C_DIM), b);
+	}
+}
+
+unsigned view_detail_key(struct ui *u, int key)
+{
+	int page = LINES - 6 > 1 ? LINES - 6 : 1;
+
+	switch (key) {
+	case 27:
+	case KEY_LEFT:
+	case KEY_BACKSPACE:
+	case 127:
+		u->pane = PANE_LIST;
+		return UI_HANDLED | UI_REDRAW;
+	case KEY_UP:
+	case 'k':
+		u->d.scroll--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		u->d.scroll++;
+		break;
+	case KEY_PPAGE:
+		u->d.scroll -= page;
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		u->d.scroll += page;
+		break;
+	case KEY_HOME:
+	case 'g':
+		u->d.scroll = 0;
+		break;
+	case KEY_END:
+	case 'G':
+		u->d.scroll = u->d.lines;
+		break;
+	default:
+		return 0;
+	}
+	u->d.scroll = ui_clamp_scroll(u->d.scroll, u->d.lines, LINES - 5);
+	return UI_HANDLED | UI_REDRAW;
+}

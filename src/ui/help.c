@@ -1,0 +1,97 @@
+/*
+ * help: the `?` overlay, a box over the current pane listing every key.
+ * Owns the key table below: it is the one list of bindings, so the
+ * overlay cannot drift from what the handlers do without this file
+ * changing too. Scrolls when the terminal is shorter than the list.
+ */
+#include "httpsmon/ui.h"
+
+#include <string.h>
+
+static const struct {
+	const char *keys;
+	const char *what;
+} help[] = {
+	{ NULL, "everywhere" },
+	{ "q", "quit (also Ctrl-C)" },
+	{ "?", "this help (any key closes it)" },
+	{ "r", "probe the selected endpoint now" },
+	{ "p", "pause / resume the selected endpoint" },
+	{ "h", "history of the selected endpoint" },
+	{ "Esc", "back to the list; clears the filter there" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ NULL, "endpoint list" },
+	{ "Up/Down j/k", "select" },
+	{ "PgUp/PgDn", "a page up / down" },
+	{ "g / G", "first / last" },
+	{ "Enter", "details of the selected endpoint" },
+	{ "s", "sort: state, name, latency, cert expiry, age" },
+	{ "/", "filter by name, host or tag (Enter keeps, Esc clears)" },
+	{ "mouse", "click selects a row" },
+	{ NULL, "detail" },
+	{ "Up/Down j/k", "scroll; PgUp/PgDn, g/G" },
+	{ NULL, "history" },
+	{ "Up/Down j/k", "select an outage (or a probe inside one)" },
+	{ "Enter", "the failing probes of the outage" },
+	{ "Tab", "outages of this endpoint / of all" },
+	{ "1 2 3 4", "chart range 1h, 24h, 7d, 30d (also Left/Right)" },
+};
+
+#define N_HELP (int)(sizeof(help) / sizeof(help[0]))
+
+void view_help_draw(struct ui *u)
+{
+	int w = COLS < 68 ? COLS - 2 : 66;
+	int h = LINES - 2 < N_HELP + 4 ? LINES - 2 : N_HELP + 4;
+	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
+	int rows = h - 4;
+
+	if (w < 20 || h < 5)
+		return;
+	u->help_scroll = ui_clamp_scroll(u->help_scroll, N_HELP, rows);
+	for (int y = 0; y < h; y++)
+		ui_fill(stdscr, y0 + y, x0, w, UI_PLAIN);
+	/* the frame with ACS lines: curses maps them to the terminal's own line drawing */
+	mvwhline(stdscr, y0, x0, ACS_HLINE, w);
+	mvwhline(stdscr, y0 + h - 1, x0, ACS_HLINE, w);
+	mvwvline(stdscr, y0, x0, ACS_VLINE, h);
+	mvwvline(stdscr, y0, x0 + w - 1, ACS_VLINE, h);
+	mvwaddch(stdscr, y0, x0, ACS_ULCORNER);
+	mvwaddch(stdscr, y0, x0 + w - 1, ACS_URCORNER);
+	mvwaddch(stdscr, y0 + h - 1, x0, ACS_LLCORNER);
+	mvwaddch(stdscr, y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
+	ui_text(stdscr, y0, x0 + 2, w - 4, ui_attr(C_TITLE), " httpsmon keys ");
+	for (int i = 0; i < rows && u->help_scroll + i < N_HELP; i++) {
+		int k = u->help_scroll + i;
+		int y = y0 + 2 + i;
+
+		if (!help[k].keys) {
+			ui_text(stdscr, y, x0 + 2, w - 4, A_BOLD | A_UNDERLINE, help[k].what);
+			continue;
+		}
+		ui_text(stdscr, y, x0 + 4, 14, ui_attr(C_ACCENT) | A_BOLD, help[k].keys);
+		ui_text(stdscr, y, x0 + 19, w - 21, UI_PLAIN, help[k].what);
+	}
+	if (N_HELP > rows)
+		ui_text(stdscr, y0 + h - 1, x0 + 2, w - 4, ui_attr(C_DIM), " j/k scroll ");
+}
+
+unsigned view_help_key(struct ui *u, int key)
+{
+	switch (key) {
+	case KEY_DOWN:
+	case 'j':
+		u->help_scroll++;
+		return UI_HANDLED | UI_REDRAW;
+	case KEY_UP:
+	case 'k':
+		if (u->help_scroll > 0)
+			u->help_scroll--;
+		return UI_HANDLED | UI_REDRAW;
+	case KEY_RESIZE:
+		return UI_HANDLED | UI_REDRAW;
+	default:
+		u->help = false;
+		return UI_HANDLED | UI_REDRAW;
+	}
+}

@@ -1,0 +1,576 @@
+/*
+ * history: the `h` pane. For the selected endpoint: uptime over 24 h, 7 d
+ * and 30 d, a latency chart (total as vertical bars, one sparkline row per
+ * phase, failures marked) over 1 h / 24 h / 7 d / 30 d, and its outages
+ * (or every endpoint's, Tab), newest first. Enter on an outage lists the
+ * probes of its window with their phase timings, the waterfall of the
+ * chosen one and the certificate it was served at that moment.
+ *
+ * Owns struct hist: query results and the selection. Queries run from
+ * view_history_query() when the pane opens or its selection, range or
+ * width changes (the loop calls it on UI_QUERY), never from a draw.
+ */
+#include "httpsmon/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "httpsmon/fmt.h"
+#include "httpsmon/util.h"
+
+#define DAY_MS         (86400LL * 1000)
+#define OUTAGES_SINCE  (400 * DAY_MS)
+#define OUTAGES_MAX    500
+#define PROBES_MAX     500
+#define CHART_LABEL_W  14
+
+static const int64_t range_ms[4] = { 3600000LL, DAY_MS, 7 * DAY_MS, 30 * DAY_MS };
+static const char *const range_name[4] = { "1h", "24h", "7d", "30d" };
+
+static void free_probes(struct hist *h)
+{
+	free(h->probes);
+	h->probes = NULL;
+	h->n_probes = 0;
+	if (h->have_cert)
+		cert_info_done(&h->cert);
+	h->have_cert = false;
+	h->cert_sha[0] = '\0';
+}
+
+void view_history_done(struct ui *u)
+{
+	struct hist *h = &u->h;
+
+	free(h->out);
+	h->out = NULL;
+	h->n_out = 0;
+	free(h->pts);
+	h->pts = NULL;
+	h->n_pts = 0;
+	free_probes(h);
+	h->q_key[0] = '\0';
+	h->q_start = -1;
+}
+
+static int chart_width(int width)
+{
+	int w = width - CHART_LABEL_W - 1;
+
+	return w < 10 ? 10 : w > 400 ? 400 : w;
+}
+
+void view_history_query(struct ui *u, int width)
+{
+	struct hist *h = &u->h;
+	const struct row *r = view_selected(u);
+	struct store *st = u->m.st;
+	int64_t now = util_now_ms();
+	char key[256];
+
+	if (!st || !r)
+		return;
+	/* only what the key changed is read again: a new selection in the list re-reads the probes only */
+	snprintf(key, sizeof(key), "%s|%d|%d|%d", r->name, h->all, h->range, chart_width(width));
+	if (h->stale || strcmp(key, h->q_key)) {
+		int cw = chart_width(width);
+		const int64_t spans[3] = { DAY_MS, 7 * DAY_MS, 30 * DAY_MS };
+
+		snprintf(h->q_key, sizeof(h->q_key), "%s", key);
+		h->stale = false;
+		h->err[0] = '\0';
+		snprintf(h->name, sizeof(h->name), "%s", r->name);
+		for (int i = 0; i < 3; i++)
+			if (store_uptime(st, r->name, now - spans[i], now, &h->up[i]) != 0)
+				h->up[i].pct = -1;
+		free(h->pts);
+		h->pts = NULL;
+		h->n_pts = 0;
+		h->bucket_ms = (range_ms[h->range] + cw - 1) / cw;
+		if (h->bucket_ms < 1000)
+			h->bucket_ms = 1000;
+		h->since_ms = now - h->bucket_ms * cw;
+		if (store_latency_series(st, r->name, h->since_ms, now, h->bucket_ms, &h->pts, &h->n_pts) != 0)
+			snprintf(h->err, sizeof(h->err), "latency query failed: %s",
+				 store_last_error(st) ? store_last_error(st) : "database error");
+		free(h->out);
+		h->out = NULL;
+		h->n_out = 0;
+		if (store_outages(st, h->all ? NULL : r->name, now - OUTAGES_SINCE, OUTAGES_MAX, &h->out, &h->n_out) != 0)
+			snprintf(h->err, sizeof(h->err), "outage query failed");
+		if (h->sel >= h->n_out)
+			h->sel = h->n_out ? h->n_out - 1 : 0;
+		h->q_start = -1;
+	}
+	if (!h->open || !h->n_out) {
+		h->open = false;
+		free_probes(h);
+		h->q_start = -1;
+		return;
+	}
+	{
+		const struct outage_row *o = &h->out[h->sel];
+
+		if (h->q_start != o->start_ms || strcmp(h->q_name, o->name) || !o->end_ms) {
+			size_t keep = h->psel;
+
+			free_probes(h);
+			h->q_start = o->start_ms;
+			snprintf(h->q_name, sizeof(h->q_name), "%s", o->name);
+			if (store_probes(st, o->name, o->start_ms, o->end_ms ? o->end_ms : now, PROBES_MAX, &h->probes,
+					 &h->n_probes) != 0)
+				snprintf(h->err, sizeof(h->err), "probe query failed");
+			h->psel = keep < h->n_probes ? keep : 0;
+		}
+	}
+	if (h->n_probes && strcmp(h->cert_sha, h->probes[h->psel].cert_sha256)) {
+		if (h->have_cert)
+			cert_info_done(&h->cert);
+		h->have_cert = false;
+		snprintf(h->cert_sha, sizeof(h->cert_sha), "%s", h->probes[h->psel].cert_sha256);
+		if (h->cert_sha[0])
+			h->have_cert = store_cert(st, h->cert_sha, &h->cert) == 0;
+	}
+}
+
+static void local_time(char *buf, size_t n, int64_t ms, const char *fmt)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, fmt, &tm);
+}
+
+/* ---- the chart ------------------------------------------------------------ */
+
+/* Bucket values on the chart's columns: avg of phase (0-5), -1 where none; fails[] per column. */
+static void columns(const struct hist *h, int cw, int phase, int64_t *vals, int64_t *fails)
+{
+	for (int i = 0; i < cw; i++) {
+		vals[i] = -1;
+		if (fails)
+			fails[i] = 0;
+	}
+	for (size_t k = 0; k < h->n_pts; k++) {
+		const struct series_point *p = &h->pts[k];
+		int64_t i = (p->t_ms - h->since_ms) / h->bucket_ms;
+
+		if (i < 0 || i >= cw || !p->count)
+			continue;
+		vals[i] = p->avg_us[phase];
+		if (fails)
+			fails[i] = p->failures;
+	}
+}
+
+static const char *vbar_cell(int eighths)
+{
+	static const char *const utf[9] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+
+	if (ui_utf8)
+		return utf[eighths];
+	return eighths >= 8 ? "#" : eighths >= 4 ? "+" : eighths > 0 ? "." : " ";
+}
+
+static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
+{
+	static const char *const pnames[5] = { "dns", "conn", "tls", "server", "xfer" };
+	static const enum ui_color pcolors[5] = { C_DNS, C_CONNECT, C_TLS, C_SERVER, C_TRANSFER };
+	struct hist *h = &u->h;
+	int cw = chart_width(COLS), x0 = CHART_LABEL_W + 1, y_start = y;
+	int64_t vals[400], fails[400], max = 0, sum = 0, cnt = 0;
+	char b[64], lab[64];
+	bool any_fail = false;
+
+	columns(h, cw, 5, vals, fails);
+	for (int i = 0; i < cw; i++) {
+		if (vals[i] > max)
+			max = vals[i];
+		if (vals[i] >= 0) {
+			sum += vals[i];
+			cnt++;
+		}
+		if (fails[i])
+			any_fail = true;
+	}
+	/* range selector */
+	{
+		int x = ui_text(stdscr, y, 0, -1, A_BOLD, "latency ");
+
+		for (int i = 0; i < 4; i++) {
+			snprintf(b, sizeof(b), i == h->range ? "[%s]" : " %s ", range_name[i]);
+			x += ui_text(stdscr, y, x, -1, i == h->range ? A_REVERSE | A_BOLD : UI_PLAIN, b);
+			x += ui_text(stdscr, y, x, -1, UI_PLAIN, " ");
+		}
+		if (cnt)
+			ui_textf(stdscr, y, x + 1, -1, ui_attr(C_DIM), "avg %s  peak %s  (%s per column)",
+				 fmt_latency(b, sizeof(b), sum / cnt), fmt_latency(lab, sizeof(lab), max),
+				 fmt_span(lab + 32, sizeof(lab) - 32, h->bucket_ms));
+		y++;
+	}
+	if (!cnt) {
+		ui_textf(stdscr, y, 2, -1, ui_attr(C_DIM), "no probes of %s in the last %s", h->name,
+			 range_name[h->range]);
+		return y + 1 - y_start;
+	}
+	/* total: vertical bars */
+	for (int row = bars_h - 1; row >= 0; row--, y++) {
+		if (row == bars_h - 1)
+			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), fmt_latency(b, sizeof(b), max));
+		else if (row == 0)
+			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), "total");
+		for (int i = 0; i < cw; i++) {
+			if (vals[i] < 0)
+				continue;
+			ui_text(stdscr, y, x0 + i, 1, ui_attr(C_ACCENT),
+				vbar_cell(fmt_vbar_eighths(vals[i], max, bars_h, row)));
+		}
+	}
+	if (any_fail) {
+		ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DOWN), "failures");
+		for (int i = 0; i < cw; i++)
+			if (fails[i])
+				ui_text(stdscr, y, x0 + i, 1, ui_attr(C_DOWN), ui_utf8 ? "×" : "x");
+		y++;
+	}
+	if (phases) {
+		for (int p = 0; p < 5; p++, y++) {
+			int64_t pv[400], pmax = 0;
+
+			columns(h, cw, p, pv, NULL);
+			for (int i = 0; i < cw; i++)
+				if (pv[i] > pmax)
+					pmax = pv[i];
+			snprintf(lab, sizeof(lab), "%s %s", pnames[p], fmt_latency(b, sizeof(b), pmax));
+			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), lab);
+			for (int i = 0; i < cw; i++)
+				if (pv[i] >= 0)
+					ui_text(stdscr, y, x0 + i, 1, ui_attr(pcolors[p]), fmt_spark_cell(pv[i], pmax, ui_utf8));
+		}
+	}
+	/* time axis */
+	snprintf(b, sizeof(b), "-%s", range_name[h->range]);
+	ui_text(stdscr, y, x0, -1, ui_attr(C_DIM), b);
+	ui_text_right(stdscr, y, x0, cw, ui_attr(C_DIM), "now");
+	y++;
+	return y - y_start;
+}
+
+/* ---- outages -------------------------------------------------------------- */
+
+static void outage_line(const struct hist *h, const struct outage_row *o, int y, bool sel, int64_t now)
+{
+	int base = sel ? A_REVERSE : UI_PLAIN;
+	char start[32], end[32], dur[32], b[800];
+	int x = 0;
+
+	ui_fill(stdscr, y, 0, -1, base);
+	local_time(start, sizeof(start), o->start_ms, "%Y-%m-%d %H:%M:%S");
+	if (o->end_ms)
+		local_time(end, sizeof(end), o->end_ms, "%m-%d %H:%M:%S");
+	else
+		snprintf(end, sizeof(end), "ongoing");
+	fmt_span(dur, sizeof(dur), (o->end_ms ? o->end_ms : now) - o->start_ms);
+	x += ui_text(stdscr, y, x, 20, base, start);
+	x++;
+	x += ui_text(stdscr, y, x, 15, base | (o->end_ms ? 0 : ui_attr(C_DOWN)), end);
+	x = 37;
+	ui_text_right(stdscr, y, x, 8, base, dur);
+	x += 9;
+	if (h->all)
+		x += ui_text(stdscr, y, x, 17, base | A_BOLD, o->name) + 1;
+	snprintf(b, sizeof(b), "%s: %s  (%d failed probes)", o->reason, o->message, o->failed_probes);
+	ui_text(stdscr, y, x, -1, base, b);
+}
+
+static void draw_outages(struct ui *u, int y, int rows)
+{
+	struct hist *h = &u->h;
+	int64_t now = util_now_ms();
+
+	if (rows < 2)
+		return;
+	{
+		char t[96];
+
+		snprintf(t, sizeof(t), "outages %s (%zu%s)", h->all ? "of every endpoint" : "", h->n_out,
+			 h->n_out >= OUTAGES_MAX ? "+" : "");
+		if (!h->all)
+			snprintf(t, sizeof(t), "outages (%zu%s)", h->n_out, h->n_out >= OUTAGES_MAX ? "+" : "");
+		ui_rule(stdscr, y++, 0, COLS, t);
+		rows--;
+	}
+	if (!h->n_out) {
+		ui_text(stdscr, y, 2, -1, ui_attr(C_DIM), h->all ? "no outages recorded" : "no outages recorded (Tab: every endpoint)");
+		return;
+	}
+	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-20s %-15s %8s %s%s", "START", "END", "LENGTH",
+		 h->all ? "ENDPOINT          " : "", "CAUSE");
+	rows--;
+	if ((int)h->sel >= h->top + rows)
+		h->top = (int)h->sel - rows + 1;
+	if ((int)h->sel < h->top)
+		h->top = (int)h->sel;
+	h->top = ui_clamp_scroll(h->top, (int)h->n_out, rows);
+	for (int i = 0; i < rows && (size_t)(h->top + i) < h->n_out; i++)
+		outage_line(h, &h->out[h->top + i], y + i, (size_t)(h->top + i) == h->sel, now);
+}
+
+/* ---- one outage's probes ----------------------------------------------------- */
+
+static void cert_lines(struct canvas *c, const struct cert_info *ci, int64_t at_s)
+{
+	char t1[40], t2[40], e[64], b[1024];
+
+	cv_text(c, 2, 12, ui_attr(C_DIM), "subject");
+	cv_text(c, 14, -1, A_BOLD, ci->subject ? ci->subject : "?");
+	cv_nl(c);
+	cv_text(c, 2, 12, ui_attr(C_DIM), "issuer");
+	cv_text(c, 14, -1, UI_PLAIN, ci->issuer ? ci->issuer : "?");
+	cv_nl(c);
+	util_fmt_time_utc(t1, sizeof(t1), ci->not_before);
+	util_fmt_time_utc(t2, sizeof(t2), ci->not_after);
+	snprintf(b, sizeof(b), "%s .. %s  (at that probe: %s)", t1, t2, fmt_expiry(e, sizeof(e), ci->not_after, at_s));
+	cv_text(c, 2, 12, ui_attr(C_DIM), "validity");
+	cv_text(c, 14, -1, ci->not_after < at_s || ci->not_before > at_s ? ui_attr(C_DOWN) : UI_PLAIN, b);
+	cv_nl(c);
+	if (ci->sans) {
+		cv_text(c, 2, 12, ui_attr(C_DIM), "SANs");
+		cv_text(c, 14, -1, UI_PLAIN, ci->sans);
+		cv_nl(c);
+	}
+	snprintf(b, sizeof(b), "%s %d%s%s   signature %s", ci->key_type, ci->key_bits, ci->key_curve[0] ? " " : "",
+		 ci->key_curve, ci->sig_alg);
+	cv_text(c, 2, 12, ui_attr(C_DIM), "key");
+	cv_text(c, 14, -1, UI_PLAIN, b);
+	cv_nl(c);
+	cv_text(c, 2, 12, ui_attr(C_DIM), "sha256");
+	cv_text(c, 14, -1, ui_attr(C_DIM), ci->sha256);
+	cv_nl(c);
+}
+
+static void draw_probe_line(const struct probe_row *p, int y, bool sel)
+{
+	int base = sel ? A_REVERSE : UI_PLAIN;
+	char t[32], b[32];
+	int x;
+
+	ui_fill(stdscr, y, 0, -1, base);
+	local_time(t, sizeof(t), p->t_ms, "%m-%d %H:%M:%S");
+	ui_text(stdscr, y, 0, 15, base, t);
+	ui_text(stdscr, y, 16, 5, base | ui_state_attr(!strcmp(p->state, "UP") ? STATE_UP
+						    : !strcmp(p->state, "WARN") ? STATE_WARN : STATE_DOWN), p->state);
+	x = 21;
+	for (int i = 0; i < 6; i++, x += 9)
+		ui_text_right(stdscr, y, x, 8, base | (i == 5 ? A_BOLD : 0), p->us[i] < 0 ? "-" : fmt_latency(b, sizeof(b), p->us[i]));
+	ui_textf(stdscr, y, x + 1, -1, base, "%s: %s", p->reason, p->message);
+}
+
+static void draw_open(struct ui *u, int y, int h_rows)
+{
+	struct hist *h = &u->h;
+	const struct outage_row *o = &h->out[h->sel];
+	int64_t now = util_now_ms();
+	int list_rows, x;
+	char s[32], e[32], d[32];
+	struct canvas c;
+
+	local_time(s, sizeof(s), o->start_ms, "%Y-%m-%d %H:%M:%S");
+	if (o->end_ms)
+		local_time(e, sizeof(e), o->end_ms, "%H:%M:%S");
+	else
+		snprintf(e, sizeof(e), "ongoing");
+	{
+		char t[256];
+
+		snprintf(t, sizeof(t), "outage of %s, %s .. %s (%s), %s", o->name, s, e,
+			 fmt_span(d, sizeof(d), (o->end_ms ? o->end_ms : now) - o->start_ms), o->reason);
+		ui_rule(stdscr, y++, 0, COLS, t);
+		h_rows--;
+	}
+	ui_text(stdscr, y, 0, -1, ui_attr(C_DOWN), o->message);
+	y++;
+	h_rows--;
+	if (!h->n_probes) {
+		ui_text(stdscr, y, 2, -1, ui_attr(C_DIM), "no raw probes kept for this window (rolled up or pruned)");
+		return;
+	}
+	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-15s %-4s %8s %8s %8s %8s %8s %8s  %s", "TIME", "STATE",
+		 "DNS", "CONNECT", "TLS", "SERVER", "XFER", "TOTAL", "REASON");
+	h_rows--;
+	list_rows = h_rows / 3 < 3 ? 3 : h_rows / 3;
+	if (list_rows > (int)h->n_probes)
+		list_rows = (int)h->n_probes;
+	if ((int)h->psel >= h->ptop + list_rows)
+		h->ptop = (int)h->psel - list_rows + 1;
+	if ((int)h->psel < h->ptop)
+		h->ptop = (int)h->psel;
+	h->ptop = ui_clamp_scroll(h->ptop, (int)h->n_probes, list_rows);
+	for (int i = 0; i < list_rows && (size_t)(h->ptop + i) < h->n_probes; i++)
+		draw_probe_line(&h->probes[h->ptop + i], y + i, (size_t)(h->ptop + i) == h->psel);
+	y += list_rows;
+	h_rows -= list_rows;
+	if (h_rows < 3)
+		return;
+	{
+		const struct probe_row *p = &h->probes[h->psel];
+		const int64_t us[5] = { p->us[0], p->us[1], p->us[2], p->us[3], p->us[4] };
+		int failed = 0;
+
+		/* the phase the probe died in: the last one reached, when it failed */
+		if (strcmp(p->state, "UP") && strcmp(p->state, "WARN"))
+			for (int i = 0; i < 5; i++)
+				if (us[i] >= 0)
+					failed = i + 1;
+		if (!strcmp(p->reason, "http_status") || !strcmp(p->reason, "body_mismatch") ||
+		    !strncmp(p->reason, "cert_", 5))
+			failed = 0; /* a response or a handshake that finished: no phase died */
+		cv_init(&c, stdscr, y, h_rows, 0, COLS, h->scroll);
+		x = 0;
+		cv_rule(&c, "phases of the selected probe");
+		ui_waterfall(&c, us, p->us[5], failed);
+		{
+			char b[256];
+
+			snprintf(b, sizeof(b), "%s  %s  %s  HTTP %ld", p->ip[0] ? p->ip : "-",
+				 p->tls_version[0] ? p->tls_version : "no TLS", p->cipher, p->http_status);
+			cv_text(&c, 2, -1, ui_attr(C_DIM), b);
+			cv_nl(&c);
+		}
+		cv_rule(&c, "certificate served then");
+		if (h->have_cert)
+			cert_lines(&c, &h->cert, p->t_ms / 1000);
+		else {
+			cv_text(&c, 2, -1, ui_attr(C_DIM), p->cert_sha256[0] ? "certificate not in the database" :
+								  "no certificate (no handshake)");
+			cv_nl(&c);
+		}
+		(void)x;
+	}
+}
+
+/* ---- the pane ------------------------------------------------------------- */
+
+void view_history_draw(struct ui *u, int y0, int h_rows)
+{
+	struct hist *h = &u->h;
+	char b[3][16];
+	int y = y0, x, bars_h, used;
+	bool phases;
+
+	x = ui_text(stdscr, y, 0, -1, ui_attr(C_TITLE), "history of ");
+	x += ui_text(stdscr, y, x, -1, ui_attr(C_TITLE), h->name[0] ? h->name : "?");
+	if (!u->m.st) {
+		ui_text(stdscr, y + 2, 2, -1, UI_PLAIN, "history is off: this dashboard runs without a database");
+		return;
+	}
+	ui_textf(stdscr, y, x, -1, UI_PLAIN, "   uptime 24h %s  7d %s  30d %s", fmt_pct(b[0], sizeof(b[0]), h->up[0].pct),
+		 fmt_pct(b[1], sizeof(b[1]), h->up[1].pct), fmt_pct(b[2], sizeof(b[2]), h->up[2].pct));
+	y++;
+	h_rows--;
+	if (h->err[0]) {
+		ui_text(stdscr, y++, 0, -1, ui_attr(C_DOWN), h->err);
+		h_rows--;
+	}
+	if (h->open && h->n_out) {
+		draw_open(u, y, h_rows);
+		return;
+	}
+	/* the chart gets what the outage list can spare: at least 5 rows for outages */
+	phases = h_rows >= 22;
+	bars_h = (h_rows - 5 - 3 - (phases ? 6 : 1)) ;
+	if (bars_h > 8)
+		bars_h = 8;
+	if (bars_h < 2)
+		bars_h = 2;
+	used = draw_chart(u, y, bars_h, phases);
+	y += used;
+	h_rows -= used;
+	draw_outages(u, y, h_rows);
+}
+
+static unsigned hist_move(struct ui *u, long d)
+{
+	struct hist *h = &u->h;
+	size_t n = h->open ? h->n_probes : h->n_out;
+	size_t *sel = h->open ? &h->psel : &h->sel;
+	long i = (long)*sel + d;
+
+	if (!n)
+		return UI_HANDLED;
+	if (i < 0)
+		i = 0;
+	if (i >= (long)n)
+		i = (long)n - 1;
+	*sel = (size_t)i;
+	return UI_HANDLED | UI_REDRAW | UI_QUERY;
+}
+
+unsigned view_history_key(struct ui *u, int key)
+{
+	struct hist *h = &u->h;
+	int page = LINES / 3 > 1 ? LINES / 3 : 1;
+
+	switch (key) {
+	case 27:
+	case KEY_BACKSPACE:
+	case 127:
+	case 'h':
+		if (h->open && key != 'h') {
+			h->open = false;
+			return UI_HANDLED | UI_REDRAW | UI_QUERY;
+		}
+		h->open = false;
+		u->pane = PANE_LIST;
+		return UI_HANDLED | UI_REDRAW;
+	case KEY_UP:
+	case 'k':
+		return hist_move(u, -1);
+	case KEY_DOWN:
+	case 'j':
+		return hist_move(u, 1);
+	case KEY_PPAGE:
+		return hist_move(u, -page);
+	case KEY_NPAGE:
+		return hist_move(u, page);
+	case KEY_HOME:
+	case 'g':
+		return hist_move(u, -1000000);
+	case KEY_END:
+	case 'G':
+		return hist_move(u, 1000000);
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (h->open || !h->n_out)
+			return UI_HANDLED;
+		h->open = true;
+		h->psel = 0;
+		h->ptop = 0;
+		h->scroll = 0;
+		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	case '\t':
+		h->all = !h->all;
+		h->sel = 0;
+		h->top = 0;
+		h->open = false;
+		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	case '1':
+	case '2':
+	case '3':
+	case '4':
+		h->range = key - '1';
+		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	case KEY_LEFT:
+		h->range = h->range > 0 ? h->range - 1 : 0;
+		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	case KEY_RIGHT:
+		h->range = h->range < 3 ? h->range + 1 : 3;
+		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,422 @@
+/*
+ * model: the rows the dashboard draws, one per endpoint, built from the
+ * monitor (live dashboard) or from the store (read-only viewer), so both
+ * modes share every pane. Owns the row array, the filtered and sorted
+ * order, the viewer's copies of stored probes and a cache of 24 h uptimes.
+ *
+ * Invariants: a row's pointers are valid until the next model_refresh();
+ * the store is never queried per frame: uptimes are refreshed at most
+ * every UPTIME_TTL_MS and a few per pass, the viewer rebuilds only when
+ * store_last_probe_ms() moved, and checks that at most once a second.
+ */
+#include "httpsmon/ui.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/fmt.h"
+#include "httpsmon/util.h"
+
+#define UPTIME_TTL_MS    30000
+#define UPTIME_PER_PASS  8
+#define VIEWER_POLL_MS   1000
+#define DAY_MS           (86400LL * 1000)
+
+struct upcache {
+	char name[128];
+	double pct;       /* -1 unknown */
+	int64_t at_ms;    /* when fetched, 0 never */
+	bool used;        /* seen in the latest refresh */
+};
+
+struct vrow {
+	char *name;
+	bool have;
+	struct probe_row pr;
+	struct probe_result r;
+	bool in_outage;
+	int64_t outage_start_ms;
+	int64_t spark[MONITOR_SPARK];
+	int spark_n;
+};
+
+void model_init_live(struct model *m, struct app *a)
+{
+	memset(m, 0, sizeof(*m));
+	m->app = a;
+	m->st = app_store(a);
+}
+
+void model_init_viewer(struct model *m, struct store *st, const char *db_path)
+{
+	memset(m, 0, sizeof(*m));
+	m->viewer = true;
+	m->st = st;
+	m->v_last_probe_ms = -1;
+	snprintf(m->db_path, sizeof(m->db_path), "%s", db_path ? db_path : "");
+}
+
+static void vrows_free(struct model *m)
+{
+	for (size_t i = 0; m->v && i < m->n; i++) {
+		free(m->v[i].name);
+		probe_result_done(&m->v[i].r);
+	}
+	free(m->v);
+	m->v = NULL;
+}
+
+void model_done(struct model *m)
+{
+	if (m->viewer)
+		vrows_free(m);
+	free(m->rows);
+	free(m->order);
+	free(m->up);
+	memset(m, 0, sizeof(*m));
+}
+
+static void resize_rows(struct model *m, size_t n)
+{
+	m->rows = xrealloc(m->rows, (n ? n : 1) * sizeof(*m->rows));
+	m->order = xrealloc(m->order, (n ? n : 1) * sizeof(*m->order));
+	memset(m->rows, 0, (n ? n : 1) * sizeof(*m->rows));
+	m->n = n;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* ---- uptime cache ------------------------------------------------------- */
+
+static struct upcache *up_find(struct model *m, const char *name, size_t hint)
+{
+	if (hint < m->n_up && !strcmp(m->up[hint].name, name))
+		return &m->up[hint];
+	for (size_t i = 0; i < m->n_up; i++)
+		if (!strcmp(m->up[i].name, name))
+			return &m->up[i];
+	m->up = xrealloc(m->up, (m->n_up + 1) * sizeof(*m->up));
+	memset(&m->up[m->n_up], 0, sizeof(*m->up));
+	snprintf(m->up[m->n_up].name, sizeof(m->up[m->n_up].name), "%s", name);
+	m->up[m->n_up].pct = -1;
+	return &m->up[m->n_up++];
+}
+
+/* Refreshes a few stale entries; drops entries of vanished endpoints. */
+static void up_refresh(struct model *m, int64_t now_ms)
+{
+	int budget = UPTIME_PER_PASS;
+	size_t w = 0;
+
+	for (size_t i = 0; i < m->n_up; i++)
+		if (m->up[i].used)
+			m->up[w++] = m->up[i];
+	m->n_up = w;
+	if (!m->st)
+		return;
+	for (size_t k = 0; k < m->n_up && budget > 0; k++) {
+		struct upcache *c = &m->up[(m->up_next + k) % m->n_up];
+		struct uptime u;
+
+		/* unknown (no rows yet) is asked again sooner */
+		if (c->at_ms && now_ms - c->at_ms < (c->pct < 0 ? UPTIME_TTL_MS / 6 : UPTIME_TTL_MS))
+			continue;
+		budget--;
+		c->at_ms = now_ms;
+		if (store_uptime(m->st, c->name, now_ms - DAY_MS, now_ms, &u) == 0)
+			c->pct = u.pct;
+	}
+	if (m->n_up)
+		m->up_next = (m->up_next + UPTIME_PER_PASS) % m->n_up;
+}
+
+/* ---- live --------------------------------------------------------------- */
+
+static bool refresh_live(struct model *m, int64_t now_ms)
+{
+	const struct monitor *mon = app_monitor(m->app);
+	size_t n = monitor_count(mon);
+	uint64_t sig = mix((uint64_t)(uintptr_t)monitor_config(mon), n);
+
+	if (n != m->n)
+		resize_rows(m, n);
+	for (size_t i = 0; i < m->n_up; i++)
+		m->up[i].used = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct ep_status *s = monitor_at(mon, i);
+		struct row *r = &m->rows[i];
+		struct upcache *c = up_find(m, s->name, i);
+
+		c->used = true;
+		r->name = s->name;
+		r->url = s->ep->url;
+		r->host = s->ep->host;
+		r->tags = &s->ep->tags;
+		r->ep = s->ep;
+		r->v = s->have_result ? &s->last_v : NULL;
+		r->live = s->live;
+		r->fails_in_row = s->fails_in_row;
+		r->fail_after = s->ep->fail_after;
+		r->r = s->have_result ? &s->last : NULL;
+		r->vstate = s->last_v.state;
+		r->reason = s->have_result ? reason_name(s->last_v.reason) : "";
+		r->message = s->have_result ? s->last_v.message : "";
+		r->last_ms = s->have_result ? s->last_ms : 0;
+		r->interval_ms = s->ep->interval_ms;
+		r->spark_n = s->spark_len;
+		fmt_ring_linear(s->spark_us, s->spark_len, s->spark_head, MONITOR_SPARK, r->spark_us);
+		r->expiry_s = r->r ? probe_result_earliest_expiry(r->r, NULL) : 0;
+		r->in_outage = s->in_outage;
+		r->outage_start_ms = s->outage_start_ms;
+		if (m->st)
+			r->up24 = c->pct;
+		else
+			r->up24 = s->probes ? 100.0 * (double)(s->probes - s->failures) / (double)s->probes : -1;
+		sig = mix(sig, str_hash(s->name));
+		sig = mix(sig, (uint64_t)s->last_ms);
+		sig = mix(sig, (uint64_t)s->live * 131 + (uint64_t)s->fails_in_row);
+		sig = mix(sig, (uint64_t)(r->up24 * 1000));
+	}
+	up_refresh(m, now_ms);
+	if (sig == m->sig)
+		return false;
+	m->sig = sig;
+	return true;
+}
+
+/* ---- viewer ------------------------------------------------------------- */
+
+static enum state state_from(const char *s)
+{
+	return !strcmp(s, "UP") ? STATE_UP : !strcmp(s, "WARN") ? STATE_WARN : STATE_DOWN;
+}
+
+/* A probe_result carrying what the store keeps of a probe. */
+static void vrow_load(struct model *m, struct vrow *v, int64_t now_ms)
+{
+	struct series_point *pts = NULL;
+	size_t np = 0;
+	int64_t *us = v->pr.us;
+
+	probe_result_init(&v->r);
+	v->have = store_latest(m->st, v->name, &v->pr) == 0;
+	if (!v->have)
+		return;
+	v->r.started_ms = v->pr.t_ms;
+	v->r.t = (struct probe_timings){ us[0], us[1], us[2], us[3], us[4], us[5] };
+	v->r.http_status = v->pr.http_status;
+	snprintf(v->r.ip, sizeof(v->r.ip), "%s", v->pr.ip);
+	snprintf(v->r.tls_version, sizeof(v->r.tls_version), "%s", v->pr.tls_version);
+	snprintf(v->r.cipher, sizeof(v->r.cipher), "%s", v->pr.cipher);
+	if (v->pr.cert_sha256[0] && store_cert(m->st, v->pr.cert_sha256, &v->r.chain[0]) == 0) {
+		v->r.chain_len = 1;
+		v->r.chain_sent = 1;
+	}
+	/* the last hour per minute stands in for the live ring */
+	if (store_latency_series(m->st, v->name, now_ms - 3600000, now_ms, 60000, &pts, &np) == 0) {
+		for (size_t i = 0; i < np && v->spark_n < MONITOR_SPARK; i++) {
+			if (!pts[i].count)
+				continue;
+			v->spark[v->spark_n++] = pts[i].failures == pts[i].count ? -1 : pts[i].avg_us[5];
+		}
+	}
+	free(pts);
+}
+
+static bool refresh_viewer(struct model *m, int64_t now_ms)
+{
+	int64_t mono = util_mono_us() / 1000;
+	struct strlist names = { 0 };
+	struct outage_row *out = NULL;
+	size_t nout = 0;
+	int64_t last;
+	bool changed = false;
+
+	if (m->v_last_probe_ms >= 0 && mono - m->v_checked_mono_ms < VIEWER_POLL_MS)
+		return false;
+	m->v_checked_mono_ms = mono;
+	for (size_t i = 0; i < m->n_up; i++)
+		m->up[i].used = true;
+	last = store_last_probe_ms(m->st);
+	if (last != m->v_last_probe_ms) {
+		m->v_last_probe_ms = last;
+		changed = true;
+		vrows_free(m);
+		if (store_endpoint_names(m->st, &names) != 0)
+			names.n = 0;
+		resize_rows(m, names.n);
+		m->v = xcalloc(names.n ? names.n : 1, sizeof(*m->v));
+		store_outages(m->st, NULL, now_ms - 30 * DAY_MS, 2000, &out, &nout);
+		for (size_t i = 0; i < names.n; i++) {
+			struct vrow *v = &m->v[i];
+
+			v->name = xstrdup(names.v[i]);
+			vrow_load(m, v, now_ms);
+			for (size_t k = 0; k < nout; k++) {
+				if (!out[k].end_ms && !strcmp(out[k].name, v->name)) {
+					v->in_outage = true;
+					v->outage_start_ms = out[k].start_ms;
+					break;
+				}
+			}
+		}
+		free(out);
+		strlist_done(&names);
+	}
+	for (size_t i = 0; i < m->n_up; i++)
+		m->up[i].used = false;
+	for (size_t i = 0; i < m->n; i++) {
+		struct vrow *v = &m->v[i];
+		struct row *r = &m->rows[i];
+		struct upcache *c = up_find(m, v->name, i);
+		double was = r->up24;
+
+		c->used = true;
+		r->name = v->name;
+		r->url = "";
+		r->host = v->have ? v->pr.ip : "";
+		r->r = v->have ? &v->r : NULL;
+		r->vstate = v->have ? state_from(v->pr.state) : STATE_UP;
+		r->live = !v->have ? LIVE_PENDING : v->in_outage ? LIVE_DOWN
+			: r->vstate == STATE_DOWN ? LIVE_FAILING : r->vstate == STATE_WARN ? LIVE_WARN : LIVE_UP;
+		r->reason = v->have ? v->pr.reason : "";
+		r->message = v->have ? v->pr.message : "";
+		r->last_ms = v->have ? v->pr.t_ms : 0;
+		r->expiry_s = v->have ? probe_result_earliest_expiry(&v->r, NULL) : 0;
+		r->in_outage = v->in_outage;
+		r->outage_start_ms = v->outage_start_ms;
+		r->spark_n = v->spark_n;
+		memcpy(r->spark_us, v->spark, sizeof(v->spark));
+		r->up24 = c->pct;
+		if (r->up24 != was)
+			changed = true;
+	}
+	up_refresh(m, now_ms);
+	return changed;
+}
+
+bool model_refresh(struct model *m, int64_t now_ms)
+{
+	return m->viewer ? refresh_viewer(m, now_ms) : refresh_live(m, now_ms);
+}
+
+/* ---- order -------------------------------------------------------------- */
+
+static int live_rank(enum live l)
+{
+	switch (l) {
+	case LIVE_DOWN:
+		return 0;
+	case LIVE_FAILING:
+		return 1;
+	case LIVE_WARN:
+		return 2;
+	case LIVE_PENDING:
+		return 3;
+	case LIVE_UP:
+		return 4;
+	default:
+		return 5;
+	}
+}
+
+static int cmp64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+struct sort_ctx {
+	const struct model *m;
+	enum ui_sort sort;
+};
+
+static int by_key(const void *pa, const void *pb, void *arg)
+{
+	const struct sort_ctx *x = arg;
+	const struct row *a = &x->m->rows[*(const size_t *)pa];
+	const struct row *b = &x->m->rows[*(const size_t *)pb];
+	int64_t la = a->r ? a->r->t.total_us : -1, lb = b->r ? b->r->t.total_us : -1;
+	int c = 0;
+
+	switch (x->sort) {
+	case SORT_STATE:
+		c = live_rank(a->live) - live_rank(b->live);
+		break;
+	case SORT_LATENCY:
+		/* slowest first, never-probed last */
+		c = -cmp64(la, lb);
+		break;
+	case SORT_EXPIRY:
+		/* soonest first, no certificate last */
+		c = cmp64(a->expiry_s ? a->expiry_s : INT64_MAX, b->expiry_s ? b->expiry_s : INT64_MAX);
+		break;
+	case SORT_AGE:
+		/* stalest first */
+		c = cmp64(a->last_ms, b->last_ms);
+		break;
+	default:
+		break;
+	}
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static bool row_matches(const struct row *r, const char *filter)
+{
+	if (!*filter || fmt_match(r->name, filter) || fmt_match(r->host, filter))
+		return true;
+	for (size_t i = 0; r->tags && i < r->tags->n; i++)
+		if (fmt_match(r->tags->v[i], filter))
+			return true;
+	return false;
+}
+
+void model_arrange(struct model *m, enum ui_sort sort, const char *filter)
+{
+	struct sort_ctx x = { m, sort };
+
+	m->n_shown = 0;
+	for (size_t i = 0; i < m->n; i++)
+		if (row_matches(&m->rows[i], filter ? filter : ""))
+			m->order[m->n_shown++] = i;
+	qsort_r(m->order, m->n_shown, sizeof(*m->order), by_key, &x);
+}
+
+const char *sort_name(enum ui_sort s)
+{
+	static const char *const names[] = { "state", "name", "latency", "cert expiry", "age" };
+
+	return s < SORT_COUNT ? names[s] : "?";
+}
+
+long model_find(const struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_shown; i++)
+		if (!strcmp(m->rows[m->order[i]].name, name))
+			return (long)i;
+	return -1;
+}
+
+const struct row *model_shown(const struct model *m, size_t i)
+{
+	return i < m->n_shown ? &m->rows[m->order[i]] : NULL;
+}
+
+void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1])
+{
+	memset(counts, 0, sizeof(size_t) * (LIVE_PAUSED + 1));
+	for (size_t i = 0; i < m->n; i++)
+		counts[m->rows[i].live]++;
+}

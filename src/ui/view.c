@@ -1,0 +1,593 @@
+/*
+ * view: the dashboard's frame and its one loop (see view.h). Owns the
+ * terminal (set up with newterm, always given back through screen_stop,
+ * atexit and the crash-signal handler), struct ui, the header (state
+ * counts, config and database status, clock) and the footer (latest event
+ * or notice, key hints, the filter being typed).
+ *
+ * The loop, one pass: wait in app_step() (live) or poll() (viewer) for the
+ * terminal, signals and transfers, at most TICK_MS; refresh the model;
+ * drain every key with nodelay getch() until ERR (handlers only change
+ * state and return UI_* flags); run history queries the flags asked for;
+ * then, only if something changed, erase and draw the whole screen into
+ * curses' virtual screen and doupdate() once, so only the difference
+ * reaches the terminal.
+ */
+#include "httpsmon/view.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "httpsmon/fmt.h"
+#include "httpsmon/ui.h"
+#include "httpsmon/util.h"
+
+#define TICK_MS       250    /* the clock and ages move at most this late */
+#define NOTICE_MS     5000   /* a notice stays this long in the footer */
+#define MIN_COLS      40
+#define MIN_LINES     10
+
+static SCREEN *screen;       /* non-NULL while the terminal is ours */
+
+/* ---- the terminal ----------------------------------------------------- */
+
+static void screen_stop(void)
+{
+	if (!screen)
+		return;
+	endwin();
+	delscreen(screen);
+	screen = NULL;
+}
+
+/* A crash must not leave the terminal raw: give it back, then die as asked. */
+static void crash_signal(int sig)
+{
+	if (screen)
+		endwin();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int screen_start(struct ui *u, char *err, size_t errlen)
+{
+	static bool hooked;
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen, "the dashboard needs a terminal on stdin and stdout");
+		return -1;
+	}
+	if (!term || !*term) {
+		snprintf(err, errlen, "TERM is not set; cannot draw the dashboard");
+		return -1;
+	}
+	if (!hooked) {
+		atexit(screen_stop);
+		signal(SIGSEGV, crash_signal);
+		signal(SIGBUS, crash_signal);
+		signal(SIGABRT, crash_signal);
+		signal(SIGFPE, crash_signal);
+		hooked = true;
+	}
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen) {
+		snprintf(err, errlen, "cannot use terminal type '%s'", term);
+		return -1;
+	}
+	set_term(screen);
+	u->utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	u->color = has_colors() && !(no_color && *no_color);
+	ui_utf8 = u->utf8;
+	ui_colors_init(u);
+	/* cbreak, not raw: Ctrl-C stays SIGINT, which the loop reads from its signalfd */
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	u->mouse = mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL) != 0;
+	mouseinterval(0);
+	return 0;
+}
+
+/* ---- notices and events ------------------------------------------------- */
+
+void ui_notice(struct ui *u, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(u->status, sizeof(u->status), fmt, ap);
+	va_end(ap);
+	u->status_ms = util_now_ms();
+}
+
+static void clock_hms(char *buf, size_t n, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, "%H:%M:%S", &tm);
+}
+
+struct loop {
+	struct ui *u;
+	struct app *app;              /* live, else NULL */
+	bool dirty;
+	bool query;                   /* history queries due */
+	int64_t last_tick_s;
+	int hist_width;               /* width the history was queried for */
+};
+
+/* The monitor's events (live): a line for the footer; panes showing that endpoint refresh. */
+static void on_event(void *ud, const struct mon_event *ev)
+{
+	struct loop *l = ud;
+	struct ui *u = l->u;
+	char t[16];
+
+	memmove(u->events[1], u->events[0], sizeof(u->events[0]) * (UI_EVENTS - 1));
+	clock_hms(t, sizeof(t), ev->t_ms);
+	snprintf(u->events[0], sizeof(u->events[0]), "%s %s %s: %s", t, ev->name, mon_event_name(ev->kind),
+		 ev->text);
+	if (u->n_events < UI_EVENTS)
+		u->n_events++;
+	if (!strcmp(u->d.name, ev->name))
+		u->d.stale = true;
+	if (u->pane == PANE_HISTORY && (u->h.all || !strcmp(u->h.name, ev->name)) &&
+	    (ev->kind == MEV_OUTAGE_START || ev->kind == MEV_OUTAGE_END)) {
+		u->h.stale = true;
+		l->query = true;
+	}
+	l->dirty = true;
+}
+
+/* ---- header and footer ---------------------------------------------------- */
+
+static void draw_header(struct ui *u)
+{
+	static const enum live order[] = { LIVE_DOWN, LIVE_FAILING, LIVE_WARN, LIVE_UP, LIVE_PENDING, LIVE_PAUSED };
+	size_t counts[LIVE_PAUSED + 1];
+	int64_t now = util_now_ms();
+	char clock[16], b[512];
+	int x = 0;
+
+	model_counts(&u->m, counts);
+	ui_fill(stdscr, 0, 0, -1, A_REVERSE);
+	x += ui_text(stdscr, 0, x, -1, A_REVERSE | A_BOLD, u->m.viewer ? " httpsmon (read-only) " : " httpsmon ");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum live l = order[i];
+
+		if (!counts[l] && l != LIVE_UP && l != LIVE_WARN && l != LIVE_DOWN)
+			continue;
+		x += ui_text(stdscr, 0, x, -1, A_REVERSE, " ");
+		x += ui_textf(stdscr, 0, x, -1, A_REVERSE | (counts[l] ? A_BOLD : 0), "%zu %s", counts[l],
+			      l == LIVE_FAILING ? "FAILING" : ui_live_word(l));
+		x += ui_text(stdscr, 0, x, -1, A_REVERSE, " ");
+	}
+	clock_hms(clock, sizeof(clock), now);
+	if (COLS - x > 10)
+		ui_text_right(stdscr, 0, x, COLS - x - 1, A_REVERSE, clock);
+
+	/* line 2: where the data comes from and whether it is healthy */
+	x = 0;
+	if (!u->m.viewer) {
+		const char *cerr = app_config_error(u->m.app);
+		struct store *st = u->m.st;
+
+		if (*cerr) {
+			char first[512];
+			const char *nl = strchr(cerr, '\n');
+
+			snprintf(first, sizeof(first), "%.*s%s", (int)(nl ? nl - cerr : (long)strlen(cerr)), cerr,
+				 nl ? " (and more)" : "");
+			x += ui_textf(stdscr, 1, x, -1, ui_attr(C_DOWN), "config NOT reloaded, running the previous one: %s  ",
+				      first);
+		} else {
+			clock_hms(clock, sizeof(clock), app_config_loaded_ms(u->m.app));
+			x += ui_textf(stdscr, 1, x, -1, UI_PLAIN, "config %s loaded %s, %zu endpoints   ",
+				      app_config_path(u->m.app), clock, u->m.n);
+		}
+		if (!st)
+			ui_text(stdscr, 1, x, -1, ui_attr(C_DIM), "history off");
+		else if (store_last_error(st))
+			ui_textf(stdscr, 1, x, -1, ui_attr(C_DOWN), "history ERROR: %s (%zu writes queued)",
+				 store_last_error(st), store_queued(st));
+		else if (store_queued(st))
+			ui_textf(stdscr, 1, x, -1, UI_PLAIN, "history ok, %zu queued", store_queued(st));
+		else
+			ui_text(stdscr, 1, x, -1, UI_PLAIN, "history ok");
+	} else {
+		int64_t last = u->m.v_last_probe_ms;
+
+		ui_textf(stdscr, 1, 0, -1, UI_PLAIN, "viewing %s, newest probe %s (no probing here: r and p need the collector)",
+			 u->m.db_path, last > 0 ? fmt_age(b, sizeof(b), now - last) : "none");
+	}
+}
+
+static void draw_footer(struct ui *u)
+{
+	int64_t now = util_now_ms();
+	int y = LINES - 1;
+	const char *hints;
+
+	ui_fill(stdscr, y - 1, 0, -1, UI_PLAIN);
+	ui_fill(stdscr, y, 0, -1, A_REVERSE);
+	if (u->status[0] && now - u->status_ms < NOTICE_MS)
+		ui_text(stdscr, y - 1, 0, -1, A_BOLD, u->status);
+	else if (u->n_events)
+		ui_text(stdscr, y - 1, 0, -1, ui_attr(C_DIM), u->events[0]);
+	if (u->editing) {
+		int x = ui_textf(stdscr, y, 0, -1, A_REVERSE | A_BOLD, " filter: %s", u->filter);
+
+		ui_text(stdscr, y, x, 1, UI_PLAIN, " ");
+		ui_text(stdscr, y, x + 2, -1, A_REVERSE, "  Enter keep  Esc clear");
+		return;
+	}
+	switch (u->pane) {
+	case PANE_DETAIL:
+		hints = " Esc back  j/k scroll  h history  r probe now  p pause  ? help  q quit";
+		break;
+	case PANE_HISTORY:
+		hints = u->h.open ? " Esc back  j/k probe  1-4 range  Tab all/one  r probe now  ? help  q quit"
+				  : " Esc back  j/k outage  Enter probes  1-4 range  Tab all/one  ? help  q quit";
+		break;
+	default:
+		hints = " q quit  ? help  Enter detail  h history  / filter  s sort  r probe now  p pause";
+		break;
+	}
+	ui_text(stdscr, y, 0, -1, A_REVERSE, hints);
+	if (u->pane == PANE_LIST && (u->filter[0] || u->sort != SORT_STATE)) {
+		char b[128];
+
+		snprintf(b, sizeof(b), "%s%s%s sort:%s ", u->filter[0] ? "filter:" : "", u->filter,
+			 u->filter[0] ? " " : "", sort_name(u->sort));
+		ui_text_right(stdscr, y, 0, COLS, A_REVERSE | A_BOLD, b);
+	}
+}
+
+static void draw(struct ui *u)
+{
+	int body_y = 2, body_h = LINES - 4;
+
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		ui_textf(stdscr, LINES / 2, 0, -1, A_BOLD, "terminal too small (%dx%d)", COLS, LINES);
+		ui_textf(stdscr, LINES / 2 + 1, 0, -1, UI_PLAIN, "need %dx%d; q quits", MIN_COLS, MIN_LINES);
+		refresh();
+		return;
+	}
+	draw_header(u);
+	switch (u->pane) {
+	case PANE_DETAIL:
+		view_detail_draw(u, body_y, body_h);
+		break;
+	case PANE_HISTORY:
+		view_history_draw(u, body_y, body_h);
+		break;
+	default:
+		view_list_draw(u, body_y, body_h);
+		break;
+	}
+	draw_footer(u);
+	if (u->help)
+		view_help_draw(u);
+	/* one refresh per pass: curses sends only what changed since the last one */
+	refresh();
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static unsigned global_key(struct loop *l, int key)
+{
+	struct ui *u = l->u;
+	const struct row *r = view_selected(u);
+
+	switch (key) {
+	case 'q':
+	case 'Q':
+		return UI_QUIT;
+	case 3: /* Ctrl-C arriving as a key (raw terminals) */
+		return UI_QUIT;
+	case '?':
+		u->help = true;
+		u->help_scroll = 0;
+		return UI_HANDLED | UI_REDRAW;
+	case 12: /* Ctrl-L */
+		clearok(curscr, TRUE);
+		return UI_HANDLED | UI_REDRAW;
+	case KEY_RESIZE:
+		return UI_HANDLED | UI_REDRAW;
+	case 'r':
+		if (!r)
+			return UI_HANDLED;
+		if (!l->app) {
+			ui_notice(u, "read-only viewer: the collector probes on its own schedule");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		app_probe_now(l->app, r->name);
+		ui_notice(u, "probing %s now", r->name);
+		return UI_HANDLED | UI_REDRAW;
+	case 'p':
+		if (!r)
+			return UI_HANDLED;
+		if (!l->app) {
+			ui_notice(u, "read-only viewer: pause it in the collector");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		app_toggle_pause(l->app, r->name);
+		ui_notice(u, "%s %s", r->name, r->live == LIVE_PAUSED ? "resumed" : "paused");
+		return UI_HANDLED | UI_REDRAW;
+	case 'h':
+		if (!r || u->pane == PANE_HISTORY)
+			return 0;
+		u->pane = PANE_HISTORY;
+		u->h.stale = true;
+		u->h.open = false;
+		u->h.sel = 0;
+		u->h.top = 0;
+		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	default:
+		return 0;
+	}
+}
+
+static unsigned handle_key(struct loop *l, int key)
+{
+	struct ui *u = l->u;
+	unsigned f;
+
+	if (key == KEY_MOUSE) {
+		MEVENT me;
+
+		if (getmouse(&me) != OK || u->help)
+			return 0;
+		if (u->pane == PANE_LIST && (me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+			return view_list_mouse(u, me.y, me.x);
+		if (me.bstate & BUTTON4_PRESSED)
+			key = KEY_UP;
+		else if (me.bstate & BUTTON5_PRESSED)
+			key = KEY_DOWN;
+		else
+			return 0;
+	}
+	if (u->help)
+		return view_help_key(u, key);
+	if (u->editing)
+		return view_list_key(u, key);
+	f = global_key(l, key);
+	if (f)
+		return f;
+	switch (u->pane) {
+	case PANE_DETAIL:
+		return view_detail_key(u, key);
+	case PANE_HISTORY:
+		return view_history_key(u, key);
+	default:
+		return view_list_key(u, key);
+	}
+}
+
+/* Reads every pending key. Returns false when the dashboard should end. */
+static bool read_keys(struct loop *l)
+{
+	int key;
+
+	while ((key = getch()) != ERR) {
+		unsigned f = handle_key(l, key);
+
+		if (f & UI_QUIT)
+			return false;
+		if (f & UI_REDRAW)
+			l->dirty = true;
+		if (f & UI_QUERY)
+			l->query = true;
+	}
+	return true;
+}
+
+/* Work that follows a model refresh or a key, before drawing. */
+static void settle(struct loop *l, bool model_changed)
+{
+	struct ui *u = l->u;
+	const struct row *r;
+
+	if (model_changed) {
+		model_arrange(&u->m, u->sort, u->filter);
+		view_list_sync(u);
+		l->dirty = true;
+		if (u->m.viewer)
+			u->d.stale = true;
+	}
+	r = view_selected(u);
+	if (u->pane == PANE_DETAIL && r && (u->d.stale || strcmp(u->d.name, r->name))) {
+		view_detail_query(u);
+		l->dirty = true;
+	}
+	if (u->pane == PANE_HISTORY && (l->query || l->hist_width != COLS)) {
+		view_history_query(u, COLS);
+		l->hist_width = COLS;
+		l->query = false;
+		l->dirty = true;
+	}
+	if (u->pane != PANE_HISTORY)
+		l->query = false;
+}
+
+/* Time to the next clock tick (the clock shows seconds). */
+static int tick_wait(struct loop *l)
+{
+	int64_t now = util_now_ms();
+	int ms = (int)(1000 - now % 1000);
+
+	(void)l;
+	return ms > TICK_MS ? TICK_MS : ms;
+}
+
+static bool tick(struct loop *l)
+{
+	int64_t s = util_now_ms() / 1000;
+
+	if (s == l->last_tick_s)
+		return false;
+	l->last_tick_s = s;
+	return true;
+}
+
+static void ui_done(struct ui *u)
+{
+	view_detail_done(u);
+	view_history_done(u);
+	model_done(&u->m);
+}
+
+/* ---- live ----------------------------------------------------------------- */
+
+int view_live(const char *config_path, const char *db_path, char *err, size_t errlen)
+{
+	struct ui *u = xcalloc(1, sizeof(*u));
+	struct loop l = { .u = u, .dirty = true };
+	struct app_opts ao = { .config_path = config_path, .db_path = db_path, .on_event = on_event, .ud = &l };
+	int rc = 0;
+
+	u->sel = -1;
+	l.app = app_new(&ao, err, errlen);
+	if (!l.app) {
+		free(u);
+		return 3;
+	}
+	model_init_live(&u->m, l.app);
+	if (screen_start(u, err, errlen) != 0) {
+		app_free(l.app);
+		ui_done(u);
+		free(u);
+		return 3;
+	}
+	settle(&l, model_refresh(&u->m, util_now_ms()));
+	while (!app_stop_requested(l.app)) {
+		struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
+
+		if (app_step(l.app, &in, 1, l.dirty ? 0 : tick_wait(&l)) != 0) {
+			snprintf(err, errlen, "event loop failed");
+			rc = 1;
+			break;
+		}
+		/* the terminal went away: nobody is watching, stop */
+		if (in.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
+		if (!read_keys(&l))
+			break;
+		settle(&l, model_refresh(&u->m, util_now_ms()));
+		if (tick(&l))
+			l.dirty = true;
+		if (l.dirty) {
+			draw(u);
+			l.dirty = false;
+		}
+	}
+	screen_stop();
+	ui_done(u);
+	/* quitting does not wait for running probes; queued history writes are flushed */
+	app_free(l.app);
+	free(u);
+	return rc;
+}
+
+/* ---- read-only viewer ---------------------------------------------------- */
+
+static int viewer_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, old) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int view_readonly(const char *db_path, char *err, size_t errlen)
+{
+	struct ui *u = xcalloc(1, sizeof(*u));
+	struct loop l = { .u = u, .dirty = true };
+	char *path = db_path ? xstrdup(db_path) : store_default_path();
+	struct store *st;
+	sigset_t old;
+	int sfd, rc = 0;
+	bool stop = false;
+
+	u->sel = -1;
+	if (access(path, F_OK) != 0) {
+		snprintf(err, errlen, "no history database at %s (start a collector: httpsmon --headless)", path);
+		free(path);
+		free(u);
+		return 3;
+	}
+	st = store_open(path, STORE_READER, err, errlen);
+	if (!st) {
+		free(path);
+		free(u);
+		return 3;
+	}
+	model_init_viewer(&u->m, st, path);
+	free(path);
+	sfd = viewer_signals(&old);
+	if (sfd < 0 || screen_start(u, err, errlen) != 0) {
+		if (sfd < 0)
+			snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
+		else
+			close(sfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		ui_done(u);
+		store_close(st);
+		free(u);
+		return 3;
+	}
+	settle(&l, model_refresh(&u->m, util_now_ms()));
+	while (!stop) {
+		struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		if (poll(fds, 2, l.dirty ? 0 : tick_wait(&l)) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			stop = true; /* SIGINT, SIGTERM or SIGHUP: nothing to reload here */
+		if (stop || !read_keys(&l))
+			break;
+		settle(&l, model_refresh(&u->m, util_now_ms()));
+		if (tick(&l))
+			l.dirty = true;
+		if (l.dirty) {
+			draw(u);
+			l.dirty = false;
+		}
+	}
+	screen_stop();
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	ui_done(u);
+	store_close(st);
+	free(u);
+	return rc;
+}
