@@ -41,7 +41,7 @@ static const struct {
 
 void view_help_draw(struct ui *u)
 {
-	int w = COLS < 68 ? COLS - 2 : 66;
+	int w = COLS < 80 ? COLS - 2 : 78;
 	int h = LINES - 2 < N_HELP + 4 ? LINES - 2 : N_HELP + 4;
 	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
 	int rows = h - 4;

@@ -212,9 +212,17 @@ static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
 		y++;
 	}
 	if (!cnt) {
-		ui_textf(stdscr, y, 2, -1, ui_attr(C_DIM), "no probes of %s in the last %s", h->name,
-			 range_name[h->range]);
-		return y + 1 - y_start;
+		ui_textf(stdscr, y++, 2, -1, ui_attr(C_DIM),
+			 any_fail ? "every probe of %s in the last %s failed: no latency to chart" :
+				    "no probes of %s in the last %s", h->name, range_name[h->range]);
+		if (any_fail) {
+			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DOWN), "failures");
+			for (int i = 0; i < cw; i++)
+				if (fails[i])
+					ui_text(stdscr, y, x0 + i, 1, ui_attr(C_DOWN), ui_utf8 ? "×" : "x");
+			y++;
+		}
+		return y - y_start;
 	}
 	/* total: vertical bars */
 	for (int row = bars_h - 1; row >= 0; row--, y++) {
@@ -363,7 +371,7 @@ static void draw_probe_line(const struct probe_row *p, int y, bool sel)
 	ui_text(stdscr, y, 0, 15, base, t);
 	ui_text(stdscr, y, 16, 5, base | ui_state_attr(!strcmp(p->state, "UP") ? STATE_UP
 						    : !strcmp(p->state, "WARN") ? STATE_WARN : STATE_DOWN), p->state);
-	x = 21;
+	x = 22;
 	for (int i = 0; i < 6; i++, x += 9)
 		ui_text_right(stdscr, y, x, 8, base | (i == 5 ? A_BOLD : 0), p->us[i] < 0 ? "-" : fmt_latency(b, sizeof(b), p->us[i]));
 	ui_textf(stdscr, y, x + 1, -1, base, "%s: %s", p->reason, p->message);
@@ -398,7 +406,7 @@ static void draw_open(struct ui *u, int y, int h_rows)
 		ui_text(stdscr, y, 2, -1, ui_attr(C_DIM), "no raw probes kept for this window (rolled up or pruned)");
 		return;
 	}
-	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-15s %-4s %8s %8s %8s %8s %8s %8s  %s", "TIME", "STATE",
+	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-15s %-5s%8s %8s %8s %8s %8s %8s  %s", "TIME", "STATE",
 		 "DNS", "CONNECT", "TLS", "SERVER", "XFER", "TOTAL", "REASON");
 	h_rows--;
 	list_rows = h_rows / 3 < 3 ? 3 : h_rows / 3;
@@ -435,8 +443,12 @@ static void draw_open(struct ui *u, int y, int h_rows)
 		{
 			char b[256];
 
-			snprintf(b, sizeof(b), "%s  %s  %s  HTTP %ld", p->ip[0] ? p->ip : "-",
-				 p->tls_version[0] ? p->tls_version : "no TLS", p->cipher, p->http_status);
+			char st[24] = "no HTTP response";
+
+			if (p->http_status)
+				snprintf(st, sizeof(st), "HTTP %ld", p->http_status);
+			snprintf(b, sizeof(b), "%s  %s  %s  %s", p->ip[0] ? p->ip : "-",
+				 p->tls_version[0] ? p->tls_version : "no TLS", p->cipher, st);
 			cv_text(&c, 2, -1, ui_attr(C_DIM), b);
 			cv_nl(&c);
 		}

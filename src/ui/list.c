@@ -32,15 +32,15 @@ struct col {
 static const struct col cols[COL_N] = {
 	[COL_STATE] = { "STATE", UI_BADGE_W, UI_BADGE_W, 0, SORT_STATE },
 	[COL_NAME] = { "NAME", 10, 24, 0, SORT_NAME },
-	[COL_HOST] = { "HOST", 10, 28, 5, SORT_COUNT },
+	[COL_HOST] = { "HOST", 10, 28, 6, SORT_COUNT },
 	[COL_LAT] = { "LATENCY", 8, 8, 0, SORT_LATENCY },
-	[COL_TLS] = { "TLS HS", 8, 8, 3, SORT_COUNT },
-	[COL_SPARK] = { "RECENT", 10, 32, 1, SORT_COUNT },
+	[COL_TLS] = { "TLS HS", 8, 8, 4, SORT_COUNT },
+	[COL_SPARK] = { "RECENT", 10, 32, 2, SORT_COUNT },
 	[COL_UP] = { "UP 24h", 7, 7, 0, SORT_COUNT },
 	[COL_CERT] = { "CERT", 7, 7, 0, SORT_EXPIRY },
-	[COL_VER] = { "TLS", 4, 4, 4, SORT_COUNT },
-	[COL_AGE] = { "AGE", 8, 8, 2, SORT_AGE },
-	[COL_REASON] = { "REASON", 10, 10, 0, SORT_COUNT },
+	[COL_VER] = { "TLS", 4, 4, 5, SORT_COUNT },
+	[COL_AGE] = { "AGE", 8, 8, 3, SORT_AGE },
+	[COL_REASON] = { "REASON", 20, 20, 0, SORT_COUNT },
 };
 
 struct layout {

@@ -183,34 +183,41 @@ static void draw_header(struct ui *u)
 	if (COLS - x > 10)
 		ui_text_right(stdscr, 0, x, COLS - x - 1, A_REVERSE, clock);
 
-	/* line 2: where the data comes from and whether it is healthy */
-	x = 0;
+	/* line 2: where the data comes from and whether it is healthy; the database state wins the space */
 	if (!u->m.viewer) {
 		const char *cerr = app_config_error(u->m.app);
 		struct store *st = u->m.st;
+		int hw, hattr = UI_PLAIN;
 
+		if (!st) {
+			snprintf(b, sizeof(b), "history off");
+			hattr = ui_attr(C_DIM);
+		} else if (store_last_error(st)) {
+			snprintf(b, sizeof(b), "history ERROR: %s (%zu writes queued)", store_last_error(st),
+				 store_queued(st));
+			hattr = ui_attr(C_DOWN);
+		} else if (store_queued(st) > 500) {
+			snprintf(b, sizeof(b), "history ok, %zu writes queued", store_queued(st));
+		} else {
+			snprintf(b, sizeof(b), "history ok");
+		}
+		hw = fmt_width(b);
+		if (hw > COLS / 2 && *cerr)
+			hw = COLS / 2;
+		ui_text_right(stdscr, 1, 0, COLS, hattr, b);
 		if (*cerr) {
 			char first[512];
 			const char *nl = strchr(cerr, '\n');
 
 			snprintf(first, sizeof(first), "%.*s%s", (int)(nl ? nl - cerr : (long)strlen(cerr)), cerr,
 				 nl ? " (and more)" : "");
-			x += ui_textf(stdscr, 1, x, -1, ui_attr(C_DOWN), "config NOT reloaded, running the previous one: %s  ",
-				      first);
+			ui_textf(stdscr, 1, 0, COLS - hw - 2, ui_attr(C_DOWN) | A_BOLD,
+				 "config NOT reloaded, running the previous one: %s", first);
 		} else {
 			clock_hms(clock, sizeof(clock), app_config_loaded_ms(u->m.app));
-			x += ui_textf(stdscr, 1, x, -1, UI_PLAIN, "config %s loaded %s, %zu endpoints   ",
-				      app_config_path(u->m.app), clock, u->m.n);
+			ui_textf(stdscr, 1, 0, COLS - hw - 2, UI_PLAIN, "config %s: %zu endpoints, loaded %s",
+				 app_config_path(u->m.app), u->m.n, clock);
 		}
-		if (!st)
-			ui_text(stdscr, 1, x, -1, ui_attr(C_DIM), "history off");
-		else if (store_last_error(st))
-			ui_textf(stdscr, 1, x, -1, ui_attr(C_DOWN), "history ERROR: %s (%zu writes queued)",
-				 store_last_error(st), store_queued(st));
-		else if (store_queued(st))
-			ui_textf(stdscr, 1, x, -1, UI_PLAIN, "history ok, %zu queued", store_queued(st));
-		else
-			ui_text(stdscr, 1, x, -1, UI_PLAIN, "history ok");
 	} else {
 		int64_t last = u->m.v_last_probe_ms;
 
