@@ -260,9 +260,10 @@ int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
 		h *= 0x100000001b3ULL;
 	}
 	/*
-	 * FNV-1a's low bits depend only on the low bits of each byte, and
-	 * names often differ only in a trailing digit (host-1, host-2, ...):
-	 * the murmur3 finaliser lets every bit reach the modulo.
+	 * FNV-1a's low k bits depend only on the low k bits of each byte, so
+	 * an interval with a large power of two in it (1024 ms, 64 s) would
+	 * see only part of the name. The murmur3 finaliser lets every bit
+	 * reach the modulo; it is part of the phase, so it must not change.
 	 */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;

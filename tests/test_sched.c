@@ -1,0 +1,640 @@
+/*
+ * test_sched: the scheduler on a fake clock. Time is only the numbers these
+ * tests pass in; nothing sleeps. Covers the first-probe spread, stable
+ * jitter, no drift over many rounds, never starting a running probe twice,
+ * probe-now, pause/resume, remove while running, interval changes, skipping
+ * after a stall, and a 10,000-id churn checked against a plain model.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/sched.h"
+
+#define SEC 1000
+#define MIN (60 * SEC)
+
+/* Takes everything due at now (in chunks), asserting earliest-first order; returns the count. */
+static size_t take_all(struct sched *s, int64_t now, struct sched_due *out, size_t max)
+{
+	size_t n = 0, k;
+
+	do {
+		k = sched_take_due(s, now, out + n, max - n < 7 ? max - n : 7);
+		n += k;
+	} while (k && n < max);
+	for (size_t i = 1; i < n; i++)
+		assert_true(out[i - 1].due_ms < out[i].due_ms ||
+			    (out[i - 1].due_ms == out[i].due_ms && out[i - 1].id < out[i].id));
+	for (size_t i = 0; i < n; i++)
+		assert_true(out[i].due_ms <= now);
+	return n;
+}
+
+/* The one id due at now, which must be id at due_ms. */
+static void expect_one(struct sched *s, int64_t now, uint64_t id, int64_t due_ms)
+{
+	struct sched_due d[4];
+
+	assert_int_equal(sched_take_due(s, now, d, 4), 1);
+	assert_int_equal(d[0].id, id);
+	assert_int_equal(d[0].due_ms, due_ms);
+	assert_true(sched_running(s, id));
+}
+
+static void expect_none(struct sched *s, int64_t now)
+{
+	struct sched_due d[4];
+
+	assert_int_equal(sched_take_due(s, now, d, 4), 0);
+}
+
+/* One endpoint "a" at interval iv added at t0; returns its first due time. */
+static int64_t one(struct sched *s, uint64_t id, int64_t iv, int64_t t0)
+{
+	sched_set(s, id, "a", iv, t0);
+	return t0 + sched_jitter_ms("a", iv);
+}
+
+static void test_first_probes_spread(void **state)
+{
+	enum { N = 500 };
+	struct sched *s = sched_new();
+	struct sched_due *d = calloc(N, sizeof(*d));
+	int per_sec[60] = {0}, per_100ms[600] = {0};
+	int max_sec = 0, max_100ms = 0, seen = 0;
+	const int64_t t0 = 1000000;
+	char name[64];
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "host-%d.example.com", i + 1);
+		sched_set(s, (uint64_t)i, name, MIN, t0);
+	}
+	assert_int_equal(sched_count(s), N);
+	expect_none(s, t0 - 1);
+
+	/* a loop ticking every 100 ms: each probe comes out in the tick of its due time */
+	for (int64_t now = t0; now <= t0 + MIN; now += 100) {
+		size_t n = take_all(s, now, d, N);
+
+		for (size_t i = 0; i < n; i++) {
+			int64_t off = d[i].due_ms - t0;
+
+			assert_true(off >= 0 && off < MIN);
+			assert_true(d[i].due_ms > now - 100);
+			per_sec[off / SEC]++;
+			per_100ms[off / 100]++;
+		}
+		seen += (int)n;
+	}
+	assert_int_equal(seen, N);   /* every one within [0, 60 s) */
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+
+	for (int i = 0; i < 60; i++)
+		max_sec = per_sec[i] > max_sec ? per_sec[i] : max_sec;
+	for (int i = 0; i < 600; i++)
+		max_100ms = per_100ms[i] > max_100ms ? per_100ms[i] : max_100ms;
+	/*
+	 * 500 over 60 s is 8.3 a second on average; a uniform spread puts at
+	 * most ~16 in the busiest second and ~5 in the busiest 100 ms (all at
+	 * once would be 500).
+	 */
+	print_message("first probes: busiest second %d, busiest 100 ms %d (of %d)\n", max_sec, max_100ms, N);
+	assert_true(max_sec <= 20);
+	assert_true(max_100ms <= 7);
+	/* and no part of the minute is left empty */
+	for (int i = 0; i < 60; i += 10) {
+		int k = 0;
+
+		for (int j = i; j < i + 10; j++)
+			k += per_sec[j];
+		assert_true(k >= 50);
+	}
+	free(d);
+	sched_free(s);
+}
+
+static void test_jitter_stable(void **state)
+{
+	struct sched *a = sched_new(), *b = sched_new();
+	struct sched_due da[64], db[64];
+	char name[32];
+
+	(void)state;
+	/* pinned: a change here moves every deployed endpoint's phase on upgrade */
+	assert_int_equal(sched_jitter_ms("api.example.com", 60000), 45255);
+	assert_int_equal(sched_jitter_ms("api.example.com", 30000), 15255);
+	assert_true(sched_jitter_ms("api.example.com", 60000) != sched_jitter_ms("api.example.org", 60000));
+	assert_int_equal(sched_jitter_ms("x", 1), 0);
+	assert_int_equal(sched_jitter_ms("x", 0), 0);
+	assert_int_equal(sched_jitter_ms(NULL, 1000), sched_jitter_ms("", 1000));
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		int64_t j = sched_jitter_ms(name, 30 * SEC);
+
+		assert_true(j >= 0 && j < 30 * SEC);
+	}
+
+	/* two instances, same names added in opposite orders at different ids: same phases */
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "ep-%d", i);
+		sched_set(a, (uint64_t)i, name, 30 * SEC, 5000);
+	}
+	for (int i = 63; i >= 0; i--) {
+		snprintf(name, sizeof(name), "ep-%d", i);
+		sched_set(b, (uint64_t)i + 1000, name, 30 * SEC, 5000);
+	}
+	assert_int_equal(sched_next_due_ms(a), sched_next_due_ms(b));
+	assert_int_equal(take_all(a, 5000 + 30 * SEC, da, 64), 64);
+	assert_int_equal(take_all(b, 5000 + 30 * SEC, db, 64), 64);
+	for (int i = 0; i < 64; i++) {
+		assert_int_equal(da[i].due_ms, db[i].due_ms);
+		snprintf(name, sizeof(name), "ep-%d", (int)da[i].id);
+		assert_int_equal(da[i].due_ms, 5000 + sched_jitter_ms(name, 30 * SEC));
+	}
+	sched_free(a);
+	sched_free(b);
+}
+
+static void test_no_drift(void **state)
+{
+	struct sched *s = sched_new();
+	int64_t first = one(s, 7, 30 * SEC, 0);
+	uint32_t r = 12345;
+
+	(void)state;
+	/* late starts (0-900 ms) and probes of 0-9 s must not move the phase */
+	for (int k = 0; k < 2000; k++) {
+		int64_t due = first + (int64_t)k * 30 * SEC;
+		int64_t late, took;
+
+		r = r * 1103515245u + 12345u;
+		late = (r >> 8) % 900;
+		took = (r >> 4) % 9000;
+		assert_int_equal(sched_next_due_ms(s), due);
+		expect_none(s, due - 1);
+		expect_one(s, due + late, 7, due);
+		sched_done(s, 7, due + late + took);
+		assert_false(sched_running(s, 7));
+	}
+	assert_int_equal(sched_next_due_ms(s), first + 2000LL * 30 * SEC);
+	sched_free(s);
+}
+
+static void test_running_never_doubled(void **state)
+{
+	struct sched *s = sched_new();
+	int64_t d0 = one(s, 1, 10 * SEC, 0);
+
+	(void)state;
+	expect_one(s, d0, 1, d0);
+	/* stuck for 3.5 intervals: its due times pass without a second start */
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	for (int64_t t = d0; t < d0 + 35 * SEC; t += 250)
+		expect_none(s, t);
+	sched_done(s, 1, d0 + 35 * SEC);
+	/* next is on the old phase, after now: d0 + 4 intervals, not a catch-up burst */
+	assert_int_equal(sched_next_due_ms(s), d0 + 40 * SEC);
+	expect_none(s, d0 + 40 * SEC - 1);
+	expect_one(s, d0 + 40 * SEC, 1, d0 + 40 * SEC);
+
+	/* done twice, or done when not running: the second is nothing */
+	sched_done(s, 1, d0 + 41 * SEC);
+	sched_done(s, 1, d0 + 42 * SEC);
+	assert_int_equal(sched_next_due_ms(s), d0 + 50 * SEC);
+	sched_done(s, 99, 0);   /* unknown id */
+	sched_free(s);
+}
+
+static void test_probe_now(void **state)
+{
+	struct sched *s = sched_new();
+	int64_t d0 = one(s, 1, MIN, 0);
+	int64_t t;
+
+	(void)state;
+	/* idle: due at once, and the phase restarts from there */
+	t = d0 + 5 * SEC;
+	expect_one(s, d0, 1, d0);
+	sched_done(s, 1, d0 + 1000);
+	sched_probe_now(s, 1, t);
+	assert_int_equal(sched_next_due_ms(s), t);
+	expect_one(s, t, 1, t);
+	sched_done(s, 1, t + 500);
+	assert_int_equal(sched_next_due_ms(s), t + MIN);
+
+	/* an overdue entry keeps its earlier due time (its lateness stays true) */
+	sched_probe_now(s, 1, t + MIN + 3000);
+	assert_int_equal(sched_next_due_ms(s), t + MIN);
+
+	/* running: not started again; due right after it finishes */
+	expect_one(s, t + MIN + 3000, 1, t + MIN);
+	sched_probe_now(s, 1, t + MIN + 4000);
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	expect_none(s, t + MIN + 5000);
+	sched_done(s, 1, t + MIN + 6000);
+	assert_int_equal(sched_next_due_ms(s), t + MIN + 6000);
+	expect_one(s, t + MIN + 6000, 1, t + MIN + 6000);
+	/* once: the following run is back on the interval */
+	sched_done(s, 1, t + MIN + 7000);
+	assert_int_equal(sched_next_due_ms(s), t + 2 * MIN + 6000);
+
+	sched_probe_now(s, 42, 0);   /* unknown id: nothing */
+	assert_int_equal(sched_count(s), 1);
+	sched_free(s);
+}
+
+static void test_pause_resume(void **state)
+{
+	struct sched *s = sched_new();
+	int64_t d1 = one(s, 1, MIN, 0);
+	int64_t t = 10 * MIN;
+
+	(void)state;
+	sched_set(s, 2, "b", MIN, 0);
+	sched_pause(s, 1, true, 100);
+	assert_true(sched_paused(s, 1));
+	assert_false(sched_paused(s, 2));
+	assert_false(sched_paused(s, 77));
+	assert_true(sched_has(s, 1));
+
+	/* paused: never due, whatever the time, even on request */
+	sched_probe_now(s, 1, 200);
+	for (int64_t now = 0; now < t; now += SEC) {
+		struct sched_due d[4];
+		size_t n = sched_take_due(s, now, d, 4);
+
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(d[i].id, 2);
+			sched_done(s, 2, now);
+		}
+	}
+	assert_false(sched_running(s, 1));
+
+	/* resume: due now, then on the interval from there */
+	sched_pause(s, 2, true, t);
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	sched_pause(s, 1, false, t);
+	sched_pause(s, 1, false, t + 5);   /* not paused: nothing */
+	assert_false(sched_paused(s, 1));
+	assert_int_equal(sched_next_due_ms(s), t);
+	expect_one(s, t, 1, t);
+	sched_done(s, 1, t + 100);
+	assert_int_equal(sched_next_due_ms(s), t + MIN);
+
+	/* paused while running: done does not reschedule it */
+	expect_one(s, t + MIN, 1, t + MIN);
+	sched_pause(s, 1, true, t + MIN + 10);
+	sched_done(s, 1, t + MIN + 20);
+	assert_false(sched_running(s, 1));
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+
+	/* paused and resumed while running: once more right after it ends */
+	sched_pause(s, 1, false, t + 2 * MIN);
+	expect_one(s, t + 2 * MIN, 1, t + 2 * MIN);
+	sched_pause(s, 1, true, t + 2 * MIN + 10);
+	sched_pause(s, 1, false, t + 2 * MIN + 20);
+	expect_none(s, t + 2 * MIN + 30);
+	sched_done(s, 1, t + 2 * MIN + 40);
+	assert_int_equal(sched_next_due_ms(s), t + 2 * MIN + 40);
+	(void)d1;
+	sched_free(s);
+}
+
+static void test_remove_while_running(void **state)
+{
+	struct sched *s = sched_new();
+	int64_t d0 = one(s, 1, MIN, 0);
+
+	(void)state;
+	sched_set(s, 2, "b", MIN, 0);
+	expect_none(s, -1);
+	assert_int_equal(sched_take_due(s, MIN, (struct sched_due[2]){0}, 2), 2);
+	sched_remove(s, 1);
+	assert_false(sched_has(s, 1));
+	assert_false(sched_running(s, 1));
+	sched_done(s, 1, d0 + 100);   /* harmless */
+	assert_int_equal(sched_count(s), 1);
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+
+	/* removed and added again while the old probe ran: the old done does not touch the new entry */
+	expect_none(s, d0 + 200);
+	sched_remove(s, 2);
+	sched_set(s, 2, "b", MIN, 5 * MIN);
+	sched_done(s, 2, 5 * MIN + 1);
+	assert_false(sched_running(s, 2));
+	assert_int_equal(sched_next_due_ms(s), 5 * MIN + sched_jitter_ms("b", MIN));
+
+	sched_remove(s, 2);
+	sched_remove(s, 2);   /* unknown: nothing */
+	assert_int_equal(sched_count(s), 0);
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	sched_free(s);
+	sched_free(NULL);
+}
+
+static void test_interval_change(void **state)
+{
+	struct sched *s = sched_new();
+	int64_t d0 = one(s, 1, 10 * SEC, 0);
+
+	(void)state;
+	/* idle, interval longer: the next due time stays, the one after uses the new interval */
+	sched_set(s, 1, "a", 20 * SEC, 0);
+	assert_int_equal(sched_next_due_ms(s), d0);
+	expect_one(s, d0, 1, d0);
+	sched_done(s, 1, d0 + 1);
+	assert_int_equal(sched_next_due_ms(s), d0 + 20 * SEC);
+
+	/* running, interval shorter: from the next run */
+	expect_one(s, d0 + 20 * SEC, 1, d0 + 20 * SEC);
+	sched_set(s, 1, "a", 5 * SEC, d0 + 20 * SEC + 1);
+	sched_done(s, 1, d0 + 20 * SEC + 2);
+	assert_int_equal(sched_next_due_ms(s), d0 + 25 * SEC);
+
+	/* idle, a long interval cut short: pulled in to now + the new interval */
+	expect_one(s, d0 + 25 * SEC, 1, d0 + 25 * SEC);
+	sched_set(s, 1, "a", 10 * MIN, d0 + 25 * SEC);
+	sched_done(s, 1, d0 + 26 * SEC);
+	assert_int_equal(sched_next_due_ms(s), d0 + 25 * SEC + 10 * MIN);
+	sched_set(s, 1, "a", 30 * SEC, d0 + 2 * MIN);
+	assert_int_equal(sched_next_due_ms(s), d0 + 2 * MIN + 30 * SEC);
+	/* a set with the same interval changes nothing */
+	sched_set(s, 1, "other name", 30 * SEC, d0 + 2 * MIN + 29 * SEC);
+	assert_int_equal(sched_next_due_ms(s), d0 + 2 * MIN + 30 * SEC);
+	assert_int_equal(sched_count(s), 1);
+
+	/* a nonsense interval is clamped, not a hang */
+	sched_remove(s, 1);
+	sched_set(s, 3, "z", 0, 0);
+	expect_one(s, 0, 3, 0);
+	sched_done(s, 3, 1000000);
+	assert_int_equal(sched_next_due_ms(s), 1000000);
+	sched_free(s);
+}
+
+static void test_stall_skips_forward(void **state)
+{
+	struct sched *s = sched_new();
+	struct sched_due d[8];
+	int64_t d0 = one(s, 1, 10 * SEC, 0);
+	int64_t woke = d0 + 95 * SEC + 300;   /* the loop slept through 9.5 intervals */
+
+	(void)state;
+	sched_set(s, 2, "b", 10 * SEC, 0);
+	/* each overdue id comes out once, with its real (old) due time */
+	assert_int_equal(take_all(s, woke, d, 8), 2);
+	sched_done(s, 1, woke + 50);
+	sched_done(s, 2, woke + 50);
+	/* then back on phase, in the future: no catch-up burst */
+	expect_none(s, woke + 50);
+	assert_true(sched_next_due_ms(s) > woke);
+	sched_remove(s, 2);
+	expect_one(s, d0 + 100 * SEC, 1, d0 + 100 * SEC);
+	sched_free(s);
+}
+
+static void test_next_due_ignores_running_and_paused(void **state)
+{
+	struct sched *s = sched_new();
+
+	(void)state;
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	sched_set(s, 1, "a", MIN, 0);
+	sched_set(s, 2, "b", MIN, 0);
+	sched_set(s, 3, "c", MIN, 0);
+	assert_true(sched_jitter_ms("a", MIN) > 300 && sched_jitter_ms("b", MIN) > 300 &&
+		    sched_jitter_ms("c", MIN) > 300);
+	sched_probe_now(s, 1, 100);
+	sched_probe_now(s, 2, 200);
+	sched_probe_now(s, 3, 300);
+	assert_int_equal(sched_next_due_ms(s), 100);
+	expect_one(s, 150, 1, 100);
+	assert_int_equal(sched_next_due_ms(s), 200);     /* 1 runs */
+	sched_pause(s, 2, true, 160);
+	assert_int_equal(sched_next_due_ms(s), 300);     /* 2 paused */
+	expect_one(s, 300, 3, 300);
+	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	sched_done(s, 3, 400);
+	assert_int_equal(sched_next_due_ms(s), 300 + MIN);
+	sched_done(s, 1, 400);
+	assert_int_equal(sched_next_due_ms(s), 100 + MIN);
+	sched_free(s);
+}
+
+static void test_take_due_max(void **state)
+{
+	struct sched *s = sched_new();
+	struct sched_due d[16];
+	int64_t last = INT64_MIN;
+	size_t got = 0, n;
+
+	(void)state;
+	assert_true(sched_jitter_ms("x", MIN) > 90);
+	for (uint64_t i = 0; i < 10; i++) {
+		sched_set(s, i, "x", MIN, 0);
+		sched_probe_now(s, i, (int64_t)(9 - i) * 10);   /* due in reverse id order */
+	}
+	assert_int_equal(sched_take_due(s, 1000, d, 0), 0);
+	while ((n = sched_take_due(s, 1000, d, 3)) > 0) {
+		assert_true(n == 3 || got + n == 10);
+		for (size_t i = 0; i < n; i++) {
+			assert_true(d[i].due_ms > last);
+			last = d[i].due_ms;
+			assert_int_equal(d[i].id, 9 - (got + i));
+		}
+		got += n;
+	}
+	assert_int_equal(got, 10);
+	sched_free(s);
+}
+
+/* ---- churn against a model ---------------------------------------------- */
+
+#define CHURN_IDS 10000
+
+struct model {
+	bool present, running, paused;
+	int64_t interval, due;
+};
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng % n);
+}
+
+/* Sequential ids and ids that differ only in high bits: both hash badly unmixed. */
+static uint64_t churn_id(uint32_t i)
+{
+	return i % 2 ? (uint64_t)i << 40 : (uint64_t)i;
+}
+
+static void churn_name(uint32_t i, char *buf, size_t len)
+{
+	snprintf(buf, len, "ep-%u.example.net", i);
+}
+
+static int64_t model_next_due(const struct model *m)
+{
+	int64_t best = INT64_MAX;
+
+	for (uint32_t i = 0; i < CHURN_IDS; i++)
+		if (m[i].present && !m[i].running && !m[i].paused && m[i].due < best)
+			best = m[i].due;
+	return best;
+}
+
+static uint32_t index_of(uint64_t id)
+{
+	uint32_t i = (uint32_t)(id >> 40 ? id >> 40 : id);
+
+	assert_int_equal(churn_id(i), id);
+	return i;
+}
+
+/*
+ * The heap check through the public API: everything taken comes out in
+ * non-decreasing (due, id) order, each at the model's due time, no id twice,
+ * never a running or paused one, and after each take the next due time is
+ * the model's earliest.
+ */
+static void check_take(struct sched *s, struct model *m, int64_t now, size_t max, bool finish)
+{
+	struct sched_due d[64];
+	size_t n = sched_take_due(s, now, d, max);
+
+	for (size_t k = 0; k < n; k++) {
+		uint32_t i = index_of(d[k].id);
+
+		if (k)
+			assert_true(d[k - 1].due_ms < d[k].due_ms ||
+				    (d[k - 1].due_ms == d[k].due_ms && d[k - 1].id < d[k].id));
+		assert_true(m[i].present && !m[i].running && !m[i].paused);
+		assert_int_equal(d[k].due_ms, m[i].due);
+		assert_true(d[k].due_ms <= now);
+		m[i].running = true;
+		if (finish) {
+			sched_done(s, d[k].id, now);
+			m[i].running = false;
+			m[i].due += m[i].interval;
+			if (m[i].due < now)
+				m[i].due += (now - m[i].due + m[i].interval - 1) / m[i].interval * m[i].interval;
+		}
+	}
+	if (n < max)
+		assert_true(sched_next_due_ms(s) > now);
+}
+
+static void test_churn_10000(void **state)
+{
+	struct sched *s = sched_new();
+	struct model *m = calloc(CHURN_IDS, sizeof(*m));
+	size_t present = 0;
+	int64_t now = 0;
+	char name[48];
+
+	(void)state;
+	for (int op = 0; op < 200000; op++) {
+		uint32_t i = rnd(CHURN_IDS);
+		uint64_t id = churn_id(i);
+		uint32_t what = rnd(100);
+
+		now += rnd(20);
+		if (what < 40) {
+			if (!m[i].present) {
+				int64_t iv = (int64_t)(1 + rnd(120)) * SEC;
+
+				churn_name(i, name, sizeof(name));
+				sched_set(s, id, name, iv, now);
+				m[i] = (struct model){.present = true, .interval = iv,
+						      .due = now + sched_jitter_ms(name, iv)};
+				present++;
+			}
+		} else if (what < 70) {
+			if (m[i].present)
+				present--;
+			sched_remove(s, id);
+			m[i].present = false;
+			m[i].running = false;
+		} else if (what < 80) {
+			check_take(s, m, now, 1 + rnd(64), false);
+		} else if (what < 90) {
+			if (m[i].running) {
+				sched_done(s, id, now);
+				m[i].running = false;
+				m[i].due += m[i].interval;
+				if (m[i].due < now)
+					m[i].due += (now - m[i].due + m[i].interval - 1) / m[i].interval * m[i].interval;
+			}
+		} else if (what < 95) {
+			if (m[i].present && !m[i].running && !m[i].paused && m[i].due > now) {
+				sched_probe_now(s, id, now);
+				m[i].due = now;
+			}
+		} else if (m[i].present && !m[i].running) {
+			bool p = !m[i].paused;
+
+			sched_pause(s, id, p, now);
+			m[i].paused = p;
+			if (!p)
+				m[i].due = now;
+		}
+		assert_int_equal(sched_has(s, id), m[i].present);
+		if (op % 1000 == 0) {
+			assert_int_equal(sched_count(s), present);
+			assert_int_equal(sched_next_due_ms(s), model_next_due(m));
+		}
+	}
+
+	/* run the survivors over two simulated hours, finishing each at once */
+	for (uint32_t i = 0; i < CHURN_IDS; i++) {
+		if (m[i].running) {
+			sched_done(s, churn_id(i), now);
+			m[i].running = false;
+			m[i].due += m[i].interval;
+			if (m[i].due < now)
+				m[i].due += (now - m[i].due + m[i].interval - 1) / m[i].interval * m[i].interval;
+		}
+	}
+	for (int tick = 0; tick < 120 * MIN / 250; tick++, now += 250) {
+		check_take(s, m, now, 64, true);
+		if (tick % 2400 == 0)
+			assert_int_equal(sched_next_due_ms(s), model_next_due(m));
+	}
+	print_message("churn: %zu ids present at the end\n", present);
+	assert_int_equal(sched_count(s), present);
+	free(m);
+	sched_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_probes_spread),
+		cmocka_unit_test(test_jitter_stable),
+		cmocka_unit_test(test_no_drift),
+		cmocka_unit_test(test_running_never_doubled),
+		cmocka_unit_test(test_probe_now),
+		cmocka_unit_test(test_pause_resume),
+		cmocka_unit_test(test_remove_while_running),
+		cmocka_unit_test(test_interval_change),
+		cmocka_unit_test(test_stall_skips_forward),
+		cmocka_unit_test(test_next_due_ignores_running_and_paused),
+		cmocka_unit_test(test_take_due_max),
+		cmocka_unit_test(test_churn_10000),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
