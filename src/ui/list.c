@@ -171,7 +171,8 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 	if (l->w[COL_HOST])
 		ui_text(stdscr, y, l->x[COL_HOST], l->w[COL_HOST], base, r->host);
 	if (r->r) {
-		bool failed = r->vstate == STATE_DOWN && r->r->error != PERR_NONE;
+		/* no response: the time is how long it took to fail, not a latency */
+		bool failed = r->vstate == STATE_DOWN && !r->r->http_status;
 
 		ui_text_right(stdscr, y, l->x[COL_LAT], l->w[COL_LAT], base | (failed ? ui_attr(C_DIM) : 0),
 			      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.total_us));

@@ -32,6 +32,7 @@
 #include "httpsmon/util.h"
 
 #define TICK_MS       250    /* the clock and ages move at most this late */
+#define FRAME_MS      100    /* results redraw at most this often; keys redraw at once */
 #define NOTICE_MS     5000   /* a notice stays this long in the footer */
 #define MIN_COLS      40
 #define MIN_LINES     10
@@ -128,6 +129,10 @@ struct loop {
 	struct ui *u;
 	struct app *app;              /* live, else NULL */
 	bool dirty;
+	bool keyed;                   /* a key arrived this pass: draw now, not at the next frame */
+	int64_t last_draw_ms;         /* monotonic */
+	int64_t last_model_ms;        /* monotonic */
+	bool model_due;               /* a refresh was put off to the next frame */
 	bool query;                   /* history queries due */
 	int64_t last_tick_s;
 	int hist_width;               /* width the history was queried for */
@@ -397,6 +402,7 @@ static bool read_keys(struct loop *l)
 	while ((key = getch()) != ERR) {
 		unsigned f = handle_key(l, key);
 
+		l->keyed = true;
 		if (f & UI_QUIT)
 			return false;
 		if (f & UI_REDRAW)
@@ -435,6 +441,18 @@ static void settle(struct loop *l, bool model_changed)
 		l->query = false;
 }
 
+/*
+ * A hung-up terminal: stdin polls as POLLHUP/POLLERR. Asked directly,
+ * because curl_multi_poll() reports only POLLIN/POLLOUT/POLLPRI for the
+ * extra descriptors it was given.
+ */
+static bool terminal_gone(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 /* Time to the next clock tick (the clock shows seconds). */
 static int tick_wait(struct loop *l)
 {
@@ -453,6 +471,51 @@ static bool tick(struct loop *l)
 		return false;
 	l->last_tick_s = s;
 	return true;
+}
+
+/*
+ * The end of a pass: the model is refreshed and the screen drawn at most
+ * once per FRAME_MS while results pour in (hundreds of probes must not
+ * mean hundreds of frames), at once after a key.
+ */
+static void end_pass(struct loop *l)
+{
+	int64_t now = util_mono_us() / 1000;
+
+	if (l->keyed || now - l->last_model_ms >= FRAME_MS) {
+		settle(l, model_refresh(&l->u->m, util_now_ms()));
+		l->last_model_ms = now;
+		l->model_due = false;
+	} else {
+		settle(l, false);
+		l->model_due = true;
+	}
+	if (tick(l))
+		l->dirty = true;
+	if (l->dirty && (l->keyed || now - l->last_draw_ms >= FRAME_MS)) {
+		draw(l->u);
+		l->dirty = false;
+		l->last_draw_ms = now;
+	}
+	l->keyed = false;
+}
+
+/* How long the next pass may wait: until the pending frame or the next clock tick. */
+static int pass_wait(struct loop *l)
+{
+	int64_t now = util_mono_us() / 1000;
+	int64_t frame = l->last_draw_ms + FRAME_MS - now;
+	int tw = tick_wait(l);
+
+	if (l->model_due) {
+		int64_t m = l->last_model_ms + FRAME_MS - now;
+
+		if (m < frame || !l->dirty)
+			frame = m;
+	}
+	if (l->dirty || l->model_due)
+		return frame <= 0 ? 0 : (int)(frame < tw ? frame : tw);
+	return tw;
 }
 
 static void ui_done(struct ui *u)
@@ -488,23 +551,17 @@ int view_live(const char *config_path, const char *db_path, char *err, size_t er
 	while (!app_stop_requested(l.app)) {
 		struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
 
-		if (app_step(l.app, &in, 1, l.dirty ? 0 : tick_wait(&l)) != 0) {
+		if (app_step(l.app, &in, 1, pass_wait(&l)) != 0) {
 			snprintf(err, errlen, "event loop failed");
 			rc = 1;
 			break;
 		}
 		/* the terminal went away: nobody is watching, stop */
-		if (in.revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (in.revents && terminal_gone())
 			break;
 		if (!read_keys(&l))
 			break;
-		settle(&l, model_refresh(&u->m, util_now_ms()));
-		if (tick(&l))
-			l.dirty = true;
-		if (l.dirty) {
-			draw(u);
-			l.dirty = false;
-		}
+		end_pass(&l);
 	}
 	screen_stop();
 	ui_done(u);
@@ -571,24 +628,18 @@ int view_readonly(const char *db_path, char *err, size_t errlen)
 		struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 
-		if (poll(fds, 2, l.dirty ? 0 : tick_wait(&l)) < 0 && errno != EINTR) {
+		if (poll(fds, 2, pass_wait(&l)) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
 			rc = 1;
 			break;
 		}
-		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (fds[0].revents && terminal_gone())
 			break;
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			stop = true; /* SIGINT, SIGTERM or SIGHUP: nothing to reload here */
 		if (stop || !read_keys(&l))
 			break;
-		settle(&l, model_refresh(&u->m, util_now_ms()));
-		if (tick(&l))
-			l.dirty = true;
-		if (l.dirty) {
-			draw(u);
-			l.dirty = false;
-		}
+		end_pass(&l);
 	}
 	screen_stop();
 	close(sfd);
