@@ -288,8 +288,10 @@ static void outage_line(const struct hist *h, const struct outage_row *o, int y,
 	x = 37;
 	ui_text_right(stdscr, y, x, 8, base, dur);
 	x += 9;
-	if (h->all)
-		x += ui_text(stdscr, y, x, 17, base | A_BOLD, o->name) + 1;
+	if (h->all) {
+		ui_text(stdscr, y, x, 17, base | A_BOLD, o->name);
+		x += 18;
+	}
 	snprintf(b, sizeof(b), "%s: %s  (%d failed probes)", o->reason, o->message, o->failed_probes);
 	ui_text(stdscr, y, x, -1, base, b);
 }

@@ -180,7 +180,11 @@ static void draw_header(struct ui *u)
 		if (!counts[l] && l != LIVE_UP && l != LIVE_WARN && l != LIVE_DOWN)
 			continue;
 		x += ui_text(stdscr, 0, x, -1, A_REVERSE, " ");
-		x += ui_textf(stdscr, 0, x, -1, A_REVERSE | (counts[l] ? A_BOLD : 0), "%zu %s", counts[l],
+		/* a non-zero problem count takes its state's colour, so a glance finds it */
+		x += ui_textf(stdscr, 0, x, -1,
+			      A_REVERSE | (counts[l] ? A_BOLD : 0) |
+				      (counts[l] && l != LIVE_UP && l != LIVE_PENDING ? ui_live_attr(l) : 0),
+			      "%zu %s", counts[l],
 			      l == LIVE_FAILING ? "FAILING" : ui_live_word(l));
 		x += ui_text(stdscr, 0, x, -1, A_REVERSE, " ");
 	}
