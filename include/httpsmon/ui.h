@@ -235,6 +235,8 @@ int cv_textf(struct canvas *c, int x, int width, int attr, const char *fmt, ...)
 bool cv_visible(const struct canvas *c);
 int cv_y(const struct canvas *c);  /* screen row of the current line */
 void cv_nl(struct canvas *c);
+/* s word-wrapped from column x to the right edge, at most max_lines lines (sanitised; ends with a newline). */
+int cv_wrap(struct canvas *c, int x, int attr, const char *s, int max_lines);
 void cv_rule(struct canvas *c, const char *title);
 /* Clamps a scroll position to content lines in a viewport of h rows. */
 int ui_clamp_scroll(int scroll, int lines, int h);

@@ -60,8 +60,7 @@ static void local_time(char *buf, size_t n, int64_t ms, const char *fmt)
 static void kv_at(struct canvas *c, int indent, const char *label, int attr, const char *value)
 {
 	cv_text(c, indent, 11, ui_attr(C_DIM), label);
-	cv_text(c, indent + 12, -1, attr, value);
-	cv_nl(c);
+	cv_wrap(c, indent + 12, attr, value, 6);
 }
 
 static void kv(struct canvas *c, const char *label, int attr, const char *value)

@@ -276,7 +276,8 @@ static void outage_line(const struct hist *h, const struct outage_row *o, int y,
 	int x = 0;
 
 	ui_fill(stdscr, y, 0, -1, base);
-	local_time(start, sizeof(start), o->start_ms, "%Y-%m-%d %H:%M:%S");
+	/* narrow screens drop the year: the cause needs the room */
+	local_time(start, sizeof(start), o->start_ms, COLS < 100 ? "%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S");
 	if (o->end_ms)
 		local_time(end, sizeof(end), o->end_ms, "%m-%d %H:%M:%S");
 	else
@@ -285,7 +286,7 @@ static void outage_line(const struct hist *h, const struct outage_row *o, int y,
 	x += ui_text(stdscr, y, x, 20, base, start);
 	x++;
 	x += ui_text(stdscr, y, x, 15, base | (o->end_ms ? 0 : ui_attr(C_DOWN)), end);
-	x = 37;
+	x = COLS < 100 ? 31 : 37;
 	ui_text_right(stdscr, y, x, 8, base, dur);
 	x += 9;
 	if (h->all) {
@@ -317,7 +318,7 @@ static void draw_outages(struct ui *u, int y, int rows)
 		ui_text(stdscr, y, 2, -1, ui_attr(C_DIM), h->all ? "no outages recorded" : "no outages recorded (Tab: every endpoint)");
 		return;
 	}
-	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-20s %-15s %8s %s%s", "START", "END", "LENGTH",
+	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-*s %-15s %8s %s%s", COLS < 100 ? 14 : 20, "START", "END", "LENGTH",
 		 h->all ? "ENDPOINT          " : "", "CAUSE");
 	rows--;
 	if ((int)h->sel >= h->top + rows)

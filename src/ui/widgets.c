@@ -323,6 +323,45 @@ void cv_nl(struct canvas *c)
 	c->line++;
 }
 
+int cv_wrap(struct canvas *c, int x, int attr, const char *s, int max_lines)
+{
+	char safe[2048];
+	const char *p = safe;
+	int width = c->width - x, lines = 0;
+
+	/* sanitised before measuring: an escape like \x1b takes four columns */
+	util_sanitize(s, strlen(s), safe, sizeof(safe));
+	if (width < 10)
+		width = 10;
+	while (*p && lines < max_lines) {
+		size_t n = fmt_clip(p, width, NULL);
+		char piece[2048];
+
+		if (p[n] && lines + 1 < max_lines) {
+			/* break at the last space of the line's second half, if any */
+			for (size_t k = n; k > n / 2; k--) {
+				if (p[k] == ' ') {
+					n = k;
+					break;
+				}
+			}
+		}
+		if (!n)
+			n = 1;
+		memcpy(piece, p, n);
+		piece[n] = '\0';
+		cv_text(c, x, -1, attr, piece);
+		cv_nl(c);
+		lines++;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (!lines)
+		cv_nl(c);
+	return lines ? lines : 1;
+}
+
 void cv_rule(struct canvas *c, const char *title)
 {
 	if (cv_visible(c))
