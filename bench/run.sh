@@ -356,3 +356,121 @@ if [ "${BENCH_STORE:-1}" != 0 ]; then
 	"$bin/store_bench" ${STORE_BENCH_ARGS:-} "$out" || die "store_bench failed"
 	echo "bench: store figures appended to $out/results.md" >&2
 fi
+
+# ===========================================================================
+# The scheduler (bench/sched_bench.c and the headless collector). A separate
+# section; it probes the labsrv listener started above ($port, $ca).
+#
+# 1. Lateness: sched_bench runs the collector's loop shape (prober_wait with
+#    the timeout of the next due probe, prober_perform, sched_take_due,
+#    prober_submit) with real probes of SCHED_N endpoints at SCHED_INTERVAL
+#    for SCHED_WINDOW_S seconds. Defaults are the issue's case, 1,000
+#    endpoints at 60 s, over 65 s: every endpoint's first (jittered) probe
+#    plus the first few second rounds, about 1,080 starts; a longer window
+#    adds rounds, not new situations. Lateness = start - due time, at the
+#    prober_submit call (the scheduler and loop's delay) and at the transfer
+#    start (plus any wait in the max_inflight queue).
+# 2. Idle CPU: `httpsmon --headless` (when the binary has it) with IDLE_N
+#    endpoints at IDLE_INTERVAL, its user + sys ticks from /proc/PID/stat
+#    over IDLE_WINDOW_S seconds after IDLE_WARMUP_S of start-up, as a share
+#    of one core. The figure includes the probes themselves (N / interval a
+#    second) and the history writes: it is what the collector costs while
+#    nobody looks. Without --headless, sched_bench's loop on the same
+#    endpoints is measured instead, and the line says so.
+# Environment: SCHED_N (1000), SCHED_INTERVAL (60s), SCHED_WINDOW_S (65),
+# IDLE_N (100), IDLE_INTERVAL (30s), IDLE_WARMUP_S (5), IDLE_WINDOW_S (60);
+# BENCH_SCHED=0 skips the section.
+# ===========================================================================
+if [ "${BENCH_SCHED:-1}" != 0 ]; then
+	if [ -z "${port:-}" ] || [ -z "${ca:-}" ]; then die "scheduler bench: no labsrv listener"; fi
+	sched_work=$work/sched
+	mkdir -p "$sched_work"
+	sched_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
+	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
+		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/sched_bench" \
+		bench/sched_bench.c $sched_objs \
+		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih) -lm ||
+		die "could not build bench/sched_bench.c"
+
+	# sched_config N INTERVAL FILE: N endpoints on the listener, every one at INTERVAL.
+	sched_config() {
+		awk -v n="$1" -v iv="$2" -v port="$port" -v ca="$ca" 'BEGIN {
+			printf "[defaults]\nca_file = %s\ninterval = %s\ntimeout = 5s\n", ca, iv
+			for (i = 1; i <= n; i++)
+				printf "\n[host-%d]\nurl = https://host-%d.bench.test:%d/\n" \
+				       "resolve = host-%d.bench.test:%d:127.0.0.1\n", i, i, port, i, port
+		}' > "$3"
+	}
+	# kv FILE KEY: the value of KEY=... in FILE, "-" when absent.
+	kv() { awk -F= -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print "-" }' "$1"; }
+
+	s_n=${SCHED_N:-1000} s_iv=${SCHED_INTERVAL:-60s} s_win=${SCHED_WINDOW_S:-65}
+	i_n=${IDLE_N:-100} i_iv=${IDLE_INTERVAL:-30s}
+	i_warm=${IDLE_WARMUP_S:-5} i_win=${IDLE_WINDOW_S:-60}
+
+	sched_config "$s_n" "$s_iv" "$sched_work/late.ini"
+	echo "bench: scheduler lateness, $s_n endpoints at $s_iv for ${s_win} s" >&2
+	"$bin/sched_bench" -w "$s_win" -o "$sched_work/late.txt" "$sched_work/late.ini" \
+		> "$sched_work/late.out" 2>"$sched_work/late.err" || die "sched_bench failed: $(cat "$sched_work/late.err")"
+	lo=$sched_work/late.out
+
+	# idle CPU of the collector, or of the bench loop without one
+	sched_config "$i_n" "$i_iv" "$sched_work/idle.ini"
+	idle_what='' idle_pct=- idle_s=-
+	# ticks PID: user + sys clock ticks of PID (fields 14 and 15; comm may hold spaces)
+	ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+	if "$HTTPSMON" --help 2>&1 | grep -q -- '--headless'; then
+		idle_what="\`httpsmon --headless\`"
+		echo "bench: headless idle CPU, $i_n endpoints at $i_iv, ${i_warm} s + ${i_win} s" >&2
+		"$HTTPSMON" --headless -c "$sched_work/idle.ini" --db "$sched_work/idle.db" \
+			2>"$sched_work/idle.log" &
+		idle_pid=$!
+	else
+		idle_what="sched_bench's loop (httpsmon has no --headless yet)"
+		echo "bench: no --headless: idle CPU of sched_bench's loop instead" >&2
+		"$bin/sched_bench" -w $((i_warm + i_win + 1)) "$sched_work/idle.ini" \
+			> "$sched_work/idle.out" 2>"$sched_work/idle.log" &
+		idle_pid=$!
+	fi
+	sleep "$i_warm"
+	if kill -0 "$idle_pid" 2>/dev/null; then
+		t_a=$(ticks "$idle_pid") w_a=$(date +%s.%N)
+		sleep "$i_win"
+		t_b=$(ticks "$idle_pid") w_b=$(date +%s.%N)
+		if [ -n "$t_a" ] && [ -n "$t_b" ]; then
+			read -r idle_s idle_pct <<< "$(awk -v a="$t_a" -v b="$t_b" -v hz="$(getconf CLK_TCK)" \
+				-v w0="$w_a" -v w1="$w_b" 'BEGIN {
+					s = (b - a) / hz; printf "%.2f %.3f\n", s, 100 * s / (w1 - w0) }')"
+		fi
+	fi
+	kill -TERM "$idle_pid" 2>/dev/null || true
+	wait "$idle_pid" 2>/dev/null || true
+
+	{
+		echo
+		echo "### scheduler"
+		echo
+		echo "- lateness: $(kv "$lo" endpoints) endpoints at $s_iv, real probes, ${s_win} s window:" \
+		     "$(kv "$lo" starts) starts, $(kv "$lo" ok) ok, $(kv "$lo" failed) failed;" \
+		     "bench process CPU $(kv "$lo" cpu_s) s over $(kv "$lo" wall_s) s (includes every probe's TLS)"
+		echo
+		echo "| lateness measured at | starts | p50 ms | p95 ms | p99 ms | max ms | > 100 ms |"
+		echo "|---|--:|--:|--:|--:|--:|--:|"
+		for w in submit transfer; do
+			echo "| $w | $(kv "$lo" ${w}_late_n) | $(kv "$lo" ${w}_late_p50_ms) |" \
+			     "$(kv "$lo" ${w}_late_p95_ms) | $(kv "$lo" ${w}_late_p99_ms) |" \
+			     "$(kv "$lo" ${w}_late_max_ms) | $(kv "$lo" ${w}_late_over_100ms) |"
+		done
+		echo
+		late_max=$(kv "$lo" transfer_late_max_ms)
+		echo "- no probe starting more than 100 ms late (1,000 at 60 s), worst transfer start:" \
+		     "$late_max ms: $(verdict "$late_max" '<=' 100)"
+		echo "- idle CPU, $idle_what with $i_n endpoints at $i_iv ($i_n probes per $i_iv included)," \
+		     "${i_win} s after ${i_warm} s of start-up: $idle_s CPU s = $idle_pct% of one core" \
+		     "(target < 1%): $(verdict "$idle_pct" '<' 1)"
+	} > "$sched_work/results.md"
+	cat "$sched_work/results.md"
+	cat "$sched_work/results.md" >> "$out/results.md"
+	echo "bench: scheduler figures appended to $out/results.md (per start: $sched_work/late.txt)" >&2
+fi
