@@ -748,7 +748,12 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	} else {
 		sqlite3_exec(st->db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
 		if (user_version(st, &v) != SQLITE_OK) {
-			snprintf(err, errlen, "cannot read %s: %s", path, sqlite3_errmsg(st->db));
+			/* a collector killed while creating the file left a journal only a writer may undo */
+			if (sqlite3_errcode(st->db) == SQLITE_READONLY)
+				snprintf(err, errlen, "cannot read %s: it needs recovery after a crash;"
+					 " start the collector once", path);
+			else
+				snprintf(err, errlen, "cannot read %s: %s", path, sqlite3_errmsg(st->db));
 			goto err;
 		}
 		if (v == 0) {

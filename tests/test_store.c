@@ -144,13 +144,18 @@ static void add(struct store *st, const char *name, int64_t t_ms, int64_t total_
 	probe_result_done(&r);
 }
 
+/*
+ * The checks open the file read-write, as the next collector would: a
+ * child killed while it was creating the file (before the switch to WAL)
+ * leaves a hot rollback journal that only a writer may roll back.
+ */
 static int64_t sql_int(const char *path, const char *sql)
 {
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 2000);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
@@ -179,7 +184,7 @@ static char *sql_text(const char *path, const char *sql)
 	sqlite3_stmt *s;
 	char *v = NULL;
 
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 2000);
 	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
@@ -804,7 +809,8 @@ static void test_sigkill(void **state)
 		pid_t pid;
 		int64_t v, have;
 		char q[160];
-		struct timespec ts = { 0, (long)(rand() % 150) * 1000000L };
+		/* round 0 dies early, maybe while the file is being created */
+		struct timespec ts = { 0, (long)(rand() % (round ? 150 : 5)) * 1000000L };
 
 		assert_int_equal(pipe(p), 0);
 		fflush(NULL);
@@ -830,12 +836,17 @@ static void test_sigkill(void **state)
 		/* retention in the child moves raw rows into rollups: count both */
 		snprintf(q, sizeof(q), "SELECT (SELECT count(*) FROM probe) +"
 			 " (SELECT coalesce(sum(probes), 0) FROM rollup)");
-		have = sql_int(f->db, q);
+		/* killed before the file or its schema was made: nothing was acknowledged either */
+		if (access(f->db, F_OK) != 0 || sql_int(f->db, "PRAGMA user_version") == 0)
+			have = 0;
+		else
+			have = sql_int(f->db, q);
 		if (have < acked)
 			fail_msg("round %d (seed %u): %lld probes acknowledged, %lld in the file", round, seed,
 				 (long long)acked, (long long)have);
 		acked = have; /* a flush may have committed after its last report */
-		assert_intact(f->db);
+		if (access(f->db, F_OK) == 0)
+			assert_intact(f->db);
 	}
 	if (acked < 1000)
 		fail_msg("only %lld probes acknowledged in 20 rounds: the test proves little", (long long)acked);
