@@ -117,7 +117,7 @@ static int cmp_double(const void *a, const void *b);
 static void insert_rate(const char *dir, int endpoints, int batch, int64_t rows, struct insert_fig *fig)
 {
 	char *path = xasprintf("%s/store-insert-%d.db", dir, batch), err[512];
-	char *lock = xasprintf("%s.lock", path), *wal = xasprintf("%s-wal", path);
+	char *lock = xasprintf("%s.lock", path), *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
 	struct store *st;
 	struct probe_result r;
 	struct verdict v;
@@ -204,9 +204,11 @@ static void insert_rate(const char *dir, int endpoints, int batch, int64_t rows,
 	unlink(path);
 	unlink(wal);
 	unlink(lock);
+	unlink(shm);
 	free(path);
 	free(lock);
 	free(wal);
+	free(shm);
 }
 
 /* ---- 2. a year of history ------------------------------------------------- */
