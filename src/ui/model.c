@@ -338,6 +338,14 @@ static int cmp64(int64_t a, int64_t b)
 	return a < b ? -1 : a > b;
 }
 
+/* The latency a row shows: none when it got no response (the time is how long failing took). */
+static int64_t row_latency(const struct row *r)
+{
+	if (!r->r || (r->vstate == STATE_DOWN && !r->r->http_status))
+		return -1;
+	return r->r->t.total_us;
+}
+
 struct sort_ctx {
 	const struct model *m;
 	enum ui_sort sort;
@@ -348,7 +356,7 @@ static int by_key(const void *pa, const void *pb, void *arg)
 	const struct sort_ctx *x = arg;
 	const struct row *a = &x->m->rows[*(const size_t *)pa];
 	const struct row *b = &x->m->rows[*(const size_t *)pb];
-	int64_t la = a->r ? a->r->t.total_us : -1, lb = b->r ? b->r->t.total_us : -1;
+	int64_t la = row_latency(a), lb = row_latency(b);
 	int c = 0;
 
 	switch (x->sort) {
