@@ -221,11 +221,11 @@ static void draw_header(struct ui *u)
 			snprintf(first, sizeof(first), "%.*s%s", (int)(nl ? nl - cerr : (long)strlen(cerr)), cerr,
 				 nl ? " (and more)" : "");
 			ui_textf(stdscr, 1, 0, COLS - hw - 2, ui_attr(C_DOWN) | A_BOLD,
-				 "config NOT reloaded, running the previous one: %s", first);
+				 "config refused, old one kept: %s", first);
 		} else {
 			clock_hms(clock, sizeof(clock), app_config_loaded_ms(u->m.app));
-			ui_textf(stdscr, 1, 0, COLS - hw - 2, UI_PLAIN, "config %s: %zu endpoints, loaded %s",
-				 app_config_path(u->m.app), u->m.n, clock);
+			ui_textf(stdscr, 1, 0, COLS - hw - 2, UI_PLAIN, "config %s: %zu endpoint%s, loaded %s",
+				 app_config_path(u->m.app), u->m.n, u->m.n == 1 ? "" : "s", clock);
 		}
 	} else {
 		int64_t last = u->m.v_last_probe_ms;
