@@ -127,8 +127,9 @@ void monitor_free(struct monitor *m)
 
 static struct entry *find(const struct monitor *m, const char *name)
 {
+	/* slots are NULL while monitor_set_config hands entries over */
 	for (size_t i = 0; i < m->n; i++)
-		if (!strcmp(m->v[i]->s.name, name))
+		if (m->v[i] && !strcmp(m->v[i]->s.name, name))
 			return m->v[i];
 	return NULL;
 }
