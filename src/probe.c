@@ -21,6 +21,8 @@
 #include "httpsmon/probe.h"
 
 #include <errno.h>
+#include <netdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #include "httpsmon/util.h"
 
 #define AIA_MAX_BYTES   (64 * 1024)
+#define MAX_ADDRS       16 /* all_addresses: addresses probed per endpoint */
 #define AIA_MIN_TIME_MS 200
 
 /* A trust store per CA file, shared by every handshake that uses it. */
@@ -73,6 +76,23 @@ struct job {
 	struct strbuf body;
 	struct strbuf aia_body;
 	struct probe_result r;
+
+	/*
+	 * all_addresses: the parent resolves the name without blocking
+	 * (getaddrinfo_a), then runs one child job per address, each pinned
+	 * to it with a resolve entry; children are not in the running list
+	 * (the parent holds the in-flight slot) and report to the parent.
+	 */
+	struct gaicb *gai;      /* parent: resolution in progress, or NULL */
+	struct addrinfo gai_hints;
+	char gai_port[8];
+	int64_t resolve_us;     /* parent: time the lookup took */
+	struct job **kids;      /* parent: running children, NULL once delivered */
+	struct probe_result *kid_results;
+	int nkids, kids_pending;
+	struct job *parent;     /* child: its parent */
+	int index;              /* child: position in the parent's arrays */
+	char *addr;             /* child: the address it is pinned to */
 };
 
 struct prober {
@@ -145,6 +165,9 @@ void probe_result_done(struct probe_result *r)
 	free(r->http_check.location);
 	for (int i = 0; i < r->chain_len; i++)
 		cert_info_done(&r->chain[i]);
+	for (int i = 0; i < r->n_addrs; i++)
+		probe_result_done(&r->addrs[i]);
+	free(r->addrs);
 	probe_result_init(r);
 }
 
@@ -162,6 +185,11 @@ void probe_result_copy(struct probe_result *dst, const struct probe_result *src)
 	}
 	for (int i = 0; i < src->chain_len; i++)
 		cert_info_copy(&dst->chain[i], &src->chain[i]);
+	if (src->n_addrs) {
+		dst->addrs = xcalloc((size_t)src->n_addrs, sizeof(*dst->addrs));
+		for (int i = 0; i < src->n_addrs; i++)
+			probe_result_copy(&dst->addrs[i], &src->addrs[i]);
+	}
 }
 
 int64_t probe_result_earliest_expiry(const struct probe_result *r, int *index)
@@ -562,10 +590,18 @@ static CURL *setup_main(struct job *j)
 		j->headers = slist_of(&ep->headers);
 		curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
 	}
-	if (ep->resolve.n) {
+	if (ep->resolve.n)
 		j->resolve = slist_of(&ep->resolve);
-		curl_easy_setopt(e, CURLOPT_RESOLVE, j->resolve);
+	if (j->addr) {
+		/* last entry wins for the same host:port */
+		char *pin = strchr(j->addr, ':') ? xasprintf("%s:%d:[%s]", ep->host, ep->port, j->addr)
+						 : xasprintf("%s:%d:%s", ep->host, ep->port, j->addr);
+
+		j->resolve = curl_slist_append(j->resolve, pin);
+		free(pin);
 	}
+	if (j->resolve)
+		curl_easy_setopt(e, CURLOPT_RESOLVE, j->resolve);
 	if (ep->client_cert) {
 		curl_easy_setopt(e, CURLOPT_SSLCERT, ep->client_cert);
 		curl_easy_setopt(e, CURLOPT_SSLKEY, ep->client_key);
@@ -938,9 +974,43 @@ static void start_aia(struct job *j)
 
 /* ---- job lifecycle ------------------------------------------------------ */
 
+static void job_free(struct job *j);
+
+/*
+ * A lookup still in flight cannot be freed under glibc's feet: cancel it,
+ * or wait for it briefly (it is bounded by the resolver's own timeout).
+ */
+static void gai_release(struct job *j)
+{
+	if (!j->gai)
+		return;
+	if (gai_cancel(j->gai) == EAI_NOTCANCELED) {
+		const struct gaicb *list[1] = { j->gai };
+		struct timespec ts = { .tv_sec = 5 };
+
+		gai_suspend(list, 1, &ts);
+	}
+	if (gai_error(j->gai) != EAI_INPROGRESS) {
+		if (j->gai->ar_result)
+			freeaddrinfo(j->gai->ar_result);
+		free(j->gai);
+	}
+	j->gai = NULL;
+}
+
 static void job_free(struct job *j)
 {
 	CURL *handles[3] = { j->main, j->plain, j->aia };
+
+	gai_release(j);
+	for (int i = 0; i < j->nkids; i++) {
+		if (j->kids[i])
+			job_free(j->kids[i]);
+		probe_result_done(&j->kid_results[i]);
+	}
+	free(j->kids);
+	free(j->kid_results);
+	free(j->addr);
 
 	for (int i = 0; i < 3; i++) {
 		if (handles[i]) {
@@ -977,12 +1047,47 @@ static void job_fail_local(struct job *j, const char *why)
 	snprintf(j->r.error_text, sizeof(j->r.error_text), "%s", why);
 }
 
-static void job_deliver(struct prober *p, struct job *j)
+static void parent_deliver(struct prober *p, struct job *j)
 {
 	running_unlink(p, j);
+	if (j->nkids) {
+		/* the first address stands for the endpoint; every one is attached */
+		probe_result_done(&j->r);
+		probe_result_copy(&j->r, &j->kid_results[0]);
+		j->r.addrs = j->kid_results;
+		j->r.n_addrs = j->nkids;
+		j->kid_results = NULL;
+		j->nkids = 0;
+	}
 	p->cb(p->ud, j->ep, j->tag, &j->r);
 	job_free(j);
 }
+
+static void job_deliver(struct prober *p, struct job *j)
+{
+	struct job *parent = j->parent;
+
+	if (!parent) {
+		parent_deliver(p, j);
+		return;
+	}
+	if (!j->r.ip[0])
+		snprintf(j->r.ip, sizeof(j->r.ip), "%s", j->addr); /* refused connects leave it empty */
+	/* the lookup was this probe's DNS phase */
+	if (j->r.t.dns_us >= 0)
+		j->r.t.dns_us += parent->resolve_us;
+	if (j->r.t.total_us >= 0)
+		j->r.t.total_us += parent->resolve_us;
+	parent->kid_results[j->index] = j->r;
+	probe_result_init(&j->r); /* moved */
+	parent->kids[j->index] = NULL;
+	job_free(j);
+	if (--parent->kids_pending == 0)
+		parent_deliver(p, parent);
+}
+
+static void job_launch(struct prober *p, struct job *j);
+static void resolve_start(struct prober *p, struct job *j);
 
 static void job_start(struct prober *p, struct job *j)
 {
@@ -992,7 +1097,15 @@ static void job_start(struct prober *p, struct job *j)
 		p->running->prev = j;
 	p->running = j;
 	p->n_running++;
+	if (j->ep->all_addresses && !host_is_ip(j->ep->host))
+		resolve_start(p, j);
+	else
+		job_launch(p, j);
+}
 
+/* Starts the transfers of a job (a plain one, or one child of all_addresses). */
+static void job_launch(struct prober *p, struct job *j)
+{
 	j->trust = trust_get(p, j->ep->ca_file);
 	j->r.started_ms = util_now_ms();
 	if (j->trust->error[0] && !j->ep->plain_http) {
@@ -1012,6 +1125,113 @@ static void job_start(struct prober *p, struct job *j)
 		j->plain = setup_plain(j);
 		if (j->plain && curl_multi_add_handle(p->multi, j->plain) == CURLM_OK)
 			j->pending++;
+	}
+}
+
+/* Runs on glibc's resolver thread: only wake the loop. */
+static void gai_notify(union sigval v)
+{
+	curl_multi_wakeup(v.sival_ptr);
+}
+
+static void resolve_start(struct prober *p, struct job *j)
+{
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD };
+	struct gaicb *list[1];
+
+	j->r.started_ms = util_now_ms();
+	j->t0_us = util_mono_us();
+	j->gai = xcalloc(1, sizeof(*j->gai));
+	j->gai_hints.ai_family = j->ep->ip == IPMODE_V4 ? AF_INET : j->ep->ip == IPMODE_V6 ? AF_INET6 : AF_UNSPEC;
+	j->gai_hints.ai_socktype = SOCK_STREAM;
+	snprintf(j->gai_port, sizeof(j->gai_port), "%d", j->ep->port);
+	j->gai->ar_name = j->ep->host;
+	j->gai->ar_service = j->gai_port;
+	j->gai->ar_request = &j->gai_hints;
+	list[0] = j->gai;
+	sev.sigev_notify_function = gai_notify;
+	sev.sigev_value.sival_ptr = p->multi;
+	if (getaddrinfo_a(GAI_NOWAIT, list, 1, &sev) != 0) {
+		free(j->gai);
+		j->gai = NULL;
+		job_fail_local(j, "cannot start a name lookup");
+		job_deliver(p, j);
+	}
+}
+
+/* Distinct addresses of a finished lookup, in resolver order. */
+static int collect_addrs(const struct addrinfo *ai, char out[MAX_ADDRS][INET6_ADDRSTRLEN])
+{
+	int n = 0;
+
+	for (; ai && n < MAX_ADDRS; ai = ai->ai_next) {
+		char text[INET6_ADDRSTRLEN];
+		const void *a = ai->ai_family == AF_INET ? (const void *)&((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr
+			      : (const void *)&((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr;
+		bool seen = false;
+
+		if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
+		    !inet_ntop(ai->ai_family, a, text, sizeof(text)))
+			continue;
+		for (int i = 0; i < n; i++)
+			seen |= !strcmp(out[i], text);
+		if (!seen)
+			snprintf(out[n++], INET6_ADDRSTRLEN, "%s", text);
+	}
+	return n;
+}
+
+static void resolve_done(struct prober *p, struct job *j)
+{
+	char addrs[MAX_ADDRS][INET6_ADDRSTRLEN];
+	int rc = gai_error(j->gai);
+	int n = rc == 0 ? collect_addrs(j->gai->ar_result, addrs) : 0;
+
+	j->resolve_us = util_mono_us() - j->t0_us;
+	if (j->gai->ar_result)
+		freeaddrinfo(j->gai->ar_result);
+	free(j->gai);
+	j->gai = NULL;
+	if (n == 0) {
+		j->r.error = PERR_DNS;
+		j->r.failed_phase = PHASE_DNS;
+		j->r.t.dns_us = j->r.t.total_us = j->resolve_us;
+		snprintf(j->r.error_text, sizeof(j->r.error_text), "Could not resolve host: %s (%s)", j->ep->host,
+			 rc ? gai_strerror(rc) : "no address");
+		job_deliver(p, j);
+		return;
+	}
+	j->nkids = n;
+	j->kids_pending = n + 1; /* held until every child is launched */
+	j->kids = xcalloc((size_t)n, sizeof(*j->kids));
+	j->kid_results = xcalloc((size_t)n, sizeof(*j->kid_results));
+	for (int i = 0; i < n; i++) {
+		struct job *k = xcalloc(1, sizeof(*k));
+
+		k->p = p;
+		k->cfg = config_ref(j->cfg);
+		k->ep = j->ep;
+		k->tag = j->tag;
+		k->parent = j;
+		k->index = i;
+		k->addr = xstrdup(addrs[i]);
+		probe_result_init(&k->r);
+		probe_result_init(&j->kid_results[i]);
+		j->kids[i] = k;
+	}
+	/* a child may finish inside job_launch; the hold keeps j alive meanwhile */
+	for (int i = 0; i < n; i++)
+		job_launch(p, j->kids[i]);
+	if (--j->kids_pending == 0)
+		parent_deliver(p, j);
+}
+
+static void check_lookups(struct prober *p)
+{
+	for (struct job *j = p->running, *next; j; j = next) {
+		next = j->next;
+		if (j->gai && gai_error(j->gai) != EAI_INPROGRESS)
+			resolve_done(p, j);
 	}
 }
 
@@ -1194,6 +1414,7 @@ void prober_perform(struct prober *p)
 	int left;
 
 	start_queued(p);
+	check_lookups(p);
 	curl_multi_perform(p->multi, &still);
 	while ((m = curl_multi_info_read(p->multi, &left))) {
 		if (m->msg == CURLMSG_DONE)

@@ -195,6 +195,14 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 			fprintf(out, "  http->https  %ld%s%s\n", c->status, c->location ? " to " : " (no redirect)",
 				c->location ? san(c->location, b, sizeof(b)) : "");
 	}
+	for (int i = 0; i < r->n_addrs; i++) {
+		struct verdict av;
+		char t[32];
+
+		verdict_judge(ep, &r->addrs[i], now_s, &av);
+		fprintf(out, "  address  %-39s %s%-4s%s %s, %s\n", r->addrs[i].ip, state_color(st, av.state),
+			state_name(av.state), col(st, C_RESET), reason_name(av.reason), ms(r->addrs[i].t.total_us, t, sizeof(t)));
+	}
 	verify_line(out, st, r);
 	chain_block(out, st, r, now_s);
 	if (r->error != PERR_NONE)
@@ -424,6 +432,24 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 		strbuf_puts(b, "}");
 	} else {
 		strbuf_puts(b, "null");
+	}
+	if (r->n_addrs) {
+		json_key(b, "addresses");
+		strbuf_puts(b, "[");
+		for (int i = 0; i < r->n_addrs; i++) {
+			struct verdict av;
+
+			verdict_judge(ep, &r->addrs[i], now_s, &av);
+			strbuf_puts(b, i ? ",{" : "{");
+			json_str(b, "ip", r->addrs[i].ip);
+			json_str(b, "verdict", state_name(av.state));
+			json_str(b, "reason", reason_name(av.reason));
+			json_str(b, "message", av.message);
+			json_ms(b, "tls_ms", r->addrs[i].t.tls_us);
+			json_ms(b, "total_ms", r->addrs[i].t.total_us);
+			strbuf_puts(b, "}");
+		}
+		strbuf_puts(b, "]");
 	}
 	json_int(b, "body_bytes", (long long)r->body_len);
 	json_bool(b, "body_truncated", r->body_truncated);

@@ -1017,8 +1017,8 @@ static void conclude(struct judge *j)
 	memcpy(v->message + o, tail, strlen(tail) + 1);
 }
 
-void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
-		   struct verdict *v)
+static void judge_one(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
+		      struct verdict *v)
 {
 	struct judge j;
 	int i;
@@ -1052,4 +1052,46 @@ void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int6
 		judge_latency(&j);
 	}
 	conclude(&j);
+}
+
+/*
+ * all_addresses: every address is judged on its own and the worst one
+ * speaks for the endpoint, naming itself, so one stale node behind
+ * round-robin DNS or a broken IPv6 path is not averaged away.
+ */
+void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
+		   struct verdict *v)
+{
+	struct verdict each;
+	int worst = 0, bad = 0;
+	uint32_t all = 0;
+	char msg[sizeof(v->message)];
+
+	if (r->n_addrs <= 1 || !r->addrs) {
+		judge_one(ep, r, now_s, v);
+		return;
+	}
+	judge_one(ep, &r->addrs[0], now_s, v);
+	for (int i = 0; i < r->n_addrs; i++) {
+		if (i)
+			judge_one(ep, &r->addrs[i], now_s, &each);
+		else
+			each = *v;
+		all |= each.reasons;
+		bad += each.state != STATE_UP;
+		if (each.state > v->state || i == 0) {
+			worst = i;
+			if (i)
+				*v = each;
+		}
+	}
+	if (!bad) {
+		snprintf(msg, sizeof(msg), "%s (all %d addresses)", v->message, r->n_addrs);
+	} else {
+		snprintf(msg, sizeof(msg), "[%s] %s (%d of %d addresses not UP)", r->addrs[worst].ip[0] ?
+			 r->addrs[worst].ip : "?", v->message, bad, r->n_addrs);
+		all &= ~(1u << REASON_OK);
+	}
+	memcpy(v->message, msg, sizeof(v->message));
+	v->reasons = all;
 }

@@ -132,6 +132,35 @@ else
 	skip "unresolvable name exits 2" "unshare -n not permitted"
 fi
 
+# --- all_addresses: a stale node behind a name shows up ----------------------
+# The name resolves (through a private /etc/hosts) to 127.0.0.1, where the lab
+# listens, and 127.0.0.2, where nothing does.
+if unshare -m true 2>/dev/null; then
+	printf '127.0.0.1 multi.bench.test\n127.0.0.2 multi.bench.test\n' >"$work/hosts"
+	cat >"$work/multi.ini" <<EOF
+[defaults]
+ca_file = $ca
+timeout = 3s
+[multi]
+url = https://multi.bench.test:$(port good)/
+all_addresses = yes
+EOF
+	out=$(unshare -m sh -c 'mount --bind "$1" /etc/hosts && exec "$2" check -c "$3" --json' sh \
+		"$work/hosts" "$BIN" "$work/multi.ini" 2>&1)
+	if grep -q '"name":"multi".*"verdict":"DOWN","reason":"refused".*\[127.0.0.2\].*1 of 2 addresses' <<<"$out"; then
+		ok "all_addresses names the dead address"
+	else
+		notok "all_addresses names the dead address" "$out"
+	fi
+	if grep -q '"name":"multi".*"addresses":\[{"ip":"127.0.0.1","verdict":"UP"' <<<"$out"; then
+		ok "all_addresses lists every address in JSON"
+	else
+		notok "all_addresses lists every address in JSON" "$out"
+	fi
+else
+	skip "all_addresses names the dead address" "unshare -m not permitted"
+fi
+
 # --- no leak in a probe round ------------------------------------------------
 if [ "${SANITIZED:-}" = 1 ]; then
 	skip "valgrind: no leak in a probe round" "sanitizer build (valgrind runs on the plain build)"

@@ -135,6 +135,13 @@ struct probe_result {
 	bool body_truncated;        /* the server sent more than max_body */
 
 	struct redirect_check http_check;
+
+	/*
+	 * all_addresses: one result per resolved address (owned), in resolver
+	 * order; the fields above are a copy of the first. NULL/0 otherwise.
+	 */
+	struct probe_result *addrs;
+	int n_addrs;
 };
 
 void probe_result_init(struct probe_result *r);
