@@ -33,7 +33,7 @@ struct entry {
 	char serial[130];
 	char tls_version[16];
 	char cipher[64];
-	char ip[64];
+	char ip[256];                 /* all_addresses: the sorted set, comma-separated */
 	/* the run in progress */
 	int64_t run_start_ms;         /* first failed probe of the current failing run */
 	char run_reason[32];
@@ -234,10 +234,38 @@ static void date_of(int64_t unix_s, char *buf, size_t n)
 		snprintf(buf, n, "?");
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The address fact: the one IP used, or with all_addresses the sorted set,
+ * so round-robin DNS answering in a new order is not a change.
+ */
+static void address_set(const struct probe_result *r, char *out, size_t n)
+{
+	const char *v[16];
+	int k = 0;
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (r->n_addrs <= 1) {
+		snprintf(out, n, "%s", r->ip);
+		return;
+	}
+	for (int i = 0; i < r->n_addrs && k < 16; i++)
+		v[k++] = r->addrs[i].ip;
+	qsort(v, (size_t)k, sizeof(v[0]), cmp_str);
+	for (int i = 0; i < k && used < n; i++)
+		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? "," : "", v[i]);
+}
+
 /* Change events: compared with the last value seen, not the last probe, so a failed probe forgets nothing. */
 static void note_changes(struct monitor *m, struct entry *e, const struct probe_result *r, int64_t t_ms)
 {
 	const struct cert_info *leaf = r->chain_len ? &r->chain[0] : NULL;
+	char ips[256];
 
 	if (leaf && leaf->sha256[0]) {
 		if (e->sha256[0] && strcmp(e->sha256, leaf->sha256) != 0) {
@@ -264,10 +292,11 @@ static void note_changes(struct monitor *m, struct entry *e, const struct probe_
 		snprintf(e->tls_version, sizeof(e->tls_version), "%s", r->tls_version);
 		snprintf(e->cipher, sizeof(e->cipher), "%s", r->cipher);
 	}
-	if (r->ip[0]) {
-		if (e->ip[0] && strcmp(e->ip, r->ip) != 0)
-			emit(m, e, MEV_IP_CHANGED, t_ms, true, "IP changed: %s -> %s", e->ip, r->ip);
-		snprintf(e->ip, sizeof(e->ip), "%s", r->ip);
+	address_set(r, ips, sizeof(ips));
+	if (ips[0]) {
+		if (e->ip[0] && strcmp(e->ip, ips) != 0)
+			emit(m, e, MEV_IP_CHANGED, t_ms, true, "IP changed: %s -> %s", e->ip, ips);
+		snprintf(e->ip, sizeof(e->ip), "%s", ips);
 	}
 }
 
