@@ -474,3 +474,348 @@ if [ "${BENCH_SCHED:-1}" != 0 ]; then
 	cat "$sched_work/results.md" >> "$out/results.md"
 	echo "bench: scheduler figures appended to $out/results.md (per start: $sched_work/late.txt)" >&2
 fi
+
+# ===========================================================================
+# The dashboard (bench/ui_bench.c, and the real binary in tmux). A separate
+# section; the real-binary parts probe the labsrv listener started above.
+#
+# 1. List redraws: ui_bench draws the list pane of UI_N (1,000) endpoints,
+#    64 synthetic results each fed through monitor_result(), into a
+#    UI_COLS x UI_LINES (200 x 60) xterm-256color pseudo-terminal (UTF-8,
+#    colours) with newterm(): erase + view_list_draw + refresh (doupdate),
+#    UI_FRAMES frames per case (see ui_bench.c for the cases).
+# 2. Opening the history pane: ui_bench on the store section's year of
+#    history (bench/out/store-year-*.db, opened read-only, never changed),
+#    the clock moved to the end of that history: view_history_query +
+#    view_history_draw + doupdate, as the `h` key makes the loop do,
+#    UI_HIST_RUNS endpoints per range; each endpoint's first open, then the
+#    same endpoints again.
+# 3. Idle CPU: `httpsmon -c CFG --db DB` (the live dashboard) in a detached
+#    tmux session of the same size, UI_IDLE_N (100) endpoints at
+#    UI_IDLE_INTERVAL (30s) on the listener; user + sys ticks from
+#    /proc/PID/stat over UI_IDLE_WINDOW_S (60) s after UI_IDLE_WARMUP_S (5)
+#    s, as a share of one core. It includes the probes themselves and the
+#    history writes, as the headless figure of the scheduler section does.
+# 4. Memory: the live dashboard on a config of the year file's own
+#    endpoint names (so the history pane has data), each pinned to the
+#    listener, at UI_RSS_INTERVAL (30s), with --db on a COPY of the year
+#    file (the dashboard writes to its database). The copy is made once
+#    (a 6.6 GB cp takes about two minutes here) into
+#    $BUILD/bench/ui-year/ and reused while it is newer than the original;
+#    every run adds its own probes to it. VmHWM and VmRSS from
+#    /proc/PID/status after the first round (no endpoint PENDING), after
+#    `h` (history pane, default 1 h range) and after `4` (30 d range). The
+#    time from sending `h` until tmux's screen shows the pane is printed
+#    too: an upper bound (it includes tmux and the polling).
+# Environment: UI_N, UI_FRAMES (1000), UI_HIST_RUNS (21), UI_COLS, UI_LINES,
+# UI_IDLE_N, UI_IDLE_INTERVAL, UI_IDLE_WARMUP_S, UI_IDLE_WINDOW_S,
+# UI_RSS_INTERVAL, UI_DB (default: the newest bench/out/store-year-*.db);
+# BENCH_UI=0 skips the section. Needs tmux for 3 and 4.
+# ===========================================================================
+if [ "${BENCH_UI:-1}" != 0 ]; then
+	if [ -z "${port:-}" ] || [ -z "${ca:-}" ]; then die "dashboard bench: no labsrv listener"; fi
+	ui_work=$work/ui
+	mkdir -p "$ui_work"
+	ui_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
+	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
+		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih ncursesw) -o "$bin/ui_bench" \
+		bench/ui_bench.c $ui_objs -Wl,--wrap=util_now_ms \
+		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih) -lutil -lm ||
+		die "could not build bench/ui_bench.c"
+
+	u_n=${UI_N:-1000} u_frames=${UI_FRAMES:-1000} u_runs=${UI_HIST_RUNS:-21}
+	u_cols=${UI_COLS:-200} u_lines=${UI_LINES:-60}
+	u_in=${UI_IDLE_N:-100} u_iiv=${UI_IDLE_INTERVAL:-30s}
+	u_iwarm=${UI_IDLE_WARMUP_S:-5} u_iwin=${UI_IDLE_WINDOW_S:-60}
+	u_riv=${UI_RSS_INTERVAL:-30s}
+	# shellcheck disable=SC2012  # names made by store_bench: no odd characters
+	u_db=${UI_DB:-$(ls -t "$out"/store-year-*.db 2>/dev/null | head -1)}
+	u_copy='' u_copy_pid='' u_copy_note=''
+	ui_sock=httpsmon-bench-$$
+
+	ui_tmux() { tmux -L "$ui_sock" -f /dev/null "$@"; }
+	ui_cleanup() {
+		if command -v tmux >/dev/null; then ui_tmux kill-server 2>/dev/null || true; fi
+		if [ -n "$u_copy_pid" ]; then
+			kill "$u_copy_pid" 2>/dev/null || true
+			wait "$u_copy_pid" 2>/dev/null || true
+			u_copy_pid=
+			rm -f "$u_copy.part"
+		fi
+	}
+	trap 'ui_cleanup; stop_server' EXIT
+	trap 'ui_cleanup; stop_server; exit 130' INT TERM
+	# ui_kv KEY: the value of KEY=... in ui_bench's output, "-" when absent.
+	ui_kv() { awk -F= -v k="$1" '$1 == k { print $2; f = 1 } END { if (!f) print "-" }' "$ui_work/ui_bench.out"; }
+	# ui_ticks PID: user + sys clock ticks of PID (fields 14 and 15; comm may hold spaces).
+	ui_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'; }
+	# ui_mem PID: "VmHWM VmRSS" in kB, "- -" when PID is gone.
+	ui_mem() {
+		awk '/^VmHWM:/ { h = $2 } /^VmRSS:/ { r = $2 } END { print (h ? h : "-"), (r ? r : "-") }' \
+			"/proc/$1/status" 2>/dev/null || echo "- -"
+	}
+	ui_ms() { echo $(($(date +%s%N) / 1000000)); }
+	ui_abs() { case $1 in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+	# ui_start SESSION CONFIG DB: the live dashboard in a new detached tmux
+	# session; prints its pid (the pane's process: the command is exec'd).
+	ui_start() {
+		ui_tmux new-session -d -s "$1" -x "$u_cols" -y "$u_lines" \
+			"exec env LANG=C.UTF-8 '$(ui_abs "$HTTPSMON")' -c '$2' --db '$3' 2>'$(ui_abs "$ui_work")/$1.err'" || return 1
+		ui_tmux display -p -t "$1" '#{pane_pid}'
+	}
+	# ui_stop SESSION PID: q, then SIGTERM if it has not ended within 10 s.
+	ui_stop() {
+		ui_tmux send-keys -t "$1" q 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$2" 2>/dev/null || return 0; sleep 0.2; done
+		kill -TERM "$2" 2>/dev/null || true
+	}
+	ui_screen() { ui_tmux capture-pane -p -t "$1" 2>/dev/null; }
+	# ui_config_names NAMES INTERVAL FILE: one endpoint per name, pinned to the listener.
+	ui_config_names() {
+		awk -v port="$port" -v ca="$ca" -v iv="$2" '
+			NR == 1 { printf "[defaults]\nca_file = %s\ninterval = %s\ntimeout = 5s\n", ca, iv }
+			{ printf "\n[%s]\nurl = https://%s.bench.test:%d/\nresolve = %s.bench.test:%d:127.0.0.1\n",
+			         $1, $1, port, $1, port }' "$1" > "$3"
+	}
+	# ui_resident FILE: percent of FILE in the OS page cache, "-" without fincore.
+	ui_resident() {
+		local res size
+		command -v fincore >/dev/null || { echo -; return; }
+		res=$(fincore -b -n -o RES "$1" 2>/dev/null | awk '{ print $1 }')
+		size=$(stat -c %s "$1" 2>/dev/null)
+		if [ -z "$res" ] || [ -z "$size" ]; then echo -; return; fi
+		awk -v r="$res" -v s="$size" 'BEGIN { printf "%.0f", s ? 100 * r / s : 0 }'
+	}
+
+	have_tmux=1
+	command -v tmux >/dev/null || have_tmux=0
+	[ "$have_tmux" = 1 ] || echo "bench: no tmux: no idle CPU or memory figures" >&2
+
+	# the copy for the memory run: started now, in the background, when missing or stale
+	if [ -n "$u_db" ] && [ -f "$u_db" ] && [ "$have_tmux" = 1 ]; then
+		u_copy=$BUILD/bench/ui-year/$(basename "$u_db")
+		mkdir -p "$(dirname "$u_copy")"
+		if [ ! -f "$u_copy" ] || [ "$u_db" -nt "$u_copy" ]; then
+			echo "bench: copying $u_db for the dashboard's memory run (once; later runs reuse it)" >&2
+			rm -f "$u_copy" "$u_copy-wal" "$u_copy-shm" "$u_copy.lock"
+			{ cp "$u_db" "$u_copy.part" && mv "$u_copy.part" "$u_copy"; } &
+			u_copy_pid=$!
+			u_copy_note=" (the copy of the history file for the memory run was being made meanwhile)"
+		fi
+	fi
+
+	# ---- 3. idle CPU of the live dashboard ----
+	u_idle_pct=- u_idle_s=- u_idle_tmux_s=- u_idle_head=-
+	if [ "$have_tmux" = 1 ]; then
+		echo "bench: dashboard idle CPU, $u_in endpoints at $u_iiv, ${u_iwarm} s + ${u_iwin} s" >&2
+		awk -v n="$u_in" 'BEGIN { for (i = 1; i <= n; i++) print "host-" i }' > "$ui_work/idle.names"
+		ui_config_names "$ui_work/idle.names" "$u_iiv" "$ui_work/idle.ini"
+		if u_pid=$(ui_start idle "$(ui_abs "$ui_work/idle.ini")" "$(ui_abs "$ui_work/idle.db")"); then
+			u_srv=$(ui_tmux display -p '#{pid}')
+			sleep "$u_iwarm"
+			t_a=$(ui_ticks "$u_pid") s_a=$(ui_ticks "$u_srv") w_a=$(date +%s.%N)
+			sleep "$u_iwin"
+			t_b=$(ui_ticks "$u_pid") s_b=$(ui_ticks "$u_srv") w_b=$(date +%s.%N)
+			u_idle_head=$(ui_screen idle | head -1 | sed 's/^ *httpsmon *//; s/  *[0-9:]*$//; s/  */ /g')
+			if [ -n "$t_a" ] && [ -n "$t_b" ]; then
+				read -r u_idle_s u_idle_pct u_idle_tmux_s <<< "$(awk -v a="$t_a" -v b="$t_b" \
+					-v sa="${s_a:-0}" -v sb="${s_b:-0}" -v hz="$(getconf CLK_TCK)" \
+					-v w0="$w_a" -v w1="$w_b" 'BEGIN {
+						s = (b - a) / hz
+						printf "%.2f %.3f %.2f\n", s, 100 * s / (w1 - w0), (sb - sa) / hz }')"
+			else
+				echo "bench: the dashboard exited early: $(cat "$ui_work/idle.err")" >&2
+			fi
+			ui_stop idle "$u_pid"
+		else
+			echo "bench: could not start the dashboard in tmux" >&2
+		fi
+	fi
+
+	if [ -n "$u_copy_pid" ]; then
+		echo "bench: waiting for the copy of the history file" >&2
+		wait "$u_copy_pid" || { echo "bench: copying $u_db failed" >&2; u_copy=; }
+		u_copy_pid=
+	fi
+
+	# ---- 1 and 2. ui_bench: list redraws, opening the history pane ----
+	u_res0=- u_res1=- u_dbarg=()
+	if [ -n "$u_db" ] && [ -f "$u_db" ]; then
+		u_dbarg=(-d "$u_db")
+		u_res0=$(ui_resident "$u_db")
+		echo "bench: ui_bench: list redraws ($u_n endpoints), history pane on $u_db" >&2
+	else
+		echo "bench: no year-of-history file (run the store section once): list redraws only" >&2
+	fi
+	timeout -k 5 300 "$bin/ui_bench" -n "$u_n" -r "$u_frames" -q "$u_runs" -x "$u_cols" -y "$u_lines" \
+		"${u_dbarg[@]}" "$ui_work" \
+		> "$ui_work/ui_bench.out" 2>"$ui_work/ui_bench.err" ||
+		die "ui_bench failed: $(cat "$ui_work/ui_bench.err")"
+	[ ${#u_dbarg[@]} = 0 ] || u_res1=$(ui_resident "$u_db")
+
+	# ---- 4. memory of the live dashboard with a year of history ----
+	u_m_round="- -" u_m_hist="- -" u_m_30d="- -" u_round_s=- u_first_s=- u_h_ms=- u_poll_ms=-
+	u_rss_head=- u_rss_n=-
+	if [ "$have_tmux" = 1 ] && [ -n "$u_copy" ] && [ -f "$u_copy" ]; then
+		"$bin/ui_bench" -N "$u_copy" > "$ui_work/rss.names" || die "cannot list the endpoints of $u_copy"
+		u_rss_n=$(wc -l < "$ui_work/rss.names")
+		ui_config_names "$ui_work/rss.names" "$u_riv" "$ui_work/rss.ini"
+		rm -f "$u_copy.lock"
+		echo "bench: dashboard memory, $u_rss_n endpoints at $u_riv, --db a copy of $u_db" >&2
+		w0=$(ui_ms)
+		if u_pid=$(ui_start rss "$(ui_abs "$ui_work/rss.ini")" "$(ui_abs "$u_copy")"); then
+			# the first frame, then the first round: no endpoint PENDING (3 min at most)
+			for _ in $(seq 1800); do
+				h1=$(ui_screen rss | head -1)
+				if [ "$u_first_s" = - ] && [ -n "${h1// /}" ]; then
+					u_first_s=$(awk -v a="$w0" -v b="$(ui_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+				fi
+				case $h1 in
+				*UP*PENDING* | "") ;;
+				*UP*) break ;;
+				esac
+				kill -0 "$u_pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			u_round_s=$(awk -v a="$w0" -v b="$(ui_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
+			u_rss_head=$(echo "$h1" | sed 's/^ *httpsmon *//; s/  *[0-9:]*$//; s/  */ /g')
+			sleep 1
+			u_m_round=$(ui_mem "$u_pid")
+			# h: history of the selected (top) endpoint; time until tmux shows it
+			t0=$(ui_ms) polls=0
+			ui_tmux send-keys -t rss h
+			while [ $(($(ui_ms) - t0)) -lt 10000 ]; do
+				polls=$((polls + 1))
+				if ui_screen rss | grep -q "^history of .*uptime"; then
+					t1=$(ui_ms)
+					u_h_ms=$((t1 - t0))
+					u_poll_ms=$(awk -v t="$u_h_ms" -v p="$polls" 'BEGIN { printf "%.1f", t / p }')
+					break
+				fi
+			done
+			sleep 2
+			u_m_hist=$(ui_mem "$u_pid")
+			ui_tmux send-keys -t rss 4
+			for _ in $(seq 100); do ui_screen rss | grep -q '\[30d\]' && break; sleep 0.1; done
+			sleep 2
+			u_m_30d=$(ui_mem "$u_pid")
+			ui_stop rss "$u_pid"
+		else
+			echo "bench: could not start the dashboard in tmux" >&2
+		fi
+	fi
+
+	# ---- report ----
+	ui_max() { printf '%s\n' "$@" | awk '$1 != "-" { if (!n++ || $1 + 0 > m) m = $1 + 0 } END { print n ? m : "-" }'; }
+	ui_mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f", k / 1024 }'; }
+	{
+		echo
+		echo "## dashboard benchmark"
+		echo
+		echo "- terminal: ${u_cols}x${u_lines}, xterm-256color on a pseudo-terminal (ui_bench; a child" \
+		     "drains it) or tmux $(tmux -V 2>/dev/null | awk '{ print $2 }') (the real binary);" \
+		     "UTF-8, colours; ncursesw $(pkg-config --modversion ncursesw)"
+		echo "- list: $(ui_kv endpoints) endpoints fed $(ui_kv feed_results) synthetic results through" \
+		     "monitor_result() ($(ui_kv live_up) UP, $(ui_kv live_warn) WARN, $(ui_kv live_failing) FAILING," \
+		     "$(ui_kv live_down) DOWN); per case $(ui_kv frames) frames of erase + view_list_draw +" \
+		     "refresh (doupdate) into the ${u_cols}x${u_lines} terminal; the list pane only (header and" \
+		     "footer, two lines drawn by static functions of view.c, are not timed)"
+		echo
+		echo "| list frame, $(ui_kv endpoints) endpoints | median ms | p99 ms | max ms | doupdate median ms | doupdate p99 ms | bytes to the terminal |"
+		echo "|---|--:|--:|--:|--:|--:|--:|"
+		for c in still:"nothing changed but the clock" page:"selection jumped a page: every row changed" \
+		         repaint:"full repaint, clearok (first frame, Ctrl-L)" \
+		         results:"17 new results: model_refresh + arrange + sync, then the frame"; do
+			k=redraw_${c%%:*}
+			echo "| ${c#*:} | $(ui_kv "${k}_median_ms") | $(ui_kv "${k}_p99_ms") | $(ui_kv "${k}_max_ms") |" \
+			     "$(ui_kv "${k}_update_median_ms") | $(ui_kv "${k}_update_p99_ms") | $(ui_kv "${k}_bytes_per_frame") |"
+		done
+		if [ "$(ui_kv hist_runs)" != - ]; then
+			echo
+			echo "- history pane: $u_db (read-only; $(ui_kv hist_viewer_rows) endpoints, a year of" \
+			     "history), the clock at its end (newest probe + 1 min) so the windows cover its newest" \
+			     "(raw) data: the 30 d uptime counts $(ui_kv hist_uptime30_probes) probes, the outage list" \
+			     "$(ui_kv hist_outages) outages, the chart $(ui_kv hist_1h_points) columns. Timed: what" \
+			     "the \`h\` key makes the loop do: view_history_query (the pane's store queries) + erase +" \
+			     "view_history_draw + doupdate; header and footer not included. $(ui_kv hist_runs)" \
+			     "random endpoints per range (a different one for every measurement); \"first\" is each" \
+			     "endpoint's first open in the process, \"again\" the same endpoints once more. The file" \
+			     "was ${u_res0}% in the OS page cache before and ${u_res1}% after (fincore): a page not" \
+			     "cached is read from disk"
+			echo
+			echo "| \`h\`, pane left at range | first: query median ms | first: draw median ms | first: open median ms | first: open worst ms | again: open median ms | again: open worst ms |"
+			echo "|---|--:|--:|--:|--:|--:|--:|"
+			for r in 1h 24h 7d 30d; do
+				echo "| $r$([ $r = 1h ] && echo " (default)") | $(ui_kv hist_first_${r}_query_median_ms) |" \
+				     "$(ui_kv hist_first_${r}_draw_median_ms) | $(ui_kv hist_first_${r}_open_median_ms) |" \
+				     "$(ui_kv hist_first_${r}_open_max_ms) | $(ui_kv hist_again_${r}_open_median_ms) |" \
+				     "$(ui_kv hist_again_${r}_open_max_ms) |"
+			done
+			echo
+			echo "- starting \`httpsmon --view\` on that file (model_init_viewer + model_refresh: the" \
+			     "newest probe of every endpoint): $(ui_kv hist_viewer_start_ms) ms"
+		fi
+		echo
+		if [ "$u_idle_s" != - ]; then
+			echo "- idle CPU: \`httpsmon -c CFG --db DB\` (live dashboard) in tmux, $u_in endpoints at" \
+			     "$u_iiv on the listener ($u_in probes per $u_iiv included), ${u_iwin} s after" \
+			     "${u_iwarm} s of start-up: $u_idle_s CPU s = **$u_idle_pct% of one core**; the tmux" \
+			     "server (the terminal) used $u_idle_tmux_s CPU s meanwhile; screen at the end:" \
+			     "$u_idle_head$u_copy_note"
+		else
+			echo "- idle CPU: no figure (needs tmux and a dashboard that starts)"
+		fi
+		if [ "${u_m_round% *}" != - ]; then
+			echo "- memory: the live dashboard on $u_rss_n endpoints (the history file's names, each" \
+			     "pinned to the listener) at $u_riv, --db a copy of the year of history ($u_copy," \
+			     "reused across runs); first frame after $u_first_s s, first round done after" \
+			     "$u_round_s s ($u_rss_head)"
+			echo
+			echo "| moment | VmHWM MB | VmRSS MB |"
+			echo "|---|--:|--:|"
+			echo "| after the first round | $(ui_mib "${u_m_round% *}") | $(ui_mib "${u_m_round#* }") |"
+			echo "| after \`h\` (history pane, 1 h range) | $(ui_mib "${u_m_hist% *}") | $(ui_mib "${u_m_hist#* }") |"
+			echo "| after \`4\` (30 d range) | $(ui_mib "${u_m_30d% *}") | $(ui_mib "${u_m_30d#* }") |"
+			echo
+			echo "- \`h\` to the pane on tmux's screen (real binary, real clock: the windows end before" \
+			     "the file's raw data, so they read hourly rollups): $u_h_ms ms, an upper bound (tmux" \
+			     "and capture-pane polling every ~$u_poll_ms ms included)"
+		else
+			echo "- memory: no figure (needs tmux and the store section's year-of-history file)"
+		fi
+
+		# targets
+		u_full_p99=$(ui_max "$(ui_kv redraw_repaint_p99_ms)" "$(ui_kv redraw_results_p99_ms)" \
+			"$(ui_kv redraw_page_p99_ms)")
+		u_full_med=$(ui_max "$(ui_kv redraw_repaint_median_ms)" "$(ui_kv redraw_results_median_ms)" \
+			"$(ui_kv redraw_page_median_ms)")
+		u_open_first_max=$(ui_max "$(ui_kv hist_first_1h_open_max_ms)" "$(ui_kv hist_first_24h_open_max_ms)" \
+			"$(ui_kv hist_first_7d_open_max_ms)" "$(ui_kv hist_first_30d_open_max_ms)")
+		u_open_first_med=$(ui_max "$(ui_kv hist_first_1h_open_median_ms)" "$(ui_kv hist_first_24h_open_median_ms)" \
+			"$(ui_kv hist_first_7d_open_median_ms)" "$(ui_kv hist_first_30d_open_median_ms)")
+		u_open_again_max=$(ui_max "$(ui_kv hist_again_1h_open_max_ms)" "$(ui_kv hist_again_24h_open_max_ms)" \
+			"$(ui_kv hist_again_7d_open_max_ms)" "$(ui_kv hist_again_30d_open_max_ms)")
+		u_hwm=$(ui_mib "$(ui_max "${u_m_round% *}" "${u_m_hist% *}" "${u_m_30d% *}")")
+		echo
+		echo "### dashboard targets"
+		echo
+		echo "- full redraw of $(ui_kv endpoints) endpoints < 5 ms (the worst of the page, repaint and" \
+		     "results cases): median $u_full_med ms: $(verdict "$u_full_med" '<' 5); p99 $u_full_p99 ms:" \
+		     "$(verdict "$u_full_p99" '<' 5)"
+		echo "- idle CPU with $u_in endpoints at $u_iiv < 1% of one core: $u_idle_pct%:" \
+		     "$(verdict "$u_idle_pct" '<' 1)"
+		echo "- resident memory with $u_rss_n endpoints and a year of history < 40 MB (MB here = MiB:" \
+		     "VmHWM kB / 1024, as peak RSS in the first section): VmHWM $u_hwm MB:" \
+		     "$(verdict "$u_hwm" '<' 40)"
+		echo "- opening the history pane with a year of history < 50 ms (query + draw + doupdate, every" \
+		     "range): worst first open $u_open_first_max ms: $(verdict "$u_open_first_max" '<' 50)" \
+		     "(the slowest range's median $u_open_first_med ms: $(verdict "$u_open_first_med" '<' 50));" \
+		     "worst open with the file's pages cached $u_open_again_max ms:" \
+		     "$(verdict "$u_open_again_max" '<' 50)"
+	} > "$ui_work/results.md"
+	cat "$ui_work/results.md"
+	cat "$ui_work/results.md" >> "$out/results.md"
+	echo "bench: dashboard figures appended to $out/results.md (raw: $ui_work/ui_bench.out)" >&2
+	ui_cleanup
+fi
