@@ -4,6 +4,8 @@
 # make test       install missing packages, build, run every test (last line: N passed, N failed)
 # make asan       the whole suite under AddressSanitizer + UBSan
 # make bench      benchmarks (figures go to the README by hand, never asserted)
+# make demo       the dashboard on a local demo lab (healthy, failing, slow, flapping endpoints)
+# make screenshots  regenerate screenshots/*.png from the dashboard on the demo lab
 
 CC       ?= cc
 PKGS     := libcurl openssl ncursesw sqlite3 libcjson inih
@@ -69,6 +71,12 @@ asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/httpsmon SANITIZED=1 \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" test
+
+demo: deps $(BIN) $(LABSRV)
+	@BUILD=$(BUILD) HTTPSMON_BIN=$(BIN) scripts/demo.sh
+
+screenshots: deps $(BIN) $(LABSRV)
+	@BUILD=$(BUILD) HTTPSMON_BIN=$(BIN) scripts/screenshots.sh
 
 bench: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/run.sh
