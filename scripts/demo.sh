@@ -178,10 +178,11 @@ run)
 	# Ctrl-C reaches the dashboard too, which quits; this script then stops the lab
 	trap : INT
 	trap 'exit 143' TERM HUP
+	shown=$DEMO # as given (start makes DEMO absolute): the header shows this path
 	start
-	echo "demo lab up; config $DEMO/endpoints.ini; opening the dashboard (q quits)" >&2
+	echo "demo lab up; config $shown/endpoints.ini; opening the dashboard (q quits)" >&2
 	rc=0
-	"$BIN" -c "$DEMO/endpoints.ini" --db "$DEMO/history.db" || rc=$?
+	"$BIN" -c "$shown/endpoints.ini" --db "$shown/history.db" || rc=$?
 	exit "$rc"
 	;;
 start) start ;;

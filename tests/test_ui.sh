@@ -183,7 +183,7 @@ check "sort: s says what it sorts by" wait_for 3 on_screen '^sorted by name'
 check "sort: the heading marks NAME" on_screen '^STATE +NAME(▼|v) '
 after=$(names)
 want=$(tr ' ' '\n' <<<"$after" | grep . | sort | tr '\n' ' ')
-if [ "$after" = "$want" ] && [ "$after" != "$before" ]; then ok "sort: s reorders the list by name ($after)"
+if [ "$after" = "$want" ] && [ "$after" != "$before" ]; then ok "sort: s reorders the list by name (${after% })"
 else notok "sort: s reorders the list by name" "before: $before" "after:  $after" "want:   $want" "$(screen)"; fi
 for _ in 1 2 3 4; do keys s; done
 check "sort: s cycles back to state (worst first)" wait_for 3 on_screen '^sorted by state'
@@ -217,6 +217,8 @@ hostile_raw() {
 	[ -n "$l" ] && ! grep -q $'[\x1b\x07]' <<<"$l"
 }
 check "hostile: no raw ESC or BEL from the certificate reaches the screen (capture-pane -e)" hostile_raw
+only_sgr() { ! cape | sed 's/\x1b\[[0-9;]*m//g' | tr -d '\016\017' | grep -q $'[\x1b\x07]'; }
+check "hostile: the whole screen holds no escape but the dashboard's own colours" only_sgr
 title=$(T display -p -t ui '#{pane_title}')
 [ "$title" = httpsmon-test ] && ok "hostile: the window title is unchanged ($title)" || notok "hostile: the window title is unchanged" "title: $title"
 bufs=$(T list-buffers 2>/dev/null)
