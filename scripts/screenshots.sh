@@ -64,10 +64,8 @@ export DEMO=$top/$BUILD/demo-screenshots LAB_OWNER=$$
 sock=httpsmon-shots-$$
 T() { tmux -L "$sock" "$@"; }
 cleanup() {
-	local sp
-	sp=$(T display -p '#{socket_path}' 2>/dev/null) || sp=
 	T kill-server 2>/dev/null || true
-	[ -n "$sp" ] && rm -f "$sp"
+	[ -n "${sock_path:-}" ] && rm -f "$sock_path" # tmux leaves its socket file behind
 	scripts/demo.sh stop >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -84,6 +82,7 @@ T -f /dev/null new-session -d -s shots -x "$COLS" -y "$ROWS" -c "$DEMO" \
 	"env -i PATH=$PATH HOME=$work TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 NCURSES_NO_UTF8_ACS=1 TZ=${TZ:-UTC} $BIN -c endpoints.ini --db history.db" ||
 	die "tmux did not start"
 T set -g window-size manual
+sock_path=$(T display -p '#{socket_path}')
 
 cap() { T capture-pane -p -t shots; }
 on_screen() { cap | grep -qE -- "$1"; }

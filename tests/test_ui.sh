@@ -42,10 +42,8 @@ lab=$work/lab
 sock=httpsmon-test-$$
 T() { tmux -L "$sock" "$@"; }
 cleanup() {
-	local sp
-	sp=$(T display -p '#{socket_path}' 2>/dev/null)
 	T kill-server 2>/dev/null
-	[ -n "$sp" ] && rm -f "$sp" # tmux leaves its socket file behind
+	[ -n "${sock_path:-}" ] && rm -f "$sock_path" # tmux leaves its socket file behind
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
 	rm -rf "$work"
@@ -102,6 +100,7 @@ T -f /dev/null new-session -d -s ui -x 120 -y 35 \
 	"env -i PATH=$PATH HOME=$work TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 PS1='$prompt' sh" ||
 	{ notok "tmux session starts"; exit 1; }
 T set -g window-size manual
+sock_path=$(T display -p '#{socket_path}')
 T set -g set-clipboard on # an OSC 52 from the pane would land in a tmux buffer: we can see it
 T select-pane -t ui -T httpsmon-test
 
