@@ -57,6 +57,7 @@ struct app {
 	int64_t next_retention_mono;
 	bool retention_more;
 	bool store_failing;           /* the write problem was already reported */
+	bool flush_now;               /* an event happened: readers should see it at once */
 };
 
 static void logf_(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -87,6 +88,11 @@ static void event_cb(void *ud, const struct mon_event *ev)
 	struct app *a = ud;
 
 	logf_(a, "%s %s: %s", ev->name, mon_event_name(ev->kind), ev->text);
+	/*
+	 * Events are rare and what a viewer reacts to: commit them before the
+	 * pass ends so a history read right after (the dashboard's) sees them.
+	 */
+	a->flush_now = true;
 	if (a->o.on_event)
 		a->o.on_event(a->o.ud, ev);
 }
@@ -403,7 +409,8 @@ int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_
 		app_reload(a);
 	}
 	prober_perform(a->prober);
-	flush_store(a, false);
+	flush_store(a, a->flush_now);
+	a->flush_now = false;
 	retention(a);
 	return 0;
 }
