@@ -286,6 +286,9 @@ static int cmd_dashboard(const struct options *o)
 	}
 	if (rc != 0)
 		fprintf(stderr, "httpsmon: %s\n", err);
+	if (rc != 0 && !o->view && strstr(err, "another httpsmon collector"))
+		fprintf(stderr, "httpsmon: to watch it without probing: httpsmon --view%s%s\n", o->db ? " --db " : "",
+			o->db ? o->db : "");
 	return rc;
 }
 
