@@ -6,7 +6,8 @@
  * or notice, key hints, the filter being typed).
  *
  * The loop, one pass: wait in app_step() (live) or poll() (viewer) for the
- * terminal, signals and transfers, at most TICK_MS; refresh the model;
+ * terminal, signals and transfers, at most until the next whole second (the
+ * clock and the ages show seconds, nothing else moves by itself); refresh the model;
  * drain every key with nodelay getch() until ERR (handlers only change
  * state and return UI_* flags); run history queries the flags asked for;
  * then, only if something changed, erase and draw the whole screen into
@@ -31,8 +32,7 @@
 #include "httpsmon/ui.h"
 #include "httpsmon/util.h"
 
-#define TICK_MS       250    /* the clock and ages move at most this late */
-#define FRAME_MS      100    /* results redraw at most this often; keys redraw at once */
+#define FRAME_MS      1000   /* results redraw at most this often (with the clock); keys redraw at once */
 #define NOTICE_MS     5000   /* a notice stays this long in the footer */
 #define MIN_COLS      40
 #define MIN_LINES     10
@@ -457,14 +457,17 @@ static bool terminal_gone(void)
 	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
-/* Time to the next clock tick (the clock shows seconds). */
+/*
+ * Time to the next clock tick. The clock and ages show whole seconds, so an
+ * idle dashboard wakes once a second and no more: each wake-up costs CPU
+ * that an operator's jump box pays for all day.
+ */
 static int tick_wait(struct loop *l)
 {
 	int64_t now = util_now_ms();
-	int ms = (int)(1000 - now % 1000);
 
 	(void)l;
-	return ms > TICK_MS ? TICK_MS : ms;
+	return (int)(1000 - now % 1000) + 1;
 }
 
 static bool tick(struct loop *l)
