@@ -233,6 +233,11 @@ static size_t next_char(const char *s, int *w)
 	size_t len;
 	int cw;
 
+	/* printable ASCII is most of what is drawn: skip the locale machinery */
+	if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f) {
+		*w = 1;
+		return 1;
+	}
 	memset(&st, 0, sizeof(st));
 	len = mbrtowc(&wc, s, strnlen(s, MB_CUR_MAX), &st);
 	if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
