@@ -17,7 +17,7 @@
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
-#define UPTIME_TTL_MS    30000
+#define UPTIME_TTL_MS    60000 /* a 24 h figure moves slowly; each refresh is a query */
 #define UPTIME_PER_PASS  8
 #define VIEWER_POLL_MS   1000
 #define DAY_MS           (86400LL * 1000)
