@@ -22,7 +22,7 @@ VERSION  := 0.1.0
 CFLAGS   := $(OPT) $(CFLAGS) -std=c11 -D_GNU_SOURCE -DHTTPSMON_VERSION=\"$(VERSION)\" $(WARN) -Iinclude -MMD -MP
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null) -Itests/lib
 TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 SRCS     := $(wildcard src/*.c src/ui/*.c)
@@ -50,7 +50,7 @@ $(BUILD)/tests/test_%: tests/test_%.c $(LIBOBJS) $(BUILD)/tests/testlib.o
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/tests/testlib.o $(LIBOBJS) $(PKG_LIBS) $(TEST_LIBS) -lm
 
-$(BUILD)/tests/testlib.o: tests/testlib.c
+$(BUILD)/tests/testlib.o: tests/lib/testlib.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
 
