@@ -1497,6 +1497,15 @@ static int rollup_put(struct store *st, int64_t ep, struct rollup *ru)
 	}
 	return stmt_run(put) == SQLITE_OK ? 0 : -1;
 }
+/* Room for one more element of an array that holds n of cap (doubling, from first). */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : first;
+	return xrealloc(v, *cap * elem);
+}
+
 
 /*
  * Rolls up whole hours of endpoint ep's raw probes older than cutoff (an
@@ -1526,10 +1535,7 @@ static int64_t rollup_endpoint(struct store *st, int64_t ep, int64_t cutoff, int
 		h = hour_floor(t);
 		if (h != hour) {
 			if (hour != -1) {
-				if (nout == cap) {
-					cap = cap ? cap * 2 : 16;
-					out = xrealloc(out, cap * sizeof(*out));
-				}
+				out = grow(out, nout, &cap, sizeof(*out), 16);
 				rollup_from(&out[nout++], hour, ph, probes, failures, warns);
 				upto = h;
 				if (rows >= budget)
@@ -1552,10 +1558,7 @@ static int64_t rollup_endpoint(struct store *st, int64_t ep, int64_t cutoff, int
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE && hour != -1) {
-		if (nout == cap) {
-			cap = cap ? cap * 2 : 16;
-			out = xrealloc(out, cap * sizeof(*out));
-		}
+		out = grow(out, nout, &cap, sizeof(*out), 16);
 		rollup_from(&out[nout++], hour, ph, probes, failures, warns);
 		upto = cutoff;
 	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -1821,6 +1824,7 @@ fail:
 
 /* ---- reads ----------------------------------------------------------------- */
 
+
 static void bind_name(sqlite3_stmt *s, const char *name)
 {
 	bind_text(s, 1, name);
@@ -1843,10 +1847,7 @@ int store_outages(struct store *st, const char *name, int64_t since_ms, size_t l
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct outage_row *r;
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*rows = xrealloc(*rows, cap * sizeof(**rows));
-		}
+		*rows = grow(*rows, *n, &cap, sizeof(**rows), 16);
 		r = &(*rows)[(*n)++];
 		col_text(s, 0, r->name, sizeof(r->name));
 		r->start_ms = sqlite3_column_int64(s, 1);
@@ -1882,10 +1883,7 @@ int store_events(struct store *st, const char *name, int64_t since_ms, size_t li
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct event_row *r;
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			*rows = xrealloc(*rows, cap * sizeof(**rows));
-		}
+		*rows = grow(*rows, *n, &cap, sizeof(**rows), 16);
 		r = &(*rows)[(*n)++];
 		col_text(s, 0, r->name, sizeof(r->name));
 		r->t_ms = sqlite3_column_int64(s, 1);
@@ -2144,10 +2142,7 @@ int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct probe_row *r;
 
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			*rows = xrealloc(*rows, cap * sizeof(**rows));
-		}
+		*rows = grow(*rows, *n, &cap, sizeof(**rows), 64);
 		r = &(*rows)[(*n)++];
 		probe_row_read(s, r);
 	}
