@@ -1497,6 +1497,7 @@ static int rollup_put(struct store *st, int64_t ep, struct rollup *ru)
 	}
 	return stmt_run(put) == SQLITE_OK ? 0 : -1;
 }
+
 /* Room for one more element of an array that holds n of cap (doubling, from first). */
 static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
 {
@@ -1505,7 +1506,6 @@ static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
 	*cap = *cap ? *cap * 2 : first;
 	return xrealloc(v, *cap * elem);
 }
-
 
 /*
  * Rolls up whole hours of endpoint ep's raw probes older than cutoff (an
