@@ -164,7 +164,7 @@ enum stmt {
 	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
 	S_OUTAGES_EP, S_OUTAGES_ALL, S_EVENTS_EP, S_EVENTS_ALL,
 	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
-	S_NAMES, S_LAST_PROBE,
+	S_NAMES, S_NAMES_SINCE, S_LAST_PROBE,
 	S_EP_NEXT, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
 	S_COUNT
@@ -236,6 +236,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CERT_GET] = "SELECT subject, issuer, sans, serial, not_before, not_after, key_type, key_bits,"
 		" key_curve, sig_alg, aia, self_issued, is_ca FROM cert WHERE sha256 = ?1",
 	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",
+	[S_NAMES_SINCE] = "SELECT name FROM endpoint WHERE last_ms > ?1 ORDER BY name",
 	[S_LAST_PROBE] = "SELECT coalesce(max(last_ms), 0) FROM endpoint",
 
 	[S_EP_NEXT] = "SELECT id FROM endpoint WHERE id > ?1 ORDER BY id LIMIT 1",
@@ -2198,6 +2199,23 @@ int store_endpoint_names(struct store *st, struct strlist *out)
 
 	if (!st || !(s = stmt_get(st, S_NAMES)))
 		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+
+		strlist_push(out, v ? v : "");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_endpoints_since(struct store *st, int64_t since_ms, struct strlist *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!st || !(s = stmt_get(st, S_NAMES_SINCE)))
+		return -1;
+	sqlite3_bind_int64(s, 1, since_ms);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(s, 0);
 

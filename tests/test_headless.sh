@@ -33,6 +33,7 @@ lab=$work/lab
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	tmux -L "httpsmon-view-$$" kill-server 2>/dev/null
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
 	rm -rf "$work"
@@ -95,6 +96,25 @@ out=$("$BIN" history --db "$db" --json 2>&1)
 if grep -q '"type":"outage","endpoint":"flaky"' <<<"$out" && grep -q '"ongoing":false' <<<"$out" \
 	&& grep -q '"reason":"refused"' <<<"$out"; then ok "history lists the outage with its cause (read while the collector runs)"
 else notok "history lists the outage with its cause" "$out"; fi
+
+# a read-only dashboard on the collector's database follows it live
+if command -v tmux >/dev/null 2>&1; then
+	vsock=httpsmon-view-$$
+	tmux -L "$vsock" -f /dev/null new-session -d -x 120 -y 20 \
+		"env TERM=xterm-256color LANG=C.UTF-8 '$BIN' --view --db '$db'"
+	vscreen() { tmux -L "$vsock" capture-pane -p 2>/dev/null; }
+	check "--view opens read-only on the collector's database" wait_for 5 sh -c "tmux -L $vsock capture-pane -p | grep -q 'httpsmon (read-only)'"
+	check "--view lists the endpoints with their state" wait_for 5 sh -c "tmux -L $vsock capture-pane -p | grep -q 'UP  *good'"
+	first=$(vscreen | grep ' good ' | head -1)
+	sleep 2.5
+	if [ "$(vscreen | grep ' good ' | head -1)" != "$first" ] || vscreen | grep ' good ' | grep -q ' now '; then
+		ok "--view follows new probes"
+	else
+		notok "--view follows new probes" "$(vscreen)"
+	fi
+	tmux -L "$vsock" send-keys q
+	wait_for 3 sh -c "! tmux -L $vsock has-session 2>/dev/null" || tmux -L "$vsock" kill-server 2>/dev/null
+fi
 
 # reload on save: add an endpoint
 cat >>"$cfg" <<EOF

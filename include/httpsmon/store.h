@@ -164,6 +164,9 @@ int store_cert(struct store *st, const char *sha256, struct cert_info *out);
 /* Endpoint names known to the database, sorted. Caller frees with strlist_done. */
 int store_endpoint_names(struct store *st, struct strlist *out);
 
+/* Endpoints with a probe newer than since_ms, sorted: what a viewer must reload. */
+int store_endpoints_since(struct store *st, int64_t since_ms, struct strlist *out);
+
 /* The newest probe row time, for cheap change polling by read-only viewers. */
 int64_t store_last_probe_ms(struct store *st);
 

@@ -236,6 +236,49 @@ static void vrow_load(struct model *m, struct vrow *v, int64_t now_ms)
 	free(pts);
 }
 
+static bool same_names(const struct model *m, const struct strlist *names)
+{
+	if (!m->v || names->n != m->n)
+		return false;
+	for (size_t i = 0; i < names->n; i++)
+		if (strcmp(names->v[i], m->v[i].name) != 0)
+			return false;
+	return true;
+}
+
+static void load_all(struct model *m, const struct strlist *names, int64_t now_ms)
+{
+	vrows_free(m);
+	resize_rows(m, names->n);
+	m->v = xcalloc(names->n ? names->n : 1, sizeof(*m->v));
+	for (size_t i = 0; i < names->n; i++) {
+		m->v[i].name = xstrdup(names->v[i]);
+		vrow_load(m, &m->v[i], now_ms);
+	}
+}
+
+/* Both lists are sorted by name: one merge pass finds the rows to reload. */
+static void load_since(struct model *m, int64_t since_ms, int64_t now_ms)
+{
+	struct strlist upd = { 0 };
+	size_t i = 0;
+
+	if (store_endpoints_since(m->st, since_ms, &upd) != 0)
+		return;
+	for (size_t k = 0; k < upd.n; k++) {
+		while (i < m->n && strcmp(m->v[i].name, upd.v[k]) < 0)
+			i++;
+		if (i < m->n && !strcmp(m->v[i].name, upd.v[k])) {
+			struct vrow *v = &m->v[i];
+
+			probe_result_done(&v->r);
+			v->spark_n = 0;
+			vrow_load(m, v, now_ms);
+		}
+	}
+	strlist_done(&upd);
+}
+
 static bool refresh_viewer(struct model *m, int64_t now_ms)
 {
 	int64_t mono = util_mono_us() / 1000;
@@ -252,19 +295,25 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		m->up[i].used = true;
 	last = store_last_probe_ms(m->st);
 	if (last != m->v_last_probe_ms) {
+		int64_t prev = m->v_last_probe_ms;
+
 		m->v_last_probe_ms = last;
 		changed = true;
-		vrows_free(m);
 		if (store_endpoint_names(m->st, &names) != 0)
 			names.n = 0;
-		resize_rows(m, names.n);
-		m->v = xcalloc(names.n ? names.n : 1, sizeof(*m->v));
+		/*
+		 * A collector writes every second: reload only the endpoints that
+		 * probed since the last look, unless the set of names moved.
+		 */
+		if (prev < 0 || !same_names(m, &names))
+			load_all(m, &names, now_ms);
+		else
+			load_since(m, prev, now_ms);
 		store_outages(m->st, NULL, now_ms - 30 * DAY_MS, 2000, &out, &nout);
-		for (size_t i = 0; i < names.n; i++) {
+		for (size_t i = 0; i < m->n; i++) {
 			struct vrow *v = &m->v[i];
 
-			v->name = xstrdup(names.v[i]);
-			vrow_load(m, v, now_ms);
+			v->in_outage = false;
 			for (size_t k = 0; k < nout; k++) {
 				if (!out[k].end_ms && !strcmp(out[k].name, v->name)) {
 					v->in_outage = true;
