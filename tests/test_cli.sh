@@ -12,13 +12,7 @@ BUILD=${BUILD:-build}
 BIN=${HTTPSMON_BIN:-bin/httpsmon}
 export BUILD
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() {
-	n=$((n + 1)); echo "not ok $n - $1"; shift
-	[ $# -gt 0 ] && printf '#   %s\n' "$@" | head -20
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # skip $2"; }
+. tests/lib/harness.sh
 # expect_rc DESC WANT CMD...: runs CMD, keeps its output in $out
 expect_rc() {
 	local desc=$1 want=$2 rc
@@ -31,12 +25,9 @@ has() { # has DESC TEXT: $out contains TEXT
 }
 
 work=$(mktemp -d)
-lab=$work/lab
 cleanup() { tests/lab/lab.sh stop "$lab" >/dev/null 2>&1; rm -rf "$work"; }
 trap cleanup EXIT
-LAB_OWNER=$$ LAB_CACHE="$BUILD/tests/lab/certs-cache" tests/lab/lab.sh start "$lab" || { notok "lab starts"; exit 1; }
-port() { awk -v n="$1" '$1 == n { print $2 }' "$lab/ports"; }
-ca=$lab/certs/root.pem
+lab_up || { notok "lab starts"; exit 1; }
 
 # --- usage ---------------------------------------------------------------
 expect_rc "--version exits 0" 0 "$BIN" --version

@@ -14,22 +14,9 @@ BIN=${HTTPSMON_BIN:-bin/httpsmon}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 export BUILD
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() {
-	n=$((n + 1)); echo "not ok $n - $1"; shift
-	[ $# -gt 0 ] && printf '#   %s\n' "$@" | head -30
-}
+. tests/lib/harness.sh
 check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(tail -20 "$log" 2>/dev/null)"; fi; }
-# wait_for SECONDS CMD...: polls CMD every 0.1 s
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.1; done
-	return 1
-}
-
 work=$(mktemp -d)
-lab=$work/lab
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
@@ -39,22 +26,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-LAB_OWNER=$$ LAB_CACHE="$BUILD/tests/lab/certs-cache" tests/lab/lab.sh start "$lab" || { notok "lab starts"; exit 1; }
-port() { awk -v n="$1" '$1 == n { print $2 }' "$lab/ports"; }
-ca=$lab/certs/root.pem
-labsrv=$BUILD/tests/lab/labsrv
-
-# A server of our own we can stop and start on the same port.
-flaky_port=0 # the first start picks a free port, restarts reuse it
-start_flaky() {
-	printf 'flaky tls %s cert=%s/certs/good-chain.pem key=%s/certs/good.key body=ok\n' \
-		"$flaky_port" "$lab" "$lab" >"$work/flaky.spec"
-	rm -f "$work/flaky.ports"
-	"$labsrv" -p $$ "$work/flaky.spec" "$work/flaky.ports" 2>>"$work/flaky.log" &
-	flaky_pid=$!
-	wait_for 5 test -s "$work/flaky.ports" || return 1
-	flaky_port=$(awk '$1 == "flaky" { print $2 }' "$work/flaky.ports")
-}
+lab_up || { notok "lab starts"; exit 1; }
 start_flaky || { notok "flaky server starts"; exit 1; }
 
 cfg=$work/endpoints.ini

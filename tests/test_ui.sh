@@ -18,19 +18,7 @@ BIN=${HTTPSMON_BIN:-bin/httpsmon}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 export BUILD
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() {
-	n=$((n + 1)); echo "not ok $n - $1"; shift
-	[ $# -gt 0 ] && printf '#   %s\n' "$@" | head -40
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # skip $2"; }
-# wait_for SECONDS CMD...: polls CMD every 0.1 s
-wait_for() {
-	local end=$((SECONDS + $1)); shift
-	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+. tests/lib/harness.sh
 
 if ! command -v tmux >/dev/null 2>&1; then
 	skip "dashboard in tmux" "tmux not installed (scripts/deps.sh installs it)"
@@ -38,7 +26,6 @@ if ! command -v tmux >/dev/null 2>&1; then
 fi
 
 work=$(mktemp -d)
-lab=$work/lab
 sock=httpsmon-test-$$
 T() { tmux -L "$sock" "$@"; }
 cleanup() {
@@ -49,22 +36,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-LAB_OWNER=$$ LAB_CACHE="$BUILD/tests/lab/certs-cache" tests/lab/lab.sh start "$lab" || { notok "lab starts"; exit 1; }
-port() { awk -v n="$1" '$1 == n { print $2 }' "$lab/ports"; }
-ca=$lab/certs/root.pem
-labsrv=$BUILD/tests/lab/labsrv
-
-# A server of our own we can stop and start on the same port (as in test_headless.sh).
-flaky_port=0
-start_flaky() {
-	printf 'flaky tls %s cert=%s/certs/good-chain.pem key=%s/certs/good.key body=ok\n' \
-		"$flaky_port" "$lab" "$lab" >"$work/flaky.spec"
-	rm -f "$work/flaky.ports"
-	"$labsrv" -p $$ "$work/flaky.spec" "$work/flaky.ports" 2>>"$work/flaky.log" &
-	flaky_pid=$!
-	wait_for 5 test -s "$work/flaky.ports" || return 1
-	flaky_port=$(awk '$1 == "flaky" { print $2 }' "$work/flaky.ports")
-}
+lab_up || { notok "lab starts"; exit 1; }
 start_flaky || { notok "flaky server starts"; exit 1; }
 
 cfg=$work/endpoints.ini

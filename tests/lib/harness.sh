@@ -1,0 +1,45 @@
+# Shared by the black-box shell tests (sourced, not run): TAP-ish result
+# lines as scripts/run-tests.sh reads them, polling instead of sleeping, the
+# local lab, and a TLS server of the test's own that it can stop and start
+# again on the same port.
+#
+# The sourcing script sets $work (a temporary directory it removes) before
+# calling lab_up, and stops the lab and $flaky_pid in its own cleanup.
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+# notok DESC [DETAIL...]: the details go out as '#' comment lines
+notok() {
+	n=$((n + 1)); echo "not ok $n - $1"; shift
+	[ $# -gt 0 ] && printf '#   %s\n' "$@" | head -40
+}
+skip() { n=$((n + 1)); echo "ok $n - $1 # skip $2"; }
+
+# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds
+wait_for() {
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -le $end ]; do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
+# lab_up: starts tests/lab in $work/lab; defines lab, ca, labsrv and port NAME
+lab_up() {
+	lab=$work/lab
+	ca=$lab/certs/root.pem
+	labsrv=$BUILD/tests/lab/labsrv
+	LAB_OWNER=$$ LAB_CACHE="$BUILD/tests/lab/certs-cache" tests/lab/lab.sh start "$lab"
+}
+port() { awk -v n="$1" '$1 == n { print $2 }' "$lab/ports"; }
+
+# start_flaky: a server of our own ("flaky", the lab's good certificate).
+# The first start picks a free port ($flaky_port); restarts reuse it.
+flaky_port=0
+start_flaky() {
+	printf 'flaky tls %s cert=%s/certs/good-chain.pem key=%s/certs/good.key body=ok\n' \
+		"$flaky_port" "$lab" "$lab" >"$work/flaky.spec"
+	rm -f "$work/flaky.ports"
+	"$labsrv" -p $$ "$work/flaky.spec" "$work/flaky.ports" 2>>"$work/flaky.log" &
+	flaky_pid=$!
+	wait_for 5 test -s "$work/flaky.ports" || return 1
+	flaky_port=$(awk '$1 == "flaky" { print $2 }' "$work/flaky.ports")
+}
