@@ -175,6 +175,15 @@ static const char *vbar_cell(int eighths)
 	return eighths >= 8 ? "#" : eighths >= 4 ? "+" : eighths > 0 ? "." : " ";
 }
 
+/* The row under the chart that marks columns holding failed probes. */
+static void fail_row(int y, int x0, const int64_t *fails, int cw)
+{
+	ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DOWN), "failures");
+	for (int i = 0; i < cw; i++)
+		if (fails[i])
+			ui_text(stdscr, y, x0 + i, 1, ui_attr(C_DOWN), ui_utf8 ? "×" : "x");
+}
+
 static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
 {
 	static const char *const pnames[5] = { "dns", "conn", "tls", "server", "xfer" };
@@ -216,11 +225,7 @@ static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
 			 any_fail ? "every probe of %s in the last %s failed: no latency to chart" :
 				    "no probes of %s in the last %s", h->name, range_name[h->range]);
 		if (any_fail) {
-			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DOWN), "failures");
-			for (int i = 0; i < cw; i++)
-				if (fails[i])
-					ui_text(stdscr, y, x0 + i, 1, ui_attr(C_DOWN), ui_utf8 ? "×" : "x");
-			y++;
+			fail_row(y++, x0, fails, cw);
 		}
 		return y - y_start;
 	}
@@ -238,11 +243,7 @@ static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
 		}
 	}
 	if (any_fail) {
-		ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DOWN), "failures");
-		for (int i = 0; i < cw; i++)
-			if (fails[i])
-				ui_text(stdscr, y, x0 + i, 1, ui_attr(C_DOWN), ui_utf8 ? "×" : "x");
-		y++;
+		fail_row(y++, x0, fails, cw);
 	}
 	if (phases) {
 		for (int p = 0; p < 5; p++, y++) {
