@@ -1831,6 +1831,33 @@ static void bind_name(sqlite3_stmt *s, const char *name)
 	bind_text(s, 1, name);
 }
 
+/* The outage and event lists: (name?, since, limit), newest first. */
+static sqlite3_stmt *newest_query(struct store *st, enum stmt id, const char *name, int64_t since_ms, size_t limit)
+{
+	sqlite3_stmt *s = st ? stmt_get(st, id) : NULL;
+
+	if (!s)
+		return NULL;
+	bind_name(s, name);
+	sqlite3_bind_int64(s, 2, since_ms);
+	sqlite3_bind_int64(s, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+	return s;
+}
+
+/*
+ * Ends a row-collecting read: on an error the caller gets no rows at all
+ * (arr is freed here; the caller clears its pointer). Returns 0 or -1.
+ */
+static int rows_done(sqlite3_stmt *s, int rc, void *arr, size_t *n)
+{
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	free(arr);
+	*n = 0;
+	return -1;
+}
+
 int store_outages(struct store *st, const char *name, int64_t since_ms, size_t limit,
 		  struct outage_row **rows, size_t *n)
 {
@@ -1840,11 +1867,8 @@ int store_outages(struct store *st, const char *name, int64_t since_ms, size_t l
 
 	*rows = NULL;
 	*n = 0;
-	if (!st || !(s = stmt_get(st, name ? S_OUTAGES_EP : S_OUTAGES_ALL)))
+	if (!(s = newest_query(st, name ? S_OUTAGES_EP : S_OUTAGES_ALL, name, since_ms, limit)))
 		return -1;
-	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct outage_row *r;
 
@@ -1857,11 +1881,8 @@ int store_outages(struct store *st, const char *name, int64_t since_ms, size_t l
 		col_text(s, 4, r->message, sizeof(r->message));
 		r->failed_probes = sqlite3_column_int(s, 5);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(*rows);
+	if (rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
-		*n = 0;
 		return -1;
 	}
 	return 0;
@@ -1876,11 +1897,8 @@ int store_events(struct store *st, const char *name, int64_t since_ms, size_t li
 
 	*rows = NULL;
 	*n = 0;
-	if (!st || !(s = stmt_get(st, name ? S_EVENTS_EP : S_EVENTS_ALL)))
+	if (!(s = newest_query(st, name ? S_EVENTS_EP : S_EVENTS_ALL, name, since_ms, limit)))
 		return -1;
-	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct event_row *r;
 
@@ -1891,11 +1909,8 @@ int store_events(struct store *st, const char *name, int64_t since_ms, size_t li
 		col_text(s, 2, r->kind, sizeof(r->kind));
 		col_text(s, 3, r->detail, sizeof(r->detail));
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(*rows);
+	if (rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
-		*n = 0;
 		return -1;
 	}
 	return 0;
@@ -2147,11 +2162,8 @@ int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to
 		r = &(*rows)[(*n)++];
 		probe_row_read(s, r);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(*rows);
+	if (rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
-		*n = 0;
 		return -1;
 	}
 	return 0;
