@@ -17,17 +17,30 @@
  *   tls        interned (version, cipher, alpn): one small integer per row
  *   cert       certificates by SHA-256 (32-byte blob, unique), full details
  *   cert_seen  (endpoint_id, cert_id) -> first/last seen
- *   rollup     hourly aggregates of raw probes that aged out: probes,
- *              failures (DOWN), warns, and per phase n/min/avg/max/p95 over
- *              the probes that were not DOWN
+ *   rollup     one row per closed hour of an endpoint: probes, failures
+ *              (DOWN), warns, and per phase n/min/avg/max/p95 over the
+ *              probes that were not DOWN
  *   outage     keyed (endpoint_id, start_ms); end_ms NULL while ongoing
  *   event      endpoint_id, t_ms, kind, detail
  *
  * Invariants:
- * - A raw probe and a rollup never cover the same data: retention writes an
- *   hour's rollup and deletes that hour's raw rows in one transaction, so
- *   uptime and series simply add both. (A probe that arrives for an hour
- *   already rolled up is merged into that rollup by the next pass.)
+ * - Hours are closed as soon as they are over (CLOSE_AFTER_MS later, so
+ *   that probes still in flight land first), not when their raw rows age
+ *   out: a long window (uptime 30 d, the 7 d and 30 d charts) reads 720
+ *   hourly rows, not 43,200 raw ones, which is what keeps the history pane
+ *   fast on a cold file. An endpoint's closed hours are everything before
+ *   rolled_until = max(rollup.hour_ms) + 1 h: raw rows at or after it are
+ *   the open tail, raw rows before it are kept (until retain_raw) for
+ *   percentiles, per-probe views and charts finer than an hour. A reader
+ *   takes whole hours before rolled_until from rollups and everything else
+ *   from raw rows, so nothing is counted twice or missed. Retention only
+ *   deletes raw rows of closed hours. A probe that arrives for a closed
+ *   hour (a clock step, a very slow probe) is merged into its hour's
+ *   rollup at the flush that writes it.
+ * - Files written before hours were closed early have rollups only where
+ *   raw rows had aged out; rolled_until then equals the oldest raw hour,
+ *   so the same reads are right, and the collector closes the rest a
+ *   budget at a time.
  * - Only the collector writes, and only from this file; readers open the
  *   file SQLITE_OPEN_READONLY. WAL lets them read while the collector
  *   writes. One collector per file: flock() on "<db>.lock", which holds the
@@ -68,6 +81,7 @@
 #define RETENTION_ROWS    5000 /* raw rows rolled up (or rows deleted) per call */
 #define EVENT_QUEUE_MAX   (STORE_QUEUE_MAX / 10)
 #define HOUR_MS           3600000LL
+#define CLOSE_AFTER_MS    (5 * 60000LL) /* an hour is closed this long after its end */
 #define NPHASE            6
 #define SERIES_MAX        100000
 
@@ -164,8 +178,8 @@ enum stmt {
 	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
 	S_OUTAGES_EP, S_OUTAGES_ALL, S_EVENTS_EP, S_EVENTS_ALL,
 	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
-	S_NAMES, S_NAMES_SINCE, S_LAST_PROBE,
-	S_EP_NEXT, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
+	S_NAMES, S_NAMES_SINCE, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST,
+	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
 	S_COUNT
 };
@@ -217,10 +231,10 @@ static const char *const sql_text[S_COUNT] = {
 	[S_EVENTS_ALL] = "SELECT e.name, v.t_ms, v.kind, v.detail FROM event v JOIN endpoint e ON e.id = v.endpoint_id"
 		" WHERE v.t_ms >= ?2 AND ?1 IS NULL ORDER BY v.t_ms DESC, v.id DESC LIMIT ?3",
 	[S_UP_RAW] = "SELECT count(*), coalesce(sum(state = 2), 0) FROM probe"
-		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms <= ?3",
+		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms < ?3",
 	/* an hour counts when it starts inside the window */
 	[S_UP_ROLL] = "SELECT coalesce(sum(probes), 0), coalesce(sum(failures), 0) FROM rollup"
-		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms <= ?3",
+		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms < ?3",
 	[S_LAT_RAW] = "SELECT " PHASES_US " FROM probe"
 		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms <= ?3 AND state < 2",
 	[S_SERIES_RAW] = "SELECT t_ms, state, " PHASES_US " FROM probe"
@@ -238,12 +252,17 @@ static const char *const sql_text[S_COUNT] = {
 	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",
 	[S_NAMES_SINCE] = "SELECT name FROM endpoint WHERE last_ms > ?1 ORDER BY name",
 	[S_LAST_PROBE] = "SELECT coalesce(max(last_ms), 0) FROM endpoint",
+	/* the end of the closed hours (see "Invariants"); NULL when none */
+	[S_ROLLED] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = " EP_ID,
+	[S_RAW_FIRST] = "SELECT min(t_ms) FROM probe WHERE endpoint_id = " EP_ID,
 
 	[S_EP_NEXT] = "SELECT id FROM endpoint WHERE id > ?1 ORDER BY id LIMIT 1",
+	[S_ROLLED_ID] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = ?1",
 	[S_RAW_OLDEST] = "SELECT t_ms FROM probe WHERE endpoint_id = ?1 ORDER BY t_ms LIMIT 1",
 	[S_RAW_HOURS] = "SELECT t_ms, state, " PHASES_US " FROM probe"
-		" WHERE endpoint_id = ?1 AND t_ms < ?2 ORDER BY t_ms",
-	[S_RAW_DEL] = "DELETE FROM probe WHERE endpoint_id = ?1 AND t_ms < ?2",
+		" WHERE endpoint_id = ?1 AND t_ms >= ?2 AND t_ms < ?3 ORDER BY t_ms",
+	[S_RAW_DEL] = "DELETE FROM probe WHERE endpoint_id = ?1 AND t_ms IN"
+		" (SELECT t_ms FROM probe WHERE endpoint_id = ?1 AND t_ms < ?2 ORDER BY t_ms LIMIT ?3)",
 	[S_ROLL_GET] = "SELECT " ROLLUP_COLS " FROM rollup WHERE endpoint_id = ?1 AND hour_ms = ?2",
 	[S_ROLL_PUT] = "INSERT OR REPLACE INTO rollup(" ROLLUP_COLS ") VALUES(?1, ?2, ?3, ?4, ?5,"
 		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
@@ -415,6 +434,8 @@ struct store {
 	bool failing;
 	char err[600];
 	int64_t ret_cursor;      /* retention: last endpoint id visited */
+	struct map rolled;       /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
+				    emptied by every retention pass, which moves it */
 };
 
 static sqlite3_stmt *stmt_get(struct store *st, enum stmt k)
@@ -819,6 +840,7 @@ void store_close(struct store *st)
 	free(st->eps);
 	map_done(&st->ep_index);
 	map_done(&st->certs);
+	map_done(&st->rolled);
 	free(st->path);
 	free(st);
 }
@@ -1016,6 +1038,168 @@ uint64_t store_dropped(const struct store *st)
 	return st ? st->dropped : 0;
 }
 
+/* ---- percentiles ----------------------------------------------------------- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Nearest rank of per-mille q in sorted v[n]. */
+static int64_t rank(const int64_t *v, size_t n, int q)
+{
+	size_t r = ((size_t)q * n + 999) / 1000;
+
+	if (!n)
+		return -1;
+	return v[r ? r - 1 : 0];
+}
+
+struct vals {
+	int64_t *v;
+	size_t n, cap;
+};
+
+static void vals_push(struct vals *a, int64_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 256;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = x;
+}
+
+/* ---- hourly rollups -------------------------------------------------------- */
+
+static int64_t hour_floor(int64_t t_ms)
+{
+	return t_ms - ((t_ms % HOUR_MS) + HOUR_MS) % HOUR_MS;
+}
+
+/* One hour of one endpoint, aggregated. */
+struct rollup {
+	int64_t hour_ms, probes, failures, warns;
+	int64_t n[NPHASE], min[NPHASE], avg[NPHASE], max[NPHASE], p95[NPHASE];
+};
+
+static void rollup_from(struct rollup *ru, int64_t hour, struct vals ph[NPHASE], int64_t probes,
+			int64_t failures, int64_t warns)
+{
+	ru->hour_ms = hour;
+	ru->probes = probes;
+	ru->failures = failures;
+	ru->warns = warns;
+	for (int k = 0; k < NPHASE; k++) {
+		struct vals *a = &ph[k];
+		int64_t sum = 0;
+
+		ru->n[k] = (int64_t)a->n;
+		if (!a->n) {
+			ru->min[k] = ru->avg[k] = ru->max[k] = ru->p95[k] = -1;
+			continue;
+		}
+		qsort(a->v, a->n, sizeof(*a->v), cmp_i64);
+		for (size_t i = 0; i < a->n; i++)
+			sum += a->v[i];
+		ru->min[k] = a->v[0];
+		ru->max[k] = a->v[a->n - 1];
+		ru->avg[k] = sum / (int64_t)a->n;
+		ru->p95[k] = rank(a->v, a->n, 950);
+		a->n = 0;
+	}
+}
+
+static void rollup_read(sqlite3_stmt *s, struct rollup *ru)
+{
+	ru->hour_ms = sqlite3_column_int64(s, 1);
+	ru->probes = sqlite3_column_int64(s, 2);
+	ru->failures = sqlite3_column_int64(s, 3);
+	ru->warns = sqlite3_column_int64(s, 4);
+	for (int k = 0; k < NPHASE; k++) {
+		ru->n[k] = sqlite3_column_int64(s, 5 + 5 * k);
+		ru->min[k] = col_us(s, 6 + 5 * k);
+		ru->avg[k] = col_us(s, 7 + 5 * k);
+		ru->max[k] = col_us(s, 8 + 5 * k);
+		ru->p95[k] = col_us(s, 9 + 5 * k);
+	}
+}
+
+/* Writes a rollup, merged into the one already there (late probes of a rolled-up hour). */
+static int rollup_put(struct store *st, int64_t ep, struct rollup *ru)
+{
+	sqlite3_stmt *get = stmt_get(st, S_ROLL_GET), *put = stmt_get(st, S_ROLL_PUT);
+	int rc;
+
+	if (!get || !put)
+		return -1;
+	sqlite3_bind_int64(get, 1, ep);
+	sqlite3_bind_int64(get, 2, ru->hour_ms);
+	rc = sqlite3_step(get);
+	if (rc == SQLITE_ROW) {
+		struct rollup old;
+
+		rollup_read(get, &old);
+		ru->probes += old.probes;
+		ru->failures += old.failures;
+		ru->warns += old.warns;
+		for (int k = 0; k < NPHASE; k++) {
+			int64_t n = ru->n[k] + old.n[k];
+
+			if (!old.n[k])
+				continue;
+			if (!ru->n[k]) {
+				ru->n[k] = old.n[k];
+				ru->min[k] = old.min[k];
+				ru->avg[k] = old.avg[k];
+				ru->max[k] = old.max[k];
+				ru->p95[k] = old.p95[k];
+				continue;
+			}
+			ru->avg[k] = (ru->avg[k] * ru->n[k] + old.avg[k] * old.n[k]) / n;
+			ru->min[k] = old.min[k] < ru->min[k] ? old.min[k] : ru->min[k];
+			ru->max[k] = old.max[k] > ru->max[k] ? old.max[k] : ru->max[k];
+			/* the raw rows behind the old p95 are gone: keep the worse one */
+			ru->p95[k] = old.p95[k] > ru->p95[k] ? old.p95[k] : ru->p95[k];
+			ru->n[k] = n;
+		}
+	}
+	sqlite3_reset(get);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	sqlite3_bind_int64(put, 1, ep);
+	sqlite3_bind_int64(put, 2, ru->hour_ms);
+	sqlite3_bind_int64(put, 3, ru->probes);
+	sqlite3_bind_int64(put, 4, ru->failures);
+	sqlite3_bind_int64(put, 5, ru->warns);
+	for (int k = 0; k < NPHASE; k++) {
+		sqlite3_bind_int64(put, 6 + 5 * k, ru->n[k]);
+		bind_us(put, 7 + 5 * k, ru->n[k] ? ru->min[k] : -1);
+		bind_us(put, 8 + 5 * k, ru->n[k] ? ru->avg[k] : -1);
+		bind_us(put, 9 + 5 * k, ru->n[k] ? ru->max[k] : -1);
+		bind_us(put, 10 + 5 * k, ru->n[k] ? ru->p95[k] : -1);
+	}
+	return stmt_run(put) == SQLITE_OK ? 0 : -1;
+}
+
+/* The end of endpoint ep's closed hours, INT64_MIN when it has none, or INT64_MAX on error. */
+static int64_t rolled_until_id(struct store *st, int64_t ep)
+{
+	sqlite3_stmt *s = stmt_get(st, S_ROLLED_ID);
+	int64_t t = INT64_MAX;
+	int rc;
+
+	if (!s)
+		return INT64_MAX;
+	sqlite3_bind_int64(s, 1, ep);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		t = sqlite3_column_type(s, 0) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return t;
+}
+
 /* ---- flushing -------------------------------------------------------------- */
 
 /* The scratch state of one flush; forgotten when it rolls back. */
@@ -1196,6 +1380,37 @@ static void seen_note(struct flush *f, int64_t ep, int64_t cert, int64_t t_ms)
 	map_put(&f->seen, key, sizeof(key), (int64_t)f->nseen++);
 }
 
+/*
+ * A probe for an hour already closed (see "Invariants") goes into that
+ * hour's rollup as well as into the raw rows, or readers, which take closed
+ * hours from rollups, would never count it. Returns 0 or -1.
+ */
+static int merge_late(struct store *st, int64_t ep, const struct qprobe *q)
+{
+	int64_t *known = map_get(&st->rolled, &ep, sizeof(ep)), rolled;
+	struct vals ph[NPHASE] = { { 0 } };
+	struct rollup ru;
+	int rc;
+
+	if (known) {
+		rolled = *known;
+	} else {
+		if ((rolled = rolled_until_id(st, ep)) == INT64_MAX)
+			return -1;
+		map_put(&st->rolled, &ep, sizeof(ep), rolled);
+	}
+	if (q->t_ms >= rolled)
+		return 0;
+	for (int k = 0; k < NPHASE && q->state != DB_DOWN; k++)
+		if (q->us[k] >= 0)
+			vals_push(&ph[k], q->us[k]);
+	rollup_from(&ru, hour_floor(q->t_ms), ph, 1, q->state == DB_DOWN, q->state == DB_WARN);
+	rc = rollup_put(st, ep, &ru);
+	for (int k = 0; k < NPHASE; k++)
+		free(ph[k].v);
+	return rc;
+}
+
 static int flush_probes(struct store *st, struct flush *f)
 {
 	sqlite3_stmt *s = stmt_get(st, S_PROBE_ADD);
@@ -1240,8 +1455,11 @@ static int flush_probes(struct store *st, struct flush *f)
 			sqlite3_bind_int64(s, 2, t);
 			if (stmt_run(s) != SQLITE_OK)
 				return -1;
-			if (sqlite3_changes(st->db))
+			if (sqlite3_changes(st->db)) {
+				if (merge_late(st, ep, q) != 0)
+					return -1;
 				break;
+			}
 		}
 	}
 	return 0;
@@ -1354,150 +1572,7 @@ int store_flush(struct store *st)
 	return 0;
 }
 
-/* ---- percentiles ----------------------------------------------------------- */
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest rank of per-mille q in sorted v[n]. */
-static int64_t rank(const int64_t *v, size_t n, int q)
-{
-	size_t r = ((size_t)q * n + 999) / 1000;
-
-	if (!n)
-		return -1;
-	return v[r ? r - 1 : 0];
-}
-
-struct vals {
-	int64_t *v;
-	size_t n, cap;
-};
-
-static void vals_push(struct vals *a, int64_t x)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 256;
-		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
-	a->v[a->n++] = x;
-}
-
 /* ---- retention ------------------------------------------------------------- */
-
-static int64_t hour_floor(int64_t t_ms)
-{
-	return t_ms - ((t_ms % HOUR_MS) + HOUR_MS) % HOUR_MS;
-}
-
-/* One hour of one endpoint, aggregated. */
-struct rollup {
-	int64_t hour_ms, probes, failures, warns;
-	int64_t n[NPHASE], min[NPHASE], avg[NPHASE], max[NPHASE], p95[NPHASE];
-};
-
-static void rollup_from(struct rollup *ru, int64_t hour, struct vals ph[NPHASE], int64_t probes,
-			int64_t failures, int64_t warns)
-{
-	ru->hour_ms = hour;
-	ru->probes = probes;
-	ru->failures = failures;
-	ru->warns = warns;
-	for (int k = 0; k < NPHASE; k++) {
-		struct vals *a = &ph[k];
-		int64_t sum = 0;
-
-		ru->n[k] = (int64_t)a->n;
-		if (!a->n) {
-			ru->min[k] = ru->avg[k] = ru->max[k] = ru->p95[k] = -1;
-			continue;
-		}
-		qsort(a->v, a->n, sizeof(*a->v), cmp_i64);
-		for (size_t i = 0; i < a->n; i++)
-			sum += a->v[i];
-		ru->min[k] = a->v[0];
-		ru->max[k] = a->v[a->n - 1];
-		ru->avg[k] = sum / (int64_t)a->n;
-		ru->p95[k] = rank(a->v, a->n, 950);
-		a->n = 0;
-	}
-}
-
-static void rollup_read(sqlite3_stmt *s, struct rollup *ru)
-{
-	ru->hour_ms = sqlite3_column_int64(s, 1);
-	ru->probes = sqlite3_column_int64(s, 2);
-	ru->failures = sqlite3_column_int64(s, 3);
-	ru->warns = sqlite3_column_int64(s, 4);
-	for (int k = 0; k < NPHASE; k++) {
-		ru->n[k] = sqlite3_column_int64(s, 5 + 5 * k);
-		ru->min[k] = col_us(s, 6 + 5 * k);
-		ru->avg[k] = col_us(s, 7 + 5 * k);
-		ru->max[k] = col_us(s, 8 + 5 * k);
-		ru->p95[k] = col_us(s, 9 + 5 * k);
-	}
-}
-
-/* Writes a rollup, merged into the one already there (late probes of a rolled-up hour). */
-static int rollup_put(struct store *st, int64_t ep, struct rollup *ru)
-{
-	sqlite3_stmt *get = stmt_get(st, S_ROLL_GET), *put = stmt_get(st, S_ROLL_PUT);
-	int rc;
-
-	if (!get || !put)
-		return -1;
-	sqlite3_bind_int64(get, 1, ep);
-	sqlite3_bind_int64(get, 2, ru->hour_ms);
-	rc = sqlite3_step(get);
-	if (rc == SQLITE_ROW) {
-		struct rollup old;
-
-		rollup_read(get, &old);
-		ru->probes += old.probes;
-		ru->failures += old.failures;
-		ru->warns += old.warns;
-		for (int k = 0; k < NPHASE; k++) {
-			int64_t n = ru->n[k] + old.n[k];
-
-			if (!old.n[k])
-				continue;
-			if (!ru->n[k]) {
-				ru->n[k] = old.n[k];
-				ru->min[k] = old.min[k];
-				ru->avg[k] = old.avg[k];
-				ru->max[k] = old.max[k];
-				ru->p95[k] = old.p95[k];
-				continue;
-			}
-			ru->avg[k] = (ru->avg[k] * ru->n[k] + old.avg[k] * old.n[k]) / n;
-			ru->min[k] = old.min[k] < ru->min[k] ? old.min[k] : ru->min[k];
-			ru->max[k] = old.max[k] > ru->max[k] ? old.max[k] : ru->max[k];
-			/* the raw rows behind the old p95 are gone: keep the worse one */
-			ru->p95[k] = old.p95[k] > ru->p95[k] ? old.p95[k] : ru->p95[k];
-			ru->n[k] = n;
-		}
-	}
-	sqlite3_reset(get);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	sqlite3_bind_int64(put, 1, ep);
-	sqlite3_bind_int64(put, 2, ru->hour_ms);
-	sqlite3_bind_int64(put, 3, ru->probes);
-	sqlite3_bind_int64(put, 4, ru->failures);
-	sqlite3_bind_int64(put, 5, ru->warns);
-	for (int k = 0; k < NPHASE; k++) {
-		sqlite3_bind_int64(put, 6 + 5 * k, ru->n[k]);
-		bind_us(put, 7 + 5 * k, ru->n[k] ? ru->min[k] : -1);
-		bind_us(put, 8 + 5 * k, ru->n[k] ? ru->avg[k] : -1);
-		bind_us(put, 9 + 5 * k, ru->n[k] ? ru->max[k] : -1);
-		bind_us(put, 10 + 5 * k, ru->n[k] ? ru->p95[k] : -1);
-	}
-	return stmt_run(put) == SQLITE_OK ? 0 : -1;
-}
 
 /* Room for one more element of an array that holds n of cap (doubling, from first). */
 static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
@@ -1506,78 +1581,6 @@ static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
 		return v;
 	*cap = *cap ? *cap * 2 : first;
 	return xrealloc(v, *cap * elem);
-}
-
-/*
- * Rolls up whole hours of endpoint ep's raw probes older than cutoff (an
- * hour boundary), oldest first, stopping after the hour in which budget
- * rows were read. Returns the raw rows consumed, or -1.
- */
-static int64_t rollup_endpoint(struct store *st, int64_t ep, int64_t cutoff, int64_t budget)
-{
-	sqlite3_stmt *s = stmt_get(st, S_RAW_HOURS), *del = stmt_get(st, S_RAW_DEL);
-	struct vals ph[NPHASE] = { { 0 } };
-	struct rollup *out = NULL;
-	size_t nout = 0, cap = 0;
-	int64_t rows = 0, hour = -1, probes = 0, failures = 0, warns = 0, upto = 0;
-	int rc = SQLITE_DONE;
-
-	if (!s || !del)
-		return -1;
-	sqlite3_bind_int64(s, 1, ep);
-	sqlite3_bind_int64(s, 2, cutoff);
-	for (;;) {
-		int64_t t, h;
-
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW)
-			break;
-		t = sqlite3_column_int64(s, 0);
-		h = hour_floor(t);
-		if (h != hour) {
-			if (hour != -1) {
-				out = grow(out, nout, &cap, sizeof(*out), 16);
-				rollup_from(&out[nout++], hour, ph, probes, failures, warns);
-				upto = h;
-				if (rows >= budget)
-					break;
-			}
-			hour = h;
-			probes = failures = warns = 0;
-		}
-		rows++;
-		probes++;
-		if (sqlite3_column_int(s, 1) == DB_DOWN) {
-			failures++;
-			continue;
-		}
-		if (sqlite3_column_int(s, 1) == DB_WARN)
-			warns++;
-		for (int k = 0; k < NPHASE; k++)
-			if (sqlite3_column_type(s, 2 + k) != SQLITE_NULL)
-				vals_push(&ph[k], sqlite3_column_int64(s, 2 + k));
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE && hour != -1) {
-		out = grow(out, nout, &cap, sizeof(*out), 16);
-		rollup_from(&out[nout++], hour, ph, probes, failures, warns);
-		upto = cutoff;
-	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		rows = -1;
-	}
-	for (size_t i = 0; rows >= 0 && i < nout; i++)
-		if (rollup_put(st, ep, &out[i]) != 0)
-			rows = -1;
-	if (rows > 0) {
-		sqlite3_bind_int64(del, 1, ep);
-		sqlite3_bind_int64(del, 2, upto);
-		if (stmt_run(del) != SQLITE_OK)
-			rows = -1;
-	}
-	for (int k = 0; k < NPHASE; k++)
-		free(ph[k].v);
-	free(out);
-	return rows;
 }
 
 /* The next endpoint id after the cursor, 0 at the end. -1 on error. */
@@ -1613,11 +1616,105 @@ static int64_t oldest(struct store *st, enum stmt k, int64_t ep)
 }
 
 /*
- * Rolls up raw rows older than cutoff over every endpoint, starting after
- * the cursor, within *budget rows. Returns 1 when stopped early, 0 when
- * done, -1 on error.
+ * Closes endpoint ep's whole hours in [from, cutoff) (cutoff an hour
+ * boundary) from its raw rows, oldest first, stopping after the hour in
+ * which budget rows were read. *rolled becomes the end of the last hour
+ * closed (unchanged when there was none). Returns the raw rows read, or -1.
  */
-static int rollup_all(struct store *st, int64_t cutoff, int64_t *budget)
+static int64_t close_hours(struct store *st, int64_t ep, int64_t from, int64_t cutoff, int64_t budget,
+			   int64_t *rolled)
+{
+	sqlite3_stmt *s = stmt_get(st, S_RAW_HOURS);
+	struct vals ph[NPHASE] = { { 0 } };
+	struct rollup ru;
+	int64_t rows = 0, hour = -1, probes = 0, failures = 0, warns = 0;
+	int rc = SQLITE_DONE;
+
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, ep);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, cutoff);
+	for (;;) {
+		int64_t h;
+
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
+		h = hour_floor(sqlite3_column_int64(s, 0));
+		if (h != hour) {
+			/* one hour is complete: it has no rollup yet (it is past rolled_until) */
+			if (hour != -1) {
+				rollup_from(&ru, hour, ph, probes, failures, warns);
+				if (rollup_put(st, ep, &ru) != 0) {
+					rc = SQLITE_ERROR;
+					break;
+				}
+				*rolled = hour + HOUR_MS;
+				if (rows >= budget)
+					break;
+			}
+			hour = h;
+			probes = failures = warns = 0;
+		}
+		rows++;
+		probes++;
+		if (sqlite3_column_int(s, 1) == DB_DOWN) {
+			failures++;
+			continue;
+		}
+		if (sqlite3_column_int(s, 1) == DB_WARN)
+			warns++;
+		for (int k = 0; k < NPHASE; k++)
+			if (sqlite3_column_type(s, 2 + k) != SQLITE_NULL)
+				vals_push(&ph[k], sqlite3_column_int64(s, 2 + k));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE && hour != -1) {
+		rollup_from(&ru, hour, ph, probes, failures, warns);
+		if (rollup_put(st, ep, &ru) != 0)
+			rc = SQLITE_ERROR;
+		else
+			*rolled = hour + HOUR_MS;
+	}
+	for (int k = 0; k < NPHASE; k++)
+		free(ph[k].v);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rows : -1;
+}
+
+/*
+ * Ages endpoint ep: closes its hours up to close_cut, then deletes its raw
+ * rows older than raw_cut that lie in closed hours, within budget rows
+ * (read plus deleted). Returns the rows spent, or -1.
+ */
+static int64_t age_endpoint(struct store *st, int64_t ep, int64_t close_cut, int64_t raw_cut, int64_t budget)
+{
+	sqlite3_stmt *del = stmt_get(st, S_RAW_DEL);
+	int64_t rolled = rolled_until_id(st, ep), n = 0, cut;
+
+	if (!del || rolled == INT64_MAX)
+		return -1;
+	if (rolled < close_cut) {
+		n = close_hours(st, ep, rolled, close_cut, budget, &rolled);
+		if (n < 0)
+			return -1;
+	}
+	cut = raw_cut < rolled ? raw_cut : rolled;
+	if (n >= budget || oldest(st, S_RAW_OLDEST, ep) >= cut)
+		return n;
+	sqlite3_bind_int64(del, 1, ep);
+	sqlite3_bind_int64(del, 2, cut);
+	sqlite3_bind_int64(del, 3, budget - n);
+	if (stmt_run(del) != SQLITE_OK)
+		return -1;
+	return n + sqlite3_changes(st->db);
+}
+
+/*
+ * Ages every endpoint (age_endpoint), starting after the cursor, within
+ * *budget rows. Returns 1 when stopped early, 0 when done, -1 on error.
+ */
+static int age_all(struct store *st, int64_t close_cut, int64_t raw_cut, int64_t *budget)
 {
 	int64_t start = st->ret_cursor, ep = start;
 	bool wrapped = false;
@@ -1636,9 +1733,7 @@ static int rollup_all(struct store *st, int64_t cutoff, int64_t *budget)
 		}
 		if (wrapped && ep > start)
 			break;
-		if (oldest(st, S_RAW_OLDEST, ep) >= cutoff)
-			continue;
-		n = rollup_endpoint(st, ep, cutoff, *budget);
+		n = age_endpoint(st, ep, close_cut, raw_cut, *budget);
 		if (n < 0)
 			return -1;
 		*budget -= n;
@@ -1652,7 +1747,7 @@ static int rollup_all(struct store *st, int64_t cutoff, int64_t *budget)
 	return 0;
 }
 
-/* Deletes rollups older than cutoff, within *budget rows. Returns 1/0/-1 like rollup_all. */
+/* Deletes rollups older than cutoff, within *budget rows. Returns 1/0/-1 like age_all. */
 static int drop_rollups(struct store *st, int64_t cutoff, int64_t *budget)
 {
 	sqlite3_stmt *s = stmt_get(st, S_ROLL_DEL);
@@ -1697,7 +1792,7 @@ static void db_bytes(struct store *st, int64_t *used, int64_t *file)
 	*used = (pages - free_pages) * psize;
 }
 
-/* Over the size cap: the oldest raw hour goes into rollups, else the oldest rollups go. */
+/* Over the size cap: the oldest raw hour goes (it is closed first), else the oldest rollups go. */
 static int enforce_cap(struct store *st, int64_t now_ms, int64_t *budget)
 {
 	int64_t ep = 0, raw = INT64_MAX, roll = INT64_MAX, recent;
@@ -1716,7 +1811,7 @@ static int enforce_cap(struct store *st, int64_t now_ms, int64_t *budget)
 	recent = hour_floor(now_ms - HOUR_MS);
 	if (raw < recent) {
 		st->ret_cursor = 0;
-		return rollup_all(st, hour_floor(raw) + HOUR_MS, budget) < 0 ? -1 : 1;
+		return age_all(st, hour_floor(now_ms - CLOSE_AFTER_MS), hour_floor(raw) + HOUR_MS, budget) < 0 ? -1 : 1;
 	}
 	if (roll != INT64_MAX)
 		return drop_rollups(st, roll + 24 * HOUR_MS, budget) < 0 ? -1 : 1;
@@ -1726,7 +1821,8 @@ static int enforce_cap(struct store *st, int64_t now_ms, int64_t *budget)
 int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 		    int64_t retain_rollup_ms, int64_t max_bytes)
 {
-	int64_t budget = RETENTION_ROWS, raw_cut, horizon, used, file;
+	int64_t budget = RETENTION_ROWS, close_cut = hour_floor(now_ms - CLOSE_AFTER_MS), raw_cut, horizon;
+	int64_t used, file;
 	int more = 0, rc;
 	sqlite3_stmt *s;
 
@@ -1736,7 +1832,10 @@ int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 		retain_raw_ms = 30 * 24 * HOUR_MS;
 	if (retain_rollup_ms <= 0)
 		retain_rollup_ms = 400 * 24 * HOUR_MS;
+	/* only closed hours lose their raw rows */
 	raw_cut = hour_floor(now_ms - retain_raw_ms);
+	if (raw_cut > close_cut)
+		raw_cut = close_cut;
 	/* older than anything a raw row still refers to (see S_CERT_DEL) */
 	horizon = now_ms - (retain_rollup_ms > retain_raw_ms ? retain_rollup_ms : retain_raw_ms);
 	if (horizon > raw_cut)
@@ -1744,7 +1843,7 @@ int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 	if (run(st, S_BEGIN_W) != SQLITE_OK)
 		goto fail;
 
-	rc = rollup_all(st, raw_cut, &budget);
+	rc = age_all(st, close_cut, raw_cut, &budget);
 	if (rc < 0)
 		goto fail;
 	more |= rc;
@@ -1813,8 +1912,10 @@ int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 	}
 	if (run(st, S_COMMIT) != SQLITE_OK)
 		goto fail;
+	map_done(&st->rolled);
 	return more ? 1 : 0;
 fail:
+	map_done(&st->rolled);
 	if (!st->failing) {
 		snprintf(st->err, sizeof(st->err), "cannot clean up %s: %s", st->path, sqlite3_errmsg(st->db));
 		st->failing = true;
@@ -1931,31 +2032,86 @@ static int read_end(struct store *st, int rc)
 	return rc;
 }
 
-int store_uptime(struct store *st, const char *name, int64_t since_ms, int64_t now_ms, struct uptime *out)
+/* A time from a one-value query by name (S_ROLLED, S_RAW_FIRST); none when NULL or no row; -1 on error. */
+static int name_time(struct store *st, enum stmt k, const char *name, int64_t none, int64_t *out)
+{
+	sqlite3_stmt *s = stmt_get(st, k);
+	int rc;
+
+	*out = none;
+	if (!s)
+		return -1;
+	bind_name(s, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int64_t hour_ceil(int64_t t_ms)
+{
+	return hour_floor(t_ms) == t_ms ? t_ms : hour_floor(t_ms) + HOUR_MS;
+}
+
+/*
+ * Where the rows of a window [since, until) come from: the hours starting
+ * in [lo, hi) from rollups, the rest from raw rows, [since, min(lo, until))
+ * and [max(hi, since), until). rolled: where the rollups to use end.
+ */
+struct window {
+	int64_t lo, hi;
+};
+
+static struct window window_split(int64_t since, int64_t until, int64_t rolled)
+{
+	struct window w = { hour_ceil(since), rolled < until ? rolled : until };
+
+	if (w.hi < w.lo)
+		w.hi = w.lo;
+	return w;
+}
+
+/* Adds probes and failures of name in [from, to) from S_UP_RAW or S_UP_ROLL. Returns 0 or -1. */
+static int add_counts(struct store *st, enum stmt k, const char *name, int64_t from, int64_t to, struct uptime *out)
 {
 	sqlite3_stmt *s;
-	int rc = 0;
+	int rc;
+
+	if (from >= to)
+		return 0;
+	if (!(s = stmt_get(st, k)))
+		return -1;
+	bind_name(s, name);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->probes += sqlite3_column_int64(s, 0);
+		out->failures += sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_uptime(struct store *st, const char *name, int64_t since_ms, int64_t now_ms, struct uptime *out)
+{
+	int64_t rolled, until = now_ms + 1; /* now_ms itself is inside */
+	struct window w;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->pct = -1;
 	if (!st || !name || read_begin(st) != 0)
 		return -1;
-	for (int k = 0; k < 2 && rc == 0; k++) {
-		if (!(s = stmt_get(st, k ? S_UP_ROLL : S_UP_RAW))) {
-			rc = -1;
-			break;
-		}
-		bind_name(s, name);
-		sqlite3_bind_int64(s, 2, since_ms);
-		sqlite3_bind_int64(s, 3, now_ms);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			out->probes += sqlite3_column_int64(s, 0);
-			out->failures += sqlite3_column_int64(s, 1);
-		} else {
-			rc = -1;
-		}
-		sqlite3_reset(s);
-	}
+	rc = name_time(st, S_ROLLED, name, INT64_MIN, &rolled);
+	w = window_split(since_ms, until, rolled);
+	if (rc == 0)
+		rc = add_counts(st, S_UP_ROLL, name, w.lo, w.hi, out);
+	if (rc == 0)
+		rc = add_counts(st, S_UP_RAW, name, since_ms, w.lo < until ? w.lo : until, out);
+	if (rc == 0)
+		rc = add_counts(st, S_UP_RAW, name, w.hi > since_ms ? w.hi : since_ms, until, out);
 	rc = read_end(st, rc);
 	if (out->probes)
 		out->pct = 100.0 * (double)(out->probes - out->failures) / (double)out->probes;
@@ -2006,37 +2162,21 @@ struct bucket {
 	int64_t sum[NPHASE], n[NPHASE];
 };
 
-int store_latency_series(struct store *st, const char *name, int64_t since_ms, int64_t until_ms,
-			 int64_t bucket_ms, struct series_point **pts, size_t *n)
+/* Adds name's rollups of the hours starting in [from, to) to the buckets: weighted by each phase's count. */
+static int series_rollups(struct store *st, const char *name, int64_t from, int64_t to, int64_t since_ms,
+			  int64_t bucket_ms, struct bucket *b)
 {
-	struct bucket *b;
 	sqlite3_stmt *s;
-	int64_t nb;
-	int rc = 0, r;
+	int rc;
 
-	*pts = NULL;
-	*n = 0;
-	if (!st || !name || bucket_ms <= 0 || until_ms <= since_ms)
+	if (from >= to)
+		return 0;
+	if (!(s = stmt_get(st, S_SERIES_ROLL)))
 		return -1;
-	nb = (until_ms - since_ms + bucket_ms - 1) / bucket_ms;
-	if (nb > SERIES_MAX)
-		return -1;
-	b = xcalloc((size_t)nb, sizeof(*b));
-	for (int64_t i = 0; i < nb; i++)
-		b[i].max_total = -1;
-	if (read_begin(st) != 0) {
-		free(b);
-		return -1;
-	}
-	/* rolled-up hours: weighted by each phase's probe count */
-	if (!(s = stmt_get(st, S_SERIES_ROLL))) {
-		rc = -1;
-		goto out;
-	}
 	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, until_ms);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rollup ru;
 		struct bucket *x;
 
@@ -2054,18 +2194,24 @@ int store_latency_series(struct store *st, const char *name, int64_t since_ms, i
 			x->max_total = ru.max[5];
 	}
 	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		rc = -1;
-		goto out;
-	}
-	if (!(s = stmt_get(st, S_SERIES_RAW))) {
-		rc = -1;
-		goto out;
-	}
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Adds name's raw probes in [from, to) to the buckets. */
+static int series_raw(struct store *st, const char *name, int64_t from, int64_t to, int64_t since_ms,
+		      int64_t bucket_ms, struct bucket *b)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (from >= to)
+		return 0;
+	if (!(s = stmt_get(st, S_SERIES_RAW)))
+		return -1;
 	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, until_ms);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct bucket *x = &b[(sqlite3_column_int64(s, 0) - since_ms) / bucket_ms];
 
 		x->count++;
@@ -2083,23 +2229,74 @@ int store_latency_series(struct store *st, const char *name, int64_t since_ms, i
 			x->max_total = sqlite3_column_int64(s, 7);
 	}
 	sqlite3_reset(s);
-	if (r != SQLITE_DONE) {
-		rc = -1;
-		goto out;
-	}
-	*pts = xcalloc((size_t)nb, sizeof(**pts));
-	*n = (size_t)nb;
-	for (int64_t i = 0; i < nb; i++) {
-		struct series_point *p = &(*pts)[i];
+	return rc == SQLITE_DONE ? 0 : -1;
+}
 
-		p->t_ms = since_ms + i * bucket_ms;
-		p->count = b[i].count;
-		p->failures = b[i].failures;
-		p->max_total_us = b[i].max_total;
-		for (int k = 0; k < NPHASE; k++)
-			p->avg_us[k] = b[i].n[k] ? b[i].sum[k] / b[i].n[k] : -1;
+/*
+ * Buckets of an hour or more take closed hours from rollups. Finer buckets
+ * cannot split an hour's rollup, so they read raw rows wherever there are
+ * any and rollups only before the oldest whole raw hour.
+ */
+static int series_window(struct store *st, const char *name, int64_t since_ms, int64_t until_ms,
+			 int64_t bucket_ms, struct window *w)
+{
+	int64_t rolled, first;
+
+	if (name_time(st, S_ROLLED, name, INT64_MIN, &rolled) != 0)
+		return -1;
+	if (bucket_ms < HOUR_MS) {
+		if (name_time(st, S_RAW_FIRST, name, INT64_MAX, &first) != 0)
+			return -1;
+		if (first != INT64_MAX && hour_ceil(first) < rolled)
+			rolled = hour_ceil(first);
 	}
-out:
+	*w = window_split(since_ms, until_ms, rolled);
+	return 0;
+}
+
+int store_latency_series(struct store *st, const char *name, int64_t since_ms, int64_t until_ms,
+			 int64_t bucket_ms, struct series_point **pts, size_t *n)
+{
+	struct bucket *b;
+	struct window w;
+	int64_t nb;
+	int rc;
+
+	*pts = NULL;
+	*n = 0;
+	if (!st || !name || bucket_ms <= 0 || until_ms <= since_ms)
+		return -1;
+	nb = (until_ms - since_ms + bucket_ms - 1) / bucket_ms;
+	if (nb > SERIES_MAX)
+		return -1;
+	b = xcalloc((size_t)nb, sizeof(*b));
+	for (int64_t i = 0; i < nb; i++)
+		b[i].max_total = -1;
+	if (read_begin(st) != 0) {
+		free(b);
+		return -1;
+	}
+	rc = series_window(st, name, since_ms, until_ms, bucket_ms, &w);
+	if (rc == 0)
+		rc = series_rollups(st, name, w.lo, w.hi, since_ms, bucket_ms, b);
+	if (rc == 0)
+		rc = series_raw(st, name, since_ms, w.lo < until_ms ? w.lo : until_ms, since_ms, bucket_ms, b);
+	if (rc == 0)
+		rc = series_raw(st, name, w.hi > since_ms ? w.hi : since_ms, until_ms, since_ms, bucket_ms, b);
+	if (rc == 0) {
+		*pts = xcalloc((size_t)nb, sizeof(**pts));
+		*n = (size_t)nb;
+		for (int64_t i = 0; i < nb; i++) {
+			struct series_point *p = &(*pts)[i];
+
+			p->t_ms = since_ms + i * bucket_ms;
+			p->count = b[i].count;
+			p->failures = b[i].failures;
+			p->max_total_us = b[i].max_total;
+			for (int k = 0; k < NPHASE; k++)
+				p->avg_us[k] = b[i].n[k] ? b[i].sum[k] / b[i].n[k] : -1;
+		}
+	}
 	free(b);
 	return read_end(st, rc);
 }

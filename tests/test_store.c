@@ -472,20 +472,25 @@ static void test_retention_rollup(void **state)
 	before_fail = u.failures;
 	assert_int_equal(before_probes, 3 * 1440);
 
-	/* keep one day raw: two days (2 x 2 x 1440 rows) go into rollups, a bounded bite at a time */
+	/*
+	 * Keep one day raw: every hour that is over is closed into a rollup (the
+	 * last one is still open at now), and the raw rows of the two older days
+	 * go; a bounded bite at a time.
+	 */
 	while ((rc = store_retention(st, now, DAY_MS, 400 * DAY_MS, 0)) == 1)
 		calls++;
 	assert_int_equal(rc, 0);
 	assert_true(calls >= 1);
-	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 48);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 71);
+	assert_int_equal(sql_int(f->db, "SELECT max(hour_ms) FROM rollup"), now - 2 * HOUR_MS);
 	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 2 * 1440);
 	assert_int_equal(sql_int(f->db, "SELECT min(t_ms) FROM probe"), T0 + 2 * DAY_MS);
 	assert_int_equal(sql_int(f->db, "SELECT min(probes) FROM rollup"), 60);
 	assert_int_equal(sql_int(f->db, "SELECT max(probes) FROM rollup"), 60);
 	assert_int_equal(sql_int(f->db, "SELECT sum(failures) FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
-				 " WHERE e.name = 'a'"), 2 * 1440 / 20);
+				 " WHERE e.name = 'a'"), 71 * 60 / 20);
 	assert_int_equal(sql_int(f->db, "SELECT sum(warns) FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
-				 " WHERE e.name = 'b'"), 48);
+				 " WHERE e.name = 'b'"), 71);
 	/* hour 0 of a: totals 1..60 ms, minus the DOWN ones at i = 7, 27, 47 (8, 28, 48 ms) */
 	assert_int_equal(sql_int(f->db, "SELECT total_n FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
 				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 57);
@@ -503,6 +508,23 @@ static void test_retention_rollup(void **state)
 	assert_int_equal(store_uptime(st, "a", T0, now, &u), 0);
 	assert_int_equal(u.probes, before_probes);
 	assert_int_equal(u.failures, before_fail);
+	/* closed hours whose raw rows are still there are not counted twice */
+	assert_int_equal(store_uptime(st, "a", T0 + 2 * DAY_MS, now, &u), 0);
+	assert_int_equal(u.probes, 1440);
+	assert_int_equal(u.failures, 1440 / 20);
+	/* a window that starts inside an hour: its first part comes from raw rows, exactly */
+	assert_int_equal(store_uptime(st, "a", T0 + 2 * DAY_MS + 30 * MIN_MS, now, &u), 0);
+	assert_int_equal(u.probes, 1440 - 30);
+	/* one inside the open hour */
+	assert_int_equal(store_uptime(st, "b", now - 10 * MIN_MS, now, &u), 0);
+	assert_int_equal(u.probes, 10);
+	/* a chart finer than an hour reads raw rows where there are any */
+	assert_int_equal(store_latency_series(st, "a", T0 + 2 * DAY_MS, T0 + 2 * DAY_MS + HOUR_MS, 10 * MIN_MS,
+					      &pts, &n), 0);
+	assert_int_equal(n, 6);
+	assert_int_equal(pts[0].count, 10);
+	assert_int_equal(pts[0].avg_us[5], (1 + 2 + 3 + 4 + 5 + 6 + 7 + 9 + 10) * 1000 / 9);
+	free(pts);
 	/* series over rolled-up days come from rollups */
 	assert_int_equal(store_latency_series(st, "b", T0, now, DAY_MS, &pts, &n), 0);
 	assert_int_equal(n, 3);
@@ -511,9 +533,15 @@ static void test_retention_rollup(void **state)
 	assert_int_equal(pts[2].count, 1440);
 	free(pts);
 
-	/* a late probe for a rolled-up hour merges into it */
+	/* a late probe for a closed hour merges into its rollup as it is written, raw rows there or not */
 	add(st, "a", T0 + 30 * MIN_MS + 5, 1000, STATE_DOWN);
+	add(st, "b", now - 3 * HOUR_MS + 5, 1000, STATE_DOWN);
 	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(sql_int(f->db, "SELECT probes FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
+				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 61);
+	assert_int_equal(store_uptime(st, "b", now - 3 * HOUR_MS, now, &u), 0);
+	assert_int_equal(u.probes, 3 * 60 + 1);
+	assert_int_equal(u.failures, 1);
 	assert_int_equal(store_retention(st, now, DAY_MS, 400 * DAY_MS, 0), 0);
 	assert_int_equal(sql_int(f->db, "SELECT probes FROM rollup r JOIN endpoint e ON e.id = r.endpoint_id"
 				 " WHERE e.name = 'a' AND hour_ms = 1767225600000"), 61);
@@ -522,9 +550,50 @@ static void test_retention_rollup(void **state)
 	while ((rc = store_retention(st, now, DAY_MS, 2 * DAY_MS, 0)) == 1)
 		;
 	assert_int_equal(rc, 0);
-	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 24);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 47);
 	assert_int_equal(sql_int(f->db, "SELECT min(hour_ms) FROM rollup"), T0 + DAY_MS);
 	assert_int_equal(store_retention(st, now, DAY_MS, 2 * DAY_MS, 0), 0);
+	store_close(st);
+	assert_intact(f->db);
+}
+
+/*
+ * A file written before hours were closed early has rollups only where raw
+ * rows aged out. Its reads are right as they are, and the next retention
+ * passes close the rest.
+ */
+static void test_retention_old_layout(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	int64_t now = T0 + 3 * DAY_MS;
+	struct uptime u;
+	struct series_point *pts;
+	size_t n;
+
+	fill_days(st, T0, 3);
+	while (store_retention(st, now, DAY_MS, 400 * DAY_MS, 0) == 1)
+		;
+	/* T0 + 2 days: what an older collector left behind */
+	sql_int(f->db, "DELETE FROM rollup WHERE hour_ms >= 1767398400000");
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 48);
+	assert_int_equal(store_uptime(st, "a", T0, now, &u), 0);
+	assert_int_equal(u.probes, 3 * 1440);
+	assert_int_equal(u.failures, 3 * 1440 / 20);
+	assert_int_equal(store_latency_series(st, "b", T0, now, DAY_MS, &pts, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(pts[0].count, 1440);
+	assert_int_equal(pts[2].count, 1440);
+	assert_int_equal(pts[2].avg_us[5], 2000);
+	free(pts);
+
+	while (store_retention(st, now, DAY_MS, 400 * DAY_MS, 0) == 1)
+		;
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM rollup"), 2 * 71);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 2 * 1440);
+	assert_int_equal(store_uptime(st, "a", T0, now, &u), 0);
+	assert_int_equal(u.probes, 3 * 1440);
+	assert_int_equal(u.failures, 3 * 1440 / 20);
 	store_close(st);
 	assert_intact(f->db);
 }
@@ -808,7 +877,7 @@ static void test_sigkill(void **state)
 		int p[2], status;
 		pid_t pid;
 		int64_t v, have;
-		char q[160];
+		char q[256];
 		/* round 0 dies early, maybe while the file is being created */
 		struct timespec ts = { 0, (long)(rand() % (round ? 150 : 5)) * 1000000L };
 
@@ -833,9 +902,10 @@ static void test_sigkill(void **state)
 
 		/* every acknowledged probe is in the file, and the file is sound */
 		acked += v;
-		/* retention in the child moves raw rows into rollups: count both */
-		snprintf(q, sizeof(q), "SELECT (SELECT count(*) FROM probe) +"
-			 " (SELECT coalesce(sum(probes), 0) FROM rollup)");
+		/* retention in the child closes hours: rollups for those, raw rows after them */
+		snprintf(q, sizeof(q), "SELECT (SELECT coalesce(sum(probes), 0) FROM rollup) +"
+			 " (SELECT count(*) FROM probe WHERE t_ms >="
+			 " coalesce((SELECT max(hour_ms) + 3600000 FROM rollup), -1))");
 		/* killed before the file or its schema was made: nothing was acknowledged either */
 		if (access(f->db, F_OK) != 0 || sql_int(f->db, "PRAGMA user_version") == 0)
 			have = 0;
@@ -863,6 +933,7 @@ int main(void)
 		T(test_same_ms),
 		T(test_uptime_percentiles),
 		T(test_retention_rollup),
+		T(test_retention_old_layout),
 		T(test_retention_old_everything),
 		T(test_retention_size_cap),
 		T(test_second_collector),

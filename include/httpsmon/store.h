@@ -80,8 +80,10 @@ const char *store_last_error(const struct store *st);
 uint64_t store_dropped(const struct store *st);
 
 /*
- * Retention: raw probes older than retain_raw_ms are rolled up into hourly
- * aggregates and deleted; rollups older than retain_rollup_ms are deleted;
+ * Housekeeping, also what keeps long reads cheap: every hour that ended
+ * more than 5 minutes before now_ms is closed into an hourly rollup; raw
+ * probes older than retain_raw_ms are deleted (their hours are closed
+ * first); rollups older than retain_rollup_ms are deleted;
  * with max_bytes > 0, the oldest raw probes (then rollups) go until the
  * file fits. Does a bounded amount of work per call (so the loop never
  * stalls); returns 1 if more is left, 0 when done, -1 on error.
@@ -118,7 +120,11 @@ struct uptime {
 	int64_t failures;      /* probes whose verdict was DOWN */
 	double pct;            /* 100 * (probes - failures) / probes; -1 when no probes */
 };
-/* Uptime of name over [since_ms, now_ms], from raw probes and, where raw rows are gone, rollups. */
+/*
+ * Uptime of name over [since_ms, now_ms]: the hours the collector has
+ * closed from their hourly rollups (an hour counts when it starts inside
+ * the window), the rest from raw probes. A 30-day window reads ~720 rows.
+ */
 int store_uptime(struct store *st, const char *name, int64_t since_ms, int64_t now_ms, struct uptime *out);
 
 /* Percentiles in microseconds for each phase over [since_ms, now]; -1 where no data. */
@@ -128,7 +134,13 @@ struct phase_stats {
 };
 int store_latency_stats(struct store *st, const char *name, int64_t since_ms, struct phase_stats *out);
 
-/* One point per bucket of bucket_ms over [since_ms, until_ms): averages in microseconds. */
+/*
+ * One point per bucket of bucket_ms over [since_ms, until_ms): averages in
+ * microseconds. Buckets of an hour or more take closed hours from hourly
+ * rollups (each hour into the bucket its start falls in: align since_ms to
+ * an hour and use whole hours for exact buckets); finer buckets read raw
+ * probes wherever there are any.
+ */
 struct series_point {
 	int64_t t_ms;          /* bucket start */
 	int64_t count;
