@@ -127,8 +127,9 @@ struct hist {
 	char cert_sha[65];
 	struct series_point *pts;
 	size_t n_pts;
-	int64_t bucket_ms;
-	int64_t since_ms;
+	int64_t bucket_ms;            /* one chart column */
+	int64_t since_ms;             /* where the first column starts */
+	int cols;                     /* chart columns */
 	struct uptime up[3];          /* 24h, 7d, 30d */
 	int scroll;                   /* of the outage detail */
 	char err[256];

@@ -20,7 +20,8 @@
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
-#define DAY_MS         (86400LL * 1000)
+#define HOUR_MS        3600000LL
+#define DAY_MS         (24 * HOUR_MS)
 #define OUTAGES_SINCE  (400 * DAY_MS)
 #define OUTAGES_MAX    500
 #define PROBES_MAX     500
@@ -62,6 +63,32 @@ static int chart_width(int width)
 	return w < 10 ? 10 : w > 400 ? 400 : w;
 }
 
+/*
+ * The chart's columns for the range on cw columns of screen. From half an
+ * hour per column up, a column is a whole number of hours starting on an
+ * hour, so the store answers closed hours from hourly rollups (a 30 d
+ * chart reads 720 rows, not 43,200) and no hour straddles two columns; the
+ * chart may then be a little narrower than the screen.
+ */
+static void chart_plan(struct hist *h, int cw, int64_t now)
+{
+	int64_t span = range_ms[h->range], b = (span + cw - 1) / cw;
+
+	if (b >= HOUR_MS / 2) {
+		int64_t next_hour = (now / HOUR_MS + 1) * HOUR_MS;
+
+		b = (b + HOUR_MS - 1) / HOUR_MS * HOUR_MS;
+		h->cols = (int)((span + b - 1) / b);
+		h->since_ms = next_hour - b * h->cols;
+	} else {
+		if (b < 1000)
+			b = 1000;
+		h->cols = cw;
+		h->since_ms = now - b * cw;
+	}
+	h->bucket_ms = b;
+}
+
 void view_history_query(struct ui *u, int width)
 {
 	struct hist *h = &u->h;
@@ -88,10 +115,7 @@ void view_history_query(struct ui *u, int width)
 		free(h->pts);
 		h->pts = NULL;
 		h->n_pts = 0;
-		h->bucket_ms = (range_ms[h->range] + cw - 1) / cw;
-		if (h->bucket_ms < 1000)
-			h->bucket_ms = 1000;
-		h->since_ms = now - h->bucket_ms * cw;
+		chart_plan(h, cw, now);
 		if (store_latency_series(st, r->name, h->since_ms, now, h->bucket_ms, &h->pts, &h->n_pts) != 0)
 			snprintf(h->err, sizeof(h->err), "latency query failed: %s",
 				 store_last_error(st) ? store_last_error(st) : "database error");
@@ -189,7 +213,7 @@ static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
 	static const char *const pnames[5] = { "dns", "conn", "tls", "server", "xfer" };
 	static const enum ui_color pcolors[5] = { C_DNS, C_CONNECT, C_TLS, C_SERVER, C_TRANSFER };
 	struct hist *h = &u->h;
-	int cw = chart_width(COLS), x0 = CHART_LABEL_W + 1, y_start = y;
+	int cw = h->cols < chart_width(COLS) ? h->cols : chart_width(COLS), x0 = CHART_LABEL_W + 1, y_start = y;
 	int64_t vals[400], fails[400], max = 0, sum = 0, cnt = 0;
 	char b[64], lab[64];
 	bool any_fail = false;
