@@ -753,8 +753,11 @@ if [ "${BENCH_UI:-1}" != 0 ]; then
 				     "$(ui_kv hist_again_${r}_open_max_ms) |"
 			done
 			echo
-			echo "- starting \`httpsmon --view\` on that file (model_init_viewer + model_refresh: the" \
-			     "newest probe of every endpoint): $(ui_kv hist_viewer_start_ms) ms"
+			echo "- starting \`httpsmon --view\` on that file: what the first frame shows (model_init_viewer +" \
+			     "model_refresh: every name, and the rows of the first slice):" \
+			     "$(ui_kv hist_viewer_first_slice_rows) rows in $(ui_kv hist_viewer_first_slice_ms) ms; every" \
+			     "row loaded (one slice per pass, keys answered between slices; worst slice" \
+			     "$(ui_kv hist_viewer_slice_worst_ms) ms) after $(ui_kv hist_viewer_start_ms) ms"
 		fi
 		echo
 		if [ "$u_idle_s" != - ]; then

@@ -524,11 +524,26 @@ static void history_bench(const char *db, int runs, int cols, int lines)
 	fake_now_ms = newest + 60000;
 	printf("hist_now_ms=%lld\n", (long long)fake_now_ms);
 	u->sel = -1;
+	/* --view start-up: the first slice (what the first frame shows), then until every row is loaded */
 	t0 = mono_ms();
 	model_init_viewer(&u->m, st, db);
 	model_refresh(&u->m, util_now_ms());
 	model_arrange(&u->m, u->sort, u->filter);
 	view_list_sync(u);
+	printf("hist_viewer_first_slice_ms=%.1f\nhist_viewer_first_slice_rows=%zu\n", mono_ms() - t0, u->m.v_loaded);
+	{
+		double worst = 0, t;
+
+		while (model_loading(&u->m)) {
+			t = mono_ms();
+			model_refresh(&u->m, util_now_ms());
+			model_arrange(&u->m, u->sort, u->filter);
+			view_list_sync(u);
+			if (mono_ms() - t > worst)
+				worst = mono_ms() - t;
+		}
+		printf("hist_viewer_slice_worst_ms=%.1f\n", worst);
+	}
 	printf("hist_viewer_rows=%zu\nhist_viewer_start_ms=%.1f\n", u->m.n_shown, mono_ms() - t0);
 	if (!u->m.n_shown)
 		die(db, "no endpoints");

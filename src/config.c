@@ -1630,6 +1630,19 @@ const struct endpoint *config_find(const struct config *c, const char *name)
 	return NULL;
 }
 
+int config_url_host(const char *url, char *host, size_t n)
+{
+	char *h = NULL, why[256];
+	int port;
+	bool plain;
+
+	if (!url || parse_url(url, &h, &port, &plain, why, sizeof(why)) != 0)
+		return -1;
+	snprintf(host, n, "%s", h);
+	free(h);
+	return 0;
+}
+
 bool endpoint_status_ok(const struct endpoint *e, long status)
 {
 	size_t i;

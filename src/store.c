@@ -242,7 +242,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_SERIES_ROLL] = "SELECT " ROLLUP_COLS " FROM rollup"
 		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms < ?3",
 #define PROBE_ROW "SELECT p.t_ms, p.dns_us, p.connect_us, p.tls_us, p.server_us, p.transfer_us, p.total_us," \
-		" p.http_status, p.state, r.name, p.message, p.ip, t.version, t.cipher, c.sha256" \
+		" p.http_status, p.state, r.name, p.message, p.ip, t.version, t.cipher, c.sha256," \
+		" (SELECT url FROM endpoint WHERE id = p.endpoint_id)" \
 		" FROM probe p LEFT JOIN reason r ON r.id = p.reason LEFT JOIN tls t ON t.id = p.tls_id" \
 		" LEFT JOIN cert c ON c.id = p.cert_id WHERE p.endpoint_id = " EP_ID
 	[S_PROBES] = PROBE_ROW " AND p.t_ms >= ?2 AND p.t_ms <= ?3 ORDER BY p.t_ms LIMIT ?4",
@@ -2319,6 +2320,7 @@ static void probe_row_read(sqlite3_stmt *s, struct probe_row *r)
 	col_text(s, 12, r->tls_version, sizeof(r->tls_version));
 	col_text(s, 13, r->cipher, sizeof(r->cipher));
 	sha_to_hex(sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14), r->cert_sha256);
+	col_text(s, 15, r->url, sizeof(r->url));
 }
 
 int store_latest(struct store *st, const char *name, struct probe_row *out)

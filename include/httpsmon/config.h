@@ -126,6 +126,9 @@ const struct endpoint *config_find(const struct config *c, const char *name);
 /* Same effective settings (a reload restarts an endpoint only when they differ). */
 bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
 
+/* The host part of an http(s) URL, as an endpoint's host is taken from it. Returns 0 or -1. */
+int config_url_host(const char *url, char *host, size_t n);
+
 /* Status code against expect_status. */
 bool endpoint_status_ok(const struct endpoint *e, long status);
 

@@ -163,6 +163,7 @@ struct probe_row {
 	char tls_version[16];
 	char cipher[64];
 	char cert_sha256[65];  /* leaf, "" if none */
+	char url[512];         /* the endpoint's newest url, "" if unknown */
 };
 int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to_ms, size_t limit,
 		 struct probe_row **rows, size_t *n);

@@ -73,6 +73,7 @@ struct model {
 	struct vrow *v;               /* viewer storage, n of them */
 	int64_t v_last_probe_ms;      /* viewer: store_last_probe_ms at the last rebuild */
 	int64_t v_checked_mono_ms;    /* viewer: when it was last polled */
+	size_t v_loaded;              /* viewer: rows [0, v_loaded) were visited by the first load */
 	struct upcache *up;
 	size_t n_up;
 	size_t up_next;               /* round-robin refresh cursor */
@@ -86,6 +87,8 @@ void model_init_viewer(struct model *m, struct store *st, const char *db_path);
 void model_done(struct model *m);
 /* Rebuilds the rows; true when what they show changed. now_ms: wall clock. */
 bool model_refresh(struct model *m, int64_t now_ms);
+/* Viewer: the first load is still filling rows in (call model_refresh again soon). */
+bool model_loading(const struct model *m);
 /* Filters (name, host, tag) and sorts into order. */
 void model_arrange(struct model *m, enum ui_sort sort, const char *filter);
 const char *sort_name(enum ui_sort s);

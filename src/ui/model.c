@@ -8,18 +8,23 @@
  * the store is never queried per frame: uptimes are refreshed at most
  * every UPTIME_TTL_MS and a few per pass, the viewer rebuilds only when
  * store_last_probe_ms() moved, and checks that at most once a second.
+ * The viewer's first load reads every endpoint (on a cold file, disk reads
+ * for each): it shows the names at once and fills the rows in slices of
+ * LOAD_SLICE_MS, one per pass, so keys are answered while it loads.
  */
 #include "httpsmon/ui.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
 #define UPTIME_TTL_MS    60000 /* a 24 h figure moves slowly; each refresh is a query */
 #define UPTIME_PER_PASS  8
 #define VIEWER_POLL_MS   1000
+#define LOAD_SLICE_MS    20    /* viewer: first load, per pass */
 #define DAY_MS           (86400LL * 1000)
 
 struct upcache {
@@ -31,6 +36,7 @@ struct upcache {
 
 struct vrow {
 	char *name;
+	bool loaded;      /* read from the store at least once */
 	bool have;
 	struct probe_row pr;
 	struct probe_result r;
@@ -38,6 +44,7 @@ struct vrow {
 	int64_t outage_start_ms;
 	int64_t spark[MONITOR_SPARK];
 	int spark_n;
+	char host[256];   /* from pr.url */
 };
 
 void model_init_live(struct model *m, struct app *a)
@@ -212,9 +219,12 @@ static void vrow_load(struct model *m, struct vrow *v, int64_t now_ms)
 	int64_t *us = v->pr.us;
 
 	probe_result_init(&v->r);
+	v->loaded = true;
 	v->have = store_latest(m->st, v->name, &v->pr) == 0;
 	if (!v->have)
 		return;
+	if (config_url_host(v->pr.url, v->host, sizeof(v->host)) != 0)
+		snprintf(v->host, sizeof(v->host), "%s", v->pr.ip);
 	v->r.started_ms = v->pr.t_ms;
 	v->r.t = (struct probe_timings){ us[0], us[1], us[2], us[3], us[4], us[5] };
 	v->r.http_status = v->pr.http_status;
@@ -246,6 +256,19 @@ static bool same_names(const struct model *m, const struct strlist *names)
 	return true;
 }
 
+/* Loads rows not loaded yet, in name order, for at most LOAD_SLICE_MS. */
+static void load_slice(struct model *m, int64_t now_ms)
+{
+	int64_t t0 = util_mono_us();
+
+	while (m->v_loaded < m->n && util_mono_us() - t0 < LOAD_SLICE_MS * 1000) {
+		struct vrow *v = &m->v[m->v_loaded++];
+
+		if (!v->loaded)
+			vrow_load(m, v, now_ms);
+	}
+}
+
 static void load_all(struct model *m, const struct strlist *names, int64_t now_ms)
 {
 	vrows_free(m);
@@ -253,8 +276,15 @@ static void load_all(struct model *m, const struct strlist *names, int64_t now_m
 	m->v = xcalloc(names->n ? names->n : 1, sizeof(*m->v));
 	for (size_t i = 0; i < names->n; i++) {
 		m->v[i].name = xstrdup(names->v[i]);
-		vrow_load(m, &m->v[i], now_ms);
+		probe_result_init(&m->v[i].r);
 	}
+	m->v_loaded = 0;
+	load_slice(m, now_ms);
+}
+
+bool model_loading(const struct model *m)
+{
+	return m->viewer && m->v_loaded < m->n;
 }
 
 /* Both lists are sorted by name: one merge pass finds the rows to reload. */
@@ -268,7 +298,7 @@ static void load_since(struct model *m, int64_t since_ms, int64_t now_ms)
 	for (size_t k = 0; k < upd.n; k++) {
 		while (i < m->n && strcmp(m->v[i].name, upd.v[k]) < 0)
 			i++;
-		if (i < m->n && !strcmp(m->v[i].name, upd.v[k])) {
+		if (i < m->n && !strcmp(m->v[i].name, upd.v[k]) && m->v[i].loaded) {
 			struct vrow *v = &m->v[i];
 
 			probe_result_done(&v->r);
@@ -288,8 +318,12 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 	int64_t last;
 	bool changed = false;
 
-	if (m->v_last_probe_ms >= 0 && mono - m->v_checked_mono_ms < VIEWER_POLL_MS)
+	if (model_loading(m)) {
+		load_slice(m, now_ms);
+		changed = true;
+	} else if (m->v_last_probe_ms >= 0 && mono - m->v_checked_mono_ms < VIEWER_POLL_MS) {
 		return false;
+	}
 	m->v_checked_mono_ms = mono;
 	for (size_t i = 0; i < m->n_up; i++)
 		m->up[i].used = true;
@@ -335,8 +369,8 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 
 		c->used = true;
 		r->name = v->name;
-		r->url = "";
-		r->host = v->have ? v->pr.ip : "";
+		r->url = v->have ? v->pr.url : "";
+		r->host = v->have ? v->host : "";
 		r->r = v->have ? &v->r : NULL;
 		r->vstate = v->have ? state_from(v->pr.state) : STATE_UP;
 		r->live = !v->have ? LIVE_PENDING : v->in_outage ? LIVE_DOWN
@@ -353,7 +387,9 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		if (r->up24 != was)
 			changed = true;
 	}
-	up_refresh(m, now_ms);
+	/* the rows first: uptimes are more disk reads */
+	if (!model_loading(m))
+		up_refresh(m, now_ms);
 	return changed;
 }
 

@@ -230,8 +230,13 @@ static void draw_header(struct ui *u)
 	} else {
 		int64_t last = u->m.v_last_probe_ms;
 
-		ui_textf(stdscr, 1, 0, -1, UI_PLAIN, "viewing %s, newest probe %s (no probing here: r and p need the collector)",
-			 u->m.db_path, last > 0 ? fmt_age(b, sizeof(b), now - last) : "none");
+		if (model_loading(&u->m))
+			ui_textf(stdscr, 1, 0, -1, UI_PLAIN, "viewing %s, loading %zu of %zu endpoints...",
+				 u->m.db_path, u->m.v_loaded, u->m.n);
+		else
+			ui_textf(stdscr, 1, 0, -1, UI_PLAIN,
+				 "viewing %s, newest probe %s (no probing here: r and p need the collector)",
+				 u->m.db_path, last > 0 ? fmt_age(b, sizeof(b), now - last) : "none");
 	}
 }
 
@@ -489,7 +494,7 @@ static void end_pass(struct loop *l)
 {
 	int64_t now = util_mono_us() / 1000;
 
-	if (l->keyed || now - l->last_model_ms >= FRAME_MS) {
+	if (l->keyed || model_loading(&l->u->m) || now - l->last_model_ms >= FRAME_MS) {
 		settle(l, model_refresh(&l->u->m, util_now_ms()));
 		l->last_model_ms = now;
 		l->model_due = false;
@@ -514,6 +519,8 @@ static int pass_wait(struct loop *l)
 	int64_t frame = l->last_draw_ms + FRAME_MS - now;
 	int tw = tick_wait(l);
 
+	if (model_loading(&l->u->m))
+		return 0; /* the next slice of the viewer's first load, after the keys */
 	if (l->model_due) {
 		int64_t m = l->last_model_ms + FRAME_MS - now;
 
