@@ -427,6 +427,9 @@ static void year_close(struct year *y)
 	double t0;
 	int rc;
 
+	/* a collector's open also brings a cached file's schema up to date */
+	if (!(st = store_open(y->path, STORE_COLLECTOR, err, sizeof(err))))
+		die(y->path, err);
 	if (sqlite3_open(y->path, &db) != SQLITE_OK)
 		die(y->path, sqlite3_errmsg(db));
 	if (one_int(db, "SELECT count(*) FROM sqlite_master WHERE name = 'bench_closed'") == 1) {
@@ -434,11 +437,10 @@ static void year_close(struct year *y)
 		y->close_calls = (int)one_int(db, "SELECT calls FROM bench_closed");
 		y->rollup_rows = one_int(db, "SELECT rollups FROM bench_closed");
 		sqlite3_close(db);
+		store_close(st);
 		return;
 	}
 	fprintf(stderr, "store_bench: closing the hours of the %d raw days (once)\n", y->raw_days);
-	if (!(st = store_open(y->path, STORE_COLLECTOR, err, sizeof(err))))
-		die(y->path, err);
 	t0 = now_s();
 	while ((rc = store_retention(st, NOW_MS, (int64_t)y->raw_days * DAY_MS, 400 * DAY_MS, 0)) == 1)
 		if (++y->close_calls % 1000 == 0)

@@ -1,7 +1,7 @@
 /*
  * store: the SQLite history (see store.h for the contract).
  *
- * The file holds, at schema version 1 (PRAGMA user_version):
+ * The file holds, at schema version 2 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events)
@@ -157,6 +157,8 @@ static const char *const migrations[] = {
 	" detail TEXT);"
 	"CREATE INDEX event_ep ON event(endpoint_id, t_ms);"
 	"CREATE INDEX event_t ON event(t_ms);",
+	/* 1 -> 2: the outages going on now, without a walk through a year of ended ones */
+	"CREATE INDEX outage_open ON outage(endpoint_id) WHERE end_ms IS NULL;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -176,9 +178,9 @@ enum stmt {
 	S_BEGIN, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
 	S_EP_UPSERT, S_EP_ID, S_REASON_ADD, S_REASON_ID, S_TLS_ADD, S_TLS_ID,
 	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
-	S_OUTAGES_EP, S_OUTAGES_ALL, S_EVENTS_EP, S_EVENTS_ALL,
+	S_OUTAGES_EP, S_OUTAGES_ALL, S_OUTAGES_OPEN, S_EVENTS_EP, S_EVENTS_ALL,
 	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
-	S_NAMES, S_NAMES_SINCE, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST,
+	S_NAMES, S_NAMES_SINCE, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
 	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
 	S_COUNT
@@ -226,6 +228,8 @@ static const char *const sql_text[S_COUNT] = {
 		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id"
 		" WHERE (o.end_ms IS NULL OR o.end_ms >= ?2) AND ?1 IS NULL"
 		" ORDER BY o.start_ms DESC LIMIT ?3",
+	[S_OUTAGES_OPEN] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id WHERE o.end_ms IS NULL",
 	[S_EVENTS_EP] = "SELECT e.name, v.t_ms, v.kind, v.detail FROM event v JOIN endpoint e ON e.id = v.endpoint_id"
 		" WHERE v.endpoint_id = " EP_ID " AND v.t_ms >= ?2 ORDER BY v.t_ms DESC, v.id DESC LIMIT ?3",
 	[S_EVENTS_ALL] = "SELECT e.name, v.t_ms, v.kind, v.detail FROM event v JOIN endpoint e ON e.id = v.endpoint_id"
@@ -256,6 +260,8 @@ static const char *const sql_text[S_COUNT] = {
 	/* the end of the closed hours (see "Invariants"); NULL when none */
 	[S_ROLLED] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = " EP_ID,
 	[S_RAW_FIRST] = "SELECT min(t_ms) FROM probe WHERE endpoint_id = " EP_ID,
+	/* a raw row just before ?2: next to the window's own rows, so it costs no extra disk read */
+	[S_RAW_BEFORE] = "SELECT t_ms FROM probe WHERE endpoint_id = " EP_ID " AND t_ms < ?2 ORDER BY t_ms DESC LIMIT 1",
 
 	[S_EP_NEXT] = "SELECT id FROM endpoint WHERE id > ?1 ORDER BY id LIMIT 1",
 	[S_ROLLED_ID] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = ?1",
@@ -1960,16 +1966,13 @@ static int rows_done(sqlite3_stmt *s, int rc, void *arr, size_t *n)
 	return -1;
 }
 
-int store_outages(struct store *st, const char *name, int64_t since_ms, size_t limit,
-		  struct outage_row **rows, size_t *n)
+/* Reads outage rows from a bound statement (NULL: it could not be made). */
+static int outage_rows(sqlite3_stmt *s, struct outage_row **rows, size_t *n)
 {
-	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 
-	*rows = NULL;
-	*n = 0;
-	if (!(s = newest_query(st, name ? S_OUTAGES_EP : S_OUTAGES_ALL, name, since_ms, limit)))
+	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct outage_row *r;
@@ -1989,6 +1992,22 @@ int store_outages(struct store *st, const char *name, int64_t since_ms, size_t l
 	}
 	return 0;
 }
+
+int store_outages(struct store *st, const char *name, int64_t since_ms, size_t limit,
+		  struct outage_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	return outage_rows(newest_query(st, name ? S_OUTAGES_EP : S_OUTAGES_ALL, name, since_ms, limit), rows, n);
+}
+
+int store_open_outages(struct store *st, struct outage_row **rows, size_t *n)
+{
+	*rows = NULL;
+	*n = 0;
+	return outage_rows(st ? stmt_get(st, S_OUTAGES_OPEN) : NULL, rows, n);
+}
+
 
 int store_events(struct store *st, const char *name, int64_t since_ms, size_t limit,
 		 struct event_row **rows, size_t *n)
@@ -2033,8 +2052,11 @@ static int read_end(struct store *st, int rc)
 	return rc;
 }
 
-/* A time from a one-value query by name (S_ROLLED, S_RAW_FIRST); none when NULL or no row; -1 on error. */
-static int name_time(struct store *st, enum stmt k, const char *name, int64_t none, int64_t *out)
+/*
+ * A time from a one-value query by name and maybe a time ?2 (S_ROLLED,
+ * S_RAW_FIRST, S_RAW_BEFORE); none when NULL or no row. Returns 0 or -1.
+ */
+static int name_time_q(struct store *st, enum stmt k, const char *name, int64_t t_ms, int64_t none, int64_t *out)
 {
 	sqlite3_stmt *s = stmt_get(st, k);
 	int rc;
@@ -2043,11 +2065,23 @@ static int name_time(struct store *st, enum stmt k, const char *name, int64_t no
 	if (!s)
 		return -1;
 	bind_name(s, name);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		sqlite3_bind_int64(s, 2, t_ms);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		*out = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int name_time(struct store *st, enum stmt k, const char *name, int64_t none, int64_t *out)
+{
+	return name_time_q(st, k, name, 0, none, out);
+}
+
+static int name_time_at(struct store *st, enum stmt k, const char *name, int64_t t_ms, int64_t *out)
+{
+	return name_time_q(st, k, name, t_ms, INT64_MAX, out);
 }
 
 static int64_t hour_ceil(int64_t t_ms)
@@ -2241,8 +2275,17 @@ static int series_raw(struct store *st, const char *name, int64_t from, int64_t 
 static int series_window(struct store *st, const char *name, int64_t since_ms, int64_t until_ms,
 			 int64_t bucket_ms, struct window *w)
 {
-	int64_t rolled, first;
+	int64_t rolled, first, before;
 
+	if (bucket_ms < HOUR_MS) {
+		/* raw rows go oldest first: one before the window means raw rows cover all of it */
+		if (name_time_at(st, S_RAW_BEFORE, name, since_ms, &before) != 0)
+			return -1;
+		if (before != INT64_MAX) {
+			*w = window_split(since_ms, until_ms, INT64_MIN);
+			return 0;
+		}
+	}
 	if (name_time(st, S_ROLLED, name, INT64_MIN, &rolled) != 0)
 		return -1;
 	if (bucket_ms < HOUR_MS) {

@@ -212,7 +212,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 1);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -338,6 +338,18 @@ static void test_roundtrip(void **state)
 	free(outs);
 	assert_int_equal(store_outages(rd, NULL, T0 - HOUR_MS, 10, &outs, &n), 0);
 	assert_int_equal(n, 1); /* www's ended before the window */
+	free(outs);
+	/* what the viewer marks DOWN: only the outages going on */
+	assert_int_equal(store_open_outages(rd, &outs, &n), 0);
+	assert_int_equal(n, 0);
+	st = open_collector(f->db);
+	store_put_outage(st, "www", T0 + 3 * MIN_MS, 0, "timeout", "timed out", 1);
+	store_close(st);
+	assert_int_equal(store_open_outages(rd, &outs, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(outs[0].name, "www");
+	assert_int_equal(outs[0].start_ms, T0 + 3 * MIN_MS);
+	assert_int_equal(outs[0].end_ms, 0);
 	free(outs);
 
 	assert_int_equal(store_events(rd, NULL, 0, 10, &evs, &n), 0);

@@ -112,6 +112,8 @@ struct event_row {
 /* Newest first; name NULL = every endpoint. Caller frees *rows. Returns 0 or -1. */
 int store_outages(struct store *st, const char *name, int64_t since_ms, size_t limit,
 		  struct outage_row **rows, size_t *n);
+/* The outages going on now, of every endpoint. Caller frees *rows. Returns 0 or -1. */
+int store_open_outages(struct store *st, struct outage_row **rows, size_t *n);
 int store_events(struct store *st, const char *name, int64_t since_ms, size_t limit,
 		 struct event_row **rows, size_t *n);
 

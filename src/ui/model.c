@@ -343,7 +343,7 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 			load_all(m, &names, now_ms);
 		else
 			load_since(m, prev, now_ms);
-		store_outages(m->st, NULL, now_ms - 30 * DAY_MS, 2000, &out, &nout);
+		store_open_outages(m->st, &out, &nout);
 		for (size_t i = 0; i < m->n; i++) {
 			struct vrow *v = &m->v[i];
 
