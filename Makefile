@@ -69,8 +69,8 @@ test: deps $(BIN) $(TESTBINS) $(LABSRV)
 
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/httpsmon SANITIZED=1 \
-	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
-	  LDFLAGS="-fsanitize=address,undefined" test
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined,float-cast-overflow" test
 
 demo: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) HTTPSMON_BIN=$(BIN) scripts/demo.sh

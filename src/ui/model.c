@@ -195,7 +195,7 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		sig = mix(sig, str_hash(s->name));
 		sig = mix(sig, (uint64_t)s->last_ms);
 		sig = mix(sig, (uint64_t)s->live * 131 + (uint64_t)s->fails_in_row);
-		sig = mix(sig, (uint64_t)(r->up24 * 1000));
+		sig = mix(sig, (uint64_t)(int64_t)(r->up24 * 1000));
 	}
 	up_refresh(m, now_ms);
 	if (sig == m->sig)
