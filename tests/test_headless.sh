@@ -77,6 +77,7 @@ if command -v tmux >/dev/null 2>&1; then
 	vscreen() { tmux -L "$vsock" capture-pane -p 2>/dev/null; }
 	check "--view opens read-only on the collector's database" wait_for 5 sh -c "tmux -L $vsock capture-pane -p | grep -q 'httpsmon (read-only)'"
 	check "--view lists the endpoints with their state" wait_for 5 sh -c "tmux -L $vsock capture-pane -p | grep -q 'UP  *good'"
+	check "--view shows each endpoint's host, from its stored url" sh -c "tmux -L $vsock capture-pane -p | grep -q 'UP  *good  *localhost '"
 	first=$(vscreen | grep ' good ' | head -1)
 	sleep 2.5
 	if [ "$(vscreen | grep ' good ' | head -1)" != "$first" ] || vscreen | grep ' good ' | grep -q ' now '; then
