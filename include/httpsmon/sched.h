@@ -27,7 +27,8 @@ void sched_free(struct sched *s); /* NULL is fine */
 
 /*
  * Adds id, or changes its interval if present. A new id's first due time
- * is now_ms + jitter, jitter = a stable hash of name in [0, interval_ms).
+ * is now_ms + jitter, jitter = a stable hash of name in [0, interval_ms),
+ * in whole seconds when the interval is 2 s or more.
  * A changed interval takes effect from the next run.
  */
 void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_ms, int64_t now_ms);

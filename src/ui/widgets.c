@@ -149,10 +149,9 @@ void ui_fill(WINDOW *w, int y, int x, int width, int attr)
 		return;
 	if (width < 0 || x + width > maxx)
 		width = maxx - x;
-	wattr_on(w, (attr_t)attr, NULL);
-	for (int i = 0; i < width; i++)
-		mvwaddch(w, y, x + i, ' ');
-	wattr_off(w, (attr_t)attr, NULL);
+	/* one call, not a character at a time: bars and blank lines are drawn every frame */
+	if (width > 0)
+		mvwhline(w, y, x, ' ' | (chtype)attr, width);
 }
 
 const char *ui_live_word(enum live l)
