@@ -532,15 +532,15 @@ static void history_bench(const char *db, int runs, int cols, int lines)
 	view_list_sync(u);
 	printf("hist_viewer_first_slice_ms=%.1f\nhist_viewer_first_slice_rows=%zu\n", mono_ms() - t0, u->m.v_loaded);
 	{
-		double worst = 0, t;
+		double worst = 0, ts;
 
 		while (model_loading(&u->m)) {
-			t = mono_ms();
+			ts = mono_ms();
 			model_refresh(&u->m, util_now_ms());
 			model_arrange(&u->m, u->sort, u->filter);
 			view_list_sync(u);
-			if (mono_ms() - t > worst)
-				worst = mono_ms() - t;
+			if (mono_ms() - ts > worst)
+				worst = mono_ms() - ts;
 		}
 		printf("hist_viewer_slice_worst_ms=%.1f\n", worst);
 	}
