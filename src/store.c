@@ -2107,6 +2107,19 @@ static struct window window_split(int64_t since, int64_t until, int64_t rolled)
 	return w;
 }
 
+/* Statement k (by name over [?2, ?3)) bound, ready to step; NULL if it cannot be made. */
+static sqlite3_stmt *range_query(struct store *st, enum stmt k, const char *name, int64_t from, int64_t to)
+{
+	sqlite3_stmt *s = stmt_get(st, k);
+
+	if (!s)
+		return NULL;
+	bind_name(s, name);
+	sqlite3_bind_int64(s, 2, from);
+	sqlite3_bind_int64(s, 3, to);
+	return s;
+}
+
 /* Adds probes and failures of name in [from, to) from S_UP_RAW or S_UP_ROLL. Returns 0 or -1. */
 static int add_counts(struct store *st, enum stmt k, const char *name, int64_t from, int64_t to, struct uptime *out)
 {
@@ -2115,11 +2128,8 @@ static int add_counts(struct store *st, enum stmt k, const char *name, int64_t f
 
 	if (from >= to)
 		return 0;
-	if (!(s = stmt_get(st, k)))
+	if (!(s = range_query(st, k, name, from, to)))
 		return -1;
-	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->probes += sqlite3_column_int64(s, 0);
@@ -2206,11 +2216,8 @@ static int series_rollups(struct store *st, const char *name, int64_t from, int6
 
 	if (from >= to)
 		return 0;
-	if (!(s = stmt_get(st, S_SERIES_ROLL)))
+	if (!(s = range_query(st, S_SERIES_ROLL, name, from, to)))
 		return -1;
-	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct rollup ru;
 		struct bucket *x;
@@ -2241,11 +2248,8 @@ static int series_raw(struct store *st, const char *name, int64_t from, int64_t 
 
 	if (from >= to)
 		return 0;
-	if (!(s = stmt_get(st, S_SERIES_RAW)))
+	if (!(s = range_query(st, S_SERIES_RAW, name, from, to)))
 		return -1;
-	bind_name(s, name);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, to);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct bucket *x = &b[(sqlite3_column_int64(s, 0) - since_ms) / bucket_ms];
 
