@@ -36,9 +36,6 @@
 #include "httpsmon/util.h"
 
 #define NOW_MS   1798761600000LL /* 2027-01-01T00:00:00Z: the synthetic history ends here */
-#define MIN_MS   60000LL
-#define HOUR_MS  3600000LL
-#define DAY_MS   86400000LL
 
 static double now_s(void)
 {

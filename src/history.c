@@ -11,7 +11,6 @@
 #include "httpsmon/store.h"
 #include "httpsmon/util.h"
 
-#define DAY_MS (86400LL * 1000)
 #define MAX_ROWS 10000
 
 static struct store *open_reader(const struct history_opts *o)

@@ -80,7 +80,6 @@
 #define BUSY_READER_MS    500
 #define RETENTION_ROWS    5000 /* raw rows rolled up (or rows deleted) per call */
 #define EVENT_QUEUE_MAX   (STORE_QUEUE_MAX / 10)
-#define HOUR_MS           3600000LL
 #define CLOSE_AFTER_MS    (5 * 60000LL) /* an hour is closed this long after its end */
 #define NPHASE            6
 #define SERIES_MAX        100000
@@ -1933,7 +1932,6 @@ fail:
 
 /* ---- reads ----------------------------------------------------------------- */
 
-
 static void bind_name(sqlite3_stmt *s, const char *name)
 {
 	bind_text(s, 1, name);
@@ -2007,7 +2005,6 @@ int store_open_outages(struct store *st, struct outage_row **rows, size_t *n)
 	*n = 0;
 	return outage_rows(st ? stmt_get(st, S_OUTAGES_OPEN) : NULL, rows, n);
 }
-
 
 int store_events(struct store *st, const char *name, int64_t since_ms, size_t limit,
 		 struct event_row **rows, size_t *n)

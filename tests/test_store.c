@@ -38,9 +38,6 @@
 #include "testlib.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z in ms */
-#define MIN_MS 60000LL
-#define HOUR_MS 3600000LL
-#define DAY_MS 86400000LL
 
 struct fx {
 	char *dir;

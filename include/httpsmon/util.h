@@ -20,7 +20,11 @@ char *xstrdup(const char *s);            /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Clocks. */
+/* Clocks, and the spans the modules count in (milliseconds). */
+#define SEC_MS  1000LL
+#define MIN_MS  60000LL
+#define HOUR_MS 3600000LL
+#define DAY_MS  86400000LL
 int64_t util_now_ms(void);   /* wall clock, ms since the Unix epoch */
 int64_t util_mono_us(void);  /* monotonic clock, microseconds, arbitrary origin */
 

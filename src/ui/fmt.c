@@ -13,10 +13,7 @@
 #include <strings.h>
 #include <wchar.h>
 
-#define SEC_MS  1000LL
-#define MIN_MS  (60 * SEC_MS)
-#define HOUR_MS (60 * MIN_MS)
-#define DAY_MS  (24 * HOUR_MS)
+#include "httpsmon/util.h"
 
 char *fmt_latency(char *buf, size_t n, int64_t us)
 {

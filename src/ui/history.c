@@ -20,8 +20,6 @@
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
-#define HOUR_MS        3600000LL
-#define DAY_MS         (24 * HOUR_MS)
 #define OUTAGES_SINCE  (400 * DAY_MS)
 #define OUTAGES_MAX    500
 #define PROBES_MAX     500

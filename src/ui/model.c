@@ -25,7 +25,6 @@
 #define UPTIME_PER_PASS  8
 #define VIEWER_POLL_MS   1000
 #define LOAD_SLICE_MS    20    /* viewer: first load, per pass */
-#define DAY_MS           (86400LL * 1000)
 
 struct upcache {
 	char name[128];
