@@ -35,7 +35,6 @@ struct upcache {
 
 struct vrow {
 	char *name;
-	bool loaded;      /* read from the store at least once */
 	bool have;
 	struct probe_row pr;
 	struct probe_result r;
@@ -218,7 +217,6 @@ static void vrow_load(struct model *m, struct vrow *v, int64_t now_ms)
 	int64_t *us = v->pr.us;
 
 	probe_result_init(&v->r);
-	v->loaded = true;
 	v->have = store_latest(m->st, v->name, &v->pr) == 0;
 	if (!v->have)
 		return;
@@ -255,16 +253,14 @@ static bool same_names(const struct model *m, const struct strlist *names)
 	return true;
 }
 
-/* Loads rows not loaded yet, in name order, for at most LOAD_SLICE_MS. */
+/* Loads the rows after v_loaded (the first load goes in name order) for at most LOAD_SLICE_MS. */
 static void load_slice(struct model *m, int64_t now_ms)
 {
 	int64_t t0 = util_mono_us();
 
 	while (m->v_loaded < m->n && util_mono_us() - t0 < LOAD_SLICE_MS * 1000) {
-		struct vrow *v = &m->v[m->v_loaded++];
-
-		if (!v->loaded)
-			vrow_load(m, v, now_ms);
+		vrow_load(m, &m->v[m->v_loaded], now_ms);
+		m->v_loaded++;
 	}
 }
 
@@ -297,7 +293,8 @@ static void load_since(struct model *m, int64_t since_ms, int64_t now_ms)
 	for (size_t k = 0; k < upd.n; k++) {
 		while (i < m->n && strcmp(m->v[i].name, upd.v[k]) < 0)
 			i++;
-		if (i < m->n && !strcmp(m->v[i].name, upd.v[k]) && m->v[i].loaded) {
+		/* a row the first load has not reached yet will be read fresh anyway */
+		if (i < m->v_loaded && !strcmp(m->v[i].name, upd.v[k])) {
 			struct vrow *v = &m->v[i];
 
 			probe_result_done(&v->r);
