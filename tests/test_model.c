@@ -376,6 +376,62 @@ static void test_reload_adds_and_drops_rows(void **state)
 	assert_string_equal(shown(f), "api added new");
 }
 
+/*
+ * Keys handled between a reload and the next refresh read rows built from
+ * the config the reload freed: every text a row shows must be the model's
+ * own copy (under ASan a borrowed pointer is a heap-use-after-free).
+ */
+static void test_rows_outlive_the_config_they_were_built_from(void **state)
+{
+	struct fx *f = *state;
+	const struct row *r;
+	char *path;
+
+	start(f, "[api-with-a-long-name]\nurl = https://api.example/v1?x=1\ntags = prod, api\n"
+		 "[dropped-endpoint-name]\nurl = https://old.example/\n");
+	feed_refused(f, "api-with-a-long-name", T0);
+	feed_http(f, "dropped-endpoint-name", 200, 40000, 30, T0);
+	assert_true(settle(f));
+	assert_string_equal(arranged(f, SORT_NAME, "example"), "api-with-a-long-name dropped-endpoint-name");
+
+	/* the survivor moves host and tags; the other endpoint goes away */
+	path = tl_write_file(f->dir, "endpoints.ini",
+			     "[api-with-a-long-name]\nurl = https://moved.example/v2\ntags = staging\n");
+	free(path);
+	assert_int_equal(app_reload(f->a), 0);
+
+	/* no refresh yet: the rows still show what they showed, intact */
+	r = row_named(f, "dropped-endpoint-name");
+	assert_string_equal(r->host, "old.example");
+	assert_string_equal(r->url, "https://old.example/");
+	assert_string_equal(r->reason, "ok");
+	assert_non_null(r->r);
+	assert_string_equal(r->r->ip, "192.0.2.7");
+	assert_string_equal(r->r->chain[0].subject, "CN=dropped-endpoint-name.example");
+	assert_non_null(r->v);
+	assert_true(r->message[0] != '\0');
+	r = row_named(f, "api-with-a-long-name");
+	assert_string_equal(r->host, "api.example");
+	assert_string_equal(r->url, "https://api.example/v1?x=1");
+	assert_int_equal(r->tags->n, 2);
+	assert_string_equal(r->tags->v[0], "prod");
+	assert_string_equal(r->reason, "refused");
+	/* what a key does before the refresh: filter and sort read every row */
+	assert_string_equal(arranged(f, SORT_NAME, "prod"), "api-with-a-long-name");
+	assert_string_equal(arranged(f, SORT_STATE, "old.ex"), "dropped-endpoint-name");
+
+	/* the refresh brings the new settings in and drops the row */
+	assert_true(settle(f));
+	assert_int_equal(f->u->m.n, 1);
+	r = row_named(f, "api-with-a-long-name");
+	assert_string_equal(r->host, "moved.example");
+	assert_string_equal(r->url, "https://moved.example/v2");
+	assert_int_equal(r->tags->n, 1);
+	assert_string_equal(r->tags->v[0], "staging");
+	assert_string_equal(r->reason, "refused"); /* the result survives the reload */
+	assert_string_equal(arranged(f, SORT_NAME, "moved"), "api-with-a-long-name");
+}
+
 static void test_counts_cover_every_row(void **state)
 {
 	struct fx *f = *state;
@@ -831,6 +887,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outage_shows_on_the_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_says_when_something_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_adds_and_drops_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rows_outlive_the_config_they_were_built_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_cover_every_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_sort_is_worst_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_sort_follows_changes, setup, teardown),

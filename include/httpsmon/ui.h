@@ -32,12 +32,18 @@
 
 /* One endpoint as the panes see it. Pointers are borrowed from the monitor
  * (live) or the model (viewer) and stay valid until the next model_refresh. */
+/*
+ * One endpoint as the panes show it. Every pointer points into the model's
+ * own copies (never into the running config or the monitor, which a reload
+ * frees) and stays valid until the next model_refresh() or model_done().
+ */
 struct row {
 	const char *name;
-	const char *url;
+	const char *url;              /* as configured; shown through util_url_redact */
 	const char *host;
 	const struct strlist *tags;   /* NULL in the viewer */
-	const struct endpoint *ep;    /* settings; NULL in the viewer */
+	bool stored;                  /* viewer: read back from the database (leaf only, no settings) */
+	bool expect_hsts;             /* live: the endpoint's setting; false in the viewer */
 	const struct verdict *v;      /* verdict of r; NULL in the viewer or without a probe */
 	enum live live;
 	int fails_in_row;
@@ -58,6 +64,8 @@ struct row {
 
 /* Viewer-owned copy of one endpoint's latest stored probe. */
 struct vrow;
+/* Live: the model's copy of one monitor entry and its endpoint's settings. */
+struct lrow;
 
 struct upcache;
 
@@ -71,6 +79,7 @@ struct model {
 	size_t n_shown;
 	uint64_t sig;                 /* fingerprint of what the rows show */
 	struct vrow *v;               /* viewer storage, n of them */
+	struct lrow *l;               /* live storage, n of them */
 	int64_t v_last_probe_ms;      /* viewer: store_last_probe_ms at the last rebuild */
 	int64_t v_checked_mono_ms;    /* viewer: when it was last polled */
 	size_t v_loaded;              /* viewer: rows [0, v_loaded) were visited by the first load */

@@ -143,7 +143,7 @@ static void checks_block(struct canvas *c, const struct row *r)
 {
 	const struct probe_result *p = r->r;
 	const struct redirect_check *h = &p->http_check;
-	bool want_hsts = r->ep && r->ep->expect_hsts;
+	bool want_hsts = r->expect_hsts;
 	char b[1024];
 
 	cv_rule(c, "checks");
@@ -218,7 +218,7 @@ static void chain_block(struct canvas *c, const struct row *r, int64_t now_s)
 
 	if (!p->chain_len)
 		return;
-	if (r->ep)
+	if (!r->stored)
 		snprintf(title, sizeof(title), "certificate chain (%d sent)", p->chain_sent);
 	else
 		snprintf(title, sizeof(title), "leaf certificate (the database keeps the leaf)");
@@ -316,7 +316,7 @@ void view_detail_draw(struct ui *u, int y0, int h)
 		cv_rule(&c, "timing");
 		ui_waterfall(&c, us, p->t.total_us, p->failed_phase);
 		connection_block(&c, r);
-		if (r->ep)
+		if (!r->stored)
 			checks_block(&c, r);
 		error_block(&c, r);
 		chain_block(&c, r, now_ms / 1000);

@@ -4,7 +4,11 @@
  * modes share every pane. Owns the row array, the filtered and sorted
  * order, the viewer's copies of stored probes and a cache of 24 h uptimes.
  *
- * Invariants: a row's pointers are valid until the next model_refresh();
+ * Invariants: a row's pointers point only into the model's own storage
+ * (struct lrow live, struct vrow in the viewer) and are valid until the
+ * next model_refresh(): a config reload frees the old config and the
+ * monitor entries of dropped endpoints before the next refresh, and keys
+ * handled in between read rows;
  * the store is never queried per frame: uptimes are refreshed at most
  * every UPTIME_TTL_MS and a few per pass, the viewer rebuilds only when
  * store_last_probe_ms() moved, and checks that at most once a second.
@@ -45,6 +49,17 @@ struct vrow {
 	char host[256];   /* from pr.url */
 };
 
+struct lrow {
+	uint64_t id;      /* monitor entry copied; 0 none yet */
+	int64_t probes;   /* its result count at the copy: r and v are copied again when it moves */
+	bool have;        /* r and v hold a result */
+	char *name, *url, *host;
+	struct strlist tags;
+	bool expect_hsts;
+	struct probe_result r; /* body dropped */
+	struct verdict v;
+};
+
 void model_init_live(struct model *m, struct app *a)
 {
 	memset(m, 0, sizeof(*m));
@@ -71,10 +86,36 @@ static void vrows_free(struct model *m)
 	m->v = NULL;
 }
 
+static void lrow_done(struct lrow *l)
+{
+	free(l->name);
+	free(l->url);
+	free(l->host);
+	strlist_done(&l->tags);
+	probe_result_done(&l->r);
+	memset(l, 0, sizeof(*l));
+	probe_result_init(&l->r);
+}
+
+/* Live storage for n rows: rows past n are freed, new ones start empty. */
+static void lrows_resize(struct model *m, size_t old_n, size_t n)
+{
+	for (size_t i = n; i < old_n; i++)
+		lrow_done(&m->l[i]);
+	m->l = xrealloc(m->l, (n ? n : 1) * sizeof(*m->l));
+	for (size_t i = old_n; i < n; i++) {
+		memset(&m->l[i], 0, sizeof(m->l[i]));
+		probe_result_init(&m->l[i].r);
+	}
+}
+
 void model_done(struct model *m)
 {
 	if (m->viewer)
 		vrows_free(m);
+	else if (m->l)
+		lrows_resize(m, m->n, 0);
+	free(m->l);
 	free(m->rows);
 	free(m->order);
 	free(m->up);
@@ -150,35 +191,91 @@ static void up_refresh(struct model *m, int64_t now_ms)
 
 /* ---- live --------------------------------------------------------------- */
 
+static void str_sync(char **slot, const char *s)
+{
+	if (*slot && s && !strcmp(*slot, s))
+		return;
+	free(*slot);
+	*slot = xstrdup(s ? s : "");
+}
+
+static bool tags_equal(const struct strlist *a, const struct strlist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Brings l up to date with s: text is copied only when it differs, the
+ * probe result only when the entry has a new one (a copy holds a chain).
+ */
+static void lrow_sync(struct lrow *l, const struct ep_status *s)
+{
+	if (l->id != s->id) {
+		lrow_done(l);
+		l->id = s->id;
+		l->probes = -1;
+	}
+	str_sync(&l->name, s->name);
+	str_sync(&l->url, s->ep->url);
+	str_sync(&l->host, s->ep->host);
+	if (!tags_equal(&l->tags, &s->ep->tags)) {
+		strlist_done(&l->tags);
+		strlist_copy(&l->tags, &s->ep->tags);
+	}
+	l->expect_hsts = s->ep->expect_hsts;
+	if (l->probes == s->probes && l->have == s->have_result)
+		return;
+	probe_result_done(&l->r);
+	probe_result_init(&l->r);
+	if (s->have_result) {
+		probe_result_copy(&l->r, &s->last);
+		free(l->r.body);
+		l->r.body = NULL;
+	}
+	l->v = s->last_v;
+	l->have = s->have_result;
+	l->probes = s->probes;
+}
+
 static bool refresh_live(struct model *m, int64_t now_ms)
 {
 	const struct monitor *mon = app_monitor(m->app);
 	size_t n = monitor_count(mon);
 	uint64_t sig = mix((uint64_t)(uintptr_t)monitor_config(mon), n);
 
-	if (n != m->n)
+	if (n != m->n || !m->l) {
+		lrows_resize(m, m->l ? m->n : 0, n);
 		resize_rows(m, n);
+	}
 	for (size_t i = 0; i < m->n_up; i++)
 		m->up[i].used = false;
 	for (size_t i = 0; i < n; i++) {
 		const struct ep_status *s = monitor_at(mon, i);
+		struct lrow *l = &m->l[i];
 		struct row *r = &m->rows[i];
 		struct upcache *c = up_find(m, s->name, i);
 
 		c->used = true;
-		r->name = s->name;
-		r->url = s->ep->url;
-		r->host = s->ep->host;
-		r->tags = &s->ep->tags;
-		r->ep = s->ep;
-		r->v = s->have_result ? &s->last_v : NULL;
+		lrow_sync(l, s);
+		r->name = l->name;
+		r->url = l->url;
+		r->host = l->host;
+		r->tags = &l->tags;
+		r->stored = false;
+		r->expect_hsts = l->expect_hsts;
+		r->v = l->have ? &l->v : NULL;
 		r->live = s->live;
 		r->fails_in_row = s->fails_in_row;
 		r->fail_after = s->ep->fail_after;
-		r->r = s->have_result ? &s->last : NULL;
-		r->vstate = s->last_v.state;
-		r->reason = s->have_result ? reason_name(s->last_v.reason) : "";
-		r->message = s->have_result ? s->last_v.message : "";
+		r->r = l->have ? &l->r : NULL;
+		r->vstate = l->v.state;
+		r->reason = l->have ? reason_name(l->v.reason) : "";
+		r->message = l->have ? l->v.message : "";
 		r->last_ms = s->have_result ? s->last_ms : 0;
 		r->interval_ms = s->ep->interval_ms;
 		r->spark_n = s->spark_len;
@@ -191,6 +288,7 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		else
 			r->up24 = s->probes ? 100.0 * (double)(s->probes - s->failures) / (double)s->probes : -1;
 		sig = mix(sig, str_hash(s->name));
+		sig = mix(sig, str_hash(l->host)); /* a reload may move an endpoint: the filter matches hosts */
 		sig = mix(sig, (uint64_t)s->last_ms);
 		sig = mix(sig, (uint64_t)s->live * 131 + (uint64_t)s->fails_in_row);
 		sig = mix(sig, (uint64_t)(int64_t)(r->up24 * 1000));
@@ -365,6 +463,7 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 
 		c->used = true;
 		r->name = v->name;
+		r->stored = true;
 		r->url = v->have ? v->pr.url : "";
 		r->host = v->have ? v->host : "";
 		r->r = v->have ? &v->r : NULL;
