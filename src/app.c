@@ -214,6 +214,8 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	a->next_retention_mono = mono_ms() + 5000; /* soon after start, then every 10 minutes */
 	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
+	if (store_notice(a->store))
+		logf_(a, "history: %s", store_notice(a->store));
 	free(db);
 	return a;
 

@@ -439,6 +439,7 @@ struct store {
 	uint64_t dropped;
 	bool failing;
 	char err[600];
+	char notice[600];        /* from store_open, for the collector to log once */
 	int64_t ret_cursor;      /* retention: last endpoint id visited */
 	struct map rolled;       /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
 				    emptied by every retention pass, which moves it */
@@ -598,7 +599,10 @@ static int make_parents(const char *path, char *err, size_t errlen)
 		if (c != '/' && c != '\0')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		if (mkdir(dir, 0700) == 0) {
+			/* exactly 0700, whatever the umask: it will hold the history */
+			chmod(dir, 0700);
+		} else if (errno != EEXIST) {
 			snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
 			free(dir);
 			return -1;
@@ -608,6 +612,39 @@ static int make_parents(const char *path, char *err, size_t errlen)
 			break;
 	}
 	free(dir);
+	return 0;
+}
+
+/*
+ * The history holds URLs and messages: a file the collector creates is
+ * 0600 whatever the umask, and SQLite gives its -wal and -shm files the
+ * main file's mode. An existing file keeps the mode its owner gave it (a
+ * group may read it on purpose, for --view), but one that others than the
+ * owner can read or write is noted once in st->notice.
+ */
+static int create_private(struct store *st, char *err, size_t errlen)
+{
+	int fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	struct stat sb;
+
+	if (fd >= 0) {
+		int rc = fchmod(fd, 0600);
+
+		close(fd);
+		if (rc == 0)
+			return 0;
+		snprintf(err, errlen, "cannot make %s private: %s", st->path, strerror(errno));
+		return -1;
+	}
+	if (errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", st->path, strerror(errno));
+		return -1;
+	}
+	if (stat(st->path, &sb) == 0 && (sb.st_mode & 077))
+		snprintf(st->notice, sizeof(st->notice),
+			 "warning: %s is open to %s (mode %04o) although it holds URLs and messages;"
+			 " chmod 600 it unless that is intended", st->path,
+			 sb.st_mode & 07 ? "every user" : "its group", (unsigned)(sb.st_mode & 07777));
 	return 0;
 }
 
@@ -736,7 +773,8 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	st->mode = mode;
 	st->lock_fd = -1;
 	if (mode == STORE_COLLECTOR) {
-		if (make_parents(path, err, errlen) != 0 || take_lock(st, err, errlen) != 0)
+		if (make_parents(path, err, errlen) != 0 || take_lock(st, err, errlen) != 0 ||
+		    create_private(st, err, errlen) != 0)
 			goto err;
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	} else {
@@ -1042,6 +1080,11 @@ const char *store_last_error(const struct store *st)
 uint64_t store_dropped(const struct store *st)
 {
 	return st ? st->dropped : 0;
+}
+
+const char *store_notice(const struct store *st)
+{
+	return st && st->notice[0] ? st->notice : NULL;
 }
 
 /* ---- percentiles ----------------------------------------------------------- */

@@ -851,6 +851,61 @@ static void test_disk_full(void **state)
 	free(mnt);
 }
 
+/* ---- file modes ------------------------------------------------------------ */
+
+static unsigned file_mode(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0)
+		fail_msg("stat %s: %s", path, strerror(errno));
+	return (unsigned)(sb.st_mode & 07777);
+}
+
+static void test_file_modes(void **state)
+{
+	struct fx *f = *state;
+	mode_t old = umask(0); /* the most permissive umask: the modes must not come from it */
+	char *dir = xasprintf("%s/a", f->dir), *wal = xasprintf("%s-wal", f->db), *shm = xasprintf("%s-shm", f->db);
+	char *other = xasprintf("%s/shared.db", f->dir);
+	struct store *st = open_collector(f->db);
+	int fd;
+
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(file_mode(f->db), 0600);
+	assert_int_equal(file_mode(wal), 0600);
+	assert_int_equal(file_mode(shm), 0600);
+	assert_int_equal(file_mode(dir), 0700);
+	assert_null(store_notice(st));
+	store_close(st);
+	umask(old);
+
+	/* an operator's existing file keeps its mode; group or world access is noted, once, at open */
+	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0640), 0);
+	close(fd);
+	st = open_collector(other);
+	assert_int_equal(file_mode(other), 0640);
+	assert_non_null(store_notice(st));
+	assert_non_null(strstr(store_notice(st), "its group (mode 0640)"));
+	assert_non_null(strstr(store_notice(st), other));
+	store_close(st);
+	assert_int_equal(chmod(other, 0604), 0);
+	st = open_collector(other);
+	assert_non_null(strstr(store_notice(st), "every user (mode 0604)"));
+	store_close(st);
+	assert_int_equal(chmod(other, 0600), 0);
+	st = open_collector(other);
+	assert_null(store_notice(st));
+	store_close(st);
+	free(dir);
+	free(wal);
+	free(shm);
+	free(other);
+}
+
 /* ---- SIGKILL -------------------------------------------------------------- */
 
 /* The child: writes batches of 50 probes forever, reporting each acknowledged total. */
@@ -949,6 +1004,7 @@ int main(void)
 		T(test_reader_errors),
 		T(test_locked_queue_kept),
 		T(test_disk_full),
+		T(test_file_modes),
 		T(test_sigkill),
 	};
 

@@ -36,7 +36,17 @@ struct store;
  * a message in err ("another httpsmon collector (pid 1234) is writing
  * /x/history.db").
  */
+/*
+ * A collector creates the file (and its -wal and -shm) 0600 and missing
+ * parent directories 0700, whatever the umask; an existing file keeps its
+ * mode (see store_notice).
+ */
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
+/*
+ * Something store_open found that the operator should hear about once,
+ * without failing (a history file others than its owner may read), or NULL.
+ */
+const char *store_notice(const struct store *st);
 void store_close(struct store *st); /* flushes what it can; NULL is fine */
 
 /* Default path: $XDG_STATE_HOME/httpsmon/history.db (~/.local/state/...). Caller frees. */
