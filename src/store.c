@@ -1,10 +1,11 @@
 /*
  * store: the SQLite history (see store.h for the contract).
  *
- * The file holds, at schema version 2 (PRAGMA user_version):
+ * The file holds, at schema version 3 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
- *              (0 while it has only outages or events)
+ *              (0 while it has only outages or events), wseq: the write
+ *              sequence of the last transaction that touched it
  *   probe      one row per probe, WITHOUT ROWID, keyed (endpoint_id, t_ms):
  *              one endpoint's history is one contiguous range of the
  *              b-tree, so every history query is a range scan. Phase
@@ -22,6 +23,7 @@
  *              probes that were not DOWN
  *   outage     keyed (endpoint_id, start_ms); end_ms NULL while ongoing
  *   event      endpoint_id, t_ms, kind, detail
+ *   spill      spill file id -> probes and events of it already written
  *
  * Invariants:
  * - Hours are closed as soon as they are over (CLOSE_AFTER_MS later, so
@@ -158,6 +160,15 @@ static const char *const migrations[] = {
 	"CREATE INDEX event_t ON event(t_ms);",
 	/* 1 -> 2: the outages going on now, without a walk through a year of ended ones */
 	"CREATE INDEX outage_open ON outage(endpoint_id) WHERE end_ms IS NULL;",
+	/*
+	 * 2 -> 3: endpoint.wseq, the write sequence of the last transaction that
+	 * touched the endpoint, so a viewer reloads what was written, not what
+	 * started after its last look; spill, how much of each spill file is
+	 * in the file already (see store_spill.c).
+	 */
+	"ALTER TABLE endpoint ADD COLUMN wseq INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX endpoint_wseq ON endpoint(wseq);"
+	"CREATE TABLE spill(id INTEGER PRIMARY KEY, probes INTEGER NOT NULL, events INTEGER NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -179,7 +190,7 @@ enum stmt {
 	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
 	S_OUTAGES_EP, S_OUTAGES_ALL, S_OUTAGES_OPEN, S_EVENTS_EP, S_EVENTS_ALL,
 	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
-	S_NAMES, S_NAMES_SINCE, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
+	S_NAMES, S_NAMES_WRITTEN, S_WSEQ, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
 	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
 	S_COUNT
@@ -191,11 +202,11 @@ static const char *const sql_text[S_COUNT] = {
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	/* first_ms 0 = "no probe yet" (the row came with an outage or event) */
-	[S_EP_UPSERT] = "INSERT INTO endpoint(name, url, first_ms, last_ms) VALUES(?1, ?2, ?3, ?4)"
+	[S_EP_UPSERT] = "INSERT INTO endpoint(name, url, first_ms, last_ms, wseq) VALUES(?1, ?2, ?3, ?4, ?5)"
 		" ON CONFLICT(name) DO UPDATE SET url = coalesce(excluded.url, url),"
 		" first_ms = CASE WHEN first_ms = 0 THEN excluded.first_ms"
 		" WHEN excluded.first_ms = 0 THEN first_ms ELSE min(first_ms, excluded.first_ms) END,"
-		" last_ms = max(last_ms, excluded.last_ms)",
+		" last_ms = max(last_ms, excluded.last_ms), wseq = excluded.wseq",
 	[S_EP_ID] = "SELECT id FROM endpoint WHERE name = ?1",
 	[S_REASON_ADD] = "INSERT OR IGNORE INTO reason(name) VALUES(?1)",
 	[S_REASON_ID] = "SELECT id FROM reason WHERE name = ?1",
@@ -254,7 +265,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_CERT_GET] = "SELECT subject, issuer, sans, serial, not_before, not_after, key_type, key_bits,"
 		" key_curve, sig_alg, aia, self_issued, is_ca FROM cert WHERE sha256 = ?1",
 	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",
-	[S_NAMES_SINCE] = "SELECT name FROM endpoint WHERE last_ms > ?1 ORDER BY name",
+	[S_NAMES_WRITTEN] = "SELECT name FROM endpoint WHERE wseq > ?1 ORDER BY name",
+	[S_WSEQ] = "SELECT coalesce(max(wseq), 0) FROM endpoint",
 	[S_LAST_PROBE] = "SELECT coalesce(max(last_ms), 0) FROM endpoint",
 	/* the end of the closed hours (see "Invariants"); NULL when none */
 	[S_ROLLED] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = " EP_ID,
@@ -436,6 +448,7 @@ struct store {
 	struct map certs;        /* sha256 (32 bytes) -> cert id; 0 = queued in cq */
 
 	uint64_t gen;
+	int64_t wseq;            /* collector: the last committed write sequence */
 	uint64_t dropped;
 	bool failing;
 	char err[600];
@@ -469,6 +482,20 @@ static int run(struct store *st, enum stmt k)
 	sqlite3_stmt *s = stmt_get(st, k);
 
 	return s ? stmt_run(s) : sqlite3_errcode(st->db);
+}
+
+/* The one integer a statement returns, or fallback. */
+static int64_t query_int(struct store *st, enum stmt k, int64_t fallback)
+{
+	sqlite3_stmt *s;
+	int64_t v = fallback;
+
+	if (!st || !(s = stmt_get(st, k)))
+		return fallback;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
 }
 
 /* Makes sure no transaction stays open after a failure. */
@@ -811,6 +838,7 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			snprintf(err, errlen, "cannot write %s: %s", path, sqlite3_errmsg(st->db));
 			goto err;
 		}
+		st->wseq = query_int(st, S_WSEQ, 0);
 	} else {
 		sqlite3_exec(st->db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
 		if (user_version(st, &v) != SQLITE_OK) {
@@ -1299,6 +1327,7 @@ static int flush_endpoints(struct store *st)
 		bind_text(up, 2, e->url);
 		sqlite3_bind_int64(up, 3, e->first_ms);
 		sqlite3_bind_int64(up, 4, e->last_ms);
+		sqlite3_bind_int64(up, 5, st->wseq + 1);
 		if (stmt_run(up) != SQLITE_OK)
 			return -1;
 		sqlite3_bind_text(get, 1, e->name, -1, SQLITE_STATIC);
@@ -1611,6 +1640,7 @@ int store_flush(struct store *st)
 		return -1;
 	}
 	/* committed: the ids learnt are real now */
+	st->wseq++;
 	for (size_t i = 0; i < f.certs.cap; i++)
 		if (f.certs.s[i].key && f.certs.s[i].val > 0)
 			map_put(&st->certs, f.certs.s[i].key, 32, f.certs.s[i].val);
@@ -2506,14 +2536,14 @@ int store_endpoint_names(struct store *st, struct strlist *out)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_endpoints_since(struct store *st, int64_t since_ms, struct strlist *out)
+int store_endpoints_written(struct store *st, int64_t after_seq, struct strlist *out)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (!st || !(s = stmt_get(st, S_NAMES_SINCE)))
+	if (!st || !(s = stmt_get(st, S_NAMES_WRITTEN)))
 		return -1;
-	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 1, after_seq);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(s, 0);
 
@@ -2525,15 +2555,12 @@ int store_endpoints_since(struct store *st, int64_t since_ms, struct strlist *ou
 
 int64_t store_last_probe_ms(struct store *st)
 {
-	sqlite3_stmt *s;
-	int64_t t = 0;
+	return query_int(st, S_LAST_PROBE, 0);
+}
 
-	if (!st || !(s = stmt_get(st, S_LAST_PROBE)))
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		t = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return t;
+int64_t store_write_seq(struct store *st)
+{
+	return query_int(st, S_WSEQ, -1);
 }
 
 int64_t store_size_bytes(const struct store *st)

@@ -4,7 +4,8 @@
 # running one when the edit is broken), records an outage when a server
 # goes away and ends it when it comes back, refuses a second collector,
 # stops cleanly on SIGTERM, and survives SIGKILL with an intact database
-# holding every committed probe. TAP-ish output; local lab only.
+# holding every committed probe; --view keeps an endpoint whose probes time
+# out current. TAP-ish output; local lab only.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	tmux -L "httpsmon-view-$$" kill-server 2>/dev/null
+	tmux -L "httpsmon-slowview-$$" kill-server 2>/dev/null
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
 	rm -rf "$work"
@@ -44,6 +46,29 @@ url = https://localhost:$flaky_port/
 EOF
 db=$work/history.db
 log=$work/headless.log
+
+# A second collector, whose check comes at the end (its waiting overlaps the
+# rest): an endpoint whose probes always time out after 5 s (the lab's hang
+# listener accepts and never answers) next to a fast one. Each of its probes
+# is written 5 s after it started, after newer probes of the fast endpoint:
+# --view must show it all the same.
+slowcfg=$work/slow.ini
+cat >"$slowcfg" <<EOF
+[defaults]
+ca_file = $ca
+interval = 1s
+timeout = 800ms
+[fast]
+url = https://localhost:$(port good)/
+[hung]
+url = https://localhost:$(port hang)/
+interval = 5s
+timeout = 5s
+EOF
+slowdb=$work/slow.db
+"$BIN" --headless -c "$slowcfg" --db "$slowdb" 2>"$work/slow.log" &
+slow_pid=$!
+pids+=("$slow_pid")
 
 "$BIN" --headless -c "$cfg" --db "$db" 2>"$log" &
 hp=$!
@@ -87,6 +112,15 @@ if command -v tmux >/dev/null 2>&1; then
 	fi
 	tmux -L "$vsock" send-keys q
 	wait_for 3 sh -c "! tmux -L $vsock has-session 2>/dev/null" || tmux -L "$vsock" kill-server 2>/dev/null
+fi
+
+# the hung endpoint's first timeout is written: watch its database from now on
+slow_view=
+if command -v tmux >/dev/null 2>&1 && wait_for 10 grep -q "hung state: PENDING -> FAILING" "$work/slow.log"; then
+	ssock=httpsmon-slowview-$$
+	tmux -L "$ssock" -f /dev/null new-session -d -x 160 -y 20 \
+		"env TERM=xterm-256color LANG=C.UTF-8 '$BIN' --view --db '$slowdb'"
+	slow_view=$SECONDS
 fi
 
 # reload on save: add an endpoint
@@ -134,3 +168,23 @@ for i in 1 2 3 4 5 6; do
 	if [ "$res" != ok ] || [ -z "$before" ] || [ -z "$after" ] || [ "$after" -lt "$before" ]; then bad=$((bad + 1)); echo "# round $i: $res, $before -> $after"; fi
 done
 [ $bad -eq 0 ] && ok "SIGKILL x6: integrity ok, no committed probe lost" || notok "SIGKILL x6" "$bad bad rounds" "$(tail -5 "$work/kill.log")"
+
+# --view follows the endpoint whose probes time out: 25 s after it opened,
+# the row shows the newest timeout, at most about two probe cycles old
+# (5 s interval, each probe written 5 s after it started, + 1 s flush + 1 s
+# poll), not the first one it loaded.
+if [ -n "$slow_view" ]; then
+	while [ $((SECONDS - slow_view)) -lt 25 ]; do sleep 1; done
+	row=$(tmux -L "$ssock" capture-pane -p | grep ' hung ' | head -1)
+	age=$(grep -o '[0-9]*[smhd] ago' <<<"$row" | head -1)
+	if grep -q 'timeout' <<<"$row" && [[ $age =~ ^([0-9]+)s\ ago$ ]] && [ "${BASH_REMATCH[1]}" -le 16 ]; then
+		ok "--view keeps a timing-out endpoint current (last probe $age, reason timeout)"
+	else
+		notok "--view keeps a timing-out endpoint current" "row: $row" "$(tmux -L "$ssock" capture-pane -p)"
+	fi
+	tmux -L "$ssock" kill-server 2>/dev/null
+else
+	skip "--view keeps a timing-out endpoint current" "no tmux, or the hung endpoint never failed"
+fi
+kill -TERM "$slow_pid" 2>/dev/null
+wait "$slow_pid" 2>/dev/null

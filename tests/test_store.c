@@ -209,7 +209,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 3);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -707,6 +707,62 @@ static void test_second_collector(void **state)
 	store_close(rd2);
 }
 
+/*
+ * A slow probe is written after a faster one that started later: a viewer
+ * that has seen the fast one must still be told about the slow one.
+ */
+static void test_write_seq(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db), *rd;
+	struct strlist names = { 0 };
+	int64_t seq0, seq1, seq2;
+
+	add(st, "fast", T0 + 5000, 1000, STATE_UP);
+	add(st, "slow", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	rd = open_reader(f->db);
+	seq0 = store_write_seq(rd);
+	assert_true(seq0 > 0);
+
+	add(st, "fast", T0 + 10000, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	seq1 = store_write_seq(rd);
+	assert_int_equal(seq1, seq0 + 1);
+	assert_int_equal(store_endpoints_written(rd, seq0, &names), 0);
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0], "fast");
+	strlist_done(&names);
+
+	/* started at +6 s, before the newest probe seen (+10 s), written now: a timeout */
+	add(st, "slow", T0 + 6000, 5000000, STATE_DOWN);
+	assert_int_equal(store_flush(st), 0);
+	seq2 = store_write_seq(rd);
+	assert_int_equal(seq2, seq1 + 1);
+	assert_int_equal(store_last_probe_ms(rd), T0 + 10000); /* the old mark did not move */
+	assert_int_equal(store_endpoints_written(rd, seq1, &names), 0);
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0], "slow");
+	strlist_done(&names);
+	assert_int_equal(store_endpoints_written(rd, seq2, &names), 0);
+	assert_int_equal(names.n, 0);
+	strlist_done(&names);
+
+	/* outages and events move it too (they change what a viewer shows) */
+	store_put_outage(st, "slow", T0 + 6000, 0, "timeout", "timed out", 1);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_write_seq(rd), seq2 + 1);
+	store_close(st);
+
+	/* the next collector goes on from the file's sequence */
+	st = open_collector(f->db);
+	add(st, "fast", T0 + 20000, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_write_seq(rd), seq2 + 2);
+	store_close(st);
+	store_close(rd);
+}
+
 static void test_reader_errors(void **state)
 {
 	struct fx *f = *state;
@@ -1001,6 +1057,7 @@ int main(void)
 		T(test_retention_old_everything),
 		T(test_retention_size_cap),
 		T(test_second_collector),
+		T(test_write_seq),
 		T(test_reader_errors),
 		T(test_locked_queue_kept),
 		T(test_disk_full),

@@ -189,10 +189,19 @@ int store_cert(struct store *st, const char *sha256, struct cert_info *out);
 /* Endpoint names known to the database, sorted. Caller frees with strlist_done. */
 int store_endpoint_names(struct store *st, struct strlist *out);
 
-/* Endpoints with a probe newer than since_ms, sorted: what a viewer must reload. */
-int store_endpoints_since(struct store *st, int64_t since_ms, struct strlist *out);
+/*
+ * The collector's write sequence: it grows by one with every committed
+ * transaction that wrote anything of an endpoint (probe, outage or
+ * event), so it moves whatever the times in the rows were (a slow probe
+ * is written long after it started). 0 for a file never written since the
+ * sequence was added, -1 on error. For cheap change polling by viewers.
+ */
+int64_t store_write_seq(struct store *st);
 
-/* The newest probe row time, for cheap change polling by read-only viewers. */
+/* Endpoints written by a transaction after write sequence after_seq, sorted: what a viewer must reload. */
+int store_endpoints_written(struct store *st, int64_t after_seq, struct strlist *out);
+
+/* The newest probe start time of any endpoint (Unix ms), 0 when none: for display. */
 int64_t store_last_probe_ms(struct store *st);
 
 /* Database file size in bytes (main file plus WAL). */

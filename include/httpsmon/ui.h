@@ -80,7 +80,8 @@ struct model {
 	uint64_t sig;                 /* fingerprint of what the rows show */
 	struct vrow *v;               /* viewer storage, n of them */
 	struct lrow *l;               /* live storage, n of them */
-	int64_t v_last_probe_ms;      /* viewer: store_last_probe_ms at the last rebuild */
+	int64_t v_last_probe_ms;      /* viewer: store_last_probe_ms at the last rebuild (shown) */
+	int64_t v_seq;                /* viewer: store_write_seq at the last rebuild, -1 before */
 	int64_t v_checked_mono_ms;    /* viewer: when it was last polled */
 	size_t v_loaded;              /* viewer: rows [0, v_loaded) were visited by the first load */
 	struct upcache *up;

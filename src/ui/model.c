@@ -11,7 +11,9 @@
  * handled in between read rows;
  * the store is never queried per frame: uptimes are refreshed at most
  * every UPTIME_TTL_MS and a few per pass, the viewer rebuilds only when
- * store_last_probe_ms() moved, and checks that at most once a second.
+ * store_write_seq() moved, and checks that at most once a second: it
+ * follows what the collector wrote, not when probes started, so a slow or
+ * timing-out probe, written long after it started, is seen too.
  * The viewer's first load reads every endpoint (on a cold file, disk reads
  * for each): it shows the names at once and fills the rows in slices of
  * LOAD_SLICE_MS, one per pass, so keys are answered while it loads.
@@ -73,6 +75,7 @@ void model_init_viewer(struct model *m, struct store *st, const char *db_path)
 	m->viewer = true;
 	m->st = st;
 	m->v_last_probe_ms = -1;
+	m->v_seq = -1;
 	snprintf(m->db_path, sizeof(m->db_path), "%s", db_path ? db_path : "");
 }
 
@@ -381,12 +384,12 @@ bool model_loading(const struct model *m)
 }
 
 /* Both lists are sorted by name: one merge pass finds the rows to reload. */
-static void load_since(struct model *m, int64_t since_ms, int64_t now_ms)
+static void load_written(struct model *m, int64_t after_seq, int64_t now_ms)
 {
 	struct strlist upd = { 0 };
 	size_t i = 0;
 
-	if (store_endpoints_since(m->st, since_ms, &upd) != 0)
+	if (store_endpoints_written(m->st, after_seq, &upd) != 0)
 		return;
 	for (size_t k = 0; k < upd.n; k++) {
 		while (i < m->n && strcmp(m->v[i].name, upd.v[k]) < 0)
@@ -409,34 +412,35 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 	struct strlist names = { 0 };
 	struct outage_row *out = NULL;
 	size_t nout = 0;
-	int64_t last;
+	int64_t seq;
 	bool changed = false;
 
 	if (model_loading(m)) {
 		load_slice(m, now_ms);
 		changed = true;
-	} else if (m->v_last_probe_ms >= 0 && mono - m->v_checked_mono_ms < VIEWER_POLL_MS) {
+	} else if (m->v_seq >= 0 && mono - m->v_checked_mono_ms < VIEWER_POLL_MS) {
 		return false;
 	}
 	m->v_checked_mono_ms = mono;
 	for (size_t i = 0; i < m->n_up; i++)
 		m->up[i].used = true;
-	last = store_last_probe_ms(m->st);
-	if (last != m->v_last_probe_ms) {
-		int64_t prev = m->v_last_probe_ms;
+	seq = store_write_seq(m->st);
+	if (seq >= 0 && seq != m->v_seq) {
+		int64_t prev = m->v_seq;
 
-		m->v_last_probe_ms = last;
+		m->v_seq = seq;
+		m->v_last_probe_ms = store_last_probe_ms(m->st);
 		changed = true;
 		if (store_endpoint_names(m->st, &names) != 0)
 			names.n = 0;
 		/*
-		 * A collector writes every second: reload only the endpoints that
-		 * probed since the last look, unless the set of names moved.
+		 * A collector writes every second: reload only the endpoints it
+		 * wrote since the last look, unless the set of names moved.
 		 */
 		if (prev < 0 || !same_names(m, &names))
 			load_all(m, &names, now_ms);
 		else
-			load_since(m, prev, now_ms);
+			load_written(m, prev, now_ms);
 		store_open_outages(m->st, &out, &nout);
 		for (size_t i = 0; i < m->n; i++) {
 			struct vrow *v = &m->v[i];
