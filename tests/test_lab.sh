@@ -50,7 +50,15 @@ export LAB_OWNER=$$
 export LAB_CACHE=${LAB_CACHE:-$top/$BUILD/tests/lab/certs-cache}
 
 # A spec line of our own, to check that spec.extra is honoured.
-echo "extra_teapot http 0 status=418 body=short%20and%20stout" > "$dir/spec.extra"
+# And the hostile response options and request recording (labsrv.c's header).
+cat > "$dir/spec.extra" <<'EOF'
+extra_teapot http 0 status=418 body=short%20and%20stout
+extra_status http 0 status_line=HTTP/1.1%2099999999999999999999
+extra_long http 0 header_size=X-Long:200000
+extra_many http 0 header_count=5000
+extra_nest http 0 body_nest=3
+extra_rec http 0 body=r record=extra_rec.log
+EOF
 
 last=
 if out=$(tests/lab/lab.sh start "$dir" 2>&1) && [ -z "$out" ]; then
@@ -66,7 +74,8 @@ ca=$certs/root.pem
 
 names="good good_hsts expired notyet soon selfsigned wronghost unknownca leafonly
 	weak_rsa weak_sha1 hostile tls12only tls13only tls10only http500 unhealthy slow
-	hang drop closed redir noredir big mtls aia redirect_loop extra_teapot"
+	hang drop closed redir noredir big mtls aia redirect_loop extra_teapot
+	extra_status extra_long extra_many extra_nest extra_rec"
 missing=
 for l in $names; do [ -n "$(port "$l")" ] || missing="$missing $l"; done
 last="missing:$missing"
@@ -259,6 +268,29 @@ check "closed: connection refused (exit 7)" [ "$crc" = 7 ]
 ms=$(( (t1 - t0) / 1000000 ))
 last="took $ms ms"
 check "hang and drop time out on time" [ "$ms" -lt 2500 ]
+
+# raw LISTENER: the whole response to a plain GET, CRs removed, read with no
+# HTTP client in the way (curl refuses what these listeners send).
+raw() {
+	printf 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' |
+		timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$(port "$1"); cat >&3; cat <&3" 2>/dev/null | tr -d '\r'
+}
+r=$(raw extra_status | head -1)
+last="got: $r"
+check "status_line: sent as given" [ "$r" = "HTTP/1.1 99999999999999999999" ]
+r=$(raw extra_long | awk '/^X-Long: / { print length($0) }')
+last="got: $r"
+check "header_size: one header line of name, ': ' and 200000 bytes" [ "$r" = 200008 ]
+r=$(raw extra_many | grep -c '^X-Filler-')
+last="got: $r"
+check "header_count: 5000 extra headers" [ "$r" = 5000 ]
+r=$(raw extra_nest | tail -1)
+last="got: $r"
+check "body_nest: [[[]]]" [ "$r" = "[[[]]]" ]
+r=$(curl -sS -m 5 -H 'X-Recorded: yes' "http://127.0.0.1:$(port extra_rec)/rec?q=1" 2>&1)
+last="got: $r; log: $(cat "$certs/extra_rec.log" 2>&1)"
+check "record: the request head is in the log" \
+	bash -c 'grep -q "^GET /rec?q=1 HTTP/1.1" "$1" && grep -q "^X-Recorded: yes" "$1"' _ "$certs/extra_rec.log"
 
 # Misbehaving clients must not hurt the server.
 {

@@ -27,7 +27,14 @@
  * hsts= delay_ms= redirect= file=. Every response is built once at startup
  * and carries Content-Length and "Connection: close"; the connection is
  * closed after it (a lingering close, so the client reads the whole response
- * before any reset).
+ * before any reset). Hostile ones, for the probe's error naming:
+ * status_line= (the whole first line, as given), header_size=NAME:N (a header
+ * NAME whose value is N bytes of 'a'), header_count=N (N extra headers),
+ * body_nest=N (N '[' then N ']').
+ *
+ * record=FILE appends the head of every request the listener reads to FILE
+ * (each head ends with an empty line), so a test can tell which requests,
+ * and which headers, reached it.
  *
  * One thread, one ppoll() loop, non-blocking sockets and non-blocking OpenSSL
  * calls. Each connection is a small state machine (struct conn) whose step()
@@ -90,6 +97,7 @@ struct listener {
 	size_t resp_len;
 	size_t head_len;        /* what a HEAD request gets */
 	int delay_ms;           /* before the first response byte */
+	char *record;           /* record=: file the request heads are appended to */
 	unsigned long nconn;    /* connections accepted */
 };
 
@@ -205,7 +213,7 @@ static int kind_parse(const char *s, enum kind *out)
 static const char *const known_opts[] = {
 	"addr", "cert", "key", "min_tls", "max_tls", "seclevel", "client_ca", "tickets",
 	"status", "body", "body_file", "body_size", "header", "hsts", "delay_ms",
-	"redirect", "file",
+	"redirect", "file", "status_line", "header_size", "header_count", "body_nest", "record",
 };
 
 static void spec_read(const char *path)
@@ -612,6 +620,25 @@ static void buf_printf(char **buf, size_t *len, size_t *cap, const char *fmt, ..
 	buf_add(buf, len, cap, tmp, (size_t)n);
 }
 
+/* header_size=NAME:N: a header NAME with N bytes of 'a' as its value. */
+static void header_sized(const struct listener *l, const char *spec, char **buf, size_t *len,
+			 size_t *cap)
+{
+	const char *colon = strchr(spec, ':');
+	char *end, *value;
+	long n = colon ? strtol(colon + 1, &end, 10) : -1;
+
+	if (!colon || colon == spec || *end || n < 0 || n > (1L << 30))
+		die("%s: bad header_size=%s", l->name, spec);
+	value = xalloc((size_t)n + 1);
+	memset(value, 'a', (size_t)n);
+	buf_add(buf, len, cap, spec, (size_t)(colon - spec));
+	buf_add(buf, len, cap, ": ", 2);
+	buf_add(buf, len, cap, value, (size_t)n);
+	buf_add(buf, len, cap, "\r\n", 2);
+	free(value);
+}
+
 /* The whole response, built once: every connection borrows it. */
 static void listener_response(struct listener *l)
 {
@@ -619,6 +646,9 @@ static void listener_response(struct listener *l)
 	char *file = opt_get(l, "file"), *body_file = opt_get(l, "body_file");
 	long status = opt_long(l, "status", redirect ? 301 : 200, 100, 999);
 	long body_size = opt_long(l, "body_size", -1, 0, 1L << 30);
+	long header_count = opt_long(l, "header_count", 0, 0, 10000000);
+	long body_nest = opt_long(l, "body_nest", 0, 0, 1L << 24);
+	char *status_line = opt_get(l, "status_line"), *header_size = opt_get(l, "header_size");
 	const char *ctype = "text/plain";
 	char *body = NULL, *buf = NULL;
 	size_t body_len = 0, len = 0, cap = 0;
@@ -639,10 +669,26 @@ static void listener_response(struct listener *l)
 			if (strcmp(l->opts[i].key, "body") == 0)
 				body = opt_resolve(l, l->opts[i].value, &body_len);
 	}
+	if (body_nest > 0) {
+		body_len = 2 * (size_t)body_nest;
+		free(body);
+		body = xalloc(body_len + 1);
+		memset(body, '[', (size_t)body_nest);
+		memset(body + body_nest, ']', (size_t)body_nest);
+	}
 	if (!file && body_len > 0 && (body[0] == '{' || body[0] == '['))
 		ctype = "application/json";
 
-	buf_printf(&buf, &len, &cap, "HTTP/1.1 %ld %s\r\n", status, status_text(status));
+	if (status_line) {
+		buf_add(&buf, &len, &cap, status_line, strlen(status_line));
+		buf_add(&buf, &len, &cap, "\r\n", 2);
+	} else {
+		buf_printf(&buf, &len, &cap, "HTTP/1.1 %ld %s\r\n", status, status_text(status));
+	}
+	for (long i = 0; i < header_count; i++)
+		buf_printf(&buf, &len, &cap, "X-Filler-%ld: %ld\r\n", i, i);
+	if (header_size)
+		header_sized(l, header_size, &buf, &len, &cap);
 	for (size_t i = 0; i < l->nopts; i++) {
 		char *h;
 		size_t hlen;
@@ -675,6 +721,9 @@ static void listener_response(struct listener *l)
 	free(hsts);
 	free(file);
 	free(body_file);
+	free(status_line);
+	free(header_size);
+	l->record = opt_get(l, "record");
 }
 
 static void ports_write(const char *path)
@@ -793,6 +842,19 @@ static int request_parse(struct conn *c)
 	return 0;
 }
 
+/* record=: the request head, appended whole, so a test sees what reached us. */
+static void request_record(const struct conn *c)
+{
+	const char *end = strstr(c->req, "\r\n\r\n");
+	FILE *f = fopen(c->l->record, "a");
+
+	if (!f)
+		die("%s: %s", c->l->record, strerror(errno));
+	fwrite(c->req, 1, end ? (size_t)(end - c->req) + 4 : c->req_len, f);
+	if (fclose(f) != 0)
+		die("%s: %s", c->l->record, strerror(errno));
+}
+
 static void conn_respond(struct conn *c)
 {
 	c->out = c->l->resp;
@@ -878,6 +940,8 @@ static int conn_step(struct conn *c, int64_t now)
 			}
 			if (!c->need || c->req_len < c->need)
 				break;
+			if (c->l->record)
+				request_record(c);
 			if (c->l->delay_ms) {
 				c->state = C_DELAY;
 				c->events = 0;
@@ -1101,6 +1165,7 @@ static void cleanup(void)
 		free(l->held);
 		SSL_CTX_free(l->ctx);
 		free(l->resp);
+		free(l->record);
 		for (size_t j = 0; j < l->nopts; j++) {
 			free(l->opts[j].key);
 			free(l->opts[j].value);
