@@ -51,7 +51,7 @@ enum key_id {
 	K_URL, K_INTERVAL, K_TIMEOUT, K_METHOD, K_HEADER, K_BODY, K_EXPECT_STATUS,
 	K_EXPECT_BODY, K_EXPECT_BODY_REGEX, K_EXPECT_JSON, K_LATENCY_WARN, K_LATENCY_DOWN,
 	K_CERT_WARN_DAYS, K_CERT_CRIT_DAYS, K_MIN_TLS, K_CA_FILE, K_CLIENT_CERT, K_CLIENT_KEY,
-	K_PROXY, K_RESOLVE, K_IP, K_HTTP_VERSION, K_FOLLOW_REDIRECTS, K_MAX_REDIRECTS,
+	K_PROXY, K_RESOLVE, K_IP, K_HTTP_VERSION, K_FOLLOW_REDIRECTS, K_MAX_REDIRECTS, K_REDIRECT_HEADERS,
 	K_CHECK_HTTP_REDIRECT, K_HTTP_PORT, K_EXPECT_HSTS, K_MAX_BODY, K_TAGS, K_ENABLED,
 	K_FAIL_AFTER, K_RECOVER_AFTER, K_ALL_ADDRESSES, K_MAX_INFLIGHT,
 	K_RETAIN_RAW, K_RETAIN_ROLLUP, K_MAX_DB_SIZE, K_COUNT
@@ -89,6 +89,7 @@ static const struct keydef {
 	{ "http_version", K_HTTP_VERSION, 0 },
 	{ "follow_redirects", K_FOLLOW_REDIRECTS, 0 },
 	{ "max_redirects", K_MAX_REDIRECTS, 0 },
+	{ "redirect_headers", K_REDIRECT_HEADERS, 0 },
 	{ "check_http_redirect", K_CHECK_HTTP_REDIRECT, 0 },
 	{ "http_port", K_HTTP_PORT, 0 },
 	{ "expect_hsts", K_EXPECT_HSTS, 0 },
@@ -1206,6 +1207,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		}
 		break;
 	case K_FOLLOW_REDIRECTS:
+	case K_REDIRECT_HEADERS:
 	case K_CHECK_HTTP_REDIRECT:
 	case K_EXPECT_HSTS:
 	case K_ENABLED:
@@ -1217,6 +1219,8 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		}
 		if (k->id == K_FOLLOW_REDIRECTS)
 			e->follow_redirects = b;
+		else if (k->id == K_REDIRECT_HEADERS)
+			e->redirect_headers = b;
 		else if (k->id == K_CHECK_HTTP_REDIRECT)
 			e->check_http_redirect = b;
 		else if (k->id == K_EXPECT_HSTS)
@@ -1692,6 +1696,7 @@ bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 	       a->cert_warn_days == b->cert_warn_days && a->cert_crit_days == b->cert_crit_days &&
 	       a->min_tls == b->min_tls && a->ip == b->ip && a->http_version == b->http_version &&
 	       a->follow_redirects == b->follow_redirects && a->max_redirects == b->max_redirects &&
+	       a->redirect_headers == b->redirect_headers &&
 	       a->check_http_redirect == b->check_http_redirect && a->http_port == b->http_port &&
 	       a->expect_hsts == b->expect_hsts && a->max_body == b->max_body && a->enabled == b->enabled &&
 	       a->fail_after == b->fail_after && a->recover_after == b->recover_after &&

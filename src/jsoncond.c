@@ -455,6 +455,37 @@ static bool eval_one(const struct json_cond *c, const cJSON *root, char *msg, si
 	return ok;
 }
 
+/*
+ * Whether body[0..end) opens more nested arrays and objects than cJSON
+ * parses (CJSON_NESTING_LIMIT): then the server sent JSON too deep, and
+ * saying "not JSON" would blame the wrong thing. Brackets inside strings
+ * do not count.
+ */
+static bool nested_too_deep(const char *body, size_t end)
+{
+	size_t depth = 0;
+	bool in_str = false;
+
+	for (size_t i = 0; i < end; i++) {
+		char c = body[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '[' || c == '{') {
+			if (++depth > CJSON_NESTING_LIMIT)
+				return true;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return false;
+}
+
 enum jsoncond_outcome jsoncond_eval_all(const struct json_cond *conds, size_t n,
 					const char *body, size_t len,
 					char *msg, size_t msglen)
@@ -494,6 +525,11 @@ enum jsoncond_outcome jsoncond_eval_all(const struct json_cond *conds, size_t n,
 	}
 	if (!root) {
 		off = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
+		if (nested_too_deep(body, off < len ? off + 1 : len)) {
+			snprintf(msg, msglen, "JSON nested deeper than %d levels (the parser's limit)",
+				 CJSON_NESTING_LIMIT);
+			return JSONCOND_NOT_JSON;
+		}
 		snprintf(msg, msglen, "body is not JSON: parse error at byte %zu of %zu near '%.*s'",
 			 off, len, (int)(len - off < 20 ? len - off : 20), body + off);
 		return JSONCOND_NOT_JSON;

@@ -13,6 +13,13 @@
  * header or body ever goes to a server we could not authenticate, while the
  * facts of the handshake are all kept.
  *
+ * Redirects are followed here, hop by hop, not by curl: each hop is a new
+ * transfer on the main handle's slot. That is how an https:// endpoint
+ * refuses a redirect to http:// before anything is sent to it, how the
+ * configured headers stay with the configured host and port, and how a
+ * Location that cannot be followed is named as the server's fault. Phase
+ * timings are summed over the hops.
+ *
  * Invariants: a job is in exactly one of the queue or the running list;
  * `running` counts jobs, not transfers; a job's curl handles all carry the
  * job in CURLOPT_PRIVATE; a job is delivered once, when its last transfer
@@ -36,9 +43,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "httpsmon/redirect.h"
 #include "httpsmon/util.h"
 
 #define AIA_MAX_BYTES   (64 * 1024)
+#define MAX_RESPONSE_HEADERS 1000 /* header lines in one response; more is the server's error */
 #define MAX_ADDRS       16 /* all_addresses: addresses probed per endpoint */
 #define AIA_MIN_TIME_MS 200
 
@@ -76,6 +85,20 @@ struct job {
 	struct strbuf body;
 	struct strbuf aia_body;
 	struct probe_result r;
+
+	/* redirects (see the top comment) */
+	char *hop_url;          /* the current hop's URL; NULL on the first (the endpoint's) */
+	int hops;               /* redirects followed */
+	bool hop_get;           /* this hop is a GET without body (after a 303, or a 301/302 to a POST) */
+	int64_t hop_t0_us;      /* monotonic time this hop was handed to curl */
+	struct probe_timings hop_sum; /* phases of the earlier hops, -1 where none reached */
+	enum probe_error hop_error; /* the redirect itself failed the probe, or PERR_NONE */
+
+	/* the response being read, for naming a server that breaks HTTP */
+	int nheaders;           /* header lines of the current response */
+	bool status_seen;       /* a status line arrived */
+	bool headers_done;      /* the empty line after the headers arrived */
+	char proto_error[200];  /* what the server did wrong, or "" */
 
 	/*
 	 * all_addresses: the parent resolves the name without blocking
@@ -123,6 +146,8 @@ static const char *const error_names[] = {
 	[PERR_PROXY] = "proxy",
 	[PERR_LOCAL] = "local",
 	[PERR_OTHER] = "other",
+	[PERR_INSECURE_REDIRECT] = "insecure_redirect",
+	[PERR_HTTP_PROTOCOL] = "http_protocol",
 };
 
 static const char *const phase_names[] = {
@@ -496,6 +521,30 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/*
+ * Counts the header lines of each response (curl hands them over whole,
+ * 1xx interim responses included) so a server that sends without end is
+ * stopped and named, rather than read until curl's total header cap.
+ */
+static size_t header_cb(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct job *j = ud;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && !memcmp(data, "HTTP/", 5)) {
+		j->status_seen = true;
+		j->headers_done = false;
+		j->nheaders = 0;
+	} else if (n == 0 || data[0] == '\r' || data[0] == '\n') {
+		j->headers_done = true;
+	} else if (++j->nheaders > MAX_RESPONSE_HEADERS) {
+		snprintf(j->proto_error, sizeof(j->proto_error), "more than %d response headers",
+			 MAX_RESPONSE_HEADERS);
+		return 0; /* curl ends the transfer */
+	}
+	return n;
+}
+
 static size_t aia_cb(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct job *j = ud;
@@ -553,10 +602,38 @@ static struct curl_slist *slist_of(const struct strlist *l)
 	return s;
 }
 
+/* Method, body and headers of the current hop. */
+static void setup_request(struct job *j, CURL *e, const char *url)
+{
+	const struct endpoint *ep = j->ep;
+	bool head = !strcmp(ep->method, "HEAD");
+
+	if (head) {
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+	} else if (!j->hop_get) {
+		if (strcmp(ep->method, "GET") != 0)
+			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, ep->method);
+		if (ep->body) {
+			curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(ep->body));
+			curl_easy_setopt(e, CURLOPT_POSTFIELDS, ep->body);
+			if (!strcmp(ep->method, "GET"))
+				curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
+		}
+	}
+	/* configured headers (API keys...) go to the configured host and port only */
+	if (ep->headers.n && (ep->redirect_headers || !j->hop_url || redirect_same_origin(ep->url, url))) {
+		if (!j->headers)
+			j->headers = slist_of(&ep->headers);
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
+	}
+}
+
 static CURL *setup_main(struct job *j)
 {
 	const struct endpoint *ep = j->ep;
-	CURL *e = easy_common(j, ep->url, j->errbuf, ep->timeout_ms);
+	const char *url = j->hop_url ? j->hop_url : ep->url;
+	int64_t left_ms = ep->timeout_ms - (util_mono_us() - j->t0_us) / 1000;
+	CURL *e = easy_common(j, url, j->errbuf, left_ms > 1 ? left_ms : 1);
 
 	if (!e)
 		return NULL;
@@ -569,30 +646,16 @@ static CURL *setup_main(struct job *j)
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, j);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-	/* a plain-HTTP endpoint is judged on its own answer, not where it leads */
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, ep->follow_redirects && !ep->plain_http ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)ep->max_redirects);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
+	/* redirects are ours to follow (hop_next) */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ep->http_version == 2 ? (long)CURL_HTTP_VERSION_2TLS
 										: (long)CURL_HTTP_VERSION_1_1);
-	if (strcmp(ep->method, "GET") != 0) {
-		if (!strcmp(ep->method, "HEAD"))
-			curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-		else
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, ep->method);
-	}
-	if (ep->body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(ep->body));
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, ep->body);
-		if (!strcmp(ep->method, "GET"))
-			curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, "GET");
-	}
-	if (ep->headers.n) {
-		j->headers = slist_of(&ep->headers);
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers);
-	}
-	if (ep->resolve.n)
+	setup_request(j, e, url);
+	if (ep->resolve.n && !j->resolve)
 		j->resolve = slist_of(&ep->resolve);
-	if (j->addr) {
+	if (j->addr && !j->hop_url) {
 		/* last entry wins for the same host:port */
 		char *pin = strchr(j->addr, ':') ? xasprintf("%s:%d:[%s]", ep->host, ep->port, j->addr)
 						 : xasprintf("%s:%d:%s", ep->host, ep->port, j->addr);
@@ -659,11 +722,117 @@ static bool text_has(const char *hay, const char *needle)
 	return hay && strcasestr(hay, needle) != NULL;
 }
 
+/* The request went out, or the response began (curl's marks, and ours). */
+static bool request_sent(CURL *e)
+{
+	return info_us(e, CURLINFO_PRETRANSFER_TIME_T) > 0;
+}
+
+/*
+ * curl reports some of a server's HTTP violations as if they were local
+ * (out of memory for a header line over its 100 KiB buffer, an unsupported
+ * protocol for a garbled status line): name what the server did, in
+ * j->proto_error. True when rc is one of them.
+ */
+static bool server_broke_http(struct job *j, CURL *e, CURLcode rc, const char *errbuf)
+{
+	char *w = j->proto_error;
+	size_t n = sizeof(j->proto_error);
+
+	if (w[0])
+		return true; /* found by our own checks (header_cb) */
+	switch (rc) {
+	case CURLE_OUT_OF_MEMORY:
+		if (j->headers_done || !(j->status_seen || info_us(e, CURLINFO_STARTTRANSFER_TIME_T) > 0))
+			return false;
+		snprintf(w, n, "response header line larger than 100 KiB (after %d complete header lines)",
+			 j->nheaders);
+		return true;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		if (!request_sent(e))
+			return false;
+		if (text_has(errbuf, "response code"))
+			snprintf(w, n, "invalid HTTP status line");
+		else if (text_has(errbuf, "HTTP/0.9"))
+			snprintf(w, n, "the answer has no HTTP status line (not HTTP, or HTTP/0.9)");
+		else
+			snprintf(w, n, "unusable response: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return true;
+	case CURLE_WEIRD_SERVER_REPLY:
+		snprintf(w, n, "invalid HTTP response: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return true;
+	case CURLE_RECV_ERROR:
+		if (!text_has(errbuf, "too large response headers"))
+			return false;
+		snprintf(w, n, "response headers larger than 300 KiB in total");
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* "host:port" of the endpoint's proxy, without any credentials in its URL. */
+static void proxy_name(const struct endpoint *ep, char *out, size_t n)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+
+	snprintf(out, n, "?");
+	if (u && curl_url_set(u, CURLUPART_URL, ep->proxy, CURLU_GUESS_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		/* curl's default proxy port when the URL names none */
+		if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
+			port = NULL;
+		snprintf(out, n, "%s:%s", host, port ? port : "1080");
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
+/*
+ * With a proxy, the connection curl makes is to the proxy: a refused or
+ * timed-out connect, or a CONNECT the proxy answers with an error, says
+ * nothing of the target. Returns true and writes j->r.error_text if so.
+ */
+static bool proxy_failed(struct job *j, CURL *e, CURLcode rc, long oserr)
+{
+	char *w = j->r.error_text, name[300];
+	size_t n = sizeof(j->r.error_text);
+	long code = 0;
+
+	if (!j->ep->proxy)
+		return false;
+	proxy_name(j->ep, name, sizeof(name));
+	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &code);
+	if (rc == CURLE_COULDNT_RESOLVE_PROXY)
+		snprintf(w, n, "proxy host of %s does not resolve", name);
+	else if (rc == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED)
+		snprintf(w, n, "proxy %s refused the connection", name);
+	else if (rc == CURLE_COULDNT_CONNECT)
+		snprintf(w, n, "no connection to proxy %s%s%s", name, j->errbuf[0] ? ": " : "", j->errbuf);
+	else if (rc == CURLE_OPERATION_TIMEDOUT && !code && !j->tls_started)
+		snprintf(w, n, "proxy %s did not open the way to the target in time", name);
+	else if (code >= 300)
+		snprintf(w, n, "proxy %s answered the tunnel request with HTTP %ld", name, code);
+	else if (rc == CURLE_PROXY)
+		snprintf(w, n, "proxy %s failed: %s", name, j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc));
+	else
+		return false;
+	return true;
+}
+
 static enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char *errbuf)
 {
 	long oserr = 0;
 
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
+	if (e == j->main && rc != CURLE_OK) {
+		if (server_broke_http(j, e, rc, errbuf))
+			return PERR_HTTP_PROTOCOL;
+		if (proxy_failed(j, e, rc, oserr))
+			return PERR_PROXY;
+	}
 	switch (rc) {
 	case CURLE_OK:
 		return PERR_NONE;
@@ -677,6 +846,8 @@ static enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char
 			return PERR_REFUSED;
 		if (oserr == ETIMEDOUT)
 			return PERR_CONNECT_TIMEOUT;
+		if (oserr == EMFILE || oserr == ENFILE)
+			return PERR_LOCAL; /* out of descriptors: nothing to do with the server */
 		return PERR_CONNECT;
 	case CURLE_OPERATION_TIMEDOUT:
 		return PERR_TIMEOUT; /* refined by the phase reached */
@@ -742,7 +913,7 @@ static void fill_timings(struct job *j, CURL *e, bool tls)
 	t->dns_us = nl;
 	if (!conn && tls && j->hs_start_us) {
 		/* TCP connected, the handshake began and never finished */
-		conn = j->hs_start_us - j->t0_us;
+		conn = j->hs_start_us - j->hop_t0_us;
 		if (conn < nl)
 			conn = nl;
 		if (conn > tot)
@@ -772,7 +943,7 @@ static void fill_timings(struct job *j, CURL *e, bool tls)
 	}
 	t->server_us = st - (pre ? pre : (app ? app : conn));
 	t->transfer_us = tot - st;
-	if (failed && r->error != PERR_TOO_MANY_REDIRECTS)
+	if (failed && j->hop_error == PERR_NONE)
 		r->failed_phase = PHASE_TRANSFER;
 }
 
@@ -795,6 +966,102 @@ static void copy_error_text(struct job *j, const char *errbuf, CURLcode rc)
 		snprintf(j->r.error_text, sizeof(j->r.error_text), "%s", text);
 }
 
+/* Adds v to a phase sum where -1 means "never reached". */
+static void phase_add(int64_t *sum, int64_t v)
+{
+	if (v >= 0)
+		*sum = *sum >= 0 ? *sum + v : v;
+}
+
+/* Adds the current hop's phases to the sum over the hops. */
+static void hop_sum_add(struct job *j)
+{
+	const struct probe_timings *t = &j->r.t;
+	struct probe_timings *h = &j->hop_sum;
+
+	phase_add(&h->dns_us, t->dns_us);
+	phase_add(&h->connect_us, t->connect_us);
+	phase_add(&h->tls_us, t->tls_us);
+	phase_add(&h->server_us, t->server_us);
+	phase_add(&h->transfer_us, t->transfer_us);
+	phase_add(&h->total_us, t->total_us);
+}
+
+/* The probe ends on this hop's redirect: says why, for finish_main. */
+static void hop_fail(struct job *j, enum probe_error e, const char *text)
+{
+	j->hop_error = e;
+	snprintf(j->r.error_text, sizeof(j->r.error_text), "%s", text);
+}
+
+/*
+ * The main transfer ended: when its response is a redirect to follow,
+ * starts the next hop on a new handle and returns true. Returns false when
+ * the probe ends with this response, with hop_error set when the redirect
+ * itself is the failure (not followable, or one too many).
+ */
+static bool hop_next(struct job *j, CURL *e, CURLcode rc)
+{
+	const struct endpoint *ep = j->ep;
+	char why[200], *loc, *url = NULL, *target = NULL;
+	enum redirect_target to;
+	long status = 0;
+	bool was_get = j->hop_get;
+	CURL *next;
+
+	if (!ep->follow_redirects || ep->plain_http || j->proto_error[0] ||
+	    (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && j->r.body_truncated)))
+		return false;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (!redirect_status(status) || !(loc = header_value(e, "Location")))
+		return false; /* judged as it is, a 3xx without Location included */
+	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
+	to = redirect_resolve(url ? url : ep->url, loc, &target, why, sizeof(why));
+	free(loc);
+	if (to == REDIRECT_INVALID || to == REDIRECT_TOO_LONG) {
+		hop_fail(j, PERR_HTTP_PROTOCOL, why);
+	} else if (to == REDIRECT_INSECURE) {
+		hop_fail(j, PERR_INSECURE_REDIRECT, target);
+	} else if (to == REDIRECT_BAD_SCHEME) {
+		snprintf(why, sizeof(why), "redirect to a URL that is not https:// (%.150s)", target);
+		hop_fail(j, PERR_HTTP_PROTOCOL, why);
+	} else if (j->hops >= ep->max_redirects) {
+		hop_fail(j, PERR_TOO_MANY_REDIRECTS, "");
+	} else if (util_mono_us() - j->t0_us >= ep->timeout_ms * 1000) {
+		free(target);
+		return false; /* no time left: judged on this response, as a timeout would leave it */
+	}
+	if (j->hop_error != PERR_NONE) {
+		free(target);
+		return false;
+	}
+	free(j->hop_url);
+	j->hop_url = target;
+	if (!j->hop_get)
+		j->hop_get = redirect_to_get(status, ep->method);
+	next = setup_main(j);
+	if (!next || curl_multi_add_handle(j->p->multi, next) != CURLM_OK) {
+		curl_easy_cleanup(next);
+		j->hop_get = was_get;
+		hop_fail(j, PERR_LOCAL, "cannot start a transfer to follow the redirect (out of memory?)");
+		return false;
+	}
+	/* this hop's phases count, then everything about its response is forgotten */
+	fill_timings(j, e, true);
+	hop_sum_add(j);
+	j->hops++;
+	j->hop_t0_us = util_mono_us();
+	strbuf_done(&j->body);
+	j->r.body_truncated = false;
+	j->r.failed_phase = PHASE_NONE;
+	j->nheaders = 0;
+	j->status_seen = j->headers_done = false;
+	curl_multi_remove_handle(j->p->multi, e);
+	curl_easy_cleanup(e);
+	j->main = next;
+	return true;
+}
+
 static void finish_main(struct job *j, CURL *e, CURLcode rc)
 {
 	struct probe_result *r = &j->r;
@@ -804,9 +1071,17 @@ static void finish_main(struct job *j, CURL *e, CURLcode rc)
 
 	r->curl_code = rc;
 	r->error = classify(j, e, rc, j->errbuf);
-	if (r->error != PERR_NONE)
+	if (j->hop_error != PERR_NONE)
+		r->error = j->hop_error; /* error_text was written by hop_next */
+	else if (r->error == PERR_HTTP_PROTOCOL)
+		snprintf(r->error_text, sizeof(r->error_text), "%s", j->proto_error);
+	else if (r->error != PERR_NONE && r->error != PERR_PROXY) /* proxy_failed wrote it */
 		copy_error_text(j, j->errbuf, rc);
 	fill_timings(j, e, tls);
+	if (j->hops) {
+		hop_sum_add(j);
+		r->t = j->hop_sum;
+	}
 	if (r->error == PERR_TIMEOUT && (r->failed_phase == PHASE_CONNECT || r->failed_phase == PHASE_DNS)) {
 		/* a TCP connect that never completes is a dropped port, not a slow server */
 		r->error = r->failed_phase == PHASE_DNS ? PERR_DNS : PERR_CONNECT_TIMEOUT;
@@ -819,8 +1094,7 @@ static void finish_main(struct job *j, CURL *e, CURLcode rc)
 	if (curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &l) == CURLE_OK)
 		r->port = (int)l;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->http_status);
-	if (curl_easy_getinfo(e, CURLINFO_REDIRECT_COUNT, &l) == CURLE_OK)
-		r->redirects = (int)l;
+	r->redirects = j->hops;
 	if (curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s)
 		r->final_url = xstrdup(s);
 	if (curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &l) == CURLE_OK && r->http_status) {
@@ -1011,6 +1285,7 @@ static void job_free(struct job *j)
 	free(j->kids);
 	free(j->kid_results);
 	free(j->addr);
+	free(j->hop_url);
 
 	for (int i = 0; i < 3; i++) {
 		if (handles[i]) {
@@ -1088,6 +1363,8 @@ static void job_deliver(struct prober *p, struct job *j)
 
 static void job_launch(struct prober *p, struct job *j);
 static void resolve_start(struct prober *p, struct job *j);
+static void kids_launch(struct prober *p, struct job *j, char addrs[][INET6_ADDRSTRLEN], int n);
+static int pinned_addrs(const struct endpoint *ep, char out[MAX_ADDRS][INET6_ADDRSTRLEN]);
 
 static void job_start(struct prober *p, struct job *j)
 {
@@ -1097,10 +1374,21 @@ static void job_start(struct prober *p, struct job *j)
 		p->running->prev = j;
 	p->running = j;
 	p->n_running++;
-	if (j->ep->all_addresses && !host_is_ip(j->ep->host))
-		resolve_start(p, j);
-	else
+	if (j->ep->all_addresses && !host_is_ip(j->ep->host)) {
+		char addrs[MAX_ADDRS][INET6_ADDRSTRLEN];
+		int n = pinned_addrs(j->ep, addrs);
+
+		if (n > 0) {
+			/* resolve pins are the addresses, as they are for a single probe */
+			j->r.started_ms = util_now_ms();
+			j->t0_us = util_mono_us();
+			kids_launch(p, j, addrs, n);
+		} else {
+			resolve_start(p, j);
+		}
+	} else {
 		job_launch(p, j);
+	}
 }
 
 /* Starts the transfers of a job (a plain one, or one child of all_addresses). */
@@ -1113,8 +1401,9 @@ static void job_launch(struct prober *p, struct job *j)
 		job_deliver(p, j);
 		return;
 	}
+	j->t0_us = j->hop_t0_us = util_mono_us();
+	j->hop_sum = (struct probe_timings){ -1, -1, -1, -1, -1, -1 };
 	j->main = setup_main(j);
-	j->t0_us = util_mono_us();
 	if (!j->main || curl_multi_add_handle(p->multi, j->main) != CURLM_OK) {
 		job_fail_local(j, "cannot start a transfer (out of memory?)");
 		job_deliver(p, j);
@@ -1181,6 +1470,40 @@ static int collect_addrs(const struct addrinfo *ai, char out[MAX_ADDRS][INET6_AD
 	return n;
 }
 
+/*
+ * The addresses a `resolve` entry pins the endpoint's host and port to
+ * (curl's HOST:PORT:ADDR[,ADDR...], "*" for any host; the last matching
+ * entry wins, as in curl), IPv6 without brackets. Returns how many, 0 for
+ * no pin.
+ */
+static int pinned_addrs(const struct endpoint *ep, char out[MAX_ADDRS][INET6_ADDRSTRLEN])
+{
+	int n = 0;
+
+	for (size_t i = 0; i < ep->resolve.n; i++) {
+		const char *e = ep->resolve.v[i], *c1 = strchr(e, ':'), *a;
+		char port[8];
+
+		if (!c1 || !(a = strchr(c1 + 1, ':')))
+			continue;
+		snprintf(port, sizeof(port), "%d", ep->port);
+		if (!((c1 - e == 1 && e[0] == '*') ||
+		      ((size_t)(c1 - e) == strlen(ep->host) && !strncasecmp(e, ep->host, (size_t)(c1 - e)))) ||
+		    (size_t)(a - c1 - 1) != strlen(port) || strncmp(c1 + 1, port, strlen(port)) != 0)
+			continue;
+		n = 0;
+		for (a++; *a && n < MAX_ADDRS; a += strspn(a, ",")) {
+			size_t len = strcspn(a, ",");
+			bool br = len >= 2 && a[0] == '[' && a[len - 1] == ']';
+
+			if (len - (br ? 2 : 0) < INET6_ADDRSTRLEN)
+				snprintf(out[n++], INET6_ADDRSTRLEN, "%.*s", (int)(len - (br ? 2 : 0)), a + br);
+			a += len;
+		}
+	}
+	return n;
+}
+
 static void resolve_done(struct prober *p, struct job *j)
 {
 	char addrs[MAX_ADDRS][INET6_ADDRSTRLEN];
@@ -1201,6 +1524,12 @@ static void resolve_done(struct prober *p, struct job *j)
 		job_deliver(p, j);
 		return;
 	}
+	kids_launch(p, j, addrs, n);
+}
+
+/* Runs one child job per address, each pinned to it. */
+static void kids_launch(struct prober *p, struct job *j, char addrs[][INET6_ADDRSTRLEN], int n)
+{
 	j->nkids = n;
 	j->kids_pending = n + 1; /* held until every child is launched */
 	j->kids = xcalloc((size_t)n, sizeof(*j->kids));
@@ -1259,6 +1588,8 @@ static void transfer_done(struct prober *p, CURL *e, CURLcode rc)
 	if (!j)
 		return;
 	if (e == j->main) {
+		if (hop_next(j, e, rc))
+			return; /* the next hop runs on a new handle */
 		finish_main(j, e, rc);
 		finish_chain(j);
 		if (want_aia(j))

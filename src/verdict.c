@@ -45,6 +45,7 @@ struct judge {
 
 static const char *const reason_names[REASON_COUNT] = {
 	[REASON_OK] = "ok",
+	[REASON_PROXY] = "proxy",
 	[REASON_DNS] = "dns",
 	[REASON_REFUSED] = "refused",
 	[REASON_CONNECT_TIMEOUT] = "connect_timeout",
@@ -59,8 +60,10 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_CERT_CHAIN_INCOMPLETE] = "cert_chain_incomplete",
 	[REASON_CERT_HOSTNAME] = "cert_hostname",
 	[REASON_CERT_WEAK] = "cert_weak",
+	[REASON_HTTP_PROTOCOL] = "http_protocol",
 	[REASON_HTTP_STATUS] = "http_status",
 	[REASON_TOO_MANY_REDIRECTS] = "too_many_redirects",
+	[REASON_INSECURE_REDIRECT] = "insecure_redirect",
 	[REASON_NO_HTTPS_REDIRECT] = "no_https_redirect",
 	[REASON_BODY_MISMATCH] = "body_mismatch",
 	[REASON_BODY_TOO_LARGE] = "body_too_large",
@@ -366,7 +369,14 @@ static void judge_transport(struct judge *j)
 		     sep(r->error_text), r->error_text);
 		break;
 	case PERR_PROXY:
-		note(j, REASON_PROBE_ERROR, STATE_DOWN, "proxy failed%s%s", sep(r->error_text),
+		note(j, REASON_PROXY, STATE_DOWN, "%s", r->error_text[0] ? r->error_text : "proxy failed");
+		break;
+	case PERR_HTTP_PROTOCOL:
+		note(j, REASON_HTTP_PROTOCOL, STATE_DOWN, "the server broke HTTP%s%s", sep(r->error_text),
+		     r->error_text);
+		break;
+	case PERR_INSECURE_REDIRECT:
+		note(j, REASON_INSECURE_REDIRECT, STATE_DOWN, "redirects to plain %s (not followed)",
 		     r->error_text);
 		break;
 	case PERR_LOCAL:

@@ -127,11 +127,61 @@ static void assert_verdict(const struct got *g, enum state s, enum reason r)
 			 g->v[0].message, state_name(s), reason_name(r));
 }
 
+#define LEAF "cert=good-chain.pem key=good.key "
+#define BODY_EXACT 1024 /* bytes; max_body's floor, the boundary tests' max_body */
+
+/*
+ * Listeners of these tests on top of the standard lab (tests/lab/README.md):
+ * redirect chains, servers that record what reached them, and servers that
+ * break HTTP in one precise way each.
+ */
+static char *extra_spec(void)
+{
+	struct strbuf b = { 0 };
+
+	/* https:// redirecting to plain http://, which records any request it gets */
+	strbuf_puts(&b, "plainrec http 0 body=hi record=plainrec.log\n"
+		    "to_plain tls 0 " LEAF "status=302 redirect=http://localhost:{plainrec}/x?api_token=s3cret\n"
+		    /* the same host on another port, and the first hop, both recording */
+		    "hdr_target tls 0 " LEAF "body=ok record=hdr_target.log\n"
+		    "hdr_first tls 0 " LEAF "status=302 redirect=https://localhost:{hdr_target}/next record=hdr_first.log\n"
+		    /* three hops to good */
+		    "chain1 tls 0 " LEAF "status=302 redirect=https://localhost:{chain2}/two\n"
+		    "chain2 tls 0 " LEAF "status=307 redirect=https://localhost:{chain3}/three\n"
+		    "chain3 tls 0 " LEAF "status=308 redirect=https://localhost:{good}/\n");
+	/* a body of exactly BODY_EXACT bytes ending in "the_end", and one byte more */
+	for (int extra = 0; extra < 2; extra++) {
+		strbuf_printf(&b, "exact%d tls 0 " LEAF "body=", BODY_EXACT + extra);
+		for (int i = 0; i < BODY_EXACT + extra - 7; i++)
+			strbuf_puts(&b, "x");
+		strbuf_puts(&b, "the_end\n");
+	}
+	/* servers that break HTTP; 3 headers (type, length, close) come with every response */
+	strbuf_puts(&b, "long_header tls 0 " LEAF "header_size=X-Long:10485760\n"
+		    "long_location tls 0 " LEAF "status=302 header_size=Location:1048576\n"
+		    "location_max tls 0 " LEAF "status=302 header_size=Location:8192\n"
+		    "location_over tls 0 " LEAF "status=302 header_size=Location:8193\n"
+		    "bad_location tls 0 " LEAF "status=302 header=Location:%20https://[zz::1/\n"
+		    "bad_status tls 0 " LEAF "status_line=HTTP/1.1%2099999999999999999999\n"
+		    "many_headers tls 0 " LEAF "header_count=100000\n"
+		    "headers_max tls 0 " LEAF "header_count=997\n"
+		    "headers_over tls 0 " LEAF "header_count=998\n"
+		    "deep_max tls 0 " LEAF "body_nest=1000\n"
+		    "deep_over tls 0 " LEAF "body_nest=1001\n"
+		    "proxy_403 http 0 status=403 body=no\n");
+	return b.s;
+}
+
 static int setup(void **state)
 {
+	char *spec = extra_spec();
+	int rc;
+
 	(void)state;
 	tmpdir = tl_mkdtemp();
-	return lab_start(&lab);
+	rc = lab_start_spec(&lab, spec);
+	free(spec);
+	return rc;
 }
 
 static int teardown(void **state)
@@ -440,6 +490,232 @@ static void test_body_cut_at_max_body(void **state)
 	got_free(g);
 }
 
+/* What a recording listener (record=NAME.log) received, "" if nothing. */
+static char *lab_record(const char *name)
+{
+	char *path = xasprintf("%s/%s.log", lab.certs, name);
+	FILE *f = fopen(path, "r");
+	struct strbuf b = { 0 };
+	char buf[4096];
+	size_t n;
+
+	while (f && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_append(&b, buf, n);
+	if (f)
+		fclose(f);
+	free(path);
+	return b.s ? b.s : xstrdup("");
+}
+
+/* Defect: an https:// endpoint followed a redirect to http:// and was UP. */
+static void test_https_never_follows_http(void **state)
+{
+	struct got *g = probe_lab("to_plain", "header = X-Api-Key: k-123\n");
+	const struct probe_result *r = &g->r[0];
+	char *rec = lab_record("plainrec");
+
+	(void)state;
+	assert_verdict(g, STATE_DOWN, REASON_INSECURE_REDIRECT);
+	assert_non_null(strstr(g->v[0].message, "redirects to plain http://localhost:"));
+	assert_non_null(strstr(g->v[0].message, "/x?api_token="));
+	assert_int_equal(r->http_status, 302);
+	assert_int_equal(r->redirects, 0);
+	/* nothing at all reached the plain listener, the API key least of all */
+	assert_string_equal(rec, "");
+	free(rec);
+	got_free(g);
+}
+
+/* Defect: configured headers followed a redirect to another port of the same host. */
+static void test_headers_stay_with_configured_origin(void **state)
+{
+	struct got *g = probe_lab("hdr_first", "header = X-Api-Key: k-123\n");
+	char *first = lab_record("hdr_first"), *target = lab_record("hdr_target");
+
+	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_int_equal(g->r[0].redirects, 1);
+	assert_int_equal(g->r[0].port, lab_port(&lab, "hdr_target"));
+	assert_non_null(strstr(first, "X-Api-Key: k-123"));
+	assert_non_null(strstr(target, "GET /next "));
+	assert_null(strstr(target, "X-Api-Key"));
+	free(first);
+	free(target);
+	got_free(g);
+
+	/* redirect_headers = yes: the operator says the target may have them */
+	g = probe_lab("hdr_first", "header = X-Api-Key: k-456\nredirect_headers = yes\n");
+	target = lab_record("hdr_target");
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_non_null(strstr(target, "X-Api-Key: k-456"));
+	free(target);
+	got_free(g);
+}
+
+/* Exactly max_redirects hops is UP; one more is DOWN. Phases sum over hops. */
+static void test_redirect_chain_boundary(void **state)
+{
+	struct got *g = probe_lab("chain1", "max_redirects = 3\n");
+	const struct probe_result *r = &g->r[0];
+	char want[64];
+
+	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_int_equal(r->redirects, 3);
+	assert_int_equal(r->http_status, 200);
+	snprintf(want, sizeof(want), "https://localhost:%d/", lab_port(&lab, "good"));
+	assert_string_equal(r->final_url, want);
+	assert_string_equal(r->body, "{\"status\":\"ok\"}");
+	/* four handshakes, each a few ms at least: more than one hop's worth */
+	assert_true(r->t.tls_us > 0 && r->t.dns_us >= 0 && r->t.connect_us >= 0);
+	assert_true(r->t.dns_us + r->t.connect_us + r->t.tls_us + r->t.server_us <= r->t.total_us);
+	got_free(g);
+
+	g = probe_lab("chain1", "max_redirects = 2\n");
+	assert_verdict(g, STATE_DOWN, REASON_TOO_MANY_REDIRECTS);
+	assert_int_equal(g->r[0].redirects, 2);
+	assert_int_equal(g->r[0].http_status, 308);
+	got_free(g);
+
+	g = probe_lab("chain1", "max_redirects = 0\n");
+	assert_verdict(g, STATE_DOWN, REASON_TOO_MANY_REDIRECTS);
+	assert_int_equal(g->r[0].redirects, 0);
+	got_free(g);
+
+	/* not following: the 302 itself is judged */
+	g = probe_lab("chain1", "follow_redirects = no\n");
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_int_equal(g->r[0].http_status, 302);
+	assert_int_equal(g->r[0].redirects, 0);
+	got_free(g);
+}
+
+/* A body of exactly max_body is whole and judged; one byte more is cut. */
+static void test_body_exactly_max_body(void **state)
+{
+	struct got *g = probe_lab("exact1024", "max_body = 1024\nexpect_body = the_end\n");
+	const struct probe_result *r = &g->r[0];
+
+	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_int_equal(r->body_len, BODY_EXACT);
+	assert_false(r->body_truncated);
+	assert_string_equal(r->body + BODY_EXACT - 7, "the_end");
+	got_free(g);
+
+	g = probe_lab("exact1025", "max_body = 1024\nexpect_body = the_end\n");
+	assert_verdict(g, STATE_WARN, REASON_BODY_TOO_LARGE);
+	assert_int_equal(g->r[0].body_len, BODY_EXACT);
+	assert_true(g->r[0].body_truncated);
+	got_free(g);
+}
+
+/* Each way of breaking HTTP is named as the server's doing, never as a local problem. */
+static void assert_http_protocol(const char *listener, const char *extra, const char *says)
+{
+	struct got *g = probe_lab(listener, extra);
+
+	assert_verdict(g, STATE_DOWN, REASON_HTTP_PROTOCOL);
+	if (!strstr(g->v[0].message, says))
+		fail_msg("%s: message '%s' does not say '%s'", listener, g->v[0].message, says);
+	assert_null(strstr(g->v[0].message, "local problem"));
+	got_free(g);
+}
+
+static void test_server_breaking_http_is_named(void **state)
+{
+	(void)state;
+	assert_http_protocol("long_header", NULL, "response header line larger than 100 KiB");
+	assert_http_protocol("long_location", NULL, "response header line larger than 100 KiB");
+	assert_http_protocol("location_over", NULL, "Location header too long (8193 bytes");
+	assert_http_protocol("bad_location", NULL, "Location header is not a valid URL");
+	assert_http_protocol("bad_status", NULL, "invalid HTTP status line");
+	assert_http_protocol("many_headers", NULL, "more than 1000 response headers");
+	assert_http_protocol("headers_over", NULL, "more than 1000 response headers");
+}
+
+/* The limits themselves are allowed: 1000 headers, an 8 KiB Location. */
+static void test_http_limits_boundary(void **state)
+{
+	struct got *g = probe_lab("headers_max", NULL);
+
+	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	got_free(g);
+
+	/* the 8192-byte relative Location is followed (to itself, so once is the limit) */
+	g = probe_lab("location_max", "max_redirects = 1\n");
+	assert_verdict(g, STATE_DOWN, REASON_TOO_MANY_REDIRECTS);
+	assert_int_equal(g->r[0].redirects, 1);
+	got_free(g);
+}
+
+static void test_json_nesting_limit(void **state)
+{
+	struct got *g = probe_lab("deep_max", "expect_json = 0 exists\n");
+
+	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	got_free(g);
+
+	g = probe_lab("deep_over", "expect_json = 0 exists\n");
+	assert_verdict(g, STATE_DOWN, REASON_BODY_MISMATCH);
+	assert_non_null(strstr(g->v[0].message, "JSON nested deeper than 1000 levels"));
+	got_free(g);
+}
+
+/* A proxy that fails is named, not mistaken for the target. */
+static void test_proxy_failures(void **state)
+{
+	char extra[128], want[128];
+	struct got *g;
+
+	(void)state;
+	snprintf(extra, sizeof(extra), "proxy = http://127.0.0.1:%d\n", lab_port(&lab, "closed"));
+	g = probe_lab("good", extra);
+	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d refused the connection", lab_port(&lab, "closed"));
+	assert_verdict(g, STATE_DOWN, REASON_PROXY);
+	assert_string_equal(g->v[0].message, want);
+	got_free(g);
+
+	snprintf(extra, sizeof(extra), "proxy = 127.0.0.1:%d\n", lab_port(&lab, "proxy_403"));
+	g = probe_lab("good", extra);
+	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d answered the tunnel request with HTTP 403",
+		 lab_port(&lab, "proxy_403"));
+	assert_verdict(g, STATE_DOWN, REASON_PROXY);
+	assert_string_equal(g->v[0].message, want);
+	got_free(g);
+}
+
+/* Defect: all_addresses ignored resolve pins and reported dns. */
+static void test_all_addresses_uses_pins(void **state)
+{
+	char ini[512];
+	struct got *g;
+	int port = lab_port(&lab, "good");
+
+	(void)state;
+	/* good.lab.test is in the certificate and nowhere in DNS */
+	snprintf(ini, sizeof(ini), DEFAULTS "[p]\nurl = https://good.lab.test:%d/\n"
+		 "resolve = good.lab.test:%d:127.0.0.1\nall_addresses = yes\n", port, port);
+	g = run_ini(ini);
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_int_equal(g->r[0].n_addrs, 1);
+	assert_string_equal(g->r[0].addrs[0].ip, "127.0.0.1");
+	got_free(g);
+
+	/* two pinned addresses, one with nothing listening: both probed, the bad one named */
+	snprintf(ini, sizeof(ini), DEFAULTS "[p]\nurl = https://good.lab.test:%d/\n"
+		 "resolve = good.lab.test:%d:127.0.0.1,127.0.0.2\nall_addresses = yes\n", port, port);
+	g = run_ini(ini);
+	assert_int_equal(g->r[0].n_addrs, 2);
+	assert_string_equal(g->r[0].addrs[0].ip, "127.0.0.1");
+	assert_string_equal(g->r[0].addrs[1].ip, "127.0.0.2");
+	assert_int_equal(g->r[0].addrs[0].error, PERR_NONE);
+	assert_int_equal(g->r[0].addrs[1].error, PERR_REFUSED);
+	got_free(g);
+}
+
 static void test_redirect_loop(void **state)
 {
 	struct got *g = probe_lab("redirect_loop", "max_redirects = 3\n");
@@ -531,6 +807,15 @@ int main(void)
 		cmocka_unit_test(test_hsts),
 		cmocka_unit_test(test_body_cut_at_max_body),
 		cmocka_unit_test(test_redirect_loop),
+		cmocka_unit_test(test_https_never_follows_http),
+		cmocka_unit_test(test_headers_stay_with_configured_origin),
+		cmocka_unit_test(test_redirect_chain_boundary),
+		cmocka_unit_test(test_body_exactly_max_body),
+		cmocka_unit_test(test_server_breaking_http_is_named),
+		cmocka_unit_test(test_http_limits_boundary),
+		cmocka_unit_test(test_json_nesting_limit),
+		cmocka_unit_test(test_proxy_failures),
+		cmocka_unit_test(test_all_addresses_uses_pins),
 		cmocka_unit_test(test_mutual_tls),
 		cmocka_unit_test(test_concurrency_and_isolation),
 		cmocka_unit_test(test_queue_wait_not_counted),

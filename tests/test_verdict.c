@@ -141,10 +141,11 @@ static void replace(char **p, const char *s)
 static void test_names(void **state)
 {
 	static const char *const want[REASON_COUNT] = {
-		"ok", "dns", "refused", "connect_timeout", "connect", "timeout", "tls_version",
+		"ok", "proxy", "dns", "refused", "connect_timeout", "connect", "timeout", "tls_version",
 		"tls_handshake", "cert_expired", "cert_not_yet_valid", "cert_self_signed",
 		"cert_untrusted", "cert_chain_incomplete", "cert_hostname", "cert_weak",
-		"http_status", "too_many_redirects", "no_https_redirect", "body_mismatch",
+		"http_protocol", "http_status", "too_many_redirects", "insecure_redirect",
+		"no_https_redirect", "body_mismatch",
 		"body_too_large", "too_slow", "cert_expiring", "hsts_missing", "probe_error",
 	};
 	int i;
@@ -321,10 +322,23 @@ static void test_other_errors(void **state)
 	assert_string_equal(v->message,
 			    "connection closed mid-response: Recv failure: Connection reset by peer");
 
-	fail_transport(f, PERR_PROXY, "Received HTTP code 407 from proxy after CONNECT");
+	fail_transport(f, PERR_PROXY, "proxy 127.0.0.1:3128 answered the tunnel request with HTTP 407");
 	v = judge(f);
-	assert_verdict(v, STATE_DOWN, REASON_PROBE_ERROR);
-	assert_says(v, "407 from proxy");
+	assert_verdict(v, STATE_DOWN, REASON_PROXY);
+	assert_string_equal(v->message, "proxy 127.0.0.1:3128 answered the tunnel request with HTTP 407");
+
+	/* the server's doing is named as the server's, never as a local problem */
+	fail_transport(f, PERR_HTTP_PROTOCOL, "invalid HTTP status line");
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_HTTP_PROTOCOL);
+	assert_string_equal(v->message, "the server broke HTTP: invalid HTTP status line");
+
+	fail_transport(f, PERR_INSECURE_REDIRECT, "http://h:2/x");
+	f->r.http_status = 302;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_INSECURE_REDIRECT);
+	assert_string_equal(v->message, "redirects to plain http://h:2/x (not followed)");
+	assert_false(v->reasons & BIT(REASON_HTTP_STATUS));
 
 	fail_transport(f, PERR_LOCAL, "could not load PEM client certificate");
 	v = judge(f);

@@ -73,6 +73,7 @@ struct endpoint {
 	int http_version;        /* 11 or 2 (2 = offer h2 via ALPN, default) */
 	bool follow_redirects;   /* default yes */
 	int max_redirects;       /* default 5 */
+	bool redirect_headers;   /* send `header` lines to another host or port too; default no */
 	bool check_http_redirect;/* also probe http://host:http_port/ */
 	int http_port;           /* default 80 */
 	bool expect_hsts;        /* default no */

@@ -40,10 +40,12 @@ enum probe_error {
 	PERR_TLS_VERSION,     /* handshake failed on protocol version */
 	PERR_CERT_REJECTED,   /* handshake done, request not sent: certificate failed verification */
 	PERR_TOO_MANY_REDIRECTS,
-	PERR_RECV,            /* connection closed or reset mid-response, bad HTTP */
-	PERR_PROXY,           /* the proxy failed */
-	PERR_LOCAL,           /* local problem: bad client cert/key file, out of memory */
+	PERR_RECV,            /* connection closed or reset mid-response */
+	PERR_PROXY,           /* the proxy failed; error_text says how */
+	PERR_LOCAL,           /* local problem: bad client cert/key file, out of memory or descriptors */
 	PERR_OTHER,
+	PERR_INSECURE_REDIRECT, /* https:// redirected to http://; error_text holds the target */
+	PERR_HTTP_PROTOCOL,   /* the server broke HTTP; error_text says how */
 };
 
 /* The phases of one request, in order. */

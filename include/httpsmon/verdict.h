@@ -20,6 +20,7 @@ enum state { STATE_UP, STATE_WARN, STATE_DOWN };
  */
 enum reason {
 	REASON_OK,
+	REASON_PROXY,         /* the proxy failed: nothing is known of the target */
 	REASON_DNS,
 	REASON_REFUSED,
 	REASON_CONNECT_TIMEOUT,
@@ -34,8 +35,10 @@ enum reason {
 	REASON_CERT_CHAIN_INCOMPLETE,
 	REASON_CERT_HOSTNAME,
 	REASON_CERT_WEAK,
+	REASON_HTTP_PROTOCOL, /* the server broke HTTP (oversized or invalid headers, ...) */
 	REASON_HTTP_STATUS,
 	REASON_TOO_MANY_REDIRECTS,
+	REASON_INSECURE_REDIRECT, /* https:// redirected to plain http:// */
 	REASON_NO_HTTPS_REDIRECT,
 	REASON_BODY_MISMATCH,
 	REASON_BODY_TOO_LARGE,
