@@ -8,7 +8,7 @@
 # make screenshots  regenerate screenshots/*.png from the dashboard on the demo lab
 
 CC       ?= cc
-PKGS     := libcurl openssl ncursesw sqlite3 libcjson inih
+PKGS     := libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8
 BUILD    ?= build
 BIN      := bin/httpsmon
 CONFIG   ?= config/endpoints.ini

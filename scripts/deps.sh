@@ -3,7 +3,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and stops.
 set -eu
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncurses-dev
-      libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev tmux
+      libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev libpcre2-dev tmux
       ca-certificates curl jq sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -763,11 +763,8 @@ void endpoint_defaults(struct endpoint *e)
 
 static void free_regex(struct endpoint *e)
 {
-	if (e->body_regex) {
-		regfree(e->body_regex);
-		free(e->body_regex);
-		e->body_regex = NULL;
-	}
+	rx_free(e->body_regex);
+	e->body_regex = NULL;
 }
 
 static void free_json(struct endpoint *e)
@@ -805,7 +802,7 @@ void endpoint_done(struct endpoint *e)
 	memset(e, 0, sizeof(*e));
 }
 
-/* A deep copy; the regex is compiled again because regex_t cannot be copied. */
+/* A deep copy; the compiled regex, being immutable, is shared (rx_copy). */
 static void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
 {
 	size_t i;
@@ -825,14 +822,7 @@ static void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
 		       src->n_expect_status * sizeof(*dst->expect_status));
 	dst->expect_body = xstrdup(src->expect_body);
 	dst->expect_body_regex = xstrdup(src->expect_body_regex);
-	dst->body_regex = NULL;
-	if (src->expect_body_regex) {
-		dst->body_regex = xmalloc(sizeof(*dst->body_regex));
-		if (regcomp(dst->body_regex, src->expect_body_regex, REG_EXTENDED | REG_NOSUB)) {
-			free(dst->body_regex);
-			dst->body_regex = NULL;
-		}
-	}
+	dst->body_regex = rx_copy(src->body_regex);
 	dst->expect_json = src->n_expect_json
 				   ? xmalloc(src->n_expect_json * sizeof(*dst->expect_json))
 				   : NULL;
@@ -1080,18 +1070,14 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		set_str(&e->expect_body, v);
 		break;
 	case K_EXPECT_BODY_REGEX: {
-		regex_t *re;
-		int rc;
+		struct rx *re;
 
 		free_regex(e);
 		set_str(&e->expect_body_regex, v);
 		if (!*v)
 			break;
-		re = xmalloc(sizeof(*re));
-		rc = regcomp(re, v, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			regerror(rc, re, why, sizeof(why));
-			free(re);
+		re = rx_compile(v, 0, why, sizeof(why));
+		if (!re) {
 			set_str(&e->expect_body_regex, "");
 			err_add(ld, kv->line, section, key, "bad regular expression '%s': %s",
 				q(qb, sizeof(qb), v), why);

@@ -15,11 +15,11 @@
  *
  * Pure: reads ep, r and now_s, writes only *v. The helpers it calls
  * (util formatting, cert_is_weak, endpoint_status_ok, jsoncond_eval_all,
- * probe_result_earliest_expiry, regexec) are pure as well.
+ * probe_result_earliest_expiry, rx_match) are pure as well: a regex match
+ * runs under step and memory limits and gives the same answer every time.
  */
 #include "httpsmon/verdict.h"
 
-#include <regex.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@
 
 #include "httpsmon/cert.h"
 #include "httpsmon/jsoncond.h"
+#include "httpsmon/rx.h"
 #include "httpsmon/util.h"
 
 #define DAY_S 86400
@@ -718,6 +719,7 @@ static void judge_body(struct judge *j)
 	size_t len = r->body ? r->body_len : 0;
 	char unjudged[80] = "", msg[400], size[32];
 	bool cut = r->body_truncated;
+	enum rx_result rx = RX_MATCH;
 
 	if (ep->expect_body && !memmem(body, len, ep->expect_body, strlen(ep->expect_body))) {
 		if (cut)
@@ -727,7 +729,12 @@ static void judge_body(struct judge *j)
 			     ep->expect_body);
 	}
 
-	if (ep->body_regex && regexec(ep->body_regex, body, 0, NULL, 0) != 0) {
+	if (ep->body_regex)
+		rx = rx_match(ep->body_regex, body, len, msg, sizeof msg);
+	if (rx == RX_GAVE_UP) {
+		/* the pattern, not the body, is at fault: a cut body changes nothing */
+		note(j, REASON_BODY_MISMATCH, STATE_DOWN, "%s", msg);
+	} else if (rx == RX_NOMATCH) {
 		if (cut)
 			strcat(unjudged, ", expect_body_regex");
 		else

@@ -13,7 +13,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "httpsmon/config.h"
 #include "httpsmon/jsoncond.h"
 #include "httpsmon/probe.h"
+#include "httpsmon/rx.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"
 
@@ -935,11 +935,10 @@ static void test_body_large_alone(void **state)
 static void test_body_regex(void **state)
 {
 	struct fx *f = *state;
-	regex_t re;
 	struct verdict *v;
 
-	assert_int_equal(regcomp(&re, "\"version\":\"1\\.[0-9]+", REG_EXTENDED | REG_NOSUB), 0);
-	f->ep.body_regex = &re;
+	f->ep.body_regex = rx_compile("\"version\":\"1\\.[0-9]+", 0, NULL, 0);
+	assert_non_null(f->ep.body_regex);
 	f->ep.expect_body_regex = xstrdup("\"version\":\"1\\.[0-9]+");
 	v = judge(f);
 	assert_verdict(v, STATE_UP, REASON_OK);
@@ -954,9 +953,49 @@ static void test_body_regex(void **state)
 	v = judge(f);
 	assert_verdict(v, STATE_WARN, REASON_BODY_TOO_LARGE);
 	assert_says(v, "cannot judge expect_body_regex");
+}
 
-	f->ep.body_regex = NULL;
-	regfree(&re);
+/*
+ * ([a-z]+ ?)+Q on letters ending in "!Q": glibc's regexec took 14.7 s on
+ * 32 KiB. The match gives up at its step limit and the probe is a
+ * body_mismatch that says so, cut body or not (the pattern is at fault).
+ */
+static void regex_gives_up(struct fx *f, size_t len, bool cut)
+{
+	char want[120];
+	struct verdict *v;
+	size_t i;
+
+	f->ep.body_regex = rx_compile("([a-z]+ ?)+Q", 0, NULL, 0);
+	f->ep.expect_body_regex = xstrdup("([a-z]+ ?)+Q");
+	free(f->r.body);
+	f->r.body = xmalloc(len + 1);
+	for (i = 0; i < len; i++)
+		f->r.body[i] = (char)('a' + i % 26);
+	memcpy(f->r.body + len - 2, "!Q", 3);
+	f->r.body_len = len;
+	f->r.body_truncated = cut;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_BODY_MISMATCH);
+	snprintf(want, sizeof want, "regex gave up after %lu steps: simplify it",
+		 rx_step_limit(len));
+	assert_string_equal(v->message, want);
+	assert_false(v->reasons & BIT(REASON_BODY_TOO_LARGE));
+}
+
+static void test_body_regex_gives_up_32k(void **state)
+{
+	regex_gives_up(*state, 32 * 1024, false);
+}
+
+static void test_body_regex_gives_up_1m(void **state)
+{
+	regex_gives_up(*state, 1024 * 1024, false);
+}
+
+static void test_body_regex_gives_up_cut(void **state)
+{
+	regex_gives_up(*state, 1024 * 1024, true);
 }
 
 static void test_body_json(void **state)
@@ -1367,6 +1406,9 @@ int main(void)
 		T(test_body_truncated),
 		T(test_body_large_alone),
 		T(test_body_regex),
+		T(test_body_regex_gives_up_32k),
+		T(test_body_regex_gives_up_1m),
+		T(test_body_regex_gives_up_cut),
 		T(test_body_json),
 		T(test_body_truncated_several),
 		T(test_plain_http_redirects),

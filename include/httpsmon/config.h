@@ -14,12 +14,12 @@
 #ifndef HTTPSMON_CONFIG_H
 #define HTTPSMON_CONFIG_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "httpsmon/jsoncond.h"
+#include "httpsmon/rx.h"
 #include "httpsmon/util.h"
 
 #define CONFIG_DEFAULT_INTERVAL_MS   60000
@@ -53,8 +53,8 @@ struct endpoint {
 	struct status_range *expect_status; /* default 200-399 */
 	size_t n_expect_status;
 	char *expect_body;       /* substring or NULL */
-	char *expect_body_regex; /* POSIX ERE source or NULL */
-	regex_t *body_regex;     /* compiled expect_body_regex or NULL */
+	char *expect_body_regex; /* PCRE2 source or NULL */
+	struct rx *body_regex;   /* compiled expect_body_regex or NULL */
 	struct json_cond *expect_json;
 	size_t n_expect_json;
 
