@@ -3,6 +3,7 @@
 # make run        install missing packages, build, run on config/endpoints.ini
 # make test       install missing packages, build, run every test (last line: N passed, N failed)
 # make asan       the whole suite under AddressSanitizer + UBSan
+# make fuzz       libFuzzer targets (clang, ASan+UBSan) in build-fuzz/; tests/fuzz/README.md
 # make bench      benchmarks (figures go to the README by hand, never asserted)
 # make demo       the dashboard on a local demo lab (healthy, failing, slow, flapping endpoints)
 # make screenshots  regenerate screenshots/*.png from the dashboard on the demo lab
@@ -32,7 +33,7 @@ TESTSRCS := $(wildcard tests/test_*.c)
 TESTBINS := $(TESTSRCS:tests/%.c=$(BUILD)/tests/%)
 LABSRV   := $(BUILD)/tests/lab/labsrv
 
-.PHONY: all deps run check test asan bench clean demo screenshots
+.PHONY: all deps run check test asan fuzz bench clean demo screenshots
 all: $(BIN)
 
 deps:
@@ -56,6 +57,27 @@ $(BUILD)/tests/testlib.o: tests/lib/testlib.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -c -o $@ $<
 
+# Fuzz targets: clang's libFuzzer with ASan+UBSan, over only the modules
+# they exercise (no curl, SQLite or curses code is instrumented).
+FUZZ_BUILD  := build-fuzz
+FUZZ_CC     ?= clang
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE \
+               -DHTTPSMON_VERSION=\"$(VERSION)\" $(filter-out -Wno-format-truncation,$(WARN)) -Iinclude -MMD -MP
+FUZZ_OBJS   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,src/util.c src/config.c src/jsoncond.c src/rx.c src/cert.c)
+FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(FUZZ_BUILD)/src/%.o: src/%.c | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJS) \
+	  $(PKG_LIBS) -lm
+
+fuzz: $(FUZZ_BINS)
+
 $(LABSRV): tests/lab/labsrv.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
@@ -66,8 +88,8 @@ run: deps $(BIN)
 check: $(BIN)
 	$(BIN) check -c $(CONFIG)
 
-test: deps $(BIN) $(TESTBINS) $(LABSRV)
-	@BUILD=$(BUILD) HTTPSMON_BIN=$(BIN) SANITIZED=$(SANITIZED) scripts/run-tests.sh
+test: deps $(BIN) $(TESTBINS) $(LABSRV) $(FUZZ_BINS)
+	@BUILD=$(BUILD) HTTPSMON_BIN=$(BIN) SANITIZED=$(SANITIZED) FUZZ_BUILD=$(FUZZ_BUILD) scripts/run-tests.sh
 
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/httpsmon SANITIZED=1 \
@@ -84,6 +106,6 @@ bench: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/run.sh
 
 clean:
-	rm -rf build build-asan bin
+	rm -rf build build-asan build-fuzz bin
 
--include $(OBJS:.o=.d) $(TESTBINS:=.d)
+-include $(OBJS:.o=.d) $(TESTBINS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

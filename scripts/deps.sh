@@ -4,7 +4,7 @@
 set -eu
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncurses-dev
       libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev libpcre2-dev tmux
-      ca-certificates curl jq sqlite3)
+      clang libclang-rt-14-dev ca-certificates curl jq sqlite3)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

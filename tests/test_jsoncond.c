@@ -191,6 +191,67 @@ static void test_not_json(void **state)
 	assert_int_equal(judge("0.id == 7", "[{\"id\":7}]"), JSONCOND_PASS);
 }
 
+/*
+ * Every operator at its bound and one step either side, integers and
+ * fractions: `<` judged as `<=` (or `>` as `>=`, `==` within a tolerance)
+ * must fail here. The body holds latency_ms = 150 and ratio = 0.5.
+ */
+static void test_eval_boundaries(void **state)
+{
+	static const char bounds[] = "{\"latency_ms\":150,\"ratio\":0.5,\"neg\":-2}";
+	static const struct {
+		const char *cond;
+		enum jsoncond_outcome want;
+	} cases[] = {
+		{ "latency_ms < 149", JSONCOND_FAIL },
+		{ "latency_ms < 150", JSONCOND_FAIL },
+		{ "latency_ms < 151", JSONCOND_PASS },
+		{ "latency_ms <= 149", JSONCOND_FAIL },
+		{ "latency_ms <= 150", JSONCOND_PASS },
+		{ "latency_ms <= 151", JSONCOND_PASS },
+		{ "latency_ms > 149", JSONCOND_PASS },
+		{ "latency_ms > 150", JSONCOND_FAIL },
+		{ "latency_ms > 151", JSONCOND_FAIL },
+		{ "latency_ms >= 149", JSONCOND_PASS },
+		{ "latency_ms >= 150", JSONCOND_PASS },
+		{ "latency_ms >= 151", JSONCOND_FAIL },
+		{ "latency_ms == 149", JSONCOND_FAIL },
+		{ "latency_ms == 150", JSONCOND_PASS },
+		{ "latency_ms == 151", JSONCOND_FAIL },
+		{ "latency_ms != 149", JSONCOND_PASS },
+		{ "latency_ms != 150", JSONCOND_FAIL },
+		{ "latency_ms != 151", JSONCOND_PASS },
+		{ "ratio < 0.5", JSONCOND_FAIL },
+		{ "ratio < 0.50001", JSONCOND_PASS },
+		{ "ratio <= 0.5", JSONCOND_PASS },
+		{ "ratio <= 0.49999", JSONCOND_FAIL },
+		{ "ratio > 0.5", JSONCOND_FAIL },
+		{ "ratio > 0.49999", JSONCOND_PASS },
+		{ "ratio >= 0.5", JSONCOND_PASS },
+		{ "ratio >= 0.50001", JSONCOND_FAIL },
+		{ "ratio == 0.5", JSONCOND_PASS },
+		{ "ratio == 0.50001", JSONCOND_FAIL },
+		{ "ratio != 0.5", JSONCOND_FAIL },
+		{ "neg < -2", JSONCOND_FAIL },
+		{ "neg <= -2", JSONCOND_PASS },
+		{ "neg > -3", JSONCOND_PASS },
+		{ "neg >= -1", JSONCOND_FAIL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum jsoncond_outcome got = judge(cases[i].cond, bounds);
+
+		if (got != cases[i].want)
+			fail_msg("'%s' on %s: got %d, want %d (%s)", cases[i].cond, bounds, got,
+				 cases[i].want, last_msg);
+	}
+	/* a failed bound says what was found */
+	assert_int_equal(judge("latency_ms < 150", bounds), JSONCOND_FAIL);
+	assert_string_equal(last_msg, "latency_ms < 150: found 150");
+}
+
 static void test_eval_all(void **state)
 {
 	struct json_cond c[3];
@@ -226,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_eval_fail),
 		cmocka_unit_test(test_eval_found_truncated),
 		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_eval_boundaries),
 		cmocka_unit_test(test_eval_all),
 	};
 
