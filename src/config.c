@@ -108,7 +108,10 @@ static const struct keydef {
 
 struct rawkv {
 	char *key;
-	char *value;
+	char *value;         /* after ${VAR} substitution */
+	char *written;       /* as in the file when a substitution changed it, else NULL */
+	struct strlist subs; /* "NAME=value" substituted: kept out of messages */
+	bool bad;            /* substitution failed (already reported): not applied */
 	int line;
 };
 
@@ -132,6 +135,7 @@ struct loader {
 	char *buf;           /* getline buffer */
 	size_t cap;
 	int line;            /* line last handed to inih */
+	size_t line_max;     /* longest line inih takes, characters */
 	int read_errno;
 	struct rawsec *secs;
 	size_t nsecs;
@@ -140,6 +144,7 @@ struct loader {
 	int64_t retain_raw_ms, retain_rollup_ms, max_db_bytes; /* global: [defaults] only */
 	struct cerr *errs;
 	size_t nerrs;
+	const struct rawkv *cur_kv; /* being applied: its substituted values are scrubbed from errors */
 };
 #define NO_SECTION     (-1)
 #define BROKEN_SECTION (-2) /* header was rejected: its keys are skipped silently */
@@ -154,6 +159,48 @@ struct build {
 static void err_add(struct loader *ld, int line, const char *section, const char *key,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * Replaces every substituted value in msg by its ${NAME}, longest first: a
+ * message about a value that came from the environment must not show it
+ * (it is often a token), even in a detail quoted from the expanded text.
+ */
+static void scrub(char *msg, size_t n, const struct strlist *subs)
+{
+	bool done[64] = { false };
+
+	for (size_t round = 0; round < subs->n && round < 64; round++) {
+		size_t best = SIZE_MAX, best_len = 0;
+
+		for (size_t i = 0; i < subs->n && i < 64; i++) {
+			size_t len = strlen(strchr(subs->v[i], '=') + 1);
+
+			if (!done[i] && len > best_len) {
+				best = i;
+				best_len = len;
+			}
+		}
+		if (best == SIZE_MAX)
+			break;
+		done[best] = true;
+		{
+			const char *eq = strchr(subs->v[best], '=');
+			char *name = xasprintf("${%.*s}", (int)(eq - subs->v[best]), subs->v[best]);
+			struct strbuf b = { 0 };
+			const char *p = msg, *hit;
+
+			while ((hit = strstr(p, eq + 1))) {
+				strbuf_append(&b, p, (size_t)(hit - p));
+				strbuf_puts(&b, name);
+				p = hit + best_len;
+			}
+			strbuf_puts(&b, p);
+			snprintf(msg, n, "%s", strbuf_cstr(&b));
+			strbuf_done(&b);
+			free(name);
+		}
+	}
+}
+
 static void err_add(struct loader *ld, int line, const char *section, const char *key,
 		    const char *fmt, ...)
 {
@@ -164,6 +211,8 @@ static void err_add(struct loader *ld, int line, const char *section, const char
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (ld->cur_kv)
+		scrub(msg, sizeof(msg), &ld->cur_kv->subs);
 	if (line > 0)
 		strbuf_printf(&b, "%s:%d: ", ld->path, line);
 	else
@@ -317,6 +366,7 @@ static char *reader_cb(char *str, int num, void *stream)
 		return NULL;
 	}
 	ld->line++;
+	ld->line_max = max;
 	len = (size_t)got;
 	while (len && (ld->buf[len - 1] == '\n' || ld->buf[len - 1] == '\r'))
 		len--;
@@ -353,11 +403,13 @@ static char *reader_cb(char *str, int num, void *stream)
 			p++;
 		}
 		if (*p != '=' && *p != ':') {
-			char qb[96];
+			char qb[96], *word = xstrndup(s, strcspn(s, " \t"));
 
+			/* the first word only: the rest may be a secret with its key lost */
 			err_add(ld, ld->line, NULL, NULL,
-				"expected 'key = value', '[section]' or a comment, found '%s'",
-				q(qb, sizeof(qb), s));
+				"expected 'key = value', '[section]' or a comment, found '%s%s'",
+				q(qb, sizeof(qb), word), s[strlen(word)] ? " ..." : "");
+			free(word);
 			return str;
 		}
 	}
@@ -365,10 +417,37 @@ static char *reader_cb(char *str, int num, void *stream)
 	return str;
 }
 
+/*
+ * Sets kv's value from the text inih split off, with ${VAR} substituted.
+ * An expanded value obeys the limit a written one has: "key=value" must
+ * fit on a line.
+ */
+static void substitute(struct loader *ld, const char *section, struct rawkv *kv, const char *text)
+{
+	char why[256], qb[96];
+	size_t room = ld->line_max > strlen(kv->key) + 1 ? ld->line_max - strlen(kv->key) - 1 : 0;
+
+	kv->value = config_expand(text, &kv->subs, why, sizeof(why));
+	if (!kv->value) {
+		kv->bad = true;
+		err_add(ld, kv->line, section, q(qb, sizeof(qb), kv->key), "%s", why);
+		return;
+	}
+	if (strcmp(kv->value, text) != 0)
+		kv->written = xstrdup(text);
+	if (strlen(kv->value) > room) {
+		kv->bad = true;
+		err_add(ld, kv->line, section, q(qb, sizeof(qb), kv->key),
+			"value is %zu characters after ${...} substitution; at most %zu fit "
+			"(the same limit as a written value)", strlen(kv->value), room);
+	}
+}
+
 static int handler_cb(void *user, const char *section, const char *name, const char *value)
 {
 	struct loader *ld = user;
 	struct rawsec *sec;
+	struct rawkv *kv;
 	char qb[96];
 
 	(void)section; /* ours is authoritative: inih's is cut at 49 bytes */
@@ -385,10 +464,11 @@ static int handler_cb(void *user, const char *section, const char *name, const c
 	}
 	sec = &ld->secs[ld->cur];
 	sec->kv = xrealloc(sec->kv, (sec->n + 1) * sizeof(*sec->kv));
-	sec->kv[sec->n].key = xstrdup(name);
-	sec->kv[sec->n].value = xstrdup(value);
-	sec->kv[sec->n].line = ld->line;
-	sec->n++;
+	kv = &sec->kv[sec->n++];
+	memset(kv, 0, sizeof(*kv));
+	kv->key = xstrdup(name);
+	kv->line = ld->line;
+	substitute(ld, sec->name, kv, value);
 	return 1;
 }
 
@@ -894,12 +974,14 @@ static void unknown_key(struct loader *ld, const char *section, const struct raw
 #define DURATION_FORMS "use a number with a unit: 250ms, 30s, 5m, 1h, 2d, 1.5s or 1m30s"
 
 /* Sets one key of bd from kv; errors go to ld. */
-static void apply(struct loader *ld, struct build *bd, const char *section, const struct rawkv *kv,
-		  bool is_defaults)
+static void apply_kv(struct loader *ld, struct build *bd, const char *section, const struct rawkv *kv,
+		     bool is_defaults)
 {
 	const struct keydef *k = find_key(kv->key);
 	struct endpoint *e = &bd->e;
 	const char *v = kv->value, *key = kv->key;
+	/* what a message quotes: the value as written, so never an expanded ${VAR} */
+	const char *shown = kv->written ? kv->written : kv->value;
 	char why[256], qb[96];
 	int64_t ms;
 	bool b;
@@ -931,6 +1013,8 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	}
 	bd->here[k->id] = true;
 	bd->line[k->id] = kv->line;
+	if (kv->bad)
+		return;
 
 	/* list keys take an empty value as "clear the inherited list" */
 	if ((k->flags & KF_LIST) && !*v)
@@ -943,7 +1027,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		bool plain;
 
 		if (parse_url(v, &host, &port, &plain, why, sizeof(why))) {
-			err_add(ld, kv->line, section, key, "bad URL '%s': %s", q_url(qb, sizeof(qb), v),
+			err_add(ld, kv->line, section, key, "bad URL '%s': %s", q_url(qb, sizeof(qb), shown),
 				why);
 			return;
 		}
@@ -957,12 +1041,12 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_INTERVAL:
 		if (util_parse_duration_ms(v, &ms)) {
 			err_add(ld, kv->line, section, key, "bad duration '%s': %s",
-				q(qb, sizeof(qb), v), DURATION_FORMS);
+				q(qb, sizeof(qb), shown), DURATION_FORMS);
 			return;
 		}
 		if (ms < CONFIG_MIN_INTERVAL || ms > CONFIG_MAX_INTERVAL) {
 			err_add(ld, kv->line, section, key, "'%s' is out of range (1s to 7d)",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		e->interval_ms = ms;
@@ -970,7 +1054,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_TIMEOUT:
 		if (util_parse_duration_ms(v, &ms)) {
 			err_add(ld, kv->line, section, key, "bad duration '%s': %s",
-				q(qb, sizeof(qb), v), DURATION_FORMS);
+				q(qb, sizeof(qb), shown), DURATION_FORMS);
 			return;
 		}
 		if (ms <= 0) {
@@ -983,12 +1067,12 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_RETAIN_ROLLUP:
 		if (util_parse_duration_ms(v, &ms)) {
 			err_add(ld, kv->line, section, key, "bad duration '%s': %s",
-				q(qb, sizeof(qb), v), DURATION_FORMS);
+				q(qb, sizeof(qb), shown), DURATION_FORMS);
 			return;
 		}
 		if (ms < 3600000LL || ms > 3650LL * 86400000) {
 			err_add(ld, kv->line, section, key, "'%s' is out of range (1h to 3650d)",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		if (k->id == K_RETAIN_RAW)
@@ -1003,7 +1087,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			ld->max_db_bytes = 0;
 		} else if (util_parse_size(v, &sz) || sz < 1024 * 1024) {
 			err_add(ld, kv->line, section, key, "bad size '%s': at least 1MiB (e.g. 500MiB, 2GiB), "
-				"or off", q(qb, sizeof(qb), v));
+				"or off", q(qb, sizeof(qb), shown));
 			return;
 		} else {
 			ld->max_db_bytes = sz;
@@ -1016,7 +1100,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			ms = 0;
 		} else if (util_parse_duration_ms(v, &ms) || ms <= 0) {
 			err_add(ld, kv->line, section, key, "bad duration '%s': %s, or off",
-				q(qb, sizeof(qb), v), DURATION_FORMS);
+				q(qb, sizeof(qb), shown), DURATION_FORMS);
 			return;
 		}
 		if (k->id == K_LATENCY_WARN)
@@ -1031,7 +1115,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			;
 		if (!*v || *p || strlen(v) > 32) {
 			err_add(ld, kv->line, section, key, "'%s' is not an HTTP method name",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		set_str(&e->method, v);
@@ -1041,8 +1125,16 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		char *h = parse_header(v, why, sizeof(why));
 
 		if (!h) {
-			err_add(ld, kv->line, section, key, "bad header '%s': %s", q(qb, sizeof(qb), v),
-				why);
+			/* the name only: a header's value is where tokens go */
+			const char *colon = strchr(v, ':');
+			char *hname = colon && colon > v ? xstrndup(v, (size_t)(colon - v)) : NULL;
+
+			if (hname)
+				err_add(ld, kv->line, section, key, "bad header '%s' (value not shown): %s",
+					q(qb, sizeof(qb), hname), why);
+			else
+				err_add(ld, kv->line, section, key, "bad header (value not shown): %s", why);
+			free(hname);
 			return;
 		}
 		strlist_push(&e->headers, h);
@@ -1058,7 +1150,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 
 		if (parse_status_list(v, &r, &nr, why, sizeof(why))) {
 			err_add(ld, kv->line, section, key, "bad status list '%s': %s",
-				q(qb, sizeof(qb), v), why);
+				q(qb, sizeof(qb), shown), why);
 			return;
 		}
 		free(e->expect_status);
@@ -1080,7 +1172,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 		if (!re) {
 			set_str(&e->expect_body_regex, "");
 			err_add(ld, kv->line, section, key, "bad regular expression '%s': %s",
-				q(qb, sizeof(qb), v), why);
+				q(qb, sizeof(qb), shown), why);
 			return;
 		}
 		e->body_regex = re;
@@ -1091,7 +1183,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 
 		if (jsoncond_parse(v, &c, why, sizeof(why))) {
 			err_add(ld, kv->line, section, key, "bad condition '%s': %s",
-				q(qb, sizeof(qb), v), why);
+				q(qb, sizeof(qb), shown), why);
 			return;
 		}
 		e->expect_json = xrealloc(e->expect_json,
@@ -1103,7 +1195,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_CERT_CRIT_DAYS:
 		if (parse_int(v, 0, 3650, &iv)) {
 			err_add(ld, kv->line, section, key, "expected a number of days from 0 to 3650, "
-				"found '%s'", q(qb, sizeof(qb), v));
+				"found '%s'", q(qb, sizeof(qb), shown));
 			return;
 		}
 		if (k->id == K_CERT_WARN_DAYS)
@@ -1122,7 +1214,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			e->min_tls = 13;
 		else {
 			err_add(ld, kv->line, section, key, "expected 1.0, 1.1, 1.2 or 1.3, found '%s'",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		break;
@@ -1154,7 +1246,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			;
 		if (*p) {
 			err_add(ld, kv->line, section, key, "white space or control characters in "
-				"'%s'", q(qb, sizeof(qb), v));
+				"'%s'", q(qb, sizeof(qb), shown));
 			return;
 		}
 		set_str(&e->proxy, v);
@@ -1163,7 +1255,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_RESOLVE:
 		if (check_resolve(v, why, sizeof(why))) {
 			err_add(ld, kv->line, section, key, "bad resolve entry '%s': %s",
-				q(qb, sizeof(qb), v), why);
+				q(qb, sizeof(qb), shown), why);
 			return;
 		}
 		strlist_push(&e->resolve, v);
@@ -1177,7 +1269,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			e->ip = IPMODE_V6;
 		else {
 			err_add(ld, kv->line, section, key, "expected any, 4 or 6, found '%s'",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		break;
@@ -1188,7 +1280,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			e->http_version = 2;
 		else {
 			err_add(ld, kv->line, section, key, "expected 1.1 or 2, found '%s'",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		break;
@@ -1200,7 +1292,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_ALL_ADDRESSES:
 		if (util_parse_bool(v, &b)) {
 			err_add(ld, kv->line, section, key, "expected yes or no (or true/false, on/off, "
-				"1/0), found '%s'", q(qb, sizeof(qb), v));
+				"1/0), found '%s'", q(qb, sizeof(qb), shown));
 			return;
 		}
 		if (k->id == K_FOLLOW_REDIRECTS)
@@ -1235,7 +1327,7 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 			;
 		if (parse_int(v, ranges[i].lo, ranges[i].hi, &iv)) {
 			err_add(ld, kv->line, section, key, "expected a whole number from %ld to %ld, "
-				"found '%s'", ranges[i].lo, ranges[i].hi, q(qb, sizeof(qb), v));
+				"found '%s'", ranges[i].lo, ranges[i].hi, q(qb, sizeof(qb), shown));
 			return;
 		}
 		if (k->id == K_MAX_REDIRECTS)
@@ -1255,12 +1347,12 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 
 		if (util_parse_size(v, &sz)) {
 			err_add(ld, kv->line, section, key, "bad size '%s': use bytes or a unit: 65536, "
-				"64KiB, 1MiB, 1GiB, 64KB, 1MB", q(qb, sizeof(qb), v));
+				"64KiB, 1MiB, 1GiB, 64KB, 1MB", q(qb, sizeof(qb), shown));
 			return;
 		}
 		if (sz < CONFIG_MIN_BODY || sz > CONFIG_MAX_BODY) {
 			err_add(ld, kv->line, section, key, "'%s' is out of range (1KiB to 1GiB)",
-				q(qb, sizeof(qb), v));
+				q(qb, sizeof(qb), shown));
 			return;
 		}
 		e->max_body = sz;
@@ -1305,6 +1397,14 @@ static void apply(struct loader *ld, struct build *bd, const char *section, cons
 	case K_COUNT:
 		break;
 	}
+}
+
+static void apply(struct loader *ld, struct build *bd, const char *section, const struct rawkv *kv,
+		  bool is_defaults)
+{
+	ld->cur_kv = kv;
+	apply_kv(ld, bd, section, kv, is_defaults);
+	ld->cur_kv = NULL;
 }
 
 static void fmt_ms(char *buf, size_t n, int64_t ms)
@@ -1478,6 +1578,8 @@ static void loader_done(struct loader *ld)
 		for (j = 0; j < ld->secs[i].n; j++) {
 			free(ld->secs[i].kv[j].key);
 			free(ld->secs[i].kv[j].value);
+			free(ld->secs[i].kv[j].written);
+			strlist_done(&ld->secs[i].kv[j].subs);
 		}
 		free(ld->secs[i].kv);
 		free(ld->secs[i].name);

@@ -566,6 +566,189 @@ static void test_err_long_line(void **state)
 	config_unref(load_ok(ini));
 }
 
+/* ---- ${VAR} substitution ---- */
+
+/* config_expand alone: each rule, and the messages name variables, never values. */
+static void test_expand_rules(void **state)
+{
+	struct strlist subs = { 0 };
+	char why[256];
+	char *v;
+
+	(void)state;
+	setenv("HM_A", "alpha", 1);
+	setenv("HM_B", "beta", 1);
+	setenv("HM_EMPTY", "", 1);
+	unsetenv("HM_UNSET");
+#define EXPANDS(in, want) do { \
+		v = config_expand(in, NULL, why, sizeof(why)); \
+		if (!v) \
+			fail_msg("%s: %s", in, why); \
+		assert_string_equal(v, want); \
+		free(v); \
+	} while (0)
+#define REFUSES(in, words) do { \
+		why[0] = '\0'; \
+		v = config_expand(in, NULL, why, sizeof(why)); \
+		if (v) \
+			fail_msg("%s expanded to '%s'", in, v); \
+		if (!strstr(why, words)) \
+			fail_msg("%s: '%s' lacks '%s'", in, why, words); \
+	} while (0)
+	EXPANDS("", "");
+	EXPANDS("plain text", "plain text");
+	EXPANDS("${HM_A}", "alpha");
+	EXPANDS("x${HM_A}y", "xalphay");
+	EXPANDS("${HM_A}${HM_B}", "alphabeta");          /* adjacent */
+	EXPANDS("${HM_A}/${HM_A}", "alpha/alpha");       /* twice */
+	EXPANDS("${HM_EMPTY}", "");                      /* set but empty: empty, no error */
+	EXPANDS("${HM_UNSET:-dflt}", "dflt");
+	EXPANDS("${HM_EMPTY:-dflt}", "dflt");            /* as sh: empty takes the default */
+	EXPANDS("${HM_A:-dflt}", "alpha");
+	EXPANDS("${HM_UNSET:-}", "");                    /* empty default */
+	EXPANDS("${HM_UNSET:-a b:c=d}", "a b:c=d");
+	EXPANDS("${HM_UNSET:-$$5}", "$5");               /* $$ inside a default */
+	EXPANDS("${HM_UNSET:-a$b}", "a$b");              /* lone $ inside a default */
+	EXPANDS("$$", "$");
+	EXPANDS("$$$$", "$$");
+	EXPANDS("$${HM_A}", "${HM_A}");                  /* escaped: not expanded */
+	EXPANDS("$$$${HM_A}", "$${HM_A}");
+	EXPANDS("$$${HM_A}", "$alpha");
+	EXPANDS("ok$", "ok$");                           /* a regex anchor stays literal */
+	EXPANDS("a$b $ c$1", "a$b $ c$1");
+	setenv("_x9", "u", 1);
+	EXPANDS("${_x9}", "u");                          /* underscore start, digits after */
+	setenv("HM_DOLLAR", "${HM_A}", 1);
+	EXPANDS("${HM_DOLLAR}", "${HM_A}");              /* values are not expanded again */
+	unsetenv("_x9");
+	REFUSES("${HM_UNSET}", "environment variable HM_UNSET is not set");
+	REFUSES("a${HM_UNSET}b", "HM_UNSET");
+	REFUSES("${", "without a closing '}'");
+	REFUSES("x${HM_A", "without a closing '}'");
+	REFUSES("${HM_A:-dflt", "without a closing '}'");
+	REFUSES("${}", "bad variable name");
+	REFUSES("${9X}", "bad variable name");
+	REFUSES("${-}", "bad variable name");
+	REFUSES("${HM A}", "expected '}' or ':-default'");
+	REFUSES("${HM_A-x}", "expected '}' or ':-default'");
+	REFUSES("${HM_A:x}", "expected '}' or ':-default'");
+	REFUSES("${HM_A:=x}", "expected '}' or ':-default'");
+	REFUSES("${HM_UNSET:-${HM_A}}", "inside a default is not supported");
+	REFUSES("${${HM_A}}", "bad variable name");
+	/* the values substituted are handed back for scrubbing; empty ones are not */
+	v = config_expand("${HM_A}-${HM_EMPTY}-${HM_UNSET:-d}", &subs, why, sizeof(why));
+	assert_string_equal(v, "alpha--d");
+	assert_int_equal(subs.n, 2);
+	assert_string_equal(subs.v[0], "HM_A=alpha");
+	assert_string_equal(subs.v[1], "HM_UNSET=d");
+	free(v);
+	strlist_done(&subs);
+#undef EXPANDS
+#undef REFUSES
+}
+
+/* Through the loader: every value, [defaults] included, and errors at file:line. */
+static void test_expand_in_config(void **state)
+{
+	struct config *c;
+	const struct endpoint *e;
+
+	(void)state;
+	setenv("HM_HOST", "api.example.com", 1);
+	setenv("HM_TOKEN", "s3cr3t-t0ken", 1);
+	setenv("HM_IV", "45s", 1);
+	unsetenv("HM_UNSET");
+	c = load_ok("[defaults]\ninterval = ${HM_IV}\nheader = X-Api-Key: ${HM_TOKEN}\n"
+		    "[api]\nurl = https://${HM_HOST}:${HM_UNSET:-8443}/v1?k=$$x\n"
+		    "expect_body_regex = ^ok$\n");
+	e = config_find(c, "api");
+	assert_string_equal(e->url, "https://api.example.com:8443/v1?k=$x");
+	assert_string_equal(e->host, "api.example.com");
+	assert_int_equal(e->port, 8443);
+	assert_int_equal(e->interval_ms, 45000);
+	assert_int_equal(e->headers.n, 1);
+	assert_string_equal(e->headers.v[0], "X-Api-Key: s3cr3t-t0ken");
+	assert_string_equal(e->expect_body_regex, "^ok$");
+	config_unref(c);
+
+	expect_err(EP "header = X-Key: ${HM_UNSET}\n", 3, "api", "header",
+		   "environment variable HM_UNSET is not set");
+	expect_err("[defaults]\ntimeout = ${HM_UNSET}\n" EP, 2, "defaults", "timeout", "HM_UNSET");
+	expect_err(EP "body = ${HM_TOKEN\n", 3, "api", "body", "without a closing '}'");
+	expect_err(EP "body = ${1A}\n", 3, "api", "body", "bad variable name");
+	/* a bad substitution is reported once: the key counts as set, nothing more is said */
+	expect_err("[api]\nurl = ${HM_UNSET}\n", 2, "api", "url", "HM_UNSET is not set");
+	assert_null(strstr(err, "missing"));
+	/* section names and keys are not expanded */
+	expect_err("[${HM_HOST}]\nurl = https://x.example/\n", 1, NULL, NULL, "invalid section name");
+}
+
+/* An expanded value has the room a written one has: "key=value" fits in 198 characters. */
+static void test_expand_length_limit(void **state)
+{
+	char *val;
+	struct config *c;
+
+	(void)state;
+	/* "expect_body=" is 12 characters: 186 is the most a written value can have */
+	val = xasprintf("%0*d", 186, 0);
+	setenv("HM_LONG", val, 1);
+	c = load_ok(EP "expect_body = ${HM_LONG}\n");
+	assert_int_equal(strlen(config_find(c, "api")->expect_body), 186);
+	config_unref(c);
+	free(val);
+	val = xasprintf("%0*d", 187, 0);
+	setenv("HM_LONG", val, 1);
+	expect_err(EP "expect_body = ${HM_LONG}\n", 3, "api", "expect_body",
+		   "value is 187 characters after ${...} substitution; at most 186 fit");
+	assert_null(strstr(err, val)); /* the value itself is not shown */
+	free(val);
+	unsetenv("HM_LONG");
+}
+
+/* check-config must never show a secret: a header's value, or what a ${VAR} held. */
+static void test_errors_keep_secrets_out(void **state)
+{
+	(void)state;
+	/* a malformed header: the name is shown, never the value */
+	expect_err(EP "header = Bad Name: Bearer sekrit-value\n", 3, "api", "header",
+		   "bad header 'Bad Name' (value not shown)");
+	assert_null(strstr(err, "sekrit"));
+	expect_err(EP "header = X-Token: a\x01sekrit\n", 3, "api", "header",
+		   "bad header 'X-Token' (value not shown): control characters");
+	assert_null(strstr(err, "sekrit"));
+	/* no colon: the whole value may be the secret, none of it is shown */
+	expect_err(EP "header = Bearer-sekrit\n", 3, "api", "header",
+		   "bad header (value not shown): expected 'Name: value'");
+	assert_null(strstr(err, "sekrit"));
+	/* a line that lost its key shows its first word only */
+	expect_err(EP "Bearer sekrit\n", 3, NULL, NULL, "found 'Bearer ...'");
+	assert_null(strstr(err, "sekrit"));
+
+	/* values from the environment: the message quotes the line as written */
+	setenv("HM_SECRET", "zz-sekrit-zz", 1);
+	expect_err(EP "interval = ${HM_SECRET}\n", 3, "api", "interval",
+		   "bad duration '${HM_SECRET}'");
+	assert_null(strstr(err, "sekrit"));
+	expect_err(EP "header = ${HM_SECRET}\n", 3, "api", "header", "value not shown");
+	assert_null(strstr(err, "sekrit"));
+	/* "missing scheme: write https://VALUE" would quote the whole value */
+	expect_err("[api]\nurl = ${HM_SECRET}\n", 2, "api", "url",
+		   "bad URL '${HM_SECRET}': missing scheme: write https://${HM_SECRET}");
+	assert_null(strstr(err, "sekrit"));
+	/* a detail quoted from the expanded text names the variable instead */
+	setenv("HM_SECRET", "bad_host!", 1);
+	expect_err("[api]\nurl = https://${HM_SECRET}/\n", 2, "api", "url",
+		   "'${HM_SECRET}' is not a valid host name");
+	assert_null(strstr(err, "bad_host!"));
+	setenv("HM_SECRET", "zz sekrit zz", 1);
+	expect_err(EP "tags = ${HM_SECRET}\n", 3, "api", "tags", "bad tag");
+	assert_null(strstr(err, "sekrit"));
+	expect_err(EP "expect_json = ${HM_SECRET}\n", 3, "api", "expect_json", "${HM_SECRET}");
+	assert_null(strstr(err, "sekrit"));
+	unsetenv("HM_SECRET");
+}
+
 static void test_err_missing_file(void **state)
 {
 	char *p = xasprintf("%s/nope.ini", dir);
@@ -725,6 +908,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_values_are_sanitised_in_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_from_urls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_status_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expand_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expand_in_config, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expand_length_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_keep_secrets_out, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,15 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 struct config *config_from_urls(char *const *urls, size_t n, const struct endpoint *base,
 				char *err, size_t errlen);
 
+/*
+ * ${NAME}, ${NAME:-default} and $$ substitution from the process's
+ * environment (src/config_env.c says the rules). Returns a new string, or
+ * NULL with why filled (it names the variable, never a value). subs (NULL:
+ * not wanted) receives "NAME=value" for each non-empty value substituted,
+ * so that messages can keep the values out.
+ */
+char *config_expand(const char *in, struct strlist *subs, char *why, size_t n);
+
 /* Fills e with the built-in defaults (no name, no url). Free with endpoint_done. */
 void endpoint_defaults(struct endpoint *e);
 void endpoint_done(struct endpoint *e);
