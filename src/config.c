@@ -529,7 +529,9 @@ static int parse_url(const char *url, char **host, int *port, bool *plain, char 
 			 "address redirects to HTTPS)");
 		return -1;
 	} else {
-		snprintf(why, n, "missing scheme: write https://%s", url);
+		char red[256];
+
+		snprintf(why, n, "missing scheme: write https://%s", util_url_redact(url, red, sizeof(red)));
 		return -1;
 	}
 	for (u = (const unsigned char *)url; *u; u++) {
@@ -595,27 +597,15 @@ static int parse_url(const char *url, char **host, int *port, bool *plain, char 
 }
 
 /*
- * url for an error message, with the password of "user:password@" replaced
- * by "***": parse_url refuses such URLs precisely so that the secret is not
- * shown, so the refusal must not show it either.
+ * url for an error message: query values and the password of
+ * "user:password@" redacted (util_url_redact), as everywhere a URL is
+ * shown; parse_url refuses passwords precisely so that they are not shown.
  */
 static const char *q_url(char *buf, size_t n, const char *url)
 {
-	const char *p = strstr(url, "://"), *end, *at, *colon;
-	char *tmp;
+	char red[256];
 
-	if (!p)
-		return q(buf, n, url);
-	p += 3;
-	end = p + strcspn(p, "/?#");
-	at = memrchr(p, '@', (size_t)(end - p));
-	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-	if (!colon)
-		return q(buf, n, url);
-	tmp = xasprintf("%.*s:***%s", (int)(colon - url), url, at);
-	q(buf, n, tmp);
-	free(tmp);
-	return buf;
+	return q(buf, n, util_url_redact(url, red, sizeof(red)));
 }
 
 /* "200,204,300-399": codes 100-599, ranges lo-hi inclusive. */

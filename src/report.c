@@ -57,6 +57,17 @@ static const char *san(const char *s, char *buf, size_t n)
 	return util_sanitize(s, strlen(s), buf, n);
 }
 
+/* A URL for output: query values and passwords redacted, then sanitised. */
+static const char *san_url(const char *url, char *buf, size_t n)
+{
+	char red[2048];
+
+	if (!url)
+		return "";
+	util_url_redact(url, red, sizeof(red));
+	return util_sanitize(red, strlen(red), buf, n);
+}
+
 static const char *ms(int64_t us, char *buf, size_t n)
 {
 	if (us < 0)
@@ -168,7 +179,7 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 	char b[1024], b2[512];
 
 	fprintf(out, "%s%s%s  %s\n", col(st, C_BOLD), san(ep->name, b2, sizeof(b2)), col(st, C_RESET),
-		san(ep->url, b, sizeof(b)));
+		san_url(ep->url, b, sizeof(b)));
 	if (r->ip[0])
 		fprintf(out, "  connected to %s port %d\n", r->ip, r->port);
 	waterfall(out, st, r);
@@ -177,7 +188,7 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 	if (r->http_status)
 		fprintf(out, "  http     %s %ld%s%s", r->http_version, r->http_status,
 			r->redirects ? ", after redirects to " : "",
-			r->redirects ? san(r->final_url, b, sizeof(b)) : "");
+			r->redirects ? san_url(r->final_url, b, sizeof(b)) : "");
 	if (r->http_status)
 		fprintf(out, "%s\n", r->body_truncated ? " (body cut at max_body)" : "");
 	if (r->tls_version[0])
@@ -193,7 +204,7 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 			fprintf(out, "  http->https  %s\n", san(c->error_text, b, sizeof(b)));
 		else
 			fprintf(out, "  http->https  %ld%s%s\n", c->status, c->location ? " to " : " (no redirect)",
-				c->location ? san(c->location, b, sizeof(b)) : "");
+				c->location ? san_url(c->location, b, sizeof(b)) : "");
 	}
 	for (int i = 0; i < r->n_addrs; i++) {
 		struct verdict av;
@@ -262,6 +273,14 @@ static void json_str(struct strbuf *b, const char *key, const char *val)
 		strbuf_json_str(b, val);
 	else
 		strbuf_puts(b, "null");
+}
+
+/* Scripts get what people get: a URL with its query values and password redacted. */
+static void json_url(struct strbuf *b, const char *key, const char *url)
+{
+	char red[2048];
+
+	json_str(b, key, url ? util_url_redact(url, red, sizeof(red)) : NULL);
 }
 
 static void json_int(struct strbuf *b, const char *key, long long v)
@@ -348,7 +367,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 
 	strbuf_puts(b, "{");
 	json_str(b, "name", ep->name);
-	json_str(b, "url", ep->url);
+	json_url(b, "url", ep->url);
 	json_time(b, "time", r->started_ms / 1000);
 	json_str(b, "verdict", state_name(v->state));
 	json_str(b, "reason", reason_name(v->reason));
@@ -375,7 +394,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	json_str(b, "alpn", r->alpn[0] ? r->alpn : NULL);
 	json_bool(b, "ocsp_stapled", r->ocsp_stapled);
 	json_int(b, "redirects", r->redirects);
-	json_str(b, "final_url", r->final_url);
+	json_url(b, "final_url", r->final_url);
 	json_str(b, "hsts", r->hsts);
 
 	json_key(b, "timings");
@@ -426,7 +445,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	if (r->http_check.done) {
 		strbuf_puts(b, "{");
 		json_int(b, "status", r->http_check.status);
-		json_str(b, "location", r->http_check.location);
+		json_url(b, "location", r->http_check.location);
 		json_bool(b, "to_https", r->http_check.to_https);
 		json_str(b, "error", r->http_check.error ? r->http_check.error_text : NULL);
 		strbuf_puts(b, "}");

@@ -416,6 +416,105 @@ static bool dangerous_cp(uint32_t c)
 	       c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
 }
 
+/* ---- URL redaction ---- */
+
+struct redact_out {
+	char *s;
+	size_t n, len;
+	bool full; /* something did not fit: nothing more is written */
+};
+
+/* Appends len bytes; what does not fit is cut at a UTF-8 character boundary. */
+static void rd_put(struct redact_out *w, const char *p, size_t len)
+{
+	size_t room = w->n - 1 - w->len;
+
+	if (w->full)
+		return;
+	if (len > room) {
+		while (room > 0 && ((unsigned char)p[room] & 0xc0) == 0x80)
+			room--;
+		len = room;
+		w->full = true;
+	}
+	memcpy(w->s + w->len, p, len);
+	w->len += len;
+	w->s[w->len] = '\0';
+}
+
+#define REDACTED "\xe2\x80\xa6" /* U+2026 HORIZONTAL ELLIPSIS */
+
+/* The mark that replaces a value: whole or not at all. */
+static void rd_mark(struct redact_out *w)
+{
+	if (!w->full && w->n - 1 - w->len < sizeof(REDACTED) - 1)
+		w->full = true;
+	rd_put(w, REDACTED, sizeof(REDACTED) - 1);
+}
+
+/* "a=1&b&c=" from p to end: names kept, values replaced. */
+static void rd_params(struct redact_out *w, const char *p, const char *end)
+{
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p)), *eq;
+
+		if (!amp)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if (eq) {
+			rd_put(w, p, (size_t)(eq + 1 - p));
+			if (eq + 1 < amp)
+				rd_mark(w);
+		} else if (amp > p) {
+			rd_mark(w);
+		}
+		if (amp < end)
+			rd_put(w, "&", 1);
+		p = amp + 1;
+	}
+}
+
+char *util_url_redact(const char *url, char *out, size_t n)
+{
+	struct redact_out w = { out, n, 0, false };
+	const char *p, *auth, *auth_end, *at, *q, *hash, *end;
+
+	out[0] = '\0';
+	if (!url)
+		return out;
+	end = url + strlen(url);
+	p = url;
+	/* userinfo only after a scheme: "scheme://user:pass@host" */
+	auth = strstr(url, "://");
+	if (auth && (size_t)(auth - url) == strspn(url, "abcdefghijklmnopqrstuvwxyz"
+					      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.")) {
+		auth += 3;
+		auth_end = auth + strcspn(auth, "/?#");
+		at = memrchr(auth, '@', (size_t)(auth_end - auth));
+		if (at) {
+			const char *colon = memchr(auth, ':', (size_t)(at - auth));
+
+			rd_put(&w, url, (size_t)((colon ? colon + 1 : auth) - url));
+			rd_mark(&w);
+			p = at; /* "@host..." */
+		}
+	}
+	q = p + strcspn(p, "?#");
+	rd_put(&w, p, (size_t)(q - p));
+	hash = memchr(q, '#', (size_t)(end - q));
+	if (*q == '?') {
+		const char *qend = hash ? hash : end;
+
+		rd_put(&w, "?", 1);
+		rd_params(&w, q + 1, qend);
+	}
+	if (hash) {
+		rd_put(&w, "#", 1);
+		rd_params(&w, hash + 1, end);
+	}
+	return out;
+}
+
 char *util_sanitize(const char *in, size_t in_len, char *out, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)in;

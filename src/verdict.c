@@ -33,6 +33,8 @@
 
 #define DAY_S 86400
 #define SENTENCE_MAX sizeof(((struct verdict *)NULL)->message)
+/* a URL in a sentence: query values and passwords redacted (util_url_redact) */
+#define VERDICT_URL_MAX 320
 
 struct judge {
 	const struct endpoint *ep;
@@ -697,12 +699,12 @@ static char *fmt_expect_status(char *buf, size_t n, const struct endpoint *ep)
 static void judge_status(struct judge *j)
 {
 	const struct probe_result *r = j->r;
-	char want[128];
+	char want[128], url[VERDICT_URL_MAX];
 
 	if (endpoint_status_ok(j->ep, r->http_status))
 		return;
 	note(j, REASON_HTTP_STATUS, STATE_DOWN, "HTTP %ld from %s; expected %s", r->http_status,
-	     r->final_url ? r->final_url : str(j->ep->url),
+	     util_url_redact(r->final_url ? r->final_url : j->ep->url, url, sizeof url),
 	     fmt_expect_status(want, sizeof want, j->ep));
 }
 
@@ -766,10 +768,14 @@ static void judge_body(struct judge *j)
  * One sentence for a plain-HTTP answer that does not send the client to
  * HTTPS; url is what was asked ("http://host/").
  */
-static void redirect_finding(struct judge *j, enum state st, const char *url, long status,
-			     const char *loc)
+static void redirect_finding(struct judge *j, enum state st, const char *url_in, long status,
+			     const char *loc_in)
 {
 	bool redirect = status >= 300 && status < 400;
+	char url[VERDICT_URL_MAX], lb[VERDICT_URL_MAX];
+	const char *loc = loc_in ? util_url_redact(loc_in, lb, sizeof lb) : NULL;
+
+	util_url_redact(url_in, url, sizeof url);
 
 	if (redirect && loc && *loc && strncasecmp(loc, "https://", 8) == 0)
 		note(j, REASON_NO_HTTPS_REDIRECT, st, "%s redirects to %s, not to HTTPS on the same host",
@@ -968,7 +974,7 @@ static void conclude_up(struct judge *j)
 {
 	const struct probe_result *r = j->r;
 	struct verdict *v = j->v;
-	char total[32], tail[128] = "";
+	char total[32], tail[128] = "", loc[VERDICT_URL_MAX];
 	int i;
 
 	util_fmt_duration_us(total, sizeof total, r->t.total_us);
@@ -982,8 +988,8 @@ static void conclude_up(struct judge *j)
 	if (j->ep->plain_http)
 		snprintf(v->message, sizeof v->message, "HTTP %ld redirect to %s in %s",
 			 r->http_check.done ? r->http_check.status : r->http_status,
-			 str(r->http_check.done && r->http_check.location ? r->http_check.location
-									   : r->location),
+			 util_url_redact(r->http_check.done && r->http_check.location
+						 ? r->http_check.location : r->location, loc, sizeof loc),
 			 total);
 	else
 		snprintf(v->message, sizeof v->message, "HTTP %ld in %s%s%s%s", r->http_status, total,

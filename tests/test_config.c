@@ -372,7 +372,7 @@ static void test_urls(void **state)
 	expect_err("[a]\nurl = ftp://example.com/\n", 2, "a", "url", "scheme must be https://");
 	expect_err("[a]\nurl = example.com\n", 2, "a", "url", "missing scheme: write https://example.com");
 	expect_err("[a]\nurl = https://bob:hunter2@example.com/\n", 2, "a", "url",
-		   "bad URL 'https://bob:***@example.com/': a password in the URL");
+		   "bad URL 'https://bob:\xe2\x80\xa6@example.com/': a password in the URL");
 	assert_null(strstr(err, "hunter2")); /* the refusal must not leak it either */
 	expect_err("[a]\nurl = https://example.com:99999/\n", 2, "a", "url", "bad port '99999'");
 	expect_err("[a]\nurl = https://example.com:/\n", 2, "a", "url", "bad port");
@@ -721,6 +721,12 @@ static void test_errors_keep_secrets_out(void **state)
 	expect_err(EP "header = Bearer-sekrit\n", 3, "api", "header",
 		   "bad header (value not shown): expected 'Name: value'");
 	assert_null(strstr(err, "sekrit"));
+	/* a URL in an error has its query values redacted, as everywhere */
+	expect_err("[api]\nurl = example.com/?token=sekrit\n", 2, "api", "url",
+		   "missing scheme: write https://example.com/?token=\xe2\x80\xa6");
+	assert_null(strstr(err, "sekrit"));
+	expect_err("[api]\nurl = https://bad host/?token=sekrit\n", 2, "api", "url", "bad URL");
+	assert_null(strstr(err, "sekrit"));
 	/* a line that lost its key shows its first word only */
 	expect_err(EP "Bearer sekrit\n", 3, NULL, NULL, "found 'Bearer ...'");
 	assert_null(strstr(err, "sekrit"));
@@ -860,7 +866,7 @@ static void test_from_urls(void **state)
 
 		assert_null(config_from_urls(with_pw, 1, NULL, err, sizeof(err)));
 		assert_null(strstr(err, "s3cret"));
-		assert_non_null(strstr(err, "https://u:***@example.com/"));
+		assert_non_null(strstr(err, "https://u:\xe2\x80\xa6@example.com/"));
 	}
 }
 

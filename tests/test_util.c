@@ -342,6 +342,78 @@ static void test_edit_distance(void **state)
 	assert_int_equal(util_edit_distance(long_a, long_b), 255);
 }
 
+#define ELL "\xe2\x80\xa6"
+
+static void expect_redact(const char *url, const char *want)
+{
+	char out[512];
+
+	util_url_redact(url, out, sizeof(out));
+	if (strcmp(out, want) != 0)
+		fail_msg("redact(%s) = '%s', want '%s'", url ? url : "NULL", out, want);
+}
+
+/* util_url_redact: query values, fragment values and passwords never come out. */
+static void test_url_redact(void **state)
+{
+	char out[512], small[32];
+	char *longurl;
+
+	(void)state;
+	expect_redact(NULL, "");
+	expect_redact("", "");
+	expect_redact("https://h.example/", "https://h.example/");
+	expect_redact("https://h.example:8443/a/b.json", "https://h.example:8443/a/b.json");
+	expect_redact("https://h/?api_token=SECRET", "https://h/?api_token=" ELL);
+	expect_redact("https://h/p?api_token=SECRET&page=2", "https://h/p?api_token=" ELL "&page=" ELL);
+	expect_redact("https://h/?", "https://h/?");                    /* empty query */
+	expect_redact("https://h/?a=", "https://h/?a=");                /* empty value: nothing to hide */
+	expect_redact("https://h/?a=&b=x", "https://h/?a=&b=" ELL);
+	expect_redact("https://h/?SECRETONLY", "https://h/?" ELL);      /* no '=': the whole item */
+	expect_redact("https://h/?a=1&&b=2&", "https://h/?a=" ELL "&&b=" ELL "&");
+	expect_redact("https://h/?a=x=y", "https://h/?a=" ELL);          /* '=' in a value */
+	expect_redact("https://h/?t=%41%3D&n%61me=v", "https://h/?t=" ELL "&n%61me=" ELL); /* encoded */
+	expect_redact("https://h/?t=SECRET#frag", "https://h/?t=" ELL "#" ELL);
+	expect_redact("https://h/#access_token=SECRET&x=1", "https://h/#access_token=" ELL "&x=" ELL);
+	expect_redact("https://h/p#", "https://h/p#");
+	expect_redact("https://h/?a=1#b?c=2", "https://h/?a=" ELL "#b?c=" ELL); /* '?' in a fragment */
+	/* userinfo */
+	expect_redact("https://user:pass@h.example/x", "https://user:" ELL "@h.example/x");
+	expect_redact("https://TOKEN@h.example/", "https://" ELL "@h.example/");
+	expect_redact("https://u:p@w@h/", "https://u:" ELL "@h/");      /* the last '@' ends it */
+	expect_redact("https://u:p@h/?k=v", "https://u:" ELL "@h/?k=" ELL);
+	expect_redact("https://h/a@b", "https://h/a@b");                 /* '@' in the path */
+	expect_redact("https://h/?e=a@b:c", "https://h/?e=" ELL);
+	expect_redact("http://[2001:db8::1]:8080/?x=1", "http://[2001:db8::1]:8080/?x=" ELL);
+	/* relative references, as Location headers may be */
+	expect_redact("/login?next=/x&sid=SECRET", "/login?next=" ELL "&sid=" ELL);
+	expect_redact("?sid=SECRET", "?sid=" ELL);
+	expect_redact("no-scheme://u:p@h", "no-scheme://u:" ELL "@h");
+	expect_redact("x y://u:p@h/", "x y://u:p@h/");                   /* not a scheme: no userinfo */
+
+	/* truncation: cut at a character boundary, never inside the mark, never a value byte */
+	util_url_redact("https://h/?token=SECRET", small, 20);
+	assert_string_equal(small, "https://h/?token=");                 /* the mark did not fit */
+	util_url_redact("https://h/?token=SECRET", small, 21);
+	assert_string_equal(small, "https://h/?token=" ELL);
+	util_url_redact("https://h/?token=SECRET&x=1", small, 23);
+	assert_string_equal(small, "https://h/?token=" ELL "&x");
+	util_url_redact("https://h/\xc3\xa9t\xc3\xa9", small, 12);        /* "é" is not split */
+	assert_string_equal(small, "https://h/");
+	util_url_redact("https://h/?a=1", small, 1);
+	assert_string_equal(small, "");
+	/* very long: the values never come out whatever the length */
+	longurl = xasprintf("https://h.example/%0*d?k=%0*dSECRET&n=1", 3000, 0, 3000, 0);
+	util_url_redact(longurl, out, sizeof(out));
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+	assert_null(strstr(out, "SECRET"));
+	free(longurl);
+	longurl = xasprintf("https://h.example/?k=%0*dSECRET", 5000, 0);
+	util_url_redact(longurl, out, sizeof(out));
+	assert_string_equal(out, "https://h.example/?k=" ELL);
+	free(longurl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_alloc),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_url_redact),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

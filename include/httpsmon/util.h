@@ -65,6 +65,18 @@ char *util_fmt_time_utc(char *buf, size_t n, int64_t unix_s);
  */
 char *util_sanitize(const char *in, size_t in_len, char *out, size_t n);
 
+/*
+ * util_url_redact: a URL (or a relative reference such as a Location) as it
+ * may be shown or logged. Query and fragment parameters keep their names
+ * and lose their values ("?api_token=…&page=…"; an empty value stays empty,
+ * a parameter without '=' is replaced whole by "…"); userinfo becomes
+ * "user:…@", or "…@" when it has no password. Scheme, host, port and path
+ * are kept. The output is NUL-terminated and, when n is too small, cut at
+ * a character boundary and never inside a "…" (so a cut never shows more
+ * of a value). NULL url gives "". n must be at least 1. Returns out.
+ */
+char *util_url_redact(const char *url, char *out, size_t n);
+
 /* A growable, always NUL-terminated string. Zero-initialise to start. */
 struct strbuf {
 	char *s;     /* NULL until the first append */

@@ -120,7 +120,7 @@ static void connection_block(struct canvas *c, const struct row *r)
 		snprintf(b, sizeof(b), "%s", p->ip[0] ? p->ip : "-");
 	kv(c, "address", UI_PLAIN, b);
 	if (r->url && *r->url)
-		kv(c, "url", UI_PLAIN, r->url);
+		kv(c, "url", UI_PLAIN, util_url_redact(r->url, b, sizeof(b)));
 	snprintf(b, sizeof(b), "%s  %s  ALPN %s%s", p->tls_version[0] ? p->tls_version : "no TLS",
 		 p->cipher[0] ? p->cipher : "", p->alpn[0] ? p->alpn : "-", p->ocsp_stapled ? "  OCSP stapled" : "");
 	kv(c, "TLS", UI_PLAIN, b);
@@ -134,9 +134,9 @@ static void connection_block(struct canvas *c, const struct row *r)
 		kv(c, "HTTP", ui_attr(C_DIM), "no response");
 	}
 	if (p->final_url && p->redirects)
-		kv(c, "final url", UI_PLAIN, p->final_url);
+		kv(c, "final url", UI_PLAIN, util_url_redact(p->final_url, b, sizeof(b)));
 	if (p->location && !p->redirects)
-		kv(c, "location", UI_PLAIN, p->location);
+		kv(c, "location", UI_PLAIN, util_url_redact(p->location, b, sizeof(b)));
 }
 
 static void checks_block(struct canvas *c, const struct row *r)
@@ -159,7 +159,10 @@ static void checks_block(struct canvas *c, const struct row *r)
 		snprintf(b, sizeof(b), "%s: %s", probe_error_name(h->error), h->error_text);
 		kv(c, "http://", ui_attr(C_WARN), b);
 	} else {
-		snprintf(b, sizeof(b), "%ld -> %s%s", h->status, h->location ? h->location : "(no Location)",
+		char loc[768];
+
+		snprintf(b, sizeof(b), "%ld -> %s%s", h->status,
+			 h->location ? util_url_redact(h->location, loc, sizeof(loc)) : "(no Location)",
 			 h->to_https ? "  (to https: ok)" : "  (does NOT go to https on the same host)");
 		kv(c, "http://", h->to_https ? ui_attr(C_UP) : ui_attr(C_WARN), b);
 	}
@@ -304,8 +307,11 @@ void view_detail_draw(struct ui *u, int y0, int h)
 		return;
 	}
 	x = ui_text(stdscr, y0, 0, -1, ui_attr(C_TITLE), r->name);
-	if (r->url && *r->url)
-		ui_textf(stdscr, y0, x, -1, UI_PLAIN, "  %s", r->url);
+	if (r->url && *r->url) {
+		char url[1024];
+
+		ui_textf(stdscr, y0, x, -1, UI_PLAIN, "  %s", util_url_redact(r->url, url, sizeof(url)));
+	}
 	u->d.scroll = ui_clamp_scroll(u->d.scroll, u->d.lines, h - 1);
 	cv_init(&c, stdscr, y0 + 1, h - 1, 0, COLS, u->d.scroll);
 	state_block(&c, r, now_ms);
