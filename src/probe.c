@@ -1003,7 +1003,7 @@ static void hop_fail(struct job *j, enum probe_error e, const char *text)
 static bool hop_next(struct job *j, CURL *e, CURLcode rc)
 {
 	const struct endpoint *ep = j->ep;
-	char why[200], *loc, *url = NULL, *target = NULL;
+	char why[200], red[256], *loc, *url = NULL, *target = NULL;
 	enum redirect_target to;
 	long status = 0;
 	bool was_get = j->hop_get;
@@ -1021,9 +1021,11 @@ static bool hop_next(struct job *j, CURL *e, CURLcode rc)
 	if (to == REDIRECT_INVALID || to == REDIRECT_TOO_LONG) {
 		hop_fail(j, PERR_HTTP_PROTOCOL, why);
 	} else if (to == REDIRECT_INSECURE) {
-		hop_fail(j, PERR_INSECURE_REDIRECT, target);
+		/* the target goes into messages: its query values redacted, as every URL shown */
+		hop_fail(j, PERR_INSECURE_REDIRECT, util_url_redact(target, red, sizeof(red)));
 	} else if (to == REDIRECT_BAD_SCHEME) {
-		snprintf(why, sizeof(why), "redirect to a URL that is not https:// (%.150s)", target);
+		snprintf(why, sizeof(why), "redirect to a URL that is not https:// (%.150s)",
+			 util_url_redact(target, red, sizeof(red)));
 		hop_fail(j, PERR_HTTP_PROTOCOL, why);
 	} else if (j->hops >= ep->max_redirects) {
 		hop_fail(j, PERR_TOO_MANY_REDIRECTS, "");

@@ -37,6 +37,7 @@ cat >"$work/srv.spec" <<EOF
 sgood tls 0 $leaf body=ok
 sredir tls 0 $leaf status=302 redirect=https://localhost:{sgood}/landing?session=SECRETLOC&lang=en
 splain http 0 redirect=http://localhost:{sgood}/?session=SECRETPLAIN
+sinsec tls 0 $leaf status=302 redirect=http://localhost:{sgood}/x?session=SECRETINSEC
 EOF
 "$labsrv" -p $$ "$work/srv.spec" "$work/srv.ports" 2>>"$work/srv.log" &
 srv_pid=$!
@@ -59,10 +60,12 @@ url = https://localhost:$(sport sredir)/start?api_token=SECRETCFG
 expect_status = 404
 [plain]
 url = http://localhost:$(sport splain)/?api_token=SECRETCFG
+[insec]
+url = https://localhost:$(sport sinsec)/?api_token=SECRETCFG
 EOF
 export HM_TEST_KEY=SECRETENV
 db=$work/h.db
-leaks() { grep -aoE 'SECRET(CFG|LOC|PLAIN|ENV)' "$@" | sort -u | tr '\n' ' '; }
+leaks() { grep -aoE 'SECRET(CFG|LOC|PLAIN|INSEC|ENV)' "$@" | sort -u | tr '\n' ' '; }
 # no_secret DESC FILE...: none of the secrets appears in the files
 no_secret() {
 	local d=$1 l; shift
@@ -82,6 +85,8 @@ shows "check -v: the URL keeps its parameter names (api_token=…&page=…)" "$w
 shows "check -v: the redirect's final URL is redacted too" "$work/check-v.txt" 'landing\?session=…&lang=…'
 shows "check -v: the plain-HTTP Location in the message is redacted" "$work/check-v.txt" \
 	'redirects to http://localhost:[0-9]+/\?session=… instead of HTTPS'
+shows "check -v: an insecure redirect's target is redacted" "$work/check-v.txt" \
+	'insecure_redirect: redirects to plain http://localhost:[0-9]+/x\?session=… \(not followed\)'
 "$BIN" check --json -c "$cfg" >"$work/check.json" 2>&1
 no_secret "check --json: url, final_url, location and message hold no secret" "$work/check.json"
 shows "check --json: url is redacted, not dropped" "$work/check.json" '"url":"https://localhost:[0-9]+/status\?api_token=…&page=…"'
@@ -147,10 +152,10 @@ visit() {
 wait_for 5 on_screen '^PROMPT' || { notok "shell in the pane"; exit 1; }
 
 keys "clear; $BIN -c $cfg --db $db; echo EXIT=\$?" Enter
-rows() { on_screen ' tok ' && on_screen ' red ' && on_screen ' plain ' && on_screen 'http_status'; }
+rows() { on_screen ' tok ' && on_screen ' red ' && on_screen ' plain ' && on_screen ' insec ' && on_screen 'http_status'; }
 wait_for 15 rows || { notok "dashboard shows the endpoints" "$(cap)"; exit 1; }
 grab
-visit tok; visit red; visit plain
+visit tok; visit red; visit plain; visit insec
 shows "dashboard: the detail's title shows the redacted URL" "$work/screens.txt" '^tok  https://localhost:[0-9]+/status\?api_token=…&page=…'
 keys q
 wait_for 10 on_screen '^EXIT=' || notok "dashboard quits" "$(cap)"
@@ -160,7 +165,7 @@ no_secret "dashboard: no secret on the list, detail or history screens" "$work/s
 keys "clear; $BIN --view --db $db; echo EXIT=\$?" Enter
 wait_for 15 rows || { notok "viewer shows the endpoints" "$(cap)"; exit 1; }
 grab
-visit tok; visit red; visit plain
+visit tok; visit red; visit plain; visit insec
 shows "viewer: the detail shows the stored URL redacted" "$work/screens.txt" 'api_token=…'
 keys q
 wait_for 10 on_screen '^EXIT=' || notok "viewer quits" "$(cap)"
