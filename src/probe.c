@@ -99,6 +99,7 @@ struct job {
 	bool status_seen;       /* a status line arrived */
 	bool headers_done;      /* the empty line after the headers arrived */
 	char proto_error[200];  /* what the server did wrong, or "" */
+	int socket_errno;       /* socket() failed for the main transfer: why; 0 if not */
 
 	/*
 	 * all_addresses: the parent resolves the name without blocking
@@ -565,6 +566,23 @@ static size_t discard_cb(char *data, size_t size, size_t nmemb, void *ud)
 
 /* ---- setting up transfers ---------------------------------------------- */
 
+/*
+ * Opens the main transfer's sockets as curl would, close-on-exec, and keeps
+ * errno when that fails: curl reports a socket it could not open (out of
+ * descriptors) as a failed connect, which would blame the server.
+ */
+static curl_socket_t opensocket_cb(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct job *j = ud;
+	int fd;
+
+	(void)purpose;
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd < 0)
+		j->socket_errno = errno;
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
+}
+
 static CURL *easy_common(struct job *j, const char *url, char *errbuf, int64_t timeout_ms)
 {
 	const struct endpoint *ep = j->ep;
@@ -648,6 +666,8 @@ static CURL *setup_main(struct job *j)
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
+	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
 	/* redirects are ours to follow (hop_next) */
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, ep->http_version == 2 ? (long)CURL_HTTP_VERSION_2TLS
@@ -828,6 +848,11 @@ static enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char
 
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
 	if (e == j->main && rc != CURLE_OK) {
+		if (j->socket_errno) {
+			snprintf(j->r.error_text, sizeof(j->r.error_text), "cannot open a socket: %s",
+				 strerror(j->socket_errno));
+			return PERR_LOCAL;
+		}
 		if (server_broke_http(j, e, rc, errbuf))
 			return PERR_HTTP_PROTOCOL;
 		if (proxy_failed(j, e, rc, oserr))
@@ -846,8 +871,6 @@ static enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char
 			return PERR_REFUSED;
 		if (oserr == ETIMEDOUT)
 			return PERR_CONNECT_TIMEOUT;
-		if (oserr == EMFILE || oserr == ENFILE)
-			return PERR_LOCAL; /* out of descriptors: nothing to do with the server */
 		return PERR_CONNECT;
 	case CURLE_OPERATION_TIMEDOUT:
 		return PERR_TIMEOUT; /* refined by the phase reached */
@@ -1077,7 +1100,7 @@ static void finish_main(struct job *j, CURL *e, CURLcode rc)
 		r->error = j->hop_error; /* error_text was written by hop_next */
 	else if (r->error == PERR_HTTP_PROTOCOL)
 		snprintf(r->error_text, sizeof(r->error_text), "%s", j->proto_error);
-	else if (r->error != PERR_NONE && r->error != PERR_PROXY) /* proxy_failed wrote it */
+	else if (r->error != PERR_NONE && !r->error_text[0]) /* proxy_failed or classify wrote it */
 		copy_error_text(j, j->errbuf, rc);
 	fill_timings(j, e, tls);
 	if (j->hops) {

@@ -10,9 +10,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "httpsmon/config.h"
 #include "httpsmon/probe.h"
@@ -81,14 +85,42 @@ static struct config *load_ini(const char *ini)
 	return cfg;
 }
 
-static struct got *run_ini(const char *ini)
+/* Highest descriptor open in this process. */
+static int max_open_fd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int max = 2;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (atoi(de->d_name) > max)
+			max = atoi(de->d_name);
+	closedir(d);
+	return max;
+}
+
+/* run_ini, with no descriptor to spare once the prober is set up when starve is set. */
+static struct got *run_ini_fds(const char *ini, bool starve)
 {
 	struct got *g = calloc(1, sizeof(*g));
 	struct config *cfg = load_ini(ini);
 	char err[256];
 	struct prober *p = prober_new(cfg->max_inflight, done_cb, g, err, sizeof(err));
+	struct rlimit saved, none;
+	int top = max_open_fd(), *fill = calloc((size_t)top + 1, sizeof(int)), nfill = 0;
 
 	assert_non_null(p);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	none = saved;
+	none.rlim_cur = (rlim_t)top + 1;
+	if (starve) {
+		/* no number left below the limit either */
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &none), 0);
+		while (nfill <= top && (fill[nfill] = open("/dev/null", O_RDONLY)) >= 0)
+			nfill++;
+		assert_true(nfill <= top);
+	}
 	for (size_t i = 0; i < cfg->n; i++)
 		prober_submit(p, cfg, i, i);
 	g->want = cfg->n;
@@ -96,9 +128,19 @@ static struct got *run_ini(const char *ini)
 		assert_int_equal(prober_wait(p, NULL, 0, 1000), 0);
 		prober_perform(p);
 	}
+	while (nfill > 0)
+		close(fill[--nfill]);
+	free(fill);
+	if (starve)
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	prober_free(p);
 	config_unref(cfg);
 	return g;
+}
+
+static struct got *run_ini(const char *ini)
+{
+	return run_ini_fds(ini, false);
 }
 
 static void got_free(struct got *g)
@@ -145,6 +187,9 @@ static char *extra_spec(void)
 		    /* the same host on another port, and the first hop, both recording */
 		    "hdr_target tls 0 " LEAF "body=ok record=hdr_target.log\n"
 		    "hdr_first tls 0 " LEAF "status=302 redirect=https://localhost:{hdr_target}/next record=hdr_first.log\n"
+		    /* what a POST becomes after a 303 and after a 307 */
+		    "post303 tls 0 " LEAF "status=303 redirect=https://localhost:{hdr_target}/after303\n"
+		    "post307 tls 0 " LEAF "status=307 redirect=https://localhost:{hdr_target}/after307\n"
 		    /* three hops to good */
 		    "chain1 tls 0 " LEAF "status=302 redirect=https://localhost:{chain2}/two\n"
 		    "chain2 tls 0 " LEAF "status=307 redirect=https://localhost:{chain3}/three\n"
@@ -552,6 +597,28 @@ static void test_headers_stay_with_configured_origin(void **state)
 	got_free(g);
 }
 
+/* After a 303 a POST becomes a GET without body; after a 307 it stays a POST with its body. */
+static void test_redirect_method(void **state)
+{
+	struct got *g = probe_lab("post303", "method = POST\nbody = {\"ping\":1}\n");
+	char *target = lab_record("hdr_target");
+
+	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_non_null(strstr(target, "GET /after303 HTTP/1.1"));
+	assert_null(strstr(target, "POST /after303"));
+	free(target);
+	got_free(g);
+
+	g = probe_lab("post307", "method = POST\nbody = {\"ping\":1}\n");
+	target = lab_record("hdr_target");
+	assert_verdict(g, STATE_UP, REASON_OK);
+	assert_non_null(strstr(target, "POST /after307 HTTP/1.1"));
+	assert_non_null(strstr(strstr(target, "POST /after307"), "Content-Length: 10"));
+	free(target);
+	got_free(g);
+}
+
 /* Exactly max_redirects hops is UP; one more is DOWN. Phases sum over hops. */
 static void test_redirect_chain_boundary(void **state)
 {
@@ -687,6 +754,30 @@ static void test_proxy_failures(void **state)
 	got_free(g);
 }
 
+/* Out of descriptors is ours, not the server's. */
+static void test_out_of_descriptors_is_local(void **state)
+{
+	char ini[512];
+	struct got *g;
+
+	(void)state;
+	/*
+	 * An address, not a name, so no lookup opens a file; plain HTTP, so
+	 * no CA file is read: the socket is the first descriptor needed.
+	 */
+	snprintf(ini, sizeof(ini), "[t]\nurl = http://127.0.0.1:%d/\n", lab_port(&lab, "noredir"));
+	g = run_ini_fds(ini, true);
+	assert_verdict(g, STATE_DOWN, REASON_PROBE_ERROR);
+	assert_int_equal(g->r[0].error, PERR_LOCAL);
+	assert_non_null(strstr(g->v[0].message, "local problem"));
+	got_free(g);
+
+	g = run_ini(ini);
+	assert_int_equal(g->r[0].error, PERR_NONE);
+	assert_int_equal(g->r[0].http_status, 200);
+	got_free(g);
+}
+
 /* Defect: all_addresses ignored resolve pins and reported dns. */
 static void test_all_addresses_uses_pins(void **state)
 {
@@ -810,12 +901,14 @@ int main(void)
 		cmocka_unit_test(test_https_never_follows_http),
 		cmocka_unit_test(test_headers_stay_with_configured_origin),
 		cmocka_unit_test(test_redirect_chain_boundary),
+		cmocka_unit_test(test_redirect_method),
 		cmocka_unit_test(test_body_exactly_max_body),
 		cmocka_unit_test(test_server_breaking_http_is_named),
 		cmocka_unit_test(test_http_limits_boundary),
 		cmocka_unit_test(test_json_nesting_limit),
 		cmocka_unit_test(test_proxy_failures),
 		cmocka_unit_test(test_all_addresses_uses_pins),
+		cmocka_unit_test(test_out_of_descriptors_is_local),
 		cmocka_unit_test(test_mutual_tls),
 		cmocka_unit_test(test_concurrency_and_isolation),
 		cmocka_unit_test(test_queue_wait_not_counted),
