@@ -43,11 +43,11 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "httpsmon/httpfault.h"
 #include "httpsmon/redirect.h"
 #include "httpsmon/util.h"
 
 #define AIA_MAX_BYTES   (64 * 1024)
-#define MAX_RESPONSE_HEADERS 1000 /* header lines in one response; more is the server's error */
 #define MAX_ADDRS       16 /* all_addresses: addresses probed per endpoint */
 #define AIA_MIN_TIME_MS 200
 
@@ -94,11 +94,7 @@ struct job {
 	struct probe_timings hop_sum; /* phases of the earlier hops, -1 where none reached */
 	enum probe_error hop_error; /* the redirect itself failed the probe, or PERR_NONE */
 
-	/* the response being read, for naming a server that breaks HTTP */
-	int nheaders;           /* header lines of the current response */
-	bool status_seen;       /* a status line arrived */
-	bool headers_done;      /* the empty line after the headers arrived */
-	char proto_error[200];  /* what the server did wrong, or "" */
+	struct http_watch hw;   /* the response being read, for naming a server that breaks HTTP */
 	int socket_errno;       /* socket() failed for the main transfer: why; 0 if not */
 
 	/*
@@ -522,30 +518,6 @@ static size_t body_cb(char *data, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-/*
- * Counts the header lines of each response (curl hands them over whole,
- * 1xx interim responses included) so a server that sends without end is
- * stopped and named, rather than read until curl's total header cap.
- */
-static size_t header_cb(char *data, size_t size, size_t nmemb, void *ud)
-{
-	struct job *j = ud;
-	size_t n = size * nmemb;
-
-	if (n >= 5 && !memcmp(data, "HTTP/", 5)) {
-		j->status_seen = true;
-		j->headers_done = false;
-		j->nheaders = 0;
-	} else if (n == 0 || data[0] == '\r' || data[0] == '\n') {
-		j->headers_done = true;
-	} else if (++j->nheaders > MAX_RESPONSE_HEADERS) {
-		snprintf(j->proto_error, sizeof(j->proto_error), "more than %d response headers",
-			 MAX_RESPONSE_HEADERS);
-		return 0; /* curl ends the transfer */
-	}
-	return n;
-}
-
 static size_t aia_cb(char *data, size_t size, size_t nmemb, void *ud)
 {
 	struct job *j = ud;
@@ -664,8 +636,8 @@ static CURL *setup_main(struct job *j)
 	curl_easy_setopt(e, CURLOPT_PREREQDATA, j);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, httpfault_header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, &j->hw);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
 	curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, j);
 	/* redirects are ours to follow (hop_next) */
@@ -742,106 +714,6 @@ static bool text_has(const char *hay, const char *needle)
 	return hay && strcasestr(hay, needle) != NULL;
 }
 
-/* The request went out, or the response began (curl's marks, and ours). */
-static bool request_sent(CURL *e)
-{
-	return info_us(e, CURLINFO_PRETRANSFER_TIME_T) > 0;
-}
-
-/*
- * curl reports some of a server's HTTP violations as if they were local
- * (out of memory for a header line over its 100 KiB buffer, an unsupported
- * protocol for a garbled status line): name what the server did, in
- * j->proto_error. True when rc is one of them.
- */
-static bool server_broke_http(struct job *j, CURL *e, CURLcode rc, const char *errbuf)
-{
-	char *w = j->proto_error;
-	size_t n = sizeof(j->proto_error);
-
-	if (w[0])
-		return true; /* found by our own checks (header_cb) */
-	switch (rc) {
-	case CURLE_OUT_OF_MEMORY:
-		if (j->headers_done || !(j->status_seen || info_us(e, CURLINFO_STARTTRANSFER_TIME_T) > 0))
-			return false;
-		snprintf(w, n, "response header line larger than 100 KiB (after %d complete header lines)",
-			 j->nheaders);
-		return true;
-	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (!request_sent(e))
-			return false;
-		if (text_has(errbuf, "response code"))
-			snprintf(w, n, "invalid HTTP status line");
-		else if (text_has(errbuf, "HTTP/0.9"))
-			snprintf(w, n, "the answer has no HTTP status line (not HTTP, or HTTP/0.9)");
-		else
-			snprintf(w, n, "unusable response: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		return true;
-	case CURLE_WEIRD_SERVER_REPLY:
-		snprintf(w, n, "invalid HTTP response: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-		return true;
-	case CURLE_RECV_ERROR:
-		if (!text_has(errbuf, "too large response headers"))
-			return false;
-		snprintf(w, n, "response headers larger than 300 KiB in total");
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* "host:port" of the endpoint's proxy, without any credentials in its URL. */
-static void proxy_name(const struct endpoint *ep, char *out, size_t n)
-{
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL;
-
-	snprintf(out, n, "?");
-	if (u && curl_url_set(u, CURLUPART_URL, ep->proxy, CURLU_GUESS_SCHEME) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-		/* curl's default proxy port when the URL names none */
-		if (curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK)
-			port = NULL;
-		snprintf(out, n, "%s:%s", host, port ? port : "1080");
-	}
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
-}
-
-/*
- * With a proxy, the connection curl makes is to the proxy: a refused or
- * timed-out connect, or a CONNECT the proxy answers with an error, says
- * nothing of the target. Returns true and writes j->r.error_text if so.
- */
-static bool proxy_failed(struct job *j, CURL *e, CURLcode rc, long oserr)
-{
-	char *w = j->r.error_text, name[300];
-	size_t n = sizeof(j->r.error_text);
-	long code = 0;
-
-	if (!j->ep->proxy)
-		return false;
-	proxy_name(j->ep, name, sizeof(name));
-	curl_easy_getinfo(e, CURLINFO_HTTP_CONNECTCODE, &code);
-	if (rc == CURLE_COULDNT_RESOLVE_PROXY)
-		snprintf(w, n, "proxy host of %s does not resolve", name);
-	else if (rc == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED)
-		snprintf(w, n, "proxy %s refused the connection", name);
-	else if (rc == CURLE_COULDNT_CONNECT)
-		snprintf(w, n, "no connection to proxy %s%s%s", name, j->errbuf[0] ? ": " : "", j->errbuf);
-	else if (rc == CURLE_OPERATION_TIMEDOUT && !code && !j->tls_started)
-		snprintf(w, n, "proxy %s did not open the way to the target in time", name);
-	else if (code >= 300)
-		snprintf(w, n, "proxy %s answered the tunnel request with HTTP %ld", name, code);
-	else if (rc == CURLE_PROXY)
-		snprintf(w, n, "proxy %s failed: %s", name, j->errbuf[0] ? j->errbuf : curl_easy_strerror(rc));
-	else
-		return false;
-	return true;
-}
-
 static enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char *errbuf)
 {
 	long oserr = 0;
@@ -853,9 +725,10 @@ static enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char
 				 strerror(j->socket_errno));
 			return PERR_LOCAL;
 		}
-		if (server_broke_http(j, e, rc, errbuf))
+		if (httpfault_server(&j->hw, e, rc, errbuf))
 			return PERR_HTTP_PROTOCOL;
-		if (proxy_failed(j, e, rc, oserr))
+		if (httpfault_proxy(j->ep->proxy, e, rc, oserr, j->tls_started, errbuf, j->r.error_text,
+				    sizeof(j->r.error_text)))
 			return PERR_PROXY;
 	}
 	switch (rc) {
@@ -1032,7 +905,7 @@ static bool hop_next(struct job *j, CURL *e, CURLcode rc)
 	bool was_get = j->hop_get;
 	CURL *next;
 
-	if (!ep->follow_redirects || ep->plain_http || j->proto_error[0] ||
+	if (!ep->follow_redirects || ep->plain_http || j->hw.fault[0] ||
 	    (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && j->r.body_truncated)))
 		return false;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
@@ -1079,8 +952,7 @@ static bool hop_next(struct job *j, CURL *e, CURLcode rc)
 	strbuf_done(&j->body);
 	j->r.body_truncated = false;
 	j->r.failed_phase = PHASE_NONE;
-	j->nheaders = 0;
-	j->status_seen = j->headers_done = false;
+	memset(&j->hw, 0, sizeof(j->hw));
 	curl_multi_remove_handle(j->p->multi, e);
 	curl_easy_cleanup(e);
 	j->main = next;
@@ -1099,8 +971,8 @@ static void finish_main(struct job *j, CURL *e, CURLcode rc)
 	if (j->hop_error != PERR_NONE)
 		r->error = j->hop_error; /* error_text was written by hop_next */
 	else if (r->error == PERR_HTTP_PROTOCOL)
-		snprintf(r->error_text, sizeof(r->error_text), "%s", j->proto_error);
-	else if (r->error != PERR_NONE && !r->error_text[0]) /* proxy_failed or classify wrote it */
+		snprintf(r->error_text, sizeof(r->error_text), "%s", j->hw.fault);
+	else if (r->error != PERR_NONE && !r->error_text[0]) /* httpfault_proxy or classify wrote it */
 		copy_error_text(j, j->errbuf, rc);
 	fill_timings(j, e, tls);
 	if (j->hops) {

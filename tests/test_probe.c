@@ -563,6 +563,7 @@ static void test_https_never_follows_http(void **state)
 	assert_verdict(g, STATE_DOWN, REASON_INSECURE_REDIRECT);
 	assert_non_null(strstr(g->v[0].message, "redirects to plain http://localhost:"));
 	assert_non_null(strstr(g->v[0].message, "/x?api_token="));
+	assert_null(strstr(g->v[0].message, "s3cret")); /* query values are redacted */
 	assert_int_equal(r->http_status, 302);
 	assert_int_equal(r->redirects, 0);
 	/* nothing at all reached the plain listener, the API key least of all */
@@ -749,6 +750,15 @@ static void test_proxy_failures(void **state)
 	g = probe_lab("good", extra);
 	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d answered the tunnel request with HTTP 403",
 		 lab_port(&lab, "proxy_403"));
+	assert_verdict(g, STATE_DOWN, REASON_PROXY);
+	assert_string_equal(g->v[0].message, want);
+	got_free(g);
+
+	/* a proxy that takes the connection and never answers the tunnel request */
+	snprintf(extra, sizeof(extra), "proxy = http://127.0.0.1:%d\ntimeout = 1s\n", lab_port(&lab, "hang"));
+	g = probe_lab("good", extra);
+	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d did not open the way to the target in time",
+		 lab_port(&lab, "hang"));
 	assert_verdict(g, STATE_DOWN, REASON_PROXY);
 	assert_string_equal(g->v[0].message, want);
 	got_free(g);
