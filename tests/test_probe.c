@@ -732,36 +732,33 @@ static void test_json_nesting_limit(void **state)
 	got_free(g);
 }
 
+/*
+ * Probes good through "proxy = SCHEME127.0.0.1:<port of listener>" (plus
+ * extra keys) and wants DOWN proxy saying "proxy 127.0.0.1:<port> SAYS".
+ */
+static void assert_proxy_fault(const char *scheme, const char *listener, const char *extra,
+			       const char *says)
+{
+	char keys[256], want[256];
+	int port = lab_port(&lab, listener);
+	struct got *g;
+
+	snprintf(keys, sizeof(keys), "proxy = %s127.0.0.1:%d\n%s", scheme, port, extra);
+	g = probe_lab("good", keys);
+	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d %s", port, says);
+	assert_verdict(g, STATE_DOWN, REASON_PROXY);
+	assert_string_equal(g->v[0].message, want);
+	got_free(g);
+}
+
 /* A proxy that fails is named, not mistaken for the target. */
 static void test_proxy_failures(void **state)
 {
-	char extra[128], want[128];
-	struct got *g;
-
 	(void)state;
-	snprintf(extra, sizeof(extra), "proxy = http://127.0.0.1:%d\n", lab_port(&lab, "closed"));
-	g = probe_lab("good", extra);
-	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d refused the connection", lab_port(&lab, "closed"));
-	assert_verdict(g, STATE_DOWN, REASON_PROXY);
-	assert_string_equal(g->v[0].message, want);
-	got_free(g);
-
-	snprintf(extra, sizeof(extra), "proxy = 127.0.0.1:%d\n", lab_port(&lab, "proxy_403"));
-	g = probe_lab("good", extra);
-	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d answered the tunnel request with HTTP 403",
-		 lab_port(&lab, "proxy_403"));
-	assert_verdict(g, STATE_DOWN, REASON_PROXY);
-	assert_string_equal(g->v[0].message, want);
-	got_free(g);
-
-	/* a proxy that takes the connection and never answers the tunnel request */
-	snprintf(extra, sizeof(extra), "proxy = http://127.0.0.1:%d\ntimeout = 1s\n", lab_port(&lab, "hang"));
-	g = probe_lab("good", extra);
-	snprintf(want, sizeof(want), "proxy 127.0.0.1:%d did not open the way to the target in time",
-		 lab_port(&lab, "hang"));
-	assert_verdict(g, STATE_DOWN, REASON_PROXY);
-	assert_string_equal(g->v[0].message, want);
-	got_free(g);
+	assert_proxy_fault("http://", "closed", "", "refused the connection");
+	assert_proxy_fault("", "proxy_403", "", "answered the tunnel request with HTTP 403");
+	/* one that takes the connection and never answers the tunnel request */
+	assert_proxy_fault("http://", "hang", "timeout = 1s\n", "did not open the way to the target in time");
 }
 
 /* Out of descriptors is ours, not the server's. */
