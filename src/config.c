@@ -1740,16 +1740,6 @@ static bool str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static bool list_eq(const struct strlist *a, const struct strlist *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
-}
-
 bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 {
 	if (!str_eq(a->name, b->name) || !str_eq(a->url, b->url) || !str_eq(a->method, b->method) ||
@@ -1758,8 +1748,8 @@ bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 	    !str_eq(a->client_cert, b->client_cert) || !str_eq(a->client_key, b->client_key) ||
 	    !str_eq(a->proxy, b->proxy))
 		return false;
-	if (!list_eq(&a->headers, &b->headers) || !list_eq(&a->resolve, &b->resolve) ||
-	    !list_eq(&a->tags, &b->tags))
+	if (!strlist_equal(&a->headers, &b->headers) || !strlist_equal(&a->resolve, &b->resolve) ||
+	    !strlist_equal(&a->tags, &b->tags))
 		return false;
 	if (a->n_expect_status != b->n_expect_status || a->n_expect_json != b->n_expect_json)
 		return false;

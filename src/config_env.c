@@ -15,9 +15,10 @@
  * NAME is [A-Za-z_][A-Za-z0-9_]*. Nothing is expanded twice: a value that
  * contains "${" after substitution stays as it is.
  *
- * The environment is the collector's own, read at each load: a reload sees
- * what the process was started with (plus nothing: a running process's
- * environment cannot be changed from outside).
+ * The environment is the collector's own, read at each load. Nothing
+ * outside the process can change it once it runs, so a reload expands from
+ * the environment the collector was started with: a new token needs a
+ * restart.
  */
 #include "httpsmon/config.h"
 

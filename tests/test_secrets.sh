@@ -151,22 +151,22 @@ visit() {
 }
 wait_for 5 on_screen '^PROMPT' || { notok "shell in the pane"; exit 1; }
 
-keys "clear; $BIN -c $cfg --db $db; echo EXIT=\$?" Enter
 rows() { on_screen ' tok ' && on_screen ' red ' && on_screen ' plain ' && on_screen ' insec ' && on_screen 'http_status'; }
-wait_for 15 rows || { notok "dashboard shows the endpoints" "$(cap)"; exit 1; }
-grab
-visit tok; visit red; visit plain; visit insec
+# screens WHAT ARGS...: runs the binary with ARGS in the pane, visits every
+# endpoint's list, detail and history screens into $work/screens.txt, quits
+screens() {
+	local what=$1; shift
+	: >"$work/screens.txt"
+	keys "clear; $BIN $*; echo EXIT=\$?" Enter
+	wait_for 15 rows || { notok "$what shows the endpoints" "$(cap)"; return 1; }
+	grab
+	visit tok; visit red; visit plain; visit insec
+	keys q
+	wait_for 10 on_screen '^EXIT=' || notok "$what quits" "$(cap)"
+}
+screens dashboard -c "$cfg" --db "$db" || exit 1
 shows "dashboard: the detail's title shows the redacted URL" "$work/screens.txt" '^tok  https://localhost:[0-9]+/status\?api_token=…&page=…'
-keys q
-wait_for 10 on_screen '^EXIT=' || notok "dashboard quits" "$(cap)"
 no_secret "dashboard: no secret on the list, detail or history screens" "$work/screens.txt"
-
-: >"$work/screens.txt"
-keys "clear; $BIN --view --db $db; echo EXIT=\$?" Enter
-wait_for 15 rows || { notok "viewer shows the endpoints" "$(cap)"; exit 1; }
-grab
-visit tok; visit red; visit plain; visit insec
+screens viewer --view --db "$db" || exit 1
 shows "viewer: the detail shows the stored URL redacted" "$work/screens.txt" 'api_token=…'
-keys q
-wait_for 10 on_screen '^EXIT=' || notok "viewer quits" "$(cap)"
 no_secret "viewer: no secret on the list, detail or history screens" "$work/screens.txt"

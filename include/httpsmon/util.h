@@ -100,6 +100,8 @@ struct strlist {
 void strlist_push(struct strlist *l, const char *s); /* copies s */
 void strlist_copy(struct strlist *dst, const struct strlist *src);
 void strlist_done(struct strlist *l);
+/* Same strings in the same order. */
+bool strlist_equal(const struct strlist *a, const struct strlist *b);
 
 /*
  * Levenshtein distance of two short strings, capped at 255; used for

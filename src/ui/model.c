@@ -202,16 +202,6 @@ static void str_sync(char **slot, const char *s)
 	*slot = xstrdup(s ? s : "");
 }
 
-static bool tags_equal(const struct strlist *a, const struct strlist *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], b->v[i]) != 0)
-			return false;
-	return true;
-}
-
 /*
  * Brings l up to date with s: text is copied only when it differs, the
  * probe result only when the entry has a new one (a copy holds a chain).
@@ -226,7 +216,7 @@ static void lrow_sync(struct lrow *l, const struct ep_status *s)
 	str_sync(&l->name, s->name);
 	str_sync(&l->url, s->ep->url);
 	str_sync(&l->host, s->ep->host);
-	if (!tags_equal(&l->tags, &s->ep->tags)) {
+	if (!strlist_equal(&l->tags, &s->ep->tags)) {
 		strlist_done(&l->tags);
 		strlist_copy(&l->tags, &s->ep->tags);
 	}
