@@ -926,8 +926,8 @@ static bool hop_next(struct job *j, CURL *e, CURLcode rc)
 	} else if (j->hops >= ep->max_redirects) {
 		hop_fail(j, PERR_TOO_MANY_REDIRECTS, "");
 	} else if (util_mono_us() - j->t0_us >= ep->timeout_ms * 1000) {
-		free(target);
-		return false; /* no time left: judged on this response, as a timeout would leave it */
+		/* one timeout covers every hop */
+		hop_fail(j, PERR_TIMEOUT, "time ran out while following redirects");
 	}
 	if (j->hop_error != PERR_NONE) {
 		free(target);

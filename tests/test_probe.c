@@ -193,7 +193,9 @@ static char *extra_spec(void)
 		    /* three hops to good */
 		    "chain1 tls 0 " LEAF "status=302 redirect=https://localhost:{chain2}/two\n"
 		    "chain2 tls 0 " LEAF "status=307 redirect=https://localhost:{chain3}/three\n"
-		    "chain3 tls 0 " LEAF "status=308 redirect=https://localhost:{good}/\n");
+		    "chain3 tls 0 " LEAF "status=308 redirect=https://localhost:{good}/\n"
+		    /* each hop 600 ms: a 1 s timeout ends during the second */
+		    "slow_hops tls 0 " LEAF "delay_ms=600 status=302 redirect=https://localhost:{slow_hops}/\n");
 	/* a body of exactly BODY_EXACT bytes ending in "the_end", and one byte more */
 	for (int extra = 0; extra < 2; extra++) {
 		strbuf_printf(&b, "exact%d tls 0 " LEAF "body=", BODY_EXACT + extra);
@@ -658,6 +660,21 @@ static void test_redirect_chain_boundary(void **state)
 	got_free(g);
 }
 
+/* One timeout covers the whole chain, not each hop. */
+static void test_redirects_share_one_timeout(void **state)
+{
+	struct got *g = probe_lab("slow_hops", "timeout = 1s\nmax_redirects = 5\n");
+	const struct probe_result *r = &g->r[0];
+
+	(void)state;
+	assert_verdict(g, STATE_DOWN, REASON_TIMEOUT);
+	assert_int_equal(r->redirects, 1);
+	assert_true(r->t.total_us >= 1000000 && r->t.total_us < 1500000);
+	/* both hops' waits for the first byte are in the server phase */
+	assert_true(r->t.server_us >= 900000);
+	got_free(g);
+}
+
 /* A body of exactly max_body is whole and judged; one byte more is cut. */
 static void test_body_exactly_max_body(void **state)
 {
@@ -909,6 +926,7 @@ int main(void)
 		cmocka_unit_test(test_headers_stay_with_configured_origin),
 		cmocka_unit_test(test_redirect_chain_boundary),
 		cmocka_unit_test(test_redirect_method),
+		cmocka_unit_test(test_redirects_share_one_timeout),
 		cmocka_unit_test(test_body_exactly_max_body),
 		cmocka_unit_test(test_server_breaking_http_is_named),
 		cmocka_unit_test(test_http_limits_boundary),
