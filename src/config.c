@@ -40,6 +40,7 @@
 #include <ini.h>
 
 #define CONFIG_MAX_ERRORS   8   /* shown in err; the rest are counted */
+#define SCRUB_MIN           4   /* bytes: shorter substituted values are not scrubbed */
 #define CONFIG_NAME_MAX     64  /* section (endpoint) name, bytes */
 #define CONFIG_TAG_MAX      32
 #define CONFIG_MIN_BODY     1024
@@ -163,6 +164,8 @@ static void err_add(struct loader *ld, int line, const char *section, const char
  * Replaces every substituted value in msg by its ${NAME}, longest first: a
  * message about a value that came from the environment must not show it
  * (it is often a token), even in a detail quoted from the expanded text.
+ * Values shorter than SCRUB_MIN are left: they hide nothing worth hiding,
+ * and replacing "a" or "5" everywhere would garble the message's own words.
  */
 static void scrub(char *msg, size_t n, const struct strlist *subs)
 {
@@ -174,7 +177,7 @@ static void scrub(char *msg, size_t n, const struct strlist *subs)
 		for (size_t i = 0; i < subs->n && i < 64; i++) {
 			size_t len = strlen(strchr(subs->v[i], '=') + 1);
 
-			if (!done[i] && len > best_len) {
+			if (!done[i] && len >= SCRUB_MIN && len > best_len) {
 				best = i;
 				best_len = len;
 			}

@@ -752,6 +752,17 @@ static void test_errors_keep_secrets_out(void **state)
 	assert_null(strstr(err, "sekrit"));
 	expect_err(EP "expect_json = ${HM_SECRET}\n", 3, "api", "expect_json", "${HM_SECRET}");
 	assert_null(strstr(err, "sekrit"));
+	/* a short value is not hunted through the message: its own words stay readable */
+	setenv("HM_SECRET", "a", 1);
+	expect_err(EP "max_redirects = ${HM_SECRET}\n", 3, "api", "max_redirects",
+		   "expected a whole number from 0 to 50, found '${HM_SECRET}'");
+	/* four bytes is where scrubbing starts */
+	setenv("HM_SECRET", "bad!", 1);
+	expect_err("[api]\nurl = https://${HM_SECRET}/\n", 2, "api", "url",
+		   "'${HM_SECRET}' is not a valid host name");
+	setenv("HM_SECRET", "ba!", 1);
+	expect_err("[api]\nurl = https://${HM_SECRET}/\n", 2, "api", "url",
+		   "'ba!' is not a valid host name");
 	unsetenv("HM_SECRET");
 }
 

@@ -9,7 +9,8 @@
  * section per endpoint named by the section. Keys set in [defaults] apply to
  * every endpoint unless the endpoint sets them itself. Repeatable keys
  * (header, resolve, expect_json, tags) given in an endpoint replace the
- * defaults' list rather than add to it.
+ * defaults' list rather than add to it. Every value may take ${NAME},
+ * ${NAME:-default} and $$ from the environment (config_expand below).
  */
 #ifndef HTTPSMON_CONFIG_H
 #define HTTPSMON_CONFIG_H
