@@ -52,7 +52,7 @@ bool httpfault_server(struct http_watch *w, CURL *e, CURLcode rc, const char *er
 		if (w->headers_done || !(w->status_seen || info_us(e, CURLINFO_STARTTRANSFER_TIME_T) > 0))
 			return false;
 		snprintf(w->fault, sizeof(w->fault),
-			 "response header line larger than 100 KiB (after %d complete header lines)", w->nheaders);
+			 "response header line of 100 KiB or more (after %d complete header lines)", w->nheaders);
 		return true;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		if (info_us(e, CURLINFO_PRETRANSFER_TIME_T) <= 0)

@@ -211,6 +211,9 @@ static char *extra_spec(void)
 		    "bad_location tls 0 " LEAF "status=302 header=Location:%20https://[zz::1/\n"
 		    "bad_status tls 0 " LEAF "status_line=HTTP/1.1%2099999999999999999999\n"
 		    "many_headers tls 0 " LEAF "header_count=100000\n"
+		    /* curl's line buffer: 102399 bytes with the CRLF fit, 102400 do not */
+		    "line_max tls 0 " LEAF "header_size=X-Big:102390\n"
+		    "line_over tls 0 " LEAF "header_size=X-Big:102391\n"
 		    "headers_max tls 0 " LEAF "header_count=997\n"
 		    "headers_over tls 0 " LEAF "header_count=998\n"
 		    "deep_max tls 0 " LEAF "body_nest=1000\n"
@@ -710,8 +713,9 @@ static void assert_http_protocol(const char *listener, const char *extra, const 
 static void test_server_breaking_http_is_named(void **state)
 {
 	(void)state;
-	assert_http_protocol("long_header", NULL, "response header line larger than 100 KiB");
-	assert_http_protocol("long_location", NULL, "response header line larger than 100 KiB");
+	assert_http_protocol("long_header", NULL, "response header line of 100 KiB or more");
+	assert_http_protocol("line_over", NULL, "response header line of 100 KiB or more (after 0 complete");
+	assert_http_protocol("long_location", NULL, "response header line of 100 KiB or more");
 	assert_http_protocol("location_over", NULL, "Location header too long (8193 bytes");
 	assert_http_protocol("bad_location", NULL, "Location header is not a valid URL");
 	assert_http_protocol("bad_status", NULL, "invalid HTTP status line");
@@ -719,12 +723,16 @@ static void test_server_breaking_http_is_named(void **state)
 	assert_http_protocol("headers_over", NULL, "more than 1000 response headers");
 }
 
-/* The limits themselves are allowed: 1000 headers, an 8 KiB Location. */
+/* The limits themselves are allowed: 1000 headers, a header line of 100 KiB - 1, an 8 KiB Location. */
 static void test_http_limits_boundary(void **state)
 {
 	struct got *g = probe_lab("headers_max", NULL);
 
 	(void)state;
+	assert_verdict(g, STATE_UP, REASON_OK);
+	got_free(g);
+
+	g = probe_lab("line_max", NULL);
 	assert_verdict(g, STATE_UP, REASON_OK);
 	got_free(g);
 
