@@ -4,7 +4,8 @@
 # make test       install missing packages, build, run every test (last line: N passed, N failed)
 # make asan       the whole suite under AddressSanitizer + UBSan
 # make fuzz       libFuzzer targets (clang, ASan+UBSan) in build-fuzz/; tests/fuzz/README.md
-# make bench      benchmarks (figures go to the README by hand, never asserted)
+# make bench      benchmarks (figures go to the README by hand), then the soak
+# make soak       only the soak: 500 endpoints for 10 minutes, fails if RSS or descriptors grow
 # make demo       the dashboard on a local demo lab (healthy, failing, slow, flapping endpoints)
 # make screenshots  regenerate screenshots/*.png from the dashboard on the demo lab
 
@@ -33,7 +34,7 @@ TESTSRCS := $(wildcard tests/test_*.c)
 TESTBINS := $(TESTSRCS:tests/%.c=$(BUILD)/tests/%)
 LABSRV   := $(BUILD)/tests/lab/labsrv
 
-.PHONY: all deps run check test asan fuzz bench clean demo screenshots
+.PHONY: all deps run check test asan fuzz bench soak clean demo screenshots
 all: $(BIN)
 
 deps:
@@ -104,6 +105,10 @@ screenshots: deps $(BIN) $(LABSRV)
 
 bench: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/soak.sh
+
+soak: deps $(BIN) $(LABSRV)
+	@BUILD=$(BUILD) bench/soak.sh
 
 clean:
 	rm -rf build build-asan build-fuzz bin
