@@ -57,6 +57,8 @@ struct app {
 	int64_t next_retention_mono;
 	bool retention_more;
 	bool store_failing;           /* the write problem was already reported */
+	uint64_t store_dropped;       /* store_dropped() when last reported */
+	bool history_saved;           /* save_history ran: the queue is empty for good */
 	bool flush_now;               /* an event happened: readers should see it at once */
 };
 
@@ -214,8 +216,10 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	a->next_retention_mono = mono_ms() + 5000; /* soon after start, then every 10 minutes */
 	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
-	if (store_notice(a->store))
-		logf_(a, "history: %s", store_notice(a->store));
+	for (const char *p = store_notice(a->store), *nl; p && *p; p = nl ? nl + 1 : "") {
+		nl = strchr(p, '\n');
+		logf_(a, "history: %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+	}
 	free(db);
 	return a;
 
@@ -227,13 +231,48 @@ err:
 	return NULL;
 }
 
+/*
+ * The last write of a stopping collector: whatever the backoff says, one
+ * more flush; what still cannot be written goes to the spill file. Logs
+ * what was lost, if anything. Returns 0 when every result of this run is
+ * in the database or the spill file, -1 otherwise.
+ */
+static int save_history(struct app *a)
+{
+	char msg[1024];
+	uint64_t dropped;
+	long n;
+
+	if (!a->store || a->history_saved)
+		return 0;
+	a->history_saved = true;
+	dropped = store_dropped(a->store);
+	if (store_queued(a->store) && store_flush(a->store) != 0) {
+		const char *why = store_last_error(a->store);
+		char err[600];
+
+		snprintf(err, sizeof(err), "%s", why ? why : "write failed");
+		n = store_spill(a->store, msg, sizeof(msg));
+		if (n >= 0) {
+			logf_(a, "history: %s; %s", err, msg);
+		} else {
+			logf_(a, "history: %s; %s; lost: %zu queued results (probes, outage updates, events)",
+			      err, msg, store_queued(a->store));
+			dropped += store_queued(a->store);
+		}
+	}
+	if (dropped)
+		logf_(a, "history: %llu results of this run were not saved", (unsigned long long)dropped);
+	return dropped ? -1 : 0;
+}
+
 void app_free(struct app *a)
 {
 	if (!a)
 		return;
 	prober_free(a->prober);
 	if (a->store) {
-		store_flush(a->store);
+		save_history(a);
 		store_close(a->store);
 	}
 	monitor_free(a->mon);
@@ -334,22 +373,39 @@ static void read_inotify(struct app *a)
 	}
 }
 
+/*
+ * Commits the queued results once a second (or at FLUSH_AT_ROWS, or at
+ * once for an event). While writes fail the store's backoff decides when
+ * to try again, and the problem is logged once, when it starts, not per
+ * retry; the queue overflowing is logged once too.
+ */
 static void flush_store(struct app *a, bool force)
 {
 	int64_t now = mono_ms();
+	uint64_t dropped;
 
 	if (!a->store || (!force && now < a->next_flush_mono && store_queued(a->store) < FLUSH_AT_ROWS))
+		return;
+	if (!store_flush_due(a->store))
 		return;
 	a->next_flush_mono = now + FLUSH_EVERY_MS;
 	if (!store_queued(a->store))
 		return;
 	if (store_flush(a->store) != 0) {
 		if (!a->store_failing)
-			logf_(a, "history: %s", store_last_error(a->store));
+			logf_(a, "history: %s; retrying with backoff (1 s doubling to 60 s) and as soon as space is freed",
+			      store_last_error(a->store));
 		a->store_failing = true;
 	} else if (a->store_failing) {
 		logf_(a, "history: writes resumed");
 		a->store_failing = false;
+	}
+	dropped = store_dropped(a->store);
+	if (dropped > a->store_dropped) {
+		if (!a->store_dropped)
+			logf_(a, "history: more than %d results waiting: the oldest are being dropped",
+			      STORE_QUEUE_MAX);
+		a->store_dropped = dropped;
 	}
 }
 
@@ -376,8 +432,13 @@ static int wait_ms(struct app *a, int max_wait_ms)
 
 	if (due < until)
 		until = due;
-	if (a->store && store_queued(a->store) && a->next_flush_mono < until)
-		until = a->next_flush_mono;
+	if (a->store && store_queued(a->store)) {
+		/* while writes fail, the store's backoff: a full disk must not spin the loop */
+		int64_t at = store_wake_ms(a->store) ? store_wake_ms(a->store) : a->next_flush_mono;
+
+		if (at < until)
+			until = at;
+	}
 	if (a->reload_at_mono && a->reload_at_mono < until)
 		until = a->reload_at_mono;
 	if (a->retention_more)
@@ -448,11 +509,7 @@ int app_shutdown(struct app *a)
 		logf_(a, "abandoning %zu probes still running", prober_running(a->prober) + prober_queued(a->prober));
 	prober_free(a->prober);
 	a->prober = NULL;
-	if (a->store && store_flush(a->store) != 0) {
-		logf_(a, "history: %s", store_last_error(a->store));
-		return -1;
-	}
-	return 0;
+	return save_history(a);
 }
 
 void app_probe_now(struct app *a, const char *name)

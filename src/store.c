@@ -67,15 +67,19 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "httpsmon/spill.h"
 #include "httpsmon/util.h"
 
 #define BUSY_COLLECTOR_MS 50   /* the collector's loop must never wait long */
@@ -85,6 +89,9 @@
 #define CLOSE_AFTER_MS    (5 * 60000LL) /* an hour is closed this long after its end */
 #define NPHASE            6
 #define SERIES_MAX        100000
+#define BACKOFF_FIRST_MS  1000  /* after a failed flush; doubles per failure */
+#define BACKOFF_MAX_MS    60000
+#define SPACE_CHECK_MS    1000  /* disk full: free space looked at no more often */
 
 enum { DB_UP = 0, DB_WARN = 1, DB_DOWN = 2 }; /* probe.state on disk */
 
@@ -193,6 +200,7 @@ enum stmt {
 	S_NAMES, S_NAMES_WRITTEN, S_WSEQ, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
 	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
+	S_SPILL_GET, S_SPILL_PUT, S_SPILL_DEL,
 	S_COUNT
 };
 
@@ -305,6 +313,10 @@ static const char *const sql_text[S_COUNT] = {
 		" AND NOT EXISTS (SELECT 1 FROM outage WHERE endpoint_id = endpoint.id)"
 		" AND NOT EXISTS (SELECT 1 FROM event WHERE endpoint_id = endpoint.id)"
 		" AND NOT EXISTS (SELECT 1 FROM cert_seen WHERE endpoint_id = endpoint.id)",
+	[S_SPILL_GET] = "SELECT probes, events FROM spill WHERE id = ?1",
+	[S_SPILL_PUT] = "INSERT INTO spill(id, probes, events) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
+		" probes = max(probes, excluded.probes), events = max(events, excluded.events)",
+	[S_SPILL_DEL] = "DELETE FROM spill WHERE id = ?1",
 };
 
 /* ---- a small hash map: byte-string keys -> int64 --------------------------- */
@@ -407,6 +419,7 @@ struct qprobe {
 	int state;           /* DB_UP, DB_WARN, DB_DOWN */
 	int reason;          /* enum reason */
 	int nchain;
+	int64_t spill_ix;    /* its place in the spill file it came from, 0 = none */
 	const char *s[QS_COUNT];
 	unsigned char (*chain)[32]; /* leaf first */
 	char data[];
@@ -422,6 +435,7 @@ struct qoutage {
 struct qevent {
 	size_t ep;
 	int64_t t_ms;
+	int64_t spill_ix;    /* as for qprobe */
 	char *kind, *detail;
 };
 
@@ -452,11 +466,21 @@ struct store {
 	uint64_t dropped;
 	bool failing;
 	char err[600];
-	char notice[600];        /* from store_open, for the collector to log once */
+	int64_t (*clock)(void);  /* monotonic ms: util's, or a test's */
+	int fails;               /* failed flushes in a row */
+	bool disk_full;          /* the last one failed for want of space */
+	int64_t retry_ms;        /* when to try again (clock) */
+	int64_t space_ms;        /* when free space was last looked at (clock) */
+	uint64_t free_bytes;     /* and what it was */
+	int64_t spill_id;        /* the spill file imported at open, until all of it is written; 0 none */
+	char notice[1400];       /* from store_open, for the collector to log once: lines */
 	int64_t ret_cursor;      /* retention: last endpoint id visited */
 	struct map rolled;       /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
 				    emptied by every retention pass, which moves it */
 };
+
+static void note(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void spill_import(struct store *st);
 
 static sqlite3_stmt *stmt_get(struct store *st, enum stmt k)
 {
@@ -482,6 +506,11 @@ static int run(struct store *st, enum stmt k)
 	sqlite3_stmt *s = stmt_get(st, k);
 
 	return s ? stmt_run(s) : sqlite3_errcode(st->db);
+}
+
+static int64_t default_clock(void)
+{
+	return util_mono_us() / 1000;
 }
 
 /* The one integer a statement returns, or fallback. */
@@ -668,8 +697,7 @@ static int create_private(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (stat(st->path, &sb) == 0 && (sb.st_mode & 077))
-		snprintf(st->notice, sizeof(st->notice),
-			 "warning: %s is open to %s (mode %04o) although it holds URLs and messages;"
+		note(st, "warning: %s is open to %s (mode %04o) although it holds URLs and messages;"
 			 " chmod 600 it unless that is intended", st->path,
 			 sb.st_mode & 07 ? "every user" : "its group", (unsigned)(sb.st_mode & 07777));
 	return 0;
@@ -799,6 +827,7 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 	st->path = xstrdup(path);
 	st->mode = mode;
 	st->lock_fd = -1;
+	st->clock = default_clock;
 	if (mode == STORE_COLLECTOR) {
 		if (make_parents(path, err, errlen) != 0 || take_lock(st, err, errlen) != 0 ||
 		    create_private(st, err, errlen) != 0)
@@ -839,6 +868,7 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			goto err;
 		}
 		st->wseq = query_int(st, S_WSEQ, 0);
+		spill_import(st);
 	} else {
 		sqlite3_exec(st->db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
 		if (user_version(st, &v) != SQLITE_OK) {
@@ -986,15 +1016,45 @@ static void pq_push(struct store *st, struct qprobe *q)
 	st->pq_n++;
 }
 
+/*
+ * A queued probe holding copies of src (NULL taken as "") and of the
+ * chain's fingerprints, in one allocation; the caller fills in the rest.
+ */
+static struct qprobe *qprobe_new(const char *const src[QS_COUNT], const unsigned char (*sha)[32], int nchain)
+{
+	size_t len[QS_COUNT], total = 0;
+	struct qprobe *q;
+	char *p;
+
+	for (int i = 0; i < QS_COUNT; i++) {
+		len[i] = src[i] ? strlen(src[i]) : 0;
+		total += len[i] + 1;
+	}
+	q = xmalloc(sizeof(*q) + total + (size_t)nchain * 32);
+	q->nchain = nchain;
+	q->spill_ix = 0;
+	p = q->data;
+	q->chain = (unsigned char (*)[32])p;
+	if (nchain)
+		memcpy(p, sha, (size_t)nchain * 32);
+	p += (size_t)nchain * 32;
+	for (int i = 0; i < QS_COUNT; i++) {
+		if (len[i])
+			memcpy(p, src[i], len[i]);
+		p[len[i]] = '\0';
+		q->s[i] = p;
+		p += len[i] + 1;
+	}
+	return q;
+}
+
 void store_add_probe(struct store *st, const char *name, const char *url,
 		     const struct probe_result *r, const struct verdict *v)
 {
 	const char *src[QS_COUNT];
-	size_t len[QS_COUNT], total = 0;
 	unsigned char sha[PROBE_MAX_CHAIN][32];
 	int nchain = 0;
 	struct qprobe *q;
-	char *p;
 
 	if (!st || st->mode != STORE_COLLECTOR || !name || !r || !v)
 		return;
@@ -1004,17 +1064,13 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	src[QS_CIPHER] = r->cipher;
 	src[QS_ALPN] = r->alpn;
 	src[QS_ERROR] = r->error_text;
-	for (int i = 0; i < QS_COUNT; i++) {
-		len[i] = strlen(src[i]);
-		total += len[i] + 1;
-	}
 	for (int i = 0; i < r->chain_len && i < PROBE_MAX_CHAIN; i++) {
 		if (sha_from_hex(r->chain[i].sha256, sha[nchain]) != 0)
 			continue;
 		queue_cert(st, &r->chain[i], sha[nchain]);
 		nchain++;
 	}
-	q = xmalloc(sizeof(*q) + total + (size_t)nchain * 32);
+	q = qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
 	q->ep = ep_intern(st, name, url);
 	q->t_ms = r->started_ms;
 	q->us[0] = r->t.dns_us;
@@ -1026,16 +1082,6 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	q->status = r->http_status;
 	q->state = db_state(v->state);
 	q->reason = (int)v->reason >= 0 && v->reason < REASON_COUNT ? (int)v->reason : REASON_PROBE_ERROR;
-	q->nchain = nchain;
-	p = q->data;
-	q->chain = (unsigned char (*)[32])p;
-	memcpy(p, sha, (size_t)nchain * 32);
-	p += (size_t)nchain * 32;
-	for (int i = 0; i < QS_COUNT; i++) {
-		memcpy(p, src[i], len[i] + 1);
-		q->s[i] = p;
-		p += len[i] + 1;
-	}
 	pq_push(st, q);
 }
 
@@ -1091,6 +1137,7 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 	e = &st->evq[st->evq_n++];
 	e->ep = ep_intern(st, name, NULL);
 	e->t_ms = t_ms;
+	e->spill_ix = 0;
 	e->kind = xstrdup(kind ? kind : "");
 	e->detail = xstrdup(detail ? detail : "");
 }
@@ -1113,6 +1160,313 @@ uint64_t store_dropped(const struct store *st)
 const char *store_notice(const struct store *st)
 {
 	return st && st->notice[0] ? st->notice : NULL;
+}
+
+/* ---- the spill file -------------------------------------------------------- */
+
+/*
+ * What a collector could not write before it stopped goes to "<db>.spill"
+ * (spill.h): C (certificate), P (probe), O (outage) and E (event) records,
+ * in queue order. The next collector queues them again at open; each chunk
+ * that writes some of them records, in the same transaction, how many
+ * probes and events of that file are in (table spill), so a collector
+ * killed half way through never writes one twice. The file is removed once
+ * the queue has been written out entirely.
+ */
+enum { SP_P = 20, SP_C = 15, SP_O = 7, SP_E = 5 }; /* fields per record */
+
+/* Appends one line to st->notice. */
+static void note(struct store *st, const char *fmt, ...)
+{
+	size_t used = strlen(st->notice);
+	va_list ap;
+
+	if (used && used + 1 < sizeof(st->notice))
+		st->notice[used++] = '\n';
+	va_start(ap, fmt);
+	vsnprintf(st->notice + used, sizeof(st->notice) - used, fmt, ap);
+	va_end(ap);
+}
+
+static const char *i64s(char b[24], int64_t v)
+{
+	snprintf(b, 24, "%lld", (long long)v);
+	return b;
+}
+
+static void spill_certs(struct store *st, struct spill_w *w)
+{
+	char n[5][24];
+
+	for (size_t i = 0; i < st->cq_n; i++) {
+		const struct cert_info *c = &st->cq[i];
+		const char *f[SP_C] = { "C", c->sha256, c->subject, c->issuer, c->sans, c->serial,
+					i64s(n[0], c->not_before), i64s(n[1], c->not_after), c->key_type,
+					i64s(n[2], c->key_bits), c->key_curve, c->sig_alg, c->aia_ca_issuers,
+					i64s(n[3], c->self_issued), i64s(n[4], c->is_ca) };
+
+		spill_put(w, f, SP_C);
+	}
+}
+
+static void spill_probes(struct store *st, struct spill_w *w)
+{
+	char n[9][24], chain[PROBE_MAX_CHAIN * 65 + 1];
+
+	for (size_t i = 0; i < st->pq_n; i++) {
+		const struct qprobe *q = st->pq[(st->pq_head + i) % st->pq_cap];
+		const struct ep *e = &st->eps[q->ep];
+		const char *f[SP_P] = { "P", e->name, e->url, i64s(n[0], q->t_ms), NULL, NULL, NULL, NULL, NULL, NULL,
+					i64s(n[7], q->status), i64s(n[8], q->state), reason_name((enum reason)q->reason),
+					chain, q->s[QS_MESSAGE], q->s[QS_IP], q->s[QS_TLS_VERSION], q->s[QS_CIPHER],
+					q->s[QS_ALPN], q->s[QS_ERROR] };
+		char *c = chain;
+
+		for (int k = 0; k < NPHASE; k++)
+			f[4 + k] = i64s(n[1 + k], q->us[k]);
+		*c = '\0';
+		for (int k = 0; k < q->nchain; k++) {
+			if (k)
+				*c++ = ',';
+			sha_to_hex(q->chain[k], 32, c);
+			c += 64;
+		}
+		spill_put(w, f, SP_P);
+	}
+}
+
+static void spill_rest(struct store *st, struct spill_w *w)
+{
+	char n[3][24];
+
+	for (size_t i = 0; i < st->oq_n; i++) {
+		const struct qoutage *o = &st->oq[i];
+		const char *f[SP_O] = { "O", st->eps[o->ep].name, i64s(n[0], o->start_ms), i64s(n[1], o->end_ms),
+					o->reason, o->message, i64s(n[2], o->failed) };
+
+		spill_put(w, f, SP_O);
+	}
+	for (size_t i = 0; i < st->evq_n; i++) {
+		const struct qevent *e = &st->evq[i];
+		const char *f[SP_E] = { "E", st->eps[e->ep].name, i64s(n[0], e->t_ms), e->kind, e->detail };
+
+		spill_put(w, f, SP_E);
+	}
+}
+
+/* A new file's identity: wall-clock nanoseconds, which no earlier spill of this database had. */
+static int64_t spill_new_id(void)
+{
+	struct timespec ts;
+	int64_t id;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	id = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec) & INT64_MAX;
+	return id ? id : 1;
+}
+
+long store_spill(struct store *st, char *msg, size_t msglen)
+{
+	size_t np, no, ne;
+	struct spill_w *w;
+	char *path;
+
+	if (!st || st->mode != STORE_COLLECTOR)
+		return -1;
+	np = st->pq_n, no = st->oq_n, ne = st->evq_n;
+	if (!np && !no && !ne)
+		return 0;
+	path = xasprintf("%s.spill", st->path);
+	w = spill_create(path, spill_new_id(), msg, msglen);
+	if (!w) {
+		free(path);
+		return -1;
+	}
+	spill_certs(st, w);
+	spill_probes(st, w);
+	spill_rest(st, w);
+	if (spill_finish(w, msg, msglen) != 0) {
+		free(path);
+		return -1;
+	}
+	snprintf(msg, msglen, "%zu probe%s, %zu outage update%s and %zu event%s saved to %s;"
+		 " the next collector start writes them to the database", np, np == 1 ? "" : "s", no,
+		 no == 1 ? "" : "s", ne, ne == 1 ? "" : "s", path);
+	free_queues(st);
+	/* the file now holds what is left of an imported one too, under a new identity */
+	st->spill_id = 0;
+	free(path);
+	return (long)(np + no + ne);
+}
+
+static int64_t field_i64(const char *s, bool *ok)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s) {
+		*ok = false;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end || errno)
+		*ok = false;
+	return v;
+}
+
+static int reason_by_name(const char *name)
+{
+	for (int r = 0; r < REASON_COUNT; r++)
+		if (name && !strcmp(reason_name((enum reason)r), name))
+			return r;
+	return REASON_PROBE_ERROR;
+}
+
+/* A P record as a queued probe, or NULL when malformed. */
+static struct qprobe *import_probe(struct store *st, char **f)
+{
+	unsigned char sha[PROBE_MAX_CHAIN][32];
+	const char *src[QS_COUNT] = { f[14], f[15], f[16], f[17], f[18], f[19] };
+	int nchain = 0;
+	bool ok = f[1] != NULL;
+	struct qprobe *q;
+	int64_t us[NPHASE], t = field_i64(f[3], &ok), status = field_i64(f[10], &ok), state = field_i64(f[11], &ok);
+
+	for (int k = 0; k < NPHASE; k++)
+		us[k] = field_i64(f[4 + k], &ok);
+	for (const char *c = f[13] ? f[13] : ""; ok && *c && nchain < PROBE_MAX_CHAIN; nchain++) {
+		char hex[65];
+
+		snprintf(hex, sizeof(hex), "%.64s", c);
+		if (sha_from_hex(hex, sha[nchain]) != 0)
+			ok = false;
+		c += strlen(hex);
+		c += *c == ',';
+	}
+	if (!ok || state < DB_UP || state > DB_DOWN)
+		return NULL;
+	q = qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
+	q->ep = ep_intern(st, f[1], f[2]);
+	q->t_ms = t;
+	memcpy(q->us, us, sizeof(us));
+	q->status = (long)status;
+	q->state = (int)state;
+	q->reason = reason_by_name(f[12]);
+	return q;
+}
+
+/* A C record into the certificate queue. Returns 0, or -1 when malformed. */
+static int import_cert(struct store *st, char **f)
+{
+	struct cert_info c = { 0 };
+	unsigned char sha[32];
+	bool ok = true;
+
+	c.not_before = field_i64(f[6], &ok);
+	c.not_after = field_i64(f[7], &ok);
+	c.key_bits = (int)field_i64(f[9], &ok);
+	c.self_issued = field_i64(f[13], &ok) != 0;
+	c.is_ca = field_i64(f[14], &ok) != 0;
+	if (!ok || sha_from_hex(f[1], sha) != 0)
+		return -1;
+	/* borrowed strings: queue_cert copies */
+	c.subject = f[2];
+	c.issuer = f[3];
+	c.sans = f[4];
+	c.aia_ca_issuers = f[12];
+	snprintf(c.sha256, sizeof(c.sha256), "%s", f[1]);
+	snprintf(c.serial, sizeof(c.serial), "%s", f[5] ? f[5] : "");
+	snprintf(c.key_type, sizeof(c.key_type), "%s", f[8] ? f[8] : "");
+	snprintf(c.key_curve, sizeof(c.key_curve), "%s", f[10] ? f[10] : "");
+	snprintf(c.sig_alg, sizeof(c.sig_alg), "%s", f[11] ? f[11] : "");
+	queue_cert(st, &c, sha);
+	return 0;
+}
+
+/* How many probes and events of spill file id the database has already. */
+static void spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events)
+{
+	sqlite3_stmt *s = stmt_get(st, S_SPILL_GET);
+
+	*probes = *events = 0;
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*probes = sqlite3_column_int64(s, 0);
+		*events = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+}
+
+/* One record of the spill file back into the queues. Returns 1 queued, 0 written before, -1 malformed. */
+static int import_record(struct store *st, char **f, int nf, const int64_t done[2], int64_t seen[2])
+{
+	bool ok = true;
+	int64_t a, b, c;
+
+	if (!f[0] || !f[1])
+		return -1;
+	if (!strcmp(f[0], "C") && nf == SP_C)
+		return import_cert(st, f) == 0 ? 1 : -1;
+	if (!strcmp(f[0], "P") && nf == SP_P) {
+		struct qprobe *q;
+
+		if (++seen[0] <= done[0])
+			return 0;
+		if (!(q = import_probe(st, f)))
+			return -1;
+		q->spill_ix = seen[0];
+		pq_push(st, q);
+		return 1;
+	}
+	if (!strcmp(f[0], "O") && nf == SP_O) {
+		a = field_i64(f[2], &ok), b = field_i64(f[3], &ok), c = field_i64(f[6], &ok);
+		if (!ok)
+			return -1;
+		store_put_outage(st, f[1], a, b, f[4], f[5], (int)c);
+		return 1;
+	}
+	if (!strcmp(f[0], "E") && nf == SP_E) {
+		if (++seen[1] <= done[1])
+			return 0;
+		a = field_i64(f[2], &ok);
+		if (!ok)
+			return -1;
+		store_add_event(st, f[1], a, f[3], f[4]);
+		st->evq[st->evq_n - 1].spill_ix = seen[1];
+		return 1;
+	}
+	return -1;
+}
+
+/* At a collector's open: queues what the last one spilled (see the section comment). */
+static void spill_import(struct store *st)
+{
+	char *path = xasprintf("%s.spill", st->path), *f[SPILL_MAX_FIELDS], err[512];
+	int64_t id = 0, done[2], seen[2] = { 0, 0 };
+	size_t counts[3] = { 0, 0, 0 }; /* queued, written before, malformed */
+	struct spill_r *r = spill_read(path, &id, err, sizeof(err));
+	int nf;
+
+	if (!r) {
+		if (errno != ENOENT)
+			note(st, "%s; it is left in place and not imported", err);
+		free(path);
+		return;
+	}
+	spill_marks(st, id, &done[0], &done[1]);
+	while ((nf = spill_next(r, f, SPILL_MAX_FIELDS)) > 0) {
+		int k = import_record(st, f, nf, done, seen);
+
+		counts[k < 0 ? 2 : k == 0 ? 1 : 0]++;
+	}
+	st->spill_id = id;
+	note(st, "%zu records from %s queued for writing (%zu written before, %zu malformed and ignored)",
+	     counts[0], path, counts[1], counts[2]);
+	spill_free(r);
+	free(path);
 }
 
 /* ---- percentiles ----------------------------------------------------------- */
@@ -1290,14 +1644,15 @@ struct flush {
 	size_t nseen, seen_cap;
 };
 
-static int flush_endpoints(struct store *st)
+/* The endpoints of a chunk: its np probes and ne events, and every queued outage. */
+static int flush_endpoints(struct store *st, size_t np, size_t ne)
 {
 	sqlite3_stmt *up = stmt_get(st, S_EP_UPSERT), *get = stmt_get(st, S_EP_ID);
 	uint64_t gen = ++st->gen;
 
 	if (!up || !get)
 		return -1;
-	for (size_t i = 0; i < st->pq_n; i++) {
+	for (size_t i = 0; i < np; i++) {
 		const struct qprobe *q = st->pq[(st->pq_head + i) % st->pq_cap];
 		struct ep *e = &st->eps[q->ep];
 
@@ -1310,7 +1665,7 @@ static int flush_endpoints(struct store *st)
 		if (q->t_ms > e->last_ms)
 			e->last_ms = q->t_ms;
 	}
-	for (size_t i = 0; i < st->oq_n + st->evq_n; i++) {
+	for (size_t i = 0; i < st->oq_n + ne; i++) {
 		struct ep *e = &st->eps[i < st->oq_n ? st->oq[i].ep : st->evq[i - st->oq_n].ep];
 
 		if (e->gen != gen) {
@@ -1489,13 +1844,13 @@ static int merge_late(struct store *st, int64_t ep, const struct qprobe *q)
 	return rc;
 }
 
-static int flush_probes(struct store *st, struct flush *f)
+static int flush_probes(struct store *st, struct flush *f, size_t np)
 {
 	sqlite3_stmt *s = stmt_get(st, S_PROBE_ADD);
 
 	if (!s)
 		return -1;
-	for (size_t i = 0; i < st->pq_n; i++) {
+	for (size_t i = 0; i < np; i++) {
 		const struct qprobe *q = st->pq[(st->pq_head + i) % st->pq_cap];
 		int64_t ep = st->eps[q->ep].id, leaf = 0, tls;
 
@@ -1543,7 +1898,7 @@ static int flush_probes(struct store *st, struct flush *f)
 	return 0;
 }
 
-static int flush_rest(struct store *st, struct flush *f)
+static int flush_rest(struct store *st, struct flush *f, size_t ne)
 {
 	sqlite3_stmt *s;
 
@@ -1578,10 +1933,10 @@ static int flush_rest(struct store *st, struct flush *f)
 				return -1;
 		}
 	}
-	if (st->evq_n) {
+	if (ne) {
 		if (!(s = stmt_get(st, S_EVENT_ADD)))
 			return -1;
-		for (size_t i = 0; i < st->evq_n; i++) {
+		for (size_t i = 0; i < ne; i++) {
 			const struct qevent *e = &st->evq[i];
 
 			sqlite3_bind_int64(s, 1, st->eps[e->ep].id);
@@ -1615,29 +1970,81 @@ static void set_write_error(struct store *st)
 	st->failing = true;
 }
 
-int store_flush(struct store *st)
+/*
+ * How much of the imported spill file a chunk writes: the queues are FIFO
+ * and the file's records went in first, so the largest index in the chunk
+ * is how far the file is written. Recorded in the same transaction, so a
+ * crash never imports a record twice.
+ */
+static int flush_spill_mark(struct store *st, size_t np, size_t ne)
+{
+	sqlite3_stmt *s;
+	int64_t p = 0, e = 0;
+
+	if (!st->spill_id)
+		return 0;
+	for (size_t i = 0; i < np; i++) {
+		int64_t ix = st->pq[(st->pq_head + i) % st->pq_cap]->spill_ix;
+
+		p = ix > p ? ix : p;
+	}
+	for (size_t i = 0; i < ne; i++)
+		e = st->evq[i].spill_ix > e ? st->evq[i].spill_ix : e;
+	if (!p && !e)
+		return 0;
+	if (!(s = stmt_get(st, S_SPILL_PUT)))
+		return -1;
+	sqlite3_bind_int64(s, 1, st->spill_id);
+	sqlite3_bind_int64(s, 2, p);
+	sqlite3_bind_int64(s, 3, e);
+	return stmt_run(s) == SQLITE_OK ? 0 : -1;
+}
+
+/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages and certificates. */
+static void queues_pop(struct store *st, size_t np, size_t ne)
+{
+	for (size_t i = 0; i < np; i++)
+		free(st->pq[(st->pq_head + i) % st->pq_cap]);
+	st->pq_head = st->pq_n == np ? 0 : (st->pq_head + np) % st->pq_cap;
+	st->pq_n -= np;
+	for (size_t i = 0; i < ne; i++) {
+		free(st->evq[i].kind);
+		free(st->evq[i].detail);
+	}
+	memmove(st->evq, st->evq + ne, (st->evq_n - ne) * sizeof(*st->evq));
+	st->evq_n -= ne;
+	for (size_t i = 0; i < st->oq_n; i++) {
+		free(st->oq[i].reason);
+		free(st->oq[i].message);
+	}
+	st->oq_n = 0;
+	for (size_t i = 0; i < st->cq_n; i++)
+		cert_info_done(&st->cq[i]);
+	st->cq_n = 0;
+}
+
+/*
+ * One transaction: the oldest np probes and ne events, with every queued
+ * outage and certificate. Returns SQLITE_OK (and pops them), or the error.
+ */
+static int flush_chunk(struct store *st, size_t np, size_t ne)
 {
 	struct flush f = { 0 };
-	int rc;
+	int rc = run(st, S_BEGIN_W);
 
-	if (!st || st->mode != STORE_COLLECTOR)
-		return -1;
-	if (!store_queued(st)) {
-		st->failing = false;
-		return 0;
+	if (rc == SQLITE_OK) {
+		if (flush_endpoints(st, np, ne) == 0 && flush_certs(st) == 0 && flush_probes(st, &f, np) == 0 &&
+		    flush_rest(st, &f, ne) == 0 && flush_spill_mark(st, np, ne) == 0)
+			rc = run(st, S_COMMIT);
+		else if ((rc = sqlite3_errcode(st->db)) == SQLITE_OK)
+			rc = SQLITE_ERROR;
 	}
-	rc = run(st, S_BEGIN_W);
-	if (rc == SQLITE_OK && flush_endpoints(st) == 0 && flush_certs(st) == 0 &&
-	    flush_probes(st, &f) == 0 && flush_rest(st, &f) == 0)
-		rc = run(st, S_COMMIT);
-	else
-		rc = SQLITE_ERROR;
 	if (rc != SQLITE_OK) {
 		/* the message first: ROLLBACK would replace it */
 		set_write_error(st);
 		rollback(st);
 		flush_done(&f);
-		return -1;
+		return rc;
 	}
 	/* committed: the ids learnt are real now */
 	st->wseq++;
@@ -1645,10 +2052,122 @@ int store_flush(struct store *st)
 		if (f.certs.s[i].key && f.certs.s[i].val > 0)
 			map_put(&st->certs, f.certs.s[i].key, 32, f.certs.s[i].val);
 	flush_done(&f);
-	free_queues(st);
+	queues_pop(st, np, ne);
+	return SQLITE_OK;
+}
+
+/* Bytes this process may still write on the database's file system, 0 when unknown. */
+static uint64_t free_bytes(const struct store *st)
+{
+	struct statvfs sv;
+
+	if (statvfs(st->path, &sv) != 0)
+		return 0;
+	/* root may use the blocks reserved for it */
+	return (uint64_t)(geteuid() == 0 ? sv.f_bfree : sv.f_bavail) * sv.f_frsize;
+}
+
+/* After a failed flush: when to try again (see store_flush_due). */
+static void back_off(struct store *st, bool wrote, bool full)
+{
+	int64_t now = st->clock(), delay = BACKOFF_FIRST_MS;
+
+	/* a flush that wrote some chunks found space: the schedule starts again */
+	st->fails = wrote ? 1 : st->fails + 1;
+	for (int i = 1; i < st->fails && delay < BACKOFF_MAX_MS; i++)
+		delay *= 2;
+	st->retry_ms = now + (delay < BACKOFF_MAX_MS ? delay : BACKOFF_MAX_MS);
+	st->disk_full = full;
+	st->space_ms = now;
+	st->free_bytes = full ? free_bytes(st) : 0;
+}
+
+/* Everything of the imported spill file is in the database: the file goes, then its mark. */
+static void spill_finished(struct store *st)
+{
+	char *path;
+	sqlite3_stmt *s;
+
+	if (!st->spill_id)
+		return;
+	path = xasprintf("%s.spill", st->path);
+	if (unlink(path) == 0 || errno == ENOENT) {
+		if ((s = stmt_get(st, S_SPILL_DEL))) {
+			sqlite3_bind_int64(s, 1, st->spill_id);
+			stmt_run(s); /* a mark left behind names a file that is gone: harmless */
+		}
+		st->spill_id = 0;
+	}
+	free(path);
+}
+
+int store_flush(struct store *st)
+{
+	size_t chunk = STORE_FLUSH_CHUNK;
+	bool wrote = false;
+	int rc = SQLITE_OK;
+
+	if (!st || st->mode != STORE_COLLECTOR)
+		return -1;
+	while (store_queued(st)) {
+		size_t np = st->pq_n < chunk ? st->pq_n : chunk, ne = st->evq_n < chunk ? st->evq_n : chunk;
+
+		rc = flush_chunk(st, np, ne);
+		if (rc == SQLITE_OK) {
+			wrote = true;
+			continue;
+		}
+		/* a full disk may still take a smaller transaction: use what is free, oldest first */
+		if ((rc & 0xff) == SQLITE_FULL && chunk > 1) {
+			chunk /= 2;
+			continue;
+		}
+		break;
+	}
+	if (rc != SQLITE_OK) {
+		back_off(st, wrote, (rc & 0xff) == SQLITE_FULL);
+		return -1;
+	}
+	spill_finished(st);
 	st->failing = false;
+	st->fails = 0;
 	st->err[0] = '\0';
 	return 0;
+}
+
+bool store_flush_due(struct store *st)
+{
+	int64_t now;
+	uint64_t free_now;
+
+	if (!st || !st->failing)
+		return true;
+	now = st->clock();
+	if (now >= st->retry_ms)
+		return true;
+	if (!st->disk_full || now - st->space_ms < SPACE_CHECK_MS)
+		return false;
+	st->space_ms = now;
+	free_now = free_bytes(st);
+	if (free_now > st->free_bytes)
+		return true;
+	st->free_bytes = free_now; /* space taken by others: growth from here counts */
+	return false;
+}
+
+int64_t store_wake_ms(const struct store *st)
+{
+	if (!st || !st->failing)
+		return 0;
+	if (st->disk_full && st->space_ms + SPACE_CHECK_MS < st->retry_ms)
+		return st->space_ms + SPACE_CHECK_MS;
+	return st->retry_ms;
+}
+
+void store_set_clock(struct store *st, int64_t (*mono_ms)(void))
+{
+	if (st)
+		st->clock = mono_ms ? mono_ms : default_clock;
 }
 
 /* ---- retention ------------------------------------------------------------- */

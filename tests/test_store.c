@@ -907,7 +907,7 @@ static void test_disk_full(void **state)
 	free(mnt);
 }
 
-/* ---- file modes ------------------------------------------------------------ */
+/* ---- backoff, chunks, spill ---------------------------------------------------- */
 
 static unsigned file_mode(const char *path)
 {
@@ -917,6 +917,303 @@ static unsigned file_mode(const char *path)
 		fail_msg("stat %s: %s", path, strerror(errno));
 	return (unsigned)(sb.st_mode & 07777);
 }
+
+static int64_t fake_ms;
+static int64_t fake_clock(void)
+{
+	return fake_ms;
+}
+
+/* Another connection holds the write lock: every flush fails (SQLITE_BUSY), the disk is fine. */
+static sqlite3 *hold_lock(const char *db)
+{
+	sqlite3 *other;
+
+	assert_int_equal(sqlite3_open(db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	return other;
+}
+
+static void release_lock(sqlite3 *other)
+{
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+}
+
+static void test_backoff(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	static const int64_t schedule[] = { 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000 };
+	sqlite3 *other;
+
+	store_set_clock(st, fake_clock);
+	fake_ms = 5000000;
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	assert_true(store_flush_due(st));
+	assert_int_equal(store_wake_ms(st), 0);
+
+	other = hold_lock(f->db);
+	add(st, "e", T0 + MIN_MS, 1000, STATE_UP);
+	for (size_t i = 0; i < sizeof(schedule) / sizeof(schedule[0]); i++) {
+		assert_int_equal(store_flush(st), -1);
+		assert_non_null(store_last_error(st));
+		assert_int_equal(store_wake_ms(st), fake_ms + schedule[i]);
+		/* not one millisecond early; a lock is not a full disk: no shortcut */
+		fake_ms += schedule[i] - 1;
+		assert_false(store_flush_due(st));
+		fake_ms += 1;
+		assert_true(store_flush_due(st));
+	}
+	release_lock(other);
+	assert_int_equal(store_flush(st), 0);
+	assert_null(store_last_error(st));
+	assert_true(store_flush_due(st));
+	assert_int_equal(store_wake_ms(st), 0);
+
+	/* the schedule starts again at 1 s after writes worked */
+	other = hold_lock(f->db);
+	add(st, "e", T0 + 2 * MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_wake_ms(st), fake_ms + 1000);
+	release_lock(other);
+	store_close(st);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM probe"), 3);
+}
+
+/* A tmpfs of size_kb at dir/small; skips the test when mounting is not permitted. */
+static char *small_fs(const char *dir, int size_kb)
+{
+	char *mnt = xasprintf("%s/small", dir), opt[32];
+
+	assert_int_equal(mkdir(mnt, 0700), 0);
+	snprintf(opt, sizeof(opt), "size=%dk", size_kb);
+	if (mount("httpsmon-test", mnt, "tmpfs", 0, opt) != 0) {
+		fprintf(stderr, "cannot mount a tmpfs (%s): skipped (the suite runs as root on CI)\n", strerror(errno));
+		free(mnt);
+		skip();
+	}
+	return mnt;
+}
+
+/* A file of kb KiB at path (it must fit). */
+static void make_file(const char *path, int kb)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	char buf[1024];
+
+	assert_true(fd >= 0);
+	memset(buf, 'y', sizeof(buf));
+	for (int i = 0; i < kb; i++)
+		assert_int_equal(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fd);
+}
+
+/*
+ * A full disk with a backlog larger than the space freed: the chunks that
+ * fit are written, oldest first; the freed space is seen before the
+ * backoff has passed; the rest lands once there is room.
+ */
+static void test_disk_full_chunks(void **state)
+{
+	struct fx *f = *state;
+	char *mnt = small_fs(f->dir, 2048), *db = xasprintf("%s/history.db", mnt);
+	char *some = xasprintf("%s/some", mnt), *filler;
+	struct store *st = open_collector(db);
+	const int n = 4000;
+	int64_t written, left;
+
+	store_set_clock(st, fake_clock);
+	fake_ms = 1000000;
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	make_file(some, 96);
+	filler = fill_disk(mnt);
+	for (int i = 1; i <= n; i++)
+		add(st, "e", T0 + i * MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), -1);
+	assert_non_null(strstr(store_last_error(st), "full"));
+	assert_int_equal(store_queued(st), n);
+	assert_int_equal(store_wake_ms(st), fake_ms + 1000); /* the next look at free space */
+	assert_int_equal(store_flush(st), -1);               /* backoff now 2 s */
+	fake_ms += 999;
+	assert_false(store_flush_due(st));
+
+	/* 96 KiB come free: less than the backlog needs */
+	assert_int_equal(unlink(some), 0);
+	assert_false(store_flush_due(st)); /* free space is looked at once a second, not per pass */
+	fake_ms += 1;
+	assert_true(store_flush_due(st));  /* before the 2 s backoff is over */
+	assert_int_equal(store_flush(st), -1);
+	left = (int64_t)store_queued(st);
+	written = sql_int(db, "SELECT count(*) FROM probe") - 1;
+	if (written <= 0 || written >= n)
+		fail_msg("%lld of %d probes written into 96 KiB: the chunks should use part of it", (long long)written, n);
+	assert_int_equal(written + left, n);
+	/* oldest first: exactly the first ones */
+	assert_int_equal(sql_int(db, "SELECT max(t_ms) FROM probe"), T0 + written * MIN_MS);
+	assert_true(store_wake_ms(st) > fake_ms); /* and it backs off again */
+
+	assert_int_equal(unlink(filler), 0);
+	fake_ms += 1000;
+	assert_true(store_flush_due(st));
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe"), n + 1);
+	assert_int_equal(sql_int(db, "SELECT count(DISTINCT t_ms) FROM probe"), n + 1);
+	assert_intact(db);
+	free(filler);
+	free(some);
+	free(db);
+	umount2(mnt, MNT_DETACH);
+	free(mnt);
+}
+
+/* The child: imports the spill at open, writes what fits, dies without closing. */
+static void spill_child(const char *db)
+{
+	char err[512];
+	struct store *st = store_open(db, STORE_COLLECTOR, err, sizeof(err));
+
+	if (!st)
+		_exit(2);
+	if (!store_notice(st) || !strstr(store_notice(st), "queued for writing"))
+		_exit(3);
+	_exit(store_flush(st) == 0 ? 4 : 0); /* a partial write is what is wanted */
+}
+
+/*
+ * Stopping while writes fail: the queue goes to a spill file (0600), the
+ * next collector queues it again. Here that collector is killed after
+ * writing part of it on a nearly full disk; the one after it writes the
+ * rest: every probe, outage and event exactly once, and the file goes.
+ */
+static void test_spill(void **state)
+{
+	struct fx *f = *state;
+	char *mnt = small_fs(f->dir, 4096), *db = xasprintf("%s/history.db", mnt);
+	char *spill = xasprintf("%s.spill", db), *some = xasprintf("%s/some", mnt), *filler, msg[1024];
+	struct store *st = open_collector(db);
+	struct probe_result r;
+	struct verdict v;
+	sqlite3 *other;
+	const int n = 3000;
+	int status;
+	pid_t pid;
+
+	add(st, "e", T0, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	other = hold_lock(db);
+	for (int i = 1; i <= n; i++)
+		add(st, i % 2 ? "e" : "tab\tname", T0 + i * MIN_MS, 1000 + i, i % 3 ? STATE_UP : STATE_DOWN);
+	/* text that must survive the file: tabs, newlines, percent signs, escapes, a chain */
+	make_probe(&r, &v, T0 + (n + 1) * MIN_MS, 5000, STATE_DOWN);
+	snprintf(v.message, sizeof(v.message), "%s", hostile);
+	snprintf(r.error_text, sizeof(r.error_text), "100%% \t\r\n%%41");
+	set_cert(&r.chain[0], 'a', "CN=leaf\tx", "CN=int\n");
+	set_cert(&r.chain[1], 'b', "CN=int\n", "CN=root %");
+	r.chain_len = 2;
+	store_add_probe(st, "e", "https://x.example/?a=1%20", &r, &v);
+	probe_result_done(&r);
+	store_put_outage(st, "e", T0 + MIN_MS, 0, "http_status", "HTTP 503\n", 3);
+	for (int i = 0; i < 40; i++)
+		store_add_event(st, "e", T0 + i * MIN_MS, "state", i ? "UP -> DOWN" : hostile);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_spill(st, msg, sizeof(msg)), n + 1 + 1 + 40);
+	assert_non_null(strstr(msg, "3001 probes, 1 outage update and 40 events saved to"));
+	assert_non_null(strstr(msg, spill));
+	assert_int_equal(store_queued(st), 0);
+	assert_int_equal(file_mode(spill), 0600);
+	store_close(st);
+	release_lock(other);
+
+	/* the next collector gets part of it in before it dies */
+	make_file(some, 192);
+	filler = fill_disk(mnt);
+	assert_int_equal(unlink(some), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		spill_child(db);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) != 0)
+		fail_msg("spill child exited %d (2 open, 3 no import notice, 4 no partial write)", WEXITSTATUS(status));
+	assert_true(sql_int(db, "SELECT count(*) FROM probe") > 1);
+	assert_int_equal(access(spill, F_OK), 0);
+
+	/* and the one after it writes the rest, once */
+	assert_int_equal(unlink(filler), 0);
+	st = open_collector(db);
+	assert_non_null(store_notice(st));
+	assert_null(strstr(store_notice(st), "(0 written before"));
+	assert_non_null(strstr(store_notice(st), "0 malformed"));
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(access(spill, F_OK), -1);
+	store_close(st);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe"), n + 2);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe WHERE (t_ms - 1767225600000) % 60000 != 0"), 0);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe p JOIN endpoint e ON e.id = p.endpoint_id"
+				     " WHERE e.name = 'tab\tname'"), n / 2);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM event"), 40);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM outage WHERE failed_probes = 3"), 1);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM cert"), 2);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM spill"), 0);
+	{
+		char *t = sql_text(db, "SELECT message FROM probe WHERE t_ms = 1767225600000 + 3001 * 60000");
+		char *e = sql_text(db, "SELECT error FROM probe WHERE t_ms = 1767225600000 + 3001 * 60000");
+		char *d = sql_text(db, "SELECT detail FROM event ORDER BY t_ms LIMIT 1");
+		char *sub = sql_text(db, "SELECT subject FROM cert WHERE issuer = 'CN=int\n'");
+
+		assert_string_equal(t, hostile);
+		assert_string_equal(e, "100% \t\r\n%41");
+		assert_string_equal(d, hostile);
+		assert_string_equal(sub, "CN=leaf\tx");
+		free(t);
+		free(e);
+		free(d);
+		free(sub);
+	}
+	assert_intact(db);
+	free(filler);
+	free(some);
+	free(spill);
+	free(db);
+	umount2(mnt, MNT_DETACH);
+	free(mnt);
+}
+
+/* A spill file that was cut short is refused whole and left for the operator. */
+static void test_spill_torn(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	char *spill = xasprintf("%s.spill", f->db), msg[1024];
+	sqlite3 *other;
+	struct stat sb;
+
+	other = hold_lock(f->db);
+	for (int i = 0; i < 10; i++)
+		add(st, "e", T0 + i * MIN_MS, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_spill(st, msg, sizeof(msg)), 10);
+	store_close(st);
+	release_lock(other);
+	assert_int_equal(stat(spill, &sb), 0);
+	assert_int_equal(truncate(spill, sb.st_size - 8), 0);
+	st = open_collector(f->db);
+	assert_non_null(store_notice(st));
+	assert_non_null(strstr(store_notice(st), "is not a complete httpsmon spill file"));
+	assert_non_null(strstr(store_notice(st), "left in place"));
+	assert_int_equal(store_queued(st), 0);
+	store_close(st);
+	assert_int_equal(access(spill, F_OK), 0);
+	free(spill);
+}
+
+/* ---- file modes ------------------------------------------------------------ */
 
 static void test_file_modes(void **state)
 {
@@ -1061,6 +1358,10 @@ int main(void)
 		T(test_reader_errors),
 		T(test_locked_queue_kept),
 		T(test_disk_full),
+		T(test_backoff),
+		T(test_disk_full_chunks),
+		T(test_spill),
+		T(test_spill_torn),
 		T(test_file_modes),
 		T(test_sigkill),
 	};

@@ -39,7 +39,7 @@ struct app;
  */
 struct app *app_new(const struct app_opts *o, char *err, size_t errlen);
 
-/* Stops at once: abandons probes, flushes what it can. NULL is fine. */
+/* Stops at once: abandons probes, saves the history as app_shutdown does. NULL is fine. */
 void app_free(struct app *a);
 
 /*
@@ -55,8 +55,11 @@ bool app_stop_requested(const struct app *a);
 
 /*
  * After a stop request: lets running probes finish within their timeout,
- * abandons what is left, flushes every pending write. Returns 0 when every
- * write landed, -1 otherwise (the message was logged).
+ * abandons what is left, flushes every pending write; if writes still
+ * fail, saves the rest to the store's spill file (store_spill). Returns 0
+ * when every result of the run is in the database or the spill file, -1
+ * when some were lost (dropped while writes failed, or the spill failed
+ * too; the counts were logged).
  */
 int app_shutdown(struct app *a);
 

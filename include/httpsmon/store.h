@@ -3,11 +3,15 @@
  * migrations (PRAGMA user_version), and every SQL statement; nothing else
  * in httpsmon writes SQL.
  *
- * Writes are queued in memory and committed by store_flush() in one
- * transaction, so a burst of results costs one fsync. If a flush fails
- * (disk full, read-only, locked) the queue is kept, up to a bound, and
- * retried on the next flush; the error is reported once through
- * store_last_error() and cleared when writes succeed again.
+ * Writes are queued in memory and committed by store_flush() in
+ * transactions of at most STORE_FLUSH_CHUNK probes, oldest first, so a
+ * burst of results costs one commit and a nearly full disk still takes
+ * what fits. If a flush fails (disk full, read-only, locked) the rest of
+ * the queue is kept, up to a bound; store_flush_due() says when trying
+ * again is worth it (backoff, or space freed), the error is reported
+ * through store_last_error() and cleared when writes succeed again. A
+ * collector that stops while writes fail saves the queue to a spill file
+ * beside the database (store_spill), which the next collector imports.
  *
  * One collector per file: opening as STORE_COLLECTOR takes an exclusive
  * advisory lock and fails with a clear message if another collector holds
@@ -43,8 +47,9 @@ struct store;
  */
 struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errlen);
 /*
- * Something store_open found that the operator should hear about once,
- * without failing (a history file others than its owner may read), or NULL.
+ * What store_open found that the operator should hear about once, without
+ * failing (a history file others than its owner may read, a spill file
+ * imported or refused), one line each, or NULL.
  */
 const char *store_notice(const struct store *st);
 void store_close(struct store *st); /* flushes what it can; NULL is fine */
@@ -76,12 +81,52 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 		     const char *detail);
 
 /*
- * Commits everything queued in one transaction. Returns 0, or -1 (the queue
- * is kept for the next try, within STORE_QUEUE_MAX rows; beyond that the
- * oldest probe rows are dropped and counted).
+ * Commits everything queued, in transactions of at most STORE_FLUSH_CHUNK
+ * probes and as many events, oldest first (the queued outages and
+ * certificates go with the first). When the disk is full, a failed chunk
+ * is halved and tried again, down to one probe, so what space there is
+ * gets used. Returns 0 when the queue is empty, or -1: what was not
+ * written stays queued, within STORE_QUEUE_MAX probes (beyond that the
+ * oldest are dropped and counted by store_dropped), and the next try
+ * waits (store_flush_due). Once the queue is empty, a spill file imported
+ * at open is removed.
  */
 int store_flush(struct store *st);
-#define STORE_QUEUE_MAX 100000
+#define STORE_QUEUE_MAX   100000
+#define STORE_FLUSH_CHUNK 500
+
+/*
+ * Whether a flush is worth trying now: always while writes work. After a
+ * failed flush, once its backoff has passed: 1 s after the first failure,
+ * doubling with each failure in a row to at most 60 s (a flush that wrote
+ * some chunks before failing starts again at 1 s); or, when it failed for
+ * want of space, as soon as the database's file system has more free
+ * space than at the failure (statvfs, looked at no more than once a
+ * second, from here).
+ */
+bool store_flush_due(struct store *st);
+
+/*
+ * While writes fail: the monotonic time (ms, the store's clock) when
+ * store_flush_due should next be asked, for a loop's timeout; 0 while
+ * writes work (flush on the caller's own schedule).
+ */
+int64_t store_wake_ms(const struct store *st);
+
+/* Tests: the monotonic millisecond clock the backoff reads (NULL: the real one). */
+void store_set_clock(struct store *st, int64_t (*mono_ms)(void));
+
+/*
+ * For a collector that stops while writes fail: writes everything still
+ * queued to "<db>.spill" (mode 0600; written whole, then renamed into
+ * place, replacing an older spill whose rest is in the queue) and empties
+ * the queue. The next collector to open the database queues the file's
+ * records again; each is written once (how far the file got is recorded
+ * with the rows), and the file is removed when all of it is in.
+ * Returns the number of queued items saved (0 when none) with what was
+ * done in msg, or -1 with the error in msg (the queue is kept).
+ */
+long store_spill(struct store *st, char *msg, size_t msglen);
 
 size_t store_queued(const struct store *st);
 /* The current write problem, or NULL when writes are fine. */
