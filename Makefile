@@ -6,6 +6,7 @@
 # make fuzz       libFuzzer targets (clang, ASan+UBSan) in build-fuzz/; tests/fuzz/README.md
 # make bench      benchmarks (figures go to the README by hand), then the soak
 # make soak       only the soak: 500 endpoints for 10 minutes, fails if RSS or descriptors grow
+# make diskfull   only the full-disk CPU figure (root: a tmpfs), fails above 2x normal
 # make demo       the dashboard on a local demo lab (healthy, failing, slow, flapping endpoints)
 # make screenshots  regenerate screenshots/*.png from the dashboard on the demo lab
 
@@ -34,7 +35,7 @@ TESTSRCS := $(wildcard tests/test_*.c)
 TESTBINS := $(TESTSRCS:tests/%.c=$(BUILD)/tests/%)
 LABSRV   := $(BUILD)/tests/lab/labsrv
 
-.PHONY: all deps run check test asan fuzz bench soak clean demo screenshots
+.PHONY: all deps run check test asan fuzz bench soak diskfull clean demo screenshots
 all: $(BIN)
 
 deps:
@@ -105,10 +106,14 @@ screenshots: deps $(BIN) $(LABSRV)
 
 bench: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/diskfull.sh
 	@BUILD=$(BUILD) bench/soak.sh
 
 soak: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/soak.sh
+
+diskfull: deps $(BIN) $(LABSRV)
+	@BUILD=$(BUILD) bench/diskfull.sh
 
 clean:
 	rm -rf build build-asan build-fuzz bin

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The headless collector with its database on a full file system (a small
+# tmpfs, so this needs root, as the suite has on CI): the write error is
+# logged once, not once per retry; space freed is used within about a
+# second, not at the end of a backoff; SIGTERM while writes fail saves the
+# queue to the spill file beside the database and exits 0, and the next
+# start writes it, every probe exactly once; with no room for the spill
+# either, SIGTERM exits 1 and the log gives the count lost. TAP-ish output;
+# local lab only.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+BUILD=${BUILD:-build}
+BIN=${HTTPSMON_BIN:-bin/httpsmon}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+export BUILD
+
+. tests/lib/harness.sh
+if [ "$(id -u)" != 0 ]; then
+	skip "collector on a full tmpfs" "not root: cannot mount a tmpfs"
+	exit 0
+fi
+work=$(mktemp -d)
+small=$work/small
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	[ -n "${lock_pid:-}" ] && kill "$lock_pid" 2>/dev/null
+	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
+	umount -l "$small" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$small"
+if ! mount -t tmpfs -o size=3m httpsmon-test "$small" 2>/dev/null; then
+	skip "collector on a full tmpfs" "mount -t tmpfs refused (a container without CAP_SYS_ADMIN?)"
+	exit 0
+fi
+lab_up || { notok "lab starts"; exit 1; }
+
+# 20 endpoints every second: a backlog builds quickly
+cfg=$work/endpoints.ini
+{
+	printf '[defaults]\nca_file = %s\ninterval = 1s\ntimeout = 800ms\n' "$ca"
+	for i in $(seq 20); do printf '[ep%d]\nurl = https://localhost:%s/\n' "$i" "$(port good)"; done
+} >"$cfg"
+db=$small/history.db
+spill=$db.spill
+count() { sqlite3 "$db" "select count(*) from probe${1:+ where $1}" 2>/dev/null || echo -1; }
+fill() { dd if=/dev/zero of="$small/filler" bs=4k 2>/dev/null; true; }
+# start LOG: the collector in the background, $hp its pid
+start() {
+	"$BIN" --headless -c "$cfg" --db "$db" 2>"$1" &
+	hp=$!
+	pids+=("$hp")
+}
+
+log=$work/run1.log
+start "$log"
+wait_for 10 sh -c "[ \$(sqlite3 '$db' 'select count(*) from probe' 2>/dev/null || echo 0) -ge 20 ]" ||
+	{ notok "the collector writes its first probes" "$(tail -5 "$log")"; exit 1; }
+
+# the disk fills up: one log line, however many retries follow
+fill
+if wait_for 10 grep -q "history: cannot write .*full" "$log"; then
+	sleep 5
+	lines=$(grep -c "history: cannot write" "$log")
+	[ "$lines" -eq 1 ] && ok "a full disk is logged once: $(grep -m1 -o 'history: cannot write.*' "$log" | cut -c1-110)" ||
+		notok "a full disk is logged once" "$lines lines" "$(grep history "$log")"
+else
+	notok "a full disk is logged" "$(tail -5 "$log")"
+fi
+
+# space comes back: seen within about a second (the backoff by now is longer), and used
+before=$(count)
+t0=$SECONDS
+rm -f "$small/filler"
+if wait_for 6 sh -c "[ \$(sqlite3 '$db' 'select count(*) from probe' 2>/dev/null || echo 0) -gt $before ]" &&
+	wait_for 3 grep -q "history: writes resumed" "$log"; then
+	ok "freed space is used at once (probes land $((SECONDS - t0)) s after the rm, writes resumed)"
+else
+	notok "freed space is used at once" "$before -> $(count)" "$(grep history "$log")"
+fi
+
+# writes fail (the database is locked this time) and SIGTERM comes: the queue goes to the spill file
+(echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; sleep 8; echo "ROLLBACK;") | sqlite3 "$db" &
+lock_pid=$!
+wait_for 5 grep -q "history: cannot write .*locked" "$log" || notok "the locked database is noticed" "$(tail -3 "$log")"
+sleep 2
+had=$(count)
+kill -TERM "$hp"
+wait "$hp"; rc=$?
+spilled=$(grep -c '^P' "$spill" 2>/dev/null || echo 0)
+if [ "$rc" -eq 0 ] && [ "$spilled" -gt 0 ] && grep -q "saved to $spill" "$log" && [ "$(stat -c %a "$spill")" = 600 ]; then
+	ok "SIGTERM while writes fail: exit 0, $spilled probes in the spill file (0600)"
+else
+	notok "SIGTERM while writes fail: exit 0 and a spill file" "exit $rc, $spilled probes" "$(tail -3 "$log")"
+fi
+wait "$lock_pid" 2>/dev/null
+lock_pid=
+
+# the next start writes the spill, each probe once, and removes the file
+restart_ms=$(($(date +%s%N) / 1000000))
+log2=$work/run2.log
+start "$log2"
+if wait_for 10 sh -c "! test -e '$spill'"; then
+	kill -TERM "$hp"; wait "$hp"
+	got=$(count "t_ms < $restart_ms")
+	[ "$got" -eq $((had + spilled)) ] && grep -q "records from $spill queued for writing" "$log2" &&
+		ok "the next start imports the spill: $had + $spilled = $got probes from before it, none lost or doubled" ||
+		notok "the next start imports the spill exactly once" "$had + $spilled != $got" "$(grep history "$log2")"
+else
+	notok "the next start imports the spill and removes it" "$(grep history "$log2")"
+	kill -TERM "$hp"; wait "$hp"
+fi
+
+# no room for the spill either: exit 1, and the count lost is logged
+log3=$work/run3.log
+start "$log3"
+sleep 2
+fill
+wait_for 10 grep -q "history: cannot write .*full" "$log3"
+sleep 2
+kill -TERM "$hp"
+wait "$hp"; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "lost: [1-9][0-9]* queued results" "$log3" && ! test -e "$spill.tmp"; then
+	ok "no room for the spill: exit 1, $(grep -o 'lost: [0-9]* queued results' "$log3")"
+else
+	notok "no room for the spill: exit 1 with the count lost" "exit $rc" "$(grep history "$log3")"
+fi
+rm -f "$small/filler"
+[ "$(sqlite3 "$db" 'pragma integrity_check')" = ok ] && ok "the database is intact" || notok "the database is intact"
