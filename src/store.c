@@ -2011,7 +2011,8 @@ static void queues_pop(struct store *st, size_t np, size_t ne)
 		free(st->evq[i].kind);
 		free(st->evq[i].detail);
 	}
-	memmove(st->evq, st->evq + ne, (st->evq_n - ne) * sizeof(*st->evq));
+	if (ne)
+		memmove(st->evq, st->evq + ne, (st->evq_n - ne) * sizeof(*st->evq));
 	st->evq_n -= ne;
 	for (size_t i = 0; i < st->oq_n; i++) {
 		free(st->oq[i].reason);
