@@ -40,7 +40,6 @@
 #include <ini.h>
 
 #define CONFIG_MAX_ERRORS   8   /* shown in err; the rest are counted */
-#define SCRUB_MIN           4   /* bytes: shorter substituted values are not scrubbed */
 #define CONFIG_NAME_MAX     64  /* section (endpoint) name, bytes */
 #define CONFIG_TAG_MAX      32
 #define CONFIG_MIN_BODY     1024
@@ -160,50 +159,6 @@ struct build {
 static void err_add(struct loader *ld, int line, const char *section, const char *key,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/*
- * Replaces every substituted value in msg by its ${NAME}, longest first: a
- * message about a value that came from the environment must not show it
- * (it is often a token), even in a detail quoted from the expanded text.
- * Values shorter than SCRUB_MIN are left: they hide nothing worth hiding,
- * and replacing "a" or "5" everywhere would garble the message's own words.
- */
-static void scrub(char *msg, size_t n, const struct strlist *subs)
-{
-	bool done[64] = { false };
-
-	for (size_t round = 0; round < subs->n && round < 64; round++) {
-		size_t best = SIZE_MAX, best_len = 0;
-
-		for (size_t i = 0; i < subs->n && i < 64; i++) {
-			size_t len = strlen(strchr(subs->v[i], '=') + 1);
-
-			if (!done[i] && len >= SCRUB_MIN && len > best_len) {
-				best = i;
-				best_len = len;
-			}
-		}
-		if (best == SIZE_MAX)
-			break;
-		done[best] = true;
-		{
-			const char *eq = strchr(subs->v[best], '=');
-			char *name = xasprintf("${%.*s}", (int)(eq - subs->v[best]), subs->v[best]);
-			struct strbuf b = { 0 };
-			const char *p = msg, *hit;
-
-			while ((hit = strstr(p, eq + 1))) {
-				strbuf_append(&b, p, (size_t)(hit - p));
-				strbuf_puts(&b, name);
-				p = hit + best_len;
-			}
-			strbuf_puts(&b, p);
-			snprintf(msg, n, "%s", strbuf_cstr(&b));
-			strbuf_done(&b);
-			free(name);
-		}
-	}
-}
-
 static void err_add(struct loader *ld, int line, const char *section, const char *key,
 		    const char *fmt, ...)
 {
@@ -215,7 +170,7 @@ static void err_add(struct loader *ld, int line, const char *section, const char
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (ld->cur_kv)
-		scrub(msg, sizeof(msg), &ld->cur_kv->subs);
+		config_scrub(msg, sizeof(msg), &ld->cur_kv->subs);
 	if (line > 0)
 		strbuf_printf(&b, "%s:%d: ", ld->path, line);
 	else

@@ -25,7 +25,11 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+
+#define SCRUB_MIN  4  /* bytes: shorter substituted values are not scrubbed */
+#define SCRUB_MAX 64  /* substitutions looked at; a 198-character line holds fewer */
 
 static bool name_start(char c)
 {
@@ -144,4 +148,51 @@ char *config_expand(const char *in, struct strlist *subs, char *why, size_t n)
 	out = xstrdup(strbuf_cstr(&b));
 	strbuf_done(&b);
 	return out;
+}
+
+/* msg with every occurrence of value replaced by "${name}", cut to n. */
+static void replace_all(char *msg, size_t n, const char *name, size_t name_len, const char *value)
+{
+	struct strbuf b = { 0 };
+	size_t len = strlen(value);
+	const char *p = msg, *hit;
+
+	while ((hit = strstr(p, value))) {
+		strbuf_append(&b, p, (size_t)(hit - p));
+		strbuf_printf(&b, "${%.*s}", (int)name_len, name);
+		p = hit + len;
+	}
+	strbuf_puts(&b, p);
+	snprintf(msg, n, "%s", strbuf_cstr(&b));
+	strbuf_done(&b);
+}
+
+/*
+ * Longest value first, so that a value containing another is replaced
+ * whole. Values shorter than SCRUB_MIN are left: they hide nothing worth
+ * hiding, and replacing "a" or "5" everywhere would garble the message's
+ * own words.
+ */
+void config_scrub(char *msg, size_t n, const struct strlist *subs)
+{
+	bool done[SCRUB_MAX] = { false };
+	size_t m = subs->n < SCRUB_MAX ? subs->n : SCRUB_MAX;
+
+	for (size_t round = 0; round < m; round++) {
+		size_t best = SIZE_MAX, best_len = 0;
+
+		for (size_t i = 0; i < m; i++) {
+			size_t len = strlen(strchr(subs->v[i], '=') + 1);
+
+			if (!done[i] && len >= SCRUB_MIN && len > best_len) {
+				best = i;
+				best_len = len;
+			}
+		}
+		if (best == SIZE_MAX)
+			return;
+		done[best] = true;
+		replace_all(msg, n, subs->v[best], (size_t)(strchr(subs->v[best], '=') - subs->v[best]),
+			    strchr(subs->v[best], '=') + 1);
+	}
 }

@@ -124,6 +124,13 @@ struct config *config_from_urls(char *const *urls, size_t n, const struct endpoi
  */
 char *config_expand(const char *in, struct strlist *subs, char *why, size_t n);
 
+/*
+ * Replaces in msg (NUL-terminated, n bytes of room) every value of subs (as
+ * config_expand fills it) of 4 bytes or more by its "${NAME}", so that a
+ * message about an expanded value does not show what it expanded to.
+ */
+void config_scrub(char *msg, size_t n, const struct strlist *subs);
+
 /* Fills e with the built-in defaults (no name, no url). Free with endpoint_done. */
 void endpoint_defaults(struct endpoint *e);
 void endpoint_done(struct endpoint *e);
