@@ -902,6 +902,124 @@ static void test_status_ok(void **state)
 	config_unref(c);
 }
 
+/*
+ * Every numeric limit of the config exactly at its bound (loads) and one
+ * step outside (a FILE:LINE error on the key): a `<` written as `<=` in a
+ * range check fails here. Rows are the lines after [api] and its url.
+ */
+static void test_limits_at_bounds(void **state)
+{
+	static const struct {
+		const char *lines;
+		const char *key; /* NULL: loads; else the key the error names */
+	} rows[] = {
+		{ "interval = 1s\ntimeout = 1s\n", NULL },
+		{ "interval = 999ms\ntimeout = 500ms\n", "interval" },
+		{ "interval = 7d\n", NULL },
+		{ "interval = 604800001ms\n", "interval" },
+		{ "timeout = 1ms\n", NULL },
+		{ "timeout = 0ms\n", "timeout" },
+		{ "interval = 20s\ntimeout = 20s\n", NULL },
+		{ "interval = 20s\ntimeout = 20001ms\n", "timeout" },
+		{ "latency_warn = 1ms\n", NULL },
+		{ "latency_warn = 1999ms\nlatency_down = 2s\n", NULL },
+		{ "latency_warn = 2s\nlatency_down = 2s\n", "latency_warn" },
+		{ "cert_warn_days = 0\ncert_crit_days = 0\n", NULL },
+		{ "cert_warn_days = -1\n", "cert_warn_days" },
+		{ "cert_warn_days = 3650\ncert_crit_days = 3650\n", NULL },
+		{ "cert_warn_days = 3651\n", "cert_warn_days" },
+		{ "cert_crit_days = 3651\n", "cert_crit_days" },
+		{ "cert_warn_days = 10\ncert_crit_days = 11\n", "cert_crit_days" },
+		{ "max_redirects = 0\n", NULL },
+		{ "max_redirects = -1\n", "max_redirects" },
+		{ "max_redirects = 50\n", NULL },
+		{ "max_redirects = 51\n", "max_redirects" },
+		{ "http_port = 1\n", NULL },
+		{ "http_port = 0\n", "http_port" },
+		{ "http_port = 65535\n", NULL },
+		{ "http_port = 65536\n", "http_port" },
+		{ "fail_after = 1\nrecover_after = 1\n", NULL },
+		{ "fail_after = 0\n", "fail_after" },
+		{ "fail_after = 100\nrecover_after = 100\n", NULL },
+		{ "fail_after = 101\n", "fail_after" },
+		{ "recover_after = 0\n", "recover_after" },
+		{ "recover_after = 101\n", "recover_after" },
+		{ "max_body = 1024\n", NULL },
+		{ "max_body = 1023\n", "max_body" },
+		{ "max_body = 1GiB\n", NULL },
+		{ "max_body = 1073741825\n", "max_body" },
+		{ "expect_status = 100-599\n", NULL },
+		{ "expect_status = 99\n", "expect_status" },
+		{ "expect_status = 200-600\n", "expect_status" },
+		{ "expect_status = 300-300\n", NULL },
+		{ "expect_status = 301-300\n", "expect_status" },
+		{ "url = https://api.example.com:65535/\n", NULL },
+		{ "url = https://api.example.com:65536/\n", "url" },
+		{ "url = https://api.example.com:1/\n", NULL },
+		{ "url = https://api.example.com:0/\n", "url" },
+		{ "method = ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEF\n", NULL },
+		{ "method = ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFG\n", "method" },
+		{ "tags = abcdefghijklmnopqrstuvwxyzabcdef\n", NULL },
+		{ "tags = abcdefghijklmnopqrstuvwxyzabcdefg\n", "tags" },
+	};
+	static const struct {
+		const char *defaults;
+		const char *key;
+	} globals[] = {
+		{ "max_inflight = 1\n", NULL },
+		{ "max_inflight = 0\n", "max_inflight" },
+		{ "max_inflight = 10000\n", NULL },
+		{ "max_inflight = 10001\n", "max_inflight" },
+		{ "retain_raw = 1h\nretain_rollup = 1h\n", NULL },
+		{ "retain_raw = 3599999ms\n", "retain_raw" },
+		{ "retain_raw = 3650d\nretain_rollup = 3650d\n", NULL },
+		{ "retain_rollup = 315360000001ms\n", "retain_rollup" },
+		{ "retain_raw = 2h\nretain_rollup = 7199999ms\n", "retain_rollup" },
+		{ "max_db_size = 1MiB\n", NULL },
+		{ "max_db_size = 1048575\n", "max_db_size" },
+	};
+	char ini[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(ini, sizeof(ini), "%s%s", strncmp(rows[i].lines, "url", 3) ? EP : "[api]\n",
+			 rows[i].lines);
+		if (!rows[i].key) {
+			config_unref(load_ok(ini));
+			continue;
+		}
+		assert_null(load(ini));
+		if (!strstr(err, "[api] ") || !strstr(err, rows[i].key))
+			fail_msg("'%s': error does not name [api] %s:\n%s", rows[i].lines, rows[i].key,
+				 err);
+	}
+	for (i = 0; i < sizeof(globals) / sizeof(globals[0]); i++) {
+		snprintf(ini, sizeof(ini), "[defaults]\n%s" EP, globals[i].defaults);
+		if (!globals[i].key) {
+			config_unref(load_ok(ini));
+			continue;
+		}
+		assert_null(load(ini));
+		if (!strstr(err, globals[i].key))
+			fail_msg("'%s': error does not name %s:\n%s", globals[i].defaults,
+				 globals[i].key, err);
+	}
+}
+
+/* The name of an endpoint: 64 bytes is the most. */
+static void test_name_length_bound(void **state)
+{
+	char ini[256];
+
+	(void)state;
+	snprintf(ini, sizeof(ini), "[%064d]\nurl = https://a.example/\n", 0);
+	config_unref(load_ok(ini));
+	snprintf(ini, sizeof(ini), "[%065d]\nurl = https://a.example/\n", 0);
+	assert_null(load(ini));
+	assert_non_null(strstr(err, "at most 64 bytes"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -929,6 +1047,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expand_in_config, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expand_length_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_keep_secrets_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limits_at_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_length_bound, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

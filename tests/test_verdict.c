@@ -1279,6 +1279,187 @@ static void test_too_slow(void **state)
 	assert_says(v, "latency_warn 1.50s");
 }
 
+/*
+ * Each comparison of the rules exactly at its threshold and one step either
+ * side, where the tests above do not already: a `<` planted as `<=` (or `>`
+ * as `>=`) in any of them fails one of these.
+ */
+static void test_bounds_tls_and_dates(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* min_tls 1.2: 1.1 below, 1.2 at, 1.3 above */
+	f->r.tls_version_num = 11;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_TLS_VERSION);
+	f->r.tls_version_num = 12;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	f->r.tls_version_num = 13;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+
+	/* not_after one second ago is expired; at this second it is not */
+	f->r.chain[1].not_after = NOW - 1;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRED);
+	assert_says(v, "intermediate 'Example CA' expired on");
+	f->r.chain[1].not_after = NOW;
+	v = judge(f);
+	assert_false(v->reasons & BIT(REASON_CERT_EXPIRED));
+	f->r.chain[1].not_after = NOW + 900 * DAY;
+
+	/* not_before at this second is valid; one second ahead is not yet */
+	f->r.chain[0].not_before = NOW;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	f->r.chain[0].not_before = NOW + 1;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_NOT_YET_VALID);
+}
+
+static void test_bounds_two_thirds(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	/* a 90-day certificate, exactly 60 days used: at two-thirds, not past it */
+	f->r.chain[0].not_before = NOW - 60 * DAY;
+	f->r.chain[0].not_after = NOW + 30 * DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	/* one second more */
+	f->r.chain[0].not_before = NOW - 60 * DAY - 1;
+	f->r.chain[0].not_after = NOW + 30 * DAY - 1;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, REASON_CERT_EXPIRING);
+	assert_says(v, "has used 66% of its 90-day lifetime");
+	/* one second less */
+	f->r.chain[0].not_before = NOW - 60 * DAY + 1;
+	f->r.chain[0].not_after = NOW + 30 * DAY + 1;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+}
+
+/* 3xx is a redirect, 299 and 400 are not: for url = http:// and for check_http_redirect. */
+static void test_bounds_redirect_status(void **state)
+{
+	struct fx *f = *state;
+	struct redirect_check *hc = &f->r.http_check;
+	static const struct {
+		long status;
+		bool redirect;
+	} st[] = { { 299, false }, { 300, true }, { 399, true }, { 400, false } };
+	char want[200];
+	struct verdict *v;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		probe_result_done(&f->r);
+		plain_endpoint(f, st[i].status, "https://www.example.com/");
+		hc->to_https = true; /* as if the prober judged by Location alone */
+		v = judge(f);
+		assert_int_equal(v->state, st[i].redirect ? STATE_UP : STATE_DOWN);
+		f->r.http_check.done = false;
+		v = judge(f);
+		assert_int_equal(v->state, st[i].redirect ? STATE_UP : STATE_DOWN);
+		/* a Location that is not https: the sentence tells a redirect from none */
+		replace(&f->r.location, "http://www.example.com/x");
+		v = judge(f);
+		if (st[i].redirect)
+			snprintf(want, sizeof want, "http://www.example.com/ redirects to "
+				 "http://www.example.com/x instead of HTTPS");
+		else
+			snprintf(want, sizeof want, "http://www.example.com/ answered %ld without "
+				 "redirecting to HTTPS", st[i].status);
+		assert_string_equal(v->message, want);
+	}
+
+	probe_result_done(&f->r);
+	good_result(&f->r);
+	replace(&f->ep.url, "https://www.example.com/health");
+	f->ep.port = 443;
+	f->ep.plain_http = false;
+	f->ep.check_http_redirect = true;
+	hc->done = true;
+	hc->location = xstrdup("https://www.example.com/");
+	hc->to_https = true;
+	for (i = 0; i < 4; i++) {
+		hc->status = st[i].status;
+		v = judge(f);
+		assert_int_equal(v->state, st[i].redirect ? STATE_UP : STATE_WARN);
+	}
+}
+
+static void test_bounds_hsts_latency(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	f->ep.expect_hsts = true;
+	f->r.hsts = xstrdup("max-age=1");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	replace(&f->r.hsts, "max-age=0");
+	v = judge(f);
+	assert_string_equal(v->message,
+			    "Strict-Transport-Security max-age=0 tells browsers to forget HSTS");
+	f->ep.expect_hsts = false;
+
+	/* latency_down at the limit is only over latency_warn; one microsecond more is DOWN */
+	f->ep.latency_warn_ms = 2000;
+	f->ep.latency_down_ms = 5000;
+	f->r.t.total_us = 5000000;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
+	f->r.t.total_us = 5000001;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_TOO_SLOW);
+	f->r.t.total_us = 1999999;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+
+	/* two phases equally slow: the first one is named */
+	f->r.t.total_us = 2100000;
+	f->r.t.tls_us = 900000;
+	f->r.t.server_us = 900000;
+	v = judge(f);
+	assert_says(v, "(TLS 900ms of it)");
+}
+
+/* One address is not "all addresses"; of two equally bad, the first speaks. */
+static void test_bounds_addresses(void **state)
+{
+	struct fx *f = *state;
+	struct probe_result addrs[2];
+	struct verdict *v;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		good_result(&addrs[i]);
+		snprintf(addrs[i].ip, sizeof addrs[i].ip, "192.0.2.%d", 10 + i);
+	}
+	f->r.addrs = addrs;
+	f->r.n_addrs = 1;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	assert_null(strstr(v->message, "addresses"));
+
+	f->r.n_addrs = 2;
+	addrs[0].http_status = 500;
+	addrs[1].http_status = 503;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_HTTP_STATUS);
+	assert_says(v, "[192.0.2.10] HTTP 500");
+	assert_says(v, "(2 of 2 addresses not UP)");
+
+	f->r.addrs = NULL;
+	f->r.n_addrs = 0;
+	for (i = 0; i < 2; i++)
+		probe_result_done(&addrs[i]);
+}
+
 /* ---- robustness --------------------------------------------------------- */
 
 /* True when s is well-formed UTF-8 (no sequence split by a cut). */
@@ -1416,6 +1597,11 @@ int main(void)
 		T(test_check_http_redirect),
 		T(test_hsts),
 		T(test_too_slow),
+		T(test_bounds_tls_and_dates),
+		T(test_bounds_two_thirds),
+		T(test_bounds_redirect_status),
+		T(test_bounds_hsts_latency),
+		T(test_bounds_addresses),
 		T(test_long_text),
 		T(test_cn_escapes),
 	};
