@@ -922,6 +922,8 @@ static void test_limits_at_bounds(void **state)
 		{ "interval = 20s\ntimeout = 20s\n", NULL },
 		{ "interval = 20s\ntimeout = 20001ms\n", "timeout" },
 		{ "latency_warn = 1ms\n", NULL },
+		{ "latency_warn = 0ms\n", "latency_warn" }, /* off is written 0 or off */
+		{ "latency_down = 0\n", NULL },
 		{ "latency_warn = 1999ms\nlatency_down = 2s\n", NULL },
 		{ "latency_warn = 2s\nlatency_down = 2s\n", "latency_warn" },
 		{ "cert_warn_days = 0\ncert_crit_days = 0\n", NULL },

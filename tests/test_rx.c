@@ -100,6 +100,11 @@ static void test_step_limit(void **state)
 	assert_int_equal(rx_step_limit(0), RX_STEPS_BASE);
 	assert_int_equal(rx_step_limit(1), RX_STEPS_BASE + RX_STEPS_PER_BYTE);
 	assert_int_equal(rx_step_limit(1024 * 1024), RX_STEPS_BASE + RX_STEPS_PER_BYTE * 1048576);
+	/* the largest body whose budget still fits, and one byte more */
+	assert_int_equal(rx_step_limit((UINT32_MAX - RX_STEPS_BASE) / RX_STEPS_PER_BYTE),
+			 UINT32_MAX - 1);
+	assert_int_equal(rx_step_limit((UINT32_MAX - RX_STEPS_BASE) / RX_STEPS_PER_BYTE + 1),
+			 UINT32_MAX);
 	assert_int_equal(rx_step_limit((size_t)1 << 40), UINT32_MAX);
 }
 

@@ -1432,32 +1432,27 @@ static void test_bounds_hsts_latency(void **state)
 static void test_bounds_addresses(void **state)
 {
 	struct fx *f = *state;
-	struct probe_result addrs[2];
 	struct verdict *v;
 	int i;
 
+	/* owned by f->r from here on: the teardown frees them even after a failed assert */
+	f->r.addrs = xcalloc(2, sizeof(*f->r.addrs));
 	for (i = 0; i < 2; i++) {
-		good_result(&addrs[i]);
-		snprintf(addrs[i].ip, sizeof addrs[i].ip, "192.0.2.%d", 10 + i);
+		good_result(&f->r.addrs[i]);
+		snprintf(f->r.addrs[i].ip, sizeof f->r.addrs[i].ip, "192.0.2.%d", 10 + i);
 	}
-	f->r.addrs = addrs;
 	f->r.n_addrs = 1;
 	v = judge(f);
 	assert_verdict(v, STATE_UP, REASON_OK);
 	assert_null(strstr(v->message, "addresses"));
 
 	f->r.n_addrs = 2;
-	addrs[0].http_status = 500;
-	addrs[1].http_status = 503;
+	f->r.addrs[0].http_status = 500;
+	f->r.addrs[1].http_status = 503;
 	v = judge(f);
 	assert_verdict(v, STATE_DOWN, REASON_HTTP_STATUS);
 	assert_says(v, "[192.0.2.10] HTTP 500");
 	assert_says(v, "(2 of 2 addresses not UP)");
-
-	f->r.addrs = NULL;
-	f->r.n_addrs = 0;
-	for (i = 0; i < 2; i++)
-		probe_result_done(&addrs[i]);
 }
 
 /* ---- robustness --------------------------------------------------------- */
