@@ -1410,15 +1410,20 @@ static void test_bounds_hsts_latency(void **state)
 	/* latency_down at the limit is only over latency_warn; one microsecond more is DOWN */
 	f->ep.latency_warn_ms = 2000;
 	f->ep.latency_down_ms = 5000;
-	f->r.t.total_us = 5000000;
-	v = judge(f);
-	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
-	f->r.t.total_us = 5000001;
-	v = judge(f);
-	assert_verdict(v, STATE_DOWN, REASON_TOO_SLOW);
-	f->r.t.total_us = 1999999;
-	v = judge(f);
-	assert_verdict(v, STATE_UP, REASON_OK);
+	static const struct {
+		int64_t total_us;
+		enum state st;
+		enum reason rs;
+	} lat[] = {
+		{ 1999999, STATE_UP, REASON_OK },
+		{ 5000000, STATE_WARN, REASON_TOO_SLOW },
+		{ 5000001, STATE_DOWN, REASON_TOO_SLOW },
+	};
+	for (size_t i = 0; i < sizeof lat / sizeof lat[0]; i++) {
+		f->r.t.total_us = lat[i].total_us;
+		v = judge(f);
+		assert_verdict(v, lat[i].st, lat[i].rs);
+	}
 
 	/* two phases equally slow: the first one is named */
 	f->r.t.total_us = 2100000;
