@@ -49,6 +49,28 @@ static int64_t asn1_time_unix(const ASN1_TIME *t)
 	return (int64_t)timegm(&tm);
 }
 
+/*
+ * "TAG:" and the bytes of a SAN string. A NUL inside (a certificate for
+ * "good.example\0.evil") would end the C string there and show a name the
+ * certificate is not for, so it is written as the text \x00; the sanitiser
+ * makes every other byte printable at display time.
+ */
+static void san_append(struct strbuf *b, const char *sep, const char *tag, const ASN1_STRING *s)
+{
+	const char *p = (const char *)ASN1_STRING_get0_data(s);
+	size_t n = (size_t)ASN1_STRING_length(s), i, run = 0;
+
+	strbuf_printf(b, "%s%s:", sep, tag);
+	for (i = 0; i < n; i++) {
+		if (p[i])
+			continue;
+		strbuf_append(b, p + run, i - run);
+		strbuf_puts(b, "\\x00");
+		run = i + 1;
+	}
+	strbuf_append(b, p + run, n - run);
+}
+
 static void sans_text(X509 *x, struct cert_info *c)
 {
 	GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
@@ -62,10 +84,7 @@ static void sans_text(X509 *x, struct cert_info *c)
 		const char *sep = b.len ? ", " : "";
 
 		if (gn->type == GEN_DNS) {
-			const ASN1_IA5STRING *s = gn->d.dNSName;
-
-			strbuf_printf(&b, "%sDNS:", sep);
-			strbuf_append(&b, (const char *)ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s));
+			san_append(&b, sep, "DNS", gn->d.dNSName);
 		} else if (gn->type == GEN_IPADD) {
 			char *ip = i2s_ASN1_OCTET_STRING(NULL, gn->d.iPAddress);
 			const unsigned char *p = ASN1_STRING_get0_data(gn->d.iPAddress);
@@ -83,13 +102,9 @@ static void sans_text(X509 *x, struct cert_info *c)
 			}
 			OPENSSL_free(ip);
 		} else if (gn->type == GEN_EMAIL) {
-			strbuf_printf(&b, "%semail:", sep);
-			strbuf_append(&b, (const char *)ASN1_STRING_get0_data(gn->d.rfc822Name),
-				      (size_t)ASN1_STRING_length(gn->d.rfc822Name));
+			san_append(&b, sep, "email", gn->d.rfc822Name);
 		} else if (gn->type == GEN_URI) {
-			strbuf_printf(&b, "%sURI:", sep);
-			strbuf_append(&b, (const char *)ASN1_STRING_get0_data(gn->d.uniformResourceIdentifier),
-				      (size_t)ASN1_STRING_length(gn->d.uniformResourceIdentifier));
+			san_append(&b, sep, "URI", gn->d.uniformResourceIdentifier);
 		}
 	}
 	GENERAL_NAMES_free(names);
@@ -109,6 +124,9 @@ static void aia_text(X509 *x, struct cert_info *c)
 		if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
 			const ASN1_IA5STRING *u = ad->location->d.uniformResourceIdentifier;
 
+			/* a URL with a NUL in it is not one to fetch a shortened form of */
+			if (memchr(ASN1_STRING_get0_data(u), 0, (size_t)ASN1_STRING_length(u)))
+				continue;
 			c->aia_ca_issuers = xstrndup((const char *)ASN1_STRING_get0_data(u),
 						     (size_t)ASN1_STRING_length(u));
 			break;
