@@ -1,7 +1,8 @@
 /*
  * history: `httpsmon history` and `httpsmon stats` (see history.h). Pure
  * readers of the store; text from the network (messages, event details)
- * is sanitised for the terminal, JSON-escaped for scripts.
+ * is sanitised for the terminal, JSON-escaped for scripts. A database
+ * that cannot be read comes back as -1 and a message; main.c reports it.
  */
 #include "httpsmon/history.h"
 
@@ -13,14 +14,11 @@
 
 #define MAX_ROWS 10000
 
-static struct store *open_reader(const struct history_opts *o)
+static struct store *open_reader(const struct history_opts *o, char *err, size_t errlen)
 {
-	char err[512];
 	char *path = o->db_path ? xstrdup(o->db_path) : store_default_path();
-	struct store *st = store_open(path, STORE_READER, err, sizeof(err));
+	struct store *st = store_open(path, STORE_READER, err, errlen);
 
-	if (!st)
-		fprintf(stderr, "httpsmon: %s\n", err);
 	free(path);
 	return st;
 }
@@ -75,9 +73,9 @@ static void event_json(struct strbuf *b, const struct event_row *r)
 	strbuf_puts(b, "}");
 }
 
-int history_print(FILE *out, const struct history_opts *o)
+int history_print(FILE *out, const struct history_opts *o, char *err, size_t errlen)
 {
-	struct store *st = open_reader(o);
+	struct store *st = open_reader(o, err, errlen);
 	struct outage_row *outs = NULL;
 	struct event_row *evs = NULL;
 	size_t nouts = 0, nevs = 0;
@@ -86,11 +84,11 @@ int history_print(FILE *out, const struct history_opts *o)
 	int rc = 0;
 
 	if (!st)
-		return 3;
+		return -1;
 	if (store_outages(st, o->endpoint, since, MAX_ROWS, &outs, &nouts) != 0 ||
 	    store_events(st, o->endpoint, since, MAX_ROWS, &evs, &nevs) != 0) {
-		fprintf(stderr, "httpsmon: cannot read the history\n");
-		rc = 3;
+		snprintf(err, errlen, "cannot read the history");
+		rc = -1;
 		goto done;
 	}
 	if (o->json) {
@@ -178,20 +176,20 @@ static void pct(char *buf, size_t n, double v)
 		snprintf(buf, n, "%.3f%%", v);
 }
 
-int stats_print(FILE *out, const struct history_opts *o)
+int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errlen)
 {
-	struct store *st = open_reader(o);
+	struct store *st = open_reader(o, err, errlen);
 	struct strlist names = { 0 };
 	int64_t now = util_now_ms();
 	struct strbuf sb = { 0 };
 	int rc = 0;
 
 	if (!st)
-		return 3;
+		return -1;
 	if (store_endpoint_names(st, &names) != 0) {
-		fprintf(stderr, "httpsmon: cannot read the history\n");
+		snprintf(err, errlen, "cannot read the history");
 		store_close(st);
-		return 3;
+		return -1;
 	}
 	if (!o->json)
 		fprintf(out, "%-20s %9s %9s %9s %8s %6s  %-17s %-17s %-17s %5s\n", "ENDPOINT", "UP 24h", "UP 7d",
@@ -208,8 +206,8 @@ int stats_print(FILE *out, const struct history_opts *o)
 		if (store_uptime(st, name, now - DAY_MS, now, &u24) || store_uptime(st, name, now - 7 * DAY_MS, now, &u7) ||
 		    store_uptime(st, name, now - o->since_ms, now, &uw) ||
 		    store_latency_stats(st, name, now - o->since_ms, &ps)) {
-			fprintf(stderr, "httpsmon: cannot read the history of %s\n", san(name, n1, sizeof(n1)));
-			rc = 3;
+			snprintf(err, errlen, "cannot read the history of %s", san(name, n1, sizeof(n1)));
+			rc = -1;
 			break;
 		}
 		days = cert_days(st, name, now);

@@ -9,6 +9,7 @@
 #define HTTPSMON_HISTORY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -19,8 +20,12 @@ struct history_opts {
 	bool json;
 };
 
-/* Each returns an exit status: 0, or 3 when the database cannot be read (message on stderr). */
-int history_print(FILE *out, const struct history_opts *o);
-int stats_print(FILE *out, const struct history_opts *o);
+/*
+ * Each writes its report to out and returns 0, or -1 with the reason in err
+ * when the database cannot be opened or read (stats may have written the
+ * rows before the one that failed). Nothing is written to stderr.
+ */
+int history_print(FILE *out, const struct history_opts *o, char *err, size_t errlen);
+int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errlen);
 
 #endif

@@ -17,15 +17,18 @@
 
 #include <stddef.h>
 
+#include "httpsmon/outcome.h"
+
 /*
  * Runs the live dashboard on config_path, history in db_path (NULL: the
- * default database). Returns the exit status: 0 after q or a signal, 1 when
- * the loop failed, 3 when it could not start (config error, another
- * collector on the database, no usable terminal), with the reason in err.
+ * default database). Returns OUTCOME_OK after q or a signal,
+ * OUTCOME_FAILED when the loop failed, OUTCOME_UNUSABLE when it could not
+ * start (config error, another collector on the database, no usable
+ * terminal); with the reason in err for the last two. Prints no error.
  */
-int view_live(const char *config_path, const char *db_path, char *err, size_t errlen);
+enum outcome view_live(const char *config_path, const char *db_path, char *err, size_t errlen);
 
 /* Runs the read-only dashboard on db_path (NULL: the default). Same returns. */
-int view_readonly(const char *db_path, char *err, size_t errlen);
+enum outcome view_readonly(const char *db_path, char *err, size_t errlen);
 
 #endif

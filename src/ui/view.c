@@ -541,25 +541,25 @@ static void ui_done(struct ui *u)
 
 /* ---- live ----------------------------------------------------------------- */
 
-int view_live(const char *config_path, const char *db_path, char *err, size_t errlen)
+enum outcome view_live(const char *config_path, const char *db_path, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
 	struct loop l = { .u = u, .dirty = true };
 	struct app_opts ao = { .config_path = config_path, .db_path = db_path, .on_event = on_event, .ud = &l };
-	int rc = 0;
+	enum outcome rc = OUTCOME_OK;
 
 	u->sel = -1;
 	l.app = app_new(&ao, err, errlen);
 	if (!l.app) {
 		free(u);
-		return 3;
+		return OUTCOME_UNUSABLE;
 	}
 	model_init_live(&u->m, l.app);
 	if (screen_start(u, err, errlen) != 0) {
 		app_free(l.app);
 		ui_done(u);
 		free(u);
-		return 3;
+		return OUTCOME_UNUSABLE;
 	}
 	settle(&l, model_refresh(&u->m, util_now_ms()));
 	while (!app_stop_requested(l.app)) {
@@ -567,7 +567,7 @@ int view_live(const char *config_path, const char *db_path, char *err, size_t er
 
 		if (app_step(l.app, &in, 1, pass_wait(&l)) != 0) {
 			snprintf(err, errlen, "event loop failed");
-			rc = 1;
+			rc = OUTCOME_FAILED;
 			break;
 		}
 		/* the terminal went away: nobody is watching, stop */
@@ -600,14 +600,15 @@ static int viewer_signals(sigset_t *old)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-int view_readonly(const char *db_path, char *err, size_t errlen)
+enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
 	struct loop l = { .u = u, .dirty = true };
 	char *path = db_path ? xstrdup(db_path) : store_default_path();
 	struct store *st;
 	sigset_t old;
-	int sfd, rc = 0;
+	enum outcome rc = OUTCOME_OK;
+	int sfd;
 	bool stop = false;
 
 	u->sel = -1;
@@ -615,13 +616,13 @@ int view_readonly(const char *db_path, char *err, size_t errlen)
 		snprintf(err, errlen, "no history database at %s (start a collector: httpsmon --headless)", path);
 		free(path);
 		free(u);
-		return 3;
+		return OUTCOME_UNUSABLE;
 	}
 	st = store_open(path, STORE_READER, err, errlen);
 	if (!st) {
 		free(path);
 		free(u);
-		return 3;
+		return OUTCOME_UNUSABLE;
 	}
 	model_init_viewer(&u->m, st, path);
 	free(path);
@@ -635,7 +636,7 @@ int view_readonly(const char *db_path, char *err, size_t errlen)
 		ui_done(u);
 		store_close(st);
 		free(u);
-		return 3;
+		return OUTCOME_UNUSABLE;
 	}
 	settle(&l, model_refresh(&u->m, util_now_ms()));
 	while (!stop) {
@@ -644,7 +645,7 @@ int view_readonly(const char *db_path, char *err, size_t errlen)
 
 		if (poll(fds, 2, pass_wait(&l)) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
-			rc = 1;
+			rc = OUTCOME_FAILED;
 			break;
 		}
 		if (fds[0].revents && terminal_gone())
