@@ -38,6 +38,24 @@ expect_rc "missing option argument exits 3" 3 "$BIN" check --timeout
 expect_rc "bad --timeout exits 3" 3 "$BIN" check --timeout 10 https://localhost/
 has "bad --timeout says which forms work" "10s"
 expect_rc "unknown command exits 3" 3 "$BIN" frob
+# each row of main.c's command table: its argument and option rules, exit 3 with the usage line
+expect_rc "--help exits 0 even before a bad option" 0 "$BIN" --help --frobnicate
+for c in "check URL" "check-config" "--headless" "history" "stats" "--view"; do
+	has "--help lists $c" "httpsmon $c"
+done
+expect_rc "a mode's name after -- is not a command" 3 "$BIN" -- --view
+has "it is named as an unknown command" "unknown command '--view'"
+expect_rc "--headless takes no command" 3 "$BIN" --headless check
+has "--headless names the extra word" "--headless takes no command ('check')"
+expect_rc "--view refuses probe options" 3 "$BIN" --view --cacert x
+has "--view says what it takes" "--view takes only --db FILE"
+has "a usage error ends with the usage line" "try 'httpsmon --help'"
+expect_rc "check-config takes one FILE" 3 "$BIN" check-config a.ini b.ini
+expect_rc "check-config refuses --json" 3 "$BIN" check-config --json config/endpoints.ini
+expect_rc "history takes no argument" 3 "$BIN" history extra
+has "history names the extra argument" "unexpected argument 'extra'"
+expect_rc "probe options without URLs exit 3" 3 "$BIN" check --timeout 5s
+has "probe options go with URLs" "go with URLs"
 
 # --- check-config ----------------------------------------------------------
 expect_rc "shipped config validates" 0 "$BIN" check-config config/endpoints.ini
