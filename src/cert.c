@@ -2,7 +2,9 @@
  * cert: OpenSSL X509 -> struct cert_info. This is the only place that reads
  * certificate fields; everything above sees plain C values. All strings are
  * the certificate's own bytes (UTF-8 where the encoding allows), never
- * sanitised here: display code sanitises, storage keeps the truth.
+ * sanitised here: display code sanitises, storage keeps the truth. What
+ * is done with a cert_info afterwards (copy, free, weak, days left) needs
+ * no OpenSSL and lives in cert_info.c.
  */
 #include "httpsmon/cert.h"
 
@@ -10,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -214,58 +215,4 @@ int cert_info_from_x509(struct x509_st *x, struct cert_info *c)
 	sans_text(x, c);
 	aia_text(x, c);
 	return 0;
-}
-
-void cert_info_done(struct cert_info *c)
-{
-	if (!c)
-		return;
-	free(c->subject);
-	free(c->issuer);
-	free(c->sans);
-	free(c->aia_ca_issuers);
-	memset(c, 0, sizeof(*c));
-}
-
-void cert_info_copy(struct cert_info *dst, const struct cert_info *src)
-{
-	*dst = *src;
-	dst->subject = xstrdup(src->subject);
-	dst->issuer = xstrdup(src->issuer);
-	dst->sans = xstrdup(src->sans);
-	dst->aia_ca_issuers = xstrdup(src->aia_ca_issuers);
-}
-
-bool cert_is_weak(const struct cert_info *c, char *why, size_t whylen)
-{
-	const char *s = c->sig_alg;
-
-	if (strcasestr(s, "md5") || strcasestr(s, "md2") || strcasestr(s, "md4")) {
-		snprintf(why, whylen, "MD5 signature (%s)", s);
-		return true;
-	}
-	if (strcasestr(s, "sha1") || strcasestr(s, "sha-1") || !strcasecmp(s, "ecdsa-with-SHA1")) {
-		snprintf(why, whylen, "SHA-1 signature (%s)", s);
-		return true;
-	}
-	if ((!strcmp(c->key_type, "RSA") || !strcmp(c->key_type, "DSA")) && c->key_bits > 0 &&
-	    c->key_bits < 2048) {
-		snprintf(why, whylen, "%s %d-bit key", c->key_type, c->key_bits);
-		return true;
-	}
-	if (!strcmp(c->key_type, "EC") && c->key_bits > 0 && c->key_bits < 224) {
-		snprintf(why, whylen, "EC %d-bit key", c->key_bits);
-		return true;
-	}
-	if (whylen)
-		why[0] = '\0';
-	return false;
-}
-
-int cert_days_left(const struct cert_info *c, int64_t now_s)
-{
-	int64_t d = c->not_after - now_s;
-
-	/* floor division, so a certificate that expired an hour ago is at -1 */
-	return (int)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
 }

@@ -29,8 +29,10 @@ struct cert_info {
 	bool is_ca;            /* basicConstraints CA:TRUE */
 };
 
-/* Fills out from x (borrowed). Returns 0, or -1 if x is NULL. */
+/* Fills out from x (borrowed). Returns 0, or -1 if x is NULL. src/cert.c, the one OpenSSL reader. */
 int cert_info_from_x509(struct x509_st *x, struct cert_info *out);
+
+/* The rest work on the plain values (src/cert_info.c, no OpenSSL). */
 void cert_info_done(struct cert_info *c);
 void cert_info_copy(struct cert_info *dst, const struct cert_info *src);
 

@@ -146,6 +146,7 @@ struct probe_result {
 	int n_addrs;
 };
 
+/* The values of a probe: src/result.c, no libcurl (the core library links them). */
 void probe_result_init(struct probe_result *r);
 void probe_result_done(struct probe_result *r);
 void probe_result_copy(struct probe_result *dst, const struct probe_result *src);

@@ -1,0 +1,116 @@
+/*
+ * result: the plain values of a probe (see probe.h): a struct probe_result
+ * made, copied and freed, its earliest certificate expiry, and the names of
+ * its errors and phases. No libcurl, no OpenSSL: verdict, store, report and
+ * the UI use these without the probe engine (probe.c), and the unit tests
+ * of the core (libcore.a) link them without curl.
+ */
+#include "httpsmon/probe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/cert.h"
+#include "httpsmon/util.h"
+
+static const char *const error_names[] = {
+	[PERR_NONE] = "none",
+	[PERR_DNS] = "dns",
+	[PERR_REFUSED] = "refused",
+	[PERR_CONNECT_TIMEOUT] = "connect_timeout",
+	[PERR_CONNECT] = "connect",
+	[PERR_TIMEOUT] = "timeout",
+	[PERR_TLS] = "tls_handshake",
+	[PERR_TLS_VERSION] = "tls_version",
+	[PERR_CERT_REJECTED] = "cert_rejected",
+	[PERR_TOO_MANY_REDIRECTS] = "too_many_redirects",
+	[PERR_RECV] = "recv",
+	[PERR_PROXY] = "proxy",
+	[PERR_LOCAL] = "local",
+	[PERR_OTHER] = "other",
+	[PERR_INSECURE_REDIRECT] = "insecure_redirect",
+	[PERR_HTTP_PROTOCOL] = "http_protocol",
+};
+
+static const char *const phase_names[] = {
+	[PHASE_NONE] = "none",
+	[PHASE_DNS] = "DNS",
+	[PHASE_CONNECT] = "connect",
+	[PHASE_TLS] = "TLS",
+	[PHASE_SERVER] = "server",
+	[PHASE_TRANSFER] = "transfer",
+};
+
+const char *probe_error_name(enum probe_error e)
+{
+	return (unsigned)e < sizeof(error_names) / sizeof(error_names[0]) ? error_names[e] : "?";
+}
+
+const char *probe_phase_name(enum probe_phase p)
+{
+	return (unsigned)p < sizeof(phase_names) / sizeof(phase_names[0]) ? phase_names[p] : "?";
+}
+
+/* ---- probe_result values ---------------------------------------------- */
+
+void probe_result_init(struct probe_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->t.dns_us = r->t.connect_us = r->t.tls_us = -1;
+	r->t.server_us = r->t.transfer_us = r->t.total_us = -1;
+	r->verify.hostname_ok = -1;
+}
+
+void probe_result_done(struct probe_result *r)
+{
+	if (!r)
+		return;
+	free(r->final_url);
+	free(r->location);
+	free(r->hsts);
+	free(r->body);
+	free(r->http_check.location);
+	for (int i = 0; i < r->chain_len; i++)
+		cert_info_done(&r->chain[i]);
+	for (int i = 0; i < r->n_addrs; i++)
+		probe_result_done(&r->addrs[i]);
+	free(r->addrs);
+	probe_result_init(r);
+}
+
+void probe_result_copy(struct probe_result *dst, const struct probe_result *src)
+{
+	*dst = *src;
+	dst->final_url = xstrdup(src->final_url);
+	dst->location = xstrdup(src->location);
+	dst->hsts = xstrdup(src->hsts);
+	dst->http_check.location = xstrdup(src->http_check.location);
+	if (src->body) {
+		dst->body = xmalloc(src->body_len + 1);
+		memcpy(dst->body, src->body, src->body_len);
+		dst->body[src->body_len] = '\0';
+	}
+	for (int i = 0; i < src->chain_len; i++)
+		cert_info_copy(&dst->chain[i], &src->chain[i]);
+	if (src->n_addrs) {
+		dst->addrs = xcalloc((size_t)src->n_addrs, sizeof(*dst->addrs));
+		for (int i = 0; i < src->n_addrs; i++)
+			probe_result_copy(&dst->addrs[i], &src->addrs[i]);
+	}
+}
+
+int64_t probe_result_earliest_expiry(const struct probe_result *r, int *index)
+{
+	int64_t best = 0;
+	int at = -1;
+
+	for (int i = 0; i < r->chain_len; i++) {
+		if (r->chain[i].not_after && (at < 0 || r->chain[i].not_after < best)) {
+			best = r->chain[i].not_after;
+			at = i;
+		}
+	}
+	if (index)
+		*index = at;
+	return best;
+}
