@@ -30,10 +30,23 @@ TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 SRCS     := $(wildcard src/*.c src/ui/*.c)
 OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
-LIBOBJS  := $(filter-out $(BUILD)/src/main.o,$(OBJS))
 TESTSRCS := $(wildcard tests/test_*.c)
 TESTBINS := $(TESTSRCS:tests/%.c=$(BUILD)/tests/%)
 LABSRV   := $(BUILD)/tests/lab/labsrv
+
+# Two layers, two static libraries. The core is pure: settings, rules,
+# schedule, values and text; it may use inih, cJSON and PCRE2, never libcurl,
+# OpenSSL, SQLite or curses, and the unit tests of its modules link against
+# it alone, so a core module that starts calling into the I/O layer fails to
+# link there. The app layer is everything else but main.o (probe engine,
+# store, monitor, collector, report, history, dashboard).
+CORE_SRCS := $(wildcard src/util.c src/config*.c src/jsoncond.c src/rx.c src/sched.c src/verdict.c \
+                        src/result.c src/cert_info.c src/flap.c src/ui/fmt.c)
+CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
+CORE_LIB  := $(BUILD)/libcore.a
+CORE_LIBS  = $(shell pkg-config --libs inih libcjson libpcre2-8 2>/dev/null) -lm
+APP_OBJS  := $(filter-out $(CORE_OBJS) $(BUILD)/src/main.o,$(OBJS))
+APP_LIB   := $(BUILD)/libapp.a
 
 .PHONY: all deps run check test asan fuzz bench soak diskfull clean demo screenshots
 all: $(BIN)
@@ -41,9 +54,17 @@ all: $(BIN)
 deps:
 	@scripts/deps.sh
 
-$(BIN): $(OBJS)
+$(BIN): $(BUILD)/src/main.o $(APP_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(CORE_LIB): $(CORE_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(APP_LIB): $(APP_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
 
 # Order-only on deps: under make -j nothing compiles before the headers it
 # needs are installed.
@@ -51,9 +72,23 @@ $(BUILD)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/test_%.c $(LIBOBJS) $(BUILD)/tests/testlib.o
+# Each unit test links only the layers it tests (the .o and .a prerequisites
+# below, in order) and only their libraries (TEST_LINK).
+$(BUILD)/tests/test_%: tests/test_%.c $(BUILD)/tests/testlib.o
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(BUILD)/tests/testlib.o $(LIBOBJS) $(PKG_LIBS) $(TEST_LIBS) -lm
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o %.a,$^) $(TEST_LINK) $(TEST_LIBS) -lm
+
+# the core's own tests: libcore.a and inih/cJSON/PCRE2, nothing else
+CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict fmt)
+$(CORE_TESTS): $(CORE_LIB)
+$(CORE_TESTS): TEST_LINK = $(CORE_LIBS)
+# redirect rules: redirect.o, which parses URLs with libcurl's URL API
+$(BUILD)/tests/test_redirect: $(BUILD)/src/redirect.o
+$(BUILD)/tests/test_redirect: TEST_LINK = $(shell pkg-config --libs libcurl 2>/dev/null)
+# probe engine, store, monitor, dashboard model: both layers and every library
+APP_TESTS := $(filter-out $(CORE_TESTS) $(BUILD)/tests/test_redirect,$(TESTBINS))
+$(APP_TESTS): $(APP_LIB) $(CORE_LIB)
+$(APP_TESTS): TEST_LINK = $(PKG_LIBS)
 
 $(BUILD)/tests/testlib.o: tests/lib/testlib.c
 	@mkdir -p $(@D)
@@ -66,7 +101,8 @@ FUZZ_CC     ?= clang
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE \
                -DHTTPSMON_VERSION=\"$(VERSION)\" $(filter-out -Wno-format-truncation,$(WARN)) -Iinclude -MMD -MP
-FUZZ_OBJS   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,src/util.c src/config.c src/config_env.c src/jsoncond.c src/rx.c src/cert.c)
+FUZZ_OBJS   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,src/util.c src/config.c src/config_env.c src/jsoncond.c src/rx.c src/cert.c \
+               src/cert_info.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_BUILD)/src/%.o: src/%.c | deps
