@@ -477,18 +477,21 @@ static enum outcome cmd_accepts(const struct cmd_entry *ce, struct cmd_ctx *c)
 
 /* ---- options ------------------------------------------------------------------- */
 
+/* Long options without a short form (beyond any char getopt_long returns). */
+enum { OPT_DB = 256, OPT_JSON, OPT_CACERT, OPT_RESOLVE, OPT_TIMEOUT, OPT_HEADLESS, OPT_VIEW, OPT_ENDPOINT, OPT_SINCE };
+
 static const struct option longopts[] = {
 	{ "config", required_argument, NULL, 'c' },
-	{ "db", required_argument, NULL, 'D' },
-	{ "json", no_argument, NULL, 'J' },
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "verbose", no_argument, NULL, 'v' },
-	{ "cacert", required_argument, NULL, 'A' },
-	{ "resolve", required_argument, NULL, 'R' },
-	{ "timeout", required_argument, NULL, 'T' },
-	{ "headless", no_argument, NULL, 'H' },
-	{ "view", no_argument, NULL, 'W' },
-	{ "endpoint", required_argument, NULL, 'E' },
-	{ "since", required_argument, NULL, 'S' },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "resolve", required_argument, NULL, OPT_RESOLVE },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "headless", no_argument, NULL, OPT_HEADLESS },
+	{ "view", no_argument, NULL, OPT_VIEW },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -509,24 +512,63 @@ static enum outcome option_take(struct cmd_ctx *c, int ch, const char *bad)
 	struct options *o = &c->o;
 
 	switch (ch) {
-	case 'c': o->config = optarg; break;
-	case 'D': o->db = optarg; break;
-	case 'J': o->json = true; o->given |= OPTF_JSON; break;
-	case 'v': o->verbose = true; o->given |= OPTF_VERBOSE; break;
-	case 'E': o->endpoint = optarg; break;
-	case 'S': return duration_arg(c, "since", "24h, 7d, 30d", &o->since_ms);
-	case 'A': o->cacert = optarg; o->given |= OPTF_PROBE; break;
-	case 'R': strlist_push(&o->resolve, optarg); o->given |= OPTF_PROBE; break;
-	case 'T': o->given |= OPTF_PROBE; return duration_arg(c, "timeout", "10s, 800ms", &o->timeout_ms);
-	case '4': o->ip = IPMODE_V4; o->given |= OPTF_PROBE; break;
-	case '6': o->ip = IPMODE_V6; o->given |= OPTF_PROBE; break;
+	case 'c':
+		o->config = optarg;
+		break;
+	case OPT_DB:
+		o->db = optarg;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		o->given |= OPTF_JSON;
+		break;
+	case 'v':
+		o->verbose = true;
+		o->given |= OPTF_VERBOSE;
+		break;
+	case OPT_ENDPOINT:
+		o->endpoint = optarg;
+		break;
+	case OPT_SINCE:
+		return duration_arg(c, "since", "24h, 7d, 30d", &o->since_ms);
+	case OPT_CACERT:
+		o->cacert = optarg;
+		o->given |= OPTF_PROBE;
+		break;
+	case OPT_RESOLVE:
+		strlist_push(&o->resolve, optarg);
+		o->given |= OPTF_PROBE;
+		break;
+	case OPT_TIMEOUT:
+		o->given |= OPTF_PROBE;
+		return duration_arg(c, "timeout", "10s, 800ms", &o->timeout_ms);
+	case '4':
+		o->ip = IPMODE_V4;
+		o->given |= OPTF_PROBE;
+		break;
+	case '6':
+		o->ip = IPMODE_V6;
+		o->given |= OPTF_PROBE;
+		break;
 	/* --headless wins over --view whatever the order; -h and -V end the parse */
-	case 'H': o->mode = "--headless"; break;
-	case 'W': o->mode = o->mode ? o->mode : "--view"; break;
-	case 'h': o->mode = "--help"; break;
-	case 'V': o->mode = "--version"; break;
-	case ':': snprintf(c->err, sizeof(c->err), "option '%s' needs an argument", bad); return OUTCOME_USAGE;
-	default: snprintf(c->err, sizeof(c->err), "unknown option '%s'", bad); return OUTCOME_USAGE;
+	case OPT_HEADLESS:
+		o->mode = "--headless";
+		break;
+	case OPT_VIEW:
+		o->mode = o->mode ? o->mode : "--view";
+		break;
+	case 'h':
+		o->mode = "--help";
+		break;
+	case 'V':
+		o->mode = "--version";
+		break;
+	case ':':
+		snprintf(c->err, sizeof(c->err), "option '%s' needs an argument", bad);
+		return OUTCOME_USAGE;
+	default:
+		snprintf(c->err, sizeof(c->err), "unknown option '%s'", bad);
+		return OUTCOME_USAGE;
 	}
 	return OUTCOME_OK;
 }
