@@ -1022,6 +1022,131 @@ static void test_name_length_bound(void **state)
 	assert_non_null(strstr(err, "at most 64 bytes"));
 }
 
+/*
+ * The key table (config_key_at) is what the man page and the README are
+ * checked against: every key once, in lower case, with a type, and each
+ * one documented in config/endpoints.ini as "key =" or "; key =".
+ */
+static void test_key_table(void **state)
+{
+	const struct config_key *k;
+	FILE *f = fopen("config/endpoints.ini", "r");
+	char line[512], *doc = calloc(1, 1 << 16);
+	size_t i, j, len = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) && len + strlen(line) < (1 << 16) - 1) {
+		strcpy(doc + len, line);
+		len += strlen(line);
+	}
+	fclose(f);
+	for (i = 0; (k = config_key_at(i)); i++) {
+		char want[96];
+		const char *p;
+		bool found = false;
+
+		assert_non_null(k->type);
+		for (p = k->name; *p; p++)
+			assert_true((*p >= 'a' && *p <= 'z') || *p == '_');
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(config_key_at(j)->name, k->name);
+		/* "\nkey =" or "\n; key =" or "\n;key =" */
+		for (p = doc; (p = strstr(p, k->name)); p++) {
+			const char *b = p, *a = p + strlen(k->name);
+
+			while (b > doc && (b[-1] == ' ' || b[-1] == ';' || b[-1] == '#'))
+				b--;
+			while (*a == ' ')
+				a++;
+			if ((b == doc || b[-1] == '\n') && *a == '=')
+				found = true;
+		}
+		snprintf(want, sizeof(want), "%s documented in config/endpoints.ini", k->name);
+		if (!found)
+			fail_msg("%s", want);
+	}
+	assert_int_equal(i, 38);
+	assert_null(config_key_at(i));
+	assert_null(config_key_at((size_t)-1));
+	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);
+	free(doc);
+}
+
+/* A value other than the default for each endpoint key (url excepted: from_urls sets it). */
+static const struct {
+	const char *key, *value;
+} other_values[] = {
+	{ "url", "https://other.example/" }, { "interval", "2m" }, { "timeout", "20s" },
+	{ "method", "POST" }, { "header", "X-A: b" }, { "body", "{}" },
+	{ "expect_status", "200" }, { "expect_body", "ok" }, { "expect_body_regex", "^ok" },
+	{ "expect_json", "$.ok == true" }, { "latency_warn", "1s" }, { "latency_down", "5s" },
+	{ "cert_warn_days", "30" }, { "cert_crit_days", "3" }, { "min_tls", "1.3" },
+	{ "ca_file", "ca.pem" }, { "client_cert", "ca.pem" }, { "client_key", "ca.pem" },
+	{ "proxy", "http://127.0.0.1:3128" }, { "resolve", "a.example:443:127.0.0.1" },
+	{ "ip", "6" }, { "http_version", "1.1" }, { "follow_redirects", "no" },
+	{ "max_redirects", "0" }, { "redirect_headers", "yes" }, { "check_http_redirect", "yes" },
+	{ "http_port", "8080" }, { "expect_hsts", "yes" }, { "max_body", "64KiB" },
+	{ "tags", "prod" }, { "enabled", "no" }, { "fail_after", "3" }, { "recover_after", "2" },
+	{ "all_addresses", "yes" },
+};
+
+/*
+ * Every endpoint key is compared (a reload restarts an endpoint whose key
+ * changed) and deep-copied (config_from_urls copies its base endpoint):
+ * the loops over the table must not skip one.
+ */
+static void test_every_key_compared_and_copied(void **state)
+{
+	const struct config_key *k;
+	size_t i, j;
+
+	(void)state;
+	free(tl_write_file(dir, "ca.pem", "not read as PEM here\n"));
+	for (i = 0; (k = config_key_at(i)); i++) {
+		const char *value = NULL;
+		struct config *plain, *set, *u1, *u2;
+		char *ini;
+
+		if (k->flags & CONFIG_KEY_GLOBAL)
+			continue;
+		for (j = 0; j < sizeof(other_values) / sizeof(other_values[0]); j++)
+			if (strcmp(other_values[j].key, k->name) == 0)
+				value = other_values[j].value;
+		if (!value)
+			fail_msg("no other value for key %s in this test", k->name);
+		plain = load_ok("[a]\nurl = https://a.example/\n");
+		ini = strcmp(k->name, "client_cert") == 0 || strcmp(k->name, "client_key") == 0
+			      ? strdup("[a]\nurl = https://a.example/\nclient_cert = ca.pem\nclient_key = ca.pem\n")
+			      : NULL;
+		if (!ini) {
+			size_t n = strlen(k->name) + strlen(value) + 64;
+
+			ini = malloc(n);
+			snprintf(ini, n, "[a]\n%s%s = %s\n",
+				 strcmp(k->name, "url") ? "url = https://a.example/\n" : "", k->name, value);
+		}
+		set = load_ok(ini);
+		if (endpoint_equal(&plain->eps[0], &set->eps[0]))
+			fail_msg("endpoint_equal does not see %s = %s", k->name, value);
+		{
+			char url[] = "https://b.example/", *urls[] = { url };
+
+			u1 = config_from_urls(urls, 1, &plain->eps[0], err, sizeof(err));
+			u2 = config_from_urls(urls, 1, &set->eps[0], err, sizeof(err));
+		}
+		assert_non_null(u1);
+		assert_non_null(u2);
+		if (strcmp(k->name, "url") != 0 && endpoint_equal(&u1->eps[0], &u2->eps[0]))
+			fail_msg("config_from_urls did not copy %s = %s", k->name, value);
+		config_unref(u1);
+		config_unref(u2);
+		config_unref(plain);
+		config_unref(set);
+		free(ini);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1051,6 +1176,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_errors_keep_secrets_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits_at_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_length_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_key_compared_and_copied, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

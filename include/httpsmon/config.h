@@ -99,6 +99,26 @@ struct config {
 	int refs;                /* private: use config_ref / config_unref */
 };
 
+/* Flags of a configuration key. */
+#define CONFIG_KEY_LIST   1u /* repeatable; an endpoint's first use replaces the inherited list */
+#define CONFIG_KEY_GLOBAL 2u /* [defaults] only: a setting of the whole config, not an endpoint */
+#define CONFIG_KEY_OFF    4u /* "off" or 0 turns it off (stored as 0) */
+
+/* One key the loader accepts, as src/config_fields.h's table has it. */
+struct config_key {
+	const char *name; /* as written in the file, lower-case: "interval" */
+	const char *type; /* "duration", "size", "int", "days", "bool", "enum", "string",
+			     "method", "word", "path", "url", "status", "regex", "json",
+			     "header", "resolve" or "tags" */
+	unsigned flags;   /* CONFIG_KEY_* */
+};
+
+/*
+ * The i-th key (0-based, in the table's order), or NULL from the count of
+ * keys on: `for (i = 0; (k = config_key_at(i)); i++)`. Static, read-only.
+ */
+const struct config_key *config_key_at(size_t i);
+
 /*
  * Loads and validates path. Returns a config with one reference, or NULL
  * with every problem found written to err as "FILE:LINE: [section] key:

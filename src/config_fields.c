@@ -1,0 +1,667 @@
+/*
+ * config_fields: the table of configuration keys (CONFIG_FIELDS in
+ * config_fields.h) and one parser per type of value, in the spirit of
+ * redis's `standardConfig configs[]`. Everything done to every field of an
+ * endpoint (defaults, deep copy, free, comparison) is a loop over the
+ * table, dispatched on how the type stores its value (enum field_kind), so
+ * that a key is written out once.
+ *
+ * A parser reads one value into its field and writes nothing on error (a
+ * bad regex excepted: it clears the inherited one; a tags value keeps the
+ * tags before the bad one), leaving a message that quotes the value as
+ * written (config_quote: printable, cut short), never an expanded ${VAR}.
+ * Rules between fields and what is derived from several (host and port
+ * from url) are config.c's, once the section is read.
+ */
+#include "config_fields.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define CONFIG_TAG_MAX 32
+#define DURATION_FORMS "use a number with a unit: 250ms, 30s, 5m, 1h, 2d, 1.5s or 1m30s"
+
+/* How a type stores its value: what copy, free and compare do with it. */
+enum field_kind {
+	FK_I64,    /* int64_t */
+	FK_INT,    /* int (enums too) */
+	FK_BOOL,   /* bool */
+	FK_STR,    /* char *, NULL when empty */
+	FK_LIST,   /* struct strlist */
+	FK_STATUS, /* struct status_range * with its count at .aux */
+	FK_JSON,   /* struct json_cond * with its count at .aux */
+	FK_REGEX,  /* char * source with its struct rx * at .aux */
+};
+
+typedef int field_parse_fn(const struct config_field *f, void *obj, const struct field_in *in,
+			   char *msg, size_t n);
+
+struct field_type {
+	field_parse_fn *parse;
+	enum field_kind kind;
+	const char *noun; /* int types: what the bounds count, for messages */
+};
+
+_Static_assert(sizeof(enum ip_mode) == sizeof(int), "ip is stored as an enum field (int)");
+
+/* ---- small helpers ---- */
+
+static void *at(void *obj, size_t off)
+{
+	return (char *)obj + off;
+}
+
+static const void *cat(const void *obj, size_t off)
+{
+	return (const char *)obj + off;
+}
+
+
+
+/* Replaces *slot with a copy of s, or NULL when s is empty. */
+static void set_str(char **slot, const char *s)
+{
+	free(*slot);
+	*slot = *s ? xstrdup(s) : NULL;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool is_off(const char *v)
+{
+	return strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0;
+}
+
+/* A bound as the file would write it: "1s", "7d", "250ms". */
+static const char *span_text(char *buf, size_t n, int64_t ms)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = { { "d", DAY_MS }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 } };
+	size_t i;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ms && ms % units[i].ms == 0)
+			break;
+	if (i == sizeof(units) / sizeof(units[0]))
+		snprintf(buf, n, "%lldms", (long long)ms);
+	else
+		snprintf(buf, n, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
+	return buf;
+}
+
+/* A bound as the file would write it: "1KiB", "1GiB", "100". */
+static const char *size_text(char *buf, size_t n, int64_t bytes)
+{
+	static const char *const units[] = { "GiB", "MiB", "KiB" };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		int64_t mult = 1LL << (10 * (3 - i));
+
+		if (bytes && bytes % mult == 0) {
+			snprintf(buf, n, "%lld%s", (long long)(bytes / mult), units[i]);
+			return buf;
+		}
+	}
+	snprintf(buf, n, "%lld", (long long)bytes);
+	return buf;
+}
+
+
+/* ---- one parser per type ---- */
+
+static int parse_url_field(const struct config_field *f, void *obj, const struct field_in *in,
+			   char *msg, size_t n)
+{
+	char *host = NULL, why[256], qb[96];
+	int port;
+	bool plain;
+
+	if (config_url_split(in->v, &host, &port, &plain, why, sizeof(why)))
+		return config_fail(msg, n, "bad URL '%s': %s", config_quote_url(qb, sizeof(qb), in->shown),
+			    why);
+	free(host); /* config.c derives host and port once the section is read */
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
+static int parse_duration(const struct config_field *f, void *obj, const struct field_in *in,
+			  char *msg, size_t n)
+{
+	bool off = f->key.flags & KF_OFF;
+	char qb[96], lo[32], hi[32];
+	int64_t ms;
+
+	config_quote(qb, sizeof(qb), in->shown);
+	if (off && is_off(in->v))
+		ms = 0;
+	else if (util_parse_duration_ms(in->v, &ms) || (off && ms <= 0))
+		return config_fail(msg, n, "bad duration '%s': %s%s", qb, DURATION_FORMS, off ? ", or off" : "");
+	else if (f->max && (ms < f->min || ms > f->max))
+		return config_fail(msg, n, "'%s' is out of range (%s to %s)", qb,
+			    span_text(lo, sizeof(lo), f->min), span_text(hi, sizeof(hi), f->max));
+	else if (!f->max && ms <= 0)
+		return config_fail(msg, n, "must be more than 0");
+	*(int64_t *)at(obj, f->off) = ms;
+	return 0;
+}
+
+static int parse_size(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	bool off = f->key.flags & KF_OFF;
+	char qb[96], lo[32], hi[32];
+	int64_t sz;
+
+	config_quote(qb, sizeof(qb), in->shown);
+	if (off && is_off(in->v))
+		sz = 0;
+	else if (off && (util_parse_size(in->v, &sz) || sz < f->min))
+		return config_fail(msg, n, "bad size '%s': at least %s (e.g. 500MiB, 2GiB), or off", qb,
+			    size_text(lo, sizeof(lo), f->min));
+	else if (util_parse_size(in->v, &sz))
+		return config_fail(msg, n, "bad size '%s': use bytes or a unit: 65536, 64KiB, 1MiB, 1GiB, "
+			    "64KB, 1MB", qb);
+	else if (f->max && (sz < f->min || sz > f->max))
+		return config_fail(msg, n, "'%s' is out of range (%s to %s)", qb,
+			    size_text(lo, sizeof(lo), f->min), size_text(hi, sizeof(hi), f->max));
+	*(int64_t *)at(obj, f->off) = sz;
+	return 0;
+}
+
+static int parse_int_field(const struct config_field *f, void *obj, const struct field_in *in,
+			   char *msg, size_t n)
+{
+	char qb[96];
+
+	if (config_int_parse(in->v, (long)f->min, (long)f->max, at(obj, f->off)))
+		return config_fail(msg, n, "expected %s from %lld to %lld, found '%s'", f->type->noun,
+			    (long long)f->min, (long long)f->max, config_quote(qb, sizeof(qb), in->shown));
+	return 0;
+}
+
+static int parse_bool(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	char qb[96];
+
+	if (util_parse_bool(in->v, at(obj, f->off)))
+		return config_fail(msg, n, "expected yes or no (or true/false, on/off, 1/0), found '%s'",
+			    config_quote(qb, sizeof(qb), in->shown));
+	return 0;
+}
+
+static int parse_enum(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	const struct config_choice *c;
+	struct strbuf names = { 0 };
+	char qb[96];
+
+	for (c = f->choices; c->name; c++) {
+		if (strcasecmp(in->v, c->name) == 0) {
+			*(int *)at(obj, f->off) = c->value;
+			return 0;
+		}
+	}
+	/* "1.1 or 2", "any, 4 or 6" */
+	for (c = f->choices; c->name; c++)
+		strbuf_printf(&names, "%s%s", c == f->choices ? "" : c[1].name ? ", " : " or ",
+			      c->name);
+	config_fail(msg, n, "expected %s, found '%s'", strbuf_cstr(&names),
+	     config_quote(qb, sizeof(qb), in->shown));
+	strbuf_done(&names);
+	return -1;
+}
+
+static int parse_string(const struct config_field *f, void *obj, const struct field_in *in,
+			char *msg, size_t n)
+{
+	(void)msg;
+	(void)n;
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
+/* An HTTP method: a token of at most .max characters. */
+static int parse_method(const struct config_field *f, void *obj, const struct field_in *in,
+			char *msg, size_t n)
+{
+	const char *p;
+	char qb[96];
+
+	for (p = in->v; *p && config_is_tchar(*p); p++)
+		;
+	if (!*in->v || *p || strlen(in->v) > (size_t)f->max)
+		return config_fail(msg, n, "'%s' is not an HTTP method name",
+			    config_quote(qb, sizeof(qb), in->shown));
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
+/* One word: no white space or control characters (a proxy URL). */
+static int parse_word(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	const char *p;
+	char qb[96];
+
+	for (p = in->v; *p && (unsigned char)*p > 0x20 && *p != 0x7f; p++)
+		;
+	if (*p)
+		return config_fail(msg, n, "white space or control characters in '%s'",
+			    config_quote(qb, sizeof(qb), in->shown));
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
+/* A readable regular file, relative to the config file's directory; empty: none. */
+static int parse_path(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	char **slot = at(obj, f->off), *path;
+
+	if (!*in->v) {
+		set_str(slot, "");
+		return 0;
+	}
+	if (in->v[0] == '/' || !in->dir)
+		path = xstrdup(in->v);
+	else
+		path = xasprintf("%s/%s", in->dir, in->v);
+	if (config_file_check(path, msg, n)) {
+		free(path);
+		return -1;
+	}
+	free(*slot);
+	*slot = path;
+	return 0;
+}
+
+static int parse_status(const struct config_field *f, void *obj, const struct field_in *in,
+			char *msg, size_t n)
+{
+	struct status_range **slot = at(obj, f->off), *r;
+	char why[256], qb[96];
+	size_t nr;
+
+	if (config_status_parse(in->v, &r, &nr, why, sizeof(why)))
+		return config_fail(msg, n, "bad status list '%s': %s", config_quote(qb, sizeof(qb), in->shown),
+			    why);
+	free(*slot);
+	*slot = r;
+	*(size_t *)at(obj, f->aux) = nr;
+	return 0;
+}
+
+static int parse_regex(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n)
+{
+	struct rx **re = at(obj, f->aux);
+	char why[256], qb[96];
+
+	config_field_clear(f, obj);
+	if (!*in->v)
+		return 0;
+	*re = rx_compile(in->v, 0, why, sizeof(why));
+	if (!*re)
+		return config_fail(msg, n, "bad regular expression '%s': %s",
+			    config_quote(qb, sizeof(qb), in->shown), why);
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
+static int parse_json(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	struct json_cond **v = at(obj, f->off), c;
+	size_t *nv = at(obj, f->aux);
+	char why[256], qb[96];
+
+	if (jsoncond_parse(in->v, &c, why, sizeof(why)))
+		return config_fail(msg, n, "bad condition '%s': %s", config_quote(qb, sizeof(qb), in->shown),
+			    why);
+	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	(*v)[(*nv)++] = c;
+	return 0;
+}
+
+static int parse_header_field(const struct config_field *f, void *obj, const struct field_in *in,
+			      char *msg, size_t n)
+{
+	char why[256], qb[96], *h = config_header_parse(in->v, why, sizeof(why));
+	const char *colon;
+
+	if (h) {
+		strlist_push(at(obj, f->off), h);
+		free(h);
+		return 0;
+	}
+	/* the name only: a header's value is where tokens go */
+	colon = strchr(in->v, ':');
+	if (colon && colon > in->v) {
+		char *hname = xstrndup(in->v, (size_t)(colon - in->v));
+
+		config_fail(msg, n, "bad header '%s' (value not shown): %s",
+		     config_quote(qb, sizeof(qb), hname), why);
+		free(hname);
+		return -1;
+	}
+	return config_fail(msg, n, "bad header (value not shown): %s", why);
+}
+
+static int parse_resolve(const struct config_field *f, void *obj, const struct field_in *in,
+			 char *msg, size_t n)
+{
+	char why[256], qb[96];
+
+	if (config_resolve_check(in->v, why, sizeof(why)))
+		return config_fail(msg, n, "bad resolve entry '%s': %s",
+			    config_quote(qb, sizeof(qb), in->shown), why);
+	strlist_push(at(obj, f->off), in->v);
+	return 0;
+}
+
+/* "a, b,c": each tag trimmed, empty ones skipped. */
+static int parse_tags(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	const char *p = in->v;
+
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+		const char *t = p;
+		char *tag;
+
+		p += len;
+		if (*p)
+			p++;
+		while (len && isspace((unsigned char)*t)) {
+			t++;
+			len--;
+		}
+		while (len && isspace((unsigned char)t[len - 1]))
+			len--;
+		if (!len)
+			continue; /* "a, ,b" and a trailing comma are harmless */
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)t[i]) && !strchr("._-:/+@", t[i]))
+				break;
+		if (i < len || len > CONFIG_TAG_MAX)
+			return config_fail(msg, n, "bad tag '%.*s': use letters, digits and . _ - : / + @ "
+				    "(at most %d characters)", (int)len, t, CONFIG_TAG_MAX);
+		tag = xstrndup(t, len);
+		strlist_push(at(obj, f->off), tag);
+		free(tag);
+	}
+	return 0;
+}
+
+/* ---- the table ---- */
+
+static const struct field_type type_url = { parse_url_field, FK_STR, NULL };
+static const struct field_type type_duration = { parse_duration, FK_I64, NULL };
+static const struct field_type type_size = { parse_size, FK_I64, NULL };
+static const struct field_type type_int = { parse_int_field, FK_INT, "a whole number" };
+static const struct field_type type_days = { parse_int_field, FK_INT, "a number of days" };
+static const struct field_type type_bool = { parse_bool, FK_BOOL, NULL };
+static const struct field_type type_enum = { parse_enum, FK_INT, NULL };
+static const struct field_type type_string = { parse_string, FK_STR, NULL };
+static const struct field_type type_method = { parse_method, FK_STR, NULL };
+static const struct field_type type_word = { parse_word, FK_STR, NULL };
+static const struct field_type type_path = { parse_path, FK_STR, NULL };
+static const struct field_type type_status = { parse_status, FK_STATUS, NULL };
+static const struct field_type type_regex = { parse_regex, FK_REGEX, NULL };
+static const struct field_type type_json = { parse_json, FK_JSON, NULL };
+static const struct field_type type_header = { parse_header_field, FK_LIST, NULL };
+static const struct field_type type_resolve = { parse_resolve, FK_LIST, NULL };
+static const struct field_type type_tags = { parse_tags, FK_LIST, NULL };
+
+static const struct config_choice tls_versions[] = {
+	{ "1.0", 10 }, { "1.1", 11 }, { "1.2", 12 }, { "1.3", 13 }, { NULL, 0 },
+};
+static const struct config_choice ip_modes[] = {
+	{ "any", IPMODE_ANY }, { "4", IPMODE_V4 }, { "6", IPMODE_V6 }, { NULL, 0 },
+};
+static const struct config_choice http_versions[] = { { "1.1", 11 }, { "2", 2 }, { NULL, 0 } };
+
+/* `bool` is a macro: # and ## take the type's token as written, unexpanded */
+#define CONFIG_FIELD_ROW(k, t, ...) \
+	[K_##k] = { .key.name = #k, .key.type = #t, .type = &type_##t, __VA_ARGS__ },
+const struct config_field config_fields[K_COUNT] = { CONFIG_FIELDS(CONFIG_FIELD_ROW) };
+#undef CONFIG_FIELD_ROW
+
+const struct config_key *config_key_at(size_t i)
+{
+	return i < K_COUNT ? &config_fields[i].key : NULL;
+}
+
+const struct config_field *config_field_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < K_COUNT; i++)
+		if (strcmp(config_fields[i].key.name, name) == 0)
+			return &config_fields[i];
+	return NULL;
+}
+
+int config_field_parse(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n)
+{
+	return f->type->parse(f, obj, in, msg, n);
+}
+
+/* ---- loops over the table: defaults, free, copy, compare ---- */
+
+static void field_default(const struct config_field *f, void *obj)
+{
+	struct field_in in = { f->def_s, f->def_s, NULL };
+	char msg[256];
+
+	switch (f->type->kind) {
+	case FK_I64:
+		*(int64_t *)at(obj, f->off) = f->def;
+		break;
+	case FK_INT:
+		*(int *)at(obj, f->off) = (int)f->def;
+		break;
+	case FK_BOOL:
+		*(bool *)at(obj, f->off) = f->def != 0;
+		break;
+	default:
+		/* a text default is read as the file's would be; the table is ours, so
+		 * one that does not parse is a bug in this file */
+		if (f->def_s && config_field_parse(f, obj, &in, msg, sizeof(msg))) {
+			fprintf(stderr, "httpsmon: default of %s: %s\n", f->key.name, msg);
+			abort();
+		}
+		break;
+	}
+}
+
+void endpoint_defaults(struct endpoint *e)
+{
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	for (i = 0; i < K_COUNT; i++)
+		if (!(config_fields[i].key.flags & KF_GLOBAL))
+			field_default(&config_fields[i], e);
+}
+
+void config_globals_defaults(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < K_COUNT; i++)
+		if (config_fields[i].key.flags & KF_GLOBAL)
+			field_default(&config_fields[i], c);
+}
+
+void config_field_clear(const struct config_field *f, void *obj)
+{
+	size_t i, *n = at(obj, f->aux);
+
+	switch (f->type->kind) {
+	case FK_STR:
+		free(*(char **)at(obj, f->off));
+		*(char **)at(obj, f->off) = NULL;
+		break;
+	case FK_LIST:
+		strlist_done(at(obj, f->off));
+		memset(at(obj, f->off), 0, sizeof(struct strlist));
+		break;
+	case FK_STATUS:
+		free(*(struct status_range **)at(obj, f->off));
+		*(struct status_range **)at(obj, f->off) = NULL;
+		*n = 0;
+		break;
+	case FK_JSON:
+		for (i = 0; i < *n; i++)
+			jsoncond_done(&(*(struct json_cond **)at(obj, f->off))[i]);
+		free(*(struct json_cond **)at(obj, f->off));
+		*(struct json_cond **)at(obj, f->off) = NULL;
+		*n = 0;
+		break;
+	case FK_REGEX:
+		free(*(char **)at(obj, f->off));
+		*(char **)at(obj, f->off) = NULL;
+		rx_free(*(struct rx **)at(obj, f->aux));
+		*(struct rx **)at(obj, f->aux) = NULL;
+		break;
+	case FK_I64:
+	case FK_INT:
+	case FK_BOOL:
+		break;
+	}
+}
+
+void endpoint_done(struct endpoint *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < K_COUNT; i++)
+		if (!(config_fields[i].key.flags & KF_GLOBAL))
+			config_field_clear(&config_fields[i], e);
+	free(e->name);
+	free(e->host);
+	memset(e, 0, sizeof(*e));
+}
+
+/* dst already holds src's bytes (a shallow copy): replaces what it shares by copies. */
+static void field_copy(const struct config_field *f, void *dst, const void *src)
+{
+	size_t i, n = f->type->kind == FK_STATUS || f->type->kind == FK_JSON
+			      ? *(const size_t *)cat(src, f->aux) : 0;
+
+	switch (f->type->kind) {
+	case FK_STR:
+		*(char **)at(dst, f->off) = xstrdup(*(char *const *)cat(src, f->off));
+		break;
+	case FK_LIST:
+		memset(at(dst, f->off), 0, sizeof(struct strlist));
+		strlist_copy(at(dst, f->off), cat(src, f->off));
+		break;
+	case FK_STATUS: {
+		struct status_range **d = at(dst, f->off);
+
+		*d = n ? xmalloc(n * sizeof(**d)) : NULL;
+		if (n)
+			memcpy(*d, *(struct status_range *const *)cat(src, f->off), n * sizeof(**d));
+		break;
+	}
+	case FK_JSON: {
+		struct json_cond **d = at(dst, f->off);
+
+		*d = n ? xmalloc(n * sizeof(**d)) : NULL;
+		for (i = 0; i < n; i++)
+			jsoncond_copy(&(*d)[i], &(*(struct json_cond *const *)cat(src, f->off))[i]);
+		break;
+	}
+	case FK_REGEX:
+		*(char **)at(dst, f->off) = xstrdup(*(char *const *)cat(src, f->off));
+		*(struct rx **)at(dst, f->aux) = rx_copy(*(struct rx *const *)cat(src, f->aux));
+		break;
+	case FK_I64:
+	case FK_INT:
+	case FK_BOOL:
+		break;
+	}
+}
+
+void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
+{
+	size_t i;
+
+	*dst = *src;
+	dst->name = xstrdup(src->name);
+	dst->host = xstrdup(src->host);
+	for (i = 0; i < K_COUNT; i++)
+		if (!(config_fields[i].key.flags & KF_GLOBAL))
+			field_copy(&config_fields[i], dst, src);
+}
+
+static bool field_equal(const struct config_field *f, const void *a, const void *b)
+{
+	const void *x = cat(a, f->off), *y = cat(b, f->off);
+	size_t i, n = f->type->kind == FK_STATUS || f->type->kind == FK_JSON
+			      ? *(const size_t *)cat(a, f->aux) : 0;
+
+	switch (f->type->kind) {
+	case FK_I64:
+		return *(const int64_t *)x == *(const int64_t *)y;
+	case FK_INT:
+		return *(const int *)x == *(const int *)y;
+	case FK_BOOL:
+		return *(const bool *)x == *(const bool *)y;
+	case FK_STR:
+	case FK_REGEX: /* the compiled regex follows from its source */
+		return str_eq(*(char *const *)x, *(char *const *)y);
+	case FK_LIST:
+		return strlist_equal(x, y);
+	case FK_STATUS:
+		if (n != *(const size_t *)cat(b, f->aux))
+			return false;
+		for (i = 0; i < n; i++)
+			if ((*(struct status_range *const *)x)[i].lo !=
+				    (*(struct status_range *const *)y)[i].lo ||
+			    (*(struct status_range *const *)x)[i].hi !=
+				    (*(struct status_range *const *)y)[i].hi)
+				return false;
+		return true;
+	case FK_JSON:
+		if (n != *(const size_t *)cat(b, f->aux))
+			return false;
+		for (i = 0; i < n; i++)
+			if (!str_eq((*(struct json_cond *const *)x)[i].text,
+				    (*(struct json_cond *const *)y)[i].text))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
+{
+	size_t i;
+
+	if (!str_eq(a->name, b->name))
+		return false;
+	for (i = 0; i < K_COUNT; i++)
+		if (!(config_fields[i].key.flags & KF_GLOBAL) &&
+		    !field_equal(&config_fields[i], a, b))
+			return false;
+	return true;
+}

@@ -1,0 +1,140 @@
+/*
+ * config_fields: the table of configuration keys, private to config.c and
+ * config_fields.c. Each key is one row of CONFIG_FIELDS below: its name, its
+ * type, where it lives and what the type needs. From that one row come the
+ * key's id (K_<key>, for config.c's rules between keys), its parsing, its
+ * built-in default, and the deep copy, free and comparison of an endpoint.
+ * Adding a key is adding a row (and a field to struct endpoint or struct
+ * config); a new type also needs a parser in config_fields.c.
+ *
+ * Columns after key and type (designated initialisers, all optional):
+ *   .off     offsetof the field: in struct endpoint (EP), or in struct config
+ *            (CF) for KF_GLOBAL keys
+ *   .aux     a second field the type needs: the count of a status or JSON
+ *            array, the compiled form of a regex
+ *   .min .max bounds: int and days always; duration and size only when .max
+ *            is set (a duration without .max must be more than 0)
+ *   .def     numeric default (duration and size in ms and bytes, enums by
+ *            value, bools 0/1); unset means 0
+ *   .def_s   text default, read by the type's own parser (strings, status)
+ *   .choices an enum's names and values
+ *   .key.flags KF_LIST, KF_GLOBAL, KF_OFF
+ */
+#ifndef HTTPSMON_CONFIG_FIELDS_H
+#define HTTPSMON_CONFIG_FIELDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "httpsmon/config.h"
+#include "config_values.h"
+
+#define KF_LIST   CONFIG_KEY_LIST
+#define KF_GLOBAL CONFIG_KEY_GLOBAL
+#define KF_OFF    CONFIG_KEY_OFF
+
+#define EP(f) offsetof(struct endpoint, f)
+#define CF(f) offsetof(struct config, f)
+
+/* X(key, type, columns...): the order is the order `config_key_at` lists. */
+#define CONFIG_FIELDS(X) \
+	X(url,                 url,      .off = EP(url)) \
+	X(interval,            duration, .off = EP(interval_ms), .min = 1000, .max = 7 * DAY_MS, \
+	  .def = CONFIG_DEFAULT_INTERVAL_MS) \
+	X(timeout,             duration, .off = EP(timeout_ms), .def = CONFIG_DEFAULT_TIMEOUT_MS) \
+	X(method,              method,   .off = EP(method), .max = 32, .def_s = "GET") \
+	X(header,              header,   .off = EP(headers), .key.flags = KF_LIST) \
+	X(body,                string,   .off = EP(body)) \
+	X(expect_status,       status,   .off = EP(expect_status), .aux = EP(n_expect_status), \
+	  .def_s = "200-399") \
+	X(expect_body,         string,   .off = EP(expect_body)) \
+	X(expect_body_regex,   regex,    .off = EP(expect_body_regex), .aux = EP(body_regex)) \
+	X(expect_json,         json,     .off = EP(expect_json), .aux = EP(n_expect_json), \
+	  .key.flags = KF_LIST) \
+	X(latency_warn,        duration, .off = EP(latency_warn_ms), .key.flags = KF_OFF) \
+	X(latency_down,        duration, .off = EP(latency_down_ms), .key.flags = KF_OFF) \
+	X(cert_warn_days,      days,     .off = EP(cert_warn_days), .max = 3650, .def = 21) \
+	X(cert_crit_days,      days,     .off = EP(cert_crit_days), .max = 3650, .def = 7) \
+	X(min_tls,             enum,     .off = EP(min_tls), .choices = tls_versions, .def = 12) \
+	X(ca_file,             path,     .off = EP(ca_file)) \
+	X(client_cert,         path,     .off = EP(client_cert)) \
+	X(client_key,          path,     .off = EP(client_key)) \
+	X(proxy,               word,     .off = EP(proxy)) \
+	X(resolve,             resolve,  .off = EP(resolve), .key.flags = KF_LIST) \
+	X(ip,                  enum,     .off = EP(ip), .choices = ip_modes, .def = IPMODE_ANY) \
+	X(http_version,        enum,     .off = EP(http_version), .choices = http_versions, .def = 2) \
+	X(follow_redirects,    bool,     .off = EP(follow_redirects), .def = 1) \
+	X(max_redirects,       int,      .off = EP(max_redirects), .max = 50, .def = 5) \
+	X(redirect_headers,    bool,     .off = EP(redirect_headers)) \
+	X(check_http_redirect, bool,     .off = EP(check_http_redirect)) \
+	X(http_port,           int,      .off = EP(http_port), .min = 1, .max = 65535, .def = 80) \
+	X(expect_hsts,         bool,     .off = EP(expect_hsts)) \
+	X(max_body,            size,     .off = EP(max_body), .min = 1024, .max = 1024LL * 1024 * 1024, \
+	  .def = CONFIG_DEFAULT_MAX_BODY) \
+	X(tags,                tags,     .off = EP(tags), .key.flags = KF_LIST) \
+	X(enabled,             bool,     .off = EP(enabled), .def = 1) \
+	X(fail_after,          int,      .off = EP(fail_after), .min = 1, .max = 100, .def = 2) \
+	X(recover_after,       int,      .off = EP(recover_after), .min = 1, .max = 100, .def = 1) \
+	X(all_addresses,       bool,     .off = EP(all_addresses)) \
+	X(max_inflight,        int,      .off = CF(max_inflight), .min = 1, .max = 10000, \
+	  .def = CONFIG_DEFAULT_MAX_INFLIGHT, .key.flags = KF_GLOBAL) \
+	X(retain_raw,          duration, .off = CF(retain_raw_ms), .min = 3600000, .max = 3650 * DAY_MS, \
+	  .def = CONFIG_DEFAULT_RETAIN_RAW_MS, .key.flags = KF_GLOBAL) \
+	X(retain_rollup,       duration, .off = CF(retain_rollup_ms), .min = 3600000, \
+	  .max = 3650 * DAY_MS, .def = CONFIG_DEFAULT_RETAIN_ROLLUP_MS, .key.flags = KF_GLOBAL) \
+	X(max_db_size,         size,     .off = CF(max_db_bytes), .min = 1024 * 1024, \
+	  .key.flags = KF_GLOBAL | KF_OFF)
+
+#define CONFIG_FIELD_ID(key, ...) K_##key,
+enum key_id { CONFIG_FIELDS(CONFIG_FIELD_ID) K_COUNT };
+#undef CONFIG_FIELD_ID
+
+/* An enum's spelling in the file and its value; a list ends with name NULL. */
+struct config_choice {
+	const char *name;
+	int value;
+};
+
+/* A value to parse: the text after ${VAR} substitution and the text as written. */
+struct field_in {
+	const char *v;     /* what is parsed */
+	const char *shown; /* what a message may quote: never an expanded ${VAR} */
+	const char *dir;   /* the config file's directory for relative paths; NULL = cwd */
+};
+
+struct field_type;
+
+struct config_field {
+	struct config_key key; /* first: config_key_at hands out &field.key */
+	const struct field_type *type;
+	size_t off, aux;
+	int64_t min, max, def;
+	const char *def_s;
+	const struct config_choice *choices;
+};
+
+/* The table, K_COUNT rows indexed by enum key_id. */
+extern const struct config_field config_fields[K_COUNT];
+
+/* The row for a key name (exact, lower-case), or NULL. */
+const struct config_field *config_field_find(const char *name);
+
+/*
+ * Parses in->v into f's field of obj (a struct endpoint, or the struct
+ * config for KF_GLOBAL keys). A repeatable key appends. Returns 0, or -1
+ * with msg set to what follows "[section] key: " and obj unchanged (except
+ * a regex, whose inherited value a bad one clears).
+ */
+int config_field_parse(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n);
+
+/* Frees f's field of obj and leaves it empty (an empty list, NULL, 0). */
+void config_field_clear(const struct config_field *f, void *obj);
+
+/* Sets the KF_GLOBAL fields of c to their defaults. */
+void config_globals_defaults(struct config *c);
+
+/* A deep copy of src into dst (uninitialised); the compiled regex is shared (rx_copy). */
+void endpoint_copy(struct endpoint *dst, const struct endpoint *src);
+
+#endif
