@@ -128,7 +128,7 @@ static int parse_url_field(const struct config_field *f, void *obj, const struct
 
 	if (config_url_split(in->v, &host, &port, &plain, why, sizeof(why)))
 		return config_fail(msg, n, "bad URL '%s': %s", config_quote_url(qb, sizeof(qb), in->shown),
-			    why);
+				   why);
 	free(host); /* config.c derives host and port once the section is read */
 	set_str(at(obj, f->off), in->v);
 	return 0;
@@ -148,7 +148,7 @@ static int parse_duration(const struct config_field *f, void *obj, const struct 
 		return config_fail(msg, n, "bad duration '%s': %s%s", qb, DURATION_FORMS, off ? ", or off" : "");
 	else if (f->max && (ms < f->min || ms > f->max))
 		return config_fail(msg, n, "'%s' is out of range (%s to %s)", qb,
-			    span_text(lo, sizeof(lo), f->min), span_text(hi, sizeof(hi), f->max));
+				   span_text(lo, sizeof(lo), f->min), span_text(hi, sizeof(hi), f->max));
 	else if (!f->max && ms <= 0)
 		return config_fail(msg, n, "must be more than 0");
 	*(int64_t *)at(obj, f->off) = ms;
@@ -167,13 +167,13 @@ static int parse_size(const struct config_field *f, void *obj, const struct fiel
 		sz = 0;
 	else if (off && (util_parse_size(in->v, &sz) || sz < f->min))
 		return config_fail(msg, n, "bad size '%s': at least %s (e.g. 500MiB, 2GiB), or off", qb,
-			    size_text(lo, sizeof(lo), f->min));
+				   size_text(lo, sizeof(lo), f->min));
 	else if (util_parse_size(in->v, &sz))
 		return config_fail(msg, n, "bad size '%s': use bytes or a unit: 65536, 64KiB, 1MiB, 1GiB, "
-			    "64KB, 1MB", qb);
+				   "64KB, 1MB", qb);
 	else if (f->max && (sz < f->min || sz > f->max))
 		return config_fail(msg, n, "'%s' is out of range (%s to %s)", qb,
-			    size_text(lo, sizeof(lo), f->min), size_text(hi, sizeof(hi), f->max));
+				   size_text(lo, sizeof(lo), f->min), size_text(hi, sizeof(hi), f->max));
 	*(int64_t *)at(obj, f->off) = sz;
 	return 0;
 }
@@ -185,7 +185,7 @@ static int parse_int_field(const struct config_field *f, void *obj, const struct
 
 	if (config_int_parse(in->v, (long)f->min, (long)f->max, at(obj, f->off)))
 		return config_fail(msg, n, "expected %s from %lld to %lld, found '%s'", f->type->noun,
-			    (long long)f->min, (long long)f->max, config_quote(qb, sizeof(qb), in->shown));
+				   (long long)f->min, (long long)f->max, config_quote(qb, sizeof(qb), in->shown));
 	return 0;
 }
 
@@ -196,7 +196,7 @@ static int parse_bool(const struct config_field *f, void *obj, const struct fiel
 
 	if (util_parse_bool(in->v, at(obj, f->off)))
 		return config_fail(msg, n, "expected yes or no (or true/false, on/off, 1/0), found '%s'",
-			    config_quote(qb, sizeof(qb), in->shown));
+				   config_quote(qb, sizeof(qb), in->shown));
 	return 0;
 }
 
@@ -218,7 +218,7 @@ static int parse_enum(const struct config_field *f, void *obj, const struct fiel
 		strbuf_printf(&names, "%s%s", c == f->choices ? "" : c[1].name ? ", " : " or ",
 			      c->name);
 	config_fail(msg, n, "expected %s, found '%s'", strbuf_cstr(&names),
-	     config_quote(qb, sizeof(qb), in->shown));
+		    config_quote(qb, sizeof(qb), in->shown));
 	strbuf_done(&names);
 	return -1;
 }
@@ -243,7 +243,7 @@ static int parse_method(const struct config_field *f, void *obj, const struct fi
 		;
 	if (!*in->v || *p || strlen(in->v) > (size_t)f->max)
 		return config_fail(msg, n, "'%s' is not an HTTP method name",
-			    config_quote(qb, sizeof(qb), in->shown));
+				   config_quote(qb, sizeof(qb), in->shown));
 	set_str(at(obj, f->off), in->v);
 	return 0;
 }
@@ -259,7 +259,7 @@ static int parse_word(const struct config_field *f, void *obj, const struct fiel
 		;
 	if (*p)
 		return config_fail(msg, n, "white space or control characters in '%s'",
-			    config_quote(qb, sizeof(qb), in->shown));
+				   config_quote(qb, sizeof(qb), in->shown));
 	set_str(at(obj, f->off), in->v);
 	return 0;
 }
@@ -296,7 +296,7 @@ static int parse_status(const struct config_field *f, void *obj, const struct fi
 
 	if (config_status_parse(in->v, &r, &nr, why, sizeof(why)))
 		return config_fail(msg, n, "bad status list '%s': %s", config_quote(qb, sizeof(qb), in->shown),
-			    why);
+				   why);
 	free(*slot);
 	*slot = r;
 	*(size_t *)at(obj, f->aux) = nr;
@@ -315,7 +315,7 @@ static int parse_regex(const struct config_field *f, void *obj, const struct fie
 	*re = rx_compile(in->v, 0, why, sizeof(why));
 	if (!*re)
 		return config_fail(msg, n, "bad regular expression '%s': %s",
-			    config_quote(qb, sizeof(qb), in->shown), why);
+				   config_quote(qb, sizeof(qb), in->shown), why);
 	set_str(at(obj, f->off), in->v);
 	return 0;
 }
@@ -329,7 +329,7 @@ static int parse_json(const struct config_field *f, void *obj, const struct fiel
 
 	if (jsoncond_parse(in->v, &c, why, sizeof(why)))
 		return config_fail(msg, n, "bad condition '%s': %s", config_quote(qb, sizeof(qb), in->shown),
-			    why);
+				   why);
 	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
 	(*v)[(*nv)++] = c;
 	return 0;
@@ -352,7 +352,7 @@ static int parse_header_field(const struct config_field *f, void *obj, const str
 		char *hname = xstrndup(in->v, (size_t)(colon - in->v));
 
 		config_fail(msg, n, "bad header '%s' (value not shown): %s",
-		     config_quote(qb, sizeof(qb), hname), why);
+			    config_quote(qb, sizeof(qb), hname), why);
 		free(hname);
 		return -1;
 	}
@@ -366,7 +366,7 @@ static int parse_resolve(const struct config_field *f, void *obj, const struct f
 
 	if (config_resolve_check(in->v, why, sizeof(why)))
 		return config_fail(msg, n, "bad resolve entry '%s': %s",
-			    config_quote(qb, sizeof(qb), in->shown), why);
+				   config_quote(qb, sizeof(qb), in->shown), why);
 	strlist_push(at(obj, f->off), in->v);
 	return 0;
 }
@@ -398,7 +398,7 @@ static int parse_tags(const struct config_field *f, void *obj, const struct fiel
 				break;
 		if (i < len || len > CONFIG_TAG_MAX)
 			return config_fail(msg, n, "bad tag '%.*s': use letters, digits and . _ - : / + @ "
-				    "(at most %d characters)", (int)len, t, CONFIG_TAG_MAX);
+					   "(at most %d characters)", (int)len, t, CONFIG_TAG_MAX);
 		tag = xstrndup(t, len);
 		strlist_push(at(obj, f->off), tag);
 		free(tag);

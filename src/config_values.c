@@ -97,15 +97,15 @@ static int url_scheme(const char *url, const char **p, int *port, bool *plain, c
 		*port = 80;
 	} else if (strstr(url, "://")) {
 		return config_fail(why, n, "the scheme must be https:// (or http:// to check that the "
-			    "address redirects to HTTPS)");
+				   "address redirects to HTTPS)");
 	} else {
 		return config_fail(why, n, "missing scheme: write https://%s",
-			    util_url_redact(url, red, sizeof(red)));
+				   util_url_redact(url, red, sizeof(red)));
 	}
 	for (; *url; url++)
 		if ((unsigned char)*url <= 0x20 || *url == 0x7f)
 			return config_fail(why, n, "white space or control characters in the URL "
-				    "(percent-encode them, e.g. %%20)");
+					   "(percent-encode them, e.g. %%20)");
 	return 0;
 }
 
@@ -127,8 +127,8 @@ int config_url_split(const char *url, char **host, int *port, bool *plain, char 
 	if (at_sign) {
 		if (memchr(p, ':', (size_t)(at_sign - p)))
 			return config_fail(why, n, "a password in the URL (user:password@) would end up "
-				    "on screen and in logs; send credentials with "
-				    "header = Authorization: ... instead");
+					   "on screen and in logs; send credentials with "
+					   "header = Authorization: ... instead");
 		h = at_sign + 1;
 	}
 	if (*h == '[') {
@@ -150,14 +150,14 @@ int config_url_split(const char *url, char **host, int *port, bool *plain, char 
 		after = h_end;
 		if (h_end == h)
 			return config_fail(why, n, "no host name%s", *h == ':' ? " (an IPv6 address goes "
-				    "in brackets: https://[2001:db8::1]/)" : "");
+					   "in brackets: https://[2001:db8::1]/)" : "");
 		if (!host_chars_ok(h, (size_t)(h_end - h)))
 			return config_fail(why, n, "'%.*s' is not a valid host name", (int)(h_end - h), h);
 	}
 	if (after < auth_end &&
 	    (*after != ':' || (*port = parse_port(after + 1, (size_t)(auth_end - after - 1))) < 0))
 		return config_fail(why, n, "bad port '%.*s' (expected 1-65535)",
-			    (int)(auth_end - after - (*after == ':')), after + (*after == ':'));
+				   (int)(auth_end - after - (*after == ':')), after + (*after == ':'));
 	*host = xstrndup(h, (size_t)(h_end - h));
 	return 0;
 }
@@ -200,7 +200,7 @@ static int parse_status_range(const char **p, struct status_range *r, char *why,
 	}
 	if (lo < 100 || lo > 599 || hi < 100 || hi > 599)
 		return config_fail(why, n, "%ld is not an HTTP status code (100-599)",
-			    lo < 100 || lo > 599 ? lo : hi);
+				   lo < 100 || lo > 599 ? lo : hi);
 	if (lo > hi)
 		return config_fail(why, n, "range %ld-%ld runs backwards", lo, hi);
 	r->lo = (int)lo;
@@ -227,7 +227,7 @@ int config_status_parse(const char *s, struct status_range **out, size_t *nout,
 			break;
 		if (*p != ',') {
 			config_fail(why, n, "unexpected '%c': separate codes with ',' and write "
-			     "ranges as 300-399", *p);
+				    "ranges as 300-399", *p);
 			goto err;
 		}
 		p++;
