@@ -350,7 +350,7 @@ if [ "${BENCH_STORE:-1}" != 0 ]; then
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/store_bench" \
 		bench/store_bench.c $store_objs \
-		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih) -lm ||
+		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8) -lm ||
 		die "could not build bench/store_bench.c"
 	# shellcheck disable=SC2086  # STORE_BENCH_ARGS is a word list
 	"$bin/store_bench" ${STORE_BENCH_ARGS:-} "$out" || die "store_bench failed"
@@ -390,7 +390,7 @@ if [ "${BENCH_SCHED:-1}" != 0 ]; then
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/sched_bench" \
 		bench/sched_bench.c $sched_objs \
-		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih) -lm ||
+		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8) -lm ||
 		die "could not build bench/sched_bench.c"
 
 	# sched_config N INTERVAL FILE: N endpoints on the listener, every one at INTERVAL.
@@ -521,7 +521,7 @@ if [ "${BENCH_UI:-1}" != 0 ]; then
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih ncursesw) -o "$bin/ui_bench" \
 		bench/ui_bench.c $ui_objs -Wl,--wrap=util_now_ms \
-		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih) -lutil -lm ||
+		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8) -lutil -lm ||
 		die "could not build bench/ui_bench.c"
 
 	u_n=${UI_N:-1000} u_frames=${UI_FRAMES:-1000} u_runs=${UI_HIST_RUNS:-21}
