@@ -20,6 +20,10 @@
  * Location that cannot be followed is named as the server's fault. Phase
  * timings are summed over the hops.
  *
+ * The event loop (loop.c) waits through this engine: prober_attach makes
+ * prober_wait() (curl_multi_poll, the loop's descriptors as one extra) its
+ * wait and prober_perform() the end of its every pass.
+ *
  * Invariants: a job is in exactly one of the queue or the running list;
  * `running` counts jobs, not transfers; a job's curl handles all carry the
  * job in CURLOPT_PRIVATE; a job is delivered once, when its last transfer
@@ -127,6 +131,9 @@ struct prober {
 	struct job *running;    /* doubly linked */
 	size_t n_running, n_queued;
 	struct trust *trusts;
+	struct curl_waitfd *wfd;  /* prober_wait's extra descriptors, grown as needed */
+	unsigned wfd_cap;
+	struct loop *loop;      /* attached to (prober_attach), or NULL */
 };
 
 static int job_ex_index = -1;
@@ -1447,8 +1454,11 @@ void prober_free(struct prober *p)
 		p->queue_head = j->next;
 		job_free(j);
 	}
+	if (p->loop)
+		loop_set_wait(p->loop, NULL);
 	curl_multi_cleanup(p->multi);
 	trusts_free(p->trusts);
+	free(p->wfd);
 	free(p);
 }
 
@@ -1508,12 +1518,17 @@ size_t prober_queued(const struct prober *p)
 
 int prober_wait(struct prober *p, struct pollfd *extra, unsigned nextra, int timeout_ms)
 {
-	struct curl_waitfd wfd[16];
-	unsigned n = nextra < 16 ? nextra : 16;
+	struct curl_waitfd *wfd;
+	unsigned n = nextra;
 
 	/* queued work can start right away: do not sleep on it */
 	if (p->queue_head && p->n_running < (size_t)p->max_inflight)
 		timeout_ms = 0;
+	if (n > p->wfd_cap) {
+		p->wfd = xrealloc(p->wfd, n * sizeof(*p->wfd));
+		p->wfd_cap = n;
+	}
+	wfd = p->wfd;
 	for (unsigned i = 0; i < n; i++) {
 		wfd[i].fd = extra[i].fd;
 		wfd[i].events = (short)(((extra[i].events & POLLIN) ? CURL_WAIT_POLLIN : 0) |
@@ -1529,6 +1544,27 @@ int prober_wait(struct prober *p, struct pollfd *extra, unsigned nextra, int tim
 					   ((wfd[i].revents & CURL_WAIT_POLLPRI) ? POLLPRI : 0));
 	}
 	return 0;
+}
+
+static int attached_wait(void *ud, struct pollfd *extra, unsigned nextra, int timeout_ms)
+{
+	return prober_wait(ud, extra, nextra, timeout_ms);
+}
+
+static void attached_perform(void *ud)
+{
+	prober_perform(ud);
+}
+
+void prober_attach(struct prober *p, struct loop *l)
+{
+	const struct loop_wait w = { attached_wait, attached_perform, p };
+
+	if (p->loop)
+		loop_set_wait(p->loop, NULL);
+	p->loop = l;
+	if (l)
+		loop_set_wait(l, &w);
 }
 
 void prober_wakeup(struct prober *p)

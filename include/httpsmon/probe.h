@@ -11,8 +11,10 @@
  * their waiting is not counted in any phase, because a probe's clock starts
  * when its transfer is handed to curl.
  *
- * One thread: the caller's loop calls prober_wait() then prober_perform();
- * finished probes are delivered through the done callback from inside
+ * One thread: the prober attaches to the event loop (prober_attach), whose
+ * every pass then waits in prober_wait() (curl_multi_poll) and ends with
+ * prober_perform(); a caller without a loop calls the two itself. Finished
+ * probes are delivered through the done callback from inside
  * prober_perform().
  */
 #ifndef HTTPSMON_PROBE_H
@@ -25,6 +27,7 @@
 
 #include "httpsmon/cert.h"
 #include "httpsmon/config.h"
+#include "httpsmon/loop.h"
 
 #define PROBE_MAX_CHAIN 10
 
@@ -190,9 +193,17 @@ size_t prober_running(const struct prober *p);
 size_t prober_queued(const struct prober *p);
 
 /*
- * Waits until a transfer needs attention, one of the extra descriptors is
- * ready (their revents are filled in), prober_wakeup() is called or
- * timeout_ms passes. Returns 0, or -1 on a libcurl error.
+ * Makes l wait on this prober's transfers (curl_multi_poll, with the loop's
+ * descriptors as an extra one) and drive them after every pass; replaces
+ * the loop's previous wait. NULL detaches. prober_free detaches too.
+ */
+void prober_attach(struct prober *p, struct loop *l);
+
+/*
+ * Waits until a transfer needs attention, one of the extra descriptors (any
+ * number) is ready (their revents are filled in: POLLIN, POLLOUT, POLLPRI
+ * only, as curl reports them), prober_wakeup() is called or timeout_ms
+ * passes. Returns 0, or -1 on a libcurl error.
  */
 int prober_wait(struct prober *p, struct pollfd *extra, unsigned nextra, int timeout_ms);
 
