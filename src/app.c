@@ -1,12 +1,22 @@
 /*
- * app: the collector's one event loop (see app.h).
+ * app: the collector, on the event loop (see app.h).
  *
  * Owns the running config (through the monitor), the scheduler, the probe
- * engine and the store, plus two descriptors of its own: a signalfd for
- * SIGTERM/SIGINT/SIGHUP (blocked for normal delivery, so a signal can never
- * interrupt a half-done step) and an inotify watch on the config file's
- * directory. Endpoint ids come from the monitor and are the scheduler ids
- * and the probe tags, so a result finds its endpoint even across reloads.
+ * engine and the store, and what it registers on the loop:
+ *  - SIGTERM, SIGINT (stop) and SIGHUP (reload), through the loop's
+ *    signalfd, so a signal never interrupts a half-done callback;
+ *  - an inotify watch on the config file's directory; a change arms the
+ *    reload timer (RELOAD_SETTLE_MS, pushed back by each further change);
+ *  - timers: the next due probe, the next store flush (only while writes
+ *    are queued: once a second, or when the store's backoff says), and
+ *    retention (5 s after start, then every 10 minutes, pass after pass
+ *    while it has more to delete);
+ *  - a before-sleep hook: commits the pass's results at once when an event
+ *    happened or FLUSH_AT_ROWS are queued, and re-arms the probe and flush
+ *    timers (results, reloads and keys change when they are due);
+ *  - the probe engine as the loop's wait (prober_attach).
+ * Endpoint ids come from the monitor and are the scheduler ids and the
+ * probe tags, so a result finds its endpoint even across reloads.
  *
  * Time: the scheduler runs on the monotonic clock (no jumps), results and
  * history on the wall clock.
@@ -20,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "httpsmon/config.h"
@@ -47,15 +56,15 @@ struct app {
 	struct prober *prober;
 	struct store *store;
 
-	int sig_fd;
+	struct loop *loop;
+	bool own_loop;                /* made by app_new, freed by app_free */
+	bool signals;                 /* SIGTERM, SIGINT and SIGHUP registered */
+	bool hooked;                  /* the before-sleep hook registered */
 	int ino_fd;
-	sigset_t old_mask;
+	uint64_t due_timer, flush_timer, retention_timer, reload_timer; /* 0: not armed */
 
 	bool stop;
-	int64_t reload_at_mono;       /* 0: none pending */
 	int64_t next_flush_mono;
-	int64_t next_retention_mono;
-	bool retention_more;
 	bool store_failing;           /* the write problem was already reported */
 	uint64_t store_dropped;       /* store_dropped() when last reported */
 	bool history_saved;           /* save_history ran: the queue is empty for good */
@@ -142,6 +151,13 @@ static void sched_prune(struct app *a, uint64_t *ids, size_t n)
 	}
 }
 
+static void inotify_cb(struct loop *l, int fd, unsigned events, void *ud);
+static void signal_cb(struct loop *l, int signo, void *ud);
+static void before_sleep(struct loop *l, void *ud);
+static int64_t retention_cb(struct loop *l, uint64_t id, void *ud);
+
+static const int app_signals[] = { SIGTERM, SIGINT, SIGHUP };
+
 static int watch_config(struct app *a)
 {
 	const char *slash = strrchr(a->config_path, '/');
@@ -156,7 +172,8 @@ static int watch_config(struct app *a)
 	if (a->ino_fd < 0)
 		return -1;
 	if (inotify_add_watch(a->ino_fd, a->config_dir,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM) < 0) {
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM) < 0 ||
+	    loop_fd_add(a->loop, a->ino_fd, LOOP_READ, inotify_cb, a) != 0) {
 		close(a->ino_fd);
 		a->ino_fd = -1;
 		return -1;
@@ -164,18 +181,34 @@ static int watch_config(struct app *a)
 	return 0;
 }
 
-static int setup_signals(struct app *a)
+/* The loop (the caller's, or one of its own), with the collector's signals, hook and timers. */
+static int join_loop(struct app *a, int max_inflight, char *err, size_t errlen)
 {
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, &a->old_mask) != 0)
+	a->loop = a->o.loop;
+	if (!a->loop) {
+		a->loop = loop_new(0, err, errlen);
+		if (!a->loop)
+			return -1;
+		a->own_loop = true;
+	}
+	a->prober = prober_new(max_inflight, on_probe_done, a, err, errlen);
+	if (!a->prober)
 		return -1;
-	a->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	return a->sig_fd < 0 ? -1 : 0;
+	prober_attach(a->prober, a->loop);
+	if (loop_signals_add(a->loop, app_signals, sizeof(app_signals) / sizeof(app_signals[0]), signal_cb, a) != 0) {
+		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
+		return -1;
+	}
+	a->signals = true;
+	loop_before_sleep_add(a->loop, before_sleep, a);
+	a->hooked = true;
+	if (watch_config(a) != 0)
+		logf_(a, "warning: cannot watch %s for changes (%s); reload with SIGHUP", a->config_path,
+		      strerror(errno));
+	a->next_flush_mono = mono_ms() + FLUSH_EVERY_MS;
+	if (a->store)
+		a->retention_timer = loop_timer_add(a->loop, 5000, retention_cb, a); /* soon after start */
+	return 0;
 }
 
 struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
@@ -185,7 +218,7 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	char *db = NULL;
 
 	a->o = *o;
-	a->sig_fd = a->ino_fd = -1;
+	a->ino_fd = -1;
 	a->config_path = xstrdup(o->config_path);
 	cfg = config_load(a->config_path, err, errlen);
 	if (!cfg)
@@ -196,24 +229,14 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 		if (!a->store)
 			goto err_cfg;
 	}
-	a->prober = prober_new(cfg->max_inflight, on_probe_done, a, err, errlen);
-	if (!a->prober)
-		goto err_cfg;
-	if (setup_signals(a) != 0) {
-		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
-		goto err_cfg;
-	}
-	if (watch_config(a) != 0)
-		logf_(a, "warning: cannot watch %s for changes (%s); reload with SIGHUP", a->config_path,
-		      strerror(errno));
 	a->sched = sched_new();
 	a->mon = monitor_new(a->store, event_cb, a);
+	if (join_loop(a, cfg->max_inflight, err, errlen) != 0)
+		goto err_cfg;
 	monitor_set_config(a->mon, cfg, util_now_ms());
 	config_unref(cfg);
 	a->config_loaded_ms = util_now_ms();
 	sched_sync(a, NULL);
-	a->next_flush_mono = mono_ms() + FLUSH_EVERY_MS;
-	a->next_retention_mono = mono_ms() + 5000; /* soon after start, then every 10 minutes */
 	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
 	for (const char *p = store_notice(a->store), *nl; p && *p; p = nl ? nl + 1 : "") {
@@ -266,6 +289,26 @@ static int save_history(struct app *a)
 	return dropped ? -1 : 0;
 }
 
+/* Takes back what the app put on the loop (the loop may outlive it: the dashboard's). */
+static void leave_loop(struct app *a)
+{
+	if (!a->loop)
+		return;
+	if (a->signals)
+		loop_signals_remove(a->loop, app_signals, sizeof(app_signals) / sizeof(app_signals[0]));
+	if (a->hooked)
+		loop_before_sleep_remove(a->loop, before_sleep, a);
+	if (a->ino_fd >= 0)
+		loop_fd_remove(a->loop, a->ino_fd);
+	loop_timer_remove(a->loop, a->due_timer);
+	loop_timer_remove(a->loop, a->flush_timer);
+	loop_timer_remove(a->loop, a->retention_timer);
+	loop_timer_remove(a->loop, a->reload_timer);
+	if (a->own_loop)
+		loop_free(a->loop);
+	a->loop = NULL;
+}
+
 void app_free(struct app *a)
 {
 	if (!a)
@@ -277,10 +320,7 @@ void app_free(struct app *a)
 	}
 	monitor_free(a->mon);
 	sched_free(a->sched);
-	if (a->sig_fd >= 0) {
-		close(a->sig_fd);
-		sigprocmask(SIG_SETMASK, &a->old_mask, NULL);
-	}
+	leave_loop(a);
 	if (a->ino_fd >= 0)
 		close(a->ino_fd);
 	free(a->config_path);
@@ -341,36 +381,76 @@ static void start_due(struct app *a)
 	}
 }
 
-static void read_signals(struct app *a)
+/* Delay until the next due probe, for its timer; -1 when none is due (or stopping). */
+static int64_t due_delay(struct app *a)
 {
-	struct signalfd_siginfo si;
+	int64_t due = a->stop ? INT64_MAX : sched_next_due_ms(a->sched), now = mono_ms();
 
-	while (read(a->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
-			logf_(a, "SIGHUP: reloading %s", a->config_path);
-			app_reload(a);
-		} else {
-			logf_(a, "%s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
-			a->stop = true;
-		}
+	if (due == INT64_MAX)
+		return -1;
+	return due > now ? due - now : 0;
+}
+
+static int64_t due_cb(struct loop *l, uint64_t id, void *ud)
+{
+	struct app *a = ud;
+
+	(void)l;
+	(void)id;
+	start_due(a);
+	return due_delay(a);
+}
+
+/* SIGTERM, SIGINT: stop; SIGHUP: reload. A stopping collector does neither again. */
+static void signal_cb(struct loop *l, int signo, void *ud)
+{
+	struct app *a = ud;
+
+	(void)l;
+	if (a->stop)
+		return;
+	if (signo == SIGHUP) {
+		logf_(a, "SIGHUP: reloading %s", a->config_path);
+		app_reload(a);
+	} else {
+		logf_(a, "%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		app_request_stop(a);
 	}
 }
 
-static void read_inotify(struct app *a)
+static int64_t reload_cb(struct loop *l, uint64_t id, void *ud)
+{
+	struct app *a = ud;
+
+	(void)l;
+	(void)id;
+	a->reload_timer = 0;
+	if (!a->stop)
+		app_reload(a);
+	return LOOP_TIMER_STOP;
+}
+
+/* The config file was written, replaced or created: reload once the editor is done. */
+static void inotify_cb(struct loop *l, int fd, unsigned events, void *ud)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct app *a = ud;
+	bool changed = false;
 	ssize_t len;
 
-	while ((len = read(a->ino_fd, buf, sizeof(buf))) > 0) {
+	(void)events;
+	while ((len = read(fd, buf, sizeof(buf))) > 0) {
 		for (char *p = buf; p < buf + len;) {
 			const struct inotify_event *ev = (const struct inotify_event *)(void *)p;
 
 			if (ev->len && !strcmp(ev->name, a->config_base) &&
 			    (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)))
-				a->reload_at_mono = mono_ms() + RELOAD_SETTLE_MS;
+				changed = true;
 			p += sizeof(*ev) + ev->len;
 		}
 	}
+	if (changed && !a->stop)
+		loop_timer_arm(l, &a->reload_timer, RELOAD_SETTLE_MS, reload_cb, a);
 }
 
 /*
@@ -409,78 +489,112 @@ static void flush_store(struct app *a, bool force)
 	}
 }
 
-static void retention(struct app *a)
+/*
+ * Delay until the next flush, for its timer; -1 with nothing queued. While
+ * writes fail, the store's backoff: a full disk must not spin the loop.
+ */
+static int64_t flush_delay(struct app *a)
 {
-	struct config *cfg = monitor_config(a->mon);
-	int64_t now = mono_ms();
-	int rc;
+	int64_t at, now = mono_ms();
 
-	if (!a->store || a->stop || (!a->retention_more && now < a->next_retention_mono))
-		return;
-	rc = store_retention(a->store, util_now_ms(), cfg->retain_raw_ms, cfg->retain_rollup_ms,
-			     cfg->max_db_bytes);
-	a->retention_more = rc == 1;
-	if (!a->retention_more)
-		a->next_retention_mono = now + RETENTION_EVERY_MS;
+	if (!a->store || !store_queued(a->store))
+		return -1;
+	at = store_wake_ms(a->store) ? store_wake_ms(a->store) : a->next_flush_mono;
+	return at > now ? at - now : 0;
 }
 
-static int wait_ms(struct app *a, int max_wait_ms)
+static int64_t flush_cb(struct loop *l, uint64_t id, void *ud)
 {
-	int64_t now = mono_ms();
-	int64_t until = now + max_wait_ms;
-	int64_t due = a->stop ? INT64_MAX : sched_next_due_ms(a->sched);
+	struct app *a = ud;
 
-	if (due < until)
-		until = due;
-	if (a->store && store_queued(a->store)) {
-		/* while writes fail, the store's backoff: a full disk must not spin the loop */
-		int64_t at = store_wake_ms(a->store) ? store_wake_ms(a->store) : a->next_flush_mono;
+	(void)l;
+	(void)id;
+	flush_store(a, false);
+	return flush_delay(a);
+}
 
-		if (at < until)
-			until = at;
+/*
+ * Runs on its own timer while there is something to delete, pass after
+ * pass (each call deletes a bounded batch); then every RETENTION_EVERY_MS.
+ */
+static int64_t retention_cb(struct loop *l, uint64_t id, void *ud)
+{
+	struct app *a = ud;
+	struct config *cfg = monitor_config(a->mon);
+
+	(void)l;
+	(void)id;
+	if (a->stop) {
+		a->retention_timer = 0;
+		return LOOP_TIMER_STOP;
 	}
-	if (a->reload_at_mono && a->reload_at_mono < until)
-		until = a->reload_at_mono;
-	if (a->retention_more)
-		until = now;
-	return until <= now ? 0 : (int)(until - now);
+	if (store_retention(a->store, util_now_ms(), cfg->retain_raw_ms, cfg->retain_rollup_ms, cfg->max_db_bytes) == 1)
+		return 0;
+	return RETENTION_EVERY_MS;
+}
+
+/*
+ * The end of every pass, before the loop sleeps: the results of the pass
+ * are committed now if an event came (readers should see it at once) or
+ * many are queued; the probe and flush timers follow what the pass changed.
+ */
+static void before_sleep(struct loop *l, void *ud)
+{
+	struct app *a = ud;
+
+	flush_store(a, a->flush_now);
+	a->flush_now = false;
+	loop_timer_arm(l, &a->flush_timer, flush_delay(a), flush_cb, a);
+	loop_timer_arm(l, &a->due_timer, due_delay(a), due_cb, a);
+}
+
+static void step_fd_cb(struct loop *l, int fd, unsigned events, void *ud)
+{
+	struct pollfd *p = ud;
+
+	(void)l;
+	(void)fd;
+	p->revents = (short)(((events & LOOP_READ) ? POLLIN : 0) | ((events & LOOP_WRITE) ? POLLOUT : 0) |
+			     ((events & LOOP_HUP) ? POLLHUP : 0));
+}
+
+/* A timer that only ends a wait. */
+static int64_t wake_cb(struct loop *l, uint64_t id, void *ud)
+{
+	(void)l;
+	(void)id;
+	(void)ud;
+	return LOOP_TIMER_STOP;
 }
 
 int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_ms)
 {
-	struct pollfd fds[16];
-	unsigned n = 0;
+	uint64_t t = loop_timer_add(a->loop, max_wait_ms, wake_cb, NULL);
+	int rc;
 
-	start_due(a);
-	if (a->sig_fd >= 0)
-		fds[n++] = (struct pollfd){ .fd = a->sig_fd, .events = POLLIN };
-	if (a->ino_fd >= 0)
-		fds[n++] = (struct pollfd){ .fd = a->ino_fd, .events = POLLIN };
-	for (unsigned i = 0; i < nextra && n < 16; i++)
-		fds[n++] = extra[i];
-	if (prober_wait(a->prober, fds, n, wait_ms(a, max_wait_ms)) != 0)
-		return -1;
-	n = 0;
-	if (a->sig_fd >= 0 && fds[n++].revents)
-		read_signals(a);
-	if (a->ino_fd >= 0 && fds[n++].revents)
-		read_inotify(a);
-	for (unsigned i = 0; i < nextra && n < 16; i++)
-		extra[i].revents = fds[n++].revents;
-	if (a->reload_at_mono && mono_ms() >= a->reload_at_mono) {
-		a->reload_at_mono = 0;
-		app_reload(a);
+	for (unsigned i = 0; i < nextra; i++) {
+		extra[i].revents = 0;
+		loop_fd_add(a->loop, extra[i].fd, LOOP_READ, step_fd_cb, &extra[i]);
 	}
-	prober_perform(a->prober);
-	flush_store(a, a->flush_now);
-	a->flush_now = false;
-	retention(a);
+	rc = loop_run_once(a->loop);
+	for (unsigned i = 0; i < nextra; i++)
+		loop_fd_remove(a->loop, extra[i].fd);
+	loop_timer_remove(a->loop, t);
+	return rc;
+}
+
+int app_run(struct app *a)
+{
+	while (!a->stop)
+		if (loop_run_once(a->loop) != 0)
+			return -1;
 	return 0;
 }
 
 void app_request_stop(struct app *a)
 {
 	a->stop = true;
+	loop_stop(a->loop);
 }
 
 bool app_stop_requested(const struct app *a)
@@ -492,19 +606,20 @@ int app_shutdown(struct app *a)
 {
 	struct config *cfg = monitor_config(a->mon);
 	int64_t longest = 0, deadline;
+	uint64_t wake;
 
 	a->stop = true;
 	for (size_t i = 0; i < cfg->n; i++)
 		if (cfg->eps[i].timeout_ms > longest)
 			longest = cfg->eps[i].timeout_ms;
 	deadline = mono_ms() + longest + 500;
+	/* the deadline ends the last wait; results arriving meanwhile are handled as usual */
+	wake = loop_timer_add(a->loop, deadline - mono_ms(), wake_cb, NULL);
 	while ((prober_running(a->prober) || prober_queued(a->prober)) && mono_ms() < deadline) {
-		int left = (int)(deadline - mono_ms());
-
-		if (prober_wait(a->prober, NULL, 0, left < 200 ? left : 200) != 0)
+		if (loop_run_once(a->loop) != 0)
 			break;
-		prober_perform(a->prober);
 	}
+	loop_timer_remove(a->loop, wake);
 	if (prober_running(a->prober) || prober_queued(a->prober))
 		logf_(a, "abandoning %zu probes still running", prober_running(a->prober) + prober_queued(a->prober));
 	prober_free(a->prober);

@@ -313,12 +313,9 @@ static enum outcome cmd_headless(struct cmd_ctx *c)
 		free(path);
 		return OUTCOME_UNUSABLE;
 	}
-	while (!app_stop_requested(a)) {
-		if (app_step(a, NULL, 0, 60000) != 0) {
-			snprintf(c->err, sizeof(c->err), "event loop failed");
-			rc = OUTCOME_FAILED;
-			break;
-		}
+	if (app_run(a) != 0) {
+		snprintf(c->err, sizeof(c->err), "event loop failed");
+		rc = OUTCOME_FAILED;
 	}
 	if (app_shutdown(a) != 0)
 		rc = OUTCOME_FAILED;

@@ -1,14 +1,14 @@
 /*
  * app: the collector. Wires config, scheduler, probe engine, monitor and
- * store into one event loop: curl_multi_poll() over the transfers plus a
- * signalfd (SIGTERM, SIGINT, SIGHUP), an inotify watch on the config
- * file's directory (so editors that replace the file by rename are seen)
- * and any descriptors the caller adds (the dashboard's terminal). Each
- * pass: start due probes, wait, handle signals and config changes, drive
- * transfers and deliver results, commit the batch of store writes.
+ * store onto the event loop (loop.h): the probe engine is the loop's wait
+ * (curl_multi_poll() over the transfers); SIGTERM, SIGINT and SIGHUP come
+ * through the loop's signalfd; an inotify watch on the config file's
+ * directory (so editors that replace the file by rename are seen) is one
+ * of its descriptors; due probes, store flushes, retention and reloads are
+ * its timers; a before-sleep hook commits each pass's batch of writes.
  *
- * The headless collector and the dashboard both run on it; they differ only
- * in what they do between passes.
+ * The headless collector runs the loop itself (app_run); the dashboard
+ * hands the app its loop and registers the terminal on it too.
  */
 #ifndef HTTPSMON_APP_H
 #define HTTPSMON_APP_H
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "httpsmon/loop.h"
 #include "httpsmon/monitor.h"
 #include "httpsmon/store.h"
 
@@ -28,6 +29,7 @@ struct app_opts {
 	FILE *log;                /* one line per state change, event and problem; NULL: silent */
 	mon_event_cb on_event;    /* also told about every event; may be NULL */
 	void *ud;
+	struct loop *loop;        /* the loop to run on (not owned); NULL: the app makes its own */
 };
 
 struct app;
@@ -43,13 +45,20 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen);
 void app_free(struct app *a);
 
 /*
- * One loop pass. Waits at most max_wait_ms (less when a probe is due or a
- * write is pending) for transfers, signals, config changes or extra fds
- * (revents filled in). Returns 0, or -1 on a fatal loop error.
+ * One loop pass, for a caller that does not register on the loop: waits
+ * at most max_wait_ms (less when a timer is due) for transfers, signals,
+ * config changes or the extra fds (their revents filled in: POLLIN,
+ * POLLOUT, POLLHUP). Returns 0, or -1 on a fatal loop error.
  */
 int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_ms);
 
-/* Asks the loop to stop starting probes (SIGTERM/SIGINT do the same). */
+/*
+ * Runs the loop until a stop is requested (SIGTERM, SIGINT,
+ * app_request_stop). Returns 0, or -1 on a fatal loop error.
+ */
+int app_run(struct app *a);
+
+/* Stops starting probes and ends loop_run() (SIGTERM/SIGINT do the same). */
 void app_request_stop(struct app *a);
 bool app_stop_requested(const struct app *a);
 
