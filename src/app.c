@@ -548,16 +548,6 @@ static void before_sleep(struct loop *l, void *ud)
 	loop_timer_arm(l, &a->due_timer, due_delay(a), due_cb, a);
 }
 
-static void step_fd_cb(struct loop *l, int fd, unsigned events, void *ud)
-{
-	struct pollfd *p = ud;
-
-	(void)l;
-	(void)fd;
-	p->revents = (short)(((events & LOOP_READ) ? POLLIN : 0) | ((events & LOOP_WRITE) ? POLLOUT : 0) |
-			     ((events & LOOP_HUP) ? POLLHUP : 0));
-}
-
 /* A timer that only ends a wait. */
 static int64_t wake_cb(struct loop *l, uint64_t id, void *ud)
 {
@@ -565,22 +555,6 @@ static int64_t wake_cb(struct loop *l, uint64_t id, void *ud)
 	(void)id;
 	(void)ud;
 	return LOOP_TIMER_STOP;
-}
-
-int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_ms)
-{
-	uint64_t t = loop_timer_add(a->loop, max_wait_ms, wake_cb, NULL);
-	int rc;
-
-	for (unsigned i = 0; i < nextra; i++) {
-		extra[i].revents = 0;
-		loop_fd_add(a->loop, extra[i].fd, LOOP_READ, step_fd_cb, &extra[i]);
-	}
-	rc = loop_run_once(a->loop);
-	for (unsigned i = 0; i < nextra; i++)
-		loop_fd_remove(a->loop, extra[i].fd);
-	loop_timer_remove(a->loop, t);
-	return rc;
 }
 
 int app_run(struct app *a)

@@ -13,7 +13,6 @@
 #ifndef HTTPSMON_APP_H
 #define HTTPSMON_APP_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,14 +42,6 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen);
 
 /* Stops at once: abandons probes, saves the history as app_shutdown does. NULL is fine. */
 void app_free(struct app *a);
-
-/*
- * One loop pass, for a caller that does not register on the loop: waits
- * at most max_wait_ms (less when a timer is due) for transfers, signals,
- * config changes or the extra fds (their revents filled in: POLLIN,
- * POLLOUT, POLLHUP). Returns 0, or -1 on a fatal loop error.
- */
-int app_step(struct app *a, struct pollfd *extra, unsigned nextra, int max_wait_ms);
 
 /*
  * Runs the loop until a stop is requested (SIGTERM, SIGINT,

@@ -5,14 +5,17 @@
  * counts, config and database status, clock) and the footer (latest event
  * or notice, key hints, the filter being typed).
  *
- * The loop, one pass: wait in app_step() (live) or poll() (viewer) for the
- * terminal, signals and transfers, at most until the next whole second (the
- * clock and the ages show seconds, nothing else moves by itself); refresh the model;
- * drain every key with nodelay getch() until ERR (handlers only change
- * state and return UI_* flags); run history queries the flags asked for;
- * then, only if something changed, erase and draw the whole screen into
- * curses' virtual screen and doupdate() once, so only the difference
- * reaches the terminal.
+ * The live dashboard runs on the event loop (loop.h) it shares with the
+ * collector (app.h): the terminal is one of its descriptors (every key is
+ * drained with nodelay getch() until ERR; handlers only change state and
+ * return UI_* flags), SIGWINCH one of its signals, and a before-sleep hook
+ * ends each pass: refresh the model, run the history queries the flags
+ * asked for, then, only if something changed, erase and draw the whole
+ * screen into curses' virtual screen and doupdate() once, so only the
+ * difference reaches the terminal. Its frame timer wakes the loop at most
+ * at the next whole second (the clock and the ages show seconds, nothing
+ * else moves by itself) or the next frame a change is waiting for.
+ * The read-only viewer polls the terminal and its signalfd itself.
  */
 #include "httpsmon/view.h"
 
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,9 +129,12 @@ static void clock_hms(char *buf, size_t n, int64_t ms)
 	strftime(buf, n, "%H:%M:%S", &tm);
 }
 
-struct loop {
+struct dash {
 	struct ui *u;
 	struct app *app;              /* live, else NULL */
+	struct loop *loop;            /* the event loop it is registered on, or NULL */
+	uint64_t frame_timer;         /* ends the wait at the next frame or clock tick */
+	bool registered;              /* terminal, SIGWINCH and hook are on the loop */
 	bool dirty;
 	bool keyed;                   /* a key arrived this pass: draw now, not at the next frame */
 	int64_t last_draw_ms;         /* monotonic */
@@ -141,8 +148,8 @@ struct loop {
 /* The monitor's events (live): a line for the footer; panes showing that endpoint refresh. */
 static void on_event(void *ud, const struct mon_event *ev)
 {
-	struct loop *l = ud;
-	struct ui *u = l->u;
+	struct dash *d = ud;
+	struct ui *u = d->u;
 	char t[16];
 
 	memmove(u->events[1], u->events[0], sizeof(u->events[0]) * (UI_EVENTS - 1));
@@ -156,9 +163,9 @@ static void on_event(void *ud, const struct mon_event *ev)
 	if (u->pane == PANE_HISTORY && (u->h.all || !strcmp(u->h.name, ev->name)) &&
 	    (ev->kind == MEV_OUTAGE_START || ev->kind == MEV_OUTAGE_END)) {
 		u->h.stale = true;
-		l->query = true;
+		d->query = true;
 	}
-	l->dirty = true;
+	d->dirty = true;
 }
 
 /* ---- header and footer ---------------------------------------------------- */
@@ -313,9 +320,9 @@ static void draw(struct ui *u)
 
 /* ---- keys --------------------------------------------------------------- */
 
-static unsigned global_key(struct loop *l, int key)
+static unsigned global_key(struct dash *d, int key)
 {
-	struct ui *u = l->u;
+	struct ui *u = d->u;
 	const struct row *r = view_selected(u);
 
 	switch (key) {
@@ -336,21 +343,21 @@ static unsigned global_key(struct loop *l, int key)
 	case 'r':
 		if (!r)
 			return UI_HANDLED;
-		if (!l->app) {
+		if (!d->app) {
 			ui_notice(u, "read-only viewer: the collector probes on its own schedule");
 			return UI_HANDLED | UI_REDRAW;
 		}
-		app_probe_now(l->app, r->name);
+		app_probe_now(d->app, r->name);
 		ui_notice(u, "probing %s now", r->name);
 		return UI_HANDLED | UI_REDRAW;
 	case 'p':
 		if (!r)
 			return UI_HANDLED;
-		if (!l->app) {
+		if (!d->app) {
 			ui_notice(u, "read-only viewer: pause it in the collector");
 			return UI_HANDLED | UI_REDRAW;
 		}
-		app_toggle_pause(l->app, r->name);
+		app_toggle_pause(d->app, r->name);
 		ui_notice(u, "%s %s", r->name, r->live == LIVE_PAUSED ? "resumed" : "paused");
 		return UI_HANDLED | UI_REDRAW;
 	case 'h':
@@ -367,9 +374,9 @@ static unsigned global_key(struct loop *l, int key)
 	}
 }
 
-static unsigned handle_key(struct loop *l, int key)
+static unsigned handle_key(struct dash *d, int key)
 {
-	struct ui *u = l->u;
+	struct ui *u = d->u;
 	unsigned f;
 
 	if (key == KEY_MOUSE) {
@@ -390,7 +397,7 @@ static unsigned handle_key(struct loop *l, int key)
 		return view_help_key(u, key);
 	if (u->editing)
 		return view_list_key(u, key);
-	f = global_key(l, key);
+	f = global_key(d, key);
 	if (f)
 		return f;
 	switch (u->pane) {
@@ -404,50 +411,50 @@ static unsigned handle_key(struct loop *l, int key)
 }
 
 /* Reads every pending key. Returns false when the dashboard should end. */
-static bool read_keys(struct loop *l)
+static bool read_keys(struct dash *d)
 {
 	int key;
 
 	while ((key = getch()) != ERR) {
-		unsigned f = handle_key(l, key);
+		unsigned f = handle_key(d, key);
 
-		l->keyed = true;
+		d->keyed = true;
 		if (f & UI_QUIT)
 			return false;
 		if (f & UI_REDRAW)
-			l->dirty = true;
+			d->dirty = true;
 		if (f & UI_QUERY)
-			l->query = true;
+			d->query = true;
 	}
 	return true;
 }
 
 /* Work that follows a model refresh or a key, before drawing. */
-static void settle(struct loop *l, bool model_changed)
+static void settle(struct dash *d, bool model_changed)
 {
-	struct ui *u = l->u;
+	struct ui *u = d->u;
 	const struct row *r;
 
 	if (model_changed) {
 		model_arrange(&u->m, u->sort, u->filter);
 		view_list_sync(u);
-		l->dirty = true;
+		d->dirty = true;
 		if (u->m.viewer)
 			u->d.stale = true;
 	}
 	r = view_selected(u);
 	if (u->pane == PANE_DETAIL && r && (u->d.stale || strcmp(u->d.name, r->name))) {
 		view_detail_query(u);
-		l->dirty = true;
+		d->dirty = true;
 	}
-	if (u->pane == PANE_HISTORY && (l->query || l->hist_width != COLS)) {
+	if (u->pane == PANE_HISTORY && (d->query || d->hist_width != COLS)) {
 		view_history_query(u, COLS);
-		l->hist_width = COLS;
-		l->query = false;
-		l->dirty = true;
+		d->hist_width = COLS;
+		d->query = false;
+		d->dirty = true;
 	}
 	if (u->pane != PANE_HISTORY)
-		l->query = false;
+		d->query = false;
 }
 
 /*
@@ -467,21 +474,21 @@ static bool terminal_gone(void)
  * idle dashboard wakes once a second and no more: each wake-up costs CPU
  * that an operator's jump box pays for all day.
  */
-static int tick_wait(struct loop *l)
+static int tick_wait(struct dash *d)
 {
 	int64_t now = util_now_ms();
 
-	(void)l;
+	(void)d;
 	return (int)(1000 - now % 1000) + 1;
 }
 
-static bool tick(struct loop *l)
+static bool tick(struct dash *d)
 {
 	int64_t s = util_now_ms() / 1000;
 
-	if (s == l->last_tick_s)
+	if (s == d->last_tick_s)
 		return false;
-	l->last_tick_s = s;
+	d->last_tick_s = s;
 	return true;
 }
 
@@ -490,44 +497,44 @@ static bool tick(struct loop *l)
  * once per FRAME_MS while results pour in (hundreds of probes must not
  * mean hundreds of frames), at once after a key.
  */
-static void end_pass(struct loop *l)
+static void end_pass(struct dash *d)
 {
 	int64_t now = util_mono_us() / 1000;
 
-	if (l->keyed || model_loading(&l->u->m) || now - l->last_model_ms >= FRAME_MS) {
-		settle(l, model_refresh(&l->u->m, util_now_ms()));
-		l->last_model_ms = now;
-		l->model_due = false;
+	if (d->keyed || model_loading(&d->u->m) || now - d->last_model_ms >= FRAME_MS) {
+		settle(d, model_refresh(&d->u->m, util_now_ms()));
+		d->last_model_ms = now;
+		d->model_due = false;
 	} else {
-		settle(l, false);
-		l->model_due = true;
+		settle(d, false);
+		d->model_due = true;
 	}
-	if (tick(l))
-		l->dirty = true;
-	if (l->dirty && (l->keyed || now - l->last_draw_ms >= FRAME_MS)) {
-		draw(l->u);
-		l->dirty = false;
-		l->last_draw_ms = now;
+	if (tick(d))
+		d->dirty = true;
+	if (d->dirty && (d->keyed || now - d->last_draw_ms >= FRAME_MS)) {
+		draw(d->u);
+		d->dirty = false;
+		d->last_draw_ms = now;
 	}
-	l->keyed = false;
+	d->keyed = false;
 }
 
 /* How long the next pass may wait: until the pending frame or the next clock tick. */
-static int pass_wait(struct loop *l)
+static int pass_wait(struct dash *d)
 {
 	int64_t now = util_mono_us() / 1000;
-	int64_t frame = l->last_draw_ms + FRAME_MS - now;
-	int tw = tick_wait(l);
+	int64_t frame = d->last_draw_ms + FRAME_MS - now;
+	int tw = tick_wait(d);
 
-	if (model_loading(&l->u->m))
+	if (model_loading(&d->u->m))
 		return 0; /* the next slice of the viewer's first load, after the keys */
-	if (l->model_due) {
-		int64_t m = l->last_model_ms + FRAME_MS - now;
+	if (d->model_due) {
+		int64_t m = d->last_model_ms + FRAME_MS - now;
 
-		if (m < frame || !l->dirty)
+		if (m < frame || !d->dirty)
 			frame = m;
 	}
-	if (l->dirty || l->model_due)
+	if (d->dirty || d->model_due)
 		return frame <= 0 ? 0 : (int)(frame < tw ? frame : tw);
 	return tw;
 }
@@ -539,48 +546,122 @@ static void ui_done(struct ui *u)
 	model_done(&u->m);
 }
 
+/* ---- on the event loop -------------------------------------------------- */
+
+/* Keys, or the terminal gone (nobody is watching: stop). */
+static void terminal_cb(struct loop *lp, int fd, unsigned events, void *ud)
+{
+	struct dash *d = ud;
+
+	(void)fd;
+	if ((events & LOOP_HUP) || !read_keys(d))
+		loop_stop(lp);
+}
+
+/*
+ * The terminal was resized. SIGWINCH comes through the loop's signalfd, so
+ * curses' own handler never runs: the new size is read here and given to
+ * curses, which then has a KEY_RESIZE to read, as after its own handler.
+ */
+static void winch_cb(struct loop *lp, int signo, void *ud)
+{
+	struct dash *d = ud;
+	struct winsize ws;
+
+	(void)signo;
+	if (!screen)
+		return;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+	d->dirty = true;
+	d->keyed = true;
+	if (!read_keys(d))
+		loop_stop(lp);
+}
+
+static int64_t frame_cb(struct loop *lp, uint64_t id, void *ud)
+{
+	struct dash *d = ud;
+
+	(void)lp;
+	(void)id;
+	d->frame_timer = 0;
+	return LOOP_TIMER_STOP; /* the wake-up was the point: the pass's end draws */
+}
+
+/* Before the loop sleeps: refresh and draw as the pass asks, then wake for the next frame. */
+static void dash_before_sleep(struct loop *lp, void *ud)
+{
+	struct dash *d = ud;
+
+	end_pass(d);
+	loop_timer_arm(lp, &d->frame_timer, pass_wait(d), frame_cb, d);
+}
+
+/* Puts the terminal, SIGWINCH and the drawing on the loop. */
+static int dash_register(struct dash *d, struct loop *lp, char *err, size_t errlen)
+{
+	d->loop = lp;
+	if (loop_fd_add(lp, STDIN_FILENO, LOOP_READ, terminal_cb, d) != 0) {
+		snprintf(err, errlen, "cannot watch the terminal: %s", strerror(errno));
+		return -1;
+	}
+	if (loop_signal_add(lp, SIGWINCH, winch_cb, d) != 0) {
+		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
+		loop_fd_remove(lp, STDIN_FILENO);
+		return -1;
+	}
+	loop_before_sleep_add(lp, dash_before_sleep, d);
+	d->registered = true;
+	return 0;
+}
+
+static void dash_unregister(struct dash *d)
+{
+	if (!d->registered)
+		return;
+	loop_before_sleep_remove(d->loop, dash_before_sleep, d);
+	loop_signal_remove(d->loop, SIGWINCH);
+	loop_fd_remove(d->loop, STDIN_FILENO);
+	loop_timer_remove(d->loop, d->frame_timer);
+	d->registered = false;
+}
+
 /* ---- live ----------------------------------------------------------------- */
 
 enum outcome view_live(const char *config_path, const char *db_path, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
-	struct loop l = { .u = u, .dirty = true };
-	struct app_opts ao = { .config_path = config_path, .db_path = db_path, .on_event = on_event, .ud = &l };
-	enum outcome rc = OUTCOME_OK;
+	struct dash d = { .u = u, .dirty = true };
+	struct app_opts ao = { .config_path = config_path, .db_path = db_path, .on_event = on_event, .ud = &d };
+	struct loop *lp = loop_new(0, err, errlen);
+	enum outcome rc = OUTCOME_UNUSABLE;
 
 	u->sel = -1;
-	l.app = app_new(&ao, err, errlen);
-	if (!l.app) {
-		free(u);
-		return OUTCOME_UNUSABLE;
+	if (!lp)
+		goto out;
+	ao.loop = lp;
+	d.app = app_new(&ao, err, errlen);
+	if (!d.app)
+		goto out;
+	model_init_live(&u->m, d.app);
+	if (screen_start(u, err, errlen) != 0 || dash_register(&d, lp, err, errlen) != 0)
+		goto out;
+	settle(&d, model_refresh(&u->m, util_now_ms()));
+	rc = OUTCOME_OK;
+	/* until q, the terminal gone, or SIGTERM/SIGINT (the app stops the loop) */
+	if (loop_run(lp) != 0) {
+		snprintf(err, errlen, "event loop failed: %s", loop_error(lp));
+		rc = OUTCOME_FAILED;
 	}
-	model_init_live(&u->m, l.app);
-	if (screen_start(u, err, errlen) != 0) {
-		app_free(l.app);
-		ui_done(u);
-		free(u);
-		return OUTCOME_UNUSABLE;
-	}
-	settle(&l, model_refresh(&u->m, util_now_ms()));
-	while (!app_stop_requested(l.app)) {
-		struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
-
-		if (app_step(l.app, &in, 1, pass_wait(&l)) != 0) {
-			snprintf(err, errlen, "event loop failed");
-			rc = OUTCOME_FAILED;
-			break;
-		}
-		/* the terminal went away: nobody is watching, stop */
-		if (in.revents && terminal_gone())
-			break;
-		if (!read_keys(&l))
-			break;
-		end_pass(&l);
-	}
+out:
+	dash_unregister(&d);
 	screen_stop();
 	ui_done(u);
 	/* quitting does not wait for running probes; queued history writes are flushed */
-	app_free(l.app);
+	app_free(d.app);
+	loop_free(lp);
 	free(u);
 	return rc;
 }
@@ -603,7 +684,7 @@ static int viewer_signals(sigset_t *old)
 enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
-	struct loop l = { .u = u, .dirty = true };
+	struct dash d = { .u = u, .dirty = true };
 	char *path = db_path ? xstrdup(db_path) : store_default_path();
 	struct store *st;
 	sigset_t old;
@@ -638,12 +719,12 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 		free(u);
 		return OUTCOME_UNUSABLE;
 	}
-	settle(&l, model_refresh(&u->m, util_now_ms()));
+	settle(&d, model_refresh(&u->m, util_now_ms()));
 	while (!stop) {
 		struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 
-		if (poll(fds, 2, pass_wait(&l)) < 0 && errno != EINTR) {
+		if (poll(fds, 2, pass_wait(&d)) < 0 && errno != EINTR) {
 			snprintf(err, errlen, "poll: %s", strerror(errno));
 			rc = OUTCOME_FAILED;
 			break;
@@ -652,9 +733,9 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 			break;
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			stop = true; /* SIGINT, SIGTERM or SIGHUP: nothing to reload here */
-		if (stop || !read_keys(&l))
+		if (stop || !read_keys(&d))
 			break;
-		end_pass(&l);
+		end_pass(&d);
 	}
 	screen_stop();
 	close(sfd);
