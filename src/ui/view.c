@@ -15,20 +15,19 @@
  * difference reaches the terminal. Its frame timer wakes the loop at most
  * at the next whole second (the clock and the ages show seconds, nothing
  * else moves by itself) or the next frame a change is waiting for.
- * The read-only viewer polls the terminal and its signalfd itself.
+ * The read-only viewer runs the same on a loop of its own, where SIGTERM,
+ * SIGINT and SIGHUP end it.
  */
 #include "httpsmon/view.h"
 
 #include <errno.h>
 #include <langinfo.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -458,18 +457,6 @@ static void settle(struct dash *d, bool model_changed)
 }
 
 /*
- * A hung-up terminal: stdin polls as POLLHUP/POLLERR. Asked directly,
- * because curl_multi_poll() reports only POLLIN/POLLOUT/POLLPRI for the
- * extra descriptors it was given.
- */
-static bool terminal_gone(void)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
-}
-
-/*
  * Time to the next clock tick. The clock and ages show whole seconds, so an
  * idle dashboard wakes once a second and no more: each wake-up costs CPU
  * that an operator's jump box pays for all day.
@@ -668,17 +655,14 @@ out:
 
 /* ---- read-only viewer ---------------------------------------------------- */
 
-static int viewer_signals(sigset_t *old)
-{
-	sigset_t set;
+static const int viewer_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, old) != 0)
-		return -1;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+/* SIGINT, SIGTERM or SIGHUP: nothing to reload here, the viewer ends. */
+static void viewer_signal_cb(struct loop *lp, int signo, void *ud)
+{
+	(void)signo;
+	(void)ud;
+	loop_stop(lp);
 }
 
 enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
@@ -686,62 +670,47 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 	struct ui *u = xcalloc(1, sizeof(*u));
 	struct dash d = { .u = u, .dirty = true };
 	char *path = db_path ? xstrdup(db_path) : store_default_path();
-	struct store *st;
-	sigset_t old;
-	enum outcome rc = OUTCOME_OK;
-	int sfd;
-	bool stop = false;
+	size_t nsig = sizeof(viewer_signals) / sizeof(viewer_signals[0]);
+	enum outcome rc = OUTCOME_UNUSABLE;
+	struct store *st = NULL;
+	struct loop *lp = NULL;
+	bool signals = false;
 
 	u->sel = -1;
 	if (access(path, F_OK) != 0) {
 		snprintf(err, errlen, "no history database at %s (start a collector: httpsmon --headless)", path);
-		free(path);
-		free(u);
-		return OUTCOME_UNUSABLE;
+		goto out;
 	}
 	st = store_open(path, STORE_READER, err, errlen);
-	if (!st) {
-		free(path);
-		free(u);
-		return OUTCOME_UNUSABLE;
-	}
+	if (!st)
+		goto out;
 	model_init_viewer(&u->m, st, path);
-	free(path);
-	sfd = viewer_signals(&old);
-	if (sfd < 0 || screen_start(u, err, errlen) != 0) {
-		if (sfd < 0)
-			snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
-		else
-			close(sfd);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		ui_done(u);
-		store_close(st);
-		free(u);
-		return OUTCOME_UNUSABLE;
+	lp = loop_new(0, err, errlen);
+	if (!lp)
+		goto out;
+	signals = loop_signals_add(lp, viewer_signals, nsig, viewer_signal_cb, NULL) == 0;
+	if (!signals) {
+		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
+		goto out;
 	}
+	if (screen_start(u, err, errlen) != 0 || dash_register(&d, lp, err, errlen) != 0)
+		goto out;
 	settle(&d, model_refresh(&u->m, util_now_ms()));
-	while (!stop) {
-		struct pollfd fds[2] = { { .fd = STDIN_FILENO, .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
-		struct signalfd_siginfo si;
-
-		if (poll(fds, 2, pass_wait(&d)) < 0 && errno != EINTR) {
-			snprintf(err, errlen, "poll: %s", strerror(errno));
-			rc = OUTCOME_FAILED;
-			break;
-		}
-		if (fds[0].revents && terminal_gone())
-			break;
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			stop = true; /* SIGINT, SIGTERM or SIGHUP: nothing to reload here */
-		if (stop || !read_keys(&d))
-			break;
-		end_pass(&d);
+	rc = OUTCOME_OK;
+	/* until q, the terminal gone, or a signal */
+	if (loop_run(lp) != 0) {
+		snprintf(err, errlen, "event loop failed: %s", loop_error(lp));
+		rc = OUTCOME_FAILED;
 	}
+out:
+	dash_unregister(&d);
 	screen_stop();
-	close(sfd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (signals)
+		loop_signals_remove(lp, viewer_signals, nsig);
+	loop_free(lp);
 	ui_done(u);
 	store_close(st);
+	free(path);
 	free(u);
 	return rc;
 }
