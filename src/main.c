@@ -26,6 +26,7 @@
 #include "httpsmon/app.h"
 #include "httpsmon/config.h"
 #include "httpsmon/history.h"
+#include "httpsmon/loop.h"
 #include "httpsmon/outcome.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/report.h"
@@ -187,17 +188,23 @@ static void print_results(struct run *run)
 static enum outcome run_check(struct config *cfg, bool json, bool detail, char *err, size_t errlen)
 {
 	struct run run = { .cfg = cfg, .json = json, .detail = detail };
+	struct loop *lp = loop_new(0, err, errlen);
 	struct prober *p;
 	size_t submitted = 0;
 	enum outcome rc;
 
+	if (!lp)
+		return OUTCOME_UNUSABLE;
 	report_style_detect(&run.style, stdout);
 	run.out = xcalloc(cfg->n ? cfg->n : 1, sizeof(*run.out));
 	p = prober_new(cfg->max_inflight, probe_done, &run, err, errlen);
 	if (!p) {
 		free(run.out);
+		loop_free(lp);
 		return OUTCOME_UNUSABLE;
 	}
+	/* the loop waits on the transfers only: no signals of its own, so Ctrl-C ends a check at once */
+	prober_attach(p, lp);
 	for (size_t i = 0; i < cfg->n; i++) {
 		if (cfg->eps[i].enabled) {
 			prober_submit(p, cfg, i, i);
@@ -205,13 +212,13 @@ static enum outcome run_check(struct config *cfg, bool json, bool detail, char *
 		}
 	}
 	while (run.done < submitted) {
-		if (prober_wait(p, NULL, 0, 1000) != 0) {
-			fprintf(stderr, "httpsmon: waiting on transfers failed\n");
+		if (loop_run_once(lp) != 0) {
+			fprintf(stderr, "httpsmon: %s\n", loop_error(lp));
 			break;
 		}
-		prober_perform(p);
 	}
 	prober_free(p);
+	loop_free(lp);
 	print_results(&run);
 	rc = worst_outcome(&run);
 	for (size_t i = 0; i < cfg->n; i++)
