@@ -54,10 +54,15 @@
  *   kernel crash can lose the last transactions before a checkpoint, which
  *   is not what "nothing acknowledged is lost" asks of a monitor, and FULL
  *   would cost an fsync per flush.
- * - Writes are queued in memory; the queue is only cleared when its
- *   transaction committed. Ids learnt inside a transaction (certificates)
- *   are only remembered after COMMIT, so a rolled-back flush leaves no
- *   stale id behind.
+ * - Writes are queued in memory (the queue types are in store_int.h,
+ *   shared with store_spill.c, which saves the queue to a file when the
+ *   collector stops while writes fail and queues it again at the next
+ *   open). A flush commits the queue in chunks, oldest first, and a chunk
+ *   leaves the queue only when its transaction committed. Ids learnt
+ *   inside a transaction (certificates) are only remembered after COMMIT,
+ *   so a rolled-back chunk leaves no stale id behind.
+ * - After a failed flush the store, not its caller, keeps the backoff
+ *   (store_flush_due), on a clock a test can replace.
  * - Every statement is prepared once and cached for the life of the store;
  *   every value is bound, never formatted into SQL.
  */
@@ -74,26 +79,22 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
-#include "httpsmon/spill.h"
 #include "httpsmon/util.h"
+#include "store_int.h"
 
 #define BUSY_COLLECTOR_MS 50   /* the collector's loop must never wait long */
 #define BUSY_READER_MS    500
 #define RETENTION_ROWS    5000 /* raw rows rolled up (or rows deleted) per call */
 #define EVENT_QUEUE_MAX   (STORE_QUEUE_MAX / 10)
 #define CLOSE_AFTER_MS    (5 * 60000LL) /* an hour is closed this long after its end */
-#define NPHASE            6
 #define SERIES_MAX        100000
 #define BACKOFF_FIRST_MS  1000  /* after a failed flush; doubles per failure */
 #define BACKOFF_MAX_MS    60000
 #define SPACE_CHECK_MS    1000  /* disk full: free space looked at no more often */
-
-enum { DB_UP = 0, DB_WARN = 1, DB_DOWN = 2 }; /* probe.state on disk */
 
 /* ---- schema ---------------------------------------------------------------- */
 
@@ -191,18 +192,6 @@ static const char *const migrations[] = {
 	"total_n, total_min, total_avg, total_max, total_p95"
 #define PHASES_US "dns_us, connect_us, tls_us, server_us, transfer_us, total_us"
 
-enum stmt {
-	S_BEGIN, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
-	S_EP_UPSERT, S_EP_ID, S_REASON_ADD, S_REASON_ID, S_TLS_ADD, S_TLS_ID,
-	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
-	S_OUTAGES_EP, S_OUTAGES_ALL, S_OUTAGES_OPEN, S_EVENTS_EP, S_EVENTS_ALL,
-	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
-	S_NAMES, S_NAMES_WRITTEN, S_WSEQ, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
-	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
-	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
-	S_SPILL_GET, S_SPILL_PUT, S_SPILL_DEL,
-	S_COUNT
-};
 
 static const char *const sql_text[S_COUNT] = {
 	[S_BEGIN] = "BEGIN",
@@ -321,18 +310,6 @@ static const char *const sql_text[S_COUNT] = {
 
 /* ---- a small hash map: byte-string keys -> int64 --------------------------- */
 
-struct map_slot {
-	char *key;           /* owned; NULL = empty slot */
-	size_t klen;
-	int64_t val;
-};
-
-struct map {
-	struct map_slot *s;
-	size_t cap;          /* power of two, or 0 */
-	size_t n;
-};
-
 static uint64_t map_hash(const void *key, size_t klen)
 {
 	const unsigned char *p = key;
@@ -398,89 +375,6 @@ static void map_done(struct map *m)
 
 /* ---- the store ------------------------------------------------------------- */
 
-/* An endpoint name this store was handed; queue items refer to it by index. */
-struct ep {
-	char *name;
-	char *url;           /* newest url handed in, or NULL */
-	uint64_t gen;        /* the flush that last used it */
-	int64_t first_ms;    /* of its probes in that flush, 0 = none */
-	int64_t last_ms;
-	int64_t id;          /* its row id, valid during that flush only */
-};
-
-enum { QS_MESSAGE, QS_IP, QS_TLS_VERSION, QS_CIPHER, QS_ALPN, QS_ERROR, QS_COUNT };
-
-/* A queued probe: one allocation, strings and chain fingerprints inline. */
-struct qprobe {
-	size_t ep;
-	int64_t t_ms;
-	int64_t us[NPHASE];  /* -1 = not reached */
-	long status;
-	int state;           /* DB_UP, DB_WARN, DB_DOWN */
-	int reason;          /* enum reason */
-	int nchain;
-	int64_t spill_ix;    /* its place in the spill file it came from, 0 = none */
-	const char *s[QS_COUNT];
-	unsigned char (*chain)[32]; /* leaf first */
-	char data[];
-};
-
-struct qoutage {
-	size_t ep;
-	int64_t start_ms, end_ms;
-	char *reason, *message;
-	int failed;
-};
-
-struct qevent {
-	size_t ep;
-	int64_t t_ms;
-	int64_t spill_ix;    /* as for qprobe */
-	char *kind, *detail;
-};
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	enum store_mode mode;
-	int lock_fd;
-	sqlite3_stmt *stmt[S_COUNT];
-	int64_t reason_id[REASON_COUNT];
-
-	struct ep *eps;
-	size_t neps, eps_cap;
-	struct map ep_index;     /* name -> index in eps */
-
-	struct qprobe **pq;      /* ring buffer of queued probes */
-	size_t pq_cap, pq_head, pq_n;
-	struct qoutage *oq;
-	size_t oq_n, oq_cap;
-	struct qevent *evq;
-	size_t evq_n, evq_cap;
-	struct cert_info *cq;    /* certificates not in the file yet */
-	size_t cq_n, cq_cap;
-	struct map certs;        /* sha256 (32 bytes) -> cert id; 0 = queued in cq */
-
-	uint64_t gen;
-	int64_t wseq;            /* collector: the last committed write sequence */
-	uint64_t dropped;
-	bool failing;
-	char err[600];
-	int64_t (*clock)(void);  /* monotonic ms: util's, or a test's */
-	int fails;               /* failed flushes in a row */
-	bool disk_full;          /* the last one failed for want of space */
-	int64_t retry_ms;        /* when to try again (clock) */
-	int64_t space_ms;        /* when free space was last looked at (clock) */
-	uint64_t free_bytes;     /* and what it was */
-	int64_t spill_id;        /* the spill file imported at open, until all of it is written; 0 none */
-	char notice[1400];       /* from store_open, for the collector to log once: lines */
-	int64_t ret_cursor;      /* retention: last endpoint id visited */
-	struct map rolled;       /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
-				    emptied by every retention pass, which moves it */
-};
-
-static void note(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void spill_import(struct store *st);
 
 static sqlite3_stmt *stmt_get(struct store *st, enum stmt k)
 {
@@ -589,7 +483,7 @@ static int hexval(char c)
 	return -1;
 }
 
-static int sha_from_hex(const char *hex, unsigned char out[32])
+int store_sha_from_hex(const char *hex, unsigned char out[32])
 {
 	if (!hex || strlen(hex) != 64)
 		return -1;
@@ -603,7 +497,7 @@ static int sha_from_hex(const char *hex, unsigned char out[32])
 	return 0;
 }
 
-static void sha_to_hex(const unsigned char *sha, size_t n, char out[65])
+void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65])
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -697,7 +591,7 @@ static int create_private(struct store *st, char *err, size_t errlen)
 		return -1;
 	}
 	if (stat(st->path, &sb) == 0 && (sb.st_mode & 077))
-		note(st, "warning: %s is open to %s (mode %04o) although it holds URLs and messages;"
+		store_note(st, "warning: %s is open to %s (mode %04o) although it holds URLs and messages;"
 			 " chmod 600 it unless that is intended", st->path,
 			 sb.st_mode & 07 ? "every user" : "its group", (unsigned)(sb.st_mode & 07777));
 	return 0;
@@ -868,7 +762,7 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 			goto err;
 		}
 		st->wseq = query_int(st, S_WSEQ, 0);
-		spill_import(st);
+		store_spill_import(st);
 	} else {
 		sqlite3_exec(st->db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
 		if (user_version(st, &v) != SQLITE_OK) {
@@ -898,7 +792,7 @@ err:
 	return NULL;
 }
 
-static void free_queues(struct store *st)
+void store_free_queues(struct store *st)
 {
 	for (size_t i = 0; i < st->pq_n; i++)
 		free(st->pq[(st->pq_head + i) % st->pq_cap]);
@@ -930,7 +824,7 @@ void store_close(struct store *st)
 	sqlite3_close(st->db);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
-	free_queues(st);
+	store_free_queues(st);
 	free(st->pq);
 	free(st->oq);
 	free(st->evq);
@@ -949,7 +843,7 @@ void store_close(struct store *st)
 
 /* ---- queueing -------------------------------------------------------------- */
 
-static size_t ep_intern(struct store *st, const char *name, const char *url)
+size_t store_ep_intern(struct store *st, const char *name, const char *url)
 {
 	size_t len = strlen(name);
 	int64_t *ix = map_get(&st->ep_index, name, len);
@@ -980,7 +874,7 @@ static int db_state(enum state s)
 	return s == STATE_DOWN ? DB_DOWN : s == STATE_WARN ? DB_WARN : DB_UP;
 }
 
-static void queue_cert(struct store *st, const struct cert_info *c, const unsigned char sha[32])
+void store_queue_cert(struct store *st, const struct cert_info *c, const unsigned char sha[32])
 {
 	if (map_get(&st->certs, sha, 32))
 		return;
@@ -992,7 +886,7 @@ static void queue_cert(struct store *st, const struct cert_info *c, const unsign
 	map_put(&st->certs, sha, 32, 0);
 }
 
-static void pq_push(struct store *st, struct qprobe *q)
+void store_pq_push(struct store *st, struct qprobe *q)
 {
 	if (st->pq_n == STORE_QUEUE_MAX) {
 		/* writes have failed for long: the oldest result goes */
@@ -1020,7 +914,7 @@ static void pq_push(struct store *st, struct qprobe *q)
  * A queued probe holding copies of src (NULL taken as "") and of the
  * chain's fingerprints, in one allocation; the caller fills in the rest.
  */
-static struct qprobe *qprobe_new(const char *const src[QS_COUNT], const unsigned char (*sha)[32], int nchain)
+struct qprobe *store_qprobe_new(const char *const src[QS_COUNT], const unsigned char (*sha)[32], int nchain)
 {
 	size_t len[QS_COUNT], total = 0;
 	struct qprobe *q;
@@ -1065,13 +959,13 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	src[QS_ALPN] = r->alpn;
 	src[QS_ERROR] = r->error_text;
 	for (int i = 0; i < r->chain_len && i < PROBE_MAX_CHAIN; i++) {
-		if (sha_from_hex(r->chain[i].sha256, sha[nchain]) != 0)
+		if (store_sha_from_hex(r->chain[i].sha256, sha[nchain]) != 0)
 			continue;
-		queue_cert(st, &r->chain[i], sha[nchain]);
+		store_queue_cert(st, &r->chain[i], sha[nchain]);
 		nchain++;
 	}
-	q = qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
-	q->ep = ep_intern(st, name, url);
+	q = store_qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
+	q->ep = store_ep_intern(st, name, url);
 	q->t_ms = r->started_ms;
 	q->us[0] = r->t.dns_us;
 	q->us[1] = r->t.connect_us;
@@ -1082,7 +976,7 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	q->status = r->http_status;
 	q->state = db_state(v->state);
 	q->reason = (int)v->reason >= 0 && v->reason < REASON_COUNT ? (int)v->reason : REASON_PROBE_ERROR;
-	pq_push(st, q);
+	store_pq_push(st, q);
 }
 
 void store_put_outage(struct store *st, const char *name, int64_t start_ms, int64_t end_ms,
@@ -1093,7 +987,7 @@ void store_put_outage(struct store *st, const char *name, int64_t start_ms, int6
 
 	if (!st || st->mode != STORE_COLLECTOR || !name)
 		return;
-	ep = ep_intern(st, name, NULL);
+	ep = store_ep_intern(st, name, NULL);
 	/* an outage is updated at every failed probe: keep only its newest state */
 	for (size_t i = 0; i < st->oq_n; i++)
 		if (st->oq[i].ep == ep && st->oq[i].start_ms == start_ms)
@@ -1135,7 +1029,7 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 		st->evq = xrealloc(st->evq, st->evq_cap * sizeof(*st->evq));
 	}
 	e = &st->evq[st->evq_n++];
-	e->ep = ep_intern(st, name, NULL);
+	e->ep = store_ep_intern(st, name, NULL);
 	e->t_ms = t_ms;
 	e->spill_ix = 0;
 	e->kind = xstrdup(kind ? kind : "");
@@ -1162,21 +1056,10 @@ const char *store_notice(const struct store *st)
 	return st && st->notice[0] ? st->notice : NULL;
 }
 
-/* ---- the spill file -------------------------------------------------------- */
-
-/*
- * What a collector could not write before it stopped goes to "<db>.spill"
- * (spill.h): C (certificate), P (probe), O (outage) and E (event) records,
- * in queue order. The next collector queues them again at open; each chunk
- * that writes some of them records, in the same transaction, how many
- * probes and events of that file are in (table spill), so a collector
- * killed half way through never writes one twice. The file is removed once
- * the queue has been written out entirely.
- */
-enum { SP_P = 20, SP_C = 15, SP_O = 7, SP_E = 5 }; /* fields per record */
+/* ---- for store_spill.c --------------------------------------------------- */
 
 /* Appends one line to st->notice. */
-static void note(struct store *st, const char *fmt, ...)
+void store_note(struct store *st, const char *fmt, ...)
 {
 	size_t used = strlen(st->notice);
 	va_list ap;
@@ -1188,204 +1071,8 @@ static void note(struct store *st, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *i64s(char b[24], int64_t v)
-{
-	snprintf(b, 24, "%lld", (long long)v);
-	return b;
-}
-
-static void spill_certs(struct store *st, struct spill_w *w)
-{
-	char n[5][24];
-
-	for (size_t i = 0; i < st->cq_n; i++) {
-		const struct cert_info *c = &st->cq[i];
-		const char *f[SP_C] = { "C", c->sha256, c->subject, c->issuer, c->sans, c->serial,
-					i64s(n[0], c->not_before), i64s(n[1], c->not_after), c->key_type,
-					i64s(n[2], c->key_bits), c->key_curve, c->sig_alg, c->aia_ca_issuers,
-					i64s(n[3], c->self_issued), i64s(n[4], c->is_ca) };
-
-		spill_put(w, f, SP_C);
-	}
-}
-
-static void spill_probes(struct store *st, struct spill_w *w)
-{
-	char n[9][24], chain[PROBE_MAX_CHAIN * 65 + 1];
-
-	for (size_t i = 0; i < st->pq_n; i++) {
-		const struct qprobe *q = st->pq[(st->pq_head + i) % st->pq_cap];
-		const struct ep *e = &st->eps[q->ep];
-		const char *f[SP_P] = { "P", e->name, e->url, i64s(n[0], q->t_ms), NULL, NULL, NULL, NULL, NULL, NULL,
-					i64s(n[7], q->status), i64s(n[8], q->state), reason_name((enum reason)q->reason),
-					chain, q->s[QS_MESSAGE], q->s[QS_IP], q->s[QS_TLS_VERSION], q->s[QS_CIPHER],
-					q->s[QS_ALPN], q->s[QS_ERROR] };
-		char *c = chain;
-
-		for (int k = 0; k < NPHASE; k++)
-			f[4 + k] = i64s(n[1 + k], q->us[k]);
-		*c = '\0';
-		for (int k = 0; k < q->nchain; k++) {
-			if (k)
-				*c++ = ',';
-			sha_to_hex(q->chain[k], 32, c);
-			c += 64;
-		}
-		spill_put(w, f, SP_P);
-	}
-}
-
-static void spill_rest(struct store *st, struct spill_w *w)
-{
-	char n[3][24];
-
-	for (size_t i = 0; i < st->oq_n; i++) {
-		const struct qoutage *o = &st->oq[i];
-		const char *f[SP_O] = { "O", st->eps[o->ep].name, i64s(n[0], o->start_ms), i64s(n[1], o->end_ms),
-					o->reason, o->message, i64s(n[2], o->failed) };
-
-		spill_put(w, f, SP_O);
-	}
-	for (size_t i = 0; i < st->evq_n; i++) {
-		const struct qevent *e = &st->evq[i];
-		const char *f[SP_E] = { "E", st->eps[e->ep].name, i64s(n[0], e->t_ms), e->kind, e->detail };
-
-		spill_put(w, f, SP_E);
-	}
-}
-
-/* A new file's identity: wall-clock nanoseconds, which no earlier spill of this database had. */
-static int64_t spill_new_id(void)
-{
-	struct timespec ts;
-	int64_t id;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	id = ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec) & INT64_MAX;
-	return id ? id : 1;
-}
-
-long store_spill(struct store *st, char *msg, size_t msglen)
-{
-	size_t np, no, ne;
-	struct spill_w *w;
-	char *path;
-
-	if (!st || st->mode != STORE_COLLECTOR)
-		return -1;
-	np = st->pq_n, no = st->oq_n, ne = st->evq_n;
-	if (!np && !no && !ne)
-		return 0;
-	path = xasprintf("%s.spill", st->path);
-	w = spill_create(path, spill_new_id(), msg, msglen);
-	if (!w) {
-		free(path);
-		return -1;
-	}
-	spill_certs(st, w);
-	spill_probes(st, w);
-	spill_rest(st, w);
-	if (spill_finish(w, msg, msglen) != 0) {
-		free(path);
-		return -1;
-	}
-	snprintf(msg, msglen, "%zu probe%s, %zu outage update%s and %zu event%s saved to %s;"
-		 " the next collector start writes them to the database", np, np == 1 ? "" : "s", no,
-		 no == 1 ? "" : "s", ne, ne == 1 ? "" : "s", path);
-	free_queues(st);
-	/* the file now holds what is left of an imported one too, under a new identity */
-	st->spill_id = 0;
-	free(path);
-	return (long)(np + no + ne);
-}
-
-static int64_t field_i64(const char *s, bool *ok)
-{
-	char *end;
-	long long v;
-
-	if (!s || !*s) {
-		*ok = false;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (*end || errno)
-		*ok = false;
-	return v;
-}
-
-static int reason_by_name(const char *name)
-{
-	for (int r = 0; r < REASON_COUNT; r++)
-		if (name && !strcmp(reason_name((enum reason)r), name))
-			return r;
-	return REASON_PROBE_ERROR;
-}
-
-/* A P record as a queued probe, or NULL when malformed. */
-static struct qprobe *import_probe(struct store *st, char **f)
-{
-	unsigned char sha[PROBE_MAX_CHAIN][32];
-	const char *src[QS_COUNT] = { f[14], f[15], f[16], f[17], f[18], f[19] };
-	int nchain = 0;
-	bool ok = f[1] != NULL;
-	struct qprobe *q;
-	int64_t us[NPHASE], t = field_i64(f[3], &ok), status = field_i64(f[10], &ok), state = field_i64(f[11], &ok);
-
-	for (int k = 0; k < NPHASE; k++)
-		us[k] = field_i64(f[4 + k], &ok);
-	for (const char *c = f[13] ? f[13] : ""; ok && *c && nchain < PROBE_MAX_CHAIN; nchain++) {
-		char hex[65];
-
-		snprintf(hex, sizeof(hex), "%.64s", c);
-		if (sha_from_hex(hex, sha[nchain]) != 0)
-			ok = false;
-		c += strlen(hex);
-		c += *c == ',';
-	}
-	if (!ok || state < DB_UP || state > DB_DOWN)
-		return NULL;
-	q = qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
-	q->ep = ep_intern(st, f[1], f[2]);
-	q->t_ms = t;
-	memcpy(q->us, us, sizeof(us));
-	q->status = (long)status;
-	q->state = (int)state;
-	q->reason = reason_by_name(f[12]);
-	return q;
-}
-
-/* A C record into the certificate queue. Returns 0, or -1 when malformed. */
-static int import_cert(struct store *st, char **f)
-{
-	struct cert_info c = { 0 };
-	unsigned char sha[32];
-	bool ok = true;
-
-	c.not_before = field_i64(f[6], &ok);
-	c.not_after = field_i64(f[7], &ok);
-	c.key_bits = (int)field_i64(f[9], &ok);
-	c.self_issued = field_i64(f[13], &ok) != 0;
-	c.is_ca = field_i64(f[14], &ok) != 0;
-	if (!ok || sha_from_hex(f[1], sha) != 0)
-		return -1;
-	/* borrowed strings: queue_cert copies */
-	c.subject = f[2];
-	c.issuer = f[3];
-	c.sans = f[4];
-	c.aia_ca_issuers = f[12];
-	snprintf(c.sha256, sizeof(c.sha256), "%s", f[1]);
-	snprintf(c.serial, sizeof(c.serial), "%s", f[5] ? f[5] : "");
-	snprintf(c.key_type, sizeof(c.key_type), "%s", f[8] ? f[8] : "");
-	snprintf(c.key_curve, sizeof(c.key_curve), "%s", f[10] ? f[10] : "");
-	snprintf(c.sig_alg, sizeof(c.sig_alg), "%s", f[11] ? f[11] : "");
-	queue_cert(st, &c, sha);
-	return 0;
-}
-
 /* How many probes and events of spill file id the database has already. */
-static void spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events)
+void store_spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events)
 {
 	sqlite3_stmt *s = stmt_get(st, S_SPILL_GET);
 
@@ -1398,75 +1085,6 @@ static void spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *
 		*events = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_reset(s);
-}
-
-/* One record of the spill file back into the queues. Returns 1 queued, 0 written before, -1 malformed. */
-static int import_record(struct store *st, char **f, int nf, const int64_t done[2], int64_t seen[2])
-{
-	bool ok = true;
-	int64_t a, b, c;
-
-	if (!f[0] || !f[1])
-		return -1;
-	if (!strcmp(f[0], "C") && nf == SP_C)
-		return import_cert(st, f) == 0 ? 1 : -1;
-	if (!strcmp(f[0], "P") && nf == SP_P) {
-		struct qprobe *q;
-
-		if (++seen[0] <= done[0])
-			return 0;
-		if (!(q = import_probe(st, f)))
-			return -1;
-		q->spill_ix = seen[0];
-		pq_push(st, q);
-		return 1;
-	}
-	if (!strcmp(f[0], "O") && nf == SP_O) {
-		a = field_i64(f[2], &ok), b = field_i64(f[3], &ok), c = field_i64(f[6], &ok);
-		if (!ok)
-			return -1;
-		store_put_outage(st, f[1], a, b, f[4], f[5], (int)c);
-		return 1;
-	}
-	if (!strcmp(f[0], "E") && nf == SP_E) {
-		if (++seen[1] <= done[1])
-			return 0;
-		a = field_i64(f[2], &ok);
-		if (!ok)
-			return -1;
-		store_add_event(st, f[1], a, f[3], f[4]);
-		st->evq[st->evq_n - 1].spill_ix = seen[1];
-		return 1;
-	}
-	return -1;
-}
-
-/* At a collector's open: queues what the last one spilled (see the section comment). */
-static void spill_import(struct store *st)
-{
-	char *path = xasprintf("%s.spill", st->path), *f[SPILL_MAX_FIELDS], err[512];
-	int64_t id = 0, done[2], seen[2] = { 0, 0 };
-	size_t counts[3] = { 0, 0, 0 }; /* queued, written before, malformed */
-	struct spill_r *r = spill_read(path, &id, err, sizeof(err));
-	int nf;
-
-	if (!r) {
-		if (errno != ENOENT)
-			note(st, "%s; it is left in place and not imported", err);
-		free(path);
-		return;
-	}
-	spill_marks(st, id, &done[0], &done[1]);
-	while ((nf = spill_next(r, f, SPILL_MAX_FIELDS)) > 0) {
-		int k = import_record(st, f, nf, done, seen);
-
-		counts[k < 0 ? 2 : k == 0 ? 1 : 0]++;
-	}
-	st->spill_id = id;
-	note(st, "%zu records from %s queued for writing (%zu written before, %zu malformed and ignored)",
-	     counts[0], path, counts[1], counts[2]);
-	spill_free(r);
-	free(path);
 }
 
 /* ---- percentiles ----------------------------------------------------------- */
@@ -1706,7 +1324,7 @@ static int flush_certs(struct store *st)
 		const struct cert_info *c = &st->cq[i];
 		unsigned char sha[32];
 
-		if (sha_from_hex(c->sha256, sha) != 0)
+		if (store_sha_from_hex(c->sha256, sha) != 0)
 			continue;
 		sqlite3_bind_blob(add, 1, sha, 32, SQLITE_STATIC);
 		bind_text(add, 2, c->subject);
@@ -2956,7 +2574,7 @@ static void probe_row_read(sqlite3_stmt *s, struct probe_row *r)
 	col_text(s, 11, r->ip, sizeof(r->ip));
 	col_text(s, 12, r->tls_version, sizeof(r->tls_version));
 	col_text(s, 13, r->cipher, sizeof(r->cipher));
-	sha_to_hex(sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14), r->cert_sha256);
+	store_sha_to_hex(sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14), r->cert_sha256);
 	col_text(s, 15, r->url, sizeof(r->url));
 }
 
@@ -3014,7 +2632,7 @@ int store_cert(struct store *st, const char *sha256, struct cert_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return -1;
-	if (sha_from_hex(sha256, sha) != 0)
+	if (store_sha_from_hex(sha256, sha) != 0)
 		return 1;
 	if (!(s = stmt_get(st, S_CERT_GET)))
 		return -1;
@@ -3034,7 +2652,7 @@ int store_cert(struct store *st, const char *sha256, struct cert_info *out)
 		out->aia_ca_issuers = col_dup(s, 10);
 		out->self_issued = sqlite3_column_int(s, 11) != 0;
 		out->is_ca = sqlite3_column_int(s, 12) != 0;
-		sha_to_hex(sha, 32, out->sha256);
+		store_sha_to_hex(sha, 32, out->sha256);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;

@@ -1,0 +1,157 @@
+/*
+ * store internals: what store.c (the database) and store_spill.c (the
+ * spill file) share. Nothing outside the store includes this file; the
+ * public contract is include/httpsmon/store.h.
+ */
+#ifndef HTTPSMON_STORE_INT_H
+#define HTTPSMON_STORE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "httpsmon/cert.h"
+#include "httpsmon/store.h"
+#include "httpsmon/verdict.h"
+
+#define NPHASE 6
+
+enum { DB_UP = 0, DB_WARN = 1, DB_DOWN = 2 }; /* probe.state on disk */
+
+/* Every statement, prepared once (their text is in store.c). */
+enum stmt {
+	S_BEGIN, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
+	S_EP_UPSERT, S_EP_ID, S_REASON_ADD, S_REASON_ID, S_TLS_ADD, S_TLS_ID,
+	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
+	S_OUTAGES_EP, S_OUTAGES_ALL, S_OUTAGES_OPEN, S_EVENTS_EP, S_EVENTS_ALL,
+	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_CERT_GET,
+	S_NAMES, S_NAMES_WRITTEN, S_WSEQ, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
+	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
+	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
+	S_SPILL_GET, S_SPILL_PUT, S_SPILL_DEL,
+	S_COUNT
+};
+
+/* A small hash map: byte-string keys -> int64 (store.c). */
+struct map_slot {
+	char *key;           /* owned; NULL = empty slot */
+	size_t klen;
+	int64_t val;
+};
+
+struct map {
+	struct map_slot *s;
+	size_t cap;          /* power of two, or 0 */
+	size_t n;
+};
+
+/* An endpoint name this store was handed; queue items refer to it by index. */
+struct ep {
+	char *name;
+	char *url;           /* newest url handed in, or NULL */
+	uint64_t gen;        /* the flush that last used it */
+	int64_t first_ms;    /* of its probes in that flush, 0 = none */
+	int64_t last_ms;
+	int64_t id;          /* its row id, valid during that flush only */
+};
+
+enum { QS_MESSAGE, QS_IP, QS_TLS_VERSION, QS_CIPHER, QS_ALPN, QS_ERROR, QS_COUNT };
+
+/* A queued probe: one allocation, strings and chain fingerprints inline. */
+struct qprobe {
+	size_t ep;
+	int64_t t_ms;
+	int64_t us[NPHASE];  /* -1 = not reached */
+	long status;
+	int state;           /* DB_UP, DB_WARN, DB_DOWN */
+	int reason;          /* enum reason */
+	int nchain;
+	int64_t spill_ix;    /* its place in the spill file it came from, 0 = none */
+	const char *s[QS_COUNT];
+	unsigned char (*chain)[32]; /* leaf first */
+	char data[];
+};
+
+struct qoutage {
+	size_t ep;
+	int64_t start_ms, end_ms;
+	char *reason, *message;
+	int failed;
+};
+
+struct qevent {
+	size_t ep;
+	int64_t t_ms;
+	int64_t spill_ix;    /* as for qprobe */
+	char *kind, *detail;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	enum store_mode mode;
+	int lock_fd;
+	sqlite3_stmt *stmt[S_COUNT];
+	int64_t reason_id[REASON_COUNT];
+
+	struct ep *eps;
+	size_t neps, eps_cap;
+	struct map ep_index;     /* name -> index in eps */
+
+	struct qprobe **pq;      /* ring buffer of queued probes */
+	size_t pq_cap, pq_head, pq_n;
+	struct qoutage *oq;
+	size_t oq_n, oq_cap;
+	struct qevent *evq;
+	size_t evq_n, evq_cap;
+	struct cert_info *cq;    /* certificates not in the file yet */
+	size_t cq_n, cq_cap;
+	struct map certs;        /* sha256 (32 bytes) -> cert id; 0 = queued in cq */
+
+	uint64_t gen;
+	int64_t wseq;            /* collector: the last committed write sequence */
+	uint64_t dropped;
+	bool failing;
+	char err[600];
+	int64_t (*clock)(void);  /* monotonic ms: util's, or a test's */
+	int fails;               /* failed flushes in a row */
+	bool disk_full;          /* the last one failed for want of space */
+	int64_t retry_ms;        /* when to try again (clock) */
+	int64_t space_ms;        /* when free space was last looked at (clock) */
+	uint64_t free_bytes;     /* and what it was */
+	int64_t spill_id;        /* the spill file imported at open, until all of it is written; 0 none */
+	char notice[1400];       /* from store_open, for the collector to log once: lines */
+	int64_t ret_cursor;      /* retention: last endpoint id visited */
+	struct map rolled;       /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
+				    emptied by every retention pass, which moves it */
+};
+
+/* ---- shared functions (store.c) ---- */
+
+/* The index in st->eps of endpoint name, added if new; url (may be NULL) replaces the one kept. */
+size_t store_ep_intern(struct store *st, const char *name, const char *url);
+/* Queues certificate c (copied) unless fingerprint sha is known or queued. */
+void store_queue_cert(struct store *st, const struct cert_info *c, const unsigned char sha[32]);
+/* A queued probe holding copies of src (NULL taken as "") and the chain; the caller fills the rest. */
+struct qprobe *store_qprobe_new(const char *const src[QS_COUNT], const unsigned char (*sha)[32], int nchain);
+/* Appends q (taken) to the probe queue; past STORE_QUEUE_MAX the oldest goes, counted. */
+void store_pq_push(struct store *st, struct qprobe *q);
+/* Empties every queue. */
+void store_free_queues(struct store *st);
+/* Appends one line to st->notice. */
+void store_note(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 64 hex digits to 32 bytes. Returns 0, or -1 when hex is not that. */
+int store_sha_from_hex(const char *hex, unsigned char out[32]);
+/* 32 bytes to 64 lower-case hex digits ("" when n is not 32). */
+void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65]);
+/* How many probes and events of spill file id the database has (0 and 0 when none). */
+void store_spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events);
+
+/* ---- store_spill.c ---- */
+
+/* At a collector's open: queues what the last one spilled (see store_spill.c). */
+void store_spill_import(struct store *st);
+
+#endif
