@@ -18,6 +18,13 @@
  * Endpoint ids come from the monitor and are the scheduler ids and the
  * probe tags, so a result finds its endpoint even across reloads.
  *
+ * Events: the monitor reports them from inside the probe engine's
+ * completion (curl_multi_info_read), so event_cb only copies them into a
+ * queue; deliver_events() logs them and tells the caller's listener on the
+ * loop's side, after the pass (first thing in the before-sleep hook, so a
+ * dashboard hooked after the app draws them in the same pass; between the
+ * passes of app_shutdown), in the order they happened.
+ *
  * Time: the scheduler runs on the monotonic clock (no jumps), results and
  * history on the wall clock.
  */
@@ -42,6 +49,14 @@
 #define RETENTION_EVERY_MS  (10 * 60 * 1000)
 #define RELOAD_SETTLE_MS    150   /* editors write in several steps */
 #define TAKE_PER_PASS       256
+
+/* An event waiting for the end of the pass (owned copies of mon_event's strings). */
+struct queued_event {
+	enum mon_event_kind kind;
+	char *name;
+	int64_t t_ms;
+	char *text;
+};
 
 struct app {
 	struct app_opts o;
@@ -69,6 +84,8 @@ struct app {
 	uint64_t store_dropped;       /* store_dropped() when last reported */
 	bool history_saved;           /* save_history ran: the queue is empty for good */
 	bool flush_now;               /* an event happened: readers should see it at once */
+	struct queued_event *evq;     /* events not yet delivered, oldest first */
+	size_t evq_n, evq_cap;
 };
 
 static void logf_(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -94,18 +111,50 @@ static int64_t mono_ms(void)
 	return util_mono_us() / 1000;
 }
 
+/* Called inside the monitor, usually inside a curl callback: queue only. */
 static void event_cb(void *ud, const struct mon_event *ev)
 {
 	struct app *a = ud;
 
-	logf_(a, "%s %s: %s", ev->name, mon_event_name(ev->kind), ev->text);
+	if (a->evq_n == a->evq_cap) {
+		a->evq_cap = a->evq_cap ? a->evq_cap * 2 : 16;
+		a->evq = xrealloc(a->evq, a->evq_cap * sizeof(*a->evq));
+	}
+	a->evq[a->evq_n++] = (struct queued_event){ .kind = ev->kind, .name = xstrdup(ev->name),
+						    .t_ms = ev->t_ms, .text = xstrdup(ev->text) };
 	/*
 	 * Events are rare and what a viewer reacts to: commit them before the
 	 * pass ends so a history read right after (the dashboard's) sees them.
 	 */
 	a->flush_now = true;
-	if (a->o.on_event)
-		a->o.on_event(a->o.ud, ev);
+}
+
+static void events_drop(struct app *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(a->evq[i].name);
+		free(a->evq[i].text);
+	}
+	if (n < a->evq_n)
+		memmove(a->evq, a->evq + n, (a->evq_n - n) * sizeof(*a->evq));
+	a->evq_n -= n;
+}
+
+/* The queued events to the log and the listener, outside any callback of the probe engine. */
+static void deliver_events(struct app *a)
+{
+	/* a listener may act on the app: what that causes waits for the next delivery */
+	size_t n = a->evq_n;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct queued_event *q = &a->evq[i];
+		struct mon_event ev = { .kind = q->kind, .name = q->name, .t_ms = q->t_ms, .text = q->text };
+
+		logf_(a, "%s %s: %s", ev.name, mon_event_name(ev.kind), ev.text);
+		if (a->o.on_event)
+			a->o.on_event(a->o.ud, &ev);
+	}
+	events_drop(a, n);
 }
 
 static void on_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
@@ -320,6 +369,9 @@ void app_free(struct app *a)
 	}
 	monitor_free(a->mon);
 	sched_free(a->sched);
+	/* undelivered events of a collector stopped at once go with it */
+	events_drop(a, a->evq_n);
+	free(a->evq);
 	leave_loop(a);
 	if (a->ino_fd >= 0)
 		close(a->ino_fd);
@@ -542,6 +594,7 @@ static void before_sleep(struct loop *l, void *ud)
 {
 	struct app *a = ud;
 
+	deliver_events(a);
 	flush_store(a, a->flush_now);
 	a->flush_now = false;
 	loop_timer_arm(l, &a->flush_timer, flush_delay(a), flush_cb, a);
@@ -592,6 +645,7 @@ int app_shutdown(struct app *a)
 	while ((prober_running(a->prober) || prober_queued(a->prober)) && mono_ms() < deadline) {
 		if (loop_run_once(a->loop) != 0)
 			break;
+		deliver_events(a);
 	}
 	loop_timer_remove(a->loop, wake);
 	if (prober_running(a->prober) || prober_queued(a->prober))

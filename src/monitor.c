@@ -2,18 +2,19 @@
  * monitor: live state per endpoint (see monitor.h).
  *
  * Each endpoint is a `struct entry`: the public `struct ep_status` the view
- * reads, plus the facts remembered to notice changes (leaf fingerprint,
- * issuer, TLS version, cipher, IP) and the bookkeeping of the current
- * failing or recovering run. Entries live in an array in config order;
- * ids are handed out once per name and never reused, so a probe result
- * that arrives after its endpoint was removed finds nothing and is
- * dropped.
+ * reads, its flap filter (`struct flap`, whose counters ep_status mirrors
+ * after every step), plus the facts remembered to notice changes (leaf
+ * fingerprint, issuer, TLS version, cipher, IP) and the reason of the
+ * failing run in progress. Entries live in an array in config order; ids
+ * are handed out once per name and never reused, so a probe result that
+ * arrives after its endpoint was removed finds nothing and is dropped.
  *
- * The flap filter: a DOWN verdict counts towards fail_after; the outage
- * begins, retroactively, at the first failed probe of the run that reached
- * fail_after. While in an outage, recover_after non-DOWN verdicts in a row
- * end it, at the first of them. WARN is not a failure: it never opens an
- * outage.
+ * The rules of the filter are flap.c's; this file judges each result
+ * (verdict.c), feeds the verdict to the filter and acts on what changed:
+ * outage rows and events to the store, events to the callback. The
+ * callback runs inside monitor_result, that is inside the probe engine's
+ * completion: the app queues what it is told and delivers it to listeners
+ * after the pass (app.c), so nothing here calls up into a view.
  */
 #include "httpsmon/monitor.h"
 
@@ -26,6 +27,7 @@
 
 struct entry {
 	struct ep_status s;
+	struct flap flap;
 	/* remembered facts, for change events; "" until first seen */
 	char sha256[65];
 	char *issuer;
@@ -34,11 +36,9 @@ struct entry {
 	char tls_version[16];
 	char cipher[64];
 	char ip[256];                 /* all_addresses: the sorted set, comma-separated */
-	/* the run in progress */
-	int64_t run_start_ms;         /* first failed probe of the current failing run */
+	/* the failing run in progress: becomes the outage's reason if it opens one */
 	char run_reason[32];
 	char run_message[512];
-	int64_t recover_start_ms;     /* first good probe while recovering */
 };
 
 struct monitor {
@@ -51,21 +51,11 @@ struct monitor {
 	uint64_t next_id;
 };
 
-static const char *const live_names[] = {
-	[LIVE_PENDING] = "PENDING", [LIVE_UP] = "UP", [LIVE_WARN] = "WARN",
-	[LIVE_FAILING] = "FAILING", [LIVE_DOWN] = "DOWN", [LIVE_PAUSED] = "PAUSED",
-};
-
 static const char *const event_names[] = {
 	[MEV_STATE] = "state", [MEV_OUTAGE_START] = "outage_start", [MEV_OUTAGE_END] = "outage_end",
 	[MEV_CERT_CHANGED] = "cert_changed", [MEV_ISSUER_CHANGED] = "issuer_changed",
 	[MEV_TLS_CHANGED] = "tls_changed", [MEV_IP_CHANGED] = "ip_changed",
 };
-
-const char *live_name(enum live l)
-{
-	return (unsigned)l <= LIVE_PAUSED ? live_names[l] : "?";
-}
 
 const char *mon_event_name(enum mon_event_kind k)
 {
@@ -134,6 +124,17 @@ static struct entry *find(const struct monitor *m, const char *name)
 	return NULL;
 }
 
+/* The view's copy of the filter's counters. */
+static void publish(struct entry *e)
+{
+	e->s.live = e->flap.live;
+	e->s.fails_in_row = e->flap.fails_in_row;
+	e->s.oks_in_row = e->flap.oks_in_row;
+	e->s.in_outage = e->flap.in_outage;
+	e->s.outage_start_ms = e->flap.outage_start_ms;
+	e->s.outage_failed = e->flap.outage_failed;
+}
+
 /* A collector that restarts mid-outage picks the open outage up again. */
 static void restore_outage(struct monitor *m, struct entry *e)
 {
@@ -143,10 +144,8 @@ static void restore_outage(struct monitor *m, struct entry *e)
 	if (!m->st || store_outages(m->st, e->s.name, 0, 1, &rows, &n) != 0)
 		return;
 	if (n == 1 && rows[0].end_ms == 0) {
-		e->s.in_outage = true;
-		e->s.outage_start_ms = rows[0].start_ms;
-		e->s.outage_failed = rows[0].failed_probes;
-		e->s.fails_in_row = e->s.ep->fail_after;
+		flap_resume_outage(&e->flap, rows[0].start_ms, rows[0].failed_probes, e->s.ep->fail_after);
+		publish(e);
 		snprintf(e->s.outage_reason, sizeof(e->s.outage_reason), "%s", rows[0].reason);
 		snprintf(e->s.outage_message, sizeof(e->s.outage_message), "%s", rows[0].message);
 	}
@@ -160,7 +159,8 @@ static struct entry *entry_new(struct monitor *m, const struct endpoint *ep)
 	e->s.name = xstrdup(ep->name);
 	e->s.ep = ep;
 	e->s.id = m->next_id++;
-	e->s.live = LIVE_PENDING;
+	flap_init(&e->flap);
+	publish(e);
 	probe_result_init(&e->s.last);
 	restore_outage(m, e);
 	return e;
@@ -212,18 +212,6 @@ void monitor_set_config(struct monitor *m, struct config *cfg, int64_t now_ms)
 struct config *monitor_config(const struct monitor *m)
 {
 	return m->cfg;
-}
-
-static void set_live(struct monitor *m, struct entry *e, enum live to, int64_t t_ms, const struct verdict *v)
-{
-	enum live from = e->s.live;
-
-	if (from == to)
-		return;
-	e->s.live = to;
-	/* the first verdict after start is news for a log, not history */
-	emit(m, e, MEV_STATE, t_ms, from != LIVE_PENDING, "%s -> %s (%s: %s)", live_name(from), live_name(to),
-	     v ? reason_name(v->reason) : "-", v ? v->message : "");
 }
 
 static void date_of(int64_t unix_s, char *buf, size_t n)
@@ -300,69 +288,55 @@ static void note_changes(struct monitor *m, struct entry *e, const struct probe_
 	}
 }
 
-static void failed_probe(struct monitor *m, struct entry *e, const struct verdict *v, int64_t t_ms)
+/* The state event: the first verdict after start is news for a log, not history. */
+static void state_event(struct monitor *m, struct entry *e, const struct flap_step *st, int64_t t_ms,
+			const struct verdict *v)
+{
+	if (st->from == st->to)
+		return;
+	emit(m, e, MEV_STATE, t_ms, st->from != LIVE_PENDING, "%s -> %s (%s: %s)", live_name(st->from),
+	     live_name(st->to), v ? reason_name(v->reason) : "-", v ? v->message : "");
+}
+
+/* Writes what the filter decided about the outage: its row, and an event when it opens or closes. */
+static void outage_write(struct monitor *m, struct entry *e, enum flap_outage what)
 {
 	struct ep_status *s = &e->s;
+	int64_t end_ms = what == FLAP_OUTAGE_CLOSE ? e->flap.recover_start_ms : 0;
+	char dur[32];
 
-	s->oks_in_row = 0;
-	s->fails_in_row++;
-	if (s->in_outage) {
-		s->outage_failed++;
-		if (m->st)
-			store_put_outage(m->st, s->name, s->outage_start_ms, 0, s->outage_reason,
-					 s->outage_message, s->outage_failed);
-		set_live(m, e, LIVE_DOWN, t_ms, v);
+	if (what == FLAP_OUTAGE_NONE)
 		return;
+	if (what == FLAP_OUTAGE_OPEN) {
+		snprintf(s->outage_reason, sizeof(s->outage_reason), "%s", e->run_reason);
+		snprintf(s->outage_message, sizeof(s->outage_message), "%s", e->run_message);
 	}
-	if (s->fails_in_row == 1) {
-		e->run_start_ms = t_ms;
+	if (m->st)
+		store_put_outage(m->st, s->name, s->outage_start_ms, end_ms, s->outage_reason, s->outage_message,
+				 s->outage_failed);
+	if (what == FLAP_OUTAGE_OPEN)
+		emit(m, e, MEV_OUTAGE_START, s->outage_start_ms, false, "outage started after %d failed probes: %s",
+		     s->outage_failed, s->outage_message);
+	if (what != FLAP_OUTAGE_CLOSE)
+		return;
+	util_fmt_duration_us(dur, sizeof(dur), (end_ms - s->outage_start_ms) * 1000);
+	emit(m, e, MEV_OUTAGE_END, end_ms, false, "outage over after %s, %d failed probes (%s)", dur,
+	     s->outage_failed, s->outage_reason);
+}
+
+/* One verdict through the filter, then its consequences in the order a reader expects. */
+static void judge(struct monitor *m, struct entry *e, const struct verdict *v, int64_t t_ms)
+{
+	struct flap_step st;
+
+	flap_verdict(&e->flap, v->state, e->s.ep->fail_after, e->s.ep->recover_after, t_ms, &st);
+	publish(e);
+	if (st.run_started) {
 		snprintf(e->run_reason, sizeof(e->run_reason), "%s", reason_name(v->reason));
 		snprintf(e->run_message, sizeof(e->run_message), "%s", v->message);
 	}
-	if (s->fails_in_row < s->ep->fail_after) {
-		set_live(m, e, LIVE_FAILING, t_ms, v);
-		return;
-	}
-	s->in_outage = true;
-	s->outage_start_ms = e->run_start_ms;
-	s->outage_failed = s->fails_in_row;
-	snprintf(s->outage_reason, sizeof(s->outage_reason), "%s", e->run_reason);
-	snprintf(s->outage_message, sizeof(s->outage_message), "%s", e->run_message);
-	if (m->st)
-		store_put_outage(m->st, s->name, s->outage_start_ms, 0, s->outage_reason, s->outage_message,
-				 s->outage_failed);
-	emit(m, e, MEV_OUTAGE_START, s->outage_start_ms, false, "outage started after %d failed probes: %s",
-	     s->outage_failed, s->outage_message);
-	set_live(m, e, LIVE_DOWN, t_ms, v);
-}
-
-static void good_probe(struct monitor *m, struct entry *e, const struct verdict *v, int64_t t_ms)
-{
-	struct ep_status *s = &e->s;
-	enum live ok = v->state == STATE_WARN ? LIVE_WARN : LIVE_UP;
-
-	s->fails_in_row = 0;
-	if (!s->in_outage) {
-		set_live(m, e, ok, t_ms, v);
-		return;
-	}
-	if (++s->oks_in_row == 1)
-		e->recover_start_ms = t_ms;
-	if (s->oks_in_row < s->ep->recover_after)
-		return; /* still DOWN until recovery is confirmed */
-	if (m->st)
-		store_put_outage(m->st, s->name, s->outage_start_ms, e->recover_start_ms, s->outage_reason,
-				 s->outage_message, s->outage_failed);
-	{
-		char dur[32];
-
-		util_fmt_duration_us(dur, sizeof(dur), (e->recover_start_ms - s->outage_start_ms) * 1000);
-		emit(m, e, MEV_OUTAGE_END, e->recover_start_ms, false, "outage over after %s, %d failed probes (%s)",
-		     dur, s->outage_failed, s->outage_reason);
-	}
-	s->in_outage = false;
-	s->oks_in_row = 0;
-	set_live(m, e, ok, t_ms, v);
+	outage_write(m, e, st.outage);
+	state_event(m, e, &st, t_ms, v);
 }
 
 static void spark_push(struct ep_status *s, int64_t us)
@@ -397,27 +371,22 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 	s->failures += v.state == STATE_DOWN;
 	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.total_us);
 	note_changes(m, e, r, t_ms);
-	if (s->live == LIVE_PAUSED)
-		return; /* a probe that was in flight when paused: recorded, not judged */
-	if (v.state == STATE_DOWN)
-		failed_probe(m, e, &v, t_ms);
-	else
-		good_probe(m, e, &v, t_ms);
+	judge(m, e, &v, t_ms);
 }
 
 void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_t now_ms)
 {
 	struct entry *e = find(m, name);
+	struct flap_step st;
 
 	if (!e)
 		return;
-	if (paused) {
-		set_live(m, e, LIVE_PAUSED, now_ms, NULL);
-	} else if (e->s.live == LIVE_PAUSED) {
-		/* judged afresh by the next probe */
-		e->s.live = LIVE_PENDING;
+	flap_pause(&e->flap, paused, &st);
+	publish(e);
+	if (paused)
+		state_event(m, e, &st, now_ms, NULL);
+	else if (st.from != st.to) /* judged afresh by the next probe */
 		emit(m, e, MEV_STATE, now_ms, false, "PAUSED -> PENDING (resumed)");
-	}
 }
 
 size_t monitor_count(const struct monitor *m)

@@ -6,7 +6,11 @@
  * latency history for sparklines, and the facts whose change is an event
  * (certificate, issuer, TLS version, cipher, IP, state). It writes
  * outages and events to the store (if any) and hands each event to a
- * callback (the headless log, the dashboard's status line).
+ * callback. The flap rules themselves are flap.c's (a pure filter); the
+ * monitor judges each result, feeds the filter and writes what it decided.
+ * The callback runs inside monitor_result, which the collector calls from
+ * the probe engine's completion: the collector (app.c) only queues there
+ * and tells listeners (the headless log, the dashboard) after the pass.
  *
  * It is the model the view reads: views get const pointers and never
  * write. Endpoints are identified by name; a reload keeps the state of
@@ -20,19 +24,10 @@
 #include <stdint.h>
 
 #include "httpsmon/config.h"
+#include "httpsmon/flap.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/store.h"
 #include "httpsmon/verdict.h"
-
-/* The flap-filtered state an operator sees. */
-enum live {
-	LIVE_PENDING,  /* no probe finished yet */
-	LIVE_UP,
-	LIVE_WARN,
-	LIVE_FAILING,  /* failed, fewer than fail_after times in a row */
-	LIVE_DOWN,     /* in a confirmed outage */
-	LIVE_PAUSED,
-};
 
 #define MONITOR_SPARK 64 /* recent total latencies kept per endpoint */
 
@@ -40,9 +35,10 @@ struct ep_status {
 	char *name;
 	const struct endpoint *ep;    /* in the monitor's current config */
 	uint64_t id;                  /* stable for the life of the name */
+	/* the flap filter's state (flap.h), copied after every step: read only */
 	enum live live;
 	int fails_in_row;             /* consecutive DOWN verdicts */
-	int oks_in_row;               /* consecutive non-DOWN verdicts while failing/down */
+	int oks_in_row;               /* consecutive non-DOWN verdicts while in an outage */
 
 	bool have_result;
 	struct probe_result last;     /* body dropped */
@@ -81,7 +77,10 @@ typedef void (*mon_event_cb)(void *ud, const struct mon_event *ev);
 
 struct monitor;
 
-/* st may be NULL (no history). cb may be NULL. */
+/*
+ * st may be NULL (no history). cb may be NULL; it is called during
+ * monitor_result and monitor_set_paused, the event valid for the call only.
+ */
 struct monitor *monitor_new(struct store *st, mon_event_cb cb, void *ud);
 void monitor_free(struct monitor *m);
 
@@ -106,7 +105,6 @@ const struct ep_status *monitor_find_id(const struct monitor *m, uint64_t id);
 /* Counts by live state, for the header. */
 void monitor_counts(const struct monitor *m, size_t counts[LIVE_PAUSED + 1]);
 
-const char *live_name(enum live l);   /* "UP", "WARN", "FAILING", "DOWN", "PENDING", "PAUSED" */
 const char *mon_event_name(enum mon_event_kind k); /* "state", "outage_start", "cert_changed"... */
 
 #endif
