@@ -670,9 +670,16 @@ void app_toggle_pause(struct app *a, const char *name)
 
 	if (!s)
 		return;
+	/*
+	 * Pause lives in one place, the monitor's live state: it survives a
+	 * reload that restarts the endpoint's schedule, start_due skips a paused
+	 * endpoint when it comes due, and a result already in flight is recorded
+	 * but not judged. Resuming probes at once.
+	 */
 	pause = s->live != LIVE_PAUSED;
-	sched_pause(a->sched, s->id, pause, mono_ms());
 	monitor_set_paused(a->mon, name, pause, util_now_ms());
+	if (!pause)
+		sched_probe_now(a->sched, s->id, mono_ms());
 }
 
 struct monitor *app_monitor(const struct app *a)

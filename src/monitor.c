@@ -5,9 +5,13 @@
  * reads, its flap filter (`struct flap`, whose counters ep_status mirrors
  * after every step), plus the facts remembered to notice changes (leaf
  * fingerprint, issuer, TLS version, cipher, IP) and the reason of the
- * failing run in progress. Entries live in an array in config order; ids
- * are handed out once per name and never reused, so a probe result that
- * arrives after its endpoint was removed finds nothing and is dropped.
+ * failing run in progress. Entries live in an array in config order, with
+ * two maps into it (hashmap.c), by name and by id, rebuilt on every config
+ * change, so a result finds its endpoint in O(1). Ids are handed out once
+ * per name and never reused, so a probe result that arrives after its
+ * endpoint was removed finds nothing and is dropped. The id is the one
+ * identity of an endpoint inside the collector: the scheduler's id and the
+ * probe engine's tag are this id.
  *
  * The rules of the filter are flap.c's; this file judges each result
  * (verdict.c), feeds the verdict to the filter and acts on what changed:
@@ -23,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 
 struct entry {
@@ -48,6 +53,8 @@ struct monitor {
 	struct config *cfg;
 	struct entry **v;
 	size_t n;
+	struct hashmap by_name;       /* entry name (borrowed from v[i]) -> i */
+	struct hashmap by_id;         /* entry id -> i */
 	uint64_t next_id;
 };
 
@@ -91,6 +98,8 @@ struct monitor *monitor_new(struct store *st, mon_event_cb cb, void *ud)
 	m->cb = cb;
 	m->ud = ud;
 	m->next_id = 1;
+	hashmap_init(&m->by_name, HASHMAP_STR);
+	hashmap_init(&m->by_id, HASHMAP_U64);
 	return m;
 }
 
@@ -111,17 +120,36 @@ void monitor_free(struct monitor *m)
 	for (size_t i = 0; i < m->n; i++)
 		entry_free(m->v[i]);
 	free(m->v);
+	hashmap_done(&m->by_name);
+	hashmap_done(&m->by_id);
 	config_unref(m->cfg);
 	free(m);
 }
 
+/* The index of the entry called name, or -1. */
+static ptrdiff_t find_at(const struct monitor *m, const char *name)
+{
+	uint64_t i;
+
+	return hashmap_sget(&m->by_name, name, &i) ? (ptrdiff_t)i : -1;
+}
+
 static struct entry *find(const struct monitor *m, const char *name)
 {
-	/* slots are NULL while monitor_set_config hands entries over */
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i] && !strcmp(m->v[i]->s.name, name))
-			return m->v[i];
-	return NULL;
+	ptrdiff_t i = find_at(m, name);
+
+	return i < 0 ? NULL : m->v[i];
+}
+
+/* Both maps follow v[0..n). */
+static void index_entries(struct monitor *m)
+{
+	hashmap_clear(&m->by_name);
+	hashmap_clear(&m->by_id);
+	for (size_t i = 0; i < m->n; i++) {
+		hashmap_sput(&m->by_name, m->v[i]->s.name, i);
+		hashmap_put(&m->by_id, m->v[i]->s.id, i);
+	}
 }
 
 /* The view's copy of the filter's counters. */
@@ -183,15 +211,15 @@ void monitor_set_config(struct monitor *m, struct config *cfg, int64_t now_ms)
 	for (size_t i = 0; i < cfg->n; i++) {
 		const struct endpoint *ep = &cfg->eps[i];
 		struct entry *e;
+		ptrdiff_t k;
 
 		if (!ep->enabled)
 			continue;
-		e = find(m, ep->name);
-		if (e) {
+		k = find_at(m, ep->name);
+		if (k >= 0 && m->v[k]) {
 			/* taken over: mark so the sweep below does not free it */
-			for (size_t k = 0; k < m->n; k++)
-				if (m->v[k] == e)
-					m->v[k] = NULL;
+			e = m->v[k];
+			m->v[k] = NULL;
 			e->s.ep = ep;
 		} else {
 			e = entry_new(m, ep);
@@ -204,6 +232,7 @@ void monitor_set_config(struct monitor *m, struct config *cfg, int64_t now_ms)
 	free(m->v);
 	m->v = nv;
 	m->n = nn;
+	index_entries(m); /* the maps borrowed names of the entries just dropped */
 	config_ref(cfg);
 	config_unref(m->cfg);
 	m->cfg = cfg;
@@ -408,10 +437,9 @@ const struct ep_status *monitor_find(const struct monitor *m, const char *name)
 
 const struct ep_status *monitor_find_id(const struct monitor *m, uint64_t id)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (m->v[i]->s.id == id)
-			return &m->v[i]->s;
-	return NULL;
+	uint64_t i;
+
+	return hashmap_get(&m->by_id, id, &i) ? &m->v[i]->s : NULL;
 }
 
 void monitor_counts(const struct monitor *m, size_t counts[LIVE_PAUSED + 1])

@@ -11,10 +11,9 @@
  *          deterministic. It holds exactly the entries that are neither
  *          running nor paused; each such entry knows its position
  *          (heap_pos), the others have heap_pos == NO_HEAP.
- *   map    id -> slot + 1 (0 is an empty bucket), open addressing with
- *          linear probing, at most half full. Deletion shifts later
- *          entries of the run back instead of leaving tombstones, so a
- *          long churn of adds and removes never slows lookups down.
+ *   map    id -> slot, the project's one hash map (hashmap.c: open
+ *          addressing, no tombstones, so a long churn of adds and removes
+ *          never slows lookups down).
  *
  * An entry's due_ms means: when idle, its next due time; when running, the
  * due time it was taken at (sched_done adds the interval to it, so the
@@ -29,8 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "httpsmon/hashmap.h"
+
 #define NO_HEAP     ((size_t)-1)
-#define MAP_MIN     16
 #define JITTER_SLOT_MS 1000
 
 struct entry {
@@ -48,13 +48,12 @@ struct sched {
 	size_t n, cap;        /* entries in use, allocated */
 	size_t *heap;         /* cap slots, hn in use */
 	size_t hn;
-	size_t *map;          /* mcap buckets, a power of two */
-	size_t mcap;
+	struct hashmap map;   /* id -> slot */
 };
 
 /*
  * Same policy as util's xmalloc (a monitor that cannot allocate cannot
- * report truthfully), kept local so the scheduler links on its own.
+ * report truthfully), with the count and size checked for overflow.
  */
 static void *grow(void *p, size_t nmemb, size_t size)
 {
@@ -69,92 +68,11 @@ static void *grow(void *p, size_t nmemb, size_t size)
 	return q;
 }
 
-/* ---- id -> slot map -------------------------------------------------------- */
-
-/*
- * Ids are chosen by the caller and often sequential; the splitmix64
- * finaliser spreads them over the buckets.
- */
-static size_t map_home(const struct sched *s, uint64_t id)
-{
-	id ^= id >> 30;
-	id *= 0xbf58476d1ce4e5b9ULL;
-	id ^= id >> 27;
-	id *= 0x94d049bb133111ebULL;
-	id ^= id >> 31;
-	return (size_t)id & (s->mcap - 1);
-}
-
-/* The bucket holding id, or NO_HEAP (reused as "none") when absent. */
-static size_t map_find(const struct sched *s, uint64_t id)
-{
-	size_t mask = s->mcap - 1;
-
-	for (size_t b = map_home(s, id);; b = (b + 1) & mask) {
-		if (!s->map[b])
-			return NO_HEAP;
-		if (s->ents[s->map[b] - 1].id == id)
-			return b;
-	}
-}
-
-/* Puts id (not present) at slot; the map has room. */
-static void map_put(struct sched *s, uint64_t id, size_t slot)
-{
-	size_t mask = s->mcap - 1;
-	size_t b = map_home(s, id);
-
-	while (s->map[b])
-		b = (b + 1) & mask;
-	s->map[b] = slot + 1;
-}
-
-/* Empties bucket b, moving later members of its run back so none is orphaned. */
-static void map_delete_at(struct sched *s, size_t b)
-{
-	size_t mask = s->mcap - 1;
-	size_t j = b;
-
-	s->map[b] = 0;
-	for (;;) {
-		size_t home;
-
-		j = (j + 1) & mask;
-		if (!s->map[j])
-			return;
-		home = map_home(s, s->ents[s->map[j] - 1].id);
-		/* the entry at j may fill the hole at b unless its home lies cyclically in (b, j] */
-		if (b <= j ? (home > b && home <= j) : (home > b || home <= j))
-			continue;
-		s->map[b] = s->map[j];
-		s->map[j] = 0;
-		b = j;
-	}
-}
-
-/* Keeps the map at most half full (with one more entry about to come). */
-static void map_reserve(struct sched *s, size_t n)
-{
-	size_t mcap = s->mcap ? s->mcap : MAP_MIN;
-
-	while (n * 2 > mcap)
-		mcap *= 2;
-	if (mcap == s->mcap)
-		return;
-	free(s->map);
-	s->map = grow(NULL, mcap, sizeof(*s->map));
-	for (size_t b = 0; b < mcap; b++)
-		s->map[b] = 0;
-	s->mcap = mcap;
-	for (size_t i = 0; i < s->n; i++)
-		map_put(s, s->ents[i].id, i);
-}
-
 static struct entry *find(const struct sched *s, uint64_t id)
 {
-	size_t b = s->n ? map_find(s, id) : NO_HEAP;
+	uint64_t slot;
 
-	return b == NO_HEAP ? NULL : &s->ents[s->map[b] - 1];
+	return hashmap_get(&s->map, id, &slot) ? &s->ents[slot] : NULL;
 }
 
 /* ---- heap ------------------------------------------------------------------ */
@@ -236,7 +154,7 @@ struct sched *sched_new(void)
 	struct sched *s = grow(NULL, 1, sizeof(*s));
 
 	*s = (struct sched){0};
-	map_reserve(s, 0);
+	hashmap_init(&s->map, HASHMAP_U64);
 	return s;
 }
 
@@ -246,20 +164,16 @@ void sched_free(struct sched *s)
 		return;
 	free(s->ents);
 	free(s->heap);
-	free(s->map);
+	hashmap_done(&s->map);
 	free(s);
 }
 
 int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a 64 */
+	uint64_t h = hash_str(name);   /* FNV-1a 64; NULL as "" */
 
 	if (interval_ms <= 1)
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)(name ? name : ""); *p; p++) {
-		h ^= *p;
-		h *= 0x100000001b3ULL;
-	}
 	/*
 	 * FNV-1a's low k bits depend only on the low k bits of each byte, so
 	 * an interval with a large power of two in it (1024 ms, 64 s) would
@@ -313,7 +227,6 @@ void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_
 		s->ents = grow(s->ents, s->cap, sizeof(*s->ents));
 		s->heap = grow(s->heap, s->cap, sizeof(*s->heap));
 	}
-	map_reserve(s, s->n + 1);
 	e = &s->ents[s->n];
 	*e = (struct entry){
 		.id = id,
@@ -321,29 +234,29 @@ void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_
 		.due_ms = now_ms + sched_jitter_ms(name, interval_ms),
 		.heap_pos = NO_HEAP,
 	};
-	map_put(s, id, s->n);
+	hashmap_put(&s->map, id, s->n);
 	s->n++;
 	heap_push(s, s->n - 1);
 }
 
 void sched_remove(struct sched *s, uint64_t id)
 {
-	size_t b = s->n ? map_find(s, id) : NO_HEAP;
+	uint64_t at;
 	size_t slot, last;
 
-	if (b == NO_HEAP)
+	if (!hashmap_get(&s->map, id, &at))
 		return;
-	slot = s->map[b] - 1;
+	slot = (size_t)at;
 	if (s->ents[slot].heap_pos != NO_HEAP)
 		heap_remove(s, slot);
-	map_delete_at(s, b);
+	hashmap_del(&s->map, id);
 
 	/* fill the hole with the last entry; its map bucket and heap node follow it */
 	last = --s->n;
 	if (slot == last)
 		return;
 	s->ents[slot] = s->ents[last];
-	s->map[map_find(s, s->ents[slot].id)] = slot + 1;
+	hashmap_put(&s->map, s->ents[slot].id, slot);
 	if (s->ents[slot].heap_pos != NO_HEAP)
 		s->heap[s->ents[slot].heap_pos] = slot;
 }

@@ -3,8 +3,8 @@
 # send-keys and read back with capture-pane. The list after the first round
 # (states and reasons), the detail of an expired certificate, an outage in
 # the history pane (a server of our own stopped and started again), filter,
-# sort, the help overlay, a terminal too small and enlarged again, a hostile
-# certificate subject shown escaped (no raw escape reaches the terminal, the
+# sort, the help overlay, pause and resume, a terminal too small and enlarged
+# again, a hostile certificate subject shown escaped (no raw escape reaches the terminal, the
 # pane title and the clipboard stay untouched), and the terminal given back
 # after q and after SIGTERM (normal screen, echo and icanon on, the shell's
 # prompt). tmux runs on a private socket and is killed at the end. TAP-ish
@@ -215,6 +215,29 @@ check "history: Enter lists the outage's probes" wait_for 3 on_screen '^TIME +ST
 check "history: the failed probes are DOWN refused" on_screen ' DOWN .*refused: '
 keys Escape Escape Escape
 check "history: Esc goes back to the list" wait_for 3 on_screen '^STATE.* REASON'
+
+# ---- pause and resume ---------------------------------------------------------------------
+# Pause lives in the monitor alone: a paused endpoint is shown PAUSED, is not
+# probed while paused (its count of stored probes stands still over several
+# intervals), and is probed again at once when resumed.
+probes_of() { sqlite3 "$db" "select count(*) from probe p join endpoint e on e.id = p.endpoint_id where e.name = '$1'" 2>/dev/null || echo -1; }
+keys /
+keys -l good
+keys Enter p
+check "pause: p marks the selected endpoint PAUSED" wait_for 3 row PAUSED good 'paused'
+sleep 1.5 # a probe in flight when paused and the flush that stores it
+paused_at=$(probes_of good)
+sleep 3.5 # three intervals of 1 s, and a flush
+paused_after=$(probes_of good)
+[ "$paused_at" -ge 1 ] && [ "$paused_after" = "$paused_at" ] &&
+	ok "pause: no probe stored while paused ($paused_at before, $paused_after after 3.5 s)" ||
+	notok "pause: no probe stored while paused" "before: $paused_at" "after 3.5 s: $paused_after"
+keys p
+check "pause: p again resumes (UP, ok)" wait_for 3 row UP good ok
+resumed() { [ "$(probes_of good)" -gt "$paused_after" ]; }
+check "pause: resumed, the endpoint is probed again" wait_for 3 resumed
+keys Escape
+check "pause: Esc clears the filter" wait_for 3 on_screen ' expired +localhost'
 
 # ---- too small, then big again ----------------------------------------------------------
 T resize-window -t ui -x 30 -y 8

@@ -13,8 +13,10 @@
  * and tells listeners (the headless log, the dashboard) after the pass.
  *
  * It is the model the view reads: views get const pointers and never
- * write. Endpoints are identified by name; a reload keeps the state of
- * every endpoint whose name survives.
+ * write. An endpoint is its name across reloads (a reload keeps the state
+ * of every endpoint whose name survives); inside the running collector it
+ * is its id, which the scheduler and the probe engine use too. Lookups by
+ * name and by id are O(1) (hashmap.h). Pause is kept here and nowhere else.
  */
 #ifndef HTTPSMON_MONITOR_H
 #define HTTPSMON_MONITOR_H
@@ -34,7 +36,7 @@
 struct ep_status {
 	char *name;
 	const struct endpoint *ep;    /* in the monitor's current config */
-	uint64_t id;                  /* stable for the life of the name */
+	uint64_t id;                  /* stable for the life of the name; never reused */
 	/* the flap filter's state (flap.h), copied after every step: read only */
 	enum live live;
 	int fails_in_row;             /* consecutive DOWN verdicts */

@@ -35,7 +35,11 @@ void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_
 void sched_remove(struct sched *s, uint64_t id);   /* unknown id: nothing */
 bool sched_has(const struct sched *s, uint64_t id);
 
-/* Paused ids are never due; resuming makes one due now. */
+/*
+ * Paused ids are never due; resuming makes one due now. The collector does
+ * not use this: its pause lives in one place, the monitor's live state
+ * (app.c skips a paused endpoint when it comes due).
+ */
 void sched_pause(struct sched *s, uint64_t id, bool paused, int64_t now_ms);
 bool sched_paused(const struct sched *s, uint64_t id);
 

@@ -25,6 +25,7 @@
 
 #include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
+#include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 
 #define UPTIME_TTL_MS    60000 /* a 24 h figure moves slowly; each refresh is a query */
@@ -136,15 +137,6 @@ static void resize_rows(struct model *m, size_t n)
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h;
-}
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; s && *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
 	return h;
 }
 
@@ -280,8 +272,8 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 			r->up24 = c->pct;
 		else
 			r->up24 = s->probes ? 100.0 * (double)(s->probes - s->failures) / (double)s->probes : -1;
-		sig = mix(sig, str_hash(s->name));
-		sig = mix(sig, str_hash(l->host)); /* a reload may move an endpoint: the filter matches hosts */
+		sig = mix(sig, hash_str(s->name));
+		sig = mix(sig, hash_str(l->host)); /* a reload may move an endpoint: the filter matches hosts */
 		sig = mix(sig, (uint64_t)s->last_ms);
 		sig = mix(sig, (uint64_t)s->live * 131 + (uint64_t)s->fails_in_row);
 		sig = mix(sig, (uint64_t)(int64_t)(r->up24 * 1000));
