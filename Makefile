@@ -117,6 +117,11 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 
 fuzz: $(FUZZ_BINS)
 
+# Reached only through the fuzz_% pattern, these would count as intermediate
+# and be deleted after every build (rebuilt next time, and make's "rm" line
+# printed after the test suite's closing line).
+.SECONDARY: $(FUZZ_OBJS)
+
 $(LABSRV): tests/lab/labsrv.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
