@@ -188,17 +188,6 @@ bad:
 	return NULL;
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Decodes one field in place; a lone "%" is NULL. */
 static char *decode(char *s)
 {
@@ -209,7 +198,7 @@ static char *decode(char *s)
 	for (char *p = s; *p; p++) {
 		int hi, lo;
 
-		if (*p == '%' && (hi = hexdig(p[1])) >= 0 && (lo = hexdig(p[2])) >= 0) {
+		if (*p == '%' && (hi = util_hex_digit(p[1])) >= 0 && (lo = util_hex_digit(p[2])) >= 0) {
 			*o++ = (char)(hi << 4 | lo);
 			p += 2;
 		} else {

@@ -1,7 +1,8 @@
 /*
- * store internals: what store.c (the database) and store_spill.c (the
- * spill file) share. Nothing outside the store includes this file; the
- * public contract is include/httpsmon/store.h.
+ * store internals: what the store's own files share (struct store, the
+ * queue types, the statements, the helpers each file lends the others;
+ * store.c's top comment says which file holds what). Nothing outside the
+ * store includes this file; the public contract is include/httpsmon/store.h.
  */
 #ifndef HTTPSMON_STORE_INT_H
 #define HTTPSMON_STORE_INT_H
@@ -20,7 +21,7 @@
 
 enum { DB_UP = 0, DB_WARN = 1, DB_DOWN = 2 }; /* probe.state on disk */
 
-/* Every statement, prepared once (their text is in store.c). */
+/* Every statement, prepared once (their text is in store_sql.c). */
 enum stmt {
 	S_BEGIN, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
 	S_EP_UPSERT, S_EP_ID, S_REASON_ADD, S_REASON_ID, S_TLS_ADD, S_TLS_ID,
@@ -34,7 +35,7 @@ enum stmt {
 	S_COUNT
 };
 
-/* A small hash map: byte-string keys -> int64 (store.c). */
+/* A small hash map: byte-string keys -> int64 (store_sql.c). */
 struct map_slot {
 	char *key;           /* owned; NULL = empty slot */
 	size_t klen;
@@ -128,7 +129,59 @@ struct store {
 				    emptied by every retention pass, which moves it */
 };
 
-/* ---- shared functions (store.c) ---- */
+/* Values of one phase, to sort for percentiles (store_rollup.c). */
+struct vals {
+	int64_t *v;
+	size_t n, cap;
+};
+
+/* One hour of one endpoint, aggregated (a row of table rollup). */
+struct rollup {
+	int64_t hour_ms, probes, failures, warns;
+	int64_t n[NPHASE], min[NPHASE], avg[NPHASE], max[NPHASE], p95[NPHASE];
+};
+
+/* ---- store.c ---- */
+
+/* Appends one line to st->notice. */
+void store_note(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- store_sql.c ---- */
+
+/* Statement k, prepared on first use and kept; NULL when SQLite refuses it. */
+sqlite3_stmt *store_stmt(struct store *st, enum stmt k);
+/* Steps s to its end and resets it (for statements with no rows worth reading). Returns an SQLite code. */
+int store_stmt_run(sqlite3_stmt *s);
+/* store_stmt_run of statement k. Returns an SQLite code. */
+int store_run(struct store *st, enum stmt k);
+/* The one integer statement k returns, or fallback (also when st is NULL). */
+int64_t store_query_int(struct store *st, enum stmt k, int64_t fallback);
+/* Makes sure no transaction stays open after a failure. */
+void store_rollback(struct store *st);
+/* Binds v (not copied: it must outlive the step), or NULL as SQL NULL. */
+void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Binds the endpoint name of a read (?1). */
+void store_bind_name(sqlite3_stmt *s, const char *name);
+/* Binds microseconds, a negative value (phase not reached) as NULL. */
+void store_bind_us(sqlite3_stmt *s, int i, int64_t us);
+/* Copies text column i into dst[n], cut at a UTF-8 character boundary; NULL reads as "". */
+void store_col_text(sqlite3_stmt *s, int i, char *dst, size_t n);
+/* Text column i as a new string (caller frees), NULL for NULL. */
+char *store_col_dup(sqlite3_stmt *s, int i);
+/* Microseconds column i, -1 for NULL. */
+int64_t store_col_us(sqlite3_stmt *s, int i);
+/* 64 hex digits to 32 bytes. Returns 0, or -1 when hex is not that. */
+int store_sha_from_hex(const char *hex, unsigned char out[32]);
+/* 32 bytes to 64 lower-case hex digits ("" when n is not 32). */
+void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65]);
+/* The value kept for key[klen] (borrowed: valid until the next put), or NULL. */
+int64_t *store_map_get(const struct map *m, const void *key, size_t klen);
+/* Sets key[klen] (copied) to val. */
+void store_map_put(struct map *m, const void *key, size_t klen, int64_t val);
+/* Frees every key and the slots; m is empty and reusable after. */
+void store_map_done(struct map *m);
+
+/* ---- store_queue.c ---- */
 
 /* The index in st->eps of endpoint name, added if new; url (may be NULL) replaces the one kept. */
 size_t store_ep_intern(struct store *st, const char *name, const char *url);
@@ -138,20 +191,40 @@ void store_queue_cert(struct store *st, const struct cert_info *c, const unsigne
 struct qprobe *store_qprobe_new(const char *const src[QS_COUNT], const unsigned char (*sha)[32], int nchain);
 /* Appends q (taken) to the probe queue; past STORE_QUEUE_MAX the oldest goes, counted. */
 void store_pq_push(struct store *st, struct qprobe *q);
+/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages and certificates. */
+void store_queues_pop(struct store *st, size_t np, size_t ne);
 /* Empties every queue. */
 void store_free_queues(struct store *st);
-/* Appends one line to st->notice. */
-void store_note(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* 64 hex digits to 32 bytes. Returns 0, or -1 when hex is not that. */
-int store_sha_from_hex(const char *hex, unsigned char out[32]);
-/* 32 bytes to 64 lower-case hex digits ("" when n is not 32). */
-void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65]);
-/* How many probes and events of spill file id the database has (0 and 0 when none). */
-void store_spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events);
+
+/* ---- store_rollup.c ---- */
+
+/* qsort comparison of two int64_t. */
+int store_cmp_i64(const void *a, const void *b);
+/* Nearest rank of per-mille q in sorted v[n]; -1 when n is 0. */
+int64_t store_rank(const int64_t *v, size_t n, int q);
+/* Appends x to a (growing it). */
+void store_vals_push(struct vals *a, int64_t x);
+/* The start of t_ms's hour (also before 1970). */
+int64_t store_hour_floor(int64_t t_ms);
+/* Reads a rollup from a row of ROLLUP_COLS. */
+void store_rollup_read(sqlite3_stmt *s, struct rollup *ru);
+/* The end of endpoint id ep's closed hours, INT64_MIN when it has none, or INT64_MAX on error. */
+int64_t store_rolled_until(struct store *st, int64_t ep);
+/* Merges probe q of endpoint id ep into its hour's rollup if that hour is closed. Returns 0 or -1. */
+int store_merge_late(struct store *st, int64_t ep, const struct qprobe *q);
+/*
+ * Closes endpoint ep's whole hours in [from, cutoff) from its raw rows,
+ * stopping after the hour in which budget rows were read; *rolled becomes
+ * the end of the last hour closed. Returns the raw rows read, or -1.
+ */
+int64_t store_close_hours(struct store *st, int64_t ep, int64_t from, int64_t cutoff, int64_t budget,
+			  int64_t *rolled);
 
 /* ---- store_spill.c ---- */
 
 /* At a collector's open: queues what the last one spilled (see store_spill.c). */
 void store_spill_import(struct store *st);
+/* After a flush that emptied the queue: the imported spill file and its mark go. */
+void store_spill_finished(struct store *st);
 
 #endif

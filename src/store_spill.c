@@ -259,6 +259,22 @@ static int import_record(struct store *st, char **f, int nf, const int64_t done[
 	return -1;
 }
 
+/* How many probes and events of spill file id the database has already. */
+static void spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events)
+{
+	sqlite3_stmt *s = store_stmt(st, S_SPILL_GET);
+
+	*probes = *events = 0;
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*probes = sqlite3_column_int64(s, 0);
+		*events = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+}
+
 /* At a collector's open: queues what the last one spilled (see the section comment). */
 void store_spill_import(struct store *st)
 {
@@ -274,7 +290,7 @@ void store_spill_import(struct store *st)
 		free(path);
 		return;
 	}
-	store_spill_marks(st, id, &done[0], &done[1]);
+	spill_marks(st, id, &done[0], &done[1]);
 	while ((nf = spill_next(r, f, SPILL_MAX_FIELDS)) > 0) {
 		int k = import_record(st, f, nf, done, seen);
 
@@ -284,5 +300,24 @@ void store_spill_import(struct store *st)
 	store_note(st, "%zu records from %s queued for writing (%zu written before, %zu malformed and ignored)",
 	     counts[0], path, counts[1], counts[2]);
 	spill_free(r);
+	free(path);
+}
+
+/* Everything of the imported spill file is in the database: the file goes, then its mark. */
+void store_spill_finished(struct store *st)
+{
+	char *path;
+	sqlite3_stmt *s;
+
+	if (!st->spill_id)
+		return;
+	path = xasprintf("%s.spill", st->path);
+	if (unlink(path) == 0 || errno == ENOENT) {
+		if ((s = store_stmt(st, S_SPILL_DEL))) {
+			sqlite3_bind_int64(s, 1, st->spill_id);
+			store_stmt_run(s); /* a mark left behind names a file that is gone: harmless */
+		}
+		st->spill_id = 0;
+	}
 	free(path);
 }

@@ -244,6 +244,17 @@ int util_parse_size(const char *s, int64_t *bytes)
 	return 0;
 }
 
+int util_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int util_parse_bool(const char *s, bool *b)
 {
 	static const char *const yes[] = { "yes", "true", "on", "1" };

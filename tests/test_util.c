@@ -325,6 +325,26 @@ static void test_alloc(void **state)
 	free(s);
 }
 
+/* Each range's both ends and the characters just outside them (the ASCII neighbours). */
+static void test_hex_digit(void **state)
+{
+	(void)state;
+	assert_int_equal(util_hex_digit('0'), 0);
+	assert_int_equal(util_hex_digit('9'), 9);
+	assert_int_equal(util_hex_digit('a'), 10);
+	assert_int_equal(util_hex_digit('f'), 15);
+	assert_int_equal(util_hex_digit('A'), 10);
+	assert_int_equal(util_hex_digit('F'), 15);
+	assert_int_equal(util_hex_digit('/'), -1);
+	assert_int_equal(util_hex_digit(':'), -1);
+	assert_int_equal(util_hex_digit('`'), -1);
+	assert_int_equal(util_hex_digit('g'), -1);
+	assert_int_equal(util_hex_digit('@'), -1);
+	assert_int_equal(util_hex_digit('G'), -1);
+	assert_int_equal(util_hex_digit('\0'), -1);
+	assert_int_equal(util_hex_digit((char)0xC3), -1);
+}
+
 static void test_edit_distance(void **state)
 {
 	char long_a[400], long_b[10];
@@ -431,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_alloc),
 		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_hex_digit),
 		cmocka_unit_test(test_url_redact),
 	};
 

@@ -19,6 +19,18 @@
  * STORE_READER and never write.
  *
  * Times are Unix milliseconds (wall clock) unless a name says otherwise.
+ *
+ * Where each part lives (src/, all sharing the private src/store_int.h):
+ * store.c opens and closes (store_open, store_notice, store_close,
+ * store_default_path, store_set_clock) and holds the schema; store_queue.c
+ * takes the writes (store_add_probe, store_put_outage, store_add_event,
+ * store_queued, store_last_error, store_dropped); store_flush.c commits
+ * them (store_flush, store_flush_due, store_wake_ms); store_spill.c saves
+ * and reloads them (store_spill); store_retention.c ages the file
+ * (store_retention), store_rollup.c closing the hours; store_series.c reads
+ * windows (store_uptime, store_latency_stats, store_latency_series);
+ * store_read.c reads rows (every other read); store_sql.c has every
+ * statement.
  */
 #ifndef HTTPSMON_STORE_H
 #define HTTPSMON_STORE_H

@@ -40,6 +40,8 @@ int64_t util_mono_us(void);  /* monotonic clock, microseconds, arbitrary origin 
 int util_parse_duration_ms(const char *s, int64_t *ms);
 int util_parse_size(const char *s, int64_t *bytes);
 int util_parse_bool(const char *s, bool *b);
+/* The value of hex digit c (either case), or -1 when c is not one. */
+int util_hex_digit(char c);
 
 /*
  * Formatting for people, into buf (always NUL-terminated, truncated to n).

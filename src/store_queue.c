@@ -1,0 +1,267 @@
+/*
+ * store_queue: the collector's write queue. Probes (a ring buffer, bounded
+ * by STORE_QUEUE_MAX: past it the oldest goes, counted in store_dropped),
+ * outages (only the newest state of each), events (bounded at a tenth of
+ * that) and certificates not in the file yet. Queue items name their
+ * endpoint by an index into st->eps, interned by name. store_flush.c
+ * commits the queue; a committed chunk leaves it through store_queues_pop.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/util.h"
+#include "store_int.h"
+
+#define EVENT_QUEUE_MAX (STORE_QUEUE_MAX / 10)
+
+size_t store_ep_intern(struct store *st, const char *name, const char *url)
+{
+	size_t len = strlen(name);
+	int64_t *ix = store_map_get(&st->ep_index, name, len);
+	struct ep *e;
+
+	if (ix) {
+		e = &st->eps[*ix];
+		if (url && (!e->url || strcmp(e->url, url) != 0)) {
+			free(e->url);
+			e->url = xstrdup(url);
+		}
+		return (size_t)*ix;
+	}
+	if (st->neps == st->eps_cap) {
+		st->eps_cap = st->eps_cap ? st->eps_cap * 2 : 16;
+		st->eps = xrealloc(st->eps, st->eps_cap * sizeof(*st->eps));
+	}
+	e = &st->eps[st->neps];
+	memset(e, 0, sizeof(*e));
+	e->name = xstrdup(name);
+	e->url = xstrdup(url);
+	store_map_put(&st->ep_index, name, len, (int64_t)st->neps);
+	return st->neps++;
+}
+
+static int db_state(enum state s)
+{
+	return s == STATE_DOWN ? DB_DOWN : s == STATE_WARN ? DB_WARN : DB_UP;
+}
+
+void store_queue_cert(struct store *st, const struct cert_info *c, const unsigned char sha[32])
+{
+	if (store_map_get(&st->certs, sha, 32))
+		return;
+	if (st->cq_n == st->cq_cap) {
+		st->cq_cap = st->cq_cap ? st->cq_cap * 2 : 8;
+		st->cq = xrealloc(st->cq, st->cq_cap * sizeof(*st->cq));
+	}
+	cert_info_copy(&st->cq[st->cq_n++], c);
+	store_map_put(&st->certs, sha, 32, 0);
+}
+
+void store_pq_push(struct store *st, struct qprobe *q)
+{
+	if (st->pq_n == STORE_QUEUE_MAX) {
+		/* writes have failed for long: the oldest result goes */
+		free(st->pq[st->pq_head]);
+		st->pq_head = (st->pq_head + 1) % st->pq_cap;
+		st->pq_n--;
+		st->dropped++;
+	}
+	if (st->pq_n == st->pq_cap) {
+		size_t ncap = st->pq_cap ? st->pq_cap * 2 : 256;
+		struct qprobe **nv = xmalloc(ncap * sizeof(*nv));
+
+		for (size_t i = 0; i < st->pq_n; i++)
+			nv[i] = st->pq[(st->pq_head + i) % st->pq_cap];
+		free(st->pq);
+		st->pq = nv;
+		st->pq_cap = ncap;
+		st->pq_head = 0;
+	}
+	st->pq[(st->pq_head + st->pq_n) % st->pq_cap] = q;
+	st->pq_n++;
+}
+
+/*
+ * A queued probe holding copies of src (NULL taken as "") and of the
+ * chain's fingerprints, in one allocation; the caller fills in the rest.
+ */
+struct qprobe *store_qprobe_new(const char *const src[QS_COUNT], const unsigned char (*sha)[32], int nchain)
+{
+	size_t len[QS_COUNT], total = 0;
+	struct qprobe *q;
+	char *p;
+
+	for (int i = 0; i < QS_COUNT; i++) {
+		len[i] = src[i] ? strlen(src[i]) : 0;
+		total += len[i] + 1;
+	}
+	q = xmalloc(sizeof(*q) + total + (size_t)nchain * 32);
+	q->nchain = nchain;
+	q->spill_ix = 0;
+	p = q->data;
+	q->chain = (unsigned char (*)[32])p;
+	if (nchain)
+		memcpy(p, sha, (size_t)nchain * 32);
+	p += (size_t)nchain * 32;
+	for (int i = 0; i < QS_COUNT; i++) {
+		if (len[i])
+			memcpy(p, src[i], len[i]);
+		p[len[i]] = '\0';
+		q->s[i] = p;
+		p += len[i] + 1;
+	}
+	return q;
+}
+
+void store_add_probe(struct store *st, const char *name, const char *url,
+		     const struct probe_result *r, const struct verdict *v)
+{
+	const char *src[QS_COUNT];
+	unsigned char sha[PROBE_MAX_CHAIN][32];
+	int nchain = 0;
+	struct qprobe *q;
+
+	if (!st || st->mode != STORE_COLLECTOR || !name || !r || !v)
+		return;
+	src[QS_MESSAGE] = v->message;
+	src[QS_IP] = r->ip;
+	src[QS_TLS_VERSION] = r->tls_version;
+	src[QS_CIPHER] = r->cipher;
+	src[QS_ALPN] = r->alpn;
+	src[QS_ERROR] = r->error_text;
+	for (int i = 0; i < r->chain_len && i < PROBE_MAX_CHAIN; i++) {
+		if (store_sha_from_hex(r->chain[i].sha256, sha[nchain]) != 0)
+			continue;
+		store_queue_cert(st, &r->chain[i], sha[nchain]);
+		nchain++;
+	}
+	q = store_qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
+	q->ep = store_ep_intern(st, name, url);
+	q->t_ms = r->started_ms;
+	q->us[0] = r->t.dns_us;
+	q->us[1] = r->t.connect_us;
+	q->us[2] = r->t.tls_us;
+	q->us[3] = r->t.server_us;
+	q->us[4] = r->t.transfer_us;
+	q->us[5] = r->t.total_us;
+	q->status = r->http_status;
+	q->state = db_state(v->state);
+	q->reason = (int)v->reason >= 0 && v->reason < REASON_COUNT ? (int)v->reason : REASON_PROBE_ERROR;
+	store_pq_push(st, q);
+}
+
+void store_put_outage(struct store *st, const char *name, int64_t start_ms, int64_t end_ms,
+		      const char *reason, const char *message, int failed_probes)
+{
+	size_t ep;
+	struct qoutage *o = NULL;
+
+	if (!st || st->mode != STORE_COLLECTOR || !name)
+		return;
+	ep = store_ep_intern(st, name, NULL);
+	/* an outage is updated at every failed probe: keep only its newest state */
+	for (size_t i = 0; i < st->oq_n; i++)
+		if (st->oq[i].ep == ep && st->oq[i].start_ms == start_ms)
+			o = &st->oq[i];
+	if (o) {
+		free(o->reason);
+		free(o->message);
+	} else {
+		if (st->oq_n == st->oq_cap) {
+			st->oq_cap = st->oq_cap ? st->oq_cap * 2 : 8;
+			st->oq = xrealloc(st->oq, st->oq_cap * sizeof(*st->oq));
+		}
+		o = &st->oq[st->oq_n++];
+	}
+	o->ep = ep;
+	o->start_ms = start_ms;
+	o->end_ms = end_ms;
+	o->reason = xstrdup(reason ? reason : "");
+	o->message = xstrdup(message ? message : "");
+	o->failed = failed_probes;
+}
+
+void store_add_event(struct store *st, const char *name, int64_t t_ms, const char *kind,
+		     const char *detail)
+{
+	struct qevent *e;
+
+	if (!st || st->mode != STORE_COLLECTOR || !name)
+		return;
+	if (st->evq_n == EVENT_QUEUE_MAX) {
+		free(st->evq[0].kind);
+		free(st->evq[0].detail);
+		memmove(st->evq, st->evq + 1, (st->evq_n - 1) * sizeof(*st->evq));
+		st->evq_n--;
+		st->dropped++;
+	}
+	if (st->evq_n == st->evq_cap) {
+		st->evq_cap = st->evq_cap ? st->evq_cap * 2 : 8;
+		st->evq = xrealloc(st->evq, st->evq_cap * sizeof(*st->evq));
+	}
+	e = &st->evq[st->evq_n++];
+	e->ep = store_ep_intern(st, name, NULL);
+	e->t_ms = t_ms;
+	e->spill_ix = 0;
+	e->kind = xstrdup(kind ? kind : "");
+	e->detail = xstrdup(detail ? detail : "");
+}
+
+/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages and certificates. */
+void store_queues_pop(struct store *st, size_t np, size_t ne)
+{
+	for (size_t i = 0; i < np; i++)
+		free(st->pq[(st->pq_head + i) % st->pq_cap]);
+	st->pq_head = st->pq_n == np ? 0 : (st->pq_head + np) % st->pq_cap;
+	st->pq_n -= np;
+	for (size_t i = 0; i < ne; i++) {
+		free(st->evq[i].kind);
+		free(st->evq[i].detail);
+	}
+	if (ne)
+		memmove(st->evq, st->evq + ne, (st->evq_n - ne) * sizeof(*st->evq));
+	st->evq_n -= ne;
+	for (size_t i = 0; i < st->oq_n; i++) {
+		free(st->oq[i].reason);
+		free(st->oq[i].message);
+	}
+	st->oq_n = 0;
+	for (size_t i = 0; i < st->cq_n; i++)
+		cert_info_done(&st->cq[i]);
+	st->cq_n = 0;
+}
+
+void store_free_queues(struct store *st)
+{
+	for (size_t i = 0; i < st->pq_n; i++)
+		free(st->pq[(st->pq_head + i) % st->pq_cap]);
+	st->pq_n = st->pq_head = 0;
+	for (size_t i = 0; i < st->oq_n; i++) {
+		free(st->oq[i].reason);
+		free(st->oq[i].message);
+	}
+	st->oq_n = 0;
+	for (size_t i = 0; i < st->evq_n; i++) {
+		free(st->evq[i].kind);
+		free(st->evq[i].detail);
+	}
+	st->evq_n = 0;
+	for (size_t i = 0; i < st->cq_n; i++)
+		cert_info_done(&st->cq[i]);
+	st->cq_n = 0;
+}
+
+size_t store_queued(const struct store *st)
+{
+	return st ? st->pq_n + st->oq_n + st->evq_n : 0;
+}
+
+const char *store_last_error(const struct store *st)
+{
+	return st && st->failing ? st->err : NULL;
+}
+
+uint64_t store_dropped(const struct store *st)
+{
+	return st ? st->dropped : 0;
+}

@@ -1,0 +1,326 @@
+/*
+ * store_sql: every SQL statement of the store, by enum stmt (store_int.h),
+ * prepared on first use and cached for the life of the store; the helpers
+ * that bind values (never formatted into SQL) and read columns; SHA-256
+ * fingerprints as hex; and the store's small hash map (byte-string keys ->
+ * int64: endpoint names, certificate fingerprints, rolled-until times).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/util.h"
+#include "store_int.h"
+
+#define EP_ID "(SELECT id FROM endpoint WHERE name = ?1)"
+
+#define ROLLUP_COLS "endpoint_id, hour_ms, probes, failures, warns, " \
+	"dns_n, dns_min, dns_avg, dns_max, dns_p95, " \
+	"connect_n, connect_min, connect_avg, connect_max, connect_p95, " \
+	"tls_n, tls_min, tls_avg, tls_max, tls_p95, " \
+	"server_n, server_min, server_avg, server_max, server_p95, " \
+	"transfer_n, transfer_min, transfer_avg, transfer_max, transfer_p95, " \
+	"total_n, total_min, total_avg, total_max, total_p95"
+#define PHASES_US "dns_us, connect_us, tls_us, server_us, transfer_us, total_us"
+
+static const char *const sql_text[S_COUNT] = {
+	[S_BEGIN] = "BEGIN",
+	[S_BEGIN_W] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	/* first_ms 0 = "no probe yet" (the row came with an outage or event) */
+	[S_EP_UPSERT] = "INSERT INTO endpoint(name, url, first_ms, last_ms, wseq) VALUES(?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT(name) DO UPDATE SET url = coalesce(excluded.url, url),"
+		" first_ms = CASE WHEN first_ms = 0 THEN excluded.first_ms"
+		" WHEN excluded.first_ms = 0 THEN first_ms ELSE min(first_ms, excluded.first_ms) END,"
+		" last_ms = max(last_ms, excluded.last_ms), wseq = excluded.wseq",
+	[S_EP_ID] = "SELECT id FROM endpoint WHERE name = ?1",
+	[S_REASON_ADD] = "INSERT OR IGNORE INTO reason(name) VALUES(?1)",
+	[S_REASON_ID] = "SELECT id FROM reason WHERE name = ?1",
+	[S_TLS_ADD] = "INSERT OR IGNORE INTO tls(version, cipher, alpn) VALUES(?1, ?2, ?3)",
+	[S_TLS_ID] = "SELECT id FROM tls WHERE version = ?1 AND cipher = ?2 AND alpn = ?3",
+	[S_CERT_ADD] = "INSERT OR IGNORE INTO cert(sha256, subject, issuer, sans, serial, not_before,"
+		" not_after, key_type, key_bits, key_curve, sig_alg, aia, self_issued, is_ca)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[S_CERT_ID] = "SELECT id FROM cert WHERE sha256 = ?1",
+	[S_PROBE_ADD] = "INSERT OR IGNORE INTO probe(endpoint_id, t_ms, state, reason, " PHASES_US ","
+		" http_status, tls_id, cert_id, ip, message, error)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+	[S_SEEN_UPSERT] = "INSERT INTO cert_seen(endpoint_id, cert_id, first_seen, last_seen)"
+		" VALUES(?1, ?2, ?3, ?4) ON CONFLICT(endpoint_id, cert_id) DO UPDATE SET"
+		" first_seen = min(first_seen, excluded.first_seen),"
+		" last_seen = max(last_seen, excluded.last_seen)",
+	[S_OUTAGE_UPSERT] = "INSERT INTO outage(endpoint_id, start_ms, end_ms, reason, message, failed_probes)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(endpoint_id, start_ms) DO UPDATE SET"
+		" end_ms = excluded.end_ms, reason = excluded.reason, message = excluded.message,"
+		" failed_probes = excluded.failed_probes",
+	[S_EVENT_ADD] = "INSERT INTO event(endpoint_id, t_ms, kind, detail) VALUES(?1, ?2, ?3, ?4)",
+
+	/* an outage is in the window when it had not ended by since */
+	[S_OUTAGES_EP] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id"
+		" WHERE o.endpoint_id = " EP_ID " AND (o.end_ms IS NULL OR o.end_ms >= ?2)"
+		" ORDER BY o.start_ms DESC LIMIT ?3",
+	[S_OUTAGES_ALL] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id"
+		" WHERE (o.end_ms IS NULL OR o.end_ms >= ?2) AND ?1 IS NULL"
+		" ORDER BY o.start_ms DESC LIMIT ?3",
+	[S_OUTAGES_OPEN] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id WHERE o.end_ms IS NULL",
+	[S_EVENTS_EP] = "SELECT e.name, v.t_ms, v.kind, v.detail FROM event v JOIN endpoint e ON e.id = v.endpoint_id"
+		" WHERE v.endpoint_id = " EP_ID " AND v.t_ms >= ?2 ORDER BY v.t_ms DESC, v.id DESC LIMIT ?3",
+	[S_EVENTS_ALL] = "SELECT e.name, v.t_ms, v.kind, v.detail FROM event v JOIN endpoint e ON e.id = v.endpoint_id"
+		" WHERE v.t_ms >= ?2 AND ?1 IS NULL ORDER BY v.t_ms DESC, v.id DESC LIMIT ?3",
+	[S_UP_RAW] = "SELECT count(*), coalesce(sum(state = 2), 0) FROM probe"
+		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms < ?3",
+	/* an hour counts when it starts inside the window */
+	[S_UP_ROLL] = "SELECT coalesce(sum(probes), 0), coalesce(sum(failures), 0) FROM rollup"
+		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms < ?3",
+	[S_LAT_RAW] = "SELECT " PHASES_US " FROM probe"
+		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms <= ?3 AND state < 2",
+	[S_SERIES_RAW] = "SELECT t_ms, state, " PHASES_US " FROM probe"
+		" WHERE endpoint_id = " EP_ID " AND t_ms >= ?2 AND t_ms < ?3",
+	[S_SERIES_ROLL] = "SELECT " ROLLUP_COLS " FROM rollup"
+		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms < ?3",
+#define PROBE_ROW "SELECT p.t_ms, p.dns_us, p.connect_us, p.tls_us, p.server_us, p.transfer_us, p.total_us," \
+		" p.http_status, p.state, r.name, p.message, p.ip, t.version, t.cipher, c.sha256," \
+		" (SELECT url FROM endpoint WHERE id = p.endpoint_id)" \
+		" FROM probe p LEFT JOIN reason r ON r.id = p.reason LEFT JOIN tls t ON t.id = p.tls_id" \
+		" LEFT JOIN cert c ON c.id = p.cert_id WHERE p.endpoint_id = " EP_ID
+	[S_PROBES] = PROBE_ROW " AND p.t_ms >= ?2 AND p.t_ms <= ?3 ORDER BY p.t_ms LIMIT ?4",
+	[S_LATEST] = PROBE_ROW " ORDER BY p.t_ms DESC LIMIT 1",
+	[S_CERT_GET] = "SELECT subject, issuer, sans, serial, not_before, not_after, key_type, key_bits,"
+		" key_curve, sig_alg, aia, self_issued, is_ca FROM cert WHERE sha256 = ?1",
+	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",
+	[S_NAMES_WRITTEN] = "SELECT name FROM endpoint WHERE wseq > ?1 ORDER BY name",
+	[S_WSEQ] = "SELECT coalesce(max(wseq), 0) FROM endpoint",
+	[S_LAST_PROBE] = "SELECT coalesce(max(last_ms), 0) FROM endpoint",
+	/* the end of the closed hours (see "Invariants"); NULL when none */
+	[S_ROLLED] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = " EP_ID,
+	[S_RAW_FIRST] = "SELECT min(t_ms) FROM probe WHERE endpoint_id = " EP_ID,
+	/* a raw row just before ?2: next to the window's own rows, so it costs no extra disk read */
+	[S_RAW_BEFORE] = "SELECT t_ms FROM probe WHERE endpoint_id = " EP_ID " AND t_ms < ?2 ORDER BY t_ms DESC LIMIT 1",
+
+	[S_EP_NEXT] = "SELECT id FROM endpoint WHERE id > ?1 ORDER BY id LIMIT 1",
+	[S_ROLLED_ID] = "SELECT max(hour_ms) + 3600000 FROM rollup WHERE endpoint_id = ?1",
+	[S_RAW_OLDEST] = "SELECT t_ms FROM probe WHERE endpoint_id = ?1 ORDER BY t_ms LIMIT 1",
+	[S_RAW_HOURS] = "SELECT t_ms, state, " PHASES_US " FROM probe"
+		" WHERE endpoint_id = ?1 AND t_ms >= ?2 AND t_ms < ?3 ORDER BY t_ms",
+	[S_RAW_DEL] = "DELETE FROM probe WHERE endpoint_id = ?1 AND t_ms IN"
+		" (SELECT t_ms FROM probe WHERE endpoint_id = ?1 AND t_ms < ?2 ORDER BY t_ms LIMIT ?3)",
+	[S_ROLL_GET] = "SELECT " ROLLUP_COLS " FROM rollup WHERE endpoint_id = ?1 AND hour_ms = ?2",
+	[S_ROLL_PUT] = "INSERT OR REPLACE INTO rollup(" ROLLUP_COLS ") VALUES(?1, ?2, ?3, ?4, ?5,"
+		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+		" ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35)",
+	[S_ROLL_OLDEST] = "SELECT hour_ms FROM rollup WHERE endpoint_id = ?1 ORDER BY hour_ms LIMIT 1",
+	[S_ROLL_DEL] = "DELETE FROM rollup WHERE endpoint_id = ?1 AND hour_ms IN"
+		" (SELECT hour_ms FROM rollup WHERE endpoint_id = ?1 AND hour_ms < ?2 ORDER BY hour_ms LIMIT ?3)",
+	[S_EVENT_DEL] = "DELETE FROM event WHERE id IN (SELECT id FROM event WHERE t_ms < ?1 LIMIT ?2)",
+	[S_OUTAGE_DEL] = "DELETE FROM outage WHERE (endpoint_id, start_ms) IN"
+		" (SELECT endpoint_id, start_ms FROM outage WHERE start_ms < ?1 AND end_ms IS NOT NULL"
+		" AND end_ms < ?1 LIMIT ?2)",
+	[S_SEEN_DEL] = "DELETE FROM cert_seen WHERE last_seen < ?1",
+	/*
+	 * A raw probe never outlives its certificate: it was seen at most at
+	 * cert_seen.last_seen, and retention only gets here once every raw row
+	 * older than the horizon is rolled up.
+	 */
+	[S_CERT_DEL] = "DELETE FROM cert WHERE NOT EXISTS (SELECT 1 FROM cert_seen s WHERE s.cert_id = cert.id)",
+	[S_EP_DEL] = "DELETE FROM endpoint WHERE last_ms < ?1"
+		" AND NOT EXISTS (SELECT 1 FROM probe WHERE endpoint_id = endpoint.id)"
+		" AND NOT EXISTS (SELECT 1 FROM rollup WHERE endpoint_id = endpoint.id)"
+		" AND NOT EXISTS (SELECT 1 FROM outage WHERE endpoint_id = endpoint.id)"
+		" AND NOT EXISTS (SELECT 1 FROM event WHERE endpoint_id = endpoint.id)"
+		" AND NOT EXISTS (SELECT 1 FROM cert_seen WHERE endpoint_id = endpoint.id)",
+	[S_SPILL_GET] = "SELECT probes, events FROM spill WHERE id = ?1",
+	[S_SPILL_PUT] = "INSERT INTO spill(id, probes, events) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
+		" probes = max(probes, excluded.probes), events = max(events, excluded.events)",
+	[S_SPILL_DEL] = "DELETE FROM spill WHERE id = ?1",
+};
+
+sqlite3_stmt *store_stmt(struct store *st, enum stmt k)
+{
+	if (!st->stmt[k] &&
+	    sqlite3_prepare_v3(st->db, sql_text[k], -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[k], NULL) != SQLITE_OK)
+		return NULL;
+	return st->stmt[k];
+}
+
+/* Runs a statement that returns no rows worth reading. Returns an SQLite code. */
+int store_stmt_run(sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int store_run(struct store *st, enum stmt k)
+{
+	sqlite3_stmt *s = store_stmt(st, k);
+
+	return s ? store_stmt_run(s) : sqlite3_errcode(st->db);
+}
+
+/* The one integer a statement returns, or fallback. */
+int64_t store_query_int(struct store *st, enum stmt k, int64_t fallback)
+{
+	sqlite3_stmt *s;
+	int64_t v = fallback;
+
+	if (!st || !(s = store_stmt(st, k)))
+		return fallback;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+/* Makes sure no transaction stays open after a failure. */
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		store_run(st, S_ROLLBACK);
+}
+
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void store_bind_name(sqlite3_stmt *s, const char *name)
+{
+	store_bind_text(s, 1, name);
+}
+
+void store_bind_us(sqlite3_stmt *s, int i, int64_t us)
+{
+	if (us < 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, us);
+}
+
+/* Copies a text column into dst, cut at a UTF-8 character boundary. */
+void store_col_text(sqlite3_stmt *s, int i, char *dst, size_t n)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+	size_t len = v ? (size_t)sqlite3_column_bytes(s, i) : 0;
+
+	if (len >= n) {
+		len = n - 1;
+		while (len > 0 && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
+	if (len)
+		memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+char *store_col_dup(sqlite3_stmt *s, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+int64_t store_col_us(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+}
+
+int store_sha_from_hex(const char *hex, unsigned char out[32])
+{
+	if (!hex || strlen(hex) != 64)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		int hi = util_hex_digit(hex[2 * i]), lo = util_hex_digit(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	if (n != 32) {
+		out[0] = '\0';
+		return;
+	}
+	for (size_t i = 0; i < 32; i++) {
+		out[2 * i] = digits[sha[i] >> 4];
+		out[2 * i + 1] = digits[sha[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static uint64_t map_hash(const void *key, size_t klen)
+{
+	const unsigned char *p = key;
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < klen; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct map_slot *map_find(const struct map *m, const void *key, size_t klen)
+{
+	if (!m->cap)
+		return NULL;
+	for (size_t i = map_hash(key, klen) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		struct map_slot *s = &m->s[i];
+
+		if (!s->key || (s->klen == klen && !memcmp(s->key, key, klen)))
+			return s;
+	}
+}
+
+int64_t *store_map_get(const struct map *m, const void *key, size_t klen)
+{
+	struct map_slot *s = map_find(m, key, klen);
+
+	return s && s->key ? &s->val : NULL;
+}
+
+void store_map_put(struct map *m, const void *key, size_t klen, int64_t val)
+{
+	struct map_slot *s;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct map old = *m;
+
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->s = xcalloc(m->cap, sizeof(*m->s));
+		for (size_t i = 0; i < old.cap; i++) {
+			if (!old.s[i].key)
+				continue;
+			*map_find(m, old.s[i].key, old.s[i].klen) = old.s[i];
+		}
+		free(old.s);
+	}
+	s = map_find(m, key, klen);
+	if (!s->key) {
+		s->key = xmalloc(klen ? klen : 1);
+		memcpy(s->key, key, klen);
+		s->klen = klen;
+		m->n++;
+	}
+	s->val = val;
+}
+
+void store_map_done(struct map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->s[i].key);
+	free(m->s);
+	memset(m, 0, sizeof(*m));
+}
