@@ -3,11 +3,16 @@
  * prepared on first use and cached for the life of the store; the helpers
  * that bind values (never formatted into SQL) and read columns; SHA-256
  * fingerprints as hex; and the store's small hash map (byte-string keys ->
- * int64: endpoint names, certificate fingerprints, rolled-until times).
+ * int64: endpoint names, certificate fingerprints, rolled-until times),
+ * hashed with hashmap.h's FNV-1a. It keeps its own table because its keys
+ * are copied byte strings (a 32-byte fingerprint, an (endpoint, cert) id
+ * pair, "version\0cipher\0alpn"), which struct hashmap (u64 keys or
+ * borrowed C strings) does not hold.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 #include "store_int.h"
 
@@ -262,21 +267,11 @@ void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65])
 	out[64] = '\0';
 }
 
-static uint64_t map_hash(const void *key, size_t klen)
-{
-	const unsigned char *p = key;
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < klen; i++)
-		h = (h ^ p[i]) * 1099511628211ULL;
-	return h;
-}
-
 static struct map_slot *map_find(const struct map *m, const void *key, size_t klen)
 {
 	if (!m->cap)
 		return NULL;
-	for (size_t i = map_hash(key, klen) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+	for (size_t i = hash_bytes(key, klen) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		struct map_slot *s = &m->s[i];
 
 		if (!s->key || (s->klen == klen && !memcmp(s->key, key, klen)))
