@@ -21,7 +21,8 @@
  *    failure), some FAILING (one timeout). Each case times FRAMES frames;
  *    the cases take turns in blocks of 25 (each block after 2 untimed
  *    frames), so a change in the machine's load falls on all of them:
- *      still    erase + view_list_draw + refresh: nothing changed since the
+ *      still    the list pane's update (its scrolling) + erase + its draw +
+ *               refresh: nothing changed since the
  *               last frame but the clock (ages), so doupdate sends little
  *      page     the same after the selection jumped a page (untimed), so
  *               every row of the screen changed
@@ -29,8 +30,8 @@
  *               the first frame or Ctrl-L
  *      results  17 new results arrived (untimed monitor_result calls: 1,000
  *               endpoints at 60 s is 17 a second), then what the loop does
- *               for them: model_refresh + model_arrange + view_list_sync +
- *               erase + view_list_draw + refresh
+ *               for them: model_refresh + model_rearrange + the list
+ *               pane's update + erase + its draw + refresh
  *    The header and footer lines are drawn by static functions of view.c
  *    and are not included.
  * 2. Opening the history pane (-d DB, opened read-only): a viewer model on
@@ -41,8 +42,9 @@
  *    endpoint (srand(42); a new one for every measurement, so SQLite's own
  *    cache holds none of its pages): the list is drawn (untimed), then
  *    exactly what the `h` key makes the loop do: the key handler's state
- *    change, view_history_query(COLS) (the pane's store queries), erase +
- *    view_history_draw + refresh. Timed: query, draw, and both.
+ *    change (the pane's enter and the range key), its update (the store
+ *    queries, as after UI_QUERY), erase + its draw + refresh. Timed:
+ *    query, draw, and both.
  *
  * Figures are reported, never asserted.
  */
@@ -374,8 +376,9 @@ static double list_frame(struct ui *u)
 {
 	double s;
 
+	pane_list.update(u, false, false, 2, LINES - 4);
 	erase();
-	view_list_draw(u, 2, LINES - 4);
+	pane_list.draw(u, 2, LINES - 4);
 	s = mono_ms();
 	refresh();
 	return mono_ms() - s;
@@ -409,11 +412,9 @@ static void redraw_bench(const char *workdir, int n, int frames, int cols, int l
 			feed(mon, &f, i, k, now - (int64_t)(SPARK_RESULTS - k) * 60000 + (i * 60000LL) / n);
 	feed_ms = mono_ms() - t0;
 
-	u->sel = -1;
 	model_init_live(&u->m, a);
 	model_refresh(&u->m, util_now_ms());
-	model_arrange(&u->m, u->sort, u->filter);
-	view_list_sync(u);
+	model_rearrange(&u->m);
 	model_counts(&u->m, counts);
 	printf("endpoints=%d\nfeed_results=%d\nfeed_ms=%.1f\n", n, n * SPARK_RESULTS, feed_ms);
 	printf("live_up=%zu\nlive_warn=%zu\nlive_failing=%zu\nlive_down=%zu\nlive_pending=%zu\n", counts[LIVE_UP],
@@ -446,9 +447,7 @@ static void redraw_bench(const char *workdir, int n, int frames, int cols, int l
 					b0 = term_bytes(&t);
 				if (c == RC_PAGE) {
 					pages++;
-					u->sel = (long)((pages * page) % (long)u->m.n_shown);
-					snprintf(u->sel_name, sizeof(u->sel_name), "%s",
-						 model_shown(&u->m, (size_t)u->sel)->name);
+					model_select(&u->m, (long)((pages * page) % (long)u->m.n_shown));
 				}
 				if (c == RC_REPAINT)
 					clearok(curscr, TRUE);
@@ -461,8 +460,7 @@ static void redraw_bench(const char *workdir, int n, int frames, int cols, int l
 				s = mono_ms();
 				if (c == RC_RESULTS) {
 					model_refresh(&u->m, util_now_ms());
-					model_arrange(&u->m, u->sort, u->filter);
-					view_list_sync(u);
+					model_rearrange(&u->m);
 				}
 				upd = list_frame(u);
 				if (j >= 0) {
@@ -473,8 +471,7 @@ static void redraw_bench(const char *workdir, int n, int frames, int cols, int l
 			if (round == 0)
 				bytes[c] = (double)(term_bytes(&t) - b0) / BLOCK;
 			/* the page case leaves the selection anywhere: back to the top */
-			u->sel = 0;
-			snprintf(u->sel_name, sizeof(u->sel_name), "%s", model_shown(&u->m, 0)->name);
+			model_select(&u->m, 0);
 		}
 	}
 	for (int c = 0; c < RC_N; c++) {
@@ -523,13 +520,11 @@ static void history_bench(const char *db, int runs, int cols, int lines)
 		die(db, "no probes");
 	fake_now_ms = newest + 60000;
 	printf("hist_now_ms=%lld\n", (long long)fake_now_ms);
-	u->sel = -1;
 	/* --view start-up: the first slice (what the first frame shows), then until every row is loaded */
 	t0 = mono_ms();
 	model_init_viewer(&u->m, st, db);
 	model_refresh(&u->m, util_now_ms());
-	model_arrange(&u->m, u->sort, u->filter);
-	view_list_sync(u);
+	model_rearrange(&u->m);
 	printf("hist_viewer_first_slice_ms=%.1f\nhist_viewer_first_slice_rows=%zu\n", mono_ms() - t0, u->m.v_loaded);
 	{
 		double worst = 0, ts;
@@ -537,8 +532,7 @@ static void history_bench(const char *db, int runs, int cols, int lines)
 		while (model_loading(&u->m)) {
 			ts = mono_ms();
 			model_refresh(&u->m, util_now_ms());
-			model_arrange(&u->m, u->sort, u->filter);
-			view_list_sync(u);
+			model_rearrange(&u->m);
 			if (mono_ms() - ts > worst)
 				worst = mono_ms() - ts;
 		}
@@ -569,33 +563,33 @@ static void history_bench(const char *db, int runs, int cols, int lines)
 				long i = idx[run * 4 + r];
 
 				/* the list, another endpoint selected */
-				u->pane = PANE_LIST;
-				u->sel = i;
-				snprintf(u->sel_name, sizeof(u->sel_name), "%s", model_shown(&u->m, (size_t)i)->name);
+				pane_history.leave(u);
+				model_select(&u->m, i);
 				list_frame(u);
-				/* the range the pane was left at */
-				u->h.range = r;
-				/* `h`: global_key() in view.c, then the loop's settle() and draw() */
-				u->pane = PANE_HISTORY;
-				u->h.stale = true;
-				u->h.open = false;
-				u->h.sel = 0;
-				u->h.top = 0;
+				/* `h`: global_key() in view.c opens the pane (enter), at the range it was left at */
+				pane_history.enter(u);
+				pane_history.key(u, '1' + r);
 				t0 = mono_ms();
-				view_history_query(u, COLS);
+				pane_history.update(u, false, true, 2, LINES - 4);
 				t1 = mono_ms();
 				erase();
-				view_history_draw(u, 2, LINES - 4);
+				pane_history.draw(u, 2, LINES - 4);
 				refresh();
 				t2 = mono_ms();
 				q[pass][r][run] = t1 - t0;
 				d[pass][r][run] = t2 - t1;
 				all[pass][r][run] = t2 - t0;
-				if (u->h.err[0])
-					die("history query", u->h.err);
-				pts[r] = (long)u->h.n_pts;
-				outs = (long)u->h.n_out;
-				probes30 = (long)u->h.up[2].probes;
+				{
+					size_t n_pts, n_out;
+					int64_t p30;
+					const char *e = view_history_facts(&n_pts, &n_out, &p30);
+
+					if (*e)
+						die("history query", e);
+					pts[r] = (long)n_pts;
+					outs = (long)n_out;
+					probes30 = (long)p30;
+				}
 			}
 		}
 	}
@@ -618,7 +612,8 @@ static void history_bench(const char *db, int runs, int cols, int lines)
 			free(all[pass][r]);
 		}
 	}
-	view_history_done(u);
+	pane_history.done();
+	pane_list.done();
 	model_done(&u->m);
 	store_close(st);
 	free(idx);

@@ -52,7 +52,7 @@ static int setup(void **state)
 	f->dir = tl_mkdtemp();
 	f->u = calloc(1, sizeof(*f->u));
 	assert_non_null(f->u);
-	f->u->sel = -1; /* as view.c starts */
+	f->u->m.sel = -1; /* as model_init_* starts */
 	*state = f;
 	return 0;
 }
@@ -94,8 +94,7 @@ static bool settle(struct fx *f)
 {
 	bool changed = model_refresh(&f->u->m, T0);
 
-	model_arrange(&f->u->m, f->u->sort, f->u->filter);
-	view_list_sync(f->u);
+	model_rearrange(&f->u->m);
 	return changed;
 }
 
@@ -459,15 +458,15 @@ static void test_default_sort_is_worst_first(void **state)
 	start(f, states_ini);
 	feed_states(f);
 	/* a fresh ui sorts by state: what the operator sees first */
-	assert_int_equal(f->u->sort, SORT_STATE);
-	assert_string_equal(sort_name(f->u->sort), "state");
+	assert_int_equal(f->u->m.sort, SORT_STATE);
+	assert_string_equal(sort_name(f->u->m.sort), "state");
 	settle(f);
 	assert_int_equal(f->u->m.n_shown, 6);
 	/* never-probed ranks above healthy; paused, deliberately silenced, goes last */
 	assert_string_equal(shown(f), "down failing warn pending up paused");
 	/* the selection starts on the worst */
-	assert_int_equal(f->u->sel, 0);
-	assert_string_equal(view_selected(f->u)->name, "down");
+	assert_int_equal(f->u->m.sel, 0);
+	assert_string_equal(model_selected(&f->u->m)->name, "down");
 }
 
 static void test_state_sort_follows_changes(void **state)
@@ -647,22 +646,22 @@ static void test_s_cycles_every_sort(void **state)
 	settle(f);
 	assert_string_equal(shown(f), expect[SORT_STATE]);
 	/* select "up" as the operator would, then cycle */
-	f->u->sel = model_find(&f->u->m, "up");
-	snprintf(f->u->sel_name, sizeof(f->u->sel_name), "up");
+	f->u->m.sel = model_find(&f->u->m, "up");
+	snprintf(f->u->m.sel_name, sizeof(f->u->m.sel_name), "up");
 	for (int k = 1; k <= SORT_COUNT; k++) {
 		enum ui_sort s = (enum ui_sort)(k % SORT_COUNT);
 		unsigned rc = view_list_key(f->u, 's');
 
 		assert_true(rc & UI_HANDLED);
 		assert_true(rc & UI_REDRAW);
-		assert_int_equal(f->u->sort, s);
+		assert_int_equal(f->u->m.sort, s);
 		assert_string_equal(sort_name(s), names[s]);
 		assert_string_equal(shown(f), expect[s]);
 		/* the footer says which key is on */
 		assert_non_null(strstr(f->u->status, names[s]));
 		/* the selection stays on its endpoint wherever it moved */
-		assert_int_equal(f->u->sel, model_find(&f->u->m, "up"));
-		assert_string_equal(view_selected(f->u)->name, "up");
+		assert_int_equal(f->u->m.sel, model_find(&f->u->m, "up"));
+		assert_string_equal(model_selected(&f->u->m)->name, "up");
 		assert_int_equal(f->u->m.n_shown, 6);
 	}
 	assert_string_equal(sort_name(SORT_COUNT), "?");
@@ -761,7 +760,7 @@ static void test_filter_keys(void **state)
 	start(f, filter_ini);
 	settle(f);
 	assert_true(view_list_key(f->u, '/') & UI_REDRAW);
-	assert_true(f->u->editing);
+	assert_true(view_list_editing());
 	/* filtering is live while typing */
 	view_list_key(f->u, 'I');
 	assert_string_equal(shown(f), "Billing api-eu db"); /* "i" in Billing, api-eu, internal */
@@ -769,15 +768,15 @@ static void test_filter_keys(void **state)
 	assert_string_equal(shown(f), "Billing db");
 	view_list_key(f->u, 'x');
 	assert_string_equal(shown(f), "");
-	assert_null(view_selected(f->u));
+	assert_null(model_selected(&f->u->m));
 	view_list_key(f->u, 127); /* Backspace */
-	assert_string_equal(f->u->filter, "In");
+	assert_string_equal(f->u->m.filter, "In");
 	assert_string_equal(shown(f), "Billing db");
-	assert_non_null(view_selected(f->u));
+	assert_non_null(model_selected(&f->u->m));
 	/* Enter keeps the filter */
 	view_list_key(f->u, '\r');
-	assert_false(f->u->editing);
-	assert_string_equal(f->u->filter, "In");
+	assert_false(view_list_editing());
+	assert_string_equal(f->u->m.filter, "In");
 	assert_string_equal(shown(f), "Billing db");
 	/* a new result re-arranges with the filter still on */
 	feed_refused(f, "db", T0);
@@ -785,7 +784,7 @@ static void test_filter_keys(void **state)
 	assert_string_equal(shown(f), "db Billing");
 	/* Esc clears it */
 	view_list_key(f->u, 27);
-	assert_string_equal(f->u->filter, "");
+	assert_string_equal(f->u->m.filter, "");
 	assert_string_equal(shown(f), "db Billing api-eu web");
 }
 
@@ -842,42 +841,42 @@ static void test_selection_follows_the_endpoint(void **state)
 	settle(f);
 	u = f->u;
 	/* select "paused" (last by state) and re-sort: the selection moves with it */
-	u->sel = model_find(&u->m, "paused");
-	snprintf(u->sel_name, sizeof(u->sel_name), "paused");
-	assert_int_equal(u->sel, 5);
-	u->sort = SORT_NAME;
-	model_arrange(&u->m, u->sort, u->filter);
-	view_list_sync(u);
-	assert_int_equal(u->sel, 2);
-	assert_string_equal(view_selected(u)->name, "paused");
+	u->m.sel = model_find(&u->m, "paused");
+	snprintf(u->m.sel_name, sizeof(u->m.sel_name), "paused");
+	assert_int_equal(u->m.sel, 5);
+	u->m.sort = SORT_NAME;
+	model_arrange(&u->m, u->m.sort, u->m.filter);
+	model_sync(&u->m);
+	assert_int_equal(u->m.sel, 2);
+	assert_string_equal(model_selected(&u->m)->name, "paused");
 
 	/* a result moves "up" above it: still on "paused" */
-	u->sort = SORT_STATE;
+	u->m.sort = SORT_STATE;
 	feed_refused(f, "up", T0);
 	assert_true(settle(f));
 	assert_string_equal(shown(f), "down failing up warn pending paused");
-	assert_string_equal(view_selected(u)->name, "paused");
-	assert_int_equal(u->sel, 5);
+	assert_string_equal(model_selected(&u->m)->name, "paused");
+	assert_int_equal(u->m.sel, 5);
 
 	/* a filter that hides it: the selection stays within the shown rows */
-	snprintf(u->filter, sizeof(u->filter), "ing");
+	snprintf(u->m.filter, sizeof(u->m.filter), "ing");
 	settle(f);
 	assert_string_equal(shown(f), "failing pending");
-	assert_true(u->sel >= 0 && u->sel < (long)u->m.n_shown);
-	assert_int_equal(model_find(&u->m, u->sel_name), u->sel);
-	assert_string_equal(view_selected(u)->name, u->sel_name);
+	assert_true(u->m.sel >= 0 && u->m.sel < (long)u->m.n_shown);
+	assert_int_equal(model_find(&u->m, u->m.sel_name), u->m.sel);
+	assert_string_equal(model_selected(&u->m)->name, u->m.sel_name);
 
 	/* nothing shown: nothing selected */
-	snprintf(u->sel_name, sizeof(u->sel_name), "pending");
-	snprintf(u->filter, sizeof(u->filter), "zzz");
+	snprintf(u->m.sel_name, sizeof(u->m.sel_name), "pending");
+	snprintf(u->m.filter, sizeof(u->m.filter), "zzz");
 	settle(f);
 	assert_int_equal(u->m.n_shown, 0);
-	assert_null(view_selected(u));
+	assert_null(model_selected(&u->m));
 	/* clearing the filter finds the endpoint that was selected */
-	u->filter[0] = '\0';
+	u->m.filter[0] = '\0';
 	settle(f);
-	assert_string_equal(view_selected(u)->name, "pending");
-	assert_int_equal(u->sel, model_find(&u->m, "pending"));
+	assert_string_equal(model_selected(&u->m)->name, "pending");
+	assert_int_equal(u->m.sel, model_find(&u->m, "pending"));
 }
 
 int main(void)

@@ -6,14 +6,17 @@
  *             store (read-only viewer), filtered and sorted; cached uptimes
  *  widgets.c  colours, ui_text (the one path for text to the screen),
  *             badges, sparklines, waterfall bars, a scrolling canvas
+ *  pane.c     the shared struct ui's notices and pane requests
  *  list.c, detail.c, history.c, help.c
- *             one screen each: view_*_draw() draws the state, view_*_key()
- *             changes it and returns UI_* flags; key handlers never draw
- *  view.c     terminal setup and restore, the loop, header and footer
+ *             one pane each, a struct pane_ops (draw, key, mouse,
+ *             on_event, hints, enter, leave, update, done) with its state
+ *             private to its file; handlers return UI_* flags and never
+ *             draw, draw never changes state
+ *  view.c     terminal setup and restore, the loop, header and footer; it
+ *             dispatches to the panes through one table (adding a pane is
+ *             its file, its extern below and one row of that table)
  *
- * State (struct ui) is separate from drawing: a draw function reads it
- * and the model and writes to the curses virtual screen; the loop calls
- * doupdate() once per pass, only when something changed.
+ * The loop calls doupdate() once per pass, only when something changed.
  */
 #ifndef HTTPSMON_UI_H
 #define HTTPSMON_UI_H
@@ -30,8 +33,6 @@
 
 /* ---- model ------------------------------------------------------------- */
 
-/* One endpoint as the panes see it. Pointers are borrowed from the monitor
- * (live) or the model (viewer) and stay valid until the next model_refresh. */
 /*
  * One endpoint as the panes show it. Every pointer points into the model's
  * own copies (never into the running config or the monitor, which a reload
@@ -69,6 +70,8 @@ struct lrow;
 
 struct upcache;
 
+enum ui_sort { SORT_STATE, SORT_NAME, SORT_LATENCY, SORT_EXPIRY, SORT_AGE, SORT_COUNT };
+
 struct model {
 	bool viewer;
 	struct app *app;              /* live mode, else NULL */
@@ -88,9 +91,13 @@ struct model {
 	size_t n_up;
 	size_t up_next;               /* round-robin refresh cursor */
 	char db_path[512];
-};
 
-enum ui_sort { SORT_STATE, SORT_NAME, SORT_LATENCY, SORT_EXPIRY, SORT_AGE, SORT_COUNT };
+	/* what every pane shows: the selection follows the endpoint by name across re-sorts */
+	long sel;                     /* index into order, -1 none */
+	char sel_name[128];
+	enum ui_sort sort;            /* of model_rearrange */
+	char filter[64];              /* name, host or tag substring; "" shows all */
+};
 
 void model_init_live(struct model *m, struct app *a);
 void model_init_viewer(struct model *m, struct store *st, const char *db_path);
@@ -105,88 +112,95 @@ const char *sort_name(enum ui_sort s);
 /* Position in order of the row called name, or -1. */
 long model_find(const struct model *m, const char *name);
 const struct row *model_shown(const struct model *m, size_t i);  /* NULL past the end */
+/* Puts the selection back on sel_name after a re-sort, a filter or a refresh (else the nearest row). */
+void model_sync(struct model *m);
+/* model_arrange with the model's own sort and filter, then model_sync. */
+void model_rearrange(struct model *m);
+/* Selects shown row i, clamped to the shown rows; false when none is shown. */
+bool model_select(struct model *m, long i);
+/* The selected row, NULL when none is shown. */
+const struct row *model_selected(const struct model *m);
 /* Counts by live state over every row (not just the shown ones). */
 void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1]);
 
-/* ---- state ------------------------------------------------------------- */
-
-enum ui_pane { PANE_LIST, PANE_DETAIL, PANE_HISTORY };
+/* ---- panes ------------------------------------------------------------ */
 
 #define UI_PLAIN 0 /* no attribute, as an int (A_NORMAL is unsigned) */
 
-/* Key handler results: bit flags. */
+/* What a pane's key, mouse, event and update handlers return: bit flags. */
 #define UI_HANDLED 1u  /* the key meant something here */
 #define UI_REDRAW  2u  /* the screen must be drawn again */
 #define UI_QUIT    4u
-#define UI_QUERY   8u  /* the pane's history queries must run again */
+#define UI_QUERY   8u  /* the pane's queries must run again before the next draw */
 
 #define UI_EVENTS 8
 
-struct hist {
-	bool all;                     /* outages of every endpoint (Tab) */
-	int range;                    /* 0 1h, 1 24h, 2 7d, 3 30d */
-	char name[128];               /* endpoint the chart and uptime are for */
-	struct outage_row *out;
-	size_t n_out;
-	size_t sel;
-	int top;
-	bool open;                    /* the failing probes of outage sel */
-	struct probe_row *probes;
-	size_t n_probes;
-	size_t psel;
-	int ptop;
-	struct cert_info cert;        /* of probes[psel] */
-	bool have_cert;
-	char cert_sha[65];
-	struct series_point *pts;
-	size_t n_pts;
-	int64_t bucket_ms;            /* one chart column */
-	int64_t since_ms;             /* where the first column starts */
-	int cols;                     /* chart columns */
-	struct uptime up[3];          /* 24h, 7d, 30d */
-	int scroll;                   /* of the outage detail */
-	char err[256];
-	bool stale;                   /* re-run every query (pane opened, an outage started or ended) */
-	char q_key[256];              /* endpoint|all|range|width of the last query */
-	int64_t q_start;              /* outage whose probes are loaded, -1 none */
-	char q_name[128];
-};
+struct pane_ops;
 
-struct detail {
-	char name[128];               /* endpoint whose events are loaded */
-	struct event_row *ev;
-	size_t n_ev;
-	bool stale;                   /* reload events before the next draw */
-	int scroll;
-	int lines;                    /* content height at the last draw */
-};
-
+/*
+ * What the panes share, owned by view.c: the model (rows and the
+ * selection), the terminal's capabilities, the footer's notice and event
+ * lines, and which pane is on screen. Each pane's own state is private to
+ * its file; panes ask for another pane through ui_open()/ui_back(), which
+ * view.c carries out after the handler returns (leave, then enter).
+ */
 struct ui {
 	struct model m;
 	bool utf8;                    /* the locale is UTF-8: symbols, blocks, braille */
 	bool color;                   /* has_colors() and NO_COLOR unset */
 	bool mouse;
-	enum ui_pane pane;
-	bool help;
-	int help_scroll;
-
-	/* list */
-	char sel_name[128];           /* selection follows the endpoint across re-sorts */
-	long sel;                     /* index into m.order */
-	int top;                      /* first row shown */
-	int list_y0, list_h;          /* where the rows were drawn, for mouse clicks */
-	enum ui_sort sort;
-	char filter[64];
-	bool editing;                 /* typing a filter */
-
-	struct detail d;
-	struct hist h;
+	const struct pane_ops *cur;   /* the pane on screen (the list when NULL) */
+	const struct pane_ops *over;  /* an overlay drawn above it (help), or NULL */
+	const struct pane_ops *want;  /* asked for by a handler, NULL none */
+	bool want_back;               /* a handler asked to go back to the list */
 
 	char status[256];             /* one-line notice in the footer */
 	int64_t status_ms;
 	char events[UI_EVENTS][256];  /* newest first: "12:03:04 api state: UP -> DOWN" */
 	size_t n_events;
 };
+
+/*
+ * One screen, in the spirit of htop's PanelClass. Handlers change only
+ * their pane's state (and the model's selection) and return UI_* flags;
+ * they never draw. draw() only reads state and writes to the curses
+ * virtual screen. update() runs once per pass before a draw: the pane's
+ * queries (never per frame, never from draw) and the scroll positions the
+ * body's size decides. Any member but draw may be NULL.
+ */
+struct pane_ops {
+	const char *name;
+	bool overlay;                 /* drawn over the current pane (help), takes every key */
+	/* Draws the pane into rows [y0, y0+h) of stdscr (an overlay: anywhere). */
+	void (*draw)(const struct ui *u, int y0, int h);
+	/* A key; 0 when it means nothing here (the global keys get it then). */
+	unsigned (*key)(struct ui *u, int key);
+	/* A mouse click; 0 when it means nothing here (the wheel then scrolls as Up/Down). */
+	unsigned (*mouse)(struct ui *u, int y, int x, unsigned long bstate);
+	/* A monitor event (live); every pane hears it, shown or not. */
+	unsigned (*on_event)(struct ui *u, const struct mon_event *ev);
+	/* The footer's key hints; right: filled with the footer's right-hand text, or left "". */
+	const char *(*hints)(const struct ui *u, char *right, size_t rlen);
+	/* Shown now (ui_open), leaving (ui_back or another pane). */
+	unsigned (*enter)(struct ui *u);
+	void (*leave)(struct ui *u);
+	/* Before a draw: changed: the model's rows changed; query: UI_QUERY was returned. */
+	unsigned (*update)(struct ui *u, bool changed, bool query, int y0, int h);
+	/* The dashboard ends: frees what the pane holds. */
+	void (*done)(void);
+};
+
+extern const struct pane_ops pane_list;
+extern const struct pane_ops pane_detail;
+extern const struct pane_ops pane_history;
+extern const struct pane_ops pane_help;
+
+/* Asks view.c to show pane p (an overlay goes above) once the handler returns. */
+void ui_open(struct ui *u, const struct pane_ops *p);
+/* Asks view.c to go back to the list (an overlay: close it). */
+void ui_back(struct ui *u);
+/* A notice for the footer. */
+void ui_notice(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- widgets (widgets.c) ----------------------------------------------- */
 
@@ -258,31 +272,16 @@ int ui_clamp_scroll(int scroll, int lines, int h);
 extern bool ui_utf8;   /* set once by view.c; widgets read it */
 extern bool ui_color;
 
-/* ---- screens ----------------------------------------------------------- */
+/* ---- for tests and benches ----------------------------------------------- */
 
-void view_list_draw(struct ui *u, int y0, int h);
+/* The list's key handler (pane_list.key). */
 unsigned view_list_key(struct ui *u, int key);
-unsigned view_list_mouse(struct ui *u, int y, int x);
-void view_list_sync(struct ui *u);
-const struct row *view_selected(const struct ui *u);
-
-void view_detail_draw(struct ui *u, int y0, int h);
-unsigned view_detail_key(struct ui *u, int key);
-
-void view_history_draw(struct ui *u, int y0, int h);
-unsigned view_history_key(struct ui *u, int key);
-/* Runs the history queries for the selected endpoint (opening the pane, a new selection or range). */
-void view_history_query(struct ui *u, int width);
-void view_history_done(struct ui *u);
-
-void view_help_draw(struct ui *u);
-unsigned view_help_key(struct ui *u, int key);
-
-/* Reloads the detail pane's events when stale or for another endpoint. */
-void view_detail_query(struct ui *u);
-void view_detail_done(struct ui *u);
-
-/* A notice for the footer. */
-void ui_notice(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The list is taking a filter: every key goes to it. */
+bool view_list_editing(void);
+/*
+ * What the history pane's last query found: chart points, outages and the
+ * 30 d uptime's probes. Returns its error, "" when none. Never NULL.
+ */
+const char *view_history_facts(size_t *n_pts, size_t *n_out, int64_t *probes_30d);
 
 #endif

@@ -5,9 +5,11 @@
  * checks, the certificate chain one block per certificate, the last error
  * verbatim, and the endpoint's recent events from the store.
  *
- * Owns struct detail: the events loaded for one endpoint (queried when the
- * pane opens, the selection changes or an event for it arrives; never per
- * frame) and the scroll position.
+ * Its own state (struct detail_state, private here): the events loaded for
+ * one endpoint (queried by update() when the pane opens, the selection
+ * changes or an event for it arrives; never per frame or from a draw), the
+ * scroll position and the content's height, which update() measures by
+ * laying the content out on a canvas with no visible rows.
  */
 #include "httpsmon/ui.h"
 
@@ -22,28 +24,33 @@
 #define EVENTS_SHOWN 20
 #define EVENTS_SINCE_MS (30LL * 86400000)
 
-void view_detail_done(struct ui *u)
+static struct detail_state {
+	char name[128];               /* endpoint whose events are loaded */
+	struct event_row *ev;
+	size_t n_ev;
+	bool stale;                   /* reload events before the next draw */
+	int scroll;
+	int lines;                    /* content height, measured by update() */
+} ds;
+
+static void free_events(void)
 {
-	free(u->d.ev);
-	u->d.ev = NULL;
-	u->d.n_ev = 0;
+	free(ds.ev);
+	ds.ev = NULL;
+	ds.n_ev = 0;
 }
 
-void view_detail_query(struct ui *u)
+static void detail_query(const struct ui *u, const struct row *r)
 {
-	const struct row *r = view_selected(u);
-
-	view_detail_done(u);
-	u->d.stale = false;
-	if (!r)
-		return;
-	if (strcmp(u->d.name, r->name))
-		u->d.scroll = 0;
-	snprintf(u->d.name, sizeof(u->d.name), "%s", r->name);
+	free_events();
+	ds.stale = false;
+	if (strcmp(ds.name, r->name))
+		ds.scroll = 0;
+	snprintf(ds.name, sizeof(ds.name), "%s", r->name);
 	if (u->m.st &&
-	    store_events(u->m.st, r->name, util_now_ms() - EVENTS_SINCE_MS, EVENTS_SHOWN, &u->d.ev, &u->d.n_ev) != 0) {
-		u->d.ev = NULL;
-		u->d.n_ev = 0;
+	    store_events(u->m.st, r->name, util_now_ms() - EVENTS_SINCE_MS, EVENTS_SHOWN, &ds.ev, &ds.n_ev) != 0) {
+		ds.ev = NULL;
+		ds.n_ev = 0;
 	}
 }
 
@@ -73,8 +80,9 @@ static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
 	char b[512], t[32], age[32];
 	int x;
 
-	ui_badge(c->w, cv_y(c), c->x0 + 2, r->live, r->fails_in_row, r->fail_after, 0);
 	if (cv_visible(c)) {
+		/* inside the check: scrolled away, it would land on the title line */
+		ui_badge(c->w, cv_y(c), c->x0 + 2, r->live, r->fails_in_row, r->fail_after, 0);
 		x = 2 + UI_BADGE_W + 1;
 		if (r->in_outage)
 			x += cv_textf(c, x, -1, ui_attr(C_DOWN), "down for %s (since %s)  ",
@@ -280,12 +288,12 @@ static void events_block(struct canvas *c, const struct ui *u)
 		kv(c, "", ui_attr(C_DIM), "history is off");
 		return;
 	}
-	if (!u->d.n_ev) {
+	if (!ds.n_ev) {
 		kv(c, "", ui_attr(C_DIM), "none in the last 30 days");
 		return;
 	}
-	for (size_t i = 0; i < u->d.n_ev; i++) {
-		const struct event_row *e = &u->d.ev[i];
+	for (size_t i = 0; i < ds.n_ev; i++) {
+		const struct event_row *e = &ds.ev[i];
 
 		local_time(t, sizeof(t), e->t_ms, "%m-%d %H:%M:%S");
 		snprintf(b, sizeof(b), "%-14s %s", e->kind, e->detail);
@@ -295,9 +303,28 @@ static void events_block(struct canvas *c, const struct ui *u)
 	}
 }
 
-void view_detail_draw(struct ui *u, int y0, int h)
+/* The canvas's content: the same on screen and when update() measures it. */
+static void detail_body(struct canvas *c, const struct ui *u, const struct row *r, int64_t now_ms)
 {
-	const struct row *r = view_selected(u);
+	state_block(c, r, now_ms);
+	if (r->r) {
+		const struct probe_result *p = r->r;
+		const int64_t us[5] = { p->t.dns_us, p->t.connect_us, p->t.tls_us, p->t.server_us, p->t.transfer_us };
+
+		cv_rule(c, "timing");
+		ui_waterfall(c, us, p->t.total_us, p->failed_phase);
+		connection_block(c, r);
+		if (!r->stored)
+			checks_block(c, r);
+		error_block(c, r);
+		chain_block(c, r, now_ms / 1000);
+	}
+	events_block(c, u);
+}
+
+static void detail_draw(const struct ui *u, int y0, int h)
+{
+	const struct row *r = model_selected(&u->m);
 	int64_t now_ms = util_now_ms();
 	struct canvas c;
 	int x;
@@ -312,33 +339,43 @@ void view_detail_draw(struct ui *u, int y0, int h)
 
 		ui_textf(stdscr, y0, x, -1, UI_PLAIN, "  %s", util_url_redact(r->url, url, sizeof(url)));
 	}
-	u->d.scroll = ui_clamp_scroll(u->d.scroll, u->d.lines, h - 1);
-	cv_init(&c, stdscr, y0 + 1, h - 1, 0, COLS, u->d.scroll);
-	state_block(&c, r, now_ms);
-	if (r->r) {
-		const struct probe_result *p = r->r;
-		const int64_t us[5] = { p->t.dns_us, p->t.connect_us, p->t.tls_us, p->t.server_us, p->t.transfer_us };
-
-		cv_rule(&c, "timing");
-		ui_waterfall(&c, us, p->t.total_us, p->failed_phase);
-		connection_block(&c, r);
-		if (!r->stored)
-			checks_block(&c, r);
-		error_block(&c, r);
-		chain_block(&c, r, now_ms / 1000);
-	}
-	events_block(&c, u);
-	u->d.lines = c.line;
-	if (u->d.lines > h - 1) {
+	cv_init(&c, stdscr, y0 + 1, h - 1, 0, COLS, ds.scroll);
+	detail_body(&c, u, r, now_ms);
+	if (ds.lines > h - 1) {
 		char b[64];
 
-		snprintf(b, sizeof(b), " %d-%d/%d ", u->d.scroll + 1,
-			 u->d.scroll + h - 1 < u->d.lines ? u->d.scroll + h - 1 : u->d.lines, u->d.lines);
+		snprintf(b, sizeof(b), " %d-%d/%d ", ds.scroll + 1,
+			 ds.scroll + h - 1 < ds.lines ? ds.scroll + h - 1 : ds.lines, ds.lines);
 		ui_text_right(stdscr, y0, 0, COLS, ui_attr(C_DIM), b);
 	}
 }
 
-unsigned view_detail_key(struct ui *u, int key)
+/* Loads the events when stale or for another endpoint; measures the content and clamps the scroll to it. */
+static unsigned detail_update(struct ui *u, bool changed, bool query, int y0, int h)
+{
+	const struct row *r = model_selected(&u->m);
+	unsigned f = 0;
+	struct canvas c;
+
+	(void)query;
+	(void)y0;
+	if (changed && u->m.viewer)
+		ds.stale = true; /* the viewer's events come from the database the collector writes */
+	if (!r)
+		return 0;
+	if (ds.stale || strcmp(ds.name, r->name)) {
+		detail_query(u, r);
+		f = UI_REDRAW;
+	}
+	/* no visible rows: nothing is drawn, only the lines are counted */
+	cv_init(&c, stdscr, 0, 0, 0, COLS, 0);
+	detail_body(&c, u, r, util_now_ms());
+	ds.lines = c.line;
+	ds.scroll = ui_clamp_scroll(ds.scroll, ds.lines, h - 1);
+	return f;
+}
+
+static unsigned detail_key(struct ui *u, int key)
 {
 	int page = LINES - 6 > 1 ? LINES - 6 : 1;
 
@@ -347,34 +384,76 @@ unsigned view_detail_key(struct ui *u, int key)
 	case KEY_LEFT:
 	case KEY_BACKSPACE:
 	case 127:
-		u->pane = PANE_LIST;
+		ui_back(u);
 		return UI_HANDLED | UI_REDRAW;
 	case KEY_UP:
 	case 'k':
-		u->d.scroll--;
+		ds.scroll--;
 		break;
 	case KEY_DOWN:
 	case 'j':
-		u->d.scroll++;
+		ds.scroll++;
 		break;
 	case KEY_PPAGE:
-		u->d.scroll -= page;
+		ds.scroll -= page;
 		break;
 	case KEY_NPAGE:
 	case ' ':
-		u->d.scroll += page;
+		ds.scroll += page;
 		break;
 	case KEY_HOME:
 	case 'g':
-		u->d.scroll = 0;
+		ds.scroll = 0;
 		break;
 	case KEY_END:
 	case 'G':
-		u->d.scroll = u->d.lines;
+		ds.scroll = ds.lines;
 		break;
 	default:
 		return 0;
 	}
-	u->d.scroll = ui_clamp_scroll(u->d.scroll, u->d.lines, LINES - 5);
+	ds.scroll = ui_clamp_scroll(ds.scroll, ds.lines, LINES - 5);
 	return UI_HANDLED | UI_REDRAW;
 }
+
+static unsigned detail_enter(struct ui *u)
+{
+	(void)u;
+	ds.scroll = 0;
+	ds.stale = true;
+	return UI_REDRAW;
+}
+
+/* An event of the endpoint whose events are loaded: they are read again before the next draw. */
+static unsigned detail_on_event(struct ui *u, const struct mon_event *ev)
+{
+	(void)u;
+	if (!strcmp(ds.name, ev->name))
+		ds.stale = true;
+	return 0;
+}
+
+static const char *detail_hints(const struct ui *u, char *right, size_t rlen)
+{
+	(void)u;
+	if (rlen)
+		right[0] = '\0';
+	return " Esc back  j/k scroll  h history  r probe now  p pause  ? help  q quit";
+}
+
+static void detail_done(void)
+{
+	free_events();
+	memset(&ds, 0, sizeof(ds));
+}
+
+const struct pane_ops pane_detail = {
+	.name = "detail",
+	.draw = detail_draw,
+	.key = detail_key,
+	.on_event = detail_on_event,
+	.hints = detail_hints,
+	.enter = detail_enter,
+	.update = detail_update,
+	.done = detail_done,
+};

@@ -2,7 +2,10 @@
  * help: the `?` overlay, a box over the current pane listing every key.
  * Owns the key table below: it is the one list of bindings, so the
  * overlay cannot drift from what the handlers do without this file
- * changing too. Scrolls when the terminal is shorter than the list.
+ * changing too. Scrolls when the terminal is shorter than the list; the
+ * scroll position is its only state, private here, clamped by update()
+ * for the terminal's size so that draw() only reads it. An overlay: it is
+ * drawn over the current pane and takes every key (any other closes it).
  */
 #include "httpsmon/ui.h"
 
@@ -39,16 +42,28 @@ static const struct {
 
 #define N_HELP (int)(sizeof(help) / sizeof(help[0]))
 
-void view_help_draw(struct ui *u)
-{
-	int w = COLS < 80 ? COLS - 2 : 78;
-	int h = LINES - 2 < N_HELP + 4 ? LINES - 2 : N_HELP + 4;
-	int y0 = (LINES - h) / 2, x0 = (COLS - w) / 2;
-	int rows = h - 4;
+static int help_scroll;
 
-	if (w < 20 || h < 5)
+/* The box: width w, height h at (y0, x0); false when the terminal is too small for it. */
+static bool help_box(int *w, int *h, int *y0, int *x0)
+{
+	*w = COLS < 80 ? COLS - 2 : 78;
+	*h = LINES - 2 < N_HELP + 4 ? LINES - 2 : N_HELP + 4;
+	*y0 = (LINES - *h) / 2;
+	*x0 = (COLS - *w) / 2;
+	return *w >= 20 && *h >= 5;
+}
+
+static void help_draw(const struct ui *u, int body_y0, int body_h)
+{
+	int w, h, y0, x0, rows;
+
+	(void)u;
+	(void)body_y0;
+	(void)body_h;
+	if (!help_box(&w, &h, &y0, &x0))
 		return;
-	u->help_scroll = ui_clamp_scroll(u->help_scroll, N_HELP, rows);
+	rows = h - 4;
 	for (int y = 0; y < h; y++)
 		ui_fill(stdscr, y0 + y, x0, w, UI_PLAIN);
 	/* the frame with ACS lines: curses maps them to the terminal's own line drawing */
@@ -61,8 +76,8 @@ void view_help_draw(struct ui *u)
 	mvwaddch(stdscr, y0 + h - 1, x0, ACS_LLCORNER);
 	mvwaddch(stdscr, y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
 	ui_text(stdscr, y0, x0 + 2, w - 4, ui_attr(C_TITLE), " httpsmon keys ");
-	for (int i = 0; i < rows && u->help_scroll + i < N_HELP; i++) {
-		int k = u->help_scroll + i;
+	for (int i = 0; i < rows && help_scroll + i < N_HELP; i++) {
+		int k = help_scroll + i;
 		int y = y0 + 2 + i;
 
 		if (!help[k].keys) {
@@ -76,22 +91,63 @@ void view_help_draw(struct ui *u)
 		ui_text(stdscr, y0 + h - 1, x0 + 2, w - 4, ui_attr(C_DIM), " j/k scroll ");
 }
 
-unsigned view_help_key(struct ui *u, int key)
+static unsigned help_update(struct ui *u, bool changed, bool query, int y0, int h_body)
+{
+	int w, h, by0, bx0;
+
+	(void)u;
+	(void)changed;
+	(void)query;
+	(void)y0;
+	(void)h_body;
+	if (help_box(&w, &h, &by0, &bx0))
+		help_scroll = ui_clamp_scroll(help_scroll, N_HELP, h - 4);
+	return 0;
+}
+
+static unsigned help_key(struct ui *u, int key)
 {
 	switch (key) {
 	case KEY_DOWN:
 	case 'j':
-		u->help_scroll++;
+		help_scroll++;
 		return UI_HANDLED | UI_REDRAW;
 	case KEY_UP:
 	case 'k':
-		if (u->help_scroll > 0)
-			u->help_scroll--;
+		if (help_scroll > 0)
+			help_scroll--;
 		return UI_HANDLED | UI_REDRAW;
 	case KEY_RESIZE:
 		return UI_HANDLED | UI_REDRAW;
 	default:
-		u->help = false;
+		ui_back(u);
 		return UI_HANDLED | UI_REDRAW;
 	}
 }
+
+static unsigned help_enter(struct ui *u)
+{
+	(void)u;
+	help_scroll = 0;
+	return UI_REDRAW;
+}
+
+/* Clicks and the wheel mean nothing under the help, and do not reach the pane below. */
+static unsigned help_mouse(struct ui *u, int y, int x, unsigned long bstate)
+{
+	(void)u;
+	(void)y;
+	(void)x;
+	(void)bstate;
+	return UI_HANDLED;
+}
+
+const struct pane_ops pane_help = {
+	.name = "help",
+	.overlay = true,
+	.draw = help_draw,
+	.key = help_key,
+	.mouse = help_mouse,
+	.enter = help_enter,
+	.update = help_update,
+};

@@ -6,9 +6,12 @@
  * probes of its window with their phase timings, the waterfall of the
  * chosen one and the certificate it was served at that moment.
  *
- * Owns struct hist: query results and the selection. Queries run from
- * view_history_query() when the pane opens or its selection, range or
- * width changes (the loop calls it on UI_QUERY), never from a draw.
+ * Its own state (struct hist, private here): query results, the outage and
+ * probe selections and their scroll positions. Queries run from update()
+ * when the pane opens or its selection, range or width changes (a handler
+ * returned UI_QUERY, or an outage of the endpoint shown started or ended),
+ * never from a draw; update() also scrolls the lists to their selections
+ * for the body's size, so draw() only reads.
  */
 #include "httpsmon/ui.h"
 
@@ -25,6 +28,38 @@
 #define PROBES_MAX     500
 #define CHART_LABEL_W  14
 
+static struct hist {
+	bool shown;                   /* the pane is on screen (its events re-run the queries) */
+	bool all;                     /* outages of every endpoint (Tab) */
+	int range;                    /* 0 1h, 1 24h, 2 7d, 3 30d */
+	char name[128];               /* endpoint the chart and uptime are for */
+	struct outage_row *out;
+	size_t n_out;
+	size_t sel;
+	int top;
+	bool open;                    /* the failing probes of outage sel */
+	struct probe_row *probes;
+	size_t n_probes;
+	size_t psel;
+	int ptop;
+	struct cert_info cert;        /* of probes[psel] */
+	bool have_cert;
+	char cert_sha[65];
+	struct series_point *pts;
+	size_t n_pts;
+	int64_t bucket_ms;            /* one chart column */
+	int64_t since_ms;             /* where the first column starts */
+	int cols;                     /* chart columns */
+	struct uptime up[3];          /* 24h, 7d, 30d */
+	int scroll;                   /* of the outage detail */
+	char err[256];
+	bool stale;                   /* re-run every query (pane opened, an outage started or ended) */
+	char q_key[256];              /* endpoint|all|range|width of the last query */
+	int64_t q_start;              /* outage whose probes are loaded, -1 none */
+	char q_name[128];
+	int q_width;                  /* screen width the queries ran for */
+} hs;
+
 static const int64_t range_ms[4] = { 3600000LL, DAY_MS, 7 * DAY_MS, 30 * DAY_MS };
 static const char *const range_name[4] = { "1h", "24h", "7d", "30d" };
 
@@ -39,10 +74,8 @@ static void free_probes(struct hist *h)
 	h->cert_sha[0] = '\0';
 }
 
-void view_history_done(struct ui *u)
+static void history_free(struct hist *h)
 {
-	struct hist *h = &u->h;
-
 	free(h->out);
 	h->out = NULL;
 	h->n_out = 0;
@@ -87,10 +120,10 @@ static void chart_plan(struct hist *h, int cw, int64_t now)
 	h->bucket_ms = b;
 }
 
-void view_history_query(struct ui *u, int width)
+static void history_query(struct ui *u, int width)
 {
-	struct hist *h = &u->h;
-	const struct row *r = view_selected(u);
+	struct hist *h = &hs;
+	const struct row *r = model_selected(&u->m);
 	struct store *st = u->m.st;
 	int64_t now = util_now_ms();
 	char key[256];
@@ -188,6 +221,72 @@ static void columns(const struct hist *h, int cw, int phase, int64_t *vals, int6
 	}
 }
 
+/* The total's columns and what the chart's height depends on: any column charted (cnt), any failure (returned). */
+static bool chart_stats(const struct hist *h, int cw, int64_t *vals, int64_t *fails, int64_t *max, int64_t *sum,
+			int64_t *cnt)
+{
+	bool any_fail = false;
+
+	columns(h, cw, 5, vals, fails);
+	*max = *sum = *cnt = 0;
+	for (int i = 0; i < cw; i++) {
+		if (vals[i] > *max)
+			*max = vals[i];
+		if (vals[i] >= 0) {
+			*sum += vals[i];
+			(*cnt)++;
+		}
+		if (fails[i])
+			any_fail = true;
+	}
+	return any_fail;
+}
+
+static int chart_cols(const struct hist *h)
+{
+	return h->cols < chart_width(COLS) ? h->cols : chart_width(COLS);
+}
+
+/* The rows draw_chart takes: the range line, then a note and a failure row, or the bars, failures, phases and axis. */
+static int chart_rows(const struct hist *h, int bars_h, bool phases)
+{
+	int64_t vals[400], fails[400], max, sum, cnt;
+	bool any_fail = chart_stats(h, chart_cols(h), vals, fails, &max, &sum, &cnt);
+
+	if (!cnt)
+		return 2 + any_fail;
+	return 1 + bars_h + any_fail + (phases ? 5 : 0) + 1;
+}
+
+/* Rows of the probe list inside an open outage of h_rows rows (after its header). */
+static int probe_rows(const struct hist *h, int h_rows)
+{
+	int n = h_rows / 3 < 3 ? 3 : h_rows / 3;
+
+	return n > (int)h->n_probes ? (int)h->n_probes : n;
+}
+
+/* The chart's bar height and whether the phase rows fit, for a body of h_rows rows below the title. */
+static int bars_height(int h_rows, bool *phases)
+{
+	/* the chart gets what the outage list can spare: at least 5 rows for outages */
+	int bars_h;
+
+	*phases = h_rows >= 22;
+	bars_h = h_rows - 5 - 3 - (*phases ? 6 : 1);
+	return bars_h > 8 ? 8 : bars_h < 2 ? 2 : bars_h;
+}
+
+/* first, scrolled so that sel is within rows of n. */
+static int scroll_to(int first, size_t sel, size_t n, int rows)
+{
+	if ((int)sel >= first + rows)
+		first = (int)sel - rows + 1;
+	if ((int)sel < first)
+		first = (int)sel;
+	return ui_clamp_scroll(first, (int)n, rows);
+}
+
 static const char *vbar_cell(int eighths)
 {
 	static const char *const utf[9] = { " ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
@@ -206,27 +305,17 @@ static void fail_row(int y, int x0, const int64_t *fails, int cw)
 			ui_text(stdscr, y, x0 + i, 1, ui_attr(C_DOWN), ui_utf8 ? "×" : "x");
 }
 
-static int draw_chart(struct ui *u, int y, int bars_h, bool phases)
+static int draw_chart(int y, int bars_h, bool phases)
 {
 	static const char *const pnames[5] = { "dns", "conn", "tls", "server", "xfer" };
 	static const enum ui_color pcolors[5] = { C_DNS, C_CONNECT, C_TLS, C_SERVER, C_TRANSFER };
-	struct hist *h = &u->h;
-	int cw = h->cols < chart_width(COLS) ? h->cols : chart_width(COLS), x0 = CHART_LABEL_W + 1, y_start = y;
-	int64_t vals[400], fails[400], max = 0, sum = 0, cnt = 0;
+	const struct hist *h = &hs;
+	int cw = chart_cols(h), x0 = CHART_LABEL_W + 1, y_start = y;
+	int64_t vals[400], fails[400], max, sum, cnt;
 	char b[64], lab[64];
-	bool any_fail = false;
+	bool any_fail;
 
-	columns(h, cw, 5, vals, fails);
-	for (int i = 0; i < cw; i++) {
-		if (vals[i] > max)
-			max = vals[i];
-		if (vals[i] >= 0) {
-			sum += vals[i];
-			cnt++;
-		}
-		if (fails[i])
-			any_fail = true;
-	}
+	any_fail = chart_stats(h, cw, vals, fails, &max, &sum, &cnt);
 	/* range selector */
 	{
 		int x = ui_text(stdscr, y, 0, -1, A_BOLD, "latency ");
@@ -320,9 +409,9 @@ static void outage_line(const struct hist *h, const struct outage_row *o, int y,
 	ui_text(stdscr, y, x, -1, base, b);
 }
 
-static void draw_outages(struct ui *u, int y, int rows)
+static void draw_outages(int y, int rows)
 {
-	struct hist *h = &u->h;
+	const struct hist *h = &hs;
 	int64_t now = util_now_ms();
 
 	if (rows < 2)
@@ -344,11 +433,6 @@ static void draw_outages(struct ui *u, int y, int rows)
 	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-*s %-15s %8s %s%s", COLS < 100 ? 14 : 20, "START", "END", "LENGTH",
 		 h->all ? "ENDPOINT          " : "", "CAUSE");
 	rows--;
-	if ((int)h->sel >= h->top + rows)
-		h->top = (int)h->sel - rows + 1;
-	if ((int)h->sel < h->top)
-		h->top = (int)h->sel;
-	h->top = ui_clamp_scroll(h->top, (int)h->n_out, rows);
 	for (int i = 0; i < rows && (size_t)(h->top + i) < h->n_out; i++)
 		outage_line(h, &h->out[h->top + i], y + i, (size_t)(h->top + i) == h->sel, now);
 }
@@ -403,9 +487,9 @@ static void draw_probe_line(const struct probe_row *p, int y, bool sel)
 	ui_textf(stdscr, y, x + 1, -1, base, "%s: %s", p->reason, p->message);
 }
 
-static void draw_open(struct ui *u, int y, int h_rows)
+static void draw_open(int y, int h_rows)
 {
-	struct hist *h = &u->h;
+	const struct hist *h = &hs;
 	const struct outage_row *o = &h->out[h->sel];
 	int64_t now = util_now_ms();
 	int list_rows, x;
@@ -435,14 +519,7 @@ static void draw_open(struct ui *u, int y, int h_rows)
 	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-15s %-5s%8s %8s %8s %8s %8s %8s  %s", "TIME", "STATE",
 		 "DNS", "CONNECT", "TLS", "SERVER", "XFER", "TOTAL", "REASON");
 	h_rows--;
-	list_rows = h_rows / 3 < 3 ? 3 : h_rows / 3;
-	if (list_rows > (int)h->n_probes)
-		list_rows = (int)h->n_probes;
-	if ((int)h->psel >= h->ptop + list_rows)
-		h->ptop = (int)h->psel - list_rows + 1;
-	if ((int)h->psel < h->ptop)
-		h->ptop = (int)h->psel;
-	h->ptop = ui_clamp_scroll(h->ptop, (int)h->n_probes, list_rows);
+	list_rows = probe_rows(h, h_rows);
 	for (int i = 0; i < list_rows && (size_t)(h->ptop + i) < h->n_probes; i++)
 		draw_probe_line(&h->probes[h->ptop + i], y + i, (size_t)(h->ptop + i) == h->psel);
 	y += list_rows;
@@ -492,9 +569,9 @@ static void draw_open(struct ui *u, int y, int h_rows)
 
 /* ---- the pane ------------------------------------------------------------- */
 
-void view_history_draw(struct ui *u, int y0, int h_rows)
+static void history_draw(const struct ui *u, int y0, int h_rows)
 {
-	struct hist *h = &u->h;
+	const struct hist *h = &hs;
 	char b[3][16];
 	int y = y0, x, bars_h, used;
 	bool phases;
@@ -514,25 +591,62 @@ void view_history_draw(struct ui *u, int y0, int h_rows)
 		h_rows--;
 	}
 	if (h->open && h->n_out) {
-		draw_open(u, y, h_rows);
+		draw_open(y, h_rows);
 		return;
 	}
-	/* the chart gets what the outage list can spare: at least 5 rows for outages */
-	phases = h_rows >= 22;
-	bars_h = (h_rows - 5 - 3 - (phases ? 6 : 1)) ;
-	if (bars_h > 8)
-		bars_h = 8;
-	if (bars_h < 2)
-		bars_h = 2;
-	used = draw_chart(u, y, bars_h, phases);
+	bars_h = bars_height(h_rows, &phases);
+	used = draw_chart(y, bars_h, phases);
 	y += used;
 	h_rows -= used;
-	draw_outages(u, y, h_rows);
+	draw_outages(y, h_rows);
 }
 
-static unsigned hist_move(struct ui *u, long d)
+/*
+ * The lists' first rows for a body of h_rows rows, so that the selections
+ * are in view: the same arithmetic as history_draw and its parts, which
+ * then only read them.
+ */
+static void history_scroll(int h_rows)
 {
-	struct hist *h = &u->h;
+	struct hist *h = &hs;
+
+	h_rows -= 1 + (h->err[0] != '\0');
+	if (h->open && h->n_out) {
+		h_rows -= 3; /* the outage's rule, its message, the probes' headings */
+		if (h->n_probes)
+			h->ptop = scroll_to(h->ptop, h->psel, h->n_probes, probe_rows(h, h_rows));
+		return;
+	}
+	{
+		bool phases;
+		int bars_h = bars_height(h_rows, &phases);
+
+		h_rows -= chart_rows(h, bars_h, phases);
+	}
+	if (h_rows >= 2 && h->n_out)
+		h->top = scroll_to(h->top, h->sel, h->n_out, h_rows - 2);
+}
+
+/* The queries a handler or an event asked for, or for a new width; then the lists' scrolling. */
+static unsigned history_update(struct ui *u, bool changed, bool query, int y0, int h)
+{
+	unsigned f = 0;
+
+	(void)changed;
+	(void)y0;
+	if (query || hs.q_width != COLS) {
+		history_query(u, COLS);
+		hs.q_width = COLS;
+		f = UI_REDRAW;
+	}
+	if (u->m.st)
+		history_scroll(h);
+	return f;
+}
+
+static unsigned hist_move(long d)
+{
+	struct hist *h = &hs;
 	size_t n = h->open ? h->n_probes : h->n_out;
 	size_t *sel = h->open ? &h->psel : &h->sel;
 	long i = (long)*sel + d;
@@ -547,9 +661,9 @@ static unsigned hist_move(struct ui *u, long d)
 	return UI_HANDLED | UI_REDRAW | UI_QUERY;
 }
 
-unsigned view_history_key(struct ui *u, int key)
+static unsigned history_key(struct ui *u, int key)
 {
-	struct hist *h = &u->h;
+	struct hist *h = &hs;
 	int page = LINES / 3 > 1 ? LINES / 3 : 1;
 
 	switch (key) {
@@ -562,24 +676,24 @@ unsigned view_history_key(struct ui *u, int key)
 			return UI_HANDLED | UI_REDRAW | UI_QUERY;
 		}
 		h->open = false;
-		u->pane = PANE_LIST;
+		ui_back(u);
 		return UI_HANDLED | UI_REDRAW;
 	case KEY_UP:
 	case 'k':
-		return hist_move(u, -1);
+		return hist_move(-1);
 	case KEY_DOWN:
 	case 'j':
-		return hist_move(u, 1);
+		return hist_move(1);
 	case KEY_PPAGE:
-		return hist_move(u, -page);
+		return hist_move(-page);
 	case KEY_NPAGE:
-		return hist_move(u, page);
+		return hist_move(page);
 	case KEY_HOME:
 	case 'g':
-		return hist_move(u, -1000000);
+		return hist_move(-1000000);
 	case KEY_END:
 	case 'G':
-		return hist_move(u, 1000000);
+		return hist_move(1000000);
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
@@ -612,3 +726,67 @@ unsigned view_history_key(struct ui *u, int key)
 		return 0;
 	}
 }
+
+/* Opened (h from the list or the detail): the outage list from its top, every query again. */
+static unsigned history_enter(struct ui *u)
+{
+	(void)u;
+	hs.shown = true;
+	hs.stale = true;
+	hs.open = false;
+	hs.sel = 0;
+	hs.top = 0;
+	return UI_REDRAW | UI_QUERY;
+}
+
+static void history_leave(struct ui *u)
+{
+	(void)u;
+	hs.shown = false;
+}
+
+/* An outage of what the pane shows started or ended: its queries run again. */
+static unsigned history_on_event(struct ui *u, const struct mon_event *ev)
+{
+	(void)u;
+	if (!hs.shown || (!hs.all && strcmp(hs.name, ev->name)) ||
+	    (ev->kind != MEV_OUTAGE_START && ev->kind != MEV_OUTAGE_END))
+		return 0;
+	hs.stale = true;
+	return UI_QUERY;
+}
+
+static const char *history_hints(const struct ui *u, char *right, size_t rlen)
+{
+	(void)u;
+	if (rlen)
+		right[0] = '\0';
+	return hs.open ? " Esc back  j/k probe  1-4 range  Tab all/one  r probe now  ? help  q quit"
+		       : " Esc back  j/k outage  Enter probes  1-4 range  Tab all/one  ? help  q quit";
+}
+
+static void history_done(void)
+{
+	history_free(&hs);
+	memset(&hs, 0, sizeof(hs));
+}
+
+const char *view_history_facts(size_t *n_pts, size_t *n_out, int64_t *probes_30d)
+{
+	*n_pts = hs.n_pts;
+	*n_out = hs.n_out;
+	*probes_30d = hs.up[2].probes;
+	return hs.err;
+}
+
+const struct pane_ops pane_history = {
+	.name = "history",
+	.draw = history_draw,
+	.key = history_key,
+	.on_event = history_on_event,
+	.hints = history_hints,
+	.enter = history_enter,
+	.leave = history_leave,
+	.update = history_update,
+	.done = history_done,
+};

@@ -6,9 +6,11 @@
  * reason. Columns are laid out for the width at hand: optional ones drop
  * out on narrow terminals, in a fixed order.
  *
- * State it owns in struct ui: the selection (by name, so it follows the
- * endpoint across re-sorts), the first row shown, the sort key and the
- * filter being typed.
+ * Its own state (struct list_state, private here): the first row shown,
+ * where the rows are (for clicks and paging, set by update() from the
+ * body's size, not by draw) and whether a filter is being typed. The
+ * selection, the sort key and the filter are the model's (model_select,
+ * model_rearrange), as every pane shows the same selected endpoint.
  */
 #include "httpsmon/ui.h"
 
@@ -42,6 +44,12 @@ static const struct col cols[COL_N] = {
 	[COL_AGE] = { "AGE", 8, 8, 3, SORT_AGE },
 	[COL_REASON] = { "REASON", 20, 20, 0, SORT_COUNT },
 };
+
+static struct list_state {
+	int top;           /* first row shown */
+	int y0, h;         /* screen rows of the list (below the headings) */
+	bool editing;      /* typing a filter */
+} ls;
 
 struct layout {
 	int x[COL_N];
@@ -109,12 +117,7 @@ static void lay_out(int width, int name_w, int host_w, struct layout *l)
 	}
 }
 
-const struct row *view_selected(const struct ui *u)
-{
-	return u->sel >= 0 ? model_shown(&u->m, (size_t)u->sel) : NULL;
-}
-
-static void headings(struct ui *u, const struct layout *l, int y)
+static void headings(const struct ui *u, const struct layout *l, int y)
 {
 	int attr = A_BOLD | A_UNDERLINE;
 
@@ -125,7 +128,7 @@ static void headings(struct ui *u, const struct layout *l, int y)
 		if (!l->w[i])
 			continue;
 		snprintf(t, sizeof(t), "%s%s", cols[i].title,
-			 cols[i].sort == u->sort ? (ui_utf8 ? "▼" : "v") : "");
+			 cols[i].sort == u->m.sort ? (ui_utf8 ? "▼" : "v") : "");
 		if (i == COL_LAT || i == COL_TLS || i == COL_UP || i == COL_CERT || i == COL_AGE)
 			ui_text_right(stdscr, y, l->x[i], l->w[i], attr, t);
 		else
@@ -209,14 +212,13 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 		base | (r->r && r->vstate != STATE_UP ? ui_state_attr(r->vstate) : 0), b);
 }
 
-void view_list_draw(struct ui *u, int y0, int h)
+static void list_draw(const struct ui *u, int y0, int h)
 {
 	int64_t now_ms = util_now_ms();
 	struct layout l;
-	int rows = h - 1;
-
 	int name_w = 4, host_w = 4;
 
+	(void)h; /* the rows' place was set by list_update for this body */
 	for (size_t i = 0; i < u->m.n_shown; i++) {
 		const struct row *r = model_shown(&u->m, i);
 		int w = fmt_width(r->name);
@@ -229,113 +231,104 @@ void view_list_draw(struct ui *u, int y0, int h)
 	}
 	lay_out(COLS, name_w, host_w, &l);
 	headings(u, &l, y0);
-	u->list_y0 = y0 + 1;
-	u->list_h = rows;
 	if (!u->m.n_shown) {
-		if (u->filter[0])
+		if (u->m.filter[0])
 			ui_textf(stdscr, y0 + 2, 2, -1, UI_PLAIN, "no endpoint matches \"%s\" (Esc clears the filter)",
-				 u->filter);
+				 u->m.filter);
 		else if (u->m.viewer)
 			ui_text(stdscr, y0 + 2, 2, -1, UI_PLAIN, "the database holds no probes yet");
 		else
 			ui_text(stdscr, y0 + 2, 2, -1, UI_PLAIN, "no endpoints in the config");
 		return;
 	}
-	if (u->sel >= u->top + rows)
-		u->top = (int)u->sel - rows + 1;
-	if (u->sel < u->top)
-		u->top = (int)u->sel;
-	u->top = ui_clamp_scroll(u->top, (int)u->m.n_shown, rows);
-	for (int i = 0; i < rows; i++) {
-		const struct row *r = model_shown(&u->m, (size_t)(u->top + i));
+	for (int i = 0; i < ls.h; i++) {
+		const struct row *r = model_shown(&u->m, (size_t)(ls.top + i));
 
 		if (!r)
 			break;
-		draw_row(&l, u->list_y0 + i, r, u->top + i == u->sel, now_ms);
+		draw_row(&l, ls.y0 + i, r, ls.top + i == u->m.sel, now_ms);
 	}
 }
 
-/* Puts the selection back on sel_name after a re-sort or a refresh. */
-void view_list_sync(struct ui *u)
+/* Where the rows go on a body of h rows at y0, and the first row shown so the selection is in view. */
+static unsigned list_update(struct ui *u, bool changed, bool query, int y0, int h)
 {
-	long i = u->sel_name[0] ? model_find(&u->m, u->sel_name) : -1;
-
-	if (i >= 0)
-		u->sel = i;
-	else if (u->sel >= (long)u->m.n_shown)
-		u->sel = (long)u->m.n_shown - 1;
-	if (u->sel < 0 && u->m.n_shown)
-		u->sel = 0;
-	if (u->sel >= 0 && u->m.n_shown)
-		snprintf(u->sel_name, sizeof(u->sel_name), "%s", model_shown(&u->m, (size_t)u->sel)->name);
+	(void)changed;
+	(void)query;
+	if (h < 2)
+		return 0;
+	ls.y0 = y0 + 1;
+	ls.h = h - 1;
+	if (!u->m.n_shown)
+		return 0;
+	if (u->m.sel >= ls.top + ls.h)
+		ls.top = (int)u->m.sel - ls.h + 1;
+	if (u->m.sel < ls.top)
+		ls.top = (int)u->m.sel;
+	ls.top = ui_clamp_scroll(ls.top, (int)u->m.n_shown, ls.h);
+	return 0;
 }
 
 static unsigned move_to(struct ui *u, long i)
 {
-	if (!u->m.n_shown)
+	if (!model_select(&u->m, i))
 		return UI_HANDLED;
-	if (i < 0)
-		i = 0;
-	if (i >= (long)u->m.n_shown)
-		i = (long)u->m.n_shown - 1;
-	u->sel = i;
-	snprintf(u->sel_name, sizeof(u->sel_name), "%s", model_shown(&u->m, (size_t)i)->name);
 	return UI_HANDLED | UI_REDRAW;
 }
 
 static unsigned filter_key(struct ui *u, int key)
 {
-	size_t len = strlen(u->filter);
+	char *filter = u->m.filter;
+	size_t len = strlen(filter);
 
 	switch (key) {
 	case 27: /* Esc: clear and stop */
-		u->filter[0] = '\0';
-		u->editing = false;
+		filter[0] = '\0';
+		ls.editing = false;
 		break;
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		u->editing = false;
+		ls.editing = false;
 		break;
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
 		if (len)
-			u->filter[len - 1] = '\0';
+			filter[len - 1] = '\0';
 		break;
 	case 21: /* Ctrl-U */
-		u->filter[0] = '\0';
+		filter[0] = '\0';
 		break;
 	default:
-		if (key >= 0x20 && key < 0x7f && len + 1 < sizeof(u->filter)) {
-			u->filter[len] = (char)key;
-			u->filter[len + 1] = '\0';
+		if (key >= 0x20 && key < 0x7f && len + 1 < sizeof(u->m.filter)) {
+			filter[len] = (char)key;
+			filter[len + 1] = '\0';
 		}
 		break;
 	}
 	/* filtering is live while typing; Enter keeps it, Esc drops it */
-	model_arrange(&u->m, u->sort, u->filter);
-	view_list_sync(u);
+	model_rearrange(&u->m);
 	return UI_HANDLED | UI_REDRAW;
 }
 
 unsigned view_list_key(struct ui *u, int key)
 {
-	int page = u->list_h > 1 ? u->list_h - 1 : 1;
+	int page = ls.h > 1 ? ls.h - 1 : 1;
 
-	if (u->editing)
+	if (ls.editing)
 		return filter_key(u, key);
 	switch (key) {
 	case KEY_UP:
 	case 'k':
-		return move_to(u, u->sel - 1);
+		return move_to(u, u->m.sel - 1);
 	case KEY_DOWN:
 	case 'j':
-		return move_to(u, u->sel + 1);
+		return move_to(u, u->m.sel + 1);
 	case KEY_PPAGE:
-		return move_to(u, u->sel - page);
+		return move_to(u, u->m.sel - page);
 	case KEY_NPAGE:
-		return move_to(u, u->sel + page);
+		return move_to(u, u->m.sel + page);
 	case KEY_HOME:
 	case 'g':
 		return move_to(u, 0);
@@ -345,39 +338,68 @@ unsigned view_list_key(struct ui *u, int key)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		if (!view_selected(u))
+		if (!model_selected(&u->m))
 			return UI_HANDLED;
-		u->pane = PANE_DETAIL;
-		u->d.scroll = 0;
-		u->d.stale = true;
+		ui_open(u, &pane_detail);
 		return UI_HANDLED | UI_REDRAW;
 	case 's':
-		u->sort = (enum ui_sort)((u->sort + 1) % SORT_COUNT);
-		model_arrange(&u->m, u->sort, u->filter);
-		view_list_sync(u);
-		ui_notice(u, "sorted by %s", sort_name(u->sort));
+		u->m.sort = (enum ui_sort)((u->m.sort + 1) % SORT_COUNT);
+		model_rearrange(&u->m);
+		ui_notice(u, "sorted by %s", sort_name(u->m.sort));
 		return UI_HANDLED | UI_REDRAW;
 	case '/':
-		u->editing = true;
+		ls.editing = true;
 		return UI_HANDLED | UI_REDRAW;
 	case 27:
-		if (!u->filter[0])
+		if (!u->m.filter[0])
 			return UI_HANDLED;
-		u->filter[0] = '\0';
-		model_arrange(&u->m, u->sort, u->filter);
-		view_list_sync(u);
+		u->m.filter[0] = '\0';
+		model_rearrange(&u->m);
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		return 0;
 	}
 }
 
-unsigned view_list_mouse(struct ui *u, int y, int x)
+bool view_list_editing(void)
+{
+	return ls.editing;
+}
+
+static unsigned list_mouse(struct ui *u, int y, int x, unsigned long bstate)
 {
 	(void)x;
-	if (y < u->list_y0 || y >= u->list_y0 + u->list_h)
+	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
 		return 0;
-	if (u->top + (y - u->list_y0) >= (long)u->m.n_shown)
+	if (y < ls.y0 || y >= ls.y0 + ls.h)
 		return 0;
-	return move_to(u, u->top + (y - u->list_y0));
+	if (ls.top + (y - ls.y0) >= (long)u->m.n_shown)
+		return 0;
+	return move_to(u, ls.top + (y - ls.y0));
 }
+
+static const char *list_hints(const struct ui *u, char *right, size_t rlen)
+{
+	right[0] = '\0';
+	if (ls.editing)
+		return NULL; /* the footer shows the filter being typed */
+	if (u->m.filter[0] || u->m.sort != SORT_STATE)
+		snprintf(right, rlen, "%s%s%s sort:%s ", u->m.filter[0] ? "filter:" : "", u->m.filter,
+			 u->m.filter[0] ? " " : "", sort_name(u->m.sort));
+	return " q quit  ? help  Enter detail  h history  / filter  s sort  r probe now  p pause";
+}
+
+static void list_done(void)
+{
+	memset(&ls, 0, sizeof(ls));
+}
+
+const struct pane_ops pane_list = {
+	.name = "list",
+	.draw = list_draw,
+	.key = view_list_key,
+	.mouse = list_mouse,
+	.hints = list_hints,
+	.update = list_update,
+	.done = list_done,
+};

@@ -2,7 +2,9 @@
  * model: the rows the dashboard draws, one per endpoint, built from the
  * monitor (live dashboard) or from the store (read-only viewer), so both
  * modes share every pane. Owns the row array, the filtered and sorted
- * order, the viewer's copies of stored probes and a cache of 24 h uptimes.
+ * order, the viewer's copies of stored probes and a cache of 24 h uptimes,
+ * and the selection every pane shows (by name, so it follows the endpoint
+ * across re-sorts and refreshes) with the sort and filter that order it.
  *
  * Invariants: a row's pointers point only into the model's own storage
  * (struct lrow live, struct vrow in the viewer) and are valid until the
@@ -20,6 +22,7 @@
  */
 #include "httpsmon/ui.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +69,7 @@ struct lrow {
 void model_init_live(struct model *m, struct app *a)
 {
 	memset(m, 0, sizeof(*m));
+	m->sel = -1;
 	m->app = a;
 	m->st = app_store(a);
 }
@@ -73,6 +77,7 @@ void model_init_live(struct model *m, struct app *a)
 void model_init_viewer(struct model *m, struct store *st, const char *db_path)
 {
 	memset(m, 0, sizeof(*m));
+	m->sel = -1;
 	m->viewer = true;
 	m->st = st;
 	m->v_last_probe_ms = -1;
@@ -581,6 +586,44 @@ long model_find(const struct model *m, const char *name)
 		if (!strcmp(m->rows[m->order[i]].name, name))
 			return (long)i;
 	return -1;
+}
+
+void model_sync(struct model *m)
+{
+	long i = m->sel_name[0] ? model_find(m, m->sel_name) : -1;
+
+	if (i >= 0)
+		m->sel = i;
+	else if (m->sel >= (long)m->n_shown)
+		m->sel = (long)m->n_shown - 1;
+	if (m->sel < 0 && m->n_shown)
+		m->sel = 0;
+	if (m->sel >= 0 && m->n_shown)
+		snprintf(m->sel_name, sizeof(m->sel_name), "%s", model_shown(m, (size_t)m->sel)->name);
+}
+
+void model_rearrange(struct model *m)
+{
+	model_arrange(m, m->sort, m->filter);
+	model_sync(m);
+}
+
+bool model_select(struct model *m, long i)
+{
+	if (!m->n_shown)
+		return false;
+	if (i < 0)
+		i = 0;
+	if (i >= (long)m->n_shown)
+		i = (long)m->n_shown - 1;
+	m->sel = i;
+	snprintf(m->sel_name, sizeof(m->sel_name), "%s", model_shown(m, (size_t)i)->name);
+	return true;
+}
+
+const struct row *model_selected(const struct model *m)
+{
+	return m->sel >= 0 ? model_shown(m, (size_t)m->sel) : NULL;
 }
 
 const struct row *model_shown(const struct model *m, size_t i)

@@ -3,16 +3,21 @@
  * terminal (set up with newterm, always given back through screen_stop,
  * atexit and the crash-signal handler), struct ui, the header (state
  * counts, config and database status, clock) and the footer (latest event
- * or notice, key hints, the filter being typed).
+ * or notice, the pane's key hints, the filter being typed), and the one
+ * table of panes (struct pane_ops, ui.h): the pane on screen and an
+ * overlay above it (help). Keys go to the top pane, then to the keys every
+ * pane shares (q ? r p h Ctrl-L); events go to every pane; a pane's
+ * requests (ui_open, ui_back) are carried out here, leave then enter.
+ * No pane's state is read or written here.
  *
  * The live dashboard runs on the event loop (loop.h) it shares with the
  * collector (app.h): the terminal is one of its descriptors (every key is
  * drained with nodelay getch() until ERR; handlers only change state and
  * return UI_* flags), SIGWINCH one of its signals, and a before-sleep hook
- * ends each pass: refresh the model, run the history queries the flags
- * asked for, then, only if something changed, erase and draw the whole
- * screen into curses' virtual screen and doupdate() once, so only the
- * difference reaches the terminal. Its frame timer wakes the loop at most
+ * ends each pass: refresh the model, let the pane update (the queries the
+ * flags asked for, its scrolling), then, only if something changed, erase
+ * and draw the whole screen into curses' virtual screen and doupdate()
+ * once, so only the difference reaches the terminal. Its frame timer wakes the loop at most
  * at the next whole second (the clock and the ages show seconds, nothing
  * else moves by itself) or the next frame a change is waiting for.
  * The read-only viewer runs the same on a loop of its own, where SIGTERM,
@@ -23,7 +28,6 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,17 +111,12 @@ static int screen_start(struct ui *u, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- notices and events ------------------------------------------------- */
+/* ---- panes and events ---------------------------------------------------- */
 
-void ui_notice(struct ui *u, const char *fmt, ...)
-{
-	va_list ap;
+/* Every pane: events go to each, and each frees its state when the dashboard ends. */
+static const struct pane_ops *const panes[] = { &pane_list, &pane_detail, &pane_history, &pane_help };
 
-	va_start(ap, fmt);
-	vsnprintf(u->status, sizeof(u->status), fmt, ap);
-	va_end(ap);
-	u->status_ms = util_now_ms();
-}
+#define N_PANES (sizeof(panes) / sizeof(panes[0]))
 
 static void clock_hms(char *buf, size_t n, int64_t ms)
 {
@@ -139,17 +138,69 @@ struct dash {
 	int64_t last_draw_ms;         /* monotonic */
 	int64_t last_model_ms;        /* monotonic */
 	bool model_due;               /* a refresh was put off to the next frame */
-	bool query;                   /* history queries due */
+	bool query;                   /* the pane's queries are due (UI_QUERY) */
 	int64_t last_tick_s;
-	int hist_width;               /* width the history was queried for */
 };
 
-/* The monitor's events (live): a line for the footer; panes showing that endpoint refresh. */
+/* The pane on screen; the list until another is opened. */
+static const struct pane_ops *cur_pane(const struct ui *u)
+{
+	return u->cur ? u->cur : &pane_list;
+}
+
+/* The pane that gets the keys: the overlay if one is up. */
+static const struct pane_ops *top_pane(const struct ui *u)
+{
+	return u->over ? u->over : cur_pane(u);
+}
+
+/* Carries out what a handler asked for with ui_open()/ui_back(); returns the entered pane's flags. */
+static unsigned switch_pane(struct ui *u)
+{
+	const struct pane_ops *want = u->want, *cur = cur_pane(u);
+	unsigned f = 0;
+
+	if (!want && !u->want_back)
+		return 0;
+	u->want = NULL;
+	if (u->want_back) {
+		u->want_back = false;
+		if (u->over) {
+			u->over = NULL;
+			return 0;
+		}
+		want = &pane_list;
+	}
+	if (want->overlay) {
+		u->over = want;
+	} else {
+		if (cur->leave)
+			cur->leave(u);
+		u->cur = want;
+	}
+	if (want->enter)
+		f = want->enter(u);
+	return f;
+}
+
+/* Flags from a handler: redraw, queries, quit; and the pane it asked for. */
+static bool take_flags(struct dash *d, unsigned f)
+{
+	f |= switch_pane(d->u);
+	if (f & UI_REDRAW)
+		d->dirty = true;
+	if (f & UI_QUERY)
+		d->query = true;
+	return !(f & UI_QUIT);
+}
+
+/* The monitor's events (live): a line for the footer; every pane hears it (one showing that endpoint refreshes). */
 static void on_event(void *ud, const struct mon_event *ev)
 {
 	struct dash *d = ud;
 	struct ui *u = d->u;
 	char t[16];
+	unsigned f = UI_REDRAW;
 
 	memmove(u->events[1], u->events[0], sizeof(u->events[0]) * (UI_EVENTS - 1));
 	clock_hms(t, sizeof(t), ev->t_ms);
@@ -157,19 +208,15 @@ static void on_event(void *ud, const struct mon_event *ev)
 		 ev->text);
 	if (u->n_events < UI_EVENTS)
 		u->n_events++;
-	if (!strcmp(u->d.name, ev->name))
-		u->d.stale = true;
-	if (u->pane == PANE_HISTORY && (u->h.all || !strcmp(u->h.name, ev->name)) &&
-	    (ev->kind == MEV_OUTAGE_START || ev->kind == MEV_OUTAGE_END)) {
-		u->h.stale = true;
-		d->query = true;
-	}
-	d->dirty = true;
+	for (size_t i = 0; i < N_PANES; i++)
+		if (panes[i]->on_event)
+			f |= panes[i]->on_event(u, ev);
+	take_flags(d, f);
 }
 
 /* ---- header and footer ---------------------------------------------------- */
 
-static void draw_header(struct ui *u)
+static void draw_header(const struct ui *u)
 {
 	static const enum live order[] = { LIVE_DOWN, LIVE_FAILING, LIVE_WARN, LIVE_UP, LIVE_PENDING, LIVE_PAUSED };
 	size_t counts[LIVE_PAUSED + 1];
@@ -246,11 +293,13 @@ static void draw_header(struct ui *u)
 	}
 }
 
-static void draw_footer(struct ui *u)
+static void draw_footer(const struct ui *u)
 {
+	const struct pane_ops *p = cur_pane(u);
 	int64_t now = util_now_ms();
 	int y = LINES - 1;
-	const char *hints;
+	char right[128] = "";
+	const char *hints = p->hints ? p->hints(u, right, sizeof(right)) : "";
 
 	ui_fill(stdscr, y - 1, 0, -1, UI_PLAIN);
 	ui_fill(stdscr, y, 0, -1, A_REVERSE);
@@ -258,39 +307,24 @@ static void draw_footer(struct ui *u)
 		ui_text(stdscr, y - 1, 0, -1, A_BOLD, u->status);
 	else if (u->n_events)
 		ui_text(stdscr, y - 1, 0, -1, ui_attr(C_DIM), u->events[0]);
-	if (u->editing) {
-		int x = ui_textf(stdscr, y, 0, -1, A_REVERSE | A_BOLD, " filter: %s", u->filter);
+	if (!hints) {
+		/* the pane takes text: the filter being typed */
+		int x = ui_textf(stdscr, y, 0, -1, A_REVERSE | A_BOLD, " filter: %s", u->m.filter);
 
 		ui_text(stdscr, y, x, 1, UI_PLAIN, " ");
 		ui_text(stdscr, y, x + 2, -1, A_REVERSE, "  Enter keep  Esc clear");
 		return;
 	}
-	switch (u->pane) {
-	case PANE_DETAIL:
-		hints = " Esc back  j/k scroll  h history  r probe now  p pause  ? help  q quit";
-		break;
-	case PANE_HISTORY:
-		hints = u->h.open ? " Esc back  j/k probe  1-4 range  Tab all/one  r probe now  ? help  q quit"
-				  : " Esc back  j/k outage  Enter probes  1-4 range  Tab all/one  ? help  q quit";
-		break;
-	default:
-		hints = " q quit  ? help  Enter detail  h history  / filter  s sort  r probe now  p pause";
-		break;
-	}
 	ui_text(stdscr, y, 0, -1, A_REVERSE, hints);
-	if (u->pane == PANE_LIST && (u->filter[0] || u->sort != SORT_STATE)) {
-		char b[128];
-
-		snprintf(b, sizeof(b), "%s%s%s sort:%s ", u->filter[0] ? "filter:" : "", u->filter,
-			 u->filter[0] ? " " : "", sort_name(u->sort));
-		ui_text_right(stdscr, y, 0, COLS, A_REVERSE | A_BOLD, b);
-	}
+	if (right[0])
+		ui_text_right(stdscr, y, 0, COLS, A_REVERSE | A_BOLD, right);
 }
 
-static void draw(struct ui *u)
-{
-	int body_y = 2, body_h = LINES - 4;
+#define BODY_Y 2
+#define BODY_H (LINES - 4)
 
+static void draw(const struct ui *u)
+{
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_LINES) {
 		ui_textf(stdscr, LINES / 2, 0, -1, A_BOLD, "terminal too small (%dx%d)", COLS, LINES);
@@ -299,20 +333,10 @@ static void draw(struct ui *u)
 		return;
 	}
 	draw_header(u);
-	switch (u->pane) {
-	case PANE_DETAIL:
-		view_detail_draw(u, body_y, body_h);
-		break;
-	case PANE_HISTORY:
-		view_history_draw(u, body_y, body_h);
-		break;
-	default:
-		view_list_draw(u, body_y, body_h);
-		break;
-	}
+	cur_pane(u)->draw(u, BODY_Y, BODY_H);
 	draw_footer(u);
-	if (u->help)
-		view_help_draw(u);
+	if (u->over)
+		u->over->draw(u, BODY_Y, BODY_H);
 	/* one refresh per pass: curses sends only what changed since the last one */
 	refresh();
 }
@@ -322,7 +346,7 @@ static void draw(struct ui *u)
 static unsigned global_key(struct dash *d, int key)
 {
 	struct ui *u = d->u;
-	const struct row *r = view_selected(u);
+	const struct row *r = model_selected(&u->m);
 
 	switch (key) {
 	case 'q':
@@ -331,8 +355,7 @@ static unsigned global_key(struct dash *d, int key)
 	case 3: /* Ctrl-C arriving as a key (raw terminals) */
 		return UI_QUIT;
 	case '?':
-		u->help = true;
-		u->help_scroll = 0;
+		ui_open(u, &pane_help);
 		return UI_HANDLED | UI_REDRAW;
 	case 12: /* Ctrl-L */
 		clearok(curscr, TRUE);
@@ -360,31 +383,34 @@ static unsigned global_key(struct dash *d, int key)
 		ui_notice(u, "%s %s", r->name, r->live == LIVE_PAUSED ? "resumed" : "paused");
 		return UI_HANDLED | UI_REDRAW;
 	case 'h':
-		if (!r || u->pane == PANE_HISTORY)
+		if (!r || cur_pane(u) == &pane_history)
 			return 0;
-		u->pane = PANE_HISTORY;
-		u->h.stale = true;
-		u->h.open = false;
-		u->h.sel = 0;
-		u->h.top = 0;
-		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+		ui_open(u, &pane_history);
+		return UI_HANDLED | UI_REDRAW;
 	default:
 		return 0;
 	}
 }
 
+/*
+ * One key (or mouse event): the pane on top first, then the keys every
+ * pane shares. An overlay takes every key; a click the pane does not want
+ * and the wheel become Up and Down.
+ */
 static unsigned handle_key(struct dash *d, int key)
 {
 	struct ui *u = d->u;
+	const struct pane_ops *p = top_pane(u);
 	unsigned f;
 
 	if (key == KEY_MOUSE) {
 		MEVENT me;
 
-		if (getmouse(&me) != OK || u->help)
+		if (getmouse(&me) != OK)
 			return 0;
-		if (u->pane == PANE_LIST && (me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
-			return view_list_mouse(u, me.y, me.x);
+		f = p->mouse ? p->mouse(u, me.y, me.x, (unsigned long)me.bstate) : 0;
+		if (f || p->overlay)
+			return f;
 		if (me.bstate & BUTTON4_PRESSED)
 			key = KEY_UP;
 		else if (me.bstate & BUTTON5_PRESSED)
@@ -392,21 +418,10 @@ static unsigned handle_key(struct dash *d, int key)
 		else
 			return 0;
 	}
-	if (u->help)
-		return view_help_key(u, key);
-	if (u->editing)
-		return view_list_key(u, key);
-	f = global_key(d, key);
-	if (f)
+	f = p->key ? p->key(u, key) : 0;
+	if (f || p->overlay)
 		return f;
-	switch (u->pane) {
-	case PANE_DETAIL:
-		return view_detail_key(u, key);
-	case PANE_HISTORY:
-		return view_history_key(u, key);
-	default:
-		return view_list_key(u, key);
-	}
+	return global_key(d, key);
 }
 
 /* Reads every pending key. Returns false when the dashboard should end. */
@@ -415,45 +430,31 @@ static bool read_keys(struct dash *d)
 	int key;
 
 	while ((key = getch()) != ERR) {
-		unsigned f = handle_key(d, key);
-
 		d->keyed = true;
-		if (f & UI_QUIT)
+		if (!take_flags(d, handle_key(d, key)))
 			return false;
-		if (f & UI_REDRAW)
-			d->dirty = true;
-		if (f & UI_QUERY)
-			d->query = true;
 	}
 	return true;
 }
 
-/* Work that follows a model refresh or a key, before drawing. */
+/* Work that follows a model refresh or a key, before drawing: the panes' queries and scrolling. */
 static void settle(struct dash *d, bool model_changed)
 {
 	struct ui *u = d->u;
-	const struct row *r;
+	const struct pane_ops *p = cur_pane(u);
+	unsigned f = 0;
 
 	if (model_changed) {
-		model_arrange(&u->m, u->sort, u->filter);
-		view_list_sync(u);
-		d->dirty = true;
-		if (u->m.viewer)
-			u->d.stale = true;
-	}
-	r = view_selected(u);
-	if (u->pane == PANE_DETAIL && r && (u->d.stale || strcmp(u->d.name, r->name))) {
-		view_detail_query(u);
+		model_rearrange(&u->m);
 		d->dirty = true;
 	}
-	if (u->pane == PANE_HISTORY && (d->query || d->hist_width != COLS)) {
-		view_history_query(u, COLS);
-		d->hist_width = COLS;
-		d->query = false;
+	if (p->update)
+		f |= p->update(u, model_changed, d->query, BODY_Y, BODY_H);
+	if (u->over && u->over->update)
+		f |= u->over->update(u, model_changed, false, BODY_Y, BODY_H);
+	d->query = false;
+	if (f & UI_REDRAW)
 		d->dirty = true;
-	}
-	if (u->pane != PANE_HISTORY)
-		d->query = false;
 }
 
 /*
@@ -528,8 +529,9 @@ static int pass_wait(struct dash *d)
 
 static void ui_done(struct ui *u)
 {
-	view_detail_done(u);
-	view_history_done(u);
+	for (size_t i = 0; i < N_PANES; i++)
+		if (panes[i]->done)
+			panes[i]->done();
 	model_done(&u->m);
 }
 
@@ -625,7 +627,6 @@ enum outcome view_live(const char *config_path, const char *db_path, char *err, 
 	struct loop *lp = loop_new(0, err, errlen);
 	enum outcome rc = OUTCOME_UNUSABLE;
 
-	u->sel = -1;
 	if (!lp)
 		goto out;
 	ao.loop = lp;
@@ -676,7 +677,6 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 	struct loop *lp = NULL;
 	bool signals = false;
 
-	u->sel = -1;
 	if (access(path, F_OK) != 0) {
 		snprintf(err, errlen, "no history database at %s (start a collector: httpsmon --headless)", path);
 		goto out;
