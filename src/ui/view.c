@@ -617,6 +617,23 @@ static void dash_unregister(struct dash *d)
 	d->registered = false;
 }
 
+/*
+ * Takes the terminal, hooks the dashboard onto lp and runs the loop until
+ * something stops it. The caller undoes it with dash_unregister() and
+ * screen_stop(), which are safe after a failure part-way.
+ */
+static enum outcome dash_run(struct dash *d, struct loop *lp, char *err, size_t errlen)
+{
+	if (screen_start(d->u, err, errlen) != 0 || dash_register(d, lp, err, errlen) != 0)
+		return OUTCOME_UNUSABLE;
+	settle(d, model_refresh(&d->u->m, util_now_ms()));
+	if (loop_run(lp) != 0) {
+		snprintf(err, errlen, "event loop failed: %s", loop_error(lp));
+		return OUTCOME_FAILED;
+	}
+	return OUTCOME_OK;
+}
+
 /* ---- live ----------------------------------------------------------------- */
 
 enum outcome view_live(const char *config_path, const char *db_path, char *err, size_t errlen)
@@ -634,15 +651,8 @@ enum outcome view_live(const char *config_path, const char *db_path, char *err, 
 	if (!d.app)
 		goto out;
 	model_init_live(&u->m, d.app);
-	if (screen_start(u, err, errlen) != 0 || dash_register(&d, lp, err, errlen) != 0)
-		goto out;
-	settle(&d, model_refresh(&u->m, util_now_ms()));
-	rc = OUTCOME_OK;
 	/* until q, the terminal gone, or SIGTERM/SIGINT (the app stops the loop) */
-	if (loop_run(lp) != 0) {
-		snprintf(err, errlen, "event loop failed: %s", loop_error(lp));
-		rc = OUTCOME_FAILED;
-	}
+	rc = dash_run(&d, lp, err, errlen);
 out:
 	dash_unregister(&d);
 	screen_stop();
@@ -693,15 +703,8 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
 		goto out;
 	}
-	if (screen_start(u, err, errlen) != 0 || dash_register(&d, lp, err, errlen) != 0)
-		goto out;
-	settle(&d, model_refresh(&u->m, util_now_ms()));
-	rc = OUTCOME_OK;
 	/* until q, the terminal gone, or a signal */
-	if (loop_run(lp) != 0) {
-		snprintf(err, errlen, "event loop failed: %s", loop_error(lp));
-		rc = OUTCOME_FAILED;
-	}
+	rc = dash_run(&d, lp, err, errlen);
 out:
 	dash_unregister(&d);
 	screen_stop();
