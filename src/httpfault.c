@@ -14,7 +14,7 @@ static bool text_has(const char *hay, const char *needle)
 	return hay && strcasestr(hay, needle) != NULL;
 }
 
-static curl_off_t info_us(CURL *e, CURLINFO what)
+static curl_off_t probe_info_us(CURL *e, CURLINFO what)
 {
 	curl_off_t v = 0;
 
@@ -49,13 +49,13 @@ bool httpfault_server(struct http_watch *w, CURL *e, CURLcode rc, const char *er
 	switch (rc) {
 	case CURLE_OUT_OF_MEMORY:
 		/* curl's only allocation that a server controls is its header line buffer */
-		if (w->headers_done || !(w->status_seen || info_us(e, CURLINFO_STARTTRANSFER_TIME_T) > 0))
+		if (w->headers_done || !(w->status_seen || probe_info_us(e, CURLINFO_STARTTRANSFER_TIME_T) > 0))
 			return false;
 		snprintf(w->fault, sizeof(w->fault),
 			 "response header line of 100 KiB or more (after %d complete header lines)", w->nheaders);
 		return true;
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		if (info_us(e, CURLINFO_PRETRANSFER_TIME_T) <= 0)
+		if (probe_info_us(e, CURLINFO_PRETRANSFER_TIME_T) <= 0)
 			return false; /* no request went out: the URL was ours */
 		if (text_has(text, "response code"))
 			snprintf(w->fault, sizeof(w->fault), "invalid HTTP status line");
@@ -113,7 +113,7 @@ bool httpfault_proxy(const char *proxy, CURL *e, CURLcode rc, long oserr, bool t
 		snprintf(out, n, "proxy %s refused the connection", name);
 	else if (rc == CURLE_COULDNT_CONNECT)
 		snprintf(out, n, "no connection to proxy %s: %s", name, text);
-	else if (rc == CURLE_OPERATION_TIMEDOUT && !code && !tls_started && !info_us(e, CURLINFO_CONNECT_TIME_T))
+	else if (rc == CURLE_OPERATION_TIMEDOUT && !code && !tls_started && !probe_info_us(e, CURLINFO_CONNECT_TIME_T))
 		snprintf(out, n, "proxy %s did not open the way to the target in time", name);
 	else if (code >= 300)
 		snprintf(out, n, "proxy %s answered the tunnel request with HTTP %ld", name, code);

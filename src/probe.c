@@ -188,7 +188,7 @@ static void job_start(struct prober *p, struct job *j)
 		p->running->prev = j;
 	p->running = j;
 	p->n_running++;
-	if (j->ep->all_addresses && !host_is_ip(j->ep->host)) {
+	if (j->ep->all_addresses && !probe_host_is_ip(j->ep->host)) {
 		char addrs[MAX_ADDRS][INET6_ADDRSTRLEN];
 		int n = pinned_addrs(j->ep, addrs);
 

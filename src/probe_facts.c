@@ -14,7 +14,7 @@
 
 /* ---- turning a finished transfer into facts ----------------------------- */
 
-int64_t info_us(CURL *e, CURLINFO what)
+int64_t probe_info_us(CURL *e, CURLINFO what)
 {
 	curl_off_t v = 0;
 
@@ -26,7 +26,7 @@ static bool text_has(const char *hay, const char *needle)
 	return hay && strcasestr(hay, needle) != NULL;
 }
 
-enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char *errbuf)
+enum probe_error probe_classify(struct job *j, CURL *e, CURLcode rc, const char *errbuf)
 {
 	long oserr = 0;
 
@@ -104,12 +104,12 @@ void fill_timings(struct job *j, CURL *e, bool tls)
 {
 	struct probe_result *r = &j->r;
 	struct probe_timings *t = &r->t;
-	int64_t nl = info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
-	int64_t conn = info_us(e, CURLINFO_CONNECT_TIME_T);
-	int64_t app = info_us(e, CURLINFO_APPCONNECT_TIME_T);
-	int64_t pre = info_us(e, CURLINFO_PRETRANSFER_TIME_T);
-	int64_t st = info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
-	int64_t tot = info_us(e, CURLINFO_TOTAL_TIME_T);
+	int64_t nl = probe_info_us(e, CURLINFO_NAMELOOKUP_TIME_T);
+	int64_t conn = probe_info_us(e, CURLINFO_CONNECT_TIME_T);
+	int64_t app = probe_info_us(e, CURLINFO_APPCONNECT_TIME_T);
+	int64_t pre = probe_info_us(e, CURLINFO_PRETRANSFER_TIME_T);
+	int64_t st = probe_info_us(e, CURLINFO_STARTTRANSFER_TIME_T);
+	int64_t tot = probe_info_us(e, CURLINFO_TOTAL_TIME_T);
 	bool failed = r->error != PERR_NONE;
 
 	t->total_us = tot;
@@ -155,7 +155,7 @@ void fill_timings(struct job *j, CURL *e, bool tls)
 		r->failed_phase = PHASE_TRANSFER;
 }
 
-char *header_value(CURL *e, const char *name)
+char *probe_header_value(CURL *e, const char *name)
 {
 	struct curl_header *h = NULL;
 

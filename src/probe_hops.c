@@ -61,7 +61,7 @@ bool hop_next(struct job *j, CURL *e, CURLcode rc)
 	    (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && j->r.body_truncated)))
 		return false;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	if (!redirect_status(status) || !(loc = header_value(e, "Location")))
+	if (!redirect_status(status) || !(loc = probe_header_value(e, "Location")))
 		return false; /* judged as it is, a 3xx without Location included */
 	curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
 	to = redirect_resolve(url ? url : ep->url, loc, &target, why, sizeof(why));
@@ -119,12 +119,12 @@ void finish_main(struct job *j, CURL *e, CURLcode rc)
 	bool tls = !j->ep->plain_http;
 
 	r->curl_code = rc;
-	r->error = classify(j, e, rc, j->errbuf);
+	r->error = probe_classify(j, e, rc, j->errbuf);
 	if (j->hop_error != PERR_NONE)
 		r->error = j->hop_error; /* error_text was written by hop_next */
 	else if (r->error == PERR_HTTP_PROTOCOL)
 		snprintf(r->error_text, sizeof(r->error_text), "%s", j->hw.fault);
-	else if (r->error != PERR_NONE && !r->error_text[0]) /* httpfault_proxy or classify wrote it */
+	else if (r->error != PERR_NONE && !r->error_text[0]) /* httpfault_proxy or probe_classify wrote it */
 		copy_error_text(j, j->errbuf, rc);
 	fill_timings(j, e, tls);
 	if (j->hops) {
@@ -152,8 +152,8 @@ void finish_main(struct job *j, CURL *e, CURLcode rc)
 			 : l == CURL_HTTP_VERSION_1_0 ? "HTTP/1.0" : "HTTP/1.1");
 	}
 	if (r->http_status) {
-		r->hsts = header_value(e, "Strict-Transport-Security");
-		r->location = header_value(e, "Location");
+		r->hsts = probe_header_value(e, "Strict-Transport-Security");
+		r->location = probe_header_value(e, "Location");
 	}
 	if (j->body.len || r->http_status) {
 		r->body_len = j->body.len;
@@ -182,14 +182,14 @@ void finish_plain(struct job *j, CURL *e, CURLcode rc)
 	struct redirect_check *c = &j->r.http_check;
 
 	c->done = true;
-	c->error = classify(j, e, rc, j->plain_errbuf);
-	if (c->error == PERR_TIMEOUT && info_us(e, CURLINFO_CONNECT_TIME_T) == 0)
+	c->error = probe_classify(j, e, rc, j->plain_errbuf);
+	if (c->error == PERR_TIMEOUT && probe_info_us(e, CURLINFO_CONNECT_TIME_T) == 0)
 		c->error = PERR_CONNECT_TIMEOUT;
 	if (c->error != PERR_NONE)
 		snprintf(c->error_text, sizeof(c->error_text), "%s",
 			 j->plain_errbuf[0] ? j->plain_errbuf : curl_easy_strerror(rc));
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &c->status);
-	c->location = c->status ? header_value(e, "Location") : NULL;
+	c->location = c->status ? probe_header_value(e, "Location") : NULL;
 	c->to_https = c->status >= 300 && c->status < 400 && c->location &&
 		      !strncasecmp(c->location, "https://", 8);
 }

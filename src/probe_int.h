@@ -117,7 +117,7 @@ struct trust *trust_get(struct prober *p, const char *ca_file);
 void trusts_free(struct trust *t);
 CURLcode ssl_ctx_cb(CURL *easy, void *sslctx, void *userptr);
 /* True when host is an IPv4 or IPv6 literal. */
-bool host_is_ip(const char *host);
+bool probe_host_is_ip(const char *host);
 /* Checks the leaf against the host the transfer reached; sets j->r.verify. */
 void check_hostname(struct job *j, CURL *easy);
 int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
@@ -145,13 +145,13 @@ CURL *setup_plain(struct job *j);
 
 /* probe_facts.c: turning a finished transfer into facts (all read curl's counters). */
 /* A curl time or size counter; 0 when curl has none. */
-int64_t info_us(CURL *e, CURLINFO what);
+int64_t probe_info_us(CURL *e, CURLINFO what);
 /* The error class of a finished transfer (rc, errbuf: curl's words). */
-enum probe_error classify(struct job *j, CURL *e, CURLcode rc, const char *errbuf);
+enum probe_error probe_classify(struct job *j, CURL *e, CURLcode rc, const char *errbuf);
 /* Phase durations of this hop into j->r.t (tls: a TLS transfer). */
 void fill_timings(struct job *j, CURL *e, bool tls);
 /* The response header's value, malloc'd for the caller, or NULL when absent. */
-char *header_value(CURL *e, const char *name);
+char *probe_header_value(CURL *e, const char *name);
 /* j->r.error_text from errbuf or rc, with the TLS alert received when it adds to it. */
 void copy_error_text(struct job *j, const char *errbuf, CURLcode rc);
 

@@ -210,7 +210,7 @@ CURLcode ssl_ctx_cb(CURL *easy, void *sslctx, void *userptr)
 
 /* ---- checks on the received chain -------------------------------------- */
 
-bool host_is_ip(const char *host)
+bool probe_host_is_ip(const char *host)
 {
 	unsigned char buf[16];
 
@@ -250,7 +250,7 @@ void check_hostname(struct job *j, CURL *easy)
 	current_host(easy, v->hostname, sizeof(v->hostname));
 	if (!v->hostname[0])
 		return;
-	if (host_is_ip(v->hostname))
+	if (probe_host_is_ip(v->hostname))
 		v->hostname_ok = X509_check_ip_asc(leaf, v->hostname, 0) == 1;
 	else
 		v->hostname_ok = X509_check_host(leaf, v->hostname, 0, 0, NULL) == 1;

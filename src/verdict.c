@@ -109,25 +109,25 @@ bool noted(const struct judge *j, enum reason rs)
 }
 
 /* s, or "" for NULL. */
-const char *str(const char *s)
+const char *verdict_str(const char *s)
 {
 	return s ? s : "";
 }
 
 /* ": " when s has text to follow it, so "could not resolve x" needs no ": ". */
-const char *sep(const char *s)
+const char *verdict_sep(const char *s)
 {
 	return s && *s ? ": " : "";
 }
 
 /* "s" unless n is 1. */
-const char *plural(int64_t n)
+const char *verdict_plural(int64_t n)
 {
 	return n == 1 ? "" : "s";
 }
 
 /* Whole days from a to b, rounded down (negative when b is before a). */
-int64_t days_between(int64_t a, int64_t b)
+int64_t verdict_days_between(int64_t a, int64_t b)
 {
 	int64_t d = b - a;
 
@@ -135,7 +135,7 @@ int64_t days_between(int64_t a, int64_t b)
 }
 
 /* A configured limit in ms: "10s" when whole seconds, else util's form. */
-char *fmt_limit_ms(char *buf, size_t n, int64_t ms)
+char *verdict_fmt_limit_ms(char *buf, size_t n, int64_t ms)
 {
 	if (ms > 0 && ms % 1000 == 0)
 		snprintf(buf, n, "%llds", (long long)(ms / 1000));
@@ -145,17 +145,17 @@ char *fmt_limit_ms(char *buf, size_t n, int64_t ms)
 }
 
 /* "host:443", "[::1]:443". */
-char *fmt_hostport(char *buf, size_t n, const char *host, int port)
+char *verdict_fmt_hostport(char *buf, size_t n, const char *host, int port)
 {
-	if (strchr(str(host), ':'))
+	if (strchr(verdict_str(host), ':'))
 		snprintf(buf, n, "[%s]:%d", host, port);
 	else
-		snprintf(buf, n, "%s:%d", str(host), port);
+		snprintf(buf, n, "%s:%d", verdict_str(host), port);
 	return buf;
 }
 
 /* The chain entry expiring first, or -1 without a dated chain. */
-int earliest_expiry(const struct judge *j)
+int verdict_earliest_expiry(const struct judge *j)
 {
 	int i = -1;
 
@@ -185,12 +185,12 @@ static void conclude_up(struct judge *j)
 	int i;
 
 	util_fmt_duration_us(total, sizeof total, r->t.total_us);
-	i = earliest_expiry(j);
+	i = verdict_earliest_expiry(j);
 	if (i >= 0) {
-		int64_t left = days_between(j->now_s, r->chain[i].not_after);
+		int64_t left = verdict_days_between(j->now_s, r->chain[i].not_after);
 
 		snprintf(tail, sizeof tail, ", certificate valid %lld more day%s", (long long)left,
-			 plural(left));
+			 verdict_plural(left));
 	}
 	if (j->ep->plain_http)
 		snprintf(v->message, sizeof v->message, "HTTP %ld redirect to %s in %s",

@@ -102,7 +102,7 @@ void judge_body(struct judge *j)
 			strcat(unjudged, ", expect_body_regex");
 		else
 			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "body does not match /%s/",
-			     str(ep->expect_body_regex));
+			     verdict_str(ep->expect_body_regex));
 	}
 
 	if (ep->n_expect_json > 0) {
@@ -117,7 +117,7 @@ void judge_body(struct judge *j)
 		else if (o == JSONCOND_NOT_JSON && strstr(msg, "JSON"))
 			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "%s", msg); /* already says so */
 		else if (o == JSONCOND_NOT_JSON)
-			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "body is not JSON%s%s", sep(msg), msg);
+			note(j, REASON_BODY_MISMATCH, STATE_DOWN, "body is not JSON%s%s", verdict_sep(msg), msg);
 	}
 
 	if (unjudged[0])
@@ -161,7 +161,7 @@ void judge_plain_http(struct judge *j)
 {
 	const struct probe_result *r = j->r;
 	const struct redirect_check *hc = &r->http_check;
-	const char *url = str(j->ep->url);
+	const char *url = verdict_str(j->ep->url);
 	long status;
 	const char *loc;
 	bool to_https;
@@ -213,11 +213,11 @@ void judge_port80(struct judge *j)
 		return;
 	/* the default port is left out of the URL, as people write it */
 	if (port == 80)
-		snprintf(url, sizeof url, strchr(str(ep->host), ':') ? "http://[%s]/" : "http://%s/",
-			 str(ep->host));
+		snprintf(url, sizeof url, strchr(verdict_str(ep->host), ':') ? "http://[%s]/" : "http://%s/",
+			 verdict_str(ep->host));
 	else
 		snprintf(url, sizeof url, "http://%s/",
-			 fmt_hostport(hp, sizeof hp, str(ep->host), port));
+			 verdict_fmt_hostport(hp, sizeof hp, verdict_str(ep->host), port));
 	redirect_finding(j, STATE_WARN, url, hc->status, hc->location);
 }
 
@@ -293,11 +293,11 @@ void judge_latency(struct judge *j)
 	if (ep->latency_down_ms > 0 && t->total_us > ep->latency_down_ms * 1000) {
 		st = STATE_DOWN;
 		which = "latency_down";
-		fmt_limit_ms(lim, sizeof lim, ep->latency_down_ms);
+		verdict_fmt_limit_ms(lim, sizeof lim, ep->latency_down_ms);
 	} else if (ep->latency_warn_ms > 0 && t->total_us > ep->latency_warn_ms * 1000) {
 		st = STATE_WARN;
 		which = "latency_warn";
-		fmt_limit_ms(lim, sizeof lim, ep->latency_warn_ms);
+		verdict_fmt_limit_ms(lim, sizeof lim, ep->latency_warn_ms);
 	} else {
 		return;
 	}

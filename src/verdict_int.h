@@ -41,19 +41,19 @@ void note(struct judge *j, enum reason rs, enum state st, const char *fmt, ...)
 bool noted(const struct judge *j, enum reason rs);
 
 /* s, or "" for NULL. */
-const char *str(const char *s);
+const char *verdict_str(const char *s);
 /* ": " when s has text to follow it, so "could not resolve x" needs no ": ". */
-const char *sep(const char *s);
+const char *verdict_sep(const char *s);
 /* "s" unless n is 1. */
-const char *plural(int64_t n);
+const char *verdict_plural(int64_t n);
 /* Whole days from a to b, rounded down (negative when b is before a). */
-int64_t days_between(int64_t a, int64_t b);
+int64_t verdict_days_between(int64_t a, int64_t b);
 /* A configured limit in ms into buf (n bytes): "10s" when whole seconds; returns buf. */
-char *fmt_limit_ms(char *buf, size_t n, int64_t ms);
+char *verdict_fmt_limit_ms(char *buf, size_t n, int64_t ms);
 /* "host:443", "[::1]:443" into buf (n bytes); host may be NULL; returns buf. */
-char *fmt_hostport(char *buf, size_t n, const char *host, int port);
+char *verdict_fmt_hostport(char *buf, size_t n, const char *host, int port);
 /* The chain entry expiring first, or -1 without a dated chain. */
-int earliest_expiry(const struct judge *j);
+int verdict_earliest_expiry(const struct judge *j);
 
 /* verdict_tls.c: reaching the server, TLS version, certificate chain. */
 void judge_transport(struct judge *j);

@@ -94,7 +94,7 @@ static char *fmt_in_days(char *buf, size_t n, int64_t d)
 	if (d <= 0)
 		snprintf(buf, n, "in less than a day");
 	else
-		snprintf(buf, n, "in %lld day%s", (long long)d, plural(d));
+		snprintf(buf, n, "in %lld day%s", (long long)d, verdict_plural(d));
 	return buf;
 }
 
@@ -114,7 +114,7 @@ static void judge_timeout(struct judge *j, const char *hp, const char *lim)
 	switch (r->failed_phase) {
 	case PHASE_DNS:
 		note(j, REASON_TIMEOUT, STATE_DOWN, "no DNS answer for %s within %s",
-		     str(j->ep->host), lim);
+		     verdict_str(j->ep->host), lim);
 		break;
 	case PHASE_CONNECT:
 		note(j, REASON_TIMEOUT, STATE_DOWN, "no TCP connection to %s within %s", hp, lim);
@@ -140,7 +140,7 @@ static void judge_timeout(struct judge *j, const char *hp, const char *lim)
 	case PHASE_NONE:
 	default:
 		note(j, REASON_TIMEOUT, STATE_DOWN, "probe did not finish within %s%s%s", lim,
-		     sep(r->error_text), r->error_text);
+		     verdict_sep(r->error_text), r->error_text);
 		break;
 	}
 }
@@ -153,15 +153,15 @@ void judge_transport(struct judge *j)
 	int port = r->port > 0 ? r->port : ep->port;
 	char hp[320], ipp[100], lim[32];
 
-	fmt_hostport(hp, sizeof hp, host, port);
-	fmt_hostport(ipp, sizeof ipp, r->ip[0] ? r->ip : host, port);
-	fmt_limit_ms(lim, sizeof lim, ep->timeout_ms);
+	verdict_fmt_hostport(hp, sizeof hp, host, port);
+	verdict_fmt_hostport(ipp, sizeof ipp, r->ip[0] ? r->ip : host, port);
+	verdict_fmt_limit_ms(lim, sizeof lim, ep->timeout_ms);
 
 	switch (r->error) {
 	case PERR_NONE:
 		break;
 	case PERR_DNS:
-		note(j, REASON_DNS, STATE_DOWN, "could not resolve %s%s%s", host, sep(r->error_text),
+		note(j, REASON_DNS, STATE_DOWN, "could not resolve %s%s%s", host, verdict_sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_REFUSED:
@@ -174,17 +174,17 @@ void judge_transport(struct judge *j)
 		break;
 	case PERR_CONNECT:
 		note(j, REASON_CONNECT, STATE_DOWN, "could not connect to %s%s%s", r->ip[0] ? ipp : hp,
-		     sep(r->error_text), r->error_text);
+		     verdict_sep(r->error_text), r->error_text);
 		break;
 	case PERR_TIMEOUT:
 		judge_timeout(j, hp, lim);
 		break;
 	case PERR_TLS_VERSION:
-		note(j, REASON_TLS_VERSION, STATE_DOWN, "no common TLS version%s%s", sep(r->error_text),
+		note(j, REASON_TLS_VERSION, STATE_DOWN, "no common TLS version%s%s", verdict_sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_TLS:
-		note(j, REASON_TLS_HANDSHAKE, STATE_DOWN, "TLS handshake failed%s%s", sep(r->error_text),
+		note(j, REASON_TLS_HANDSHAKE, STATE_DOWN, "TLS handshake failed%s%s", verdict_sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_CERT_REJECTED:
@@ -196,13 +196,13 @@ void judge_transport(struct judge *j)
 		break;
 	case PERR_RECV:
 		note(j, REASON_PROBE_ERROR, STATE_DOWN, "connection closed mid-response%s%s",
-		     sep(r->error_text), r->error_text);
+		     verdict_sep(r->error_text), r->error_text);
 		break;
 	case PERR_PROXY:
 		note(j, REASON_PROXY, STATE_DOWN, "%s", r->error_text[0] ? r->error_text : "proxy failed");
 		break;
 	case PERR_HTTP_PROTOCOL:
-		note(j, REASON_HTTP_PROTOCOL, STATE_DOWN, "the server broke HTTP%s%s", sep(r->error_text),
+		note(j, REASON_HTTP_PROTOCOL, STATE_DOWN, "the server broke HTTP%s%s", verdict_sep(r->error_text),
 		     r->error_text);
 		break;
 	case PERR_INSECURE_REDIRECT:
@@ -211,11 +211,11 @@ void judge_transport(struct judge *j)
 		break;
 	case PERR_LOCAL:
 		note(j, REASON_PROBE_ERROR, STATE_DOWN, "local problem, not the server's%s%s",
-		     sep(r->error_text), r->error_text);
+		     verdict_sep(r->error_text), r->error_text);
 		break;
 	case PERR_OTHER:
 	default:
-		note(j, REASON_PROBE_ERROR, STATE_DOWN, "probe failed%s%s", sep(r->error_text),
+		note(j, REASON_PROBE_ERROR, STATE_DOWN, "probe failed%s%s", verdict_sep(r->error_text),
 		     r->error_text);
 		break;
 	}
@@ -264,16 +264,16 @@ static void judge_cert_dates(struct judge *j)
 	}
 
 	if (ei >= 0) {
-		ago = days_between(r->chain[ei].not_after, j->now_s);
+		ago = verdict_days_between(r->chain[ei].not_after, j->now_s);
 		cert_role(role, sizeof role, r, ei);
 		fmt_date(date, sizeof date, r->chain[ei].not_after);
 		if (ago == 0)
 			note(j, REASON_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (today)", role, date);
 		else
 			note(j, REASON_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (%lld day%s ago)", role,
-			     date, (long long)ago, plural(ago));
+			     date, (long long)ago, verdict_plural(ago));
 	} else if (vf->flags & VERIFY_EXPIRED) {
-		note(j, REASON_CERT_EXPIRED, STATE_DOWN, "certificate expired%s%s", sep(vf->error),
+		note(j, REASON_CERT_EXPIRED, STATE_DOWN, "certificate expired%s%s", verdict_sep(vf->error),
 		     vf->error);
 	}
 	j->expired = noted(j, REASON_CERT_EXPIRED);
@@ -284,10 +284,10 @@ static void judge_cert_dates(struct judge *j)
 		cert_role(role, sizeof role, r, ni);
 		fmt_date(date, sizeof date, r->chain[ni].not_before);
 		note(j, REASON_CERT_NOT_YET_VALID, STATE_DOWN, "%s is not valid until %s (%s)", role, date,
-		     fmt_in_days(in, sizeof in, days_between(j->now_s, r->chain[ni].not_before)));
+		     fmt_in_days(in, sizeof in, verdict_days_between(j->now_s, r->chain[ni].not_before)));
 	} else if (vf->flags & VERIFY_NOT_YET_VALID) {
 		note(j, REASON_CERT_NOT_YET_VALID, STATE_DOWN, "certificate not yet valid%s%s",
-		     sep(vf->error), vf->error);
+		     verdict_sep(vf->error), vf->error);
 	}
 }
 
@@ -321,16 +321,16 @@ static void judge_cert_trust(struct judge *j)
 		if (vf->flags & (VERIFY_UNTRUSTED_ROOT | VERIFY_UNKNOWN_ISSUER)) {
 			dn_cn(cn, sizeof cn, j->nchain > 0 ? r->chain[j->nchain - 1].issuer : NULL);
 			note(j, REASON_CERT_UNTRUSTED, STATE_DOWN,
-			     "chain does not lead to a trusted root%s%s (issuer: '%s')", sep(vf->error),
+			     "chain does not lead to a trusted root%s%s (issuer: '%s')", verdict_sep(vf->error),
 			     vf->error, cn);
 		} else if (vf->flags & VERIFY_OTHER) {
 			note(j, REASON_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
-			     sep(vf->error), vf->error);
+			     verdict_sep(vf->error), vf->error);
 		} else if (vf->checked && vf->code != 0 && !noted(j, REASON_CERT_EXPIRED) &&
 			   !noted(j, REASON_CERT_NOT_YET_VALID)) {
 			/* a failed verification the prober did not classify */
 			note(j, REASON_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
-			     sep(vf->error), vf->error);
+			     verdict_sep(vf->error), vf->error);
 		}
 	}
 }
@@ -379,7 +379,7 @@ static void judge_cert_hostname(struct judge *j)
 {
 	const struct probe_result *r = j->r;
 	const struct tls_verify *vf = &r->verify;
-	const char *want = vf->hostname[0] ? vf->hostname : str(j->ep->host);
+	const char *want = vf->hostname[0] ? vf->hostname : verdict_str(j->ep->host);
 	char names[300], cn[200];
 
 	if (vf->hostname_ok != 0)
@@ -434,7 +434,7 @@ static void judge_cert_lifetime(struct judge *j)
 	if (life <= 0 || used <= 0 || used * 3 <= life * 2)
 		return;
 	cert_role(role, sizeof role, j->r, 0);
-	fmt_in_days(in, sizeof in, days_between(j->now_s, leaf->not_after));
+	fmt_in_days(in, sizeof in, verdict_days_between(j->now_s, leaf->not_after));
 	note(j, REASON_CERT_EXPIRING, STATE_WARN, "%s has used %d%% of its %lld-day lifetime and was not "
 	     "renewed (expires %s); ACME clients renew at two-thirds", role, (int)(used * 100 / life),
 	     (long long)(life / DAY_S), in);
@@ -450,10 +450,10 @@ static void judge_cert_expiring(struct judge *j)
 
 	if (j->expired)
 		return;
-	i = earliest_expiry(j);
+	i = verdict_earliest_expiry(j);
 	if (i < 0)
 		return;
-	left = days_between(j->now_s, r->chain[i].not_after);
+	left = verdict_days_between(j->now_s, r->chain[i].not_after);
 	cert_role(role, sizeof role, r, i);
 	fmt_date(date, sizeof date, r->chain[i].not_after);
 	fmt_in_days(in, sizeof in, left);
@@ -492,7 +492,7 @@ void judge_cert_rejected(struct judge *j)
 		if (noted(j, rs))
 			return;
 	note(j, REASON_CERT_UNTRUSTED, STATE_DOWN, "certificate rejected%s%s",
-	     sep(r->verify.error[0] ? r->verify.error : r->error_text),
+	     verdict_sep(r->verify.error[0] ? r->verify.error : r->error_text),
 	     r->verify.error[0] ? r->verify.error : r->error_text);
 }
 
