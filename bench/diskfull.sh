@@ -36,6 +36,7 @@ die() {
 	echo "diskfull: $*" >&2
 	exit 1
 }
+. bench/lib.sh
 if [ "$(id -u)" != 0 ]; then
 	echo "diskfull: skipped: mounting a tmpfs needs root" >&2
 	exit 0
@@ -60,9 +61,7 @@ trap 'stop_all; exit 130' INT TERM
 tests/lab/gen-certs.sh "$work/certs" >/dev/null || die "gen-certs.sh failed"
 ca=$(cd "$work/certs" && pwd)/root.pem
 echo "good tls 0 cert=$work/certs/good-chain.pem key=$work/certs/good.key body=ok" >"$work/spec"
-"$LABSRV" -p $$ "$work/spec" "$work/ports" 2>"$work/labsrv.log" &
-srv_pid=$!
-for _ in $(seq 500); do [ -s "$work/ports" ] && break; sleep 0.02; done
+labsrv_start
 port=$(awk '$1 == "good" { print $2 }' "$work/ports")
 [ -n "$port" ] || die "labsrv did not start"
 {

@@ -53,6 +53,7 @@ die() {
 	echo "bench: $*" >&2
 	exit 1
 }
+. bench/lib.sh
 
 for f in "$HTTPSMON" "$LABSRV" tests/lab/gen-certs.sh; do
 	[ -x "$f" ] || die "$f missing: run 'make bench'"
@@ -89,13 +90,7 @@ trap 'stop_server; exit 130' INT TERM
 # 1000 sockets in flight in one process: lift the soft limit if it is low
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-"$LABSRV" -p $$ "$work/spec" "$work/ports" 2>"$work/labsrv.log" &
-srv_pid=$!
-for _ in $(seq 500); do
-	[ -s "$work/ports" ] && break
-	kill -0 "$srv_pid" 2>/dev/null || die "labsrv exited: $(cat "$work/labsrv.log")"
-	sleep 0.02
-done
+labsrv_start
 port=$(awk '$1 == "bench" { print $2 }' "$work/ports" 2>/dev/null)
 [ -n "$port" ] || die "labsrv did not report its port"
 

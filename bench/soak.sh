@@ -58,6 +58,7 @@ die() {
 	echo "soak: $*" >&2
 	exit 1
 }
+. bench/lib.sh
 
 for f in "$HTTPSMON" "$LABSRV" tests/lab/gen-certs.sh; do
 	[ -x "$f" ] || die "$f missing: run 'make soak'"
@@ -85,13 +86,7 @@ trap 'stop_all; exit 130' INT TERM
 
 # 500 endpoints, a fifth of them holding a socket until their timeout
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-"$LABSRV" -p $$ "$work/spec" "$work/ports" 2>"$work/labsrv.log" &
-srv_pid=$!
-for _ in $(seq 500); do
-	[ -s "$work/ports" ] && break
-	kill -0 "$srv_pid" 2>/dev/null || die "labsrv exited: $(cat "$work/labsrv.log")"
-	sleep 0.02
-done
+labsrv_start
 lport() { awk -v n="$1" '$1 == n { print $2 }' "$work/ports"; }
 p_good=$(lport good) p_refused=$(lport refused) p_hang=$(lport hang)
 [ -n "$p_good" ] && [ -n "$p_refused" ] && [ -n "$p_hang" ] || die "labsrv did not report its ports"
