@@ -6,13 +6,7 @@
 # leak-free probe round under valgrind. TAP-ish output.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-BIN=${HTTPSMON_BIN:-bin/httpsmon}
-export BUILD
-
-. tests/lib/harness.sh
+. "$(dirname "$0")/lib/harness.sh"
 # expect_rc DESC WANT CMD...: runs CMD, keeps its output in $out
 expect_rc() {
 	local desc=$1 want=$2 rc

@@ -9,14 +9,7 @@
 # local lab only.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-BIN=${HTTPSMON_BIN:-bin/httpsmon}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-export BUILD
-
-. tests/lib/harness.sh
+. "$(dirname "$0")/lib/harness.sh"
 if [ "$(id -u)" != 0 ]; then
 	skip "collector on a full tmpfs" "not root: cannot mount a tmpfs"
 	exit 0

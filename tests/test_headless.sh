@@ -8,14 +8,7 @@
 # out current. TAP-ish output; local lab only.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-BIN=${HTTPSMON_BIN:-bin/httpsmon}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-export BUILD
-
-. tests/lib/harness.sh
+. "$(dirname "$0")/lib/harness.sh"
 check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(tail -20 "$log" 2>/dev/null)"; fi; }
 work=$(mktemp -d)
 pids=()

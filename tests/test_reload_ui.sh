@@ -11,15 +11,9 @@
 # cleanly. Endpoints point at a refused loopback port: no lab needed.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-BIN=${HTTPSMON_BIN:-bin/httpsmon}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+. "$(dirname "$0")/lib/harness.sh"
 SANITIZED=${SANITIZED:-}
 RELOADS=${RELOADS:-24}
-
-. tests/lib/harness.sh
 
 if ! command -v tmux >/dev/null 2>&1; then
 	skip "dashboard reload under keys" "tmux not installed (scripts/deps.sh installs it)"

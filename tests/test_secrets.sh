@@ -8,14 +8,7 @@
 # (list, detail, history panes), and `check-config` on a malformed header.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-BIN=${HTTPSMON_BIN:-bin/httpsmon}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-export BUILD
-
-. tests/lib/harness.sh
+. "$(dirname "$0")/lib/harness.sh"
 
 work=$(mktemp -d)
 sock=httpsmon-secrets-$$

@@ -11,14 +11,7 @@
 # output; local lab only.
 set -u
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top" || exit 1
-BUILD=${BUILD:-build}
-BIN=${HTTPSMON_BIN:-bin/httpsmon}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-export BUILD
-
-. tests/lib/harness.sh
+. "$(dirname "$0")/lib/harness.sh"
 
 if ! command -v tmux >/dev/null 2>&1; then
 	skip "dashboard in tmux" "tmux not installed (scripts/deps.sh installs it)"

@@ -6,6 +6,14 @@
 # The sourcing script sets $work (a temporary directory it removes) before
 # calling lab_up, and stops the lab and $flaky_pid in its own cleanup.
 
+# Every test runs from the top of the tree with BUILD set and BIN an
+# absolute path (the tests cd into temporary directories).
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+BUILD=${BUILD:-build}
+BIN=${HTTPSMON_BIN:-bin/httpsmon}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+export BUILD
+
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 # notok DESC [DETAIL...]: the details go out as '#' comment lines
