@@ -31,6 +31,7 @@
  */
 #include "httpsmon/config.h"
 #include "config_fields.h"
+#include "config_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -43,49 +44,6 @@
 #include <ini.h>
 
 #define CONFIG_MAX_ERRORS   8   /* shown in err; the rest are counted */
-#define CONFIG_NAME_MAX     64  /* section (endpoint) name, bytes */
-
-struct rawkv {
-	char *key;
-	char *value;         /* after ${VAR} substitution */
-	char *written;       /* as in the file when a substitution changed it, else NULL */
-	struct strlist subs; /* "NAME=value" substituted: kept out of messages */
-	bool bad;            /* substitution failed (already reported): not applied */
-	int line;
-};
-
-struct rawsec {
-	char *name;
-	int line;
-	struct rawkv *kv;
-	size_t n;
-};
-
-struct cerr {
-	int line;   /* 0: about the whole file */
-	size_t seq; /* keeps the order of errors found on one line */
-	char *msg;  /* the whole line, "FILE:LINE: ..." */
-};
-
-struct loader {
-	const char *path;
-	char *dir;           /* of path, for relative file names; NULL = cwd */
-	FILE *f;
-	char *buf;           /* getline buffer */
-	size_t cap;
-	int line;            /* line last handed to inih */
-	size_t line_max;     /* longest line inih takes, characters */
-	int read_errno;
-	struct rawsec *secs;
-	size_t nsecs;
-	long cur;            /* index into secs; NO_SECTION or BROKEN_SECTION */
-	struct config *cfg;  /* being built: where global keys go */
-	struct cerr *errs;
-	size_t nerrs;
-	const struct rawkv *cur_kv; /* being applied: its substituted values are scrubbed from errors */
-};
-#define NO_SECTION     (-1)
-#define BROKEN_SECTION (-2) /* header was rejected: its keys are skipped silently */
 
 /* An endpoint under construction, with where each key was last set. */
 struct build {
@@ -94,10 +52,7 @@ struct build {
 	bool here[K_COUNT]; /* set in the section being applied */
 };
 
-static void err_add(struct loader *ld, int line, const char *section, const char *key,
-		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void err_add(struct loader *ld, int line, const char *section, const char *key,
+void config_err_add(struct loader *ld, int line, const char *section, const char *key,
 		    const char *fmt, ...)
 {
 	struct strbuf b = { 0 };
@@ -192,14 +147,14 @@ static void section_line(struct loader *ld, char *s)
 
 	ld->cur = BROKEN_SECTION;
 	if (!close) {
-		err_add(ld, ld->line, NULL, NULL, "section header without a closing ']'");
+		config_err_add(ld, ld->line, NULL, NULL, "section header without a closing ']'");
 		return;
 	}
 	after = close + 1;
 	while (isspace((unsigned char)*after))
 		after++;
 	if (*after && *after != ';' && *after != '#') {
-		err_add(ld, ld->line, NULL, NULL, "unexpected text after ']': '%s'",
+		config_err_add(ld, ld->line, NULL, NULL, "unexpected text after ']': '%s'",
 			config_quote(qb, sizeof(qb), after));
 		return;
 	}
@@ -211,11 +166,11 @@ static void section_line(struct loader *ld, char *s)
 		end--;
 	*end = '\0';
 	if (!*name) {
-		err_add(ld, ld->line, NULL, NULL, "empty section name '[]'");
+		config_err_add(ld, ld->line, NULL, NULL, "empty section name '[]'");
 		return;
 	}
 	if (!name_ok(name)) {
-		err_add(ld, ld->line, config_quote(qb, sizeof(qb), name), NULL,
+		config_err_add(ld, ld->line, config_quote(qb, sizeof(qb), name), NULL,
 			"invalid section name: use letters, digits and . _ - : / @ + "
 			"(no spaces, at most %d bytes)", CONFIG_NAME_MAX);
 		return;
@@ -256,7 +211,7 @@ static char *reader_cb(char *str, int num, void *stream)
 	s[len] = '\0';
 	snprintf(str, (size_t)num, "\n");
 	if (strlen(s) != len) {
-		err_add(ld, ld->line, NULL, NULL, "line contains a NUL byte");
+		config_err_add(ld, ld->line, NULL, NULL, "line contains a NUL byte");
 		return str;
 	}
 	if (ld->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0) {
@@ -264,7 +219,7 @@ static char *reader_cb(char *str, int num, void *stream)
 		len -= 3;
 	}
 	if (len > max) {
-		err_add(ld, ld->line, NULL, NULL, "line too long (max %zu characters)", max);
+		config_err_add(ld, ld->line, NULL, NULL, "line too long (max %zu characters)", max);
 		return str;
 	}
 	while (isspace((unsigned char)*s))
@@ -288,7 +243,7 @@ static char *reader_cb(char *str, int num, void *stream)
 			char qb[96], *word = xstrndup(s, strcspn(s, " \t"));
 
 			/* the first word only: the rest may be a secret with its key lost */
-			err_add(ld, ld->line, NULL, NULL,
+			config_err_add(ld, ld->line, NULL, NULL,
 				"expected 'key = value', '[section]' or a comment, found '%s%s'",
 				config_quote(qb, sizeof(qb), word), s[strlen(word)] ? " ..." : "");
 			free(word);
@@ -312,14 +267,14 @@ static void substitute(struct loader *ld, const char *section, struct rawkv *kv,
 	kv->value = config_expand(text, &kv->subs, why, sizeof(why));
 	if (!kv->value) {
 		kv->bad = true;
-		err_add(ld, kv->line, section, config_quote(qb, sizeof(qb), kv->key), "%s", why);
+		config_err_add(ld, kv->line, section, config_quote(qb, sizeof(qb), kv->key), "%s", why);
 		return;
 	}
 	if (strcmp(kv->value, text) != 0)
 		kv->written = xstrdup(text);
 	if (strlen(kv->value) > room) {
 		kv->bad = true;
-		err_add(ld, kv->line, section, config_quote(qb, sizeof(qb), kv->key),
+		config_err_add(ld, kv->line, section, config_quote(qb, sizeof(qb), kv->key),
 			"value is %zu characters after ${...} substitution; at most %zu fit "
 			"(the same limit as a written value)", strlen(kv->value), room);
 	}
@@ -336,12 +291,12 @@ static int handler_cb(void *user, const char *section, const char *name, const c
 	if (ld->cur == BROKEN_SECTION)
 		return 1;
 	if (ld->cur == NO_SECTION) {
-		err_add(ld, ld->line, NULL, config_quote(qb, sizeof(qb), name),
+		config_err_add(ld, ld->line, NULL, config_quote(qb, sizeof(qb), name),
 			"key outside any section: put it under [defaults] or an endpoint's [name]");
 		return 1;
 	}
 	if (!*name) {
-		err_add(ld, ld->line, ld->secs[ld->cur].name, NULL, "missing key name before '='");
+		config_err_add(ld, ld->line, ld->secs[ld->cur].name, NULL, "missing key name before '='");
 		return 1;
 	}
 	sec = &ld->secs[ld->cur];
@@ -374,12 +329,12 @@ static void unknown_key(struct loader *ld, const char *section, const struct raw
 	}
 	config_quote(qb, sizeof(qb), kv->key);
 	if (best_d == 0)
-		err_add(ld, kv->line, section, qb, "unknown key (keys are lower-case: did you mean '%s'?)",
+		config_err_add(ld, kv->line, section, qb, "unknown key (keys are lower-case: did you mean '%s'?)",
 			best);
 	else if (best && best_d <= 2 && (size_t)best_d < strlen(lower))
-		err_add(ld, kv->line, section, qb, "unknown key (did you mean '%s'?)", best);
+		config_err_add(ld, kv->line, section, qb, "unknown key (did you mean '%s'?)", best);
 	else
-		err_add(ld, kv->line, section, qb,
+		config_err_add(ld, kv->line, section, qb,
 			"unknown key (config/endpoints.ini lists every key)");
 }
 
@@ -405,16 +360,16 @@ static void apply_kv(struct loader *ld, struct build *bd, const char *section, c
 	id = (size_t)(f - config_fields);
 	flags = f->key.flags;
 	if ((flags & KF_GLOBAL) && !is_defaults) {
-		err_add(ld, kv->line, section, kv->key, "%s is global: set it in [defaults]", kv->key);
+		config_err_add(ld, kv->line, section, kv->key, "%s is global: set it in [defaults]", kv->key);
 		return;
 	}
 	if (!(flags & KF_LIST) && bd->here[id]) {
-		err_add(ld, kv->line, section, kv->key, "set twice in this section (first at line %d)",
+		config_err_add(ld, kv->line, section, kv->key, "set twice in this section (first at line %d)",
 			bd->line[id]);
 		return;
 	}
-	if ((flags & KF_LIST) && !bd->here[id])
-		config_field_clear(f, &bd->e); /* an endpoint's own list replaces the inherited one */
+	if ((flags & KF_LIST) && !bd->here[id]) /* an endpoint's own list replaces the inherited one */
+		config_field_clear(f, flags & KF_GLOBAL ? (void *)ld->cfg : (void *)&bd->e);
 	bd->here[id] = true;
 	bd->line[id] = kv->line;
 	/* a failed substitution is reported already; an empty list value clears the list */
@@ -422,7 +377,7 @@ static void apply_kv(struct loader *ld, struct build *bd, const char *section, c
 		return;
 	if (config_field_parse(f, flags & KF_GLOBAL ? (void *)ld->cfg : (void *)&bd->e, &in, msg,
 			       sizeof(msg)))
-		err_add(ld, kv->line, section, kv->key, "%s", msg);
+		config_err_add(ld, kv->line, section, kv->key, "%s", msg);
 }
 
 static void apply(struct loader *ld, struct build *bd, const char *section, const struct rawkv *kv,
@@ -477,7 +432,7 @@ static void build_done(struct loader *ld, struct build *bd, const char *section)
 
 		fmt_ms(a, sizeof(a), e->timeout_ms);
 		fmt_ms(b, sizeof(b), e->interval_ms);
-		err_add(ld, bd->line[at], section, config_fields[at].key.name,
+		config_err_add(ld, bd->line[at], section, config_fields[at].key.name,
 			"timeout %s%s is longer than interval %s%s: a probe would overlap its own "
 			"next run", a, origin(bd, K_timeout, oa, sizeof(oa)), b,
 			origin(bd, K_interval, ob, sizeof(ob)));
@@ -488,7 +443,7 @@ static void build_done(struct loader *ld, struct build *bd, const char *section)
 
 		fmt_ms(a, sizeof(a), e->latency_warn_ms);
 		fmt_ms(b, sizeof(b), e->latency_down_ms);
-		err_add(ld, bd->line[at], section, config_fields[at].key.name,
+		config_err_add(ld, bd->line[at], section, config_fields[at].key.name,
 			"latency_warn %s%s must be below latency_down %s%s", a,
 			origin(bd, K_latency_warn, oa, sizeof(oa)), b,
 			origin(bd, K_latency_down, ob, sizeof(ob)));
@@ -497,7 +452,7 @@ static void build_done(struct loader *ld, struct build *bd, const char *section)
 	    e->cert_crit_days > e->cert_warn_days) {
 		enum key_id at = bd->here[K_cert_crit_days] ? K_cert_crit_days : K_cert_warn_days;
 
-		err_add(ld, bd->line[at], section, config_fields[at].key.name,
+		config_err_add(ld, bd->line[at], section, config_fields[at].key.name,
 			"cert_crit_days %d%s must not exceed cert_warn_days %d%s", e->cert_crit_days,
 			origin(bd, K_cert_crit_days, oa, sizeof(oa)), e->cert_warn_days,
 			origin(bd, K_cert_warn_days, ob, sizeof(ob)));
@@ -508,7 +463,7 @@ static void build_done(struct loader *ld, struct build *bd, const char *section)
 
 		/* a file that failed to load already has its own error */
 		if (!err_on_line(ld, bd->line[at]))
-			err_add(ld, bd->line[at], section, config_fields[at].key.name,
+			config_err_add(ld, bd->line[at], section, config_fields[at].key.name,
 				"client_cert and client_key go together: set both or neither");
 	}
 }
@@ -529,7 +484,15 @@ static struct config *config_new(void)
 	return c;
 }
 
-/* Second pass: [defaults] over the built-ins, each endpoint over [defaults]. */
+static bool is_notifier(const struct rawsec *s)
+{
+	return strncmp(s->name, CONFIG_NOTIFY_PREFIX, strlen(CONFIG_NOTIFY_PREFIX)) == 0;
+}
+
+/*
+ * Second pass: the notifiers, then [defaults] over the built-ins, each
+ * endpoint over [defaults].
+ */
 static struct config *build_config(struct loader *ld)
 {
 	struct config *cfg = config_new();
@@ -540,16 +503,19 @@ static struct config *build_config(struct loader *ld)
 	ld->cfg = cfg;
 	memset(&base, 0, sizeof(base));
 	endpoint_defaults(&base.e);
+	config_notifiers_build(ld, cfg);
 	for (i = 0; i < ld->nsecs; i++) {
 		const struct rawsec *s = &ld->secs[i];
 
+		if (is_notifier(s))
+			continue;
 		if (strcmp(s->name, "defaults") != 0) {
 			count++;
 			if (strcasecmp(s->name, "defaults") == 0)
-				err_add(ld, s->line, s->name, NULL, "section names are case-sensitive: "
+				config_err_add(ld, s->line, s->name, NULL, "section names are case-sensitive: "
 					"did you mean [defaults]?");
 		} else if (defs) {
-			err_add(ld, s->line, "defaults", NULL, "a second [defaults] section "
+			config_err_add(ld, s->line, "defaults", NULL, "a second [defaults] section "
 				"(the first is at line %d)", defs->line);
 		} else {
 			defs = s;
@@ -559,23 +525,25 @@ static struct config *build_config(struct loader *ld)
 		for (j = 0; j < defs->n; j++)
 			apply(ld, &base, "defaults", &defs->kv[j], true);
 		build_done(ld, &base, "defaults");
+		if (base.here[K_notify])
+			config_notify_names_check(ld, cfg, &base.e, "defaults", base.line[K_notify]);
 	}
 	memset(base.here, 0, sizeof(base.here));
 
 	cfg->path = xstrdup(ld->path);
 	if (cfg->retain_rollup_ms < cfg->retain_raw_ms)
-		err_add(ld, 0, "defaults", "retain_rollup", "must be at least retain_raw (rollups "
+		config_err_add(ld, 0, "defaults", "retain_rollup", "must be at least retain_raw (rollups "
 			"summarise what raw rows no longer hold)");
 	cfg->eps = xcalloc(count ? count : 1, sizeof(*cfg->eps));
 	for (i = 0; i < ld->nsecs; i++) {
 		const struct rawsec *s = &ld->secs[i];
 		bool dup = false;
 
-		if (strcmp(s->name, "defaults") == 0)
+		if (strcmp(s->name, "defaults") == 0 || is_notifier(s))
 			continue;
 		for (j = 0; j < i && !dup; j++) {
 			if (strcmp(ld->secs[j].name, s->name) == 0) {
-				err_add(ld, s->line, s->name, NULL, "duplicate endpoint name "
+				config_err_add(ld, s->line, s->name, NULL, "duplicate endpoint name "
 					"(first defined at line %d)", ld->secs[j].line);
 				dup = true;
 			}
@@ -588,13 +556,15 @@ static struct config *build_config(struct loader *ld)
 		for (j = 0; j < s->n; j++)
 			apply(ld, &bd, s->name, &s->kv[j], false);
 		if (!bd.e.url && !bd.here[K_url])
-			err_add(ld, s->line, s->name, "url", "missing: every endpoint needs "
+			config_err_add(ld, s->line, s->name, "url", "missing: every endpoint needs "
 				"url = https://...");
 		build_done(ld, &bd, s->name);
+		if (bd.here[K_notify])
+			config_notify_names_check(ld, cfg, &bd.e, s->name, bd.line[K_notify]);
 		cfg->eps[cfg->n++] = bd.e;
 	}
 	if (count == 0)
-		err_add(ld, 0, NULL, NULL, "no endpoints configured: add a section such as "
+		config_err_add(ld, 0, NULL, NULL, "no endpoints configured: add a section such as "
 			"[example] with url = https://example.com/");
 	endpoint_done(&base.e);
 	return cfg;
@@ -652,11 +622,11 @@ struct config *config_load(const char *path, char *err, size_t errlen)
 		abort();
 	}
 	if (ld.read_errno) {
-		err_add(&ld, 0, NULL, NULL, "cannot read: %s", strerror(ld.read_errno));
+		config_err_add(&ld, 0, NULL, NULL, "cannot read: %s", strerror(ld.read_errno));
 	} else {
 		/* a line inih refused that the reader did not foresee */
 		if (rc > 0 && !err_on_line(&ld, rc))
-			err_add(&ld, rc, NULL, NULL, "cannot parse this line");
+			config_err_add(&ld, rc, NULL, NULL, "cannot parse this line");
 		cfg = build_config(&ld);
 	}
 	if (ld.nerrs) {
@@ -733,6 +703,10 @@ void config_unref(struct config *c)
 	for (i = 0; i < c->n; i++)
 		endpoint_done(&c->eps[i]);
 	free(c->eps);
+	for (i = 0; i < c->n_notifiers; i++)
+		notifier_done(&c->notifiers[i]);
+	free(c->notifiers);
+	config_globals_done(c);
 	free(c->path);
 	free(c);
 }

@@ -371,16 +371,26 @@ static int parse_resolve(const struct config_field *f, void *obj, const struct f
 	return 0;
 }
 
-/* "a, b,c": each tag trimmed, empty ones skipped. */
-static int parse_tags(const struct config_field *f, void *obj, const struct field_in *in,
-		      char *msg, size_t n)
+/* One character of a tag or a name (len 1), or a whole one (len > 1: nothing more to check). */
+static bool name_char(const char *c, size_t len)
+{
+	return len > 1 || isalnum((unsigned char)*c) || (*c && strchr("._-:/+@", *c));
+}
+
+/*
+ * "a, b,c" into a list: each item trimmed, empty ones skipped, each checked
+ * by ok (NULL: any item without white space) and pushed.
+ */
+static int parse_items(const struct config_field *f, void *obj, const struct field_in *in, char *msg,
+		       size_t n, bool (*ok)(const char *item, size_t len))
 {
 	const char *p = in->v;
+	size_t max = f->max ? (size_t)f->max : CONFIG_TAG_MAX;
 
 	while (*p) {
 		size_t len = strcspn(p, ","), i;
 		const char *t = p;
-		char *tag;
+		char *item;
 
 		p += len;
 		if (*p)
@@ -394,15 +404,134 @@ static int parse_tags(const struct config_field *f, void *obj, const struct fiel
 		if (!len)
 			continue; /* "a, ,b" and a trailing comma are harmless */
 		for (i = 0; i < len; i++)
-			if (!isalnum((unsigned char)t[i]) && !strchr("._-:/+@", t[i]))
+			if (ok ? !ok(t + i, 1) : (unsigned char)t[i] <= 0x20 || t[i] == 0x7f)
 				break;
-		if (i < len || len > CONFIG_TAG_MAX)
-			return config_fail(msg, n, "bad tag '%.*s': use letters, digits and . _ - : / + @ "
-					   "(at most %d characters)", (int)len, t, CONFIG_TAG_MAX);
-		tag = xstrndup(t, len);
-		strlist_push(at(obj, f->off), tag);
-		free(tag);
+		if (i < len || len > max || (ok && !ok(t, len)))
+			return config_fail(msg, n, "bad %s '%.*s': %s (at most %zu characters)", f->type->noun,
+					   (int)(len > 60 ? 60 : len), t,
+					   ok == name_char ? "use letters, digits and . _ - : / + @"
+					   : ok ? "not one" : "no white space", max);
+		item = xstrndup(t, len);
+		strlist_push(at(obj, f->off), item);
+		free(item);
 	}
+	return 0;
+}
+
+static int parse_tags(const struct config_field *f, void *obj, const struct field_in *in,
+		      char *msg, size_t n)
+{
+	return parse_items(f, obj, in, msg, n, name_char);
+}
+
+/* An e-mail address list (to): words with one '@'. */
+static bool addr_ok(const char *a, size_t len)
+{
+	const char *at_sign = memchr(a, '@', len);
+
+	if (len == 1)
+		return (unsigned char)*a > 0x20 && *a != 0x7f && *a != '<' && *a != '>';
+	return at_sign && at_sign > a && at_sign < a + len - 1 && !memchr(at_sign + 1, '@', len - (size_t)(at_sign + 1 - a));
+}
+
+static int parse_addrs(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n)
+{
+	return parse_items(f, obj, in, msg, n, addr_ok);
+}
+
+/* canary: HOST:PORT, [v6]:PORT, comma-separated. */
+static bool hostport_ok(const char *h, size_t len)
+{
+	const char *colon;
+	char port[8];
+	int v;
+
+	if (len == 1)
+		return isalnum((unsigned char)*h) || strchr(".-:[]_", *h);
+	for (colon = h + len - 1; colon > h && *colon != ':'; colon--)
+		;
+	if (colon == h || (size_t)(h + len - colon - 1) >= sizeof(port))
+		return false;
+	snprintf(port, sizeof(port), "%.*s", (int)(h + len - colon - 1), colon + 1);
+	if (config_int_parse(port, 1, 65535, &v))
+		return false;
+	/* an IPv6 address goes in brackets so its colons are not the port's */
+	if (*h == '[')
+		return colon[-1] == ']' && colon - h > 2;
+	return !memchr(h, ':', (size_t)(colon - h)) && !memchr(h, '[', (size_t)(colon - h));
+}
+
+static int parse_hostport(const struct config_field *f, void *obj, const struct field_in *in,
+			  char *msg, size_t n)
+{
+	return parse_items(f, obj, in, msg, n, hostport_ok);
+}
+
+/* on = down, up, ...: the alert kinds a notifier gets, as bits. */
+static int parse_kinds(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n)
+{
+	static const unsigned settable = (1u << ALERT_DOWN) | (1u << ALERT_UP) | (1u << ALERT_WARN) |
+					 (1u << ALERT_CERT_EXPIRING) | (1u << ALERT_CERT_CHANGED) |
+					 (1u << ALERT_REMINDER);
+	struct strlist words = { 0 };
+	struct config_field lf = *f;
+	unsigned mask = 0;
+	int rc = 0;
+
+	lf.off = 0;
+	lf.max = 32;
+	if (parse_items(&lf, &words, in, msg, n, NULL))
+		return -1;
+	for (size_t i = 0; i < words.n && !rc; i++) {
+		enum alert_kind k;
+		char qb[96];
+
+		if (alert_kind_parse(words.v[i], &k) || !(settable & (1u << k)))
+			rc = config_fail(msg, n, "unknown alert kind '%s': use down, up, warn, cert_expiring, "
+					 "cert_changed, reminder", config_quote(qb, sizeof(qb), words.v[i]));
+		else
+			mask |= 1u << k;
+	}
+	strlist_done(&words);
+	if (!rc && !mask)
+		rc = config_fail(msg, n, "names no alert kind (down, up, warn, cert_expiring, cert_changed, "
+				 "reminder)");
+	if (!rc)
+		*(unsigned *)at(obj, f->off) = mask | (mask & (1u << ALERT_WARN) ? 1u << ALERT_WARN_END : 0);
+	return rc;
+}
+
+/* A webhook or Alertmanager URL: http(s), no password; a message shows scheme and host only. */
+static int parse_hookurl(const struct config_field *f, void *obj, const struct field_in *in,
+			 char *msg, size_t n)
+{
+	char *host = NULL, why[256], qb[96];
+	int port;
+	bool plain;
+
+	if (config_url_split(in->v, &host, &port, &plain, why, sizeof(why)))
+		return config_fail(msg, n, "bad URL '%s': %s", notifier_secret(qb, sizeof(qb), in->shown), why);
+	free(host);
+	strlist_push(at(obj, f->off), in->v);
+	return 0;
+}
+
+/* smtp://host[:port] or smtps://host[:port], nothing after but an optional "/". */
+static int parse_smtpurl(const struct config_field *f, void *obj, const struct field_in *in,
+			 char *msg, size_t n)
+{
+	const char *v = in->v, *h;
+	char qb[96];
+
+	h = !strncasecmp(v, "smtp://", 7) ? v + 7 : !strncasecmp(v, "smtps://", 8) ? v + 8 : NULL;
+	if (!h || !*h || *h == '/' || strchr(h, '@') || strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							      "0123456789.-_:[]/") != strlen(h))
+		return config_fail(msg, n, "bad SMTP URL '%s': use smtp://HOST[:PORT] or smtps://HOST[:PORT] "
+				   "(user and password go in their own keys)",
+				   notifier_secret(qb, sizeof(qb), in->shown));
+	set_str(at(obj, f->off), v);
 	return 0;
 }
 
@@ -424,7 +553,13 @@ static const struct field_type type_regex = { parse_regex, FK_REGEX, NULL };
 static const struct field_type type_json = { parse_json, FK_JSON, NULL };
 static const struct field_type type_header = { parse_header_field, FK_LIST, NULL };
 static const struct field_type type_resolve = { parse_resolve, FK_LIST, NULL };
-static const struct field_type type_tags = { parse_tags, FK_LIST, NULL };
+static const struct field_type type_tags = { parse_tags, FK_LIST, "tag" };
+static const struct field_type type_names = { parse_tags, FK_LIST, "notifier name" };
+static const struct field_type type_hostport = { parse_hostport, FK_LIST, "HOST:PORT" };
+static const struct field_type type_addrs = { parse_addrs, FK_LIST, "address" };
+static const struct field_type type_kinds = { parse_kinds, FK_INT, "alert kind" };
+static const struct field_type type_hookurl = { parse_hookurl, FK_LIST, NULL };
+static const struct field_type type_smtpurl = { parse_smtpurl, FK_STR, NULL };
 
 static const struct config_choice tls_versions[] = {
 	{ "1.0", 10 }, { "1.1", 11 }, { "1.2", 12 }, { "1.3", 13 }, { NULL, 0 },
@@ -433,12 +568,41 @@ static const struct config_choice ip_modes[] = {
 	{ "any", IPMODE_ANY }, { "4", IPMODE_V4 }, { "6", IPMODE_V6 }, { NULL, 0 },
 };
 static const struct config_choice http_versions[] = { { "1.1", 11 }, { "2", 2 }, { NULL, 0 } };
+static const struct config_choice notifier_types[] = {
+	{ "command", NOTIFIER_COMMAND }, { "webhook", NOTIFIER_WEBHOOK },
+	{ "alertmanager", NOTIFIER_ALERTMANAGER }, { "email", NOTIFIER_EMAIL }, { NULL, 0 },
+};
+static const struct config_choice notifier_formats[] = {
+	{ "json", NFMT_JSON }, { "slack", NFMT_SLACK }, { "alertmanager", NFMT_ALERTMANAGER },
+	{ "template", NFMT_TEMPLATE }, { NULL, 0 },
+};
 
 /* `bool` is a macro: # and ## take the type's token as written, unexpanded */
 #define CONFIG_FIELD_ROW(k, t, ...) \
 	[K_##k] = { .key.name = #k, .key.type = #t, .type = &type_##t, __VA_ARGS__ },
 const struct config_field config_fields[K_COUNT] = { CONFIG_FIELDS(CONFIG_FIELD_ROW) };
 #undef CONFIG_FIELD_ROW
+
+#define NOTIFIER_FIELD_ROW(k, t, ...) \
+	[N_##k] = { .key.name = #k, .key.type = #t, .type = &type_##t, __VA_ARGS__ },
+const struct config_field notifier_fields[N_COUNT] = { NOTIFIER_FIELDS(NOTIFIER_FIELD_ROW) };
+#undef NOTIFIER_FIELD_ROW
+
+const struct config_field *notifier_field_find(const char *name)
+{
+	for (size_t i = 0; i < N_COUNT; i++)
+		if (strcmp(notifier_fields[i].key.name, name) == 0)
+			return &notifier_fields[i];
+	return NULL;
+}
+
+const char *notifier_type_name(int type)
+{
+	for (const struct config_choice *c = notifier_types; c->name; c++)
+		if (c->value == type)
+			return c->name;
+	return "?";
+}
 
 const struct config_key *config_key_at(size_t i)
 {
@@ -506,6 +670,32 @@ void config_globals_defaults(struct config *c)
 	for (i = 0; i < K_COUNT; i++)
 		if (config_fields[i].key.flags & KF_GLOBAL)
 			field_default(&config_fields[i], c);
+}
+
+void config_globals_done(struct config *c)
+{
+	for (size_t i = 0; i < K_COUNT; i++)
+		if (config_fields[i].key.flags & KF_GLOBAL)
+			config_field_clear(&config_fields[i], c);
+}
+
+void notifier_defaults(struct notifier *n, const char *name, int line)
+{
+	memset(n, 0, sizeof(*n));
+	for (size_t i = 0; i < N_COUNT; i++)
+		field_default(&notifier_fields[i], n);
+	n->name = xstrdup(name);
+	n->line = line;
+}
+
+void notifier_done(struct notifier *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < N_COUNT; i++)
+		config_field_clear(&notifier_fields[i], n);
+	free(n->name);
+	memset(n, 0, sizeof(*n));
 }
 
 void config_field_clear(const struct config_field *f, void *obj)

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "httpsmon/alert.h"
 #include "httpsmon/config.h"
 #include "config_values.h"
 
@@ -72,6 +73,7 @@
 	X(max_body,            size,     .off = EP(max_body), .min = 1024, .max = 1024LL * 1024 * 1024, \
 	  .def = CONFIG_DEFAULT_MAX_BODY) \
 	X(tags,                tags,     .off = EP(tags), .key.flags = KF_LIST) \
+	X(notify,              names,    .off = EP(notify), .max = 57, .key.flags = KF_LIST) \
 	X(enabled,             bool,     .off = EP(enabled), .def = 1) \
 	X(fail_after,          int,      .off = EP(fail_after), .min = 1, .max = 100, .def = 2) \
 	X(recover_after,       int,      .off = EP(recover_after), .min = 1, .max = 100, .def = 1) \
@@ -83,11 +85,57 @@
 	X(retain_rollup,       duration, .off = CF(retain_rollup_ms), .min = 3600000, \
 	  .max = 3650 * DAY_MS, .def = CONFIG_DEFAULT_RETAIN_ROLLUP_MS, .key.flags = KF_GLOBAL) \
 	X(max_db_size,         size,     .off = CF(max_db_bytes), .min = 1024 * 1024, \
-	  .key.flags = KF_GLOBAL | KF_OFF)
+	  .key.flags = KF_GLOBAL | KF_OFF) \
+	X(canary,              hostport, .off = CF(canary), .key.flags = KF_GLOBAL | KF_LIST)
 
 #define CONFIG_FIELD_ID(key, ...) K_##key,
 enum key_id { CONFIG_FIELDS(CONFIG_FIELD_ID) K_COUNT };
 #undef CONFIG_FIELD_ID
+
+/*
+ * The keys of a [notify:NAME] section, the same way (rows N_<key>, .off
+ * into struct notifier), with one more column: .types, the notifier types
+ * (bits of 1u << enum notifier_type) that take the key; the rest refuse it.
+ */
+#define NT(t) (1u << NOTIFIER_##t)
+#define NOTIFIER_ON_DEFAULT ((1u << ALERT_DOWN) | (1u << ALERT_UP) | (1u << ALERT_CERT_EXPIRING) | \
+			     (1u << ALERT_REMINDER))
+#define NT_ALL (NT(COMMAND) | NT(WEBHOOK) | NT(ALERTMANAGER) | NT(EMAIL))
+#define NO(f) offsetof(struct notifier, f)
+#define NOTIFIER_FIELDS(X) \
+	X(type,         enum,     .off = NO(type), .choices = notifier_types, .def = -1, .types = NT_ALL) \
+	X(on,           kinds,    .off = NO(on), .def = NOTIFIER_ON_DEFAULT, \
+	  .types = NT_ALL) \
+	X(group_wait,   duration, .off = NO(group_wait_ms), .max = 3600000, .def = 10000, \
+	  .types = NT(COMMAND) | NT(WEBHOOK) | NT(EMAIL)) \
+	X(remind,       duration, .off = NO(remind_ms), .key.flags = KF_OFF, \
+	  .types = NT(COMMAND) | NT(WEBHOOK) | NT(EMAIL)) \
+	X(timeout,      duration, .off = NO(timeout_ms), .min = 100, .max = 600000, .def = 10000, \
+	  .types = NT_ALL) \
+	X(retry_for,    duration, .off = NO(retry_for_ms), .min = 1000, .max = 30 * DAY_MS, \
+	  .def = DAY_MS, .types = NT_ALL) \
+	X(resend,       duration, .off = NO(resend_ms), .min = 1000, .max = 3600000, .def = 60000, \
+	  .types = NT(ALERTMANAGER)) \
+	X(command,      string,   .off = NO(command), .types = NT(COMMAND)) \
+	X(url,          hookurl,  .off = NO(urls), .key.flags = KF_LIST, \
+	  .types = NT(WEBHOOK) | NT(ALERTMANAGER)) \
+	X(header,       header,   .off = NO(headers), .key.flags = KF_LIST, .types = NT(WEBHOOK)) \
+	X(ca_file,      path,     .off = NO(ca_file), .types = NT(WEBHOOK) | NT(ALERTMANAGER) | NT(EMAIL)) \
+	X(format,       enum,     .off = NO(format), .choices = notifier_formats, .def = NFMT_JSON, \
+	  .types = NT(WEBHOOK)) \
+	X(body,         string,   .off = NO(body), .types = NT(WEBHOOK)) \
+	X(content_type, word,     .off = NO(content_type), .def_s = "application/json", \
+	  .types = NT(WEBHOOK)) \
+	X(smtp_url,     smtpurl,  .off = NO(smtp_url), .types = NT(EMAIL)) \
+	X(starttls,     bool,     .off = NO(starttls), .def = 1, .types = NT(EMAIL)) \
+	X(user,         string,   .off = NO(user), .types = NT(EMAIL)) \
+	X(password,     string,   .off = NO(password), .types = NT(EMAIL)) \
+	X(from,         word,     .off = NO(from), .types = NT(EMAIL)) \
+	X(to,           addrs,    .off = NO(to), .key.flags = KF_LIST, .types = NT(EMAIL))
+
+#define NOTIFIER_FIELD_ID(key, ...) N_##key,
+enum notifier_key_id { NOTIFIER_FIELDS(NOTIFIER_FIELD_ID) N_COUNT };
+#undef NOTIFIER_FIELD_ID
 
 /* An enum's spelling in the file and its value; a list ends with name NULL. */
 struct config_choice {
@@ -111,6 +159,7 @@ struct config_field {
 	int64_t min, max, def;
 	const char *def_s;
 	const struct config_choice *choices;
+	unsigned types;        /* notifier keys: the types that take it (NT bits) */
 };
 
 /* The table, K_COUNT rows indexed by enum key_id. */
@@ -118,6 +167,14 @@ extern const struct config_field config_fields[K_COUNT];
 
 /* The row for a key name (exact, lower-case), or NULL. */
 const struct config_field *config_field_find(const char *name);
+
+/* The notifier table, N_COUNT rows indexed by enum notifier_key_id, and its lookup. */
+extern const struct config_field notifier_fields[N_COUNT];
+const struct config_field *notifier_field_find(const char *name);
+
+/* A notifier with its built-in defaults, named name (copied). Free with notifier_done. */
+void notifier_defaults(struct notifier *n, const char *name, int line);
+void notifier_done(struct notifier *n);
 
 /*
  * Parses in->v into f's field of obj (a struct endpoint, or the struct
@@ -131,8 +188,9 @@ int config_field_parse(const struct config_field *f, void *obj, const struct fie
 /* Frees f's field of obj and leaves it empty (an empty list, NULL, 0). */
 void config_field_clear(const struct config_field *f, void *obj);
 
-/* Sets the KF_GLOBAL fields of c to their defaults. */
+/* Sets the KF_GLOBAL fields of c to their defaults; config_globals_done frees them. */
 void config_globals_defaults(struct config *c);
+void config_globals_done(struct config *c);
 
 /* A deep copy of src into dst (uninitialised); the compiled regex is shared (rx_copy). */
 void endpoint_copy(struct endpoint *dst, const struct endpoint *src);

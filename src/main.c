@@ -296,6 +296,12 @@ static enum outcome cmd_check_config(struct cmd_ctx *c)
 		for (size_t i = 0; i < cfg->n; i++)
 			enabled += cfg->eps[i].enabled;
 		printf("%s: OK, %zu endpoints (%zu enabled)\n", path, cfg->n, enabled);
+		for (size_t i = 0; i < cfg->n_notifiers; i++) {
+			char d[1024], safe[2048];
+
+			notifier_describe(&cfg->notifiers[i], d, sizeof(d));
+			printf("  notify:%s: %s\n", cfg->notifiers[i].name, util_sanitize(d, strlen(d), safe, sizeof(safe)));
+		}
 		config_unref(cfg);
 	}
 	free(path);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/alert.h"
 #include "httpsmon/config.h"
 #include "testlib.h"
 
@@ -1066,7 +1067,7 @@ static void test_key_table(void **state)
 		if (!found)
 			fail_msg("%s", want);
 	}
-	assert_int_equal(i, 38);
+	assert_int_equal(i, 40);
 	assert_null(config_key_at(i));
 	assert_null(config_key_at((size_t)-1));
 	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);
@@ -1088,7 +1089,7 @@ static const struct {
 	{ "max_redirects", "0" }, { "redirect_headers", "yes" }, { "check_http_redirect", "yes" },
 	{ "http_port", "8080" }, { "expect_hsts", "yes" }, { "max_body", "64KiB" },
 	{ "tags", "prod" }, { "enabled", "no" }, { "fail_after", "3" }, { "recover_after", "2" },
-	{ "all_addresses", "yes" },
+	{ "all_addresses", "yes" }, { "notify", "n" },
 };
 
 /*
@@ -1120,11 +1121,12 @@ static void test_every_key_compared_and_copied(void **state)
 			      ? strdup("[a]\nurl = https://a.example/\nclient_cert = ca.pem\nclient_key = ca.pem\n")
 			      : NULL;
 		if (!ini) {
-			size_t n = strlen(k->name) + strlen(value) + 64;
+			size_t n = strlen(k->name) + strlen(value) + 128;
 
 			ini = malloc(n);
-			snprintf(ini, n, "[a]\n%s%s = %s\n",
-				 strcmp(k->name, "url") ? "url = https://a.example/\n" : "", k->name, value);
+			snprintf(ini, n, "[a]\n%s%s = %s\n%s",
+				 strcmp(k->name, "url") ? "url = https://a.example/\n" : "", k->name, value,
+				 strcmp(k->name, "notify") ? "" : "[notify:n]\ntype = command\ncommand = /bin/true\n");
 		}
 		set = load_ok(ini);
 		if (endpoint_equal(&plain->eps[0], &set->eps[0]))
@@ -1145,6 +1147,64 @@ static void test_every_key_compared_and_copied(void **state)
 		config_unref(set);
 		free(ini);
 	}
+}
+
+/* [notify:NAME] sections: each mistake named at its line, secrets never quoted. */
+static void test_notifier_errors(void **state)
+{
+	struct config *c;
+	const struct notifier *n;
+
+	(void)state;
+	expect_err(EP "[notify:x]\ntype = pager\n", 4, "notify:x", "type",
+		   "expected command, webhook, alertmanager or email, found 'pager'");
+	expect_err(EP "[notify:x]\ncommand = /bin/true\n", 3, "notify:x", "type", "missing: type =");
+	expect_err(EP "[notify:x]\ntype = command\n", 3, "notify:x", "command", "missing: type command needs");
+	expect_err(EP "[notify:x]\ntype = webhook\n", 3, "notify:x", "url", "missing: type webhook needs");
+	expect_err(EP "[notify:x]\ntype = alertmanager\n", 3, "notify:x", "url", "missing");
+	expect_err(EP "[notify:x]\ntype = email\nsmtp_url = smtp://127.0.0.1:25\nfrom = a@b.c\n", 3,
+		   "notify:x", "to", "missing: type email needs to");
+	expect_err(EP "[notify:x]\ntype = command\ncommand = /bin/true\non = down, pager\n", 6, "notify:x",
+		   "on", "unknown alert kind 'pager'");
+	expect_err(EP "[notify:x]\ntype = command\ncommand = /bin/true\non = local_network\n", 6,
+		   "notify:x", "on", "unknown alert kind");
+	/* remind: 5m is the least, exactly */
+	expect_err(EP "[notify:x]\ntype = command\ncommand = /bin/true\nremind = 4m59s\n", 6, "notify:x",
+		   "remind", "at least 5m");
+	expect_err(EP "[notify:x]\ntype = command\ncommand = /bin/true\nurl = https://a.example/\n", 6,
+		   "notify:x", "url", "type command does not take url");
+	expect_err("[defaults]\nnotify = nope\n" EP, 2, "defaults", "notify", "unknown notifier 'nope'");
+	expect_err(EP "notify = ops, nope\n[notify:ops]\ntype = command\ncommand = /bin/true\n", 3, "api",
+		   "notify", "unknown notifier 'nope'");
+	expect_err(EP "[notify:x]\ntype = webhook\nurl = ftp://hooks.example.com/T0/B0/sekrit\n", 5, "notify:x",
+		   "url", "bad URL 'ftp://hooks.example.com/");
+	assert_null(strstr(err, "sekrit"));
+	expect_err(EP "[defaults]\ncanary = 127.0.0.1\n", 4, "defaults", "canary", "bad HOST:PORT");
+
+	c = load_ok(EP "notify = ops\n[notify:ops]\ntype = command\ncommand = /bin/true\nremind = 5m\n"
+		    "[notify:hook]\ntype = webhook\nurl = https://hooks.example.com/T0/sekrit\non = warn\n"
+		    "[defaults]\ncanary = 127.0.0.1:53, [::1]:443\n");
+	assert_int_equal(c->n, 1);
+	assert_int_equal(c->n_notifiers, 2);
+	assert_int_equal(c->eps[0].notify.n, 1);
+	n = config_notifier(c, "ops");
+	assert_non_null(n);
+	assert_int_equal(n->remind_ms, 5 * 60000);
+	assert_int_equal(n->group_wait_ms, 10000);
+	assert_int_equal(n->retry_for_ms, 86400000);
+	assert_int_equal(n->on, (1u << ALERT_DOWN) | (1u << ALERT_UP) | (1u << ALERT_CERT_EXPIRING) |
+				    (1u << ALERT_REMINDER));
+	n = config_notifier(c, "hook");
+	assert_int_equal(n->on, (1u << ALERT_WARN) | (1u << ALERT_WARN_END));
+	assert_int_equal(c->canary.n, 2);
+	{
+		char d[512];
+
+		notifier_describe(n, d, sizeof(d));
+		assert_non_null(strstr(d, "https://hooks.example.com/"));
+		assert_null(strstr(d, "sekrit"));
+	}
+	config_unref(c);
 }
 
 int main(void)
@@ -1178,6 +1238,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_name_length_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key_compared_and_copied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notifier_errors, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

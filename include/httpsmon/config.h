@@ -80,6 +80,7 @@ struct endpoint {
 	bool expect_hsts;        /* default no */
 	int64_t max_body;        /* bytes, default 1MiB */
 	struct strlist tags;
+	struct strlist notify;   /* names of [notify:NAME] sections that get this endpoint's alerts */
 	bool enabled;            /* default yes */
 
 	/* keeping state (used by the monitor) */
@@ -88,10 +89,48 @@ struct endpoint {
 	bool all_addresses;      /* probe each A/AAAA record separately */
 };
 
+enum notifier_type { NOTIFIER_COMMAND, NOTIFIER_WEBHOOK, NOTIFIER_ALERTMANAGER, NOTIFIER_EMAIL };
+enum notifier_format { NFMT_JSON, NFMT_SLACK, NFMT_ALERTMANAGER, NFMT_TEMPLATE };
+
+#define NOTIFIER_REMIND_MIN_MS (5 * 60 * 1000)
+
+/*
+ * A [notify:NAME] section: where alerts go. Keys are rows of
+ * NOTIFIER_FIELDS (src/config_fields.h); which keys a type takes and
+ * which it needs are checked at load. url, header and password are
+ * secrets: never print them whole (notifier_secret).
+ */
+struct notifier {
+	char *name;              /* after "notify:" */
+	int line;                /* of the [notify:NAME] header */
+	int type;                /* enum notifier_type (-1 only while a bad one is reported) */
+	unsigned on;             /* bit (1u << enum alert_kind) per kind it gets */
+	int64_t group_wait_ms;   /* alerts of a kind within it go as one message; default 10s */
+	int64_t remind_ms;       /* reminder period while an outage lasts; 0 = off, else >= 5m */
+	int64_t timeout_ms;      /* one delivery attempt, default 10s */
+	int64_t retry_for_ms;    /* retries stop after this, default 24h */
+	int64_t resend_ms;       /* alertmanager: resend of firing alerts, default 1m */
+	char *command;           /* command: program and arguments, split on spaces */
+	struct strlist urls;     /* webhook: one; alertmanager: one per cluster member */
+	struct strlist headers;  /* webhook: "Name: value" */
+	char *ca_file;           /* webhook, alertmanager, email: NULL = system store */
+	int format;              /* webhook: enum notifier_format, default json */
+	char *body;              /* webhook template */
+	char *content_type;      /* webhook template, default application/json */
+	char *smtp_url;          /* email: smtp://host:25 or smtps://host:465 */
+	bool starttls;           /* email: require STARTTLS on smtp://, default yes */
+	char *user, *password;   /* email: SMTP AUTH, both or neither */
+	char *from;              /* email */
+	struct strlist to;       /* email: recipients */
+};
+
 struct config {
 	char *path;              /* file it came from, or NULL */
 	struct endpoint *eps;    /* in file order */
 	size_t n;
+	struct notifier *notifiers; /* in file order */
+	size_t n_notifiers;
+	struct strlist canary;   /* global: HOST:PORT checked before alerts go out; empty = off */
 	int max_inflight;        /* global, [defaults] only; default 50 */
 	int64_t retain_raw_ms;   /* global: raw probes kept, default 30d */
 	int64_t retain_rollup_ms;/* global: hourly rollups kept, default 400d */
@@ -160,6 +199,24 @@ void config_unref(struct config *c); /* NULL is fine; frees at zero */
 
 /* The endpoint named name, or NULL. */
 const struct endpoint *config_find(const struct config *c, const char *name);
+
+/* The notifier named name (without "notify:"), or NULL. */
+const struct notifier *config_notifier(const struct config *c, const char *name);
+
+/* "webhook", "command", ...; "?" out of range. Static. */
+const char *notifier_type_name(int type);
+
+/*
+ * A secret value for display: a URL as scheme://host[:port]/… , anything
+ * else (a header, a password) as its first word and "…". Returns buf.
+ */
+const char *notifier_secret(char *buf, size_t n, const char *value);
+
+/*
+ * One line about n for check-config: type, target (secrets redacted, a
+ * command's program without its arguments), kinds, grouping. Returns buf.
+ */
+const char *notifier_describe(const struct notifier *n, char *buf, size_t len);
 
 /* Same effective settings (a reload restarts an endpoint only when they differ). */
 bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
