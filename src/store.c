@@ -17,7 +17,7 @@
  *                      and what the viewer polls (names written, sequence)
  *   store_spill.c      the spill file
  *
- * The file holds, at schema version 3 (PRAGMA user_version):
+ * The file holds, at schema version 4 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events), wseq: the write
@@ -40,6 +40,11 @@
  *   outage     keyed (endpoint_id, start_ms); end_ms NULL while ongoing
  *   event      endpoint_id, t_ms, kind, detail
  *   spill      spill file id -> probes and events of it already written
+ *   outbox     every alert per notifier (the alert's fields, status,
+ *              attempts, why), kept until delivered, failed or suppressed
+ *   delivery   every delivery attempt: time, notifier, kind, endpoints,
+ *              result, HTTP status / exit code / SMTP reply, error
+ *   alert_mark what the alert engine remembers (certificate crossings)
  *
  * Invariants:
  * - Hours are closed as soon as they are over (CLOSE_AFTER_MS later, so
@@ -180,6 +185,25 @@ static const char *const migrations[] = {
 	"ALTER TABLE endpoint ADD COLUMN wseq INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX endpoint_wseq ON endpoint(wseq);"
 	"CREATE TABLE spill(id INTEGER PRIMARY KEY, probes INTEGER NOT NULL, events INTEGER NOT NULL);",
+	/*
+	 * 3 -> 4: alerts. outbox: every alert per notifier until delivered,
+	 * given up or suppressed (status 0 pending, 1 sent, 2 failed, 3
+	 * suppressed; why says why); delivery: every attempt; alert_mark: what
+	 * the engine remembers across restarts (certificate crossings sent).
+	 */
+	"CREATE TABLE outbox("
+	" id INTEGER PRIMARY KEY, notifier TEXT NOT NULL, kind TEXT NOT NULL, t_s INTEGER NOT NULL,"
+	" endpoint TEXT, url TEXT, state TEXT, reason TEXT, message TEXT,"
+	" since_s INTEGER NOT NULL, end_s INTEGER NOT NULL, duration_s INTEGER NOT NULL,"
+	" days_left INTEGER, failed_probes INTEGER NOT NULL, tags TEXT,"
+	" status INTEGER NOT NULL, attempts INTEGER NOT NULL, done_ms INTEGER, why TEXT);"
+	"CREATE INDEX outbox_pending ON outbox(status) WHERE status = 0;"
+	"CREATE TABLE delivery("
+	" id INTEGER PRIMARY KEY, t_ms INTEGER NOT NULL, notifier TEXT NOT NULL, kind TEXT NOT NULL,"
+	" endpoints TEXT NOT NULL, count INTEGER NOT NULL, result TEXT NOT NULL, code INTEGER NOT NULL,"
+	" error TEXT);"
+	"CREATE INDEX delivery_t ON delivery(t_ms);"
+	"CREATE TABLE alert_mark(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -484,6 +508,7 @@ void store_close(struct store *st)
 	free(st->oq);
 	free(st->evq);
 	free(st->cq);
+	free(st->aq);
 	for (size_t i = 0; i < st->neps; i++) {
 		free(st->eps[i].name);
 		free(st->eps[i].url);

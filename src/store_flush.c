@@ -290,6 +290,8 @@ static int flush_rest(struct store *st, struct flush *f, size_t ne)
 				return -1;
 		}
 	}
+	if (st->aq_n && store_flush_alerts(st) != 0)
+		return -1;
 	if (ne) {
 		if (!(s = store_stmt(st, S_EVENT_ADD)))
 			return -1;
@@ -359,7 +361,7 @@ static int flush_spill_mark(struct store *st, size_t np, size_t ne)
 
 /*
  * One transaction: the oldest np probes and ne events, with every queued
- * outage and certificate. Returns SQLITE_OK (and pops them), or the error.
+ * outage, certificate and alert write. Returns SQLITE_OK (and pops them), or the error.
  */
 static int flush_chunk(struct store *st, size_t np, size_t ne)
 {

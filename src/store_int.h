@@ -32,6 +32,8 @@ enum stmt {
 	S_EP_NEXT, S_ROLLED_ID, S_RAW_OLDEST, S_RAW_HOURS, S_RAW_DEL, S_ROLL_GET, S_ROLL_PUT, S_ROLL_OLDEST,
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
 	S_SPILL_GET, S_SPILL_PUT, S_SPILL_DEL,
+	S_OUTBOX_ADD, S_OUTBOX_SET, S_DELIVERY_ADD, S_MARK_PUT, S_OUTBOX_PENDING, S_OUTBOX_RECENT,
+	S_OUTBOX_MAX, S_DELIVERIES, S_MARKS, S_OUTBOX_AGE, S_DELIVERY_AGE,
 	S_COUNT
 };
 
@@ -89,6 +91,18 @@ struct qevent {
 	char *kind, *detail;
 };
 
+/* A queued write of the alert engine, committed in order with the first chunk. */
+enum qalert_op { QA_OUTBOX_ADD, QA_OUTBOX_SET, QA_DELIVERY, QA_MARK };
+struct qalert {
+	enum qalert_op op;
+	int64_t id;              /* outbox id; QA_MARK: the value */
+	int status, attempts;
+	int64_t done_ms;
+	char *notifier, *why;    /* QA_MARK: notifier is the key */
+	struct alert a;          /* QA_OUTBOX_ADD */
+	struct delivery_row d;   /* QA_DELIVERY */
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -107,6 +121,8 @@ struct store {
 	size_t oq_n, oq_cap;
 	struct qevent *evq;
 	size_t evq_n, evq_cap;
+	struct qalert *aq;       /* alert engine writes, in order */
+	size_t aq_n, aq_cap;
 	struct cert_info *cq;    /* certificates not in the file yet */
 	size_t cq_n, cq_cap;
 	struct map certs;        /* sha256 (32 bytes) -> cert id; 0 = queued in cq */
@@ -195,6 +211,22 @@ void store_pq_push(struct store *st, struct qprobe *q);
 void store_queues_pop(struct store *st, size_t np, size_t ne);
 /* Empties every queue. */
 void store_free_queues(struct store *st);
+
+/* ---- store_alert.c ---- */
+
+/* Writes every queued alert write (inside the caller's transaction). Returns 0 or -1. */
+int store_flush_alerts(struct store *st);
+/* Forgets the queued alert writes (committed, or given up). */
+void store_alerts_pop(struct store *st);
+/* Retention of the outbox (rows no longer pending) and deliveries older than before_ms. 0 or -1. */
+int store_alerts_age(struct store *st, int64_t before_ms);
+
+/* ---- store_read.c ---- */
+
+/* v (n used, *cap allocated, elem bytes each) with room for one more; first: the first capacity. */
+void *store_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first);
+/* Resets s; on rc other than SQLITE_DONE frees arr, zeroes *n and returns -1. */
+int store_rows_done(sqlite3_stmt *s, int rc, void *arr, size_t *n);
 
 /* ---- store_rollup.c ---- */
 

@@ -207,7 +207,7 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 	e->detail = xstrdup(detail ? detail : "");
 }
 
-/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages and certificates. */
+/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages, certificates and alert writes. */
 void store_queues_pop(struct store *st, size_t np, size_t ne)
 {
 	for (size_t i = 0; i < np; i++)
@@ -229,6 +229,7 @@ void store_queues_pop(struct store *st, size_t np, size_t ne)
 	for (size_t i = 0; i < st->cq_n; i++)
 		cert_info_done(&st->cq[i]);
 	st->cq_n = 0;
+	store_alerts_pop(st);
 }
 
 void store_free_queues(struct store *st)
@@ -249,11 +250,12 @@ void store_free_queues(struct store *st)
 	for (size_t i = 0; i < st->cq_n; i++)
 		cert_info_done(&st->cq[i]);
 	st->cq_n = 0;
+	store_alerts_pop(st);
 }
 
 size_t store_queued(const struct store *st)
 {
-	return st ? st->pq_n + st->oq_n + st->evq_n : 0;
+	return st ? st->pq_n + st->oq_n + st->evq_n + st->aq_n : 0;
 }
 
 const char *store_last_error(const struct store *st)

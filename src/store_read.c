@@ -15,7 +15,7 @@
 #include "store_int.h"
 
 /* Room for one more element of an array that holds n of cap (doubling, from first). */
-static void *grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+void *store_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
 {
 	if (n < *cap)
 		return v;
@@ -40,7 +40,7 @@ static sqlite3_stmt *newest_query(struct store *st, enum stmt id, const char *na
  * Ends a row-collecting read: on an error the caller gets no rows at all
  * (arr is freed here; the caller clears its pointer). Returns 0 or -1.
  */
-static int rows_done(sqlite3_stmt *s, int rc, void *arr, size_t *n)
+int store_rows_done(sqlite3_stmt *s, int rc, void *arr, size_t *n)
 {
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -61,7 +61,7 @@ static int outage_rows(sqlite3_stmt *s, struct outage_row **rows, size_t *n)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct outage_row *r;
 
-		*rows = grow(*rows, *n, &cap, sizeof(**rows), 16);
+		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 16);
 		r = &(*rows)[(*n)++];
 		store_col_text(s, 0, r->name, sizeof(r->name));
 		r->start_ms = sqlite3_column_int64(s, 1);
@@ -70,7 +70,7 @@ static int outage_rows(sqlite3_stmt *s, struct outage_row **rows, size_t *n)
 		store_col_text(s, 4, r->message, sizeof(r->message));
 		r->failed_probes = sqlite3_column_int(s, 5);
 	}
-	if (rows_done(s, rc, *rows, n) != 0) {
+	if (store_rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
 		return -1;
 	}
@@ -106,14 +106,14 @@ int store_events(struct store *st, const char *name, int64_t since_ms, size_t li
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct event_row *r;
 
-		*rows = grow(*rows, *n, &cap, sizeof(**rows), 16);
+		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 16);
 		r = &(*rows)[(*n)++];
 		store_col_text(s, 0, r->name, sizeof(r->name));
 		r->t_ms = sqlite3_column_int64(s, 1);
 		store_col_text(s, 2, r->kind, sizeof(r->kind));
 		store_col_text(s, 3, r->detail, sizeof(r->detail));
 	}
-	if (rows_done(s, rc, *rows, n) != 0) {
+	if (store_rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
 		return -1;
 	}
@@ -175,11 +175,11 @@ int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct probe_row *r;
 
-		*rows = grow(*rows, *n, &cap, sizeof(**rows), 64);
+		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 64);
 		r = &(*rows)[(*n)++];
 		probe_row_read(s, r);
 	}
-	if (rows_done(s, rc, *rows, n) != 0) {
+	if (store_rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
 		return -1;
 	}

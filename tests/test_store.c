@@ -209,7 +209,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 3);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 4);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -1341,6 +1341,98 @@ static void test_sigkill(void **state)
 	store_close(open_collector(f->db));
 }
 
+static void mark_cb(void *ud, const char *key, int64_t value)
+{
+	if (!strcmp(key, "cert:api:ab12"))
+		*(int64_t *)ud = value;
+}
+
+/*
+ * The outbox: a row queued right after its outage commits in the same
+ * flush; it stays pending until a status change says otherwise; attempts
+ * and marks read back; a reader sees the same.
+ */
+static void test_outbox(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	struct outbox_row *rows;
+	struct delivery_row d = { .t_ms = T0 + 5000, .count = 2, .code = 503 }, *ds;
+	struct alert a;
+	size_t n;
+	int64_t got = 0;
+
+	assert_int_equal(store_outbox_max_id(st), 0);
+	alert_init(&a, ALERT_DOWN);
+	alert_set(&a.endpoint, "api");
+	alert_set(&a.reason, "refused");
+	alert_set(&a.message, "connection refused");
+	a.time_s = T0 / 1000;
+	a.since_s = T0 / 1000 - 60;
+	a.failed_probes = 2;
+	strlist_push(&a.tags, "prod");
+	strlist_push(&a.tags, "eu");
+	store_put_outage(st, "api", T0 - 60000, 0, "refused", "connection refused", 2);
+	store_outbox_add(st, 1, "ops", &a, OUTBOX_PENDING, NULL);
+	a.kind = ALERT_CERT_EXPIRING;
+	a.has_days_left = true;
+	a.days_left = 7;
+	store_outbox_add(st, 2, "mail", &a, OUTBOX_SUPPRESSED, "muted until 12:00");
+	alert_done(&a);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(store_flush(st), 0);
+	/* one flush: the outage and its outbox rows together */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outage"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(store_outbox_max_id(st), 2);
+	assert_int_equal(store_outbox_pending(st, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, 1);
+	assert_string_equal(rows[0].notifier, "ops");
+	assert_int_equal(rows[0].a.kind, ALERT_DOWN);
+	assert_string_equal(rows[0].a.endpoint, "api");
+	assert_string_equal(rows[0].a.message, "connection refused");
+	assert_int_equal(rows[0].a.since_s, T0 / 1000 - 60);
+	assert_int_equal(rows[0].a.failed_probes, 2);
+	assert_false(rows[0].a.has_days_left);
+	assert_int_equal(rows[0].a.tags.n, 2);
+	assert_string_equal(rows[0].a.tags.v[1], "eu");
+	store_outbox_rows_free(rows, n);
+
+	store_outbox_set(st, 1, OUTBOX_SENT, 3, T0 + 5000, NULL);
+	snprintf(d.notifier, sizeof(d.notifier), "ops");
+	snprintf(d.kind, sizeof(d.kind), "down");
+	snprintf(d.endpoints, sizeof(d.endpoints), "api,web");
+	snprintf(d.result, sizeof(d.result), "retry");
+	snprintf(d.error, sizeof(d.error), "HTTP 503");
+	store_add_delivery(st, &d);
+	store_alert_mark(st, "cert:api:ab12", 2);
+	store_alert_mark(st, "cert:api:ab12", 3);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_outbox_pending(st, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	store_outbox_rows_free(rows, n);
+	assert_int_equal(store_outbox_recent(st, 10, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].id, 2);
+	assert_int_equal(rows[0].status, OUTBOX_SUPPRESSED);
+	assert_string_equal(rows[0].why, "muted until 12:00");
+	assert_true(rows[0].a.has_days_left);
+	assert_int_equal(rows[0].a.days_left, 7);
+	assert_int_equal(rows[1].status, OUTBOX_SENT);
+	assert_int_equal(rows[1].attempts, 3);
+	store_outbox_rows_free(rows, n);
+	assert_int_equal(store_deliveries(st, 0, 10, &ds, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ds[0].endpoints, "api,web");
+	assert_int_equal(ds[0].code, 503);
+	assert_string_equal(ds[0].error, "HTTP 503");
+	free(ds);
+	assert_int_equal(store_alert_marks(st, "cert:", mark_cb, &got), 0);
+	assert_int_equal(got, 3);
+	store_close(st);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1364,6 +1456,7 @@ int main(void)
 		T(test_spill_torn),
 		T(test_file_modes),
 		T(test_sigkill),
+		T(test_outbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "httpsmon/alert.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/verdict.h"
 
@@ -263,5 +264,64 @@ int64_t store_last_probe_ms(struct store *st);
 
 /* Database file size in bytes (main file plus WAL). */
 int64_t store_size_bytes(const struct store *st);
+
+/* ---- alerts: the outbox, delivery attempts, what was sent (store_alert.c) ---- */
+
+/*
+ * The outbox holds every alert for every notifier it goes to, until it is
+ * delivered (SENT), given up (FAILED after retry_for) or was never to be
+ * sent (SUPPRESSED: muted, maintenance, held for a local network problem;
+ * why says which). Rows are keyed by the engine's id (> 0, its own
+ * sequence: store_outbox_max_id at start). The writes below are queued like
+ * outages: committed with the first chunk of the next flush, so an outbox
+ * row queued right after the outage or event that caused it is in the
+ * same transaction.
+ */
+enum outbox_status { OUTBOX_PENDING, OUTBOX_SENT, OUTBOX_FAILED, OUTBOX_SUPPRESSED };
+
+struct outbox_row {
+	int64_t id;
+	char notifier[64];
+	struct alert a;          /* owned: free the rows with store_outbox_rows_free */
+	int status;              /* enum outbox_status */
+	int attempts;
+	int64_t done_ms;         /* when it left PENDING, 0 while pending */
+	char why[256];           /* suppressed or failed: why; "" otherwise */
+};
+
+/* Queues a new outbox row for alert a (copied) and notifier. */
+void store_outbox_add(struct store *st, int64_t id, const char *notifier, const struct alert *a,
+		      int status, const char *why);
+/* Queues a status change of row id (why may be NULL). */
+void store_outbox_set(struct store *st, int64_t id, int status, int attempts, int64_t done_ms, const char *why);
+
+/* One delivery attempt of one message (one alert, or a group of them). */
+struct delivery_row {
+	int64_t t_ms;
+	char notifier[64];
+	char kind[16];
+	char endpoints[512];     /* comma-separated, cut with "..." when long */
+	int count;               /* alerts in the message */
+	char result[16];         /* "delivered", "retry", "failed", "suppressed" */
+	int code;                /* HTTP status, exit status, SMTP reply; 0 = none */
+	char error[256];
+};
+void store_add_delivery(struct store *st, const struct delivery_row *d);
+
+/* A remembered fact of the engine (key -> value), e.g. a certificate crossing sent. */
+void store_alert_mark(struct store *st, const char *key, int64_t value);
+
+/* The rows still PENDING, oldest first. Free with store_outbox_rows_free. 0 or -1. */
+int store_outbox_pending(struct store *st, struct outbox_row **rows, size_t *n);
+/* The newest limit rows of any status, newest first. 0 or -1. */
+int store_outbox_recent(struct store *st, size_t limit, struct outbox_row **rows, size_t *n);
+void store_outbox_rows_free(struct outbox_row *rows, size_t n);
+/* The highest outbox id in the file, 0 when none, -1 on error. */
+int64_t store_outbox_max_id(struct store *st);
+/* Delivery attempts since since_ms, newest first, at most limit. Caller frees. 0 or -1. */
+int store_deliveries(struct store *st, int64_t since_ms, size_t limit, struct delivery_row **rows, size_t *n);
+/* Every mark whose key starts with prefix, through cb. 0 or -1. */
+int store_alert_marks(struct store *st, const char *prefix,
+		      void (*cb)(void *ud, const char *key, int64_t value), void *ud);
 
 #endif
