@@ -81,7 +81,7 @@ $(BUILD)/tests/test_%: tests/test_%.c $(BUILD)/tests/testlib.o
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o %.a,$^) $(TEST_LINK) $(TEST_LIBS) -lm
 
 # the core's own tests: libcore.a and inih/cJSON/PCRE2, nothing else
-CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict flap hashmap fmt alert)
+CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict flap hashmap fmt alert maint)
 $(CORE_TESTS): $(CORE_LIB)
 $(CORE_TESTS): TEST_LINK = $(CORE_LIBS)
 # redirect rules: redirect.o, which parses URLs with libcurl's URL API

@@ -5,6 +5,8 @@ set -eu
 pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncurses-dev
       libsqlite3-dev libcjson-dev libinih-dev libcmocka-dev libpcre2-dev tmux
       clang libclang-rt-14-dev ca-certificates curl jq sqlite3)
+# alerts: maintenance_tz zones, the real Alertmanager and the SMTP sink the tests start
+pkgs+=(tzdata prometheus-alertmanager python3-aiosmtpd)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
