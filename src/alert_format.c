@@ -513,7 +513,7 @@ char *alert_format_am_v2(const struct alert *v, size_t n, const char *instance, 
 	for (size_t i = 0; i < n; i++) {
 		const struct alert *a = &v[i];
 		cJSON *o = cJSON_CreateObject();
-		int64_t ends = alert_is_resolved(a) && a->end_s > 0 ? a->end_s : firing_ends_s;
+		int64_t ends = a->end_s > 0 ? a->end_s : firing_ends_s;
 
 		alert_labels(a, instance, l);
 		cJSON_AddItemToObject(o, "labels", labels_json(l));

@@ -64,7 +64,8 @@ bool alert_is_resolved(const struct alert *a);
  * Alertmanager API v2 body for POST /api/v2/alerts: a JSON array, one
  * element per alert, labels alertname, endpoint, reason, severity, instance,
  * tag_NAME="true"; annotations summary, description, url; startsAt = since
- * (or time); endsAt = end_s when resolved, else firing_ends_s. instance is
+ * (or time); endsAt = end_s when set (resolved, or an event's end), else
+ * firing_ends_s. instance is
  * this host's name.
  */
 char *alert_format_am_v2(const struct alert *v, size_t n, const char *instance, int64_t firing_ends_s);
