@@ -392,10 +392,40 @@ static void start_queued(struct prober *p)
 	}
 }
 
+/* A transfer that is not a probe (prober_easy_add). */
+struct extra {
+	CURL *easy;
+	prober_easy_cb cb;
+	void *ud;
+	struct extra *next;
+};
+
+/* Unlinks and returns e's extra, or NULL when e is a probe's transfer. */
+static struct extra *extra_take(struct prober *p, CURL *e)
+{
+	for (struct extra **pp = &p->extras; *pp; pp = &(*pp)->next) {
+		struct extra *x = *pp;
+
+		if (x->easy == e) {
+			*pp = x->next;
+			return x;
+		}
+	}
+	return NULL;
+}
+
 static void transfer_done(struct prober *p, CURL *e, CURLcode rc)
 {
+	struct extra *x = p->extras ? extra_take(p, e) : NULL;
 	char *priv = NULL;
 	struct job *j;
+
+	if (x) {
+		curl_multi_remove_handle(p->multi, e);
+		x->cb(e, (int)rc, x->ud);
+		free(x);
+		return;
+	}
 
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
 	j = (struct job *)priv;
@@ -463,12 +493,54 @@ void prober_free(struct prober *p)
 		p->queue_head = j->next;
 		job_free(j);
 	}
+	while (p->extras) {
+		struct extra *x = p->extras;
+
+		p->extras = x->next;
+		curl_multi_remove_handle(p->multi, x->easy);
+		x->cb(x->easy, (int)CURLE_ABORTED_BY_CALLBACK, x->ud);
+		free(x);
+	}
 	if (p->loop)
 		loop_set_wait(p->loop, NULL);
 	curl_multi_cleanup(p->multi);
 	trusts_free(p->trusts);
 	free(p->wfd);
 	free(p);
+}
+
+int prober_easy_add(struct prober *p, void *easy, prober_easy_cb cb, void *ud)
+{
+	struct extra *x;
+
+	if (curl_multi_add_handle(p->multi, easy) != CURLM_OK)
+		return -1;
+	x = xcalloc(1, sizeof(*x));
+	x->easy = easy;
+	x->cb = cb;
+	x->ud = ud;
+	x->next = p->extras;
+	p->extras = x;
+	return 0;
+}
+
+void prober_easy_remove(struct prober *p, void *easy)
+{
+	struct extra *x = extra_take(p, easy);
+
+	if (x) {
+		curl_multi_remove_handle(p->multi, easy);
+		free(x);
+	}
+}
+
+size_t prober_easy_running(const struct prober *p)
+{
+	size_t n = 0;
+
+	for (const struct extra *x = p->extras; x; x = x->next)
+		n++;
+	return n;
 }
 
 void prober_submit(struct prober *p, struct config *cfg, size_t idx, uint64_t tag)

@@ -102,6 +102,7 @@ struct prober {
 	struct curl_waitfd *wfd;  /* prober_wait's extra descriptors, grown as needed */
 	unsigned wfd_cap;
 	struct loop *loop;      /* attached to (prober_attach), or NULL */
+	struct extra *extras;   /* transfers that are not probes (prober_easy_add) */
 };
 
 /* The SSL_CTX ex_data slot holding the job (probe_tls.c; set up by prober_new). */

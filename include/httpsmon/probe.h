@@ -207,6 +207,21 @@ void prober_attach(struct prober *p, struct loop *l);
  */
 int prober_wait(struct prober *p, struct pollfd *extra, unsigned nextra, int timeout_ms);
 
+/*
+ * Transfers that are not probes (alert deliveries: HTTP, SMTP) on the same
+ * multi handle: they never count against max_inflight and never delay a
+ * probe. easy is a CURL * the caller set up and keeps owning; cb runs once
+ * when it finished (from prober_perform; e is out of the multi by then),
+ * with curl's CURLcode as rc, or at prober_free with
+ * CURLE_ABORTED_BY_CALLBACK. Returns 0, or -1 when curl refused it.
+ */
+typedef void (*prober_easy_cb)(void *easy, int rc, void *ud);
+int prober_easy_add(struct prober *p, void *easy, prober_easy_cb cb, void *ud);
+/* Takes easy back before it finished, without a callback. Unknown: no-op. */
+void prober_easy_remove(struct prober *p, void *easy);
+/* Non-probe transfers running. */
+size_t prober_easy_running(const struct prober *p);
+
 /* Makes a prober_wait() return early; safe from a signal handler. */
 void prober_wakeup(struct prober *p);
 
