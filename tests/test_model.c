@@ -628,7 +628,7 @@ static void test_sort_by_age_stalest_first(void **state)
 
 static void test_s_cycles_every_sort(void **state)
 {
-	static const char *const expect[SORT_COUNT] = {
+	static const char *const expect[SORT_CYCLE] = {
 		[SORT_STATE] = "down failing warn pending up paused",
 		[SORT_NAME] = "down failing paused pending up warn",
 		/* up/paused/warn: 40 ms each, by name; failing/down/pending: none */
@@ -638,7 +638,7 @@ static void test_s_cycles_every_sort(void **state)
 		/* pending never; the others finished at T0 - 5000 */
 		[SORT_AGE] = "pending down failing paused up warn",
 	};
-	static const char *const names[SORT_COUNT] = { "state", "name", "latency", "cert expiry", "age" };
+	static const char *const names[SORT_CYCLE] = { "state", "name", "latency", "cert expiry", "age" };
 	struct fx *f = *state;
 
 	start(f, states_ini);
@@ -646,10 +646,9 @@ static void test_s_cycles_every_sort(void **state)
 	settle(f);
 	assert_string_equal(shown(f), expect[SORT_STATE]);
 	/* select "up" as the operator would, then cycle */
-	f->u->m.sel = model_find(&f->u->m, "up");
-	snprintf(f->u->m.sel_name, sizeof(f->u->m.sel_name), "up");
-	for (int k = 1; k <= SORT_COUNT; k++) {
-		enum ui_sort s = (enum ui_sort)(k % SORT_COUNT);
+	assert_true(model_select(&f->u->m, model_find(&f->u->m, "up")));
+	for (int k = 1; k <= SORT_CYCLE; k++) {
+		enum ui_sort s = (enum ui_sort)(k % SORT_CYCLE);
 		unsigned rc = view_list_key(f->u, 's');
 
 		assert_true(rc & UI_HANDLED);
@@ -841,17 +840,15 @@ static void test_selection_follows_the_endpoint(void **state)
 	settle(f);
 	u = f->u;
 	/* select "paused" (last by state) and re-sort: the selection moves with it */
-	u->m.sel = model_find(&u->m, "paused");
-	snprintf(u->m.sel_name, sizeof(u->m.sel_name), "paused");
+	assert_true(model_select(&u->m, model_find(&u->m, "paused")));
 	assert_int_equal(u->m.sel, 5);
-	u->m.sort = SORT_NAME;
-	model_arrange(&u->m, u->m.sort, u->m.filter);
-	model_sync(&u->m);
+	model_set_sort(&u->m, SORT_NAME, false);
 	assert_int_equal(u->m.sel, 2);
 	assert_string_equal(model_selected(&u->m)->name, "paused");
 
 	/* a result moves "up" above it: still on "paused" */
-	u->m.sort = SORT_STATE;
+	model_set_sort(&u->m, SORT_STATE, false);
+	assert_int_equal(u->m.sel, 5);
 	feed_refused(f, "up", T0);
 	assert_true(settle(f));
 	assert_string_equal(shown(f), "down failing up warn pending paused");
@@ -879,6 +876,244 @@ static void test_selection_follows_the_endpoint(void **state)
 	assert_int_equal(u->m.sel, model_find(&u->m, "pending"));
 }
 
+/* ---- the cursor while results re-sort (issue 10, point 5) ---------------- */
+
+/* "alpha" is first by name while every row is PENDING; a result puts "zulu" (DOWN) first. */
+static const char cursor_ini[] =
+	"[defaults]\ninterval = 60s\n"
+	"[alpha]\nurl = https://alpha.example/\n[bravo]\nurl = https://bravo.example/\n"
+	"[charlie]\nurl = https://charlie.example/\n[zulu]\nurl = https://zulu.example/\n";
+
+static void test_cursor_starts_on_the_first_row(void **state)
+{
+	struct fx *f = *state;
+
+	start(f, cursor_ini);
+	settle(f);
+	assert_string_equal(shown(f), "alpha bravo charlie zulu");
+	assert_int_equal(f->u->m.sel, 0);
+	/* the first round: the worst comes first and the cursor is on it, not on alpha in the UP block */
+	feed_ok(f, "alpha", 30000, T0);
+	feed_ok(f, "bravo", 30000, T0);
+	feed_ok(f, "charlie", 30000, T0);
+	feed_refused(f, "zulu", T0);
+	settle(f);
+	assert_string_equal(shown(f), "zulu alpha bravo charlie");
+	assert_int_equal(f->u->m.sel, 0);
+	assert_string_equal(model_selected(&f->u->m)->name, "zulu");
+	/* whatever comes first next */
+	feed_refused(f, "charlie", T0 + 1000);
+	feed_ok(f, "zulu", 30000, T0 + 1000);
+	settle(f);
+	assert_string_equal(shown(f), "charlie alpha bravo zulu");
+	assert_string_equal(model_selected(&f->u->m)->name, "charlie");
+	/* once moved, the cursor is on an endpoint; g puts it back on the first row */
+	assert_true(view_list_key(f->u, 'j') & UI_REDRAW);
+	assert_string_equal(model_selected(&f->u->m)->name, "alpha");
+	view_list_key(f->u, 'g');
+	feed_refused(f, "bravo", T0 + 2000);
+	feed_refused(f, "bravo", T0 + 3000);
+	settle(f);
+	assert_string_equal(shown(f), "bravo charlie alpha zulu");
+	assert_int_equal(f->u->m.sel, 0);
+	assert_string_equal(model_selected(&f->u->m)->name, "bravo");
+}
+
+static void test_cursor_row_keeps_its_place(void **state)
+{
+	struct fx *f = *state;
+
+	start(f, states_ini);
+	feed_states(f);
+	settle(f);
+	assert_string_equal(shown(f), "down failing warn pending up paused");
+	/* the operator puts the cursor on "warn" (row 2), which then recovers */
+	view_list_key(f->u, 'j');
+	view_list_key(f->u, 'j');
+	assert_string_equal(model_selected(&f->u->m)->name, "warn");
+	feed_ok(f, "warn", 40000, T0);
+	settle(f);
+	/* it stays under the cursor showing UP; it did not move into the UP block, nor the view with it */
+	assert_int_equal(row_named(f, "warn")->live, LIVE_UP);
+	assert_int_equal(f->u->m.sel, 2);
+	assert_string_equal(model_selected(&f->u->m)->name, "warn");
+	assert_string_equal(shown(f), "down failing warn pending up paused");
+	/* a new problem above it: the rows around it move, it does not */
+	feed_refused(f, "up", T0);
+	settle(f);
+	assert_string_equal(shown(f), "down failing warn up pending paused");
+	assert_string_equal(model_selected(&f->u->m)->name, "warn");
+	/* the cursor leaves it: at the next refresh it takes its sorted place */
+	view_list_key(f->u, 'k');
+	assert_string_equal(model_selected(&f->u->m)->name, "failing");
+	settle(f);
+	assert_string_equal(shown(f), "down failing up pending warn paused");
+	assert_string_equal(model_selected(&f->u->m)->name, "failing");
+	/* a sort the operator asks for moves the cursor with its endpoint */
+	view_list_key(f->u, 's');
+	assert_string_equal(shown(f), "down failing paused pending up warn");
+	assert_string_equal(model_selected(&f->u->m)->name, "failing");
+	assert_int_equal(f->u->m.sel, 1);
+}
+
+/* ---- S, n/N, F and the column keys (issue 10, point 7) -------------------- */
+
+static void test_S_reverses_and_rows_without_value_stay_last(void **state)
+{
+	struct fx *f = *state;
+
+	start(f, states_ini);
+	feed_states(f);
+	settle(f);
+	view_list_key(f->u, 's'); /* name */
+	view_list_key(f->u, 's'); /* latency */
+	assert_int_equal(f->u->m.sort, SORT_LATENCY);
+	assert_string_equal(shown(f), "paused up warn down failing pending");
+	assert_true(view_list_key(f->u, 'S') & UI_REDRAW);
+	assert_true(f->u->m.sort_rev);
+	assert_non_null(strstr(f->u->status, "latency, reversed"));
+	/* fastest first now (ties still by name), no response still last */
+	feed_ok(f, "up", 10000, T0);
+	settle(f);
+	model_reorder(&f->u->m);
+	assert_string_equal(shown(f), "up paused warn down failing pending");
+	view_list_key(f->u, 'S');
+	assert_false(f->u->m.sort_rev);
+	assert_string_equal(shown(f), "paused warn up down failing pending");
+	/* s goes on to the next key in its own direction */
+	view_list_key(f->u, 'S');
+	view_list_key(f->u, 's');
+	assert_int_equal(f->u->m.sort, SORT_EXPIRY);
+	assert_false(f->u->m.sort_rev);
+}
+
+static void test_sort_by_every_column(void **state)
+{
+	struct fx *f = *state;
+
+	start(f, "[defaults]\ninterval = 60s\n"
+		 "[a]\nurl = https://zz.example/\ntags = web\n"
+		 "[b]\nurl = https://aa.example/\ntags = api, prod\n"
+		 "[c]\nurl = https://mm.example/\n");
+	feed_http(f, "a", 200, 90000, 60, T0);
+	feed_refused(f, "b", T0 - 1000);
+	feed_http(f, "b", 200, 20000, 10, T0);
+	feed_http(f, "c", 503, 50000, 30, T0);
+	settle(f);
+	model_set_sort(&f->u->m, SORT_HOST, false);
+	assert_string_equal(shown(f), "b c a");
+	/* handshake: a fifth of the total, slowest first */
+	model_set_sort(&f->u->m, SORT_TLS_HS, false);
+	assert_string_equal(shown(f), "a c b");
+	/* recent failures: b and c have one (ties by name), a none */
+	model_set_sort(&f->u->m, SORT_RECENT, false);
+	assert_string_equal(shown(f), "b c a");
+	model_set_sort(&f->u->m, SORT_REASON, false);
+	/* b's certificate has 10 days left: cert_expiring < http_status < ok */
+	assert_string_equal(shown(f), "b c a");
+	/* tags: no tags last in either direction */
+	model_set_sort(&f->u->m, SORT_TAGS, false);
+	assert_string_equal(shown(f), "b a c");
+	model_set_sort(&f->u->m, SORT_TAGS, true);
+	assert_string_equal(shown(f), "a b c");
+	/* uptime without history: unknown for all, so by name */
+	model_set_sort(&f->u->m, SORT_UPTIME, false);
+	assert_int_equal(f->u->m.n_shown, 3);
+	for (int s = 0; s < SORT_COUNT; s++)
+		assert_string_not_equal(sort_name((enum ui_sort)s), "?");
+}
+
+static void test_n_jumps_to_the_next_problem(void **state)
+{
+	struct fx *f = *state;
+	bool wrapped;
+
+	start(f, states_ini);
+	feed_states(f);
+	settle(f);
+	/* down failing warn pending up paused; the cursor on the first row */
+	assert_int_equal(model_next_problem(&f->u->m, 1, &wrapped), 1);
+	assert_false(wrapped);
+	view_list_key(f->u, 'n');
+	view_list_key(f->u, 'n');
+	assert_string_equal(model_selected(&f->u->m)->name, "warn");
+	/* past the last problem: round to the first, and say so */
+	view_list_key(f->u, 'n');
+	assert_string_equal(model_selected(&f->u->m)->name, "down");
+	assert_non_null(strstr(f->u->status, "from the top"));
+	view_list_key(f->u, 'N');
+	assert_string_equal(model_selected(&f->u->m)->name, "warn");
+	view_list_key(f->u, 'N');
+	assert_string_equal(model_selected(&f->u->m)->name, "failing");
+	/* from a healthy row, N finds the one above it */
+	view_list_key(f->u, 'G');
+	view_list_key(f->u, 'N');
+	assert_string_equal(model_selected(&f->u->m)->name, "warn");
+	/* none: the cursor stays, a notice says so */
+	view_list_key(f->u, '/');
+	view_list_key(f->u, 'u');
+	view_list_key(f->u, 'p');
+	view_list_key(f->u, '\r');
+	assert_string_equal(shown(f), "up");
+	assert_int_equal(model_next_problem(&f->u->m, 1, &wrapped), -1);
+	view_list_key(f->u, 'n');
+	assert_string_equal(model_selected(&f->u->m)->name, "up");
+	assert_non_null(strstr(f->u->status, "no endpoint is DOWN"));
+}
+
+static void test_F_freezes_the_order(void **state)
+{
+	struct fx *f = *state;
+	char *path;
+
+	start(f, cursor_ini);
+	feed_ok(f, "alpha", 30000, T0);
+	feed_ok(f, "bravo", 30000, T0);
+	feed_ok(f, "charlie", 30000, T0);
+	feed_refused(f, "zulu", T0);
+	settle(f);
+	assert_string_equal(shown(f), "zulu alpha bravo charlie");
+	assert_true(view_list_key(f->u, 'F') & UI_REDRAW);
+	assert_true(f->u->m.frozen);
+	/* results that would re-sort do not move anything */
+	feed_refused(f, "charlie", T0 + 1000);
+	feed_ok(f, "zulu", 30000, T0 + 1000);
+	settle(f);
+	assert_string_equal(shown(f), "zulu alpha bravo charlie");
+	assert_int_equal(row_named(f, "charlie")->live, LIVE_FAILING);
+	/* a new endpoint goes last */
+	path = tl_write_file(f->dir, "endpoints.ini", "[defaults]\ninterval = 60s\n[alpha]\nurl = https://alpha.example/\n"
+			     "[bravo]\nurl = https://bravo.example/\n[charlie]\nurl = https://charlie.example/\n"
+			     "[zulu]\nurl = https://zulu.example/\n[aaa]\nurl = https://aaa.example/\n");
+	free(path);
+	assert_int_equal(app_reload(f->a), 0);
+	settle(f);
+	assert_string_equal(shown(f), "zulu alpha bravo charlie aaa");
+	/* a filter narrows the frozen order */
+	view_list_key(f->u, '/');
+	view_list_key(f->u, 'r');
+	view_list_key(f->u, '\r');
+	assert_string_equal(shown(f), "bravo charlie");
+	view_list_key(f->u, 27);
+	/* a new sort takes the order again, frozen in that sort */
+	view_list_key(f->u, 's');
+	assert_string_equal(shown(f), "aaa alpha bravo charlie zulu");
+	assert_true(f->u->m.frozen);
+	feed_refused(f, "zulu", T0 + 2000);
+	view_list_key(f->u, 'S');
+	assert_string_equal(shown(f), "zulu charlie bravo alpha aaa");
+	/* F again: the live order */
+	view_list_key(f->u, 'S');
+	view_list_key(f->u, 's'); /* latency */
+	view_list_key(f->u, 's');
+	view_list_key(f->u, 's');
+	view_list_key(f->u, 's'); /* state */
+	view_list_key(f->u, 'F');
+	assert_false(f->u->m.frozen);
+	settle(f);
+	assert_string_equal(shown(f), "charlie zulu aaa alpha bravo");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,6 +1121,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outage_shows_on_the_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_says_when_something_changed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_adds_and_drops_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_starts_on_the_first_row, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_row_keeps_its_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_S_reverses_and_rows_without_value_stay_last, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sort_by_every_column, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_n_jumps_to_the_next_problem, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_F_freezes_the_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_outlive_the_config_they_were_built_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_cover_every_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_sort_is_worst_first, setup, teardown),

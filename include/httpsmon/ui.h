@@ -3,7 +3,9 @@
  * nothing else (the rest of httpsmon sees view.h only).
  *
  *  model.c    rows the panes draw, built from the monitor (live) or the
- *             store (read-only viewer), filtered and sorted; cached uptimes
+ *             store (read-only viewer); cached uptimes
+ *  order.c    their order: filter, sort keys, the cursor's row held in
+ *             place while results re-sort, the frozen order (F)
  *  widgets.c  colours, ui_text (the one path for text to the screen),
  *             badges, sparklines, waterfall bars, a scrolling canvas
  *  pane.c     the shared struct ui's notices and pane requests
@@ -28,6 +30,7 @@
 #include <stdint.h>
 
 #include "httpsmon/app.h"
+#include "httpsmon/hashmap.h"
 #include "httpsmon/monitor.h"
 #include "httpsmon/store.h"
 
@@ -70,7 +73,19 @@ struct lrow;
 
 struct upcache;
 
-enum ui_sort { SORT_STATE, SORT_NAME, SORT_LATENCY, SORT_EXPIRY, SORT_AGE, SORT_COUNT };
+/*
+ * Sort keys, one per list column. `s` cycles through the first SORT_CYCLE;
+ * a click on a column heading picks any. Each key's own direction puts the
+ * worst or most telling first (state: DOWN first; latency: slowest;
+ * uptime: lowest; cert: soonest expiry; age: stalest; text: a to z); rows
+ * without the value go last in either direction; ties by name.
+ */
+enum ui_sort {
+	SORT_STATE, SORT_NAME, SORT_LATENCY, SORT_EXPIRY, SORT_AGE,
+	SORT_HOST, SORT_TLS_HS, SORT_RECENT, SORT_UPTIME, SORT_TLS_VER, SORT_REASON, SORT_TAGS,
+	SORT_COUNT
+};
+#define SORT_CYCLE (SORT_AGE + 1)
 
 struct model {
 	bool viewer;
@@ -92,11 +107,23 @@ struct model {
 	size_t up_next;               /* round-robin refresh cursor */
 	char db_path[512];
 
-	/* what every pane shows: the selection follows the endpoint by name across re-sorts */
+	/*
+	 * What every pane shows (order.c). The cursor is either on the first
+	 * row, whatever comes first (cursor_top: at start and after g/Home),
+	 * or on an endpoint (sel_name), which keeps its place in the list
+	 * while results re-sort the rows around it and takes its sorted place
+	 * once the cursor leaves it; an operator's sort or filter moves it
+	 * with its endpoint.
+	 */
 	long sel;                     /* index into order, -1 none */
 	char sel_name[128];
+	bool cursor_top;
 	enum ui_sort sort;            /* of model_rearrange */
+	bool sort_rev;                /* the sort key's direction reversed (S) */
 	char filter[64];              /* name, host or tag substring; "" shows all */
+	bool frozen;                  /* F: the order is kept as it was; new rows go last */
+	struct strlist frozen_names;  /* the order when frozen */
+	struct hashmap frozen_rank;   /* name (borrowed from frozen_names) -> position */
 };
 
 void model_init_live(struct model *m, struct app *a);
@@ -106,22 +133,44 @@ void model_done(struct model *m);
 bool model_refresh(struct model *m, int64_t now_ms);
 /* Viewer: the first load is still filling rows in (call model_refresh again soon). */
 bool model_loading(const struct model *m);
-/* Filters (name, host, tag) and sorts into order. */
-void model_arrange(struct model *m, enum ui_sort sort, const char *filter);
-const char *sort_name(enum ui_sort s);
-/* Position in order of the row called name, or -1. */
-long model_find(const struct model *m, const char *name);
 const struct row *model_shown(const struct model *m, size_t i);  /* NULL past the end */
-/* Puts the selection back on sel_name after a re-sort, a filter or a refresh (else the nearest row). */
-void model_sync(struct model *m);
-/* model_arrange with the model's own sort and filter, then model_sync. */
-void model_rearrange(struct model *m);
-/* Selects shown row i, clamped to the shown rows; false when none is shown. */
-bool model_select(struct model *m, long i);
-/* The selected row, NULL when none is shown. */
-const struct row *model_selected(const struct model *m);
 /* Counts by live state over every row (not just the shown ones). */
 void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1]);
+
+/* ---- order (order.c) ------------------------------------------------------ */
+
+/* Filters (name, host or tag substring) and sorts into order (m->sort_rev reverses; frozen: kept). */
+void model_arrange(struct model *m, enum ui_sort sort, const char *filter);
+const char *sort_name(enum ui_sort s);       /* "state", "cert expiry"...; "?" out of range */
+/* Position in order of the row called name, or -1. */
+long model_find(const struct model *m, const char *name);
+/* Puts the cursor back: on the first row (cursor_top), else on sel_name (else the nearest row). */
+void model_sync(struct model *m);
+/*
+ * After a refresh: model_arrange with the model's sort and filter, the
+ * cursor's endpoint held at its place (rows re-sort around it), model_sync.
+ */
+void model_rearrange(struct model *m);
+/* After the operator changed the filter: arranged, the cursor follows its endpoint. */
+void model_reorder(struct model *m);
+/* Sorts by s (rev: the other way); frozen, the frozen order is taken again in the new sort. */
+void model_set_sort(struct model *m, enum ui_sort s, bool rev);
+/* F: keeps the order as it is now (on), or lets results re-sort again (off). */
+void model_freeze(struct model *m, bool on);
+/* Selects shown row i, clamped to the shown rows; the cursor is on that endpoint. False when none is shown. */
+bool model_select(struct model *m, long i);
+/* The cursor back on the first row, staying there whatever comes first. */
+void model_select_top(struct model *m);
+/* The selected row, NULL when none is shown. */
+const struct row *model_selected(const struct model *m);
+/*
+ * The next (dir 1) or previous (dir -1) shown row after the cursor that is
+ * DOWN, FAILING or WARN, wrapping around; -1 when there is none.
+ * *wrapped: set when the search went past the end (or the start).
+ */
+long model_next_problem(const struct model *m, int dir, bool *wrapped);
+/* A row's tags as one text, "prod,api" ("" without tags); returns buf. */
+const char *row_tags_text(const struct row *r, char *buf, size_t n);
 
 /* ---- panes ------------------------------------------------------------ */
 
@@ -225,6 +274,8 @@ int ui_state_attr(enum state s);
 int ui_text(WINDOW *w, int y, int x, int width, int attr, const char *s);
 int ui_textf(WINDOW *w, int y, int x, int width, int attr, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* The same, but a text wider than width is cut to end in "…" ("~" in ASCII), never silently. */
+int ui_text_cut(WINDOW *w, int y, int x, int width, int attr, const char *s);
 /* The same, right-aligned in [x, x+width). */
 int ui_text_right(WINDOW *w, int y, int x, int width, int attr, const char *s);
 void ui_fill(WINDOW *w, int y, int x, int width, int attr);

@@ -1,16 +1,21 @@
 /*
  * list: the endpoint list, the dashboard's main screen. One row per shown
  * endpoint (model order: filtered, sorted worst first by default) with
- * state badge, name, host, latency, TLS handshake, a sparkline, 24 h
- * uptime, certificate expiry, TLS version, age of the last probe and the
- * reason. Columns are laid out for the width at hand: optional ones drop
- * out on narrow terminals, in a fixed order.
+ * state badge, name, tags (t), host, latency, TLS handshake, a sparkline,
+ * 24 h uptime, certificate expiry, TLS version, age of the last probe and
+ * the reason. Columns are laid out for the width at hand: a column is
+ * shown whole or not at all (optional ones drop out on narrow terminals,
+ * in the order of cols[]' drop ranks), and a name, host, tag list or
+ * reason wider than its column ends in an ellipsis, never cut silently.
+ * The last screen column holds the scroll marks; the headings' right end
+ * says which rows are shown ("16-30/42").
  *
  * Its own state (struct list_state, private here): the first row shown,
- * where the rows are (for clicks and paging, set by update() from the
- * body's size, not by draw) and whether a filter is being typed. The
- * selection, the sort key and the filter are the model's (model_select,
- * model_rearrange), as every pane shows the same selected endpoint.
+ * where the rows and columns are (for clicks and paging, set by update()
+ * from the body's size and the shown rows, not by draw), whether a filter
+ * is being typed, the tags column and the last click (double-click). The
+ * selection, the sort key, its direction, the freeze and the filter are
+ * the model's (order.c), as every pane shows the same selected endpoint.
  */
 #include "httpsmon/ui.h"
 
@@ -21,64 +26,86 @@
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
-enum col_id { COL_STATE, COL_NAME, COL_HOST, COL_LAT, COL_TLS, COL_SPARK, COL_UP, COL_CERT, COL_VER,
-	      COL_AGE, COL_REASON, COL_N };
+enum col_id { COL_STATE, COL_NAME, COL_TAGS, COL_HOST, COL_LAT, COL_TLS, COL_SPARK, COL_UP, COL_CERT,
+	      COL_VER, COL_AGE, COL_REASON, COL_N };
 
 struct col {
 	const char *title;
 	int min, max;      /* max > min: takes spare width up to max (REASON takes the rest) */
 	int drop;          /* 0 never dropped; higher drops first on narrow screens */
-	enum ui_sort sort; /* the sort key this column shows, or SORT_COUNT */
+	enum ui_sort sort; /* the sort key a click on its heading picks */
+	bool right;        /* right-aligned (figures) */
 };
 
+#define NAME_MAX_W    24 /* longer names are cut with an ellipsis */
+#define REASON_MIN_W  16 /* columns drop out before the reason gets narrower */
+#define REASON_LAST_W 8  /* with nothing left to drop, the name gives way down to its minimum first */
+#define DOUBLE_CLICK_MS 400
+
+/*
+ * Drop order on narrow terminals (the README lists it): HOST, TLS, TLS HS,
+ * AGE, RECENT, CERT, UP 24h, TAGS, LATENCY; STATE, NAME and REASON stay.
+ */
 static const struct col cols[COL_N] = {
-	[COL_STATE] = { "STATE", UI_BADGE_W, UI_BADGE_W, 0, SORT_STATE },
-	[COL_NAME] = { "NAME", 10, 24, 0, SORT_NAME },
-	[COL_HOST] = { "HOST", 10, 28, 6, SORT_COUNT },
-	[COL_LAT] = { "LATENCY", 8, 8, 0, SORT_LATENCY },
-	[COL_TLS] = { "TLS HS", 8, 8, 4, SORT_COUNT },
-	[COL_SPARK] = { "RECENT", 10, 32, 2, SORT_COUNT },
-	[COL_UP] = { "UP 24h", 7, 7, 0, SORT_COUNT },
-	[COL_CERT] = { "CERT", 7, 7, 0, SORT_EXPIRY },
-	[COL_VER] = { "TLS", 4, 4, 5, SORT_COUNT },
-	[COL_AGE] = { "AGE", 8, 8, 3, SORT_AGE },
-	[COL_REASON] = { "REASON", 20, 20, 0, SORT_COUNT },
+	[COL_STATE] = { "STATE", UI_BADGE_W, UI_BADGE_W, 0, SORT_STATE, false },
+	[COL_NAME] = { "NAME", 10, NAME_MAX_W, 0, SORT_NAME, false },
+	[COL_TAGS] = { "TAGS", 6, 20, 2, SORT_TAGS, false },
+	[COL_HOST] = { "HOST", 10, 28, 9, SORT_HOST, false },
+	[COL_LAT] = { "LATENCY", 8, 8, 1, SORT_LATENCY, true },
+	[COL_TLS] = { "TLS HS", 8, 8, 7, SORT_TLS_HS, true },
+	[COL_SPARK] = { "RECENT", 10, 32, 5, SORT_RECENT, false },
+	[COL_UP] = { "UP 24h", 7, 7, 3, SORT_UPTIME, true },
+	[COL_CERT] = { "CERT", 7, 7, 4, SORT_EXPIRY, true },
+	[COL_VER] = { "TLS", 4, 4, 8, SORT_TLS_VER, false },
+	[COL_AGE] = { "AGE", 8, 8, 6, SORT_AGE, true },
+	[COL_REASON] = { "REASON", REASON_MIN_W, REASON_MIN_W, 0, SORT_REASON, false },
+};
+
+struct layout {
+	int x[COL_N];
+	int w[COL_N];      /* 0: not shown */
+	int width;         /* the terminal's width it was made for */
 };
 
 static struct list_state {
 	int top;           /* first row shown */
 	int y0, h;         /* screen rows of the list (below the headings) */
 	bool editing;      /* typing a filter */
-} ls;
-
-struct layout {
-	int x[COL_N];
-	int w[COL_N];      /* 0: not shown */
-};
+	bool tags;         /* t: the TAGS column is on */
+	struct layout l;   /* the columns, set by update() for the shown rows and the width */
+	long click_row;    /* the row of the last click, and when (ms, monotonic): double-click */
+	int64_t click_ms;
+} ls = { .click_row = -1 };
 
 /*
- * Column widths for width columns: optional columns drop out (highest
- * drop first) until the minimums fit; spare width goes to the name and
- * host (up to their longest shown value), the reason up to 40, the
- * sparkline, and what is left to the reason.
+ * Column widths for width columns (the last one is kept for the scroll
+ * marks). need[]: the widest value shown of the name, tags and host.
+ * Optional columns drop out, highest drop first, until every shown column
+ * fits whole, the name at its full width (up to NAME_MAX_W) and the
+ * reason at REASON_MIN_W; with nothing left to drop, the reason gives way
+ * down to REASON_LAST_W, then the name down to its minimum. Spare width
+ * goes to the host, the tags, the reason up to 40, the sparkline, and
+ * what is left to the reason.
  */
-static void lay_out(int width, int name_w, int host_w, struct layout *l)
+static void lay_out(int width, const int need[COL_N], bool tags, struct layout *l)
 {
 	bool on[COL_N];
-	int total = 0, spare;
-	struct {
+	int w0[COL_N], total = 0, spare, avail = width - 1;
+	static const struct {
 		enum col_id c;
-		int upto;
-	} grow[] = {
-		{ COL_NAME, name_w }, { COL_HOST, host_w }, { COL_REASON, 40 }, { COL_SPARK, cols[COL_SPARK].max },
-	};
+		int upto;      /* 0: need[c] */
+	} grow[] = { { COL_HOST, 0 }, { COL_TAGS, 0 }, { COL_REASON, 40 }, { COL_SPARK, 32 } };
 
 	for (int i = 0; i < COL_N; i++) {
-		on[i] = true;
-		total += cols[i].min + 1;
+		on[i] = i != COL_TAGS || tags;
+		w0[i] = cols[i].min;
+		if (i == COL_NAME)
+			w0[i] = need[i] < cols[i].min ? cols[i].min : need[i] > cols[i].max ? cols[i].max : need[i];
+		if (on[i])
+			total += w0[i] + 1;
 	}
 	total--;
-	while (total > width) {
+	while (total > avail) {
 		int worst = -1;
 
 		for (int i = 0; i < COL_N; i++)
@@ -87,14 +114,19 @@ static void lay_out(int width, int name_w, int host_w, struct layout *l)
 		if (worst < 0)
 			break;
 		on[worst] = false;
-		total -= cols[worst].min + 1;
+		total -= w0[worst] + 1;
 	}
-	spare = width - total;
 	for (int i = 0; i < COL_N; i++)
-		l->w[i] = on[i] ? cols[i].min : 0;
+		l->w[i] = on[i] ? w0[i] : 0;
+	/* nothing left to drop: the reason, then the name, give way */
+	for (; total > avail && l->w[COL_REASON] > REASON_LAST_W; total--)
+		l->w[COL_REASON]--;
+	for (; total > avail && l->w[COL_NAME] > cols[COL_NAME].min; total--)
+		l->w[COL_NAME]--;
+	spare = avail - total;
 	for (size_t g = 0; g < sizeof(grow) / sizeof(grow[0]) && spare > 0; g++) {
 		enum col_id c = grow[g].c;
-		int upto = grow[g].upto, add;
+		int upto = grow[g].upto ? grow[g].upto : need[c], add;
 
 		if (!on[c])
 			continue;
@@ -115,6 +147,7 @@ static void lay_out(int width, int name_w, int host_w, struct layout *l)
 		if (l->w[i])
 			x += l->w[i] + 1;
 	}
+	l->width = width;
 }
 
 static void headings(const struct ui *u, const struct layout *l, int y)
@@ -127,13 +160,34 @@ static void headings(const struct ui *u, const struct layout *l, int y)
 
 		if (!l->w[i])
 			continue;
+		/* the sort key's column carries its direction: the default down, reversed (S) up */
 		snprintf(t, sizeof(t), "%s%s", cols[i].title,
-			 cols[i].sort == u->m.sort ? (ui_utf8 ? "▼" : "v") : "");
-		if (i == COL_LAT || i == COL_TLS || i == COL_UP || i == COL_CERT || i == COL_AGE)
+			 cols[i].sort != u->m.sort ? "" : u->m.sort_rev ? (ui_utf8 ? "▲" : "^") : (ui_utf8 ? "▼" : "v"));
+		if (cols[i].right)
 			ui_text_right(stdscr, y, l->x[i], l->w[i], attr, t);
 		else
 			ui_text(stdscr, y, l->x[i], l->w[i], attr, t);
 	}
+}
+
+/*
+ * Where the rows stand: "16-30/42" at the right of the headings (when it
+ * fits beside REASON's title), and the scroll marks in the last column:
+ * on the first row when rows are hidden above, on the last when below.
+ */
+static void position(const struct ui *u, const struct layout *l, int y)
+{
+	char b[64];
+	int n = (int)u->m.n_shown, last = ls.top + ls.h < n ? ls.top + ls.h : n;
+	int w = snprintf(b, sizeof(b), "%d-%d/%d", n ? ls.top + 1 : 0, last, n);
+	int x = COLS - 1 - w;
+
+	if (l->w[COL_REASON] && x >= l->x[COL_REASON] + (int)strlen(cols[COL_REASON].title) + 2)
+		ui_text(stdscr, y, x, w, A_BOLD | A_UNDERLINE, b);
+	if (ls.top > 0)
+		ui_text(stdscr, ls.y0, COLS - 1, 1, ui_attr(C_ACCENT) | A_BOLD, ui_utf8 ? "▲" : "^");
+	if (last < n)
+		ui_text(stdscr, ls.y0 + ls.h - 1, COLS - 1, 1, ui_attr(C_ACCENT) | A_BOLD, ui_utf8 ? "▼" : "v");
 }
 
 static int expiry_attr(const struct row *r, int64_t now_s)
@@ -170,27 +224,31 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 
 	ui_fill(stdscr, y, 0, -1, base);
 	ui_badge(stdscr, y, l->x[COL_STATE], r->live, r->fails_in_row, r->fail_after, base);
-	ui_text(stdscr, y, l->x[COL_NAME], l->w[COL_NAME], base | A_BOLD, r->name);
+	ui_text_cut(stdscr, y, l->x[COL_NAME], l->w[COL_NAME], base | A_BOLD, r->name);
+	if (l->w[COL_TAGS])
+		ui_text_cut(stdscr, y, l->x[COL_TAGS], l->w[COL_TAGS], base, row_tags_text(r, b, sizeof(b)));
 	if (l->w[COL_HOST])
-		ui_text(stdscr, y, l->x[COL_HOST], l->w[COL_HOST], base, r->host);
+		ui_text_cut(stdscr, y, l->x[COL_HOST], l->w[COL_HOST], base, r->host);
 	if (r->r) {
 		/* no response: the time is how long it took to fail, not a latency */
 		bool failed = r->vstate == STATE_DOWN && !r->r->http_status;
 
-		ui_text_right(stdscr, y, l->x[COL_LAT], l->w[COL_LAT], base | (failed ? ui_attr(C_DIM) : 0),
-			      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.total_us));
+		if (l->w[COL_LAT])
+			ui_text_right(stdscr, y, l->x[COL_LAT], l->w[COL_LAT], base | (failed ? ui_attr(C_DIM) : 0),
+				      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.total_us));
 		if (l->w[COL_TLS])
 			ui_text_right(stdscr, y, l->x[COL_TLS], l->w[COL_TLS], base,
 				      fmt_latency(b, sizeof(b), r->r->t.tls_us));
 		if (l->w[COL_VER])
 			ui_text(stdscr, y, l->x[COL_VER], l->w[COL_VER], base,
 				fmt_tls_short(b, sizeof(b), r->r->tls_version));
-		ui_text_right(stdscr, y, l->x[COL_CERT], l->w[COL_CERT], base | expiry_attr(r, now_s),
-			      fmt_expiry_short(b, sizeof(b), r->expiry_s, now_s));
+		if (l->w[COL_CERT])
+			ui_text_right(stdscr, y, l->x[COL_CERT], l->w[COL_CERT], base | expiry_attr(r, now_s),
+				      fmt_expiry_short(b, sizeof(b), r->expiry_s, now_s));
 	}
 	if (l->w[COL_SPARK])
 		ui_spark(stdscr, y, l->x[COL_SPARK], l->w[COL_SPARK], r->spark_us, r->spark_n, base);
-	{
+	if (l->w[COL_UP]) {
 		int attr = base;
 
 		if (r->up24 >= 0 && r->up24 < 95)
@@ -208,29 +266,16 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 			      fmt_age(b, sizeof(b), age));
 	}
 	reason_text(r, b, sizeof(b));
-	ui_text(stdscr, y, l->x[COL_REASON], -1,
-		base | (r->r && r->vstate != STATE_UP ? ui_state_attr(r->vstate) : 0), b);
+	ui_text_cut(stdscr, y, l->x[COL_REASON], l->w[COL_REASON],
+		    base | (r->r && r->vstate != STATE_UP ? ui_state_attr(r->vstate) : 0), b);
 }
 
 static void list_draw(const struct ui *u, int y0, int h)
 {
 	int64_t now_ms = util_now_ms();
-	struct layout l;
-	int name_w = 4, host_w = 4;
 
-	(void)h; /* the rows' place was set by list_update for this body */
-	for (size_t i = 0; i < u->m.n_shown; i++) {
-		const struct row *r = model_shown(&u->m, i);
-		int w = fmt_width(r->name);
-
-		if (w > name_w)
-			name_w = w;
-		w = fmt_width(r->host);
-		if (w > host_w)
-			host_w = w;
-	}
-	lay_out(COLS, name_w, host_w, &l);
-	headings(u, &l, y0);
+	(void)h; /* the rows' place and the columns were set by list_update for this body */
+	headings(u, &ls.l, y0);
 	if (!u->m.n_shown) {
 		if (u->m.filter[0])
 			ui_textf(stdscr, y0 + 2, 2, -1, UI_PLAIN, "no endpoint matches \"%s\" (Esc clears the filter)",
@@ -246,15 +291,35 @@ static void list_draw(const struct ui *u, int y0, int h)
 
 		if (!r)
 			break;
-		draw_row(&l, ls.y0 + i, r, ls.top + i == u->m.sel, now_ms);
+		draw_row(&ls.l, ls.y0 + i, r, ls.top + i == u->m.sel, now_ms);
 	}
+	position(u, &ls.l, y0);
 }
 
-/* Where the rows go on a body of h rows at y0, and the first row shown so the selection is in view. */
+/*
+ * For a body of h rows at y0: where the rows go, the first row shown (the
+ * selection in view, scrolled no more than needed) and the columns for
+ * the shown rows' widest name, tags and host.
+ */
 static unsigned list_update(struct ui *u, bool changed, bool query, int y0, int h)
 {
+	int need[COL_N] = { 0 };
+	char b[256];
+
 	(void)changed;
 	(void)query;
+	for (size_t i = 0; i < u->m.n_shown; i++) {
+		const struct row *r = model_shown(&u->m, i);
+		int w;
+
+		if ((w = fmt_width(r->name)) > need[COL_NAME])
+			need[COL_NAME] = w;
+		if ((w = fmt_width(r->host)) > need[COL_HOST])
+			need[COL_HOST] = w;
+		if (ls.tags && (w = fmt_width(row_tags_text(r, b, sizeof(b)))) > need[COL_TAGS])
+			need[COL_TAGS] = w;
+	}
+	lay_out(COLS, need, ls.tags, &ls.l);
 	if (h < 2)
 		return 0;
 	ls.y0 = y0 + 1;
@@ -308,7 +373,40 @@ static unsigned filter_key(struct ui *u, int key)
 		break;
 	}
 	/* filtering is live while typing; Enter keeps it, Esc drops it */
-	model_rearrange(&u->m);
+	model_reorder(&u->m);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static unsigned sort_by(struct ui *u, enum ui_sort s, bool rev)
+{
+	model_set_sort(&u->m, s, rev);
+	ui_notice(u, "sorted by %s%s%s", sort_name(s), rev ? ", reversed" : "",
+		  u->m.frozen ? " (frozen: F lets results re-sort)" : "");
+	return UI_HANDLED | UI_REDRAW;
+}
+
+/* n / N: the next / previous DOWN, FAILING or WARN row, round the end of the list. */
+static unsigned next_problem(struct ui *u, int dir)
+{
+	bool wrapped;
+	long i = model_next_problem(&u->m, dir, &wrapped);
+
+	if (i < 0) {
+		ui_notice(u, "no endpoint is DOWN, FAILING or WARN%s", u->m.filter[0] ? " among those shown" : "");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (wrapped)
+		ui_notice(u, "%s", dir > 0 ? "past the last: on from the top" : "past the first: on from the bottom");
+	return move_to(u, i);
+}
+
+/* Opens the detail of the selected endpoint; the cursor stays on it from now on. */
+static unsigned open_detail(struct ui *u)
+{
+	if (!model_selected(&u->m))
+		return UI_HANDLED;
+	model_select(&u->m, u->m.sel);
+	ui_open(u, &pane_detail);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -331,21 +429,35 @@ unsigned view_list_key(struct ui *u, int key)
 		return move_to(u, u->m.sel + page);
 	case KEY_HOME:
 	case 'g':
-		return move_to(u, 0);
+		model_select_top(&u->m);
+		return UI_HANDLED | UI_REDRAW;
 	case KEY_END:
 	case 'G':
 		return move_to(u, (long)u->m.n_shown - 1);
+	case 'n':
+		return next_problem(u, 1);
+	case 'N':
+		return next_problem(u, -1);
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		if (!model_selected(&u->m))
-			return UI_HANDLED;
-		ui_open(u, &pane_detail);
-		return UI_HANDLED | UI_REDRAW;
+		return open_detail(u);
 	case 's':
-		u->m.sort = (enum ui_sort)((u->m.sort + 1) % SORT_COUNT);
-		model_rearrange(&u->m);
-		ui_notice(u, "sorted by %s", sort_name(u->m.sort));
+		return sort_by(u, u->m.sort + 1 < SORT_CYCLE ? (enum ui_sort)(u->m.sort + 1) : SORT_STATE, false);
+	case 'S':
+		return sort_by(u, u->m.sort, !u->m.sort_rev);
+	case 'F':
+		model_freeze(&u->m, !u->m.frozen);
+		ui_notice(u, "%s", u->m.frozen ? "order frozen while you read: F again lets results re-sort"
+					       : "order follows the results again");
+		return UI_HANDLED | UI_REDRAW;
+	case 't':
+		if (u->m.viewer) {
+			ui_notice(u, "tags live in the config: the viewer has none");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		ls.tags = !ls.tags;
+		ui_notice(u, "tags column %s", ls.tags ? "on" : "off");
 		return UI_HANDLED | UI_REDRAW;
 	case '/':
 		ls.editing = true;
@@ -354,7 +466,7 @@ unsigned view_list_key(struct ui *u, int key)
 		if (!u->m.filter[0])
 			return UI_HANDLED;
 		u->m.filter[0] = '\0';
-		model_rearrange(&u->m);
+		model_reorder(&u->m);
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		return 0;
@@ -366,16 +478,38 @@ bool view_list_editing(void)
 	return ls.editing;
 }
 
+/* A click on a heading sorts by its column; on the sort's own column it reverses. */
+static unsigned heading_click(struct ui *u, int x)
+{
+	for (int i = 0; i < COL_N; i++) {
+		if (!ls.l.w[i] || x < ls.l.x[i] || x > ls.l.x[i] + ls.l.w[i])
+			continue;
+		if (cols[i].sort == u->m.sort)
+			return sort_by(u, u->m.sort, !u->m.sort_rev);
+		return sort_by(u, cols[i].sort, false);
+	}
+	return UI_HANDLED;
+}
+
+/* A click selects a row, a second one on it within DOUBLE_CLICK_MS opens its detail. */
 static unsigned list_mouse(struct ui *u, int y, int x, unsigned long bstate)
 {
-	(void)x;
-	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+	int64_t now = util_mono_us() / 1000;
+	long i = ls.top + (y - ls.y0);
+	bool twice;
+
+	if (!(bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)))
 		return 0;
-	if (y < ls.y0 || y >= ls.y0 + ls.h)
+	if (y == ls.y0 - 1)
+		return heading_click(u, x);
+	if (y < ls.y0 || y >= ls.y0 + ls.h || i >= (long)u->m.n_shown)
 		return 0;
-	if (ls.top + (y - ls.y0) >= (long)u->m.n_shown)
-		return 0;
-	return move_to(u, ls.top + (y - ls.y0));
+	twice = (bstate & BUTTON1_DOUBLE_CLICKED) ||
+		(i == ls.click_row && now - ls.click_ms <= DOUBLE_CLICK_MS && i == u->m.sel);
+	ls.click_row = twice ? -1 : i;
+	ls.click_ms = now;
+	move_to(u, i);
+	return twice ? open_detail(u) : UI_HANDLED | UI_REDRAW;
 }
 
 static const char *list_hints(const struct ui *u, char *right, size_t rlen)
@@ -383,15 +517,24 @@ static const char *list_hints(const struct ui *u, char *right, size_t rlen)
 	right[0] = '\0';
 	if (ls.editing)
 		return NULL; /* the footer shows the filter being typed */
-	if (u->m.filter[0] || u->m.sort != SORT_STATE)
-		snprintf(right, rlen, "%s%s%s sort:%s ", u->m.filter[0] ? "filter:" : "", u->m.filter,
-			 u->m.filter[0] ? " " : "", sort_name(u->m.sort));
-	return " q quit  ? help  Enter detail  h history  / filter  s sort  r probe now  p pause";
+	if (u->m.filter[0] || u->m.sort != SORT_STATE || u->m.sort_rev)
+		snprintf(right, rlen, "%s%s%s sort:%s%s ", u->m.filter[0] ? "filter:" : "", u->m.filter,
+			 u->m.filter[0] ? " " : "", sort_name(u->m.sort), u->m.sort_rev ? " (reversed)" : "");
+	return " q quit  ? help  Enter detail  h history  e notices  / filter  s/S sort  n/N next problem  F freeze"
+	       "  r probe  p pause";
+}
+
+/* Another pane opens: the cursor stays on its endpoint (not on whatever comes first) meanwhile. */
+static void list_leave(struct ui *u)
+{
+	if (u->m.sel >= 0)
+		model_select(&u->m, u->m.sel);
 }
 
 static void list_done(void)
 {
 	memset(&ls, 0, sizeof(ls));
+	ls.click_row = -1;
 }
 
 const struct pane_ops pane_list = {
@@ -400,6 +543,7 @@ const struct pane_ops pane_list = {
 	.key = view_list_key,
 	.mouse = list_mouse,
 	.hints = list_hints,
+	.leave = list_leave,
 	.update = list_update,
 	.done = list_done,
 };

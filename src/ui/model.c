@@ -2,9 +2,8 @@
  * model: the rows the dashboard draws, one per endpoint, built from the
  * monitor (live dashboard) or from the store (read-only viewer), so both
  * modes share every pane. Owns the row array, the filtered and sorted
- * order, the viewer's copies of stored probes and a cache of 24 h uptimes,
- * and the selection every pane shows (by name, so it follows the endpoint
- * across re-sorts and refreshes) with the sort and filter that order it.
+ * order (arranged by order.c), the viewer's copies of stored probes and a
+ * cache of 24 h uptimes.
  *
  * Invariants: a row's pointers point only into the model's own storage
  * (struct lrow live, struct vrow in the viewer) and are valid until the
@@ -70,6 +69,7 @@ void model_init_live(struct model *m, struct app *a)
 {
 	memset(m, 0, sizeof(*m));
 	m->sel = -1;
+	m->cursor_top = true;
 	m->app = a;
 	m->st = app_store(a);
 }
@@ -78,6 +78,7 @@ void model_init_viewer(struct model *m, struct store *st, const char *db_path)
 {
 	memset(m, 0, sizeof(*m));
 	m->sel = -1;
+	m->cursor_top = true;
 	m->viewer = true;
 	m->st = st;
 	m->v_last_probe_ms = -1;
@@ -124,6 +125,7 @@ void model_done(struct model *m)
 		vrows_free(m);
 	else if (m->l)
 		lrows_resize(m, m->n, 0);
+	model_freeze(m, false);
 	free(m->l);
 	free(m->rows);
 	free(m->order);
@@ -482,148 +484,6 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 bool model_refresh(struct model *m, int64_t now_ms)
 {
 	return m->viewer ? refresh_viewer(m, now_ms) : refresh_live(m, now_ms);
-}
-
-/* ---- order -------------------------------------------------------------- */
-
-static int live_rank(enum live l)
-{
-	switch (l) {
-	case LIVE_DOWN:
-		return 0;
-	case LIVE_FAILING:
-		return 1;
-	case LIVE_WARN:
-		return 2;
-	case LIVE_PENDING:
-		return 3;
-	case LIVE_UP:
-		return 4;
-	default:
-		return 5;
-	}
-}
-
-static int cmp64(int64_t a, int64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-/* The latency a row shows: none when it got no response (the time is how long failing took). */
-static int64_t row_latency(const struct row *r)
-{
-	if (!r->r || (r->vstate == STATE_DOWN && !r->r->http_status))
-		return -1;
-	return r->r->t.total_us;
-}
-
-struct sort_ctx {
-	const struct model *m;
-	enum ui_sort sort;
-};
-
-static int by_key(const void *pa, const void *pb, void *arg)
-{
-	const struct sort_ctx *x = arg;
-	const struct row *a = &x->m->rows[*(const size_t *)pa];
-	const struct row *b = &x->m->rows[*(const size_t *)pb];
-	int64_t la = row_latency(a), lb = row_latency(b);
-	int c = 0;
-
-	switch (x->sort) {
-	case SORT_STATE:
-		c = live_rank(a->live) - live_rank(b->live);
-		break;
-	case SORT_LATENCY:
-		/* slowest first, never-probed last */
-		c = -cmp64(la, lb);
-		break;
-	case SORT_EXPIRY:
-		/* soonest first, no certificate last */
-		c = cmp64(a->expiry_s ? a->expiry_s : INT64_MAX, b->expiry_s ? b->expiry_s : INT64_MAX);
-		break;
-	case SORT_AGE:
-		/* stalest first */
-		c = cmp64(a->last_ms, b->last_ms);
-		break;
-	default:
-		break;
-	}
-	return c ? c : strcmp(a->name, b->name);
-}
-
-static bool row_matches(const struct row *r, const char *filter)
-{
-	if (!*filter || fmt_match(r->name, filter) || fmt_match(r->host, filter))
-		return true;
-	for (size_t i = 0; r->tags && i < r->tags->n; i++)
-		if (fmt_match(r->tags->v[i], filter))
-			return true;
-	return false;
-}
-
-void model_arrange(struct model *m, enum ui_sort sort, const char *filter)
-{
-	struct sort_ctx x = { m, sort };
-
-	m->n_shown = 0;
-	for (size_t i = 0; i < m->n; i++)
-		if (row_matches(&m->rows[i], filter ? filter : ""))
-			m->order[m->n_shown++] = i;
-	qsort_r(m->order, m->n_shown, sizeof(*m->order), by_key, &x);
-}
-
-const char *sort_name(enum ui_sort s)
-{
-	static const char *const names[] = { "state", "name", "latency", "cert expiry", "age" };
-
-	return s < SORT_COUNT ? names[s] : "?";
-}
-
-long model_find(const struct model *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_shown; i++)
-		if (!strcmp(m->rows[m->order[i]].name, name))
-			return (long)i;
-	return -1;
-}
-
-void model_sync(struct model *m)
-{
-	long i = m->sel_name[0] ? model_find(m, m->sel_name) : -1;
-
-	if (i >= 0)
-		m->sel = i;
-	else if (m->sel >= (long)m->n_shown)
-		m->sel = (long)m->n_shown - 1;
-	if (m->sel < 0 && m->n_shown)
-		m->sel = 0;
-	if (m->sel >= 0 && m->n_shown)
-		snprintf(m->sel_name, sizeof(m->sel_name), "%s", model_shown(m, (size_t)m->sel)->name);
-}
-
-void model_rearrange(struct model *m)
-{
-	model_arrange(m, m->sort, m->filter);
-	model_sync(m);
-}
-
-bool model_select(struct model *m, long i)
-{
-	if (!m->n_shown)
-		return false;
-	if (i < 0)
-		i = 0;
-	if (i >= (long)m->n_shown)
-		i = (long)m->n_shown - 1;
-	m->sel = i;
-	snprintf(m->sel_name, sizeof(m->sel_name), "%s", model_shown(m, (size_t)i)->name);
-	return true;
-}
-
-const struct row *model_selected(const struct model *m)
-{
-	return m->sel >= 0 ? model_shown(m, (size_t)m->sel) : NULL;
 }
 
 const struct row *model_shown(const struct model *m, size_t i)

@@ -241,6 +241,9 @@ static void draw_header(const struct ui *u)
 			      l == LIVE_FAILING ? "FAILING" : ui_live_word(l));
 		x += ui_text(stdscr, 0, x, -1, A_REVERSE, " ");
 	}
+	if (u->m.frozen)
+		/* the order stands still: say so where the eye goes first */
+		x += ui_text(stdscr, 0, x, -1, A_REVERSE | A_BOLD, "  FROZEN (F) ");
 	clock_hms(clock, sizeof(clock), now);
 	if (COLS - x > 10)
 		ui_text_right(stdscr, 0, x, COLS - x - 1, A_REVERSE, clock);
@@ -367,6 +370,11 @@ static unsigned global_key(struct dash *d, int key)
 			return UI_HANDLED;
 		if (!d->app) {
 			ui_notice(u, "read-only viewer: the collector probes on its own schedule");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		if (r->live == LIVE_PAUSED) {
+			/* a paused endpoint is not probed, not even on request: say so, claim nothing */
+			ui_notice(u, "%s is paused: p resumes", r->name);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		app_probe_now(d->app, r->name);

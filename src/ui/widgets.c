@@ -89,7 +89,8 @@ int ui_state_attr(enum state s)
 	return s == STATE_UP ? ui_attr(C_UP) : s == STATE_WARN ? ui_attr(C_WARN) : ui_attr(C_DOWN);
 }
 
-int ui_text(WINDOW *w, int y, int x, int width, int attr, const char *s)
+/* ui_text and ui_text_cut: cut: a text wider than width ends in an ellipsis. */
+static int text_out(WINDOW *w, int y, int x, int width, int attr, const char *s, bool cut)
 {
 	char safe[2048];
 	size_t bytes;
@@ -114,11 +115,27 @@ int ui_text(WINDOW *w, int y, int x, int width, int attr, const char *s)
 		}
 		*o = '\0';
 	}
-	bytes = fmt_clip(safe, width, &used);
+	cut = cut && fmt_width(safe) > width;
+	bytes = fmt_clip(safe, cut ? width - 1 : width, &used);
 	wattr_on(w, (attr_t)attr, NULL);
 	mvwaddnstr(w, y, x, safe, (int)bytes);
+	if (cut) {
+		/* never cut silently: the reader must know there is more */
+		mvwaddstr(w, y, x + used, ui_utf8 ? "…" : "~");
+		used++;
+	}
 	wattr_off(w, (attr_t)attr, NULL);
 	return used;
+}
+
+int ui_text(WINDOW *w, int y, int x, int width, int attr, const char *s)
+{
+	return text_out(w, y, x, width, attr, s, false);
+}
+
+int ui_text_cut(WINDOW *w, int y, int x, int width, int attr, const char *s)
+{
+	return text_out(w, y, x, width, attr, s, true);
 }
 
 int ui_textf(WINDOW *w, int y, int x, int width, int attr, const char *fmt, ...)
