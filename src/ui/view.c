@@ -368,6 +368,8 @@ static unsigned global_key(struct dash *d, int key)
 	case 'r':
 		if (!r)
 			return UI_HANDLED;
+		/* acted on: the cursor stays on this endpoint, not on whatever comes first */
+		model_select(&u->m, u->m.sel);
 		if (!d->app) {
 			ui_notice(u, "read-only viewer: the collector probes on its own schedule");
 			return UI_HANDLED | UI_REDRAW;
@@ -383,6 +385,7 @@ static unsigned global_key(struct dash *d, int key)
 	case 'p':
 		if (!r)
 			return UI_HANDLED;
+		model_select(&u->m, u->m.sel);
 		if (!d->app) {
 			ui_notice(u, "read-only viewer: pause it in the collector");
 			return UI_HANDLED | UI_REDRAW;
