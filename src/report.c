@@ -245,7 +245,7 @@ void report_table_row(FILE *out, const struct report_style *st, const struct end
 		snprintf(status, sizeof(status), "%ld", r->http_status);
 	used = fprintf(out, "%s%-5s%s %-20.20s %-22s %4s %9s %9s %5s %-7s  ", state_color(st, v->state),
 		       state_name(v->state), col(st, C_RESET), name, reason_name(v->reason), status,
-		       ms(r->t.total_us, tot, sizeof(tot)), ms(r->t.tls_us, tls, sizeof(tls)), days,
+		       ms(r->t.total_us, tot, sizeof(tot)), ms(probe_result_handshake_us(r), tls, sizeof(tls)), days,
 		       r->tls_version[0] ? r->tls_version : "-");
 	if (st->color)
 		used -= (int)(strlen(state_color(st, v->state)) + strlen(C_RESET));

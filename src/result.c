@@ -99,6 +99,11 @@ void probe_result_copy(struct probe_result *dst, const struct probe_result *src)
 	}
 }
 
+int64_t probe_result_handshake_us(const struct probe_result *r)
+{
+	return r->tls_version[0] && r->failed_phase != PHASE_TLS ? r->t.tls_us : -1;
+}
+
 int64_t probe_result_earliest_expiry(const struct probe_result *r, int *index)
 {
 	int64_t best = 0;

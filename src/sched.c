@@ -20,6 +20,15 @@
  * schedule never drifts by the probe's duration or by loop lateness); when
  * paused, nothing (resuming sets it to now).
  *
+ * Two phases per entry: a new entry's first probe comes within
+ * min(interval, SCHED_START_SPREAD_MS) of its addition (a per-name offset,
+ * so a dashboard's first screen is filled in seconds, not after a whole
+ * interval); after it, the entry settles into its jittered schedule,
+ * phase_ms + k * interval, at the first slot at least one spread after
+ * that first probe (so the two probes are never a moment apart, and no gap
+ * is longer than interval + spread). With an interval of 5 s or less the
+ * two phases coincide: the first due time is the schedule's first slot.
+ *
  * Every operation is O(1) amortised in the map plus O(log n) in the heap.
  * There is no clock here: every call that needs the time takes now_ms.
  */
@@ -41,6 +50,8 @@ struct entry {
 	bool running;         /* taken by sched_take_due, sched_done not yet called */
 	bool paused;
 	bool now_pending;     /* probe-now (or resume) came while running */
+	bool first;           /* its first probe is not done yet: sched_done settles it into phase */
+	int64_t phase_ms;     /* a slot of its jittered schedule (when added + jitter) */
 };
 
 struct sched {
@@ -198,6 +209,28 @@ int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
 	return (int64_t)(h % (uint64_t)interval_ms);
 }
 
+/* The spread of first probes for an interval: min(interval, SCHED_START_SPREAD_MS). */
+static int64_t start_spread_ms(int64_t interval_ms)
+{
+	return interval_ms < SCHED_START_SPREAD_MS ? interval_ms : SCHED_START_SPREAD_MS;
+}
+
+int64_t sched_start_ms(const char *name, int64_t interval_ms)
+{
+	/* the same hash as the jitter: an interval of 5 s or less starts at its phase */
+	return sched_jitter_ms(name, start_spread_ms(interval_ms));
+}
+
+/* A finished first probe (taken at due_ms): the first slot of the schedule at least one spread later. */
+static int64_t settle_ms(const struct entry *e)
+{
+	int64_t at = e->due_ms + start_spread_ms(e->interval_ms), next = e->phase_ms;
+
+	if (next < at)
+		next += (at - next + e->interval_ms - 1) / e->interval_ms * e->interval_ms;
+	return next;
+}
+
 void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_ms, int64_t now_ms)
 {
 	struct entry *e = find(s, id);
@@ -231,8 +264,10 @@ void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_
 	*e = (struct entry){
 		.id = id,
 		.interval_ms = interval_ms,
-		.due_ms = now_ms + sched_jitter_ms(name, interval_ms),
+		.due_ms = now_ms + sched_start_ms(name, interval_ms),
 		.heap_pos = NO_HEAP,
+		.first = true,
+		.phase_ms = now_ms + sched_jitter_ms(name, interval_ms),
 	};
 	hashmap_put(&s->map, id, s->n);
 	s->n++;
@@ -350,11 +385,12 @@ void sched_done(struct sched *s, uint64_t id, int64_t now_ms)
 		e->now_pending = false;
 		e->due_ms = now_ms;
 	} else {
-		e->due_ms += e->interval_ms;
+		e->due_ms = e->first ? settle_ms(e) : e->due_ms + e->interval_ms;
 		/* a stuck probe or a stalled loop must not come back as a burst of catch-up runs */
 		if (e->due_ms < now_ms)
 			e->due_ms += (now_ms - e->due_ms + e->interval_ms - 1) / e->interval_ms * e->interval_ms;
 	}
+	e->first = false;
 	heap_push(s, (size_t)(e - s->ents));
 }
 

@@ -55,20 +55,48 @@ static void expect_none(struct sched *s, int64_t now)
 	assert_int_equal(sched_take_due(s, now, d, 4), 0);
 }
 
-/* One endpoint "a" at interval iv added at t0; returns its first due time. */
+/*
+ * One endpoint "a" at interval iv added at t0, its first probe (within 5 s
+ * of t0) done at once; returns its next due time, the first slot of its
+ * jittered schedule.
+ */
 static int64_t one(struct sched *s, uint64_t id, int64_t iv, int64_t t0)
 {
+	int64_t first = t0 + sched_start_ms("a", iv);
+	int64_t next = t0 + sched_jitter_ms("a", iv);
+
 	sched_set(s, id, "a", iv, t0);
-	return t0 + sched_jitter_ms("a", iv);
+	expect_none(s, first - 1);
+	expect_one(s, first, id, first);
+	sched_done(s, id, first);
+	while (next < first + (iv < SCHED_START_SPREAD_MS ? iv : SCHED_START_SPREAD_MS))
+		next += iv;
+	assert_int_equal(sched_next_due_ms(s), next);
+	return next;
 }
 
+/* Where an entry added at t_add settles after a first probe due at due: the model of sched.c's settle. */
+static int64_t settled(const char *name, int64_t iv, int64_t t_add, int64_t due)
+{
+	int64_t next = t_add + sched_jitter_ms(name, iv);
+
+	while (next < due + (iv < SCHED_START_SPREAD_MS ? iv : SCHED_START_SPREAD_MS))
+		next += iv;
+	return next;
+}
+
+/*
+ * 500 endpoints at 60 s: every first probe within 5 s of the start (a
+ * first screen with nothing PENDING), on whole seconds; then each settles
+ * into its own phase and the second round is spread over the minute.
+ */
 static void test_first_probes_spread(void **state)
 {
 	enum { N = 500 };
 	struct sched *s = sched_new();
 	struct sched_due *d = calloc(N, sizeof(*d));
-	int per_sec[60] = {0}, per_100ms[600] = {0};
-	int max_sec = 0, max_100ms = 0, seen = 0;
+	int first_sec[5] = {0}, per_sec[70] = {0}, per_100ms[700] = {0};
+	int max_sec = 0, max_100ms = 0, seen = 0, round2 = 0;
 	const int64_t t0 = 1000000;
 	char name[64];
 
@@ -80,37 +108,53 @@ static void test_first_probes_spread(void **state)
 	assert_int_equal(sched_count(s), N);
 	expect_none(s, t0 - 1);
 
-	/* a loop ticking every 100 ms: each probe comes out in the tick of its due time */
-	for (int64_t now = t0; now <= t0 + MIN; now += 100) {
+	/* a loop ticking every 100 ms, each probe finishing at once: two rounds */
+	for (int64_t now = t0; now < t0 + 70 * SEC; now += 100) {
 		size_t n = take_all(s, now, d, N);
 
 		for (size_t i = 0; i < n; i++) {
 			int64_t off = d[i].due_ms - t0;
 
-			assert_true(off >= 0 && off < MIN);
 			assert_true(d[i].due_ms > now - 100);
-			per_sec[off / SEC]++;
-			per_100ms[off / 100]++;
+			if (seen < N) {
+				/* the first round: within min(60 s, 5 s), on whole seconds */
+				assert_true(off >= 0 && off < SCHED_START_SPREAD_MS);
+				assert_int_equal(off % SEC, 0);
+				first_sec[off / SEC]++;
+				seen++;
+				snprintf(name, sizeof(name), "host-%d.example.com", (int)d[i].id + 1);
+				assert_int_equal(off, sched_start_ms(name, MIN));
+			} else {
+				/* the second: each endpoint's own phase, at least 5 s after its first */
+				assert_true(off >= SCHED_START_SPREAD_MS && off < 70 * SEC);
+				per_sec[off / SEC]++;
+				per_100ms[off / 100]++;
+				round2++;
+			}
+			sched_done(s, d[i].id, now);
 		}
-		seen += (int)n;
 	}
-	assert_int_equal(seen, N);   /* every one within [0, 60 s) */
-	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
+	assert_int_equal(seen, N);
+	for (int i = 0; i < 5; i++)
+		assert_true(first_sec[i] >= N / 5 / 2 && first_sec[i] <= N / 5 * 3 / 2);
 
-	for (int i = 0; i < 60; i++)
+	for (int i = 0; i < 70; i++)
 		max_sec = per_sec[i] > max_sec ? per_sec[i] : max_sec;
-	for (int i = 0; i < 600; i++)
+	for (int i = 0; i < 700; i++)
 		max_100ms = per_100ms[i] > max_100ms ? per_100ms[i] : max_100ms;
 	/*
-	 * 500 over 60 s is 8.3 a second on average; a uniform spread puts at
-	 * most ~16 in the busiest second (all at once would be 500). Starts
-	 * fall on whole seconds, so those of one second share a wakeup.
+	 * The settled phases: 500 over 60 s is 8.3 a second on average; a
+	 * uniform spread puts at most ~16 in the busiest second (all at once
+	 * would be 500). Starts fall on whole seconds, so those of one second
+	 * share a wakeup.
 	 */
-	print_message("first probes: busiest second %d, busiest 100 ms %d (of %d)\n", max_sec, max_100ms, N);
+	print_message("first probes: %d %d %d %d %d per second; then busiest second %d, busiest 100 ms %d (of %d)\n",
+		      first_sec[0], first_sec[1], first_sec[2], first_sec[3], first_sec[4], max_sec, max_100ms, round2);
+	assert_true(round2 >= N * 9 / 10);
 	assert_true(max_sec <= 20);
 	assert_int_equal(max_100ms, max_sec);
-	/* and no part of the minute is left empty */
-	for (int i = 0; i < 60; i += 10) {
+	/* and no part of the minute after the start is left empty */
+	for (int i = 5; i < 65; i += 10) {
 		int k = 0;
 
 		for (int j = i; j < i + 10; j++)
@@ -119,6 +163,54 @@ static void test_first_probes_spread(void **state)
 	}
 	free(d);
 	sched_free(s);
+}
+
+/*
+ * The boundaries of the start spread: under 5 s the first probe comes
+ * within the interval and is the schedule's first slot; at exactly 5 s
+ * the same; above, within 5 s, and the second probe no sooner than 5 s
+ * later and no later than an interval plus 5 s.
+ */
+static void test_start_spread_boundaries(void **state)
+{
+	static const int64_t ivs[] = { 1, 999, 2 * SEC, 4999, 5 * SEC, 5001, 6 * SEC, 10 * MIN };
+	char name[32];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(ivs) / sizeof(ivs[0]); k++) {
+		int64_t iv = ivs[k];
+		int64_t spread = iv < 5 * SEC ? iv : 5 * SEC;
+
+		for (int i = 0; i < 200; i++) {
+			struct sched *s = sched_new();
+			int64_t first, second;
+
+			snprintf(name, sizeof(name), "b%d", i);
+			sched_set(s, 1, name, iv, 10 * SEC);
+			first = sched_next_due_ms(s);
+			assert_int_equal(first, 10 * SEC + sched_start_ms(name, iv));
+			assert_true(first >= 10 * SEC && first < 10 * SEC + spread);
+			if (iv <= 5 * SEC) /* the spread is the interval: the first slot of the schedule */
+				assert_int_equal(first, 10 * SEC + sched_jitter_ms(name, iv));
+			expect_one(s, first, 1, first);
+			sched_done(s, 1, first);
+			second = sched_next_due_ms(s);
+			assert_int_equal(second, settled(name, iv, 10 * SEC, first));
+			assert_true(second - first >= spread && second - first < iv + spread);
+			if (iv <= 5 * SEC)
+				assert_int_equal(second, first + iv);
+			/* on its phase from then on */
+			assert_int_equal((second - 10 * SEC - sched_jitter_ms(name, iv)) % iv, 0);
+			expect_one(s, second, 1, second);
+			sched_done(s, 1, second);
+			assert_int_equal(sched_next_due_ms(s), second + iv);
+			sched_free(s);
+		}
+	}
+	/* pinned at the boundary: 5 s starts where the 5 s jitter puts it */
+	assert_int_equal(sched_start_ms("api.example.com", 5 * SEC), sched_jitter_ms("api.example.com", 5 * SEC));
+	assert_int_equal(sched_start_ms("api.example.com", MIN), sched_jitter_ms("api.example.com", 5 * SEC));
+	assert_int_equal(sched_start_ms("x", 1), 0);
 }
 
 static void test_jitter_stable(void **state)
@@ -159,12 +251,22 @@ static void test_jitter_stable(void **state)
 		sched_set(b, (uint64_t)i + 1000, name, 30 * SEC, 5000);
 	}
 	assert_int_equal(sched_next_due_ms(a), sched_next_due_ms(b));
-	assert_int_equal(take_all(a, 5000 + 30 * SEC, da, 64), 64);
-	assert_int_equal(take_all(b, 5000 + 30 * SEC, db, 64), 64);
+	/* the first round within 5 s, each finishing at once, then the settled phases */
+	assert_int_equal(take_all(a, 5000 + 5 * SEC, da, 64), 64);
+	assert_int_equal(take_all(b, 5000 + 5 * SEC, db, 64), 64);
 	for (int i = 0; i < 64; i++) {
 		assert_int_equal(da[i].due_ms, db[i].due_ms);
 		snprintf(name, sizeof(name), "ep-%d", (int)da[i].id);
-		assert_int_equal(da[i].due_ms, 5000 + sched_jitter_ms(name, 30 * SEC));
+		assert_int_equal(da[i].due_ms, 5000 + sched_start_ms(name, 30 * SEC));
+		sched_done(a, da[i].id, 5000 + 5 * SEC);
+		sched_done(b, db[i].id, 5000 + 5 * SEC);
+	}
+	assert_int_equal(take_all(a, 5000 + 40 * SEC, da, 64), 64);
+	assert_int_equal(take_all(b, 5000 + 40 * SEC, db, 64), 64);
+	for (int i = 0; i < 64; i++) {
+		assert_int_equal(da[i].due_ms, db[i].due_ms);
+		snprintf(name, sizeof(name), "ep-%d", (int)da[i].id);
+		assert_int_equal(da[i].due_ms, settled(name, 30 * SEC, 5000, 5000 + sched_start_ms(name, 30 * SEC)));
 	}
 	sched_free(a);
 	sched_free(b);
@@ -414,11 +516,10 @@ static void test_next_due_ignores_running_and_paused(void **state)
 
 	(void)state;
 	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
-	sched_set(s, 1, "a", MIN, 0);
-	sched_set(s, 2, "b", MIN, 0);
-	sched_set(s, 3, "c", MIN, 0);
-	assert_true(sched_jitter_ms("a", MIN) > 300 && sched_jitter_ms("b", MIN) > 300 &&
-		    sched_jitter_ms("c", MIN) > 300);
+	/* added at 1 s: first due at 1 s or later, after the probe-now times below */
+	sched_set(s, 1, "a", MIN, SEC);
+	sched_set(s, 2, "b", MIN, SEC);
+	sched_set(s, 3, "c", MIN, SEC);
 	sched_probe_now(s, 1, 100);
 	sched_probe_now(s, 2, 200);
 	sched_probe_now(s, 3, 300);
@@ -430,9 +531,11 @@ static void test_next_due_ignores_running_and_paused(void **state)
 	expect_one(s, 300, 3, 300);
 	assert_int_equal(sched_next_due_ms(s), INT64_MAX);
 	sched_done(s, 3, 400);
-	assert_int_equal(sched_next_due_ms(s), 300 + MIN);
+	/* a first probe (asked for early) settles into the phase */
+	assert_int_equal(sched_next_due_ms(s), settled("c", MIN, SEC, 300));
 	sched_done(s, 1, 400);
-	assert_int_equal(sched_next_due_ms(s), 100 + MIN);
+	assert_int_equal(sched_next_due_ms(s), settled("a", MIN, SEC, 100) < settled("c", MIN, SEC, 300)
+			 ? settled("a", MIN, SEC, 100) : settled("c", MIN, SEC, 300));
 	sched_free(s);
 }
 
@@ -444,9 +547,8 @@ static void test_take_due_max(void **state)
 	size_t got = 0, n;
 
 	(void)state;
-	assert_true(sched_jitter_ms("x", MIN) > 90);
 	for (uint64_t i = 0; i < 10; i++) {
-		sched_set(s, i, "x", MIN, 0);
+		sched_set(s, i, "x", MIN, SEC);   /* first due at 1 s or later */
 		sched_probe_now(s, i, (int64_t)(9 - i) * 10);   /* due in reverse id order */
 	}
 	assert_int_equal(sched_take_due(s, 1000, d, 0), 0);
@@ -469,7 +571,8 @@ static void test_take_due_max(void **state)
 
 struct model {
 	bool present, running, paused;
-	int64_t interval, due;
+	bool first;              /* the first probe is not done yet */
+	int64_t interval, due, phase;
 };
 
 static uint64_t rng = 88172645463325252ULL;
@@ -491,6 +594,30 @@ static uint64_t churn_id(uint32_t i)
 static void churn_name(uint32_t i, char *buf, size_t len)
 {
 	snprintf(buf, len, "ep-%u.example.net", i);
+}
+
+/*
+ * The model's sched_done: a first probe settles into the jittered phase at
+ * the first slot one spread (min(interval, 5 s)) after it, later ones add
+ * the interval; a stall never comes back as a burst.
+ */
+static void model_finish(struct model *x, int64_t now)
+{
+	int64_t spread = x->interval < SCHED_START_SPREAD_MS ? x->interval : SCHED_START_SPREAD_MS;
+
+	x->running = false;
+	if (x->first) {
+		int64_t next = x->phase;
+
+		while (next < x->due + spread)
+			next += x->interval;
+		x->due = next;
+		x->first = false;
+	} else {
+		x->due += x->interval;
+	}
+	if (x->due < now)
+		x->due += (now - x->due + x->interval - 1) / x->interval * x->interval;
 }
 
 static int64_t model_next_due(const struct model *m)
@@ -534,10 +661,7 @@ static void check_take(struct sched *s, struct model *m, int64_t now, size_t max
 		m[i].running = true;
 		if (finish) {
 			sched_done(s, d[k].id, now);
-			m[i].running = false;
-			m[i].due += m[i].interval;
-			if (m[i].due < now)
-				m[i].due += (now - m[i].due + m[i].interval - 1) / m[i].interval * m[i].interval;
+			model_finish(&m[i], now);
 		}
 	}
 	if (n < max)
@@ -565,8 +689,9 @@ static void test_churn_10000(void **state)
 
 				churn_name(i, name, sizeof(name));
 				sched_set(s, id, name, iv, now);
-				m[i] = (struct model){.present = true, .interval = iv,
-						      .due = now + sched_jitter_ms(name, iv)};
+				m[i] = (struct model){.present = true, .interval = iv, .first = true,
+						      .due = now + sched_start_ms(name, iv),
+						      .phase = now + sched_jitter_ms(name, iv)};
 				present++;
 			}
 		} else if (what < 70) {
@@ -580,10 +705,7 @@ static void test_churn_10000(void **state)
 		} else if (what < 90) {
 			if (m[i].running) {
 				sched_done(s, id, now);
-				m[i].running = false;
-				m[i].due += m[i].interval;
-				if (m[i].due < now)
-					m[i].due += (now - m[i].due + m[i].interval - 1) / m[i].interval * m[i].interval;
+				model_finish(&m[i], now);
 			}
 		} else if (what < 95) {
 			if (m[i].present && !m[i].running && !m[i].paused && m[i].due > now) {
@@ -609,10 +731,7 @@ static void test_churn_10000(void **state)
 	for (uint32_t i = 0; i < CHURN_IDS; i++) {
 		if (m[i].running) {
 			sched_done(s, churn_id(i), now);
-			m[i].running = false;
-			m[i].due += m[i].interval;
-			if (m[i].due < now)
-				m[i].due += (now - m[i].due + m[i].interval - 1) / m[i].interval * m[i].interval;
+			model_finish(&m[i], now);
 		}
 	}
 	for (int tick = 0; tick < 120 * MIN / 250; tick++, now += 250) {
@@ -630,6 +749,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_probes_spread),
+		cmocka_unit_test(test_start_spread_boundaries),
 		cmocka_unit_test(test_jitter_stable),
 		cmocka_unit_test(test_no_drift),
 		cmocka_unit_test(test_running_never_doubled),

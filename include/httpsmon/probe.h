@@ -157,6 +157,16 @@ void probe_result_copy(struct probe_result *dst, const struct probe_result *src)
 /* The earliest not_after in the served chain, or 0 when there is no chain. */
 int64_t probe_result_earliest_expiry(const struct probe_result *r, int *index);
 
+/*
+ * The TLS handshake time a one-figure column shows (the list's TLS HS, the
+ * check summary line), in microseconds: -1 ("-") unless the handshake
+ * completed, i.e. a TLS version was negotiated. A handshake that failed
+ * has a time too (how long failing took, often near 0 for an alert): that
+ * belongs in the phase waterfall next to its failure mark, not in a column
+ * read as "the handshake took".
+ */
+int64_t probe_result_handshake_us(const struct probe_result *r);
+
 /* Names for output: "dns", "refused", ... and "DNS", "connect", "TLS", ... */
 const char *probe_error_name(enum probe_error e);
 const char *probe_phase_name(enum probe_phase p);

@@ -1,8 +1,10 @@
 /*
  * sched: decides when each endpoint is due. A min-heap of next-due times,
- * one entry per endpoint id. The first probe of an endpoint is spread over
- * its interval by a stable per-name jitter, so 500 endpoints at 60s never
- * fire at once and a restart keeps their phase. A probe still running is
+ * one entry per endpoint id. The first probe of an endpoint comes within
+ * min(interval, 5 s) of its addition, spread by a stable per-name offset,
+ * so nothing waits a whole interval to be known; after it each endpoint
+ * runs on its own phase, a stable per-name jitter over the interval, so
+ * 500 endpoints at 60s never fire at once after the start. A probe still running is
  * never started twice: a due time that passes while it runs is skipped
  * (the next one is interval later). It owns no network code and no clock:
  * every call takes `now_ms` (monotonic milliseconds), so tests drive time.
@@ -25,11 +27,15 @@ struct sched_due {
 struct sched *sched_new(void);
 void sched_free(struct sched *s); /* NULL is fine */
 
+#define SCHED_START_SPREAD_MS 5000 /* first probes come within min(interval, this) */
+
 /*
  * Adds id, or changes its interval if present. A new id's first due time
- * is now_ms + jitter, jitter = a stable hash of name in [0, interval_ms),
- * in whole seconds when the interval is 2 s or more.
- * A changed interval takes effect from the next run.
+ * is now_ms + sched_start_ms(name, interval_ms); after that probe, its due
+ * times are now_ms + jitter + k * interval_ms, jitter = a stable hash of
+ * name in [0, interval_ms), in whole seconds when the interval is 2 s or
+ * more, from the first such slot at least min(interval_ms, 5 s) after the
+ * first probe's due time. A changed interval takes effect from the next run.
  */
 void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_ms, int64_t now_ms);
 void sched_remove(struct sched *s, uint64_t id);   /* unknown id: nothing */
@@ -67,5 +73,11 @@ bool sched_running(const struct sched *s, uint64_t id);
 
 /* The jitter sched_set uses, exposed for tests: stable across runs. */
 int64_t sched_jitter_ms(const char *name, int64_t interval_ms);
+/*
+ * The offset of a new id's first probe: sched_jitter_ms over
+ * min(interval_ms, SCHED_START_SPREAD_MS), so equal to the jitter when
+ * the interval is 5 s or less.
+ */
+int64_t sched_start_ms(const char *name, int64_t interval_ms);
 
 #endif

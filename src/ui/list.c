@@ -209,6 +209,9 @@ static void reason_text(const struct row *r, char *buf, size_t n)
 		snprintf(buf, n, "paused (p resumes)");
 	else if (!r->r)
 		snprintf(buf, n, "waiting for the first probe");
+	else if (r->live == LIVE_PENDING)
+		/* resumed: the last verdict is from before the pause, the next is on its way */
+		snprintf(buf, n, "resumed, probing now");
 	else if (!strcmp(r->reason, "ok"))
 		snprintf(buf, n, "ok");
 	else
@@ -238,7 +241,7 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 				      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.total_us));
 		if (l->w[COL_TLS])
 			ui_text_right(stdscr, y, l->x[COL_TLS], l->w[COL_TLS], base,
-				      fmt_latency(b, sizeof(b), r->r->t.tls_us));
+				      fmt_latency(b, sizeof(b), probe_result_handshake_us(r->r)));
 		if (l->w[COL_VER])
 			ui_text(stdscr, y, l->x[COL_VER], l->w[COL_VER], base,
 				fmt_tls_short(b, sizeof(b), r->r->tls_version));
