@@ -180,6 +180,36 @@ static void restore_outage(struct monitor *m, struct entry *e)
 	free(rows);
 }
 
+static void note_changes(struct monitor *m, struct entry *e, const struct probe_result *r, int64_t t_ms);
+
+/*
+ * A monitor starting on an existing database shows what it knew at once:
+ * the newest stored probe (its facts, verdict and leaf certificate) and the
+ * newest probes as the sparkline, marked from_history until the first
+ * fresh probe. The filter itself starts PENDING (or in the resumed
+ * outage): only fresh probes are judged. The stored facts are the
+ * remembered ones, so a certificate that changed while the collector was
+ * stopped is a change event at the first fresh probe.
+ */
+static void restore_last(struct monitor *m, struct entry *e)
+{
+	struct ep_status *s = &e->s;
+	struct probe_row row;
+
+	if (!m->st || store_last_result(m->st, s->name, &row, &s->last, &s->last_v) != 0)
+		return;
+	s->have_result = true;
+	s->from_history = true;
+	s->last_ms = row.t_ms;
+	if (store_recent(m->st, s->name, MONITOR_SPARK, s->spark_us, &s->spark_len) != 0)
+		s->spark_len = 0;
+	s->spark_head = s->spark_len % MONITOR_SPARK;
+	note_changes(m, e, &s->last, row.t_ms);
+	/* the store keeps one address per probe: a set of them would look changed */
+	if (s->ep->all_addresses)
+		e->ip[0] = '\0';
+}
+
 static struct entry *entry_new(struct monitor *m, const struct endpoint *ep)
 {
 	struct entry *e = xcalloc(1, sizeof(*e));
@@ -191,6 +221,7 @@ static struct entry *entry_new(struct monitor *m, const struct endpoint *ep)
 	publish(e);
 	probe_result_init(&e->s.last);
 	restore_outage(m, e);
+	restore_last(m, e);
 	return e;
 }
 
@@ -396,6 +427,7 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 	s->last_v = v;
 	s->last_ms = now_ms;
 	s->have_result = true;
+	s->from_history = false;
 	s->probes++;
 	s->failures += v.state == STATE_DOWN;
 	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.total_us);

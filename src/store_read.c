@@ -157,6 +157,67 @@ int store_latest(struct store *st, const char *name, struct probe_row *out)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
+/* The reason called name; REASON_OK for a name this build does not know (a newer writer's). */
+static enum reason reason_of(const char *name)
+{
+	for (int r = 0; r < REASON_COUNT; r++)
+		if (!strcmp(reason_name((enum reason)r), name))
+			return (enum reason)r;
+	return REASON_OK;
+}
+
+int store_last_result(struct store *st, const char *name, struct probe_row *row, struct probe_result *r,
+		      struct verdict *v)
+{
+	const int64_t *us = row->us;
+	int rc = store_latest(st, name, row);
+
+	memset(v, 0, sizeof(*v));
+	if (rc != 0)
+		return rc;
+	r->started_ms = row->t_ms;
+	r->t = (struct probe_timings){ us[0], us[1], us[2], us[3], us[4], us[5] };
+	r->http_status = row->http_status;
+	snprintf(r->ip, sizeof(r->ip), "%s", row->ip);
+	snprintf(r->tls_version, sizeof(r->tls_version), "%s", row->tls_version);
+	snprintf(r->cipher, sizeof(r->cipher), "%s", row->cipher);
+	if (row->cert_sha256[0] && store_cert(st, row->cert_sha256, &r->chain[0]) == 0) {
+		r->chain_len = 1;
+		r->chain_sent = 1;
+	}
+	v->state = !strcmp(row->state, "UP") ? STATE_UP : !strcmp(row->state, "WARN") ? STATE_WARN : STATE_DOWN;
+	v->reason = reason_of(row->reason);
+	v->reasons = 1u << v->reason;
+	v->severity[v->reason] = v->state;
+	snprintf(v->message, sizeof(v->message), "%s", row->message);
+	return 0;
+}
+
+int store_recent(struct store *st, const char *name, int max, int64_t *us, int *n)
+{
+	sqlite3_stmt *s;
+	int rc, k = 0;
+
+	*n = 0;
+	if (!st || !name || max <= 0 || !(s = store_stmt(st, S_RECENT)))
+		return -1;
+	store_bind_name(s, name);
+	sqlite3_bind_int(s, 2, max);
+	/* newest first from the index: filled from the end, so the array reads oldest first */
+	while (k < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		k++;
+		us[max - k] = sqlite3_column_int(s, 0) == DB_DOWN ? -1 : store_col_us(s, 1);
+	}
+	if (k == max)
+		rc = SQLITE_DONE;
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	memmove(us, us + (max - k), (size_t)k * sizeof(*us));
+	*n = k;
+	return 0;
+}
+
 int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to_ms, size_t limit,
 		 struct probe_row **rows, size_t *n)
 {

@@ -93,6 +93,7 @@ static const char *const sql_text[S_COUNT] = {
 		" LEFT JOIN cert c ON c.id = p.cert_id WHERE p.endpoint_id = " EP_ID
 	[S_PROBES] = PROBE_ROW " AND p.t_ms >= ?2 AND p.t_ms <= ?3 ORDER BY p.t_ms LIMIT ?4",
 	[S_LATEST] = PROBE_ROW " ORDER BY p.t_ms DESC LIMIT 1",
+	[S_RECENT] = "SELECT state, total_us FROM probe WHERE endpoint_id = " EP_ID " ORDER BY t_ms DESC LIMIT ?2",
 	[S_CERT_GET] = "SELECT subject, issuer, sans, serial, not_before, not_after, key_type, key_bits,"
 		" key_curve, sig_alg, aia, self_issued, is_ca FROM cert WHERE sha256 = ?1",
 	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",

@@ -59,3 +59,107 @@ if grep -q '^DOWN' <<<"$row" && [ "$tls" = "-" ]; then
 else
 	notok "check: a failed handshake shows TLS -" "TLS column: $tls" "$out"
 fi
+
+# ---- 2. known state at once -------------------------------------------------
+# A first run leaves history: one endpoint UP, one in an outage whose probes
+# time out after 6 s, one failing its handshake. The dashboard started on
+# that database shows each row's stored state at once, marked from history,
+# with its sparkline, until its first fresh probe; the outage goes on (the
+# same open outage, not closed and opened again).
+cfg2=$work/two.ini
+cat >"$cfg2" <<EOF2
+[defaults]
+ca_file = $ca
+fail_after = 1
+recover_after = 1
+[good]
+url = https://localhost:$(port good)/
+[slowdown]
+url = https://localhost:$(port hang)/
+timeout = 6s
+[badhs]
+url = https://localhost:$(port mtls12)/
+EOF2
+db2=$work/two.db
+log2=$work/two.log
+"$BIN" --headless -c "$cfg2" --db "$db2" 2>"$log2" &
+hp=$!
+pids+=("$hp")
+first_round() { [ "$(grep -c 'state: PENDING -> ' "$log2")" -ge 3 ]; }
+check_log() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(cat "$log2")"; fi; }
+check_log "first run: every endpoint judged (slowdown after its 6 s timeout)" wait_for 20 first_round
+kill -TERM "$hp"; wait "$hp" 2>/dev/null
+outage_of() { "$BIN" history --db "$db2" --endpoint slowdown --json 2>/dev/null | grep '"type":"outage"'; }
+before=$(outage_of)
+if grep -q '"end":null' <<<"$before" && [ "$(wc -l <<<"$before")" -eq 1 ]; then ok "first run leaves slowdown in an open outage"
+else notok "first run leaves slowdown in an open outage" "$before"; fi
+
+if [ $have_tmux -eq 1 ]; then
+	T -f /dev/null new-session -d -x 200 -y 20 \
+		"env TERM=xterm-256color LANG=C.UTF-8 '$BIN' -c '$cfg2' --db '$db2'"
+	row_of() { screen | grep " $1 " | head -1; }
+	shown() { row_of slowdown | grep -q 'from history: DOWN since [0-9:]*, last probe'; }
+	if wait_for 4 shown; then
+		row=$(row_of slowdown)
+		ok "slowdown is DOWN from history at once: $(sed 's/  */ /g' <<<"$row" | cut -c1-110)"
+		if grep -q '×' <<<"$row" && grep -q 'DOWN' <<<"$row"; then ok "with its DOWN badge and stored sparkline (×)"
+		else notok "with its DOWN badge and stored sparkline" "$row"; fi
+		if ! screen | grep -q 'PENDING\|waiting for the first probe'; then ok "no row is PENDING on the first screen"
+		else notok "no row is PENDING on the first screen" "$(screen)"; fi
+	else
+		notok "slowdown is DOWN from history at once" "$(screen)"
+	fi
+	fresh() { ! row_of slowdown | grep -q 'from history' && row_of slowdown | grep -q 'DOWN'; }
+	if wait_for 16 fresh; then ok "after its fresh probe slowdown is DOWN, no longer from history"
+	else notok "after its fresh probe slowdown is no longer from history" "$(screen)"; fi
+	row=$(row_of badhs)
+	if grep -q 'DOWN' <<<"$row" && ! grep -q ' ms ' <<<"$row"; then ok "list: a failed handshake shows TLS HS -"
+	else notok "list: a failed handshake shows TLS HS -" "$row"; fi
+	T send-keys q
+	wait_for 5 sh -c "! tmux -L $sock has-session 2>/dev/null" || T kill-server 2>/dev/null
+	after=$(outage_of)
+	start_of() { grep -o '"start":"[^"]*","end":null,"ongoing":true' <<<"$1"; }
+	if [ "$(wc -l <<<"$after")" -eq 1 ] && [ -n "$(start_of "$before")" ] && [ "$(start_of "$after")" = "$(start_of "$before")" ] \
+		&& grep -q '"failed_probes":2' <<<"$after"; then ok "the outage goes on: the same open outage after the restart"
+	else notok "the outage goes on after the restart" "before: $before" "after: $after"; fi
+else
+	skip "known state at once (dashboard)" "no tmux"
+fi
+
+# ---- 12. --view's RECENT: one mark per probe, × for each failed one ----------
+# An endpoint UP for a few probes, then DOWN, all within one minute (the
+# viewer used to average per minute and mark × only a minute of failures).
+start_flaky || { notok "flaky server starts"; exit 1; }
+cfg3=$work/recent.ini
+cat >"$cfg3" <<EOF2
+[defaults]
+ca_file = $ca
+interval = 1s
+timeout = 800ms
+[flaky]
+url = https://localhost:$flaky_port/
+EOF2
+db3=$work/recent.db
+"$BIN" --headless -c "$cfg3" --db "$db3" 2>"$work/recent.log" &
+hp=$!
+pids+=("$hp")
+count() { sqlite3 "$db3" "select count(*) from probe where state $1" 2>/dev/null || echo 0; }
+wait_for 10 sh -c "[ \$(sqlite3 '$db3' 'select count(*) from probe' 2>/dev/null || echo 0) -ge 3 ]"
+kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null
+wait_for 10 sh -c "[ \$(sqlite3 '$db3' 'select count(*) from probe where state = 2' 2>/dev/null || echo 0) -ge 3 ]"
+kill -TERM "$hp"; wait "$hp" 2>/dev/null
+ups=$(count "!= 2"); downs=$(count "= 2")
+if [ $have_tmux -eq 1 ]; then
+	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' --view --db '$db3'"
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p | grep -q ' flaky '"
+	row=$(screen | grep ' flaky ' | head -1)
+	marks=$(grep -o '×' <<<"$row" | wc -l)
+	if [ "$marks" -eq "$downs" ] && grep -q 'DOWN' <<<"$row"; then
+		ok "--view RECENT: one × per failed probe ($marks of $((ups + downs)) probes in one minute)"
+	else
+		notok "--view RECENT: one × per failed probe" "$downs failed of $((ups + downs)), $marks marks" "$row"
+	fi
+	T kill-server 2>/dev/null
+else
+	skip "--view RECENT marks" "no tmux"
+fi

@@ -43,6 +43,9 @@ struct ep_status {
 	int oks_in_row;               /* consecutive non-DOWN verdicts while in an outage */
 
 	bool have_result;
+	bool from_history;            /* last, last_v, last_ms and the spark ring were read back from
+					 the store at start: no fresh probe yet (live stays PENDING, or
+					 DOWN in a resumed outage, until one is judged) */
 	struct probe_result last;     /* body dropped */
 	struct verdict last_v;
 	int64_t last_ms;              /* wall time the last probe finished */

@@ -241,6 +241,25 @@ int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to
 /* The newest probe of name. Returns 0, 1 when there is none, -1 on error. */
 int store_latest(struct store *st, const char *name, struct probe_row *out);
 
+/*
+ * What the history says of name's newest probe, for a screen that starts
+ * on an existing database: row as store_latest; r (initialised by the
+ * caller, which frees it with probe_result_done) gets what is stored of
+ * the result: start time, phase timings, HTTP status, IP, TLS version and
+ * cipher, the leaf certificate as chain[0] (no failed phase: not stored);
+ * v its verdict: state, the deciding reason (the only one in reasons) and
+ * message. Returns 0, 1 when name has no probe, -1 on error.
+ */
+int store_last_result(struct store *st, const char *name, struct probe_row *row, struct probe_result *r,
+		      struct verdict *v);
+
+/*
+ * The newest max probes of name as sparkline values, oldest first, one per
+ * probe: total latency in microseconds, -1 for a probe judged DOWN (also
+ * when it has a latency). us holds max; *n is set. Returns 0 or -1.
+ */
+int store_recent(struct store *st, const char *name, int max, int64_t *us, int *n);
+
 /* A stored certificate by fingerprint. Returns 0, 1 when unknown, -1 on error. */
 int store_cert(struct store *st, const char *sha256, struct cert_info *out);
 

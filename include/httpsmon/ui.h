@@ -47,6 +47,9 @@ struct row {
 	const char *host;
 	const struct strlist *tags;   /* NULL in the viewer */
 	bool stored;                  /* viewer: read back from the database (leaf only, no settings) */
+	bool from_history;            /* live: r, v and the sparkline were read back from the
+					 database at start; no fresh probe yet (live shows the stored
+					 state: see model_stored_live) */
 	bool expect_hsts;             /* live: the endpoint's setting; false in the viewer */
 	const struct verdict *v;      /* verdict of r; NULL in the viewer or without a probe */
 	enum live live;
@@ -136,6 +139,17 @@ bool model_loading(const struct model *m);
 const struct row *model_shown(const struct model *m, size_t i);  /* NULL past the end */
 /* Counts by live state over every row (not just the shown ones). */
 void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1]);
+/*
+ * The state a stored probe stands for on screen: DOWN in an open outage,
+ * else its verdict's (a DOWN verdict outside an outage is FAILING);
+ * PENDING without one. The viewer's rows and a live row from history.
+ */
+enum live model_stored_live(bool have, bool in_outage, enum state vstate);
+/*
+ * For a row from history: "from history: DOWN since 23:58:41, last probe
+ * 3m ago" (local time; a date when not within a day). Returns buf.
+ */
+char *model_history_note(const struct row *r, int64_t now_ms, char *buf, size_t n);
 
 /* ---- order (order.c) ------------------------------------------------------ */
 

@@ -93,7 +93,9 @@ static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
 			x += cv_textf(c, x, -1, UI_PLAIN, "last probe %s (%s)", fmt_age(age, sizeof(age), now_ms - r->last_ms), t);
 		}
 		if (r->interval_ms)
-			cv_textf(c, x, -1, ui_attr(C_DIM), ", every %s", fmt_span(t, sizeof(t), r->interval_ms));
+			x += cv_textf(c, x, -1, ui_attr(C_DIM), ", every %s", fmt_span(t, sizeof(t), r->interval_ms));
+		if (r->from_history)
+			cv_text(c, x, -1, ui_attr(C_WARN), "  (from history: no fresh probe yet)");
 	}
 	cv_nl(c);
 	if (!r->r) {

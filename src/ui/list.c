@@ -203,8 +203,19 @@ static int expiry_attr(const struct row *r, int64_t now_s)
 	return UI_PLAIN;
 }
 
-static void reason_text(const struct row *r, char *buf, size_t n)
+static void reason_text(const struct row *r, char *buf, size_t n, int64_t now_ms)
 {
+	if (r->from_history && r->live != LIVE_PAUSED) {
+		char note[128];
+
+		/* known at once, and said to be old until the first fresh probe is judged */
+		model_history_note(r, now_ms, note, sizeof(note));
+		if (!strcmp(r->reason, "ok"))
+			snprintf(buf, n, "%s", note);
+		else
+			snprintf(buf, n, "%s: %s: %s", note, r->reason, r->message);
+		return;
+	}
 	if (r->live == LIVE_PAUSED)
 		snprintf(buf, n, "paused (p resumes)");
 	else if (!r->r)
@@ -226,7 +237,8 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 	char b[1024];
 
 	ui_fill(stdscr, y, 0, -1, base);
-	ui_badge(stdscr, y, l->x[COL_STATE], r->live, r->fails_in_row, r->fail_after, base);
+	ui_badge(stdscr, y, l->x[COL_STATE], r->live, r->fails_in_row, r->fail_after,
+		 base | (r->from_history ? A_DIM : 0));
 	ui_text_cut(stdscr, y, l->x[COL_NAME], l->w[COL_NAME], base | A_BOLD, r->name);
 	if (l->w[COL_TAGS])
 		ui_text_cut(stdscr, y, l->x[COL_TAGS], l->w[COL_TAGS], base, row_tags_text(r, b, sizeof(b)));
@@ -268,7 +280,7 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 		ui_text_right(stdscr, y, l->x[COL_AGE], l->w[COL_AGE], base | (stale ? ui_attr(C_WARN) : 0),
 			      fmt_age(b, sizeof(b), age));
 	}
-	reason_text(r, b, sizeof(b));
+	reason_text(r, b, sizeof(b), now_ms);
 	ui_text_cut(stdscr, y, l->x[COL_REASON], l->w[COL_REASON],
 		    base | (r->r && r->vstate != STATE_UP ? ui_state_attr(r->vstate) : 0), b);
 }

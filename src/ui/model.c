@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
@@ -47,6 +48,7 @@ struct vrow {
 	bool have;
 	struct probe_row pr;
 	struct probe_result r;
+	struct verdict v;
 	bool in_outage;
 	int64_t outage_start_ms;
 	int64_t spark[MONITOR_SPARK];
@@ -261,8 +263,15 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		r->stored = false;
 		r->expect_hsts = l->expect_hsts;
 		r->v = l->have ? &l->v : NULL;
+		r->from_history = s->from_history;
 		r->live = s->live;
 		r->fails_in_row = s->fails_in_row;
+		if (s->from_history && s->live == LIVE_PENDING) {
+			/* known at once: the stored state until a fresh probe is judged */
+			r->live = model_stored_live(true, s->in_outage, l->v.state);
+			if (r->live == LIVE_FAILING)
+				r->fails_in_row = 1;
+		}
 		r->fail_after = s->ep->fail_after;
 		r->r = l->have ? &l->r : NULL;
 		r->vstate = l->v.state;
@@ -282,7 +291,7 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		sig = mix(sig, hash_str(s->name));
 		sig = mix(sig, hash_str(l->host)); /* a reload may move an endpoint: the filter matches hosts */
 		sig = mix(sig, (uint64_t)s->last_ms);
-		sig = mix(sig, (uint64_t)s->live * 131 + (uint64_t)s->fails_in_row);
+		sig = mix(sig, (uint64_t)r->live * 131 + (uint64_t)r->fails_in_row + (s->from_history ? 1u << 20 : 0));
 		sig = mix(sig, (uint64_t)(int64_t)(r->up24 * 1000));
 	}
 	up_refresh(m, now_ms);
@@ -294,43 +303,23 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 
 /* ---- viewer ------------------------------------------------------------- */
 
-static enum state state_from(const char *s)
-{
-	return !strcmp(s, "UP") ? STATE_UP : !strcmp(s, "WARN") ? STATE_WARN : STATE_DOWN;
-}
-
-/* A probe_result carrying what the store keeps of a probe. */
+/*
+ * What the history's latest probe of v says, and its newest probes as the
+ * sparkline: one mark per probe, the same as the live ring (a failed probe
+ * is a failure mark, whatever the others of its minute did).
+ */
 static void vrow_load(struct model *m, struct vrow *v, int64_t now_ms)
 {
-	struct series_point *pts = NULL;
-	size_t np = 0;
-	int64_t *us = v->pr.us;
-
+	(void)now_ms;
 	probe_result_init(&v->r);
-	v->have = store_latest(m->st, v->name, &v->pr) == 0;
+	v->have = store_last_result(m->st, v->name, &v->pr, &v->r, &v->v) == 0;
+	v->spark_n = 0;
 	if (!v->have)
 		return;
 	if (config_url_host(v->pr.url, v->host, sizeof(v->host)) != 0)
 		snprintf(v->host, sizeof(v->host), "%s", v->pr.ip);
-	v->r.started_ms = v->pr.t_ms;
-	v->r.t = (struct probe_timings){ us[0], us[1], us[2], us[3], us[4], us[5] };
-	v->r.http_status = v->pr.http_status;
-	snprintf(v->r.ip, sizeof(v->r.ip), "%s", v->pr.ip);
-	snprintf(v->r.tls_version, sizeof(v->r.tls_version), "%s", v->pr.tls_version);
-	snprintf(v->r.cipher, sizeof(v->r.cipher), "%s", v->pr.cipher);
-	if (v->pr.cert_sha256[0] && store_cert(m->st, v->pr.cert_sha256, &v->r.chain[0]) == 0) {
-		v->r.chain_len = 1;
-		v->r.chain_sent = 1;
-	}
-	/* the last hour per minute stands in for the live ring */
-	if (store_latency_series(m->st, v->name, now_ms - 3600000, now_ms, 60000, &pts, &np) == 0) {
-		for (size_t i = 0; i < np && v->spark_n < MONITOR_SPARK; i++) {
-			if (!pts[i].count)
-				continue;
-			v->spark[v->spark_n++] = pts[i].failures == pts[i].count ? -1 : pts[i].avg_us[5];
-		}
-	}
-	free(pts);
+	if (store_recent(m->st, v->name, MONITOR_SPARK, v->spark, &v->spark_n) != 0)
+		v->spark_n = 0;
 }
 
 static bool same_names(const struct model *m, const struct strlist *names)
@@ -460,9 +449,9 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		r->url = v->have ? v->pr.url : "";
 		r->host = v->have ? v->host : "";
 		r->r = v->have ? &v->r : NULL;
-		r->vstate = v->have ? state_from(v->pr.state) : STATE_UP;
-		r->live = !v->have ? LIVE_PENDING : v->in_outage ? LIVE_DOWN
-			: r->vstate == STATE_DOWN ? LIVE_FAILING : r->vstate == STATE_WARN ? LIVE_WARN : LIVE_UP;
+		r->vstate = v->have ? v->v.state : STATE_UP;
+		r->v = v->have ? &v->v : NULL;
+		r->live = model_stored_live(v->have, v->in_outage, r->vstate);
 		r->reason = v->have ? v->pr.reason : "";
 		r->message = v->have ? v->pr.message : "";
 		r->last_ms = v->have ? v->pr.t_ms : 0;
@@ -479,6 +468,39 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 	if (!model_loading(m))
 		up_refresh(m, now_ms);
 	return changed;
+}
+
+enum live model_stored_live(bool have, bool in_outage, enum state vstate)
+{
+	if (!have)
+		return LIVE_PENDING;
+	if (in_outage)
+		return LIVE_DOWN;
+	return vstate == STATE_DOWN ? LIVE_FAILING : vstate == STATE_WARN ? LIVE_WARN : LIVE_UP;
+}
+
+/* A wall-clock time as HH:MM:SS, with the date when it is not within the last day. */
+static void clock_at(char *buf, size_t n, int64_t ms, int64_t now_ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, now_ms - ms < DAY_MS ? "%H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+}
+
+char *model_history_note(const struct row *r, int64_t now_ms, char *buf, size_t n)
+{
+	char since[32], age[32];
+
+	fmt_age(age, sizeof(age), now_ms - r->last_ms);
+	if (r->in_outage) {
+		clock_at(since, sizeof(since), r->outage_start_ms, now_ms);
+		snprintf(buf, n, "from history: DOWN since %s, last probe %s", since, age);
+	} else {
+		snprintf(buf, n, "from history: %s, last probe %s", ui_live_word(r->live), age);
+	}
+	return buf;
 }
 
 bool model_refresh(struct model *m, int64_t now_ms)
