@@ -106,6 +106,30 @@ static void logf_(struct app *a, const char *fmt, ...)
 	fflush(a->o.log);
 }
 
+/* A reload or history notice to the listener, if any (never from inside the probe engine). */
+static void notice(struct app *a, enum app_notice_kind kind, size_t count, const char *text)
+{
+	struct app_notice n = { .kind = kind, .t_ms = util_now_ms(), .text = text, .count = count };
+
+	if (a->o.on_notice)
+		a->o.on_notice(a->o.ud, &n);
+}
+
+static void say(struct app *a, enum app_notice_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A history problem (or its end) for the log and the listener alike. */
+static void say(struct app *a, enum app_notice_kind kind, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	logf_(a, "%s", text);
+	notice(a, kind, 0, text);
+}
+
 static int64_t mono_ms(void)
 {
 	return util_mono_us() / 1000;
@@ -383,7 +407,7 @@ void app_free(struct app *a)
 
 int app_reload(struct app *a)
 {
-	char err[sizeof(a->config_error)];
+	char err[sizeof(a->config_error)], what[512];
 	struct config *cfg = config_load(a->config_path, err, sizeof(err));
 	struct config *old;
 	uint64_t *ids;
@@ -394,9 +418,11 @@ int app_reload(struct app *a)
 		if (strcmp(err, a->config_error) != 0)
 			logf_(a, "config not reloaded, keeping the running one: %s", err);
 		snprintf(a->config_error, sizeof(a->config_error), "%s", err);
+		notice(a, APP_RELOAD_REFUSED, config_error_count(err), err);
 		return -1;
 	}
 	old = config_ref(monitor_config(a->mon));
+	config_diff_text(old, cfg, what, sizeof(what));
 	n = monitor_count(a->mon);
 	ids = xcalloc(n ? n : 1, sizeof(*ids));
 	for (size_t i = 0; i < n; i++)
@@ -409,7 +435,8 @@ int app_reload(struct app *a)
 	config_unref(cfg);
 	a->config_error[0] = '\0';
 	a->config_loaded_ms = util_now_ms();
-	logf_(a, "config reloaded: %zu endpoints", monitor_count(a->mon));
+	logf_(a, "config reloaded: %zu endpoints (%s)", monitor_count(a->mon), what);
+	notice(a, APP_RELOADED, 0, what);
 	return 0;
 }
 
@@ -525,18 +552,19 @@ static void flush_store(struct app *a, bool force)
 		return;
 	if (store_flush(a->store) != 0) {
 		if (!a->store_failing)
-			logf_(a, "history: %s; retrying with backoff (1 s doubling to 60 s) and as soon as space is freed",
-			      store_last_error(a->store));
+			say(a, APP_STORE_PROBLEM,
+			    "history: %s; retrying with backoff (1 s doubling to 60 s) and as soon as space is freed",
+			    store_last_error(a->store));
 		a->store_failing = true;
 	} else if (a->store_failing) {
-		logf_(a, "history: writes resumed");
+		say(a, APP_STORE_OK, "history: writes resumed");
 		a->store_failing = false;
 	}
 	dropped = store_dropped(a->store);
 	if (dropped > a->store_dropped) {
 		if (!a->store_dropped)
-			logf_(a, "history: more than %d results waiting: the oldest are being dropped",
-			      STORE_QUEUE_MAX);
+			say(a, APP_STORE_PROBLEM, "history: more than %d results waiting: the oldest are being dropped",
+			    STORE_QUEUE_MAX);
 		a->store_dropped = dropped;
 	}
 }

@@ -732,3 +732,57 @@ bool endpoint_status_ok(const struct endpoint *e, long status)
 			return true;
 	return false;
 }
+
+/* " (a, b, c, ...)": the names of from's endpoints that other lacks, up to three. */
+static size_t names_missing(struct strbuf *b, const struct config *from, const struct config *other)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; from && i < from->n; i++) {
+		if (config_find(other, from->eps[i].name))
+			continue;
+		if (k < 3)
+			strbuf_printf(b, "%s%s", k ? ", " : " (", from->eps[i].name);
+		else if (k == 3)
+			strbuf_puts(b, ", ...");
+		k++;
+	}
+	if (k)
+		strbuf_puts(b, ")");
+	return k;
+}
+
+char *config_diff_text(const struct config *old, const struct config *cfg, char *buf, size_t n)
+{
+	struct strbuf added = { 0 }, removed = { 0 };
+	size_t n_added = names_missing(&added, cfg, old), n_removed = names_missing(&removed, old, cfg);
+	size_t changed = 0;
+
+	for (size_t i = 0; cfg && i < cfg->n; i++) {
+		const struct endpoint *was = config_find(old, cfg->eps[i].name);
+
+		if (was && !endpoint_equal(was, &cfg->eps[i]))
+			changed++;
+	}
+	snprintf(buf, n, "+%zu endpoint%s%s, -%zu%s, %zu changed", n_added, n_added == 1 ? "" : "s",
+		 strbuf_cstr(&added), n_removed, strbuf_cstr(&removed), changed);
+	strbuf_done(&added);
+	strbuf_done(&removed);
+	return buf;
+}
+
+size_t config_error_count(const char *err)
+{
+	size_t n = 0, more = 0;
+	const char *p = err;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+
+		if (sscanf(p, "and %zu more error", &more) == 1)
+			return n + more;
+		n++;
+		p = nl ? nl + 1 : NULL;
+	}
+	return n;
+}

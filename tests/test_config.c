@@ -1207,10 +1207,64 @@ static void test_notifier_errors(void **state)
 	config_unref(c);
 }
 
+/* What a reload says it changed: added and removed names, settings that differ. */
+static void test_diff_text(void **state)
+{
+	struct config *old, *cfg;
+	char b[512];
+
+	(void)state;
+	old = load_ok("[a]\nurl = https://a.example/\n[b]\nurl = https://b.example/\n"
+		      "[c]\nurl = https://c.example/\n");
+	cfg = load_ok("[a]\nurl = https://a.example/\ntimeout = 3s\n[b]\nurl = https://b.example/\ninterval = 5m\n"
+		      "[c]\nurl = https://c.example/\n[new-api]\nurl = https://n.example/\n");
+	assert_string_equal(config_diff_text(old, cfg, b, sizeof(b)), "+1 endpoint (new-api), -0, 2 changed");
+	assert_string_equal(config_diff_text(cfg, old, b, sizeof(b)), "+0 endpoints, -1 (new-api), 2 changed");
+	assert_string_equal(config_diff_text(old, old, b, sizeof(b)), "+0 endpoints, -0, 0 changed");
+	/* nothing before: everything is added */
+	assert_string_equal(config_diff_text(NULL, old, b, sizeof(b)), "+3 endpoints (a, b, c), -0, 0 changed");
+	config_unref(cfg);
+	/* three names, then "..." (exactly three: no dots) */
+	cfg = load_ok("[w]\nurl = https://w.example/\n[x]\nurl = https://x.example/\n[y]\nurl = https://y.example/\n");
+	assert_string_equal(config_diff_text(old, cfg, b, sizeof(b)), "+3 endpoints (w, x, y), -3 (a, b, c), 0 changed");
+	config_unref(cfg);
+	cfg = load_ok("[w]\nurl = https://w.example/\n[x]\nurl = https://x.example/\n[y]\nurl = https://y.example/\n"
+		      "[z]\nurl = https://z.example/\n[c]\nurl = https://c.example/\n");
+	assert_string_equal(config_diff_text(old, cfg, b, sizeof(b)), "+4 endpoints (w, x, y, ...), -2 (a, b), 0 changed");
+	config_unref(cfg);
+	config_unref(old);
+}
+
+/* Every error a refused config has is counted, those past the shown ones too. */
+static void test_error_count(void **state)
+{
+	char ini[4096];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(config_error_count(""), 0);
+	assert_int_equal(config_error_count(NULL), 0);
+	assert_null(load("[a]\nurl = https://a.example/\ninterval = soon\n"));
+	assert_int_equal(config_error_count(err), 1);
+	assert_null(load("[a]\nurl = https://a.example/\ninterval = soon\nnope = 1\n"));
+	assert_int_equal(config_error_count(err), 2);
+	/* 8 shown, then "and N more errors": at the limit, one past it, and well past it */
+	for (int n = 8; n <= 12; n += 1) {
+		len = (size_t)snprintf(ini, sizeof(ini), "[a]\nurl = https://a.example/\n");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(ini + len, sizeof(ini) - len, "bad_key_%d = 1\n", i);
+		assert_null(load(ini));
+		assert_int_equal(config_error_count(err), n);
+		assert_int_equal(strstr(err, "more error") != NULL, n > 8);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_example_config_loads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defaults_inherited_and_lists_replaced, setup, teardown),

@@ -1114,6 +1114,38 @@ static void test_F_freezes_the_order(void **state)
 	assert_string_equal(shown(f), "charlie zulu aaa alpha bravo");
 }
 
+/* ---- the kept notices (issue 10, point 9) --------------------------------- */
+
+static void test_notices_keep_the_last_500(void **state)
+{
+	struct fx *f = *state;
+	char t[32];
+
+	assert_int_equal(f->u->notes_n, 0);
+	assert_null(ui_note_at(f->u, 0));
+	/* up to the limit nothing goes; one past it, the oldest goes; then each new one pushes one out */
+	for (int i = 0; i < UI_NOTES + 37; i++) {
+		snprintf(t, sizeof(t), "notice %d", i);
+		ui_note(f->u, i % 2 ? NOTE_DOWN : NOTE_RELOAD, T0 + i, t);
+		assert_int_equal(f->u->notes_n, i < UI_NOTES ? (size_t)i + 1 : UI_NOTES);
+		if (i == UI_NOTES - 1)
+			assert_string_equal(ui_note_at(f->u, 0)->text, "notice 0");
+		if (i == UI_NOTES)
+			assert_string_equal(ui_note_at(f->u, 0)->text, "notice 1");
+	}
+	assert_int_equal(f->u->notes_seq, UI_NOTES + 37);
+	assert_string_equal(ui_note_at(f->u, 0)->text, "notice 37");
+	assert_int_equal(ui_note_at(f->u, 0)->t_ms, T0 + 37);
+	assert_string_equal(ui_note_at(f->u, UI_NOTES - 1)->text, "notice 536");
+	assert_int_equal(ui_note_at(f->u, UI_NOTES - 1)->kind, NOTE_RELOAD);
+	assert_null(ui_note_at(f->u, UI_NOTES));
+	/* a notice of several lines is kept whole */
+	ui_note(f->u, NOTE_PROBLEM, T0, "config refused, old one kept: 2 errors:\nf:1: one\nf:2: two");
+	assert_string_equal(ui_note_at(f->u, UI_NOTES - 1)->text, "config refused, old one kept: 2 errors:\nf:1: one\nf:2: two");
+	ui_notes_free(f->u);
+	assert_int_equal(f->u->notes_n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1127,6 +1159,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_by_every_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_n_jumps_to_the_next_problem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_F_freezes_the_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notices_keep_the_last_500, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rows_outlive_the_config_they_were_built_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_cover_every_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_sort_is_worst_first, setup, teardown),

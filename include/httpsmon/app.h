@@ -21,12 +21,30 @@
 #include "httpsmon/monitor.h"
 #include "httpsmon/store.h"
 
+/* What the collector tells a dashboard besides the monitor's events (app_opts.on_notice). */
+enum app_notice_kind {
+	APP_RELOADED,         /* the config was reloaded: text says what changed (config_diff_text) */
+	APP_RELOAD_REFUSED,   /* the new config was refused, the old one kept: text is every error */
+	APP_STORE_PROBLEM,    /* history writes fail or results are dropped: text says which */
+	APP_STORE_OK,         /* history writes work again */
+};
+
+struct app_notice {
+	enum app_notice_kind kind;
+	int64_t t_ms;         /* wall clock */
+	const char *text;     /* may hold several lines (errors); valid for the call */
+	size_t count;         /* APP_RELOAD_REFUSED: how many errors; else 0 */
+};
+
+typedef void (*app_notice_cb)(void *ud, const struct app_notice *n);
+
 struct app_opts {
 	const char *config_path;  /* required */
 	const char *db_path;      /* NULL: store_default_path() */
 	bool no_db;               /* run without history */
 	FILE *log;                /* one line per state change, event and problem; NULL: silent */
 	mon_event_cb on_event;    /* also told about every event; may be NULL */
+	app_notice_cb on_notice;  /* reloads and history problems, from the loop's side; may be NULL */
 	void *ud;
 	struct loop *loop;        /* the loop to run on (not owned); NULL: the app makes its own */
 };

@@ -218,6 +218,17 @@ const char *notifier_secret(char *buf, size_t n, const char *value);
  */
 const char *notifier_describe(const struct notifier *n, char *buf, size_t len);
 
+/*
+ * What a reload from old to cfg changes, for a person: "+1 endpoint
+ * (new-api), -0, 2 changed": endpoints added and removed (the first three
+ * names of each, then "..."), and those in both whose settings differ.
+ * old NULL: everything is added. Returns buf.
+ */
+char *config_diff_text(const struct config *old, const struct config *cfg, char *buf, size_t n);
+
+/* How many errors a config_load message reports: its lines, the "and N more errors" it may end with counted as N. */
+size_t config_error_count(const char *err);
+
 /* Same effective settings (a reload restarts an endpoint only when they differ). */
 bool endpoint_equal(const struct endpoint *a, const struct endpoint *b);
 

@@ -8,8 +8,9 @@
  *             place while results re-sort, the frozen order (F)
  *  widgets.c  colours, ui_text (the one path for text to the screen),
  *             badges, sparklines, waterfall bars, a scrolling canvas
- *  pane.c     the shared struct ui's notices and pane requests
- *  list.c, detail.c, history.c, help.c
+ *  pane.c     the shared struct ui's notices (the footer's line and the
+ *             kept ones the notices pane shows) and pane requests
+ *  list.c, detail.c, history.c, notices.c, help.c
  *             one pane each, a struct pane_ops (draw, key, mouse,
  *             on_event, hints, enter, leave, update, done) with its state
  *             private to its file; handlers return UI_* flags and never
@@ -196,7 +197,17 @@ const char *row_tags_text(const struct row *r, char *buf, size_t n);
 #define UI_QUIT    4u
 #define UI_QUERY   8u  /* the pane's queries must run again before the next draw */
 
-#define UI_EVENTS 8
+#define UI_NOTES 500 /* the notices pane keeps this many, the oldest dropped first */
+
+/* What a notice is about: its colour in the notices pane. */
+enum ui_note_kind { NOTE_EVENT, NOTE_DOWN, NOTE_UP, NOTE_RELOAD, NOTE_PROBLEM };
+
+/* One notice: a state change, an event, a reload, a history problem. */
+struct ui_note {
+	int64_t t_ms;                 /* wall clock */
+	enum ui_note_kind kind;
+	char *text;                   /* owned; may hold several lines (a refused config's errors) */
+};
 
 struct pane_ops;
 
@@ -219,8 +230,10 @@ struct ui {
 
 	char status[256];             /* one-line notice in the footer */
 	int64_t status_ms;
-	char events[UI_EVENTS][256];  /* newest first: "12:03:04 api state: UP -> DOWN" */
-	size_t n_events;
+	/* the notices (pane.c: ui_note), a ring: the newest at (notes_head + notes_n - 1) % UI_NOTES */
+	struct ui_note notes[UI_NOTES];
+	size_t notes_head, notes_n;
+	uint64_t notes_seq;           /* notices ever added: the notices pane sees new ones */
 };
 
 /*
@@ -257,6 +270,7 @@ extern const struct pane_ops pane_list;
 extern const struct pane_ops pane_detail;
 extern const struct pane_ops pane_history;
 extern const struct pane_ops pane_help;
+extern const struct pane_ops pane_notices;
 
 /* Asks view.c to show pane p (an overlay goes above) once the handler returns. */
 void ui_open(struct ui *u, const struct pane_ops *p);
@@ -264,6 +278,11 @@ void ui_open(struct ui *u, const struct pane_ops *p);
 void ui_back(struct ui *u);
 /* A notice for the footer. */
 void ui_notice(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Keeps a notice (text copied) for the notices pane and the footer; past UI_NOTES the oldest goes. */
+void ui_note(struct ui *u, enum ui_note_kind kind, int64_t t_ms, const char *text);
+/* Notice i, 0 the oldest kept, NULL past notes_n. */
+const struct ui_note *ui_note_at(const struct ui *u, size_t i);
+void ui_notes_free(struct ui *u);
 
 /* ---- widgets (widgets.c) ----------------------------------------------- */
 
@@ -333,6 +352,14 @@ int cv_wrap(struct canvas *c, int x, int attr, const char *s, int max_lines);
 void cv_rule(struct canvas *c, const char *title);
 /* Clamps a scroll position to content lines in a viewport of h rows. */
 int ui_clamp_scroll(int scroll, int lines, int h);
+/*
+ * The scrolling keys of a pane of text (Up/Down j/k, PgUp/PgDn and Space,
+ * Home/End g/G) applied to *scroll, clamped to lines in view_h rows.
+ * False when key is not one of them.
+ */
+bool ui_scroll_key(int key, int *scroll, int lines, int view_h);
+/* ms (wall clock) as local time in strftime's fmt. Returns buf. */
+char *ui_local_time(char *buf, size_t n, int64_t ms, const char *fmt);
 
 extern bool ui_utf8;   /* set once by view.c; widgets read it */
 extern bool ui_color;

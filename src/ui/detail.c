@@ -379,8 +379,6 @@ static unsigned detail_update(struct ui *u, bool changed, bool query, int y0, in
 
 static unsigned detail_key(struct ui *u, int key)
 {
-	int page = LINES - 6 > 1 ? LINES - 6 : 1;
-
 	switch (key) {
 	case 27:
 	case KEY_LEFT:
@@ -388,34 +386,9 @@ static unsigned detail_key(struct ui *u, int key)
 	case 127:
 		ui_back(u);
 		return UI_HANDLED | UI_REDRAW;
-	case KEY_UP:
-	case 'k':
-		ds.scroll--;
-		break;
-	case KEY_DOWN:
-	case 'j':
-		ds.scroll++;
-		break;
-	case KEY_PPAGE:
-		ds.scroll -= page;
-		break;
-	case KEY_NPAGE:
-	case ' ':
-		ds.scroll += page;
-		break;
-	case KEY_HOME:
-	case 'g':
-		ds.scroll = 0;
-		break;
-	case KEY_END:
-	case 'G':
-		ds.scroll = ds.lines;
-		break;
 	default:
-		return 0;
+		return ui_scroll_key(key, &ds.scroll, ds.lines, LINES - 5) ? UI_HANDLED | UI_REDRAW : 0;
 	}
-	ds.scroll = ui_clamp_scroll(ds.scroll, ds.lines, LINES - 5);
-	return UI_HANDLED | UI_REDRAW;
 }
 
 static unsigned detail_enter(struct ui *u)

@@ -1,7 +1,9 @@
 /*
  * pane: what a pane may ask of the dashboard through the shared struct ui
  * (ui.h): a notice for the footer, another pane, or the way back to the
- * list. These only record the request; view.c carries it out after the
+ * list; and the kept notices (a ring of UI_NOTES in struct ui, each text
+ * owned by it) that the notices pane shows and the footer's last line
+ * comes from. These only record the request; view.c carries it out after the
  * handler returns, so no pane calls into view.c and view.c reaches the
  * panes only through its table of struct pane_ops.
  */
@@ -9,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "httpsmon/util.h"
 
@@ -32,4 +35,34 @@ void ui_back(struct ui *u)
 {
 	u->want = NULL;
 	u->want_back = true;
+}
+
+void ui_note(struct ui *u, enum ui_note_kind kind, int64_t t_ms, const char *text)
+{
+	struct ui_note *n;
+
+	if (u->notes_n == UI_NOTES) {
+		free(u->notes[u->notes_head].text);
+		u->notes_head = (u->notes_head + 1) % UI_NOTES;
+		u->notes_n--;
+	}
+	n = &u->notes[(u->notes_head + u->notes_n) % UI_NOTES];
+	n->t_ms = t_ms;
+	n->kind = kind;
+	n->text = xstrdup(text ? text : "");
+	u->notes_n++;
+	u->notes_seq++;
+}
+
+const struct ui_note *ui_note_at(const struct ui *u, size_t i)
+{
+	return i < u->notes_n ? &u->notes[(u->notes_head + i) % UI_NOTES] : NULL;
+}
+
+void ui_notes_free(struct ui *u)
+{
+	for (size_t i = 0; i < u->notes_n; i++)
+		free(u->notes[(u->notes_head + i) % UI_NOTES].text);
+	u->notes_n = 0;
+	u->notes_head = 0;
 }

@@ -6,7 +6,8 @@
  * or notice, the pane's key hints, the filter being typed), and the one
  * table of panes (struct pane_ops, ui.h): the pane on screen and an
  * overlay above it (help). Keys go to the top pane, then to the keys every
- * pane shares (q ? r p h Ctrl-L); events go to every pane; a pane's
+ * pane shares (q ? r p h e Ctrl-L); events go to every pane and, with the
+ * collector's reloads and history problems, into the kept notices; a pane's
  * requests (ui_open, ui_back) are carried out here, leave then enter.
  * No pane's state is read or written here.
  *
@@ -35,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
 #include "httpsmon/ui.h"
 #include "httpsmon/util.h"
@@ -114,17 +116,14 @@ static int screen_start(struct ui *u, char *err, size_t errlen)
 /* ---- panes and events ---------------------------------------------------- */
 
 /* Every pane: events go to each, and each frees its state when the dashboard ends. */
-static const struct pane_ops *const panes[] = { &pane_list, &pane_detail, &pane_history, &pane_help };
+static const struct pane_ops *const panes[] = { &pane_list, &pane_detail, &pane_history, &pane_notices,
+						 &pane_help };
 
 #define N_PANES (sizeof(panes) / sizeof(panes[0]))
 
 static void clock_hms(char *buf, size_t n, int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, n, "%H:%M:%S", &tm);
+	ui_local_time(buf, n, ms, "%H:%M:%S");
 }
 
 struct dash {
@@ -194,24 +193,69 @@ static bool take_flags(struct dash *d, unsigned f)
 	return !(f & UI_QUIT);
 }
 
-/* The monitor's events (live): a line for the footer; every pane hears it (one showing that endpoint refreshes). */
+/* The colour a monitor event's notice takes: a state change by where it goes, an outage by its end. */
+static enum ui_note_kind event_kind(const struct mon_event *ev)
+{
+	switch (ev->kind) {
+	case MEV_STATE:
+		return strstr(ev->text, "-> DOWN") || strstr(ev->text, "-> FAILING") ? NOTE_DOWN
+		       : strstr(ev->text, "-> UP") ? NOTE_UP : NOTE_EVENT;
+	case MEV_OUTAGE_START:
+		return NOTE_DOWN;
+	case MEV_OUTAGE_END:
+		return NOTE_UP;
+	default:
+		return NOTE_EVENT;
+	}
+}
+
+/* The monitor's events (live): kept as notices; every pane hears them (one showing that endpoint refreshes). */
 static void on_event(void *ud, const struct mon_event *ev)
 {
 	struct dash *d = ud;
 	struct ui *u = d->u;
-	char t[16];
+	char line[1024];
 	unsigned f = UI_REDRAW;
 
-	memmove(u->events[1], u->events[0], sizeof(u->events[0]) * (UI_EVENTS - 1));
-	clock_hms(t, sizeof(t), ev->t_ms);
-	snprintf(u->events[0], sizeof(u->events[0]), "%s %s %s: %s", t, ev->name, mon_event_name(ev->kind),
-		 ev->text);
-	if (u->n_events < UI_EVENTS)
-		u->n_events++;
+	snprintf(line, sizeof(line), "%s %s: %s", ev->name, mon_event_name(ev->kind), ev->text);
+	ui_note(u, event_kind(ev), ev->t_ms, line);
 	for (size_t i = 0; i < N_PANES; i++)
 		if (panes[i]->on_event)
 			f |= panes[i]->on_event(u, ev);
 	take_flags(d, f);
+}
+
+/*
+ * The collector's reloads and history problems: the footer's notice says
+ * it in a line (a refused config: how many errors and where to read
+ * them), the notices pane keeps the whole text.
+ */
+static void on_notice(void *ud, const struct app_notice *n)
+{
+	struct dash *d = ud;
+	struct ui *u = d->u;
+	char *text = NULL;
+
+	switch (n->kind) {
+	case APP_RELOADED:
+		ui_notice(u, "reloaded: %s", n->text);
+		text = xasprintf("reloaded: %s", n->text);
+		ui_note(u, NOTE_RELOAD, n->t_ms, text);
+		break;
+	case APP_RELOAD_REFUSED:
+		ui_notice(u, "config refused, old one kept: %zu error%s (e: show)", n->count, n->count == 1 ? "" : "s");
+		text = xasprintf("config refused, old one kept: %zu error%s:\n%s", n->count, n->count == 1 ? "" : "s",
+				 n->text);
+		ui_note(u, NOTE_PROBLEM, n->t_ms, text);
+		break;
+	case APP_STORE_PROBLEM:
+	case APP_STORE_OK:
+		ui_notice(u, "%s", n->text);
+		ui_note(u, n->kind == APP_STORE_OK ? NOTE_UP : NOTE_PROBLEM, n->t_ms, n->text);
+		break;
+	}
+	free(text);
+	take_flags(d, UI_REDRAW);
 }
 
 /* ---- header and footer ---------------------------------------------------- */
@@ -271,13 +315,13 @@ static void draw_header(const struct ui *u)
 			hw = COLS / 2;
 		ui_text_right(stdscr, 1, 0, COLS, hattr, b);
 		if (*cerr) {
-			char first[512];
 			const char *nl = strchr(cerr, '\n');
+			size_t nerr = config_error_count(cerr);
 
-			snprintf(first, sizeof(first), "%.*s%s", (int)(nl ? nl - cerr : (long)strlen(cerr)), cerr,
-				 nl ? " (and more)" : "");
-			ui_textf(stdscr, 1, 0, COLS - hw - 2, ui_attr(C_DOWN) | A_BOLD,
-				 "config refused, old one kept: %s", first);
+			/* every error is in the notices pane: here the count, and the first as far as it goes */
+			snprintf(b, sizeof(b), "config refused, old one kept: %zu error%s (e: show): %.*s", nerr,
+				 nerr == 1 ? "" : "s", (int)(nl ? nl - cerr : (long)strlen(cerr)), cerr);
+			ui_text_cut(stdscr, 1, 0, COLS - hw - 2, ui_attr(C_DOWN) | A_BOLD, b);
 		} else {
 			clock_hms(clock, sizeof(clock), app_config_loaded_ms(u->m.app));
 			ui_textf(stdscr, 1, 0, COLS - hw - 2, UI_PLAIN, "config %s: %zu endpoint%s, loaded %s",
@@ -306,10 +350,18 @@ static void draw_footer(const struct ui *u)
 
 	ui_fill(stdscr, y - 1, 0, -1, UI_PLAIN);
 	ui_fill(stdscr, y, 0, -1, A_REVERSE);
-	if (u->status[0] && now - u->status_ms < NOTICE_MS)
+	if (u->status[0] && now - u->status_ms < NOTICE_MS) {
 		ui_text(stdscr, y - 1, 0, -1, A_BOLD, u->status);
-	else if (u->n_events)
-		ui_text(stdscr, y - 1, 0, -1, ui_attr(C_DIM), u->events[0]);
+	} else if (u->notes_n) {
+		/* the newest notice's first line, with its time */
+		const struct ui_note *n = ui_note_at(u, u->notes_n - 1);
+		const char *nl = strchr(n->text, '\n');
+		char t[16];
+
+		clock_hms(t, sizeof(t), n->t_ms);
+		ui_textf(stdscr, y - 1, 0, -1, ui_attr(C_DIM), "%s %.*s", t,
+			 (int)(nl ? nl - n->text : (long)strlen(n->text)), n->text);
+	}
 	if (!hints) {
 		/* the pane takes text: the filter being typed */
 		int x = ui_textf(stdscr, y, 0, -1, A_REVERSE | A_BOLD, " filter: %s", u->m.filter);
@@ -397,6 +449,12 @@ static unsigned global_key(struct dash *d, int key)
 		if (!r || cur_pane(u) == &pane_history)
 			return 0;
 		ui_open(u, &pane_history);
+		return UI_HANDLED | UI_REDRAW;
+	case 'e':
+		if (cur_pane(u) == &pane_notices)
+			ui_back(u);
+		else
+			ui_open(u, &pane_notices);
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		return 0;
@@ -544,6 +602,7 @@ static void ui_done(struct ui *u)
 		if (panes[i]->done)
 			panes[i]->done();
 	model_done(&u->m);
+	ui_notes_free(u);
 }
 
 /* ---- on the event loop -------------------------------------------------- */
@@ -651,7 +710,8 @@ enum outcome view_live(const char *config_path, const char *db_path, char *err, 
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
 	struct dash d = { .u = u, .dirty = true };
-	struct app_opts ao = { .config_path = config_path, .db_path = db_path, .on_event = on_event, .ud = &d };
+	struct app_opts ao = { .config_path = config_path, .db_path = db_path, .on_event = on_event,
+			       .on_notice = on_notice, .ud = &d };
 	struct loop *lp = loop_new(0, err, errlen);
 	enum outcome rc = OUTCOME_UNUSABLE;
 

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
@@ -390,4 +391,49 @@ int ui_clamp_scroll(int scroll, int lines, int h)
 	if (scroll > lines - h)
 		scroll = lines - h;
 	return scroll < 0 ? 0 : scroll;
+}
+
+bool ui_scroll_key(int key, int *scroll, int lines, int view_h)
+{
+	int page = view_h > 2 ? view_h - 1 : 1;
+
+	switch (key) {
+	case KEY_UP:
+	case 'k':
+		(*scroll)--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		(*scroll)++;
+		break;
+	case KEY_PPAGE:
+		*scroll -= page;
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		*scroll += page;
+		break;
+	case KEY_HOME:
+	case 'g':
+		*scroll = 0;
+		break;
+	case KEY_END:
+	case 'G':
+		*scroll = lines;
+		break;
+	default:
+		return false;
+	}
+	*scroll = ui_clamp_scroll(*scroll, lines, view_h);
+	return true;
+}
+
+char *ui_local_time(char *buf, size_t n, int64_t ms, const char *fmt)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, n, fmt, &tm);
+	return buf;
 }
