@@ -43,7 +43,7 @@ LABSRV   := $(BUILD)/tests/lab/labsrv
 # joins the core by its name here (flap.c and hashmap.c as they arrive).
 CORE_SRCS := $(wildcard src/util.c src/hashmap.c src/config*.c src/jsoncond.c src/rx.c src/sched.c \
                         src/verdict*.c src/flap.c src/result.c src/cert_info.c src/ui/fmt.c \
-                        src/alert.c src/alert_format.c src/alert_email.c src/maint.c src/am.c)
+                        src/alert.c src/alert_format.c src/alert_email.c src/maint.c src/am.c src/paths.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libcore.a
 CORE_LIBS  = $(shell pkg-config --libs inih libcjson libpcre2-8 2>/dev/null) -lm
@@ -161,5 +161,55 @@ diskfull: deps $(BIN) $(LABSRV)
 
 clean:
 	rm -rf build build-asan build-fuzz bin
+
+# ---- installing: make install/uninstall, systemd, man pages (issue 13) -------
+# make install    PREFIX=/usr/local DESTDIR= BINDIR MANDIR SYSCONFDIR ...
+# make uninstall  the same variables; removes what install put there, never
+#                 a config of the operator's own (endpoints.ini)
+# SYSCONFDIR is built into the binary (the last place the config is looked
+# for, and the system unit's -c): give the same value to make and to make
+# install. The units name BINDIR, so the same goes for PREFIX/BINDIR.
+PREFIX        ?= /usr/local
+BINDIR        ?= $(PREFIX)/bin
+DATADIR       ?= $(PREFIX)/share
+MANDIR        ?= $(DATADIR)/man
+SYSCONFDIR    ?= /etc
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+USERUNITDIR   ?= $(PREFIX)/lib/systemd/user
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+DOCDIR        ?= $(DATADIR)/doc/httpsmon
+INSTALL       ?= install
+
+# sd_notify (Type=notify, the watchdog) when libsystemd is there; make SYSTEMD=no to leave it out
+SYSTEMD       ?= $(shell pkg-config --exists libsystemd 2>/dev/null && echo yes || echo no)
+ifeq ($(SYSTEMD),yes)
+PKGS          += libsystemd
+CFLAGS        += -DHAVE_LIBSYSTEMD
+UNIT_TYPE     := notify
+else
+UNIT_TYPE     := simple
+endif
+
+# Rewritten only when the value changes, so paths.o is rebuilt exactly then.
+$(BUILD)/gen/sysconfdir: FORCE
+	@mkdir -p $(@D)
+	@echo '$(SYSCONFDIR)' | cmp -s - $@ || echo '$(SYSCONFDIR)' >$@
+$(BUILD)/src/paths.o: $(BUILD)/gen/sysconfdir
+$(BUILD)/src/paths.o: CFLAGS += -DHTTPSMON_SYSCONFDIR=\"$(SYSCONFDIR)\"
+.PHONY: FORCE install uninstall
+FORCE:
+
+install: $(BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/httpsmon
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/httpsmon
+	$(INSTALL) -m 0644 config/endpoints.ini $(DESTDIR)$(SYSCONFDIR)/httpsmon/endpoints.ini.example
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/httpsmon $(DESTDIR)$(MANDIR)/man1/httpsmon.1 \
+	  $(DESTDIR)$(MANDIR)/man5/httpsmon.ini.5 $(DESTDIR)$(SYSCONFDIR)/httpsmon/endpoints.ini.example \
+	  $(DESTDIR)$(UNITDIR)/httpsmon.service $(DESTDIR)$(USERUNITDIR)/httpsmon.service \
+	  $(DESTDIR)$(COMPLETIONDIR)/httpsmon
+	rmdir $(DESTDIR)$(SYSCONFDIR)/httpsmon 2>/dev/null || true
+# ---- end of issue 13's install block -----------------------------------------
 
 -include $(OBJS:.o=.d) $(TESTBINS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

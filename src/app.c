@@ -720,6 +720,11 @@ struct store *app_store(const struct app *a)
 	return a->store;
 }
 
+struct loop *app_loop(const struct app *a)
+{
+	return a->loop;
+}
+
 const char *app_config_path(const struct app *a)
 {
 	return a->config_path;

@@ -16,7 +16,7 @@
 
 static struct store *open_reader(const struct history_opts *o, char *err, size_t errlen)
 {
-	char *path = o->db_path ? xstrdup(o->db_path) : store_default_path();
+	char *path = o->db_path ? xstrdup(o->db_path) : store_reader_path(STORE_SYSTEM_DB);
 	struct store *st = store_open(path, STORE_READER, err, errlen);
 
 	free(path);

@@ -28,10 +28,13 @@
 #include "httpsmon/history.h"
 #include "httpsmon/loop.h"
 #include "httpsmon/outcome.h"
+#include "httpsmon/paths.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/report.h"
+#include "httpsmon/svc.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"
+#include "httpsmon/version.h"
 #include "httpsmon/view.h"
 
 /* Options a command may refuse (struct cmd_entry.refuses). */
@@ -110,19 +113,19 @@ struct run {
 	struct report_style style;
 };
 
-/* -c, else ./config/endpoints.ini, else the XDG location. Caller frees. */
-static char *config_path(const char *given)
+/*
+ * The config a command runs on: -c, else the first of the search list
+ * (paths.h) that exists. NULL with c->err set when there is none: where it
+ * looked, and how to give one. Caller frees.
+ */
+static char *config_need(struct cmd_ctx *c)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
+	char *path = paths_config_find(c->o.config, c->err, sizeof(c->err));
+	size_t n = strlen(c->err);
 
-	if (given)
-		return xstrdup(given);
-	if (access("config/endpoints.ini", F_OK) == 0)
-		return xstrdup("config/endpoints.ini");
-	if (xdg && *xdg)
-		return xasprintf("%s/httpsmon/endpoints.ini", xdg);
-	return xasprintf("%s/.config/httpsmon/endpoints.ini", home ? home : ".");
+	if (!path)
+		snprintf(c->err + n, sizeof(c->err) - n, "\n  give one with: httpsmon -c FILE");
+	return path;
 }
 
 static void probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
@@ -257,10 +260,13 @@ static enum outcome check_urls(struct cmd_ctx *c)
 
 static enum outcome check_config_file(struct cmd_ctx *c)
 {
-	char *path = config_path(c->o.config);
-	struct config *cfg = config_load(path, c->err, sizeof(c->err));
+	char *path = config_need(c);
+	struct config *cfg;
 	enum outcome rc;
 
+	if (!path)
+		return OUTCOME_BAD_CONFIG;
+	cfg = config_load(path, c->err, sizeof(c->err));
 	free(path);
 	if (!cfg)
 		return OUTCOME_BAD_CONFIG;
@@ -288,10 +294,13 @@ static enum outcome cmd_check(struct cmd_ctx *c)
 
 static enum outcome cmd_check_config(struct cmd_ctx *c)
 {
-	char *path = c->nargs ? xstrdup(c->args[0]) : config_path(c->o.config);
-	struct config *cfg = config_load(path, c->err, sizeof(c->err));
+	char *path = c->nargs ? xstrdup(c->args[0]) : config_need(c);
+	struct config *cfg;
 	size_t enabled = 0;
 
+	if (!path)
+		return OUTCOME_BAD_CONFIG;
+	cfg = config_load(path, c->err, sizeof(c->err));
 	if (cfg) {
 		for (size_t i = 0; i < cfg->n; i++)
 			enabled += cfg->eps[i].enabled;
@@ -316,20 +325,26 @@ static enum outcome cmd_check_config(struct cmd_ctx *c)
 static enum outcome cmd_headless(struct cmd_ctx *c)
 {
 	struct app_opts ao = { .db_path = c->o.db, .log = stderr };
-	char *path = config_path(c->o.config);
+	char *path = config_need(c);
 	enum outcome rc = OUTCOME_OK;
+	struct svc *sv;
 	struct app *a;
 
+	if (!path)
+		return OUTCOME_BAD_CONFIG;
 	ao.config_path = path;
 	a = app_new(&ao, c->err, sizeof(c->err));
 	if (!a) {
 		free(path);
 		return OUTCOME_UNUSABLE;
 	}
+	/* READY=1 only now: the config loaded and the history is open */
+	sv = svc_start(app_loop(a), app_monitor(a));
 	if (app_run(a) != 0) {
 		snprintf(c->err, sizeof(c->err), "event loop failed");
 		rc = OUTCOME_FAILED;
 	}
+	svc_stop(sv);
 	if (app_shutdown(a) != 0)
 		rc = OUTCOME_FAILED;
 	app_free(a);
@@ -363,10 +378,14 @@ static enum outcome cmd_stats(struct cmd_ctx *c)
 /* The dashboard on the config: probing, with a hint when a collector already writes the database. */
 static enum outcome cmd_dashboard(struct cmd_ctx *c)
 {
-	char *path = config_path(c->o.config);
-	enum outcome rc = view_live(path, c->o.db, c->err, sizeof(c->err));
-	size_t n = strlen(c->err);
+	char *path = config_need(c);
+	enum outcome rc;
+	size_t n;
 
+	if (!path)
+		return OUTCOME_BAD_CONFIG;
+	rc = view_live(path, c->o.db, c->err, sizeof(c->err));
+	n = strlen(c->err);
 	free(path);
 	if (rc != OUTCOME_OK && strstr(c->err, "another httpsmon collector"))
 		snprintf(c->err + n, sizeof(c->err) - n, "\nhttpsmon: to watch it without probing: httpsmon --view%s%s",
@@ -417,8 +436,9 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 		fputs(cmds[i].usage, stdout);
 	printf("\n"
 	       "options:\n"
-	       "  -c, --config FILE   endpoints file (default: ./config/endpoints.ini if present,\n"
-	       "                      else $XDG_CONFIG_HOME/httpsmon/endpoints.ini)\n"
+	       "  -c, --config FILE   endpoints file (default: the first that exists of\n"
+	       "                      ./" PATHS_REPO_CONFIG ", $XDG_CONFIG_HOME/httpsmon/endpoints.ini,\n"
+	       "                      " PATHS_SYSTEM_CONFIG ")\n"
 	       "      --db FILE       history database (used by the collector and dashboard)\n"
 	       "      --json          one JSON object per endpoint per line\n"
 	       "  -v, --verbose       with -c: the detailed block for every endpoint, not a table\n"
@@ -427,7 +447,7 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 	       "      --timeout DUR   whole-probe timeout, e.g. 5s, 800ms (default 10s)\n"
 	       "  -4, -6              use IPv4 / IPv6 only\n"
 	       "  -h, --help          this help\n"
-	       "  -V, --version       version\n"
+	       "  -V, --version       version, and the libraries' versions it runs with\n"
 	       "\n"
 	       "exit status: 0 all UP, 1 some WARN, 2 some DOWN, 3 usage or config error\n");
 	return OUTCOME_OK;
@@ -436,7 +456,7 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 static enum outcome cmd_version(struct cmd_ctx *c)
 {
 	(void)c;
-	printf("httpsmon %s\n", HTTPSMON_VERSION);
+	version_print(stdout);
 	return OUTCOME_OK;
 }
 

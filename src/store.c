@@ -215,8 +215,13 @@ static int64_t default_clock(void)
 
 char *store_default_path(void)
 {
+	const char *state = getenv("STATE_DIRECTORY");
 	const char *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
+
+	/* systemd's StateDirectory=: a colon-separated list when a unit names several; ours is the first */
+	if (state && state[0] == '/')
+		return xasprintf("%.*s/history.db", (int)strcspn(state, ":"), state);
 
 	/* the XDG spec says relative paths are invalid and must be ignored */
 	if (xdg && xdg[0] == '/')
@@ -229,6 +234,17 @@ char *store_default_path(void)
 	if (!home || !home[0])
 		return xstrdup("httpsmon-history.db");
 	return xasprintf("%s/.local/state/httpsmon/history.db", home);
+}
+
+char *store_reader_path(const char *system_db)
+{
+	char *path = store_default_path();
+
+	if (access(path, F_OK) != 0 && system_db && access(system_db, F_OK) == 0) {
+		free(path);
+		return xstrdup(system_db);
+	}
+	return path;
 }
 
 /* mkdir -p of the directory that will hold path. */

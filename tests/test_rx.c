@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "httpsmon/rx.h"
 #include "httpsmon/util.h"
@@ -227,7 +230,63 @@ static void test_jit_choice(void **state)
 	rx_free(nojit);
 }
 
-int main(void)
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_MDWE_REFUSE_EXEC_GAIN 1
+#endif
+
+/*
+ * What the systemd unit's MemoryDenyWriteExecute=yes does to the regex
+ * engine: in a process denied writable-and-executable memory from its
+ * start (the kernel's MDWE prctl, then exec: the same refusal systemd's
+ * seccomp filter makes), the JIT is refused at compile time and matches
+ * still work, with the step limit, in the interpreter. A fresh exec,
+ * because PCRE2 keeps executable chunks from earlier compiles for reuse.
+ * Exit 0, or which check failed; 77: the kernel has no MDWE (before 6.3).
+ */
+static int wx_child(void)
+{
+	struct rx *rx = rx_compile(CATASTROPHIC, 0, NULL, 0);
+	char *s = letters(32 * 1024);
+
+	if (!rx || rx_jit(rx))
+		return 10;
+	if (rx_match(rx, "xQ", 2, NULL, 0) != RX_MATCH)
+		return 11;
+	if (rx_match(rx, s, strlen(s), NULL, 0) != RX_GAVE_UP)
+		return 12;
+	rx_free(rx);
+	free(s);
+	return 0;
+}
+
+#ifndef PR_SET_MDWE
+#define PR_SET_MDWE 65
+#define PR_MDWE_REFUSE_EXEC_GAIN 1
+#endif
+
+static void test_jit_refused_under_wx_denial(void **state)
+{
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0L, 0L, 0L) != 0)
+			_exit(77);
+		execl("/proc/self/exe", "test_rx", "--wx-child", (char *)NULL);
+		_exit(13);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gives_up_32k_jit),
@@ -241,7 +300,11 @@ int main(void)
 		cmocka_unit_test(test_compile_errors),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_jit_choice),
+		cmocka_unit_test(test_jit_refused_under_wx_denial),
 	};
+
+	if (argc == 2 && !strcmp(argv[1], "--wx-child"))
+		return wx_child();
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1433,6 +1433,59 @@ static void test_outbox(void **state)
 	store_close(st);
 }
 
+/* touch path (its directory exists) */
+static void touch(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fclose(fp);
+}
+
+/*
+ * Where the database is when not given: $STATE_DIRECTORY under systemd
+ * (first of a list), else XDG; and the readers' fallback to the system
+ * collector's database only when the user has none of their own.
+ */
+static void test_default_paths(void **state)
+{
+	struct fx *f = *state;
+	char *sys = xasprintf("%s/sys.db", f->dir), *mine = xasprintf("%s/state/httpsmon/history.db", f->dir);
+	char *state_dir = xasprintf("%s/state", f->dir), *p;
+
+	setenv("HOME", f->dir, 1);
+	setenv("XDG_STATE_HOME", state_dir, 1);
+	setenv("STATE_DIRECTORY", "/var/lib/httpsmon:/var/lib/other", 1);
+	p = store_default_path();
+	assert_string_equal(p, "/var/lib/httpsmon/history.db");
+	free(p);
+	setenv("STATE_DIRECTORY", "relative", 1);    /* not systemd's: ignored */
+	p = store_default_path();
+	assert_string_equal(p, mine);
+	free(p);
+	unsetenv("STATE_DIRECTORY");
+
+	p = store_reader_path(sys);                  /* neither exists: the user's, for the message */
+	assert_string_equal(p, mine);
+	free(p);
+	touch(sys);
+	p = store_reader_path(sys);                  /* only the system's: that one */
+	assert_string_equal(p, sys);
+	free(p);
+	assert_int_equal(mkdir(state_dir, 0700), 0);
+	p = xasprintf("%s/httpsmon", state_dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	free(p);
+	touch(mine);
+	p = store_reader_path(sys);                  /* the user's own wins */
+	assert_string_equal(p, mine);
+	free(p);
+	unsetenv("XDG_STATE_HOME");
+	free(sys);
+	free(mine);
+	free(state_dir);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1457,6 +1510,7 @@ int main(void)
 		T(test_file_modes),
 		T(test_sigkill),
 		T(test_outbox),
+		T(test_default_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

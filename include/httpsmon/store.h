@@ -67,8 +67,24 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 const char *store_notice(const struct store *st);
 void store_close(struct store *st); /* flushes what it can; NULL is fine */
 
-/* Default path: $XDG_STATE_HOME/httpsmon/history.db (~/.local/state/...). Caller frees. */
+/*
+ * Default path: under systemd (StateDirectory=httpsmon)
+ * $STATE_DIRECTORY/history.db; else $XDG_STATE_HOME/httpsmon/history.db
+ * (~/.local/state/... when unset or relative). Caller frees.
+ */
 char *store_default_path(void);
+
+/* Where the system service (StateDirectory=httpsmon) keeps its history. */
+#define STORE_SYSTEM_DB "/var/lib/httpsmon/history.db"
+
+/*
+ * The database a reader (--view, history, stats) opens when not given
+ * one: the default path when that database exists, else system_db
+ * (STORE_SYSTEM_DB; tests give another) when that exists, else the
+ * default, so a missing database is reported under the user's own path.
+ * Caller frees.
+ */
+char *store_reader_path(const char *system_db);
 
 /* ---- writes (collector) --------------------------------------------------- */
 

@@ -751,7 +751,7 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
 	struct dash d = { .u = u, .dirty = true };
-	char *path = db_path ? xstrdup(db_path) : store_default_path();
+	char *path = db_path ? xstrdup(db_path) : store_reader_path(STORE_SYSTEM_DB);
 	size_t nsig = sizeof(viewer_signals) / sizeof(viewer_signals[0]);
 	enum outcome rc = OUTCOME_UNUSABLE;
 	struct store *st = NULL;
@@ -759,7 +759,8 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 	bool signals = false;
 
 	if (access(path, F_OK) != 0) {
-		snprintf(err, errlen, "no history database at %s (start a collector: httpsmon --headless)", path);
+		snprintf(err, errlen, "no history database at %s%s (start a collector: httpsmon --headless)", path,
+			 db_path ? "" : " nor " STORE_SYSTEM_DB);
 		goto out;
 	}
 	st = store_open(path, STORE_READER, err, errlen);
