@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "httpsmon/config.h"
+#include "httpsmon/notify.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/sched.h"
 #include "httpsmon/util.h"
@@ -70,6 +71,7 @@ struct app {
 	struct sched *sched;
 	struct prober *prober;
 	struct store *store;
+	struct notify *notify;        /* the alert engine; NULL until set up */
 
 	struct loop *loop;
 	bool own_loop;                /* made by app_new, freed by app_free */
@@ -140,6 +142,9 @@ static void event_cb(void *ud, const struct mon_event *ev)
 {
 	struct app *a = ud;
 
+	/* the alert engine queues its outbox rows right behind the outage this event wrote */
+	notify_event(a->notify, ev, monitor_find(a->mon, ev->name));
+
 	if (a->evq_n == a->evq_cap) {
 		a->evq_cap = a->evq_cap ? a->evq_cap * 2 : 16;
 		a->evq = xrealloc(a->evq, a->evq_cap * sizeof(*a->evq));
@@ -187,8 +192,10 @@ static void on_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, con
 	const struct ep_status *s = monitor_find_id(a->mon, tag);
 
 	/* a result for an endpoint removed or restarted since is dropped */
-	if (s && !strcmp(s->name, ep->name))
+	if (s && !strcmp(s->name, ep->name)) {
 		monitor_result(a->mon, ep->name, r, util_now_ms());
+		notify_result(a->notify, s);
+	}
 	sched_done(a->sched, tag, mono_ms());
 }
 
@@ -284,6 +291,21 @@ static int join_loop(struct app *a, int max_inflight, char *err, size_t errlen)
 	return 0;
 }
 
+/* The alert engine wrote to the outbox: commit it in this pass (a delivery recorded late is sent twice). */
+static void notify_wrote_cb(void *ud)
+{
+	((struct app *)ud)->flush_now = true;
+}
+
+static int start_alerts(struct app *a, struct config *cfg, char *err, size_t errlen)
+{
+	struct notify_opts no = { .loop = a->loop, .prober = a->prober, .store = a->store, .log = a->o.log,
+				  .wrote = notify_wrote_cb, .wrote_ud = a };
+
+	a->notify = notify_new(&no, cfg, err, errlen);
+	return a->notify ? 0 : -1;
+}
+
 struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 {
 	struct app *a = xcalloc(1, sizeof(*a));
@@ -307,6 +329,8 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	if (join_loop(a, cfg->max_inflight, err, errlen) != 0)
 		goto err_cfg;
 	monitor_set_config(a->mon, cfg, util_now_ms());
+	if (start_alerts(a, cfg, err, errlen) != 0)
+		goto err_cfg;
 	config_unref(cfg);
 	a->config_loaded_ms = util_now_ms();
 	sched_sync(a, NULL);
@@ -386,6 +410,9 @@ void app_free(struct app *a)
 {
 	if (!a)
 		return;
+	/* deliveries in flight stop first: they are transfers of the prober and children of the loop */
+	notify_free(a->notify);
+	a->notify = NULL;
 	prober_free(a->prober);
 	if (a->store) {
 		save_history(a);
@@ -428,6 +455,7 @@ int app_reload(struct app *a)
 	for (size_t i = 0; i < n; i++)
 		ids[i] = monitor_at(a->mon, i)->id;
 	monitor_set_config(a->mon, cfg, util_now_ms());
+	notify_set_config(a->notify, cfg);
 	sched_prune(a, ids, n);
 	sched_sync(a, old);
 	free(ids);
@@ -670,7 +698,8 @@ int app_shutdown(struct app *a)
 	deadline = mono_ms() + longest + 500;
 	/* the deadline ends the last wait; results arriving meanwhile are handled as usual */
 	wake = loop_timer_add(a->loop, deadline - mono_ms(), wake_cb, NULL);
-	while ((prober_running(a->prober) || prober_queued(a->prober)) && mono_ms() < deadline) {
+	while ((prober_running(a->prober) || prober_queued(a->prober) || notify_busy(a->notify)) &&
+	       mono_ms() < deadline) {
 		if (loop_run_once(a->loop) != 0)
 			break;
 		deliver_events(a);
@@ -678,6 +707,11 @@ int app_shutdown(struct app *a)
 	loop_timer_remove(a->loop, wake);
 	if (prober_running(a->prober) || prober_queued(a->prober))
 		logf_(a, "abandoning %zu probes still running", prober_running(a->prober) + prober_queued(a->prober));
+	if (notify_pending(a->notify))
+		logf_(a, "alerts: %zu not delivered yet, kept in the outbox for the next start",
+		      notify_pending(a->notify));
+	notify_free(a->notify);
+	a->notify = NULL;
 	prober_free(a->prober);
 	a->prober = NULL;
 	return save_history(a);

@@ -1,5 +1,6 @@
 /*
- * history: `httpsmon history` and `httpsmon stats` (see history.h). Pure
+ * history: `httpsmon history` (outages, events, alert deliveries) and
+ * `httpsmon stats` (see history.h). Pure
  * readers of the store; text from the network (messages, event details)
  * is sanitised for the terminal, JSON-escaped for scripts. A database
  * that cannot be read comes back as -1 and a message; main.c reports it.
@@ -73,6 +74,76 @@ static void event_json(struct strbuf *b, const struct event_row *r)
 	strbuf_puts(b, "}");
 }
 
+/* A delivery's endpoints list names endpoint (NULL: every delivery does). */
+static bool delivery_of(const struct delivery_row *d, const char *endpoint)
+{
+	size_t len = endpoint ? strlen(endpoint) : 0;
+
+	if (!endpoint)
+		return true;
+	for (const char *p = d->endpoints; (p = strstr(p, endpoint)); p += len)
+		if ((p == d->endpoints || p[-1] == ',') && (p[len] == ',' || !p[len]))
+			return true;
+	return false;
+}
+
+static void delivery_json(struct strbuf *b, const struct delivery_row *d)
+{
+	char t[40];
+
+	time_or(t, sizeof(t), d->t_ms, "");
+	strbuf_printf(b, "{\"type\":\"delivery\",\"time\":\"%s\",\"notifier\":", t);
+	strbuf_json_str(b, d->notifier);
+	strbuf_puts(b, ",\"kind\":");
+	strbuf_json_str(b, d->kind);
+	strbuf_puts(b, ",\"endpoints\":");
+	strbuf_json_str(b, d->endpoints);
+	strbuf_printf(b, ",\"count\":%d,\"result\":", d->count);
+	strbuf_json_str(b, d->result);
+	strbuf_printf(b, ",\"code\":%d,\"error\":", d->code);
+	if (d->error[0])
+		strbuf_json_str(b, d->error);
+	else
+		strbuf_puts(b, "null");
+	strbuf_puts(b, "}");
+}
+
+/* Alert deliveries (every attempt), newest first, after the outages and events. */
+static int deliveries_print(FILE *out, struct store *st, const struct history_opts *o, int64_t since)
+{
+	struct delivery_row *ds;
+	struct strbuf sb = { 0 };
+	char t[40], eps[1024], why[1024];
+	size_t n, shown = 0;
+
+	if (store_deliveries(st, since, MAX_ROWS, &ds, &n) != 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		shown += delivery_of(&ds[i], o->endpoint);
+	if (!o->json)
+		fprintf(out, "\nAlert deliveries, newest first: %zu\n", shown);
+	for (size_t i = 0; i < n; i++) {
+		const struct delivery_row *d = &ds[i];
+
+		if (!delivery_of(d, o->endpoint))
+			continue;
+		if (o->json) {
+			strbuf_reset(&sb);
+			delivery_json(&sb, d);
+			fprintf(out, "%s\n", strbuf_cstr(&sb));
+			continue;
+		}
+		time_or(t, sizeof(t), d->t_ms, "?");
+		fprintf(out, "  %-20s  %-16.16s %-13s %-9s %4d  %s\n", t, san(d->notifier, why, sizeof(why)), d->kind,
+			d->result, d->code, san(d->endpoints, eps, sizeof(eps)));
+		if (d->error[0])
+			fprintf(out, "  %20s  %s\n", "", san(d->error, why, sizeof(why)));
+	}
+	strbuf_done(&sb);
+	free(ds);
+	return 0;
+}
+
 int history_print(FILE *out, const struct history_opts *o, char *err, size_t errlen)
 {
 	struct store *st = open_reader(o, err, errlen);
@@ -105,7 +176,7 @@ int history_print(FILE *out, const struct history_opts *o, char *err, size_t err
 			fprintf(out, "%s\n", strbuf_cstr(&sb));
 		}
 		strbuf_done(&sb);
-		goto done;
+		goto deliveries;
 	}
 	fprintf(out, "Outages%s%s, newest first: %zu\n", o->endpoint ? " of " : "",
 		o->endpoint ? san(o->endpoint, name, sizeof(name)) : "", nouts);
@@ -128,6 +199,11 @@ int history_print(FILE *out, const struct history_opts *o, char *err, size_t err
 		time_or(a, sizeof(a), r->t_ms, "?");
 		fprintf(out, "  %-20s  %-20.20s %-14s %s\n", a, san(r->name, name, sizeof(name)), r->kind,
 			san(r->detail, msg, sizeof(msg)));
+	}
+deliveries:
+	if (deliveries_print(out, st, o, since) != 0) {
+		snprintf(err, errlen, "cannot read the alert deliveries");
+		rc = -1;
 	}
 done:
 	free(outs);

@@ -27,6 +27,7 @@
 #include "httpsmon/config.h"
 #include "httpsmon/history.h"
 #include "httpsmon/loop.h"
+#include "httpsmon/notify.h"
 #include "httpsmon/outcome.h"
 #include "httpsmon/paths.h"
 #include "httpsmon/probe.h"
@@ -94,6 +95,7 @@ static const struct {
 	[OUTCOME_UNUSABLE] = { 3, true, false },
 	[OUTCOME_BAD_CONFIG] = { 3, false, false },
 	[OUTCOME_USAGE] = { 3, true, true },
+	[OUTCOME_UNDELIVERED] = { 2, true, false },
 };
 
 #define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE] | history | stats]"
@@ -233,7 +235,7 @@ static enum outcome run_check(struct config *cfg, bool json, bool detail, char *
 /* ---- the commands ---------------------------------------------------------- */
 
 static cmd_fn cmd_check, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_dashboard, cmd_view,
-	cmd_help, cmd_version;
+	cmd_help, cmd_version, cmd_test_notify;
 
 static enum outcome check_urls(struct cmd_ctx *c)
 {
@@ -399,6 +401,52 @@ static enum outcome cmd_view(struct cmd_ctx *c)
 	return view_readonly(c->o.db, c->err, sizeof(c->err));
 }
 
+static void test_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
+{
+	(void)ud;
+	(void)ep;
+	(void)tag;
+	(void)r;
+}
+
+/* test-notify NAME: one `test` alert through one notifier, on a loop of its own. */
+static enum outcome cmd_test_notify(struct cmd_ctx *c)
+{
+	char *path = config_path(c->o.config), result[512], safe[1024];
+	struct config *cfg;
+	const struct notifier *nt;
+	struct loop *l = NULL;
+	struct prober *p = NULL;
+	enum outcome rc = OUTCOME_UNUSABLE;
+
+	if (c->nargs != 1) {
+		free(path);
+		snprintf(c->err, sizeof(c->err), "test-notify takes the name of a [notify:NAME] section");
+		return OUTCOME_USAGE;
+	}
+	cfg = config_load(path, c->err, sizeof(c->err));
+	if (!cfg) {
+		free(path);
+		return OUTCOME_BAD_CONFIG;
+	}
+	if (!(nt = config_notifier(cfg, c->args[0]))) {
+		snprintf(c->err, sizeof(c->err), "%s has no [notify:%s] section", path,
+			 util_sanitize(c->args[0], strlen(c->args[0]), safe, sizeof(safe)));
+		rc = OUTCOME_USAGE;
+	} else if ((l = loop_new(0, c->err, sizeof(c->err))) &&
+		   (p = prober_new(1, test_probe_done, NULL, c->err, sizeof(c->err)))) {
+		prober_attach(p, l);
+		rc = notify_test(l, p, nt, result, sizeof(result)) == 0 ? OUTCOME_OK : OUTCOME_UNDELIVERED;
+		printf("notify:%s: %s: %s\n", nt->name, rc == OUTCOME_OK ? "delivered" : "NOT delivered",
+		       util_sanitize(result, strlen(result), safe, sizeof(safe)));
+	}
+	prober_free(p);
+	loop_free(l);
+	config_unref(cfg);
+	free(path);
+	return rc;
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 /* In --help order; the last two have their lines under "options:". */
@@ -417,6 +465,10 @@ static const struct cmd_entry cmds[] = {
 	  "unexpected argument '%s'", 0, NULL, cmd_history },
 	{ "stats", true, "  httpsmon stats [--endpoint NAME] [--since 30d] [--json]    uptime and latency percentiles\n",
 	  0, "unexpected argument '%s'", 0, NULL, cmd_stats },
+	{ "test-notify", true,
+	  "  httpsmon test-notify NAME [-c FILE]   send a test alert through [notify:NAME] (exit 0 sent, 2 not)\n",
+	  1, "test-notify takes one notifier name", OPTF_JSON | OPTF_PROBE,
+	  "test-notify takes only -c FILE", cmd_test_notify },
 	{ "dashboard", false,
 	  "  httpsmon [-c FILE]           the dashboard: probe on schedule, keep history, show it live\n"
 	  "                               (on a terminal; otherwise the same as: check)\n",

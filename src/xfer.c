@@ -302,6 +302,12 @@ int xfer_start(struct xfer *x, struct prober *p, xfer_done_cb cb, void *ud)
 	return prober_easy_add(p, x->easy, easy_done, x);
 }
 
+void xfer_cancel(struct xfer *x, struct prober *p)
+{
+	if (x && p)
+		prober_easy_remove(p, x->easy);
+}
+
 void xfer_run(struct xfer *x, struct xfer_result *r)
 {
 	CURLcode rc;

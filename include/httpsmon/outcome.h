@@ -18,6 +18,7 @@ enum outcome {
 	OUTCOME_UNUSABLE,   /* could not start: database, terminal, bad URL, a second collector */
 	OUTCOME_BAD_CONFIG, /* the config file is wrong; the message is its FILE:LINE lines */
 	OUTCOME_USAGE,      /* the command line is wrong */
+	OUTCOME_UNDELIVERED,/* test-notify: the notifier did not take the alert */
 };
 
 #endif

@@ -71,6 +71,12 @@ typedef void (*xfer_done_cb)(struct xfer *x, const struct xfer_result *r, void *
 /* Adds x to p's multi handle. 0, or -1 (cb not called) when curl refused it. */
 int xfer_start(struct xfer *x, struct prober *p, xfer_done_cb cb, void *ud);
 
+/*
+ * Takes a started x off p before it finished, without a callback (an
+ * engine stopping with a delivery in flight); x may then be freed.
+ */
+void xfer_cancel(struct xfer *x, struct prober *p);
+
 /* Runs x to the end on the calling thread (a command such as test-notify). */
 void xfer_run(struct xfer *x, struct xfer_result *r);
 

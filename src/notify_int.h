@@ -1,0 +1,85 @@
+/*
+ * notify internals: one message in flight (struct notify_msg) and the
+ * transports that carry it, shared by notify.c (the engine), notify_cmd.c
+ * (command children) and notify_xfer.c (HTTP and SMTP transfers). Private
+ * to src/notify*.c.
+ */
+#ifndef HTTPSMON_NOTIFY_INT_H
+#define HTTPSMON_NOTIFY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "httpsmon/alert.h"
+#include "httpsmon/config.h"
+#include "httpsmon/loop.h"
+
+struct prober;
+struct notify_msg;
+struct xfer;
+
+typedef void (*notify_msg_done_cb)(struct notify_msg *m, void *ud);
+
+/*
+ * One message: a group of alerts of one kind for one notifier, sent once
+ * (one attempt). The transport fills ok, code and detail and calls done
+ * once, from the loop (never from inside notify_msg_start).
+ */
+struct notify_msg {
+	const struct notifier *nt;   /* borrowed from cfg (or from the caller when cfg is NULL) */
+	struct config *cfg;          /* a reference, dropped by notify_msg_free; may be NULL */
+	struct alert_group g;        /* owned */
+	struct loop *loop;
+	struct prober *prober;       /* NULL: HTTP and SMTP fail */
+	notify_msg_done_cb done;
+	void *ud;
+
+	bool ok;                     /* delivered */
+	int code;                    /* HTTP status, exit status, SMTP reply; 0 = none */
+	char detail[256];            /* what came back or what failed, one line, safe to show */
+
+	/* command (notify_cmd.c) */
+	pid_t pid;
+	int in_fd, err_fd;           /* -1 when closed */
+	char *input;                 /* JSON for stdin */
+	size_t input_len, input_off;
+	char errtext[200];           /* the command's first stderr bytes */
+	size_t errtext_len;
+	uint64_t kill_timer;
+	bool killed;
+	bool exited;
+	int status;
+
+	/* HTTP and SMTP (notify_xfer.c): one transfer per url */
+	struct xfer **xf;
+	size_t nxf, xf_left;
+	uint64_t finish_timer;       /* defers done out of notify_msg_start's caller */
+};
+
+/* A message for nt (borrowed) carrying g (taken: g is left empty). */
+struct notify_msg *notify_msg_new(const struct notifier *nt, struct alert_group *g, struct loop *l,
+				  struct prober *p, notify_msg_done_cb done, void *ud);
+
+/* Starts the attempt. done runs later in every case (a set-up failure too). */
+void notify_msg_start(struct notify_msg *m);
+
+/* Stops an attempt in flight without calling done, and frees m. NULL is fine. */
+void notify_msg_free(struct notify_msg *m);
+
+/* Ends the attempt with a failure now, done called from the next pass. */
+void notify_msg_fail(struct notify_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Calls done from the next pass of the loop (an outcome already filled in). */
+void notify_msg_finish_later(struct notify_msg *m);
+
+/* notify_cmd.c: the command notifier. Starts the child; 0, or -1 with detail filled. */
+int notify_cmd_start(struct notify_msg *m);
+void notify_cmd_stop(struct notify_msg *m);
+
+/* notify_xfer.c: webhook, Alertmanager and email. 0, or -1 with detail filled. */
+int notify_xfer_start(struct notify_msg *m);
+void notify_xfer_stop(struct notify_msg *m);
+
+#endif

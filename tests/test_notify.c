@@ -1,0 +1,324 @@
+/*
+ * test_notify: the alert engine on a real loop with a real command
+ * notifier (a shell script that writes each message's HTTPSMON_* variables
+ * and stdin to a file), fed by the monitor's flap filter: a single failed
+ * probe sends nothing, fail_after failures send one `down`, recovery one
+ * `up` with its duration and failed probes; 50 endpoints failing within
+ * group_wait give one message naming all 50; reminders fire at `remind`
+ * (on a fake wall clock) and not before; a failing command is retried.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "httpsmon/config.h"
+#include "httpsmon/loop.h"
+#include "httpsmon/monitor.h"
+#include "httpsmon/notify.h"
+#include "httpsmon/util.h"
+#include "testlib.h"
+
+#define T0 1790000000000LL /* ms, 2026-09-21 */
+#define WAIT_MS 15000      /* generous: the machine may be loaded */
+
+static int64_t fake_now;
+
+static int64_t fake_clock(void)
+{
+	return fake_now;
+}
+
+struct fx {
+	char *dir;
+	struct loop *l;
+	struct config *cfg;
+	struct monitor *m;
+	struct notify *n;
+};
+
+static void on_event(void *ud, const struct mon_event *ev)
+{
+	struct fx *f = ud;
+
+	notify_event(f->n, ev, monitor_find(f->m, ev->name));
+}
+
+/* The script: out.N per run, N counting from 0; exit status from the file "fail" if present. */
+static const char script[] =
+	"#!/bin/sh\n"
+	"d=$(dirname \"$0\")\n"
+	"if [ -f \"$d/fail\" ]; then rm -f \"$d/fail\"; cat >/dev/null; echo 'receiver down' >&2; exit 7; fi\n"
+	"i=$(ls \"$d\" | grep -c '^out\\.')\n"
+	"{ env | grep '^HTTPSMON_' | sort; echo '---'; cat; } >\"$d/tmp.$$\" && mv \"$d/tmp.$$\" \"$d/out.$i\"\n";
+
+static void start(struct fx *f, const char *notifier_keys, int neps)
+{
+	struct strbuf ini = { 0 };
+	char err[2048], *path, *rec;
+	struct notify_opts o = { 0 };
+
+	f->dir = tl_mkdtemp();
+	rec = tl_write_file(f->dir, "rec.sh", script);
+	strbuf_printf(&ini, "[defaults]\nfail_after = 2\nrecover_after = 1\nnotify = cmd\n"
+		      "[notify:cmd]\ntype = command\ncommand = /bin/sh %s\n%s", rec, notifier_keys);
+	for (int i = 0; i < neps; i++)
+		strbuf_printf(&ini, "[ep%d]\nurl = https://ep%d.example/\ntags = t%d\n", i, i, i % 3);
+	path = tl_write_file(f->dir, "endpoints.ini", strbuf_cstr(&ini));
+	f->cfg = config_load(path, err, sizeof(err));
+	if (!f->cfg)
+		fail_msg("config: %s", err);
+	f->l = loop_new(0, err, sizeof(err));
+	assert_non_null(f->l);
+	f->m = monitor_new(NULL, on_event, f);
+	monitor_set_config(f->m, f->cfg, T0);
+	o.loop = f->l;
+	o.clock_ms = fake_clock;
+	f->n = notify_new(&o, f->cfg, err, sizeof(err));
+	assert_non_null(f->n);
+	fake_now = T0;
+	free(path);
+	free(rec);
+	strbuf_done(&ini);
+}
+
+static void stop(struct fx *f)
+{
+	notify_free(f->n);
+	monitor_free(f->m);
+	config_unref(f->cfg);
+	loop_free(f->l);
+	tl_rmrf(f->dir);
+	free(f->dir);
+}
+
+/* One probe of name at fake time t: a healthy one or a refused connection. */
+static void feed(struct fx *f, const char *name, bool ok, int64_t t)
+{
+	struct probe_result r;
+
+	probe_result_init(&r);
+	r.started_ms = t;
+	fake_now = t;
+	snprintf(r.ip, sizeof(r.ip), "192.0.2.1");
+	r.port = 443;
+	if (ok) {
+		r.t.total_us = 11100;
+		r.http_status = 200;
+	} else {
+		r.error = PERR_REFUSED;
+		r.failed_phase = PHASE_CONNECT;
+		r.t.total_us = 1300;
+		snprintf(r.error_text, sizeof(r.error_text), "Connection refused");
+	}
+	monitor_result(f->m, name, &r, t + 20);
+	notify_result(f->n, monitor_find(f->m, name));
+	probe_result_done(&r);
+}
+
+static int count_out(const struct fx *f)
+{
+	DIR *d = opendir(f->dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += !strncmp(de->d_name, "out.", 4);
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int64_t wake_cb(struct loop *l, uint64_t id, void *ud)
+{
+	(void)l;
+	(void)id;
+	(void)ud;
+	return 50;
+}
+
+/* Runs the loop until want outputs exist and nothing is pending, or for at most ms. */
+static void run_until(struct fx *f, int want, int64_t ms)
+{
+	int64_t end = util_mono_us() / 1000 + ms;
+	uint64_t t = loop_timer_add(f->l, 50, wake_cb, NULL);
+
+	while (util_mono_us() / 1000 < end && (count_out(f) < want || notify_pending(f->n)))
+		assert_int_equal(loop_run_once(f->l), 0);
+	loop_timer_remove(f->l, t);
+}
+
+/* out.i's text (caller frees). */
+static char *out(const struct fx *f, int i)
+{
+	char name[32], *path, *s;
+
+	snprintf(name, sizeof(name), "out.%d", i);
+	path = xasprintf("%s/%s", f->dir, name);
+	{
+		FILE *fp = fopen(path, "r");
+		size_t len;
+
+		assert_non_null(fp);
+		s = calloc(1, 1 << 20);
+		len = fread(s, 1, (1 << 20) - 1, fp);
+		s[len] = '\0';
+		fclose(fp);
+	}
+	free(path);
+	return s;
+}
+
+static void test_flap_rules(void **state)
+{
+	struct fx f = { 0 };
+	char *s;
+
+	(void)state;
+	start(&f, "group_wait = 0s\n", 1);
+	/* one failed probe, then a good one: FAILING 1/2, never an outage */
+	feed(&f, "ep0", true, T0);
+	feed(&f, "ep0", false, T0 + 1000);
+	feed(&f, "ep0", true, T0 + 2000);
+	run_until(&f, 1, 1500);
+	assert_int_equal(count_out(&f), 0);
+	/* fail_after (2) failures: exactly one down */
+	feed(&f, "ep0", false, T0 + 3000);
+	feed(&f, "ep0", false, T0 + 4000);
+	feed(&f, "ep0", false, T0 + 5000);
+	run_until(&f, 1, WAIT_MS);
+	assert_int_equal(count_out(&f), 1);
+	s = out(&f, 0);
+	assert_non_null(strstr(s, "HTTPSMON_KIND=down\n"));
+	assert_non_null(strstr(s, "HTTPSMON_ENDPOINT=ep0\n"));
+	assert_non_null(strstr(s, "HTTPSMON_STATE=DOWN\n"));
+	assert_non_null(strstr(s, "HTTPSMON_REASON=refused\n"));
+	assert_non_null(strstr(s, "HTTPSMON_URL=https://ep0.example/\n"));
+	assert_non_null(strstr(s, "HTTPSMON_COUNT=1\n"));
+	assert_non_null(strstr(s, "HTTPSMON_SINCE=2026-09-21T"));
+	assert_non_null(strstr(s, "\"kind\":\"down\""));
+	assert_non_null(strstr(s, "\"endpoint\":\"ep0\""));
+	free(s);
+	/* recovery: one up, with the duration from the first failed probe to the first good one */
+	feed(&f, "ep0", true, T0 + 63000);
+	feed(&f, "ep0", true, T0 + 64000);
+	run_until(&f, 2, WAIT_MS);
+	assert_int_equal(count_out(&f), 2);
+	s = out(&f, 1);
+	assert_non_null(strstr(s, "HTTPSMON_KIND=up\n"));
+	assert_non_null(strstr(s, "HTTPSMON_DURATION_S=60\n"));
+	assert_non_null(strstr(s, "\"failed_probes\":3"));
+	free(s);
+	stop(&f);
+}
+
+static void test_group_of_50(void **state)
+{
+	struct fx f = { 0 };
+	char *s, want[32];
+
+	(void)state;
+	start(&f, "group_wait = 1s\non = down\n", 50);
+	/* half now, half 300 ms later: both inside the window the first opened */
+	for (int half = 0; half < 2; half++) {
+		for (int k = 0; k < 2; k++)
+			for (int i = half * 25; i < half * 25 + 25; i++) {
+				char name[16];
+
+				snprintf(name, sizeof(name), "ep%d", i);
+				feed(&f, name, false, T0 + k * 1000 + i);
+			}
+		if (!half)
+			run_until(&f, 1, 300);
+	}
+	run_until(&f, 1, WAIT_MS);
+	/* a moment more: a second message would come now */
+	run_until(&f, 2, 1500);
+	assert_int_equal(count_out(&f), 1);
+	s = out(&f, 0);
+	assert_non_null(strstr(s, "HTTPSMON_COUNT=50\n"));
+	for (int i = 0; i < 50; i++) {
+		snprintf(want, sizeof(want), "\"endpoint\":\"ep%d\"", i);
+		if (!strstr(s, want))
+			fail_msg("the grouped message does not name ep%d", i);
+	}
+	assert_non_null(strstr(s, "50 endpoints DOWN"));
+	free(s);
+	stop(&f);
+}
+
+static void test_reminders(void **state)
+{
+	struct fx f = { 0 };
+	char *s;
+
+	(void)state;
+	start(&f, "group_wait = 0s\non = down, reminder\nremind = 5m\n", 1);
+	feed(&f, "ep0", false, T0);
+	feed(&f, "ep0", false, T0 + 1000);
+	run_until(&f, 1, WAIT_MS);
+	assert_int_equal(count_out(&f), 1);
+	/* 1 ms short of 5 minutes after the outage's start: nothing */
+	fake_now = T0 + 5 * 60000 - 1;
+	run_until(&f, 2, 1500);
+	assert_int_equal(count_out(&f), 1);
+	fake_now = T0 + 5 * 60000;
+	run_until(&f, 2, WAIT_MS);
+	assert_int_equal(count_out(&f), 2);
+	s = out(&f, 1);
+	assert_non_null(strstr(s, "HTTPSMON_KIND=reminder\n"));
+	assert_non_null(strstr(s, "HTTPSMON_DURATION_S=300\n"));
+	free(s);
+	/* the next one a period later, not sooner */
+	fake_now = T0 + 10 * 60000 - 1;
+	run_until(&f, 3, 1500);
+	assert_int_equal(count_out(&f), 2);
+	fake_now = T0 + 10 * 60000;
+	run_until(&f, 3, WAIT_MS);
+	assert_int_equal(count_out(&f), 3);
+	stop(&f);
+}
+
+static void test_retry(void **state)
+{
+	struct fx f = { 0 };
+	char *fail;
+
+	(void)state;
+	start(&f, "group_wait = 0s\n", 1);
+	fail = tl_write_file(f.dir, "fail", "");
+	feed(&f, "ep0", false, T0);
+	feed(&f, "ep0", false, T0 + 1000);
+	/* the first attempt fails (exit 7), the retry 1 s later delivers */
+	run_until(&f, 1, WAIT_MS);
+	assert_int_equal(count_out(&f), 1);
+	assert_int_equal(access(fail, F_OK), -1);
+	{
+		char msg[256];
+
+		/* one failure is not yet "failing" */
+		notify_failing(f.n, msg, sizeof(msg));
+		assert_string_equal(msg, "");
+	}
+	free(fail);
+	stop(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_flap_rules),
+		cmocka_unit_test(test_group_of_50),
+		cmocka_unit_test(test_reminders),
+		cmocka_unit_test(test_retry),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
