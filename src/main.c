@@ -412,7 +412,7 @@ static void test_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, c
 /* test-notify NAME: one `test` alert through one notifier, on a loop of its own. */
 static enum outcome cmd_test_notify(struct cmd_ctx *c)
 {
-	char *path = config_path(c->o.config), result[512], safe[1024];
+	char *path, result[512], safe[1024];
 	struct config *cfg;
 	const struct notifier *nt;
 	struct loop *l = NULL;
@@ -420,10 +420,11 @@ static enum outcome cmd_test_notify(struct cmd_ctx *c)
 	enum outcome rc = OUTCOME_UNUSABLE;
 
 	if (c->nargs != 1) {
-		free(path);
 		snprintf(c->err, sizeof(c->err), "test-notify takes the name of a [notify:NAME] section");
 		return OUTCOME_USAGE;
 	}
+	if (!(path = config_need(c)))
+		return OUTCOME_BAD_CONFIG;
 	cfg = config_load(path, c->err, sizeof(c->err));
 	if (!cfg) {
 		free(path);
