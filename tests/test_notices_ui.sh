@@ -9,7 +9,9 @@
 #  - a refused reload says how many errors and where to read them ("config
 #    refused, old one kept: 2 errors (e: show)"), and the notices pane holds
 #    every error in full, even one longer than the terminal is wide;
-#  - the pane scrolls (position, g to the oldest, G back to the newest).
+#  - the pane scrolls (position, g to the oldest, G back to the newest);
+#  - history problems (another connection holding the database's write
+#    lock) and their end are notices too.
 set -u
 
 . "$(dirname "$0")/lib/harness.sh"
@@ -117,4 +119,19 @@ keys G
 check "G: back to the newest" wait_for 3 newest
 keys e
 check "e again: back to the list" wait_for 3 on_screen '^STATE'
+
+# ---- a history problem and its end ------------------------------------------------------
+# another connection holds the write lock for a while: the collector's flushes fail, then resume
+if command -v sqlite3 >/dev/null 2>&1; then
+	(echo 'BEGIN IMMEDIATE;'; sleep 4; echo 'ROLLBACK;') | sqlite3 "$work/h.db" &
+	lock_pid=$!
+	check "history problem: the footer says writes fail" wait_for 8 on_screen '^history: cannot write .*: database is locked'
+	wait "$lock_pid"
+	keys e
+	check "history problem: kept in the notices pane" wait_for 3 on_screen '^[0-9-]+ [0-9:]+ history: cannot write .*: database is locked'
+	check "history problem: writes resumed, kept too" wait_for 8 on_screen '^[0-9-]+ [0-9:]+ history: writes resumed'
+	keys Escape
+else
+	skip "history problem in the notices pane" "sqlite3 not installed"
+fi
 keys q
