@@ -1,11 +1,11 @@
 /*
- * result: the plain values of a probe (see probe.h): a struct probe_result
+ * result: the plain values of a probe (see result.h): a struct probe_result
  * made, copied and freed, its earliest certificate expiry, and the names of
  * its errors and phases. No libcurl, no OpenSSL: verdict, store, report and
  * the UI use these without the probe engine (probe.c), and the unit tests
  * of the core (libcore.a) link them without curl.
  */
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 
 #include <stdlib.h>
 #include <string.h>

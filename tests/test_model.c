@@ -26,7 +26,7 @@
 #include "httpsmon/app.h"
 #include "httpsmon/config.h"
 #include "httpsmon/monitor.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/ui.h"
 #include "httpsmon/util.h"
 #include "testlib.h"

@@ -15,7 +15,7 @@
 
 #include "httpsmon/config.h"
 #include "httpsmon/monitor.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/store.h"
 #include "httpsmon/util.h"
 #include "testlib.h"

@@ -31,7 +31,7 @@
 #include <sqlite3.h>
 
 #include "httpsmon/cert.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/store.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"

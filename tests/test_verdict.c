@@ -21,7 +21,7 @@
 #include "httpsmon/cert.h"
 #include "httpsmon/config.h"
 #include "httpsmon/jsoncond.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/rx.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"

@@ -27,7 +27,7 @@
 
 #include "httpsmon/config.h"
 #include "httpsmon/flap.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/store.h"
 #include "httpsmon/verdict.h"
 

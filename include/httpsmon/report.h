@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "httpsmon/config.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"
 

@@ -40,7 +40,7 @@
 #include <stdint.h>
 
 #include "httpsmon/alert.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 #include "httpsmon/verdict.h"
 
 enum store_mode { STORE_COLLECTOR, STORE_READER };

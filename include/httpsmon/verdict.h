@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "httpsmon/config.h"
-#include "httpsmon/probe.h"
+#include "httpsmon/result.h"
 
 enum state { STATE_UP, STATE_WARN, STATE_DOWN };
 
