@@ -146,16 +146,16 @@ static void insert_rate(const char *dir, int endpoints, int batch, int64_t rows,
 		rnd = rnd * 1103515245u + 12345u;
 		fake_cert(&r.chain[0], (unsigned)e, true);
 		r.started_ms = NOW_MS - 30 * DAY_MS + (i / endpoints) * MIN_MS + e;
-		r.t.dns_us = 800 + rnd % 4000;
-		r.t.connect_us = 1500 + rnd % 9000;
-		r.t.tls_us = 8000 + rnd % 30000;
-		r.t.server_us = 20000 + rnd % 90000;
-		r.t.transfer_us = 100 + rnd % 900;
-		r.t.total_us = r.t.dns_us + r.t.connect_us + r.t.tls_us + r.t.server_us + r.t.transfer_us;
+		r.t.us[PHASE_DNS] = 800 + rnd % 4000;
+		r.t.us[PHASE_CONNECT] = 1500 + rnd % 9000;
+		r.t.us[PHASE_TLS] = 8000 + rnd % 30000;
+		r.t.us[PHASE_SERVER] = 20000 + rnd % 90000;
+		r.t.us[PHASE_TRANSFER] = 100 + rnd % 900;
+		r.t.us[PHASE_TOTAL] = r.t.us[PHASE_DNS] + r.t.us[PHASE_CONNECT] + r.t.us[PHASE_TLS] + r.t.us[PHASE_SERVER] + r.t.us[PHASE_TRANSFER];
 		v.state = rnd % 200 ? STATE_UP : STATE_DOWN;
 		v.reason = v.state == STATE_UP ? REASON_OK : REASON_TIMEOUT;
 		snprintf(v.message, sizeof(v.message), "HTTP 200 in %lldms, TLSv1.3, certificate valid 60 more days",
-			 (long long)(r.t.total_us / 1000));
+			 (long long)(r.t.us[PHASE_TOTAL] / 1000));
 		store_add_probe(st, names[e], "https://host.bench.test/health", &r, &v);
 		cert_info_done(&r.chain[0]);
 		if (store_queued(st) >= (size_t)batch && store_flush(st) != 0)

@@ -267,30 +267,30 @@ static void make_result(struct probe_result *r, const char *host, enum kind k, b
 	r->started_ms = started_ms;
 	snprintf(r->ip, sizeof(r->ip), "203.0.113.%u", 1 + rnd(seed) % 250);
 	r->port = 443;
-	r->t.dns_us = 300 + rnd(seed) % 25000;
-	r->t.connect_us = 1000 + rnd(seed) % 60000;
+	r->t.us[PHASE_DNS] = 300 + rnd(seed) % 25000;
+	r->t.us[PHASE_CONNECT] = 1000 + rnd(seed) % 60000;
 	if (failed && (k == K_REFUSED)) {
 		r->error = PERR_REFUSED;
 		r->failed_phase = PHASE_CONNECT;
 		r->curl_code = 7;
-		r->t.connect_us = 200 + rnd(seed) % 2000;
-		r->t.total_us = r->t.dns_us + r->t.connect_us;
+		r->t.us[PHASE_CONNECT] = 200 + rnd(seed) % 2000;
+		r->t.us[PHASE_TOTAL] = r->t.us[PHASE_DNS] + r->t.us[PHASE_CONNECT];
 		snprintf(r->error_text, sizeof(r->error_text),
 			 "Failed to connect to %s port 443 after %lld ms: Couldn't connect to server", host,
-			 (long long)(r->t.total_us / 1000));
+			 (long long)(r->t.us[PHASE_TOTAL] / 1000));
 		return;
 	}
 	if (failed && k == K_TLSFAIL) {
 		r->error = PERR_TLS;
 		r->failed_phase = PHASE_TLS;
 		r->curl_code = 35;
-		r->t.tls_us = 2000 + rnd(seed) % 20000;
-		r->t.total_us = r->t.dns_us + r->t.connect_us + r->t.tls_us;
+		r->t.us[PHASE_TLS] = 2000 + rnd(seed) % 20000;
+		r->t.us[PHASE_TOTAL] = r->t.us[PHASE_DNS] + r->t.us[PHASE_CONNECT] + r->t.us[PHASE_TLS];
 		snprintf(r->error_text, sizeof(r->error_text),
 			 "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to %s:443", host);
 		return;
 	}
-	r->t.tls_us = 4000 + rnd(seed) % 90000;
+	r->t.us[PHASE_TLS] = 4000 + rnd(seed) % 90000;
 	snprintf(r->tls_version, sizeof(r->tls_version), "TLSv1.3");
 	r->tls_version_num = 13;
 	snprintf(r->cipher, sizeof(r->cipher), "TLS_AES_256_GCM_SHA384");
@@ -305,17 +305,17 @@ static void make_result(struct probe_result *r, const char *host, enum kind k, b
 		r->error = PERR_TIMEOUT;
 		r->failed_phase = PHASE_SERVER;
 		r->curl_code = 28;
-		r->t.server_us = 10000000 - r->t.dns_us - r->t.connect_us - r->t.tls_us;
-		r->t.total_us = 10000000;
+		r->t.us[PHASE_SERVER] = 10000000 - r->t.us[PHASE_DNS] - r->t.us[PHASE_CONNECT] - r->t.us[PHASE_TLS];
+		r->t.us[PHASE_TOTAL] = 10000000;
 		snprintf(r->error_text, sizeof(r->error_text),
 			 "Operation timed out after 10000 milliseconds with 0 bytes received");
 		return;
 	}
 	snprintf(r->http_version, sizeof(r->http_version), "HTTP/2");
 	r->http_status = failed && k == K_HTTP503 ? 503 : 200;
-	r->t.server_us = (k == K_SLOW ? 2400000 : 8000) + rnd(seed) % 250000;
-	r->t.transfer_us = 100 + rnd(seed) % 4000;
-	r->t.total_us = r->t.dns_us + r->t.connect_us + r->t.tls_us + r->t.server_us + r->t.transfer_us;
+	r->t.us[PHASE_SERVER] = (k == K_SLOW ? 2400000 : 8000) + rnd(seed) % 250000;
+	r->t.us[PHASE_TRANSFER] = 100 + rnd(seed) % 4000;
+	r->t.us[PHASE_TOTAL] = r->t.us[PHASE_DNS] + r->t.us[PHASE_CONNECT] + r->t.us[PHASE_TLS] + r->t.us[PHASE_SERVER] + r->t.us[PHASE_TRANSFER];
 }
 
 /* Whether result n (0 oldest .. SPARK_RESULTS-1 newest) of a kind failed. */

@@ -212,8 +212,6 @@ done:
 	return rc;
 }
 
-static const char *const phase_label[6] = { "dns", "connect", "tls", "ttfb", "transfer", "total" };
-
 /* Days left on the leaf of the newest probe, or INT32_MIN when unknown. */
 static int cert_days(struct store *st, const char *name, int64_t now_ms)
 {
@@ -294,10 +292,10 @@ int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errle
 			strbuf_printf(&sb, ",\"uptime_24h\":%.4f,\"uptime_7d\":%.4f,\"uptime\":%.4f,\"probes\":%lld,"
 				      "\"failures\":%lld", u24.pct, u7.pct, uw.pct, (long long)uw.probes,
 				      (long long)uw.failures);
-			for (int k = 0; k < 6; k++) {
-				json_ms(&sb, phase_label[k], "p50", ps.p50[k]);
-				json_ms(&sb, phase_label[k], "p95", ps.p95[k]);
-				json_ms(&sb, phase_label[k], "p99", ps.p99[k]);
+			for (int k = PHASE_FIRST; k < PHASE_END; k++) {
+				json_ms(&sb, probe_phase_names(k)->key, "p50", ps.p50[k]);
+				json_ms(&sb, probe_phase_names(k)->key, "p95", ps.p95[k]);
+				json_ms(&sb, probe_phase_names(k)->key, "p99", ps.p99[k]);
 			}
 			if (days == INT32_MIN)
 				strbuf_puts(&sb, ",\"cert_days_left\":null}");
@@ -310,12 +308,12 @@ int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errle
 			pct(a, sizeof(a), u24.pct);
 			pct(b, sizeof(b), u7.pct);
 			pct(c, sizeof(c), uw.pct);
-			snprintf(tls, sizeof(tls), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[2]),
-				 util_fmt_duration_us(y, sizeof(y), ps.p95[2]));
-			snprintf(ttfb, sizeof(ttfb), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[3]),
-				 util_fmt_duration_us(y, sizeof(y), ps.p95[3]));
-			snprintf(tot, sizeof(tot), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[5]),
-				 util_fmt_duration_us(y, sizeof(y), ps.p95[5]));
+			snprintf(tls, sizeof(tls), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[PHASE_TLS]),
+				 util_fmt_duration_us(y, sizeof(y), ps.p95[PHASE_TLS]));
+			snprintf(ttfb, sizeof(ttfb), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[PHASE_SERVER]),
+				 util_fmt_duration_us(y, sizeof(y), ps.p95[PHASE_SERVER]));
+			snprintf(tot, sizeof(tot), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[PHASE_TOTAL]),
+				 util_fmt_duration_us(y, sizeof(y), ps.p95[PHASE_TOTAL]));
 			if (days == INT32_MIN)
 				snprintf(dl, sizeof(dl), "-");
 			else

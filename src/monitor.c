@@ -430,7 +430,7 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 	s->from_history = false;
 	s->probes++;
 	s->failures += v.state == STATE_DOWN;
-	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.total_us);
+	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.us[PHASE_TOTAL]);
 	note_changes(m, e, r, t_ms);
 	judge(m, e, &v, t_ms);
 }

@@ -163,10 +163,10 @@ static void job_deliver(struct prober *p, struct job *j)
 	if (!j->r.ip[0])
 		snprintf(j->r.ip, sizeof(j->r.ip), "%s", j->addr); /* refused connects leave it empty */
 	/* the lookup was this probe's DNS phase */
-	if (j->r.t.dns_us >= 0)
-		j->r.t.dns_us += parent->resolve_us;
-	if (j->r.t.total_us >= 0)
-		j->r.t.total_us += parent->resolve_us;
+	if (j->r.t.us[PHASE_DNS] >= 0)
+		j->r.t.us[PHASE_DNS] += parent->resolve_us;
+	if (j->r.t.us[PHASE_TOTAL] >= 0)
+		j->r.t.us[PHASE_TOTAL] += parent->resolve_us;
 	parent->kid_results[j->index] = j->r;
 	probe_result_init(&j->r); /* moved */
 	parent->kids[j->index] = NULL;
@@ -216,7 +216,7 @@ static void job_launch(struct prober *p, struct job *j)
 		return;
 	}
 	j->t0_us = j->hop_t0_us = util_mono_us();
-	j->hop_sum = (struct probe_timings){ -1, -1, -1, -1, -1, -1 };
+	probe_timings_init(&j->hop_sum);
 	j->main = setup_main(j);
 	if (!j->main || curl_multi_add_handle(p->multi, j->main) != CURLM_OK) {
 		job_fail_local(j, "cannot start a transfer (out of memory?)");
@@ -332,7 +332,7 @@ static void resolve_done(struct prober *p, struct job *j)
 	if (n == 0) {
 		j->r.error = PERR_DNS;
 		j->r.failed_phase = PHASE_DNS;
-		j->r.t.dns_us = j->r.t.total_us = j->resolve_us;
+		j->r.t.us[PHASE_DNS] = j->r.t.us[PHASE_TOTAL] = j->resolve_us;
 		snprintf(j->r.error_text, sizeof(j->r.error_text), "Could not resolve host: %s (%s)", j->ep->host,
 			 rc ? gai_strerror(rc) : "no address");
 		job_deliver(p, j);

@@ -112,13 +112,13 @@ void fill_timings(struct job *j, CURL *e, bool tls)
 	int64_t tot = probe_info_us(e, CURLINFO_TOTAL_TIME_T);
 	bool failed = r->error != PERR_NONE;
 
-	t->total_us = tot;
+	t->us[PHASE_TOTAL] = tot;
 	if (!nl) {
 		r->failed_phase = failed ? PHASE_DNS : PHASE_NONE;
-		t->dns_us = tot;
+		t->us[PHASE_DNS] = tot;
 		return;
 	}
-	t->dns_us = nl;
+	t->us[PHASE_DNS] = nl;
 	if (!conn && tls && j->hs_start_us) {
 		/* TCP connected, the handshake began and never finished */
 		conn = j->hs_start_us - j->hop_t0_us;
@@ -128,29 +128,29 @@ void fill_timings(struct job *j, CURL *e, bool tls)
 			conn = tot;
 	}
 	if (!conn) {
-		t->connect_us = tot - nl;
+		t->us[PHASE_CONNECT] = tot - nl;
 		r->failed_phase = PHASE_CONNECT;
 		return;
 	}
-	t->connect_us = conn - nl;
+	t->us[PHASE_CONNECT] = conn - nl;
 	if (tls) {
 		if (!app) {
-			t->tls_us = tot - conn;
+			t->us[PHASE_TLS] = tot - conn;
 			r->failed_phase = PHASE_TLS;
 			return;
 		}
-		t->tls_us = app - conn;
+		t->us[PHASE_TLS] = app - conn;
 	}
 	if (!st) {
 		if (r->error == PERR_CERT_REJECTED)
 			return; /* stopped on purpose before the request */
 		if (pre)
-			t->server_us = tot - pre;
+			t->us[PHASE_SERVER] = tot - pre;
 		r->failed_phase = failed ? PHASE_SERVER : PHASE_NONE;
 		return;
 	}
-	t->server_us = st - (pre ? pre : (app ? app : conn));
-	t->transfer_us = tot - st;
+	t->us[PHASE_SERVER] = st - (pre ? pre : (app ? app : conn));
+	t->us[PHASE_TRANSFER] = tot - st;
 	if (failed && j->hop_error == PERR_NONE)
 		r->failed_phase = PHASE_TRANSFER;
 }

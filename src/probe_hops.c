@@ -27,12 +27,8 @@ static void hop_sum_add(struct job *j)
 	const struct probe_timings *t = &j->r.t;
 	struct probe_timings *h = &j->hop_sum;
 
-	phase_add(&h->dns_us, t->dns_us);
-	phase_add(&h->connect_us, t->connect_us);
-	phase_add(&h->tls_us, t->tls_us);
-	phase_add(&h->server_us, t->server_us);
-	phase_add(&h->transfer_us, t->transfer_us);
-	phase_add(&h->total_us, t->total_us);
+	for (int p = PHASE_FIRST; p < PHASE_END; p++)
+		phase_add(&h->us[p], t->us[p]);
 }
 
 /* The probe ends on this hop's redirect: says why, for finish_main. */

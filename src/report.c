@@ -95,28 +95,22 @@ static void put_bar(FILE *out, const struct report_style *st, int64_t start_us, 
 
 static void waterfall(FILE *out, const struct report_style *st, const struct probe_result *r)
 {
-	const struct { const char *name; int64_t us; enum probe_phase ph; } rows[] = {
-		{ "DNS lookup", r->t.dns_us, PHASE_DNS },
-		{ "TCP connect", r->t.connect_us, PHASE_CONNECT },
-		{ "TLS handshake", r->t.tls_us, PHASE_TLS },
-		{ "server (TTFB)", r->t.server_us, PHASE_SERVER },
-		{ "transfer", r->t.transfer_us, PHASE_TRANSFER },
-	};
 	int64_t at = 0;
 	char b[32];
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		bool failed = r->failed_phase == rows[i].ph;
+	for (int p = PHASE_FIRST; p <= PHASE_LAST; p++) {
+		bool failed = r->failed_phase == (enum probe_phase)p;
+		int64_t us = r->t.us[p];
 
-		if (rows[i].us < 0)
+		if (us < 0)
 			continue;
-		fprintf(out, "  %-14s %9s  %s", rows[i].name, ms(rows[i].us, b, sizeof(b)),
+		fprintf(out, "  %-14s %9s  %s", probe_phase_names(p)->label, ms(us, b, sizeof(b)),
 			col(st, failed ? C_RED : C_CYAN));
-		put_bar(out, st, at, rows[i].us, r->t.total_us);
+		put_bar(out, st, at, us, r->t.us[PHASE_TOTAL]);
 		fprintf(out, "%s%s\n", col(st, C_RESET), failed ? (st->utf8 ? " \u2190 failed here" : " <- failed here") : "");
-		at += rows[i].us;
+		at += us;
 	}
-	fprintf(out, "  %-14s %9s\n", "total", ms(r->t.total_us, b, sizeof(b)));
+	fprintf(out, "  %-14s %9s\n", probe_phase_names(PHASE_TOTAL)->label, ms(r->t.us[PHASE_TOTAL], b, sizeof(b)));
 }
 
 static void chain_block(FILE *out, const struct report_style *st, const struct probe_result *r,
@@ -212,7 +206,7 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 
 		verdict_judge(ep, &r->addrs[i], now_s, &av);
 		fprintf(out, "  address  %-39s %s%-4s%s %s, %s\n", r->addrs[i].ip, state_color(st, av.state),
-			state_name(av.state), col(st, C_RESET), reason_name(av.reason), ms(r->addrs[i].t.total_us, t, sizeof(t)));
+			state_name(av.state), col(st, C_RESET), reason_name(av.reason), ms(r->addrs[i].t.us[PHASE_TOTAL], t, sizeof(t)));
 	}
 	verify_line(out, st, r);
 	chain_block(out, st, r, now_s);
@@ -245,7 +239,7 @@ void report_table_row(FILE *out, const struct report_style *st, const struct end
 		snprintf(status, sizeof(status), "%ld", r->http_status);
 	used = fprintf(out, "%s%-5s%s %-20.20s %-22s %4s %9s %9s %5s %-7s  ", state_color(st, v->state),
 		       state_name(v->state), col(st, C_RESET), name, reason_name(v->reason), status,
-		       ms(r->t.total_us, tot, sizeof(tot)), ms(probe_result_handshake_us(r), tls, sizeof(tls)), days,
+		       ms(r->t.us[PHASE_TOTAL], tot, sizeof(tot)), ms(probe_result_handshake_us(r), tls, sizeof(tls)), days,
 		       r->tls_version[0] ? r->tls_version : "-");
 	if (st->color)
 		used -= (int)(strlen(state_color(st, v->state)) + strlen(C_RESET));
@@ -399,12 +393,12 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 
 	json_key(b, "timings");
 	strbuf_puts(b, "{");
-	json_ms(b, "dns_ms", r->t.dns_us);
-	json_ms(b, "connect_ms", r->t.connect_us);
-	json_ms(b, "tls_ms", r->t.tls_us);
-	json_ms(b, "ttfb_ms", r->t.server_us);
-	json_ms(b, "transfer_ms", r->t.transfer_us);
-	json_ms(b, "total_ms", r->t.total_us);
+	for (int p = PHASE_FIRST; p < PHASE_END; p++) {
+		char key[24];
+
+		snprintf(key, sizeof(key), "%s_ms", probe_phase_names(p)->key);
+		json_ms(b, key, r->t.us[p]);
+	}
 	strbuf_puts(b, "}");
 	json_str(b, "failed_phase", r->failed_phase ? probe_phase_name(r->failed_phase) : NULL);
 	json_str(b, "error", r->error ? probe_error_name(r->error) : NULL);
@@ -464,8 +458,8 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 			json_str(b, "verdict", state_name(av.state));
 			json_str(b, "reason", reason_name(av.reason));
 			json_str(b, "message", av.message);
-			json_ms(b, "tls_ms", r->addrs[i].t.tls_us);
-			json_ms(b, "total_ms", r->addrs[i].t.total_us);
+			json_ms(b, "tls_ms", r->addrs[i].t.us[PHASE_TLS]);
+			json_ms(b, "total_ms", r->addrs[i].t.us[PHASE_TOTAL]);
 			strbuf_puts(b, "}");
 		}
 		strbuf_puts(b, "]");

@@ -32,13 +32,15 @@ static const char *const error_names[] = {
 	[PERR_HTTP_PROTOCOL] = "http_protocol",
 };
 
-static const char *const phase_names[] = {
-	[PHASE_NONE] = "none",
-	[PHASE_DNS] = "DNS",
-	[PHASE_CONNECT] = "connect",
-	[PHASE_TLS] = "TLS",
-	[PHASE_SERVER] = "server",
-	[PHASE_TRANSFER] = "transfer",
+/* The one table of phase names (result.h says where each column shows). */
+static const struct phase_names phase_table[PHASE_END] = {
+	[PHASE_NONE] = { "none", "none", "none", "none", "NONE" },
+	[PHASE_DNS] = { "DNS", "dns", "DNS lookup", "dns", "DNS" },
+	[PHASE_CONNECT] = { "connect", "connect", "TCP connect", "conn", "CONNECT" },
+	[PHASE_TLS] = { "TLS", "tls", "TLS handshake", "tls", "TLS" },
+	[PHASE_SERVER] = { "server", "ttfb", "server (TTFB)", "server", "SERVER" },
+	[PHASE_TRANSFER] = { "transfer", "transfer", "transfer", "xfer", "XFER" },
+	[PHASE_TOTAL] = { "total", "total", "total", "total", "TOTAL" },
 };
 
 const char *probe_error_name(enum probe_error e)
@@ -46,18 +48,30 @@ const char *probe_error_name(enum probe_error e)
 	return (unsigned)e < sizeof(error_names) / sizeof(error_names[0]) ? error_names[e] : "?";
 }
 
+const struct phase_names *probe_phase_names(enum probe_phase p)
+{
+	static const struct phase_names unknown = { "?", "?", "?", "?", "?" };
+
+	return (unsigned)p < PHASE_END ? &phase_table[p] : &unknown;
+}
+
 const char *probe_phase_name(enum probe_phase p)
 {
-	return (unsigned)p < sizeof(phase_names) / sizeof(phase_names[0]) ? phase_names[p] : "?";
+	return probe_phase_names(p)->name;
 }
 
 /* ---- probe_result values ---------------------------------------------- */
 
+void probe_timings_init(struct probe_timings *t)
+{
+	for (int p = 0; p < PHASE_END; p++)
+		t->us[p] = -1;
+}
+
 void probe_result_init(struct probe_result *r)
 {
 	memset(r, 0, sizeof(*r));
-	r->t.dns_us = r->t.connect_us = r->t.tls_us = -1;
-	r->t.server_us = r->t.transfer_us = r->t.total_us = -1;
+	probe_timings_init(&r->t);
 	r->verify.hostname_ok = -1;
 }
 
@@ -101,7 +115,7 @@ void probe_result_copy(struct probe_result *dst, const struct probe_result *src)
 
 int64_t probe_result_handshake_us(const struct probe_result *r)
 {
-	return r->tls_version[0] && r->failed_phase != PHASE_TLS ? r->t.tls_us : -1;
+	return r->tls_version[0] && r->failed_phase != PHASE_TLS ? r->t.us[PHASE_TLS] : -1;
 }
 
 int64_t probe_result_earliest_expiry(const struct probe_result *r, int *index)

@@ -226,8 +226,8 @@ static int flush_probes(struct store *st, struct flush *f, size_t np)
 		sqlite3_bind_int64(s, 1, ep);
 		sqlite3_bind_int(s, 3, q->state);
 		sqlite3_bind_int64(s, 4, st->reason_id[q->reason]);
-		for (int k = 0; k < NPHASE; k++)
-			store_bind_us(s, 5 + k, q->us[k]);
+		for (int k = PHASE_FIRST; k < PHASE_END; k++)
+			store_bind_us(s, 5 + PCOL(k), q->us[k]);
 		sqlite3_bind_int64(s, 11, q->status);
 		if (tls)
 			sqlite3_bind_int64(s, 12, tls);

@@ -17,7 +17,13 @@
 #include "httpsmon/store.h"
 #include "httpsmon/verdict.h"
 
-#define NPHASE 6
+/*
+ * Timing arrays are indexed by enum probe_phase (result.h), PHASE_FIRST ..
+ * PHASE_TOTAL (slot PHASE_NONE unused). On disk those phases are
+ * consecutive columns in the same order (dns_us .. total_us, dns_n ..
+ * total_p95): PCOL(k) is phase k's place among them.
+ */
+#define PCOL(k) ((k) - PHASE_FIRST)
 
 enum { DB_UP = 0, DB_WARN = 1, DB_DOWN = 2 }; /* probe.state on disk */
 
@@ -66,7 +72,7 @@ enum { QS_MESSAGE, QS_IP, QS_TLS_VERSION, QS_CIPHER, QS_ALPN, QS_ERROR, QS_COUNT
 struct qprobe {
 	size_t ep;
 	int64_t t_ms;
-	int64_t us[NPHASE];  /* -1 = not reached */
+	int64_t us[PHASE_END];  /* -1 = not reached */
 	long status;
 	int state;           /* DB_UP, DB_WARN, DB_DOWN */
 	int reason;          /* enum reason */
@@ -154,7 +160,7 @@ struct vals {
 /* One hour of one endpoint, aggregated (a row of table rollup). */
 struct rollup {
 	int64_t hour_ms, probes, failures, warns;
-	int64_t n[NPHASE], min[NPHASE], avg[NPHASE], max[NPHASE], p95[NPHASE];
+	int64_t n[PHASE_END], min[PHASE_END], avg[PHASE_END], max[PHASE_END], p95[PHASE_END];
 };
 
 /* ---- store.c ---- */

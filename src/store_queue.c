@@ -138,12 +138,7 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	q = store_qprobe_new(src, (const unsigned char (*)[32])sha, nchain);
 	q->ep = store_ep_intern(st, name, url);
 	q->t_ms = r->started_ms;
-	q->us[0] = r->t.dns_us;
-	q->us[1] = r->t.connect_us;
-	q->us[2] = r->t.tls_us;
-	q->us[3] = r->t.server_us;
-	q->us[4] = r->t.transfer_us;
-	q->us[5] = r->t.total_us;
+	memcpy(q->us, r->t.us, sizeof(q->us));
 	q->status = r->http_status;
 	q->state = db_state(v->state);
 	q->reason = (int)v->reason >= 0 && v->reason < REASON_COUNT ? (int)v->reason : REASON_PROBE_ERROR;

@@ -128,8 +128,9 @@ static const char *state_text(int s)
 static void probe_row_read(sqlite3_stmt *s, struct probe_row *r)
 {
 	r->t_ms = sqlite3_column_int64(s, 0);
-	for (int k = 0; k < NPHASE; k++)
-		r->us[k] = store_col_us(s, 1 + k);
+	r->t.us[PHASE_NONE] = -1;
+	for (int k = PHASE_FIRST; k < PHASE_END; k++)
+		r->t.us[k] = store_col_us(s, 1 + PCOL(k));
 	r->http_status = (long)sqlite3_column_int64(s, 7);
 	snprintf(r->state, sizeof(r->state), "%s", state_text(sqlite3_column_int(s, 8)));
 	store_col_text(s, 9, r->reason, sizeof(r->reason));
@@ -169,14 +170,13 @@ static enum reason reason_of(const char *name)
 int store_last_result(struct store *st, const char *name, struct probe_row *row, struct probe_result *r,
 		      struct verdict *v)
 {
-	const int64_t *us = row->us;
 	int rc = store_latest(st, name, row);
 
 	memset(v, 0, sizeof(*v));
 	if (rc != 0)
 		return rc;
 	r->started_ms = row->t_ms;
-	r->t = (struct probe_timings){ us[0], us[1], us[2], us[3], us[4], us[5] };
+	r->t = row->t;
 	r->http_status = row->http_status;
 	snprintf(r->ip, sizeof(r->ip), "%s", row->ip);
 	snprintf(r->tls_version, sizeof(r->tls_version), "%s", row->tls_version);

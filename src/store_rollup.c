@@ -42,14 +42,14 @@ int64_t store_hour_floor(int64_t t_ms)
 	return t_ms - ((t_ms % HOUR_MS) + HOUR_MS) % HOUR_MS;
 }
 
-static void rollup_from(struct rollup *ru, int64_t hour, struct vals ph[NPHASE], int64_t probes,
+static void rollup_from(struct rollup *ru, int64_t hour, struct vals ph[PHASE_END], int64_t probes,
 			int64_t failures, int64_t warns)
 {
 	ru->hour_ms = hour;
 	ru->probes = probes;
 	ru->failures = failures;
 	ru->warns = warns;
-	for (int k = 0; k < NPHASE; k++) {
+	for (int k = PHASE_FIRST; k < PHASE_END; k++) {
 		struct vals *a = &ph[k];
 		int64_t sum = 0;
 
@@ -75,12 +75,12 @@ void store_rollup_read(sqlite3_stmt *s, struct rollup *ru)
 	ru->probes = sqlite3_column_int64(s, 2);
 	ru->failures = sqlite3_column_int64(s, 3);
 	ru->warns = sqlite3_column_int64(s, 4);
-	for (int k = 0; k < NPHASE; k++) {
-		ru->n[k] = sqlite3_column_int64(s, 5 + 5 * k);
-		ru->min[k] = store_col_us(s, 6 + 5 * k);
-		ru->avg[k] = store_col_us(s, 7 + 5 * k);
-		ru->max[k] = store_col_us(s, 8 + 5 * k);
-		ru->p95[k] = store_col_us(s, 9 + 5 * k);
+	for (int k = PHASE_FIRST; k < PHASE_END; k++) {
+		ru->n[k] = sqlite3_column_int64(s, 5 + 5 * PCOL(k));
+		ru->min[k] = store_col_us(s, 6 + 5 * PCOL(k));
+		ru->avg[k] = store_col_us(s, 7 + 5 * PCOL(k));
+		ru->max[k] = store_col_us(s, 8 + 5 * PCOL(k));
+		ru->p95[k] = store_col_us(s, 9 + 5 * PCOL(k));
 	}
 }
 
@@ -102,7 +102,7 @@ static int rollup_put(struct store *st, int64_t ep, struct rollup *ru)
 		ru->probes += old.probes;
 		ru->failures += old.failures;
 		ru->warns += old.warns;
-		for (int k = 0; k < NPHASE; k++) {
+		for (int k = PHASE_FIRST; k < PHASE_END; k++) {
 			int64_t n = ru->n[k] + old.n[k];
 
 			if (!old.n[k])
@@ -131,12 +131,12 @@ static int rollup_put(struct store *st, int64_t ep, struct rollup *ru)
 	sqlite3_bind_int64(put, 3, ru->probes);
 	sqlite3_bind_int64(put, 4, ru->failures);
 	sqlite3_bind_int64(put, 5, ru->warns);
-	for (int k = 0; k < NPHASE; k++) {
-		sqlite3_bind_int64(put, 6 + 5 * k, ru->n[k]);
-		store_bind_us(put, 7 + 5 * k, ru->n[k] ? ru->min[k] : -1);
-		store_bind_us(put, 8 + 5 * k, ru->n[k] ? ru->avg[k] : -1);
-		store_bind_us(put, 9 + 5 * k, ru->n[k] ? ru->max[k] : -1);
-		store_bind_us(put, 10 + 5 * k, ru->n[k] ? ru->p95[k] : -1);
+	for (int k = PHASE_FIRST; k < PHASE_END; k++) {
+		sqlite3_bind_int64(put, 6 + 5 * PCOL(k), ru->n[k]);
+		store_bind_us(put, 7 + 5 * PCOL(k), ru->n[k] ? ru->min[k] : -1);
+		store_bind_us(put, 8 + 5 * PCOL(k), ru->n[k] ? ru->avg[k] : -1);
+		store_bind_us(put, 9 + 5 * PCOL(k), ru->n[k] ? ru->max[k] : -1);
+		store_bind_us(put, 10 + 5 * PCOL(k), ru->n[k] ? ru->p95[k] : -1);
 	}
 	return store_stmt_run(put) == SQLITE_OK ? 0 : -1;
 }
@@ -166,7 +166,7 @@ int64_t store_rolled_until(struct store *st, int64_t ep)
 int store_merge_late(struct store *st, int64_t ep, const struct qprobe *q)
 {
 	int64_t *known = store_map_get(&st->rolled, &ep, sizeof(ep)), rolled;
-	struct vals ph[NPHASE] = { { 0 } };
+	struct vals ph[PHASE_END] = { { 0 } };
 	struct rollup ru;
 	int rc;
 
@@ -179,12 +179,12 @@ int store_merge_late(struct store *st, int64_t ep, const struct qprobe *q)
 	}
 	if (q->t_ms >= rolled)
 		return 0;
-	for (int k = 0; k < NPHASE && q->state != DB_DOWN; k++)
+	for (int k = PHASE_FIRST; k < PHASE_END && q->state != DB_DOWN; k++)
 		if (q->us[k] >= 0)
 			store_vals_push(&ph[k], q->us[k]);
 	rollup_from(&ru, store_hour_floor(q->t_ms), ph, 1, q->state == DB_DOWN, q->state == DB_WARN);
 	rc = rollup_put(st, ep, &ru);
-	for (int k = 0; k < NPHASE; k++)
+	for (int k = PHASE_FIRST; k < PHASE_END; k++)
 		free(ph[k].v);
 	return rc;
 }
@@ -199,7 +199,7 @@ int64_t store_close_hours(struct store *st, int64_t ep, int64_t from, int64_t cu
 			   int64_t *rolled)
 {
 	sqlite3_stmt *s = store_stmt(st, S_RAW_HOURS);
-	struct vals ph[NPHASE] = { { 0 } };
+	struct vals ph[PHASE_END] = { { 0 } };
 	struct rollup ru;
 	int64_t rows = 0, hour = -1, probes = 0, failures = 0, warns = 0;
 	int rc = SQLITE_DONE;
@@ -239,9 +239,9 @@ int64_t store_close_hours(struct store *st, int64_t ep, int64_t from, int64_t cu
 		}
 		if (sqlite3_column_int(s, 1) == DB_WARN)
 			warns++;
-		for (int k = 0; k < NPHASE; k++)
-			if (sqlite3_column_type(s, 2 + k) != SQLITE_NULL)
-				store_vals_push(&ph[k], sqlite3_column_int64(s, 2 + k));
+		for (int k = PHASE_FIRST; k < PHASE_END; k++)
+			if (sqlite3_column_type(s, 2 + PCOL(k)) != SQLITE_NULL)
+				store_vals_push(&ph[k], sqlite3_column_int64(s, 2 + PCOL(k)));
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE && hour != -1) {
@@ -251,7 +251,7 @@ int64_t store_close_hours(struct store *st, int64_t ep, int64_t from, int64_t cu
 		else
 			*rolled = hour + HOUR_MS;
 	}
-	for (int k = 0; k < NPHASE; k++)
+	for (int k = PHASE_FIRST; k < PHASE_END; k++)
 		free(ph[k].v);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rows : -1;
 }

@@ -147,11 +147,11 @@ int store_uptime(struct store *st, const char *name, int64_t since_ms, int64_t n
 int store_latency_stats(struct store *st, const char *name, int64_t since_ms, struct phase_stats *out)
 {
 	sqlite3_stmt *s;
-	struct vals ph[NPHASE] = { { 0 } };
+	struct vals ph[PHASE_END] = { { 0 } };
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	for (int k = 0; k < NPHASE; k++)
+	for (int k = 0; k < PHASE_END; k++)
 		out->p50[k] = out->p95[k] = out->p99[k] = -1;
 	if (!st || !name || !(s = store_stmt(st, S_LAT_RAW)))
 		return -1;
@@ -160,12 +160,12 @@ int store_latency_stats(struct store *st, const char *name, int64_t since_ms, st
 	sqlite3_bind_int64(s, 3, INT64_MAX);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->count++;
-		for (int k = 0; k < NPHASE; k++)
-			if (sqlite3_column_type(s, k) != SQLITE_NULL)
-				store_vals_push(&ph[k], sqlite3_column_int64(s, k));
+		for (int k = PHASE_FIRST; k < PHASE_END; k++)
+			if (sqlite3_column_type(s, PCOL(k)) != SQLITE_NULL)
+				store_vals_push(&ph[k], sqlite3_column_int64(s, PCOL(k)));
 	}
 	sqlite3_reset(s);
-	for (int k = 0; k < NPHASE; k++) {
+	for (int k = PHASE_FIRST; k < PHASE_END; k++) {
 		if (ph[k].n) {
 			qsort(ph[k].v, ph[k].n, sizeof(int64_t), store_cmp_i64);
 			out->p50[k] = store_rank(ph[k].v, ph[k].n, 500);
@@ -180,7 +180,7 @@ int store_latency_stats(struct store *st, const char *name, int64_t since_ms, st
 /* Per bucket while a series is built: sums to average at the end. */
 struct bucket {
 	int64_t count, failures, max_total;
-	int64_t sum[NPHASE], n[NPHASE];
+	int64_t sum[PHASE_END], n[PHASE_END];
 };
 
 /* Adds one rollup row (an hour) to its bucket: phases weighted by each one's count. */
@@ -193,14 +193,14 @@ static void bucket_add_rollup(sqlite3_stmt *s, int64_t since_ms, int64_t bucket_
 	x = &b[(ru.hour_ms - since_ms) / bucket_ms];
 	x->count += ru.probes;
 	x->failures += ru.failures;
-	for (int k = 0; k < NPHASE; k++) {
+	for (int k = PHASE_FIRST; k < PHASE_END; k++) {
 		if (!ru.n[k])
 			continue;
 		x->sum[k] += ru.avg[k] * ru.n[k];
 		x->n[k] += ru.n[k];
 	}
-	if (ru.n[5] && ru.max[5] > x->max_total)
-		x->max_total = ru.max[5];
+	if (ru.n[PHASE_TOTAL] && ru.max[PHASE_TOTAL] > x->max_total)
+		x->max_total = ru.max[PHASE_TOTAL];
 }
 
 /* Adds one raw probe row to its bucket. */
@@ -213,10 +213,10 @@ static void bucket_add_raw(sqlite3_stmt *s, int64_t since_ms, int64_t bucket_ms,
 		x->failures++;
 		return;
 	}
-	for (int k = 0; k < NPHASE; k++) {
-		if (sqlite3_column_type(s, 2 + k) == SQLITE_NULL)
+	for (int k = PHASE_FIRST; k < PHASE_END; k++) {
+		if (sqlite3_column_type(s, 2 + PCOL(k)) == SQLITE_NULL)
 			continue;
-		x->sum[k] += sqlite3_column_int64(s, 2 + k);
+		x->sum[k] += sqlite3_column_int64(s, 2 + PCOL(k));
 		x->n[k]++;
 	}
 	if (sqlite3_column_type(s, 7) != SQLITE_NULL && sqlite3_column_int64(s, 7) > x->max_total)
@@ -317,7 +317,7 @@ int store_latency_series(struct store *st, const char *name, int64_t since_ms, i
 			p->count = b[i].count;
 			p->failures = b[i].failures;
 			p->max_total_us = b[i].max_total;
-			for (int k = 0; k < NPHASE; k++)
+			for (int k = 0; k < PHASE_END; k++)
 				p->avg_us[k] = b[i].n[k] ? b[i].sum[k] / b[i].n[k] : -1;
 		}
 	}

@@ -57,8 +57,8 @@ static void spill_probes(struct store *st, struct spill_w *w)
 					q->s[QS_ALPN], q->s[QS_ERROR] };
 		char *c = chain;
 
-		for (int k = 0; k < NPHASE; k++)
-			f[4 + k] = i64s(n[1 + k], q->us[k]);
+		for (int k = PHASE_FIRST; k < PHASE_END; k++)
+			f[4 + PCOL(k)] = i64s(n[1 + PCOL(k)], q->us[k]);
 		*c = '\0';
 		for (int k = 0; k < q->nchain; k++) {
 			if (k)
@@ -166,10 +166,11 @@ static struct qprobe *import_probe(struct store *st, char **f)
 	int nchain = 0;
 	bool ok = f[1] != NULL;
 	struct qprobe *q;
-	int64_t us[NPHASE], t = field_i64(f[3], &ok), status = field_i64(f[10], &ok), state = field_i64(f[11], &ok);
+	int64_t us[PHASE_END], t = field_i64(f[3], &ok), status = field_i64(f[10], &ok), state = field_i64(f[11], &ok);
 
-	for (int k = 0; k < NPHASE; k++)
-		us[k] = field_i64(f[4 + k], &ok);
+	us[PHASE_NONE] = -1;
+	for (int k = PHASE_FIRST; k < PHASE_END; k++)
+		us[k] = field_i64(f[4 + PCOL(k)], &ok);
 	for (const char *c = f[13] ? f[13] : ""; ok && *c && nchain < PROBE_MAX_CHAIN; nchain++) {
 		char hex[65];
 

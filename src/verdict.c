@@ -184,7 +184,7 @@ static void conclude_up(struct judge *j)
 	char total[32], tail[128] = "", loc[VERDICT_URL_MAX];
 	int i;
 
-	util_fmt_duration_us(total, sizeof total, r->t.total_us);
+	util_fmt_duration_us(total, sizeof total, r->t.us[PHASE_TOTAL]);
 	i = verdict_earliest_expiry(j);
 	if (i >= 0) {
 		int64_t left = verdict_days_between(j->now_s, r->chain[i].not_after);

@@ -283,36 +283,29 @@ void judge_latency(struct judge *j)
 {
 	const struct endpoint *ep = j->ep;
 	const struct probe_timings *t = &j->r->t;
-	static const char *const names[] = { "DNS", "connect", "TLS", "server", "transfer" };
-	int64_t phase[5];
 	const char *which;
 	char total[32], lim[32], slow[32];
 	enum state st;
-	int i, best = 0;
+	int best = PHASE_FIRST;
 
-	if (ep->latency_down_ms > 0 && t->total_us > ep->latency_down_ms * 1000) {
+	if (ep->latency_down_ms > 0 && t->us[PHASE_TOTAL] > ep->latency_down_ms * 1000) {
 		st = STATE_DOWN;
 		which = "latency_down";
 		verdict_fmt_limit_ms(lim, sizeof lim, ep->latency_down_ms);
-	} else if (ep->latency_warn_ms > 0 && t->total_us > ep->latency_warn_ms * 1000) {
+	} else if (ep->latency_warn_ms > 0 && t->us[PHASE_TOTAL] > ep->latency_warn_ms * 1000) {
 		st = STATE_WARN;
 		which = "latency_warn";
 		verdict_fmt_limit_ms(lim, sizeof lim, ep->latency_warn_ms);
 	} else {
 		return;
 	}
-	phase[0] = t->dns_us;
-	phase[1] = t->connect_us;
-	phase[2] = t->tls_us;
-	phase[3] = t->server_us;
-	phase[4] = t->transfer_us;
-	for (i = 1; i < 5; i++)
-		if (phase[i] > phase[best])
-			best = i;
-	util_fmt_duration_us(total, sizeof total, t->total_us);
-	if (phase[best] > 0)
+	for (int p = PHASE_FIRST + 1; p <= PHASE_LAST; p++)
+		if (t->us[p] > t->us[best])
+			best = p;
+	util_fmt_duration_us(total, sizeof total, t->us[PHASE_TOTAL]);
+	if (t->us[best] > 0)
 		note(j, REASON_TOO_SLOW, st, "total %s exceeds %s %s (%s %s of it)", total, which, lim,
-		     names[best], util_fmt_duration_us(slow, sizeof slow, phase[best]));
+		     probe_phase_name(best), util_fmt_duration_us(slow, sizeof slow, t->us[best]));
 	else
 		note(j, REASON_TOO_SLOW, st, "total %s exceeds %s %s", total, which, lim);
 }

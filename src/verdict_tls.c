@@ -120,10 +120,10 @@ static void judge_timeout(struct judge *j, const char *hp, const char *lim)
 		note(j, REASON_TIMEOUT, STATE_DOWN, "no TCP connection to %s within %s", hp, lim);
 		break;
 	case PHASE_TLS:
-		if (r->t.connect_us >= 0)
+		if (r->t.us[PHASE_CONNECT] >= 0)
 			note(j, REASON_TIMEOUT, STATE_DOWN,
 			     "connected in %s, then no TLS handshake within %s",
-			     util_fmt_duration_us(d, sizeof d, r->t.connect_us), lim);
+			     util_fmt_duration_us(d, sizeof d, r->t.us[PHASE_CONNECT]), lim);
 		else
 			note(j, REASON_TIMEOUT, STATE_DOWN, "connected, then no TLS handshake within %s",
 			     lim);
@@ -132,7 +132,7 @@ static void judge_timeout(struct judge *j, const char *hp, const char *lim)
 		/* plain http:// has no TLS phase to have completed */
 		note(j, REASON_TIMEOUT, STATE_DOWN,
 		     "%s, then no response within %s (waiting for first byte)",
-		     r->t.tls_us >= 0 && !j->ep->plain_http ? "TLS done" : "connected", lim);
+		     r->t.us[PHASE_TLS] >= 0 && !j->ep->plain_http ? "TLS done" : "connected", lim);
 		break;
 	case PHASE_TRANSFER:
 		note(j, REASON_TIMEOUT, STATE_DOWN, "response body not finished within %s", lim);

@@ -99,12 +99,12 @@ static void feed(struct fx *f, const char *name, bool ok, int64_t t_ms, const ch
 	snprintf(r.ip, sizeof(r.ip), "%s", ip ? ip : "192.0.2.1");
 	r.port = 443;
 	if (ok) {
-		r.t.dns_us = 1000;
-		r.t.connect_us = 2000;
-		r.t.tls_us = 5000;
-		r.t.server_us = 3000;
-		r.t.transfer_us = 100;
-		r.t.total_us = 11100;
+		r.t.us[PHASE_DNS] = 1000;
+		r.t.us[PHASE_CONNECT] = 2000;
+		r.t.us[PHASE_TLS] = 5000;
+		r.t.us[PHASE_SERVER] = 3000;
+		r.t.us[PHASE_TRANSFER] = 100;
+		r.t.us[PHASE_TOTAL] = 11100;
 		r.http_status = 200;
 		snprintf(r.tls_version, sizeof(r.tls_version), "TLSv1.3");
 		r.tls_version_num = 13;
@@ -124,9 +124,9 @@ static void feed(struct fx *f, const char *name, bool ok, int64_t t_ms, const ch
 	} else {
 		r.error = PERR_REFUSED;
 		r.failed_phase = PHASE_CONNECT;
-		r.t.dns_us = 1000;
-		r.t.connect_us = 300;
-		r.t.total_us = 1300;
+		r.t.us[PHASE_DNS] = 1000;
+		r.t.us[PHASE_CONNECT] = 300;
+		r.t.us[PHASE_TOTAL] = 1300;
 		snprintf(r.error_text, sizeof(r.error_text), "Connection refused");
 	}
 	monitor_result(f->m, name, &r, t_ms + 20);

@@ -115,12 +115,12 @@ static void make_probe(struct probe_result *r, struct verdict *v, int64_t t_ms, 
 	probe_result_init(r);
 	memset(v, 0, sizeof(*v));
 	r->started_ms = t_ms;
-	r->t.dns_us = total_us / 10;
-	r->t.connect_us = total_us / 10;
-	r->t.tls_us = total_us / 5;
-	r->t.server_us = total_us / 2;
-	r->t.transfer_us = total_us - total_us / 10 * 2 - total_us / 5 - total_us / 2;
-	r->t.total_us = total_us;
+	r->t.us[PHASE_DNS] = total_us / 10;
+	r->t.us[PHASE_CONNECT] = total_us / 10;
+	r->t.us[PHASE_TLS] = total_us / 5;
+	r->t.us[PHASE_SERVER] = total_us / 2;
+	r->t.us[PHASE_TRANSFER] = total_us - total_us / 10 * 2 - total_us / 5 - total_us / 2;
+	r->t.us[PHASE_TOTAL] = total_us;
 	r->http_status = s == STATE_DOWN ? 503 : 200;
 	snprintf(r->ip, sizeof(r->ip), "192.0.2.7");
 	snprintf(r->tls_version, sizeof(r->tls_version), "TLSv1.3");
@@ -217,7 +217,7 @@ static void test_roundtrip(void **state)
 		set_cert(&r.chain[1], 'b', "CN=Int CA", "CN=Root");
 		r.chain_len = 2;
 		if (i == 1) {
-			r.t.transfer_us = -1; /* not reached */
+			r.t.us[PHASE_TRANSFER] = -1; /* not reached */
 			snprintf(r.error_text, sizeof(r.error_text), "%s", hostile);
 			snprintf(v.message, sizeof(v.message), "%s", hostile);
 		}
@@ -266,8 +266,8 @@ static void test_roundtrip(void **state)
 	assert_int_equal(store_probes(rd, "api", T0, T0 + HOUR_MS, 100, &rows, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(rows[0].t_ms, T0);
-	assert_int_equal(rows[0].us[5], 143000);
-	assert_int_equal(rows[0].us[3], 71500);
+	assert_int_equal(rows[0].t.us[PHASE_TOTAL], 143000);
+	assert_int_equal(rows[0].t.us[PHASE_SERVER], 71500);
 	assert_int_equal(rows[0].http_status, 200);
 	assert_string_equal(rows[0].state, "UP");
 	assert_string_equal(rows[0].reason, "ok");
@@ -278,7 +278,7 @@ static void test_roundtrip(void **state)
 	assert_string_equal(rows[1].state, "DOWN");
 	assert_string_equal(rows[1].reason, "http_status");
 	assert_string_equal(rows[1].message, hostile); /* stored as sent */
-	assert_int_equal(rows[1].us[4], -1);
+	assert_int_equal(rows[1].t.us[PHASE_TRANSFER], -1);
 	assert_int_equal(rows[1].http_status, 503);
 	free(rows);
 	assert_int_equal(store_probes(rd, "api", T0 + MIN_MS, T0 + MIN_MS, 100, &rows, &n), 0);
@@ -421,13 +421,13 @@ static void test_uptime_percentiles(void **state)
 	/* the 90 UP totals are 1..99 ms without the multiples of 10 */
 	assert_int_equal(store_latency_stats(st, "e", T0, &ps), 0);
 	assert_int_equal(ps.count, 90);
-	assert_int_equal(ps.p50[5], 49000);  /* rank 45: 49 ms */
-	assert_int_equal(ps.p95[5], 95000);  /* rank ceil(85.5) = 86: 95 ms */
-	assert_int_equal(ps.p99[5], 99000);  /* rank ceil(89.1) = 90: 99 ms */
-	assert_int_equal(ps.p50[2], 49000 / 5);
+	assert_int_equal(ps.p50[PHASE_TOTAL], 49000);  /* rank 45: 49 ms */
+	assert_int_equal(ps.p95[PHASE_TOTAL], 95000);  /* rank ceil(85.5) = 86: 95 ms */
+	assert_int_equal(ps.p99[PHASE_TOTAL], 99000);  /* rank ceil(89.1) = 90: 99 ms */
+	assert_int_equal(ps.p50[PHASE_TLS], 49000 / 5);
 	assert_int_equal(store_latency_stats(st, "nobody", T0, &ps), 0);
 	assert_int_equal(ps.count, 0);
-	assert_int_equal(ps.p50[5], -1);
+	assert_int_equal(ps.p50[PHASE_TOTAL], -1);
 
 	/* ten buckets of ten minutes: averages of the UP probes */
 	assert_int_equal(store_latency_series(st, "e", T0, T0 + 100 * MIN_MS, 10 * MIN_MS, &pts, &n), 0);
@@ -435,15 +435,15 @@ static void test_uptime_percentiles(void **state)
 	assert_int_equal(pts[0].t_ms, T0);
 	assert_int_equal(pts[0].count, 10);
 	assert_int_equal(pts[0].failures, 1);
-	assert_int_equal(pts[0].avg_us[5], 5000);          /* 1..9 ms */
+	assert_int_equal(pts[0].avg_us[PHASE_TOTAL], 5000);          /* 1..9 ms */
 	assert_int_equal(pts[0].max_total_us, 9000);
-	assert_int_equal(pts[9].avg_us[5], 95000);         /* 91..99 ms */
+	assert_int_equal(pts[9].avg_us[PHASE_TOTAL], 95000);         /* 91..99 ms */
 	free(pts);
 	/* a window reaching past the data has empty buckets */
 	assert_int_equal(store_latency_series(st, "e", T0 - HOUR_MS, T0, 30 * MIN_MS, &pts, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(pts[1].count, 0);
-	assert_int_equal(pts[1].avg_us[0], -1);
+	assert_int_equal(pts[1].avg_us[PHASE_DNS], -1);
 	free(pts);
 	store_close(st);
 }
@@ -532,13 +532,13 @@ static void test_retention_rollup(void **state)
 					      &pts, &n), 0);
 	assert_int_equal(n, 6);
 	assert_int_equal(pts[0].count, 10);
-	assert_int_equal(pts[0].avg_us[5], (1 + 2 + 3 + 4 + 5 + 6 + 7 + 9 + 10) * 1000 / 9);
+	assert_int_equal(pts[0].avg_us[PHASE_TOTAL], (1 + 2 + 3 + 4 + 5 + 6 + 7 + 9 + 10) * 1000 / 9);
 	free(pts);
 	/* series over rolled-up days come from rollups */
 	assert_int_equal(store_latency_series(st, "b", T0, now, DAY_MS, &pts, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(pts[0].count, 1440);
-	assert_int_equal(pts[0].avg_us[5], 2000);
+	assert_int_equal(pts[0].avg_us[PHASE_TOTAL], 2000);
 	assert_int_equal(pts[2].count, 1440);
 	free(pts);
 
@@ -593,7 +593,7 @@ static void test_retention_old_layout(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(pts[0].count, 1440);
 	assert_int_equal(pts[2].count, 1440);
-	assert_int_equal(pts[2].avg_us[5], 2000);
+	assert_int_equal(pts[2].avg_us[PHASE_TOTAL], 2000);
 	free(pts);
 
 	while (store_retention(st, now, DAY_MS, 400 * DAY_MS, 0) == 1)

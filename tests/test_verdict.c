@@ -58,12 +58,12 @@ static void good_result(struct probe_result *r)
 {
 	probe_result_init(r);
 	r->started_ms = NOW * 1000;
-	r->t.dns_us = 2000;
-	r->t.connect_us = 1200;
-	r->t.tls_us = 40000;
-	r->t.server_us = 90000;
-	r->t.transfer_us = 9800;
-	r->t.total_us = 143000;
+	r->t.us[PHASE_DNS] = 2000;
+	r->t.us[PHASE_CONNECT] = 1200;
+	r->t.us[PHASE_TLS] = 40000;
+	r->t.us[PHASE_SERVER] = 90000;
+	r->t.us[PHASE_TRANSFER] = 9800;
+	r->t.us[PHASE_TOTAL] = 143000;
 	snprintf(r->ip, sizeof r->ip, "192.0.2.10");
 	r->port = 443;
 	snprintf(r->http_version, sizeof r->http_version, "HTTP/2");
@@ -266,7 +266,7 @@ static void test_timeout_phases(void **state)
 
 	fail_transport(f, PERR_TIMEOUT, "Operation timed out");
 	f->r.failed_phase = PHASE_TLS;
-	f->r.t.connect_us = 1200;
+	f->r.t.us[PHASE_CONNECT] = 1200;
 	v = judge(f);
 	assert_verdict(v, STATE_DOWN, REASON_TIMEOUT);
 	assert_string_equal(v->message, "connected in 1.2ms, then no TLS handshake within 10s");
@@ -360,7 +360,7 @@ static void test_transport_skips_http(void **state)
 	fail_transport(f, PERR_TIMEOUT, "Operation timed out");
 	f->r.failed_phase = PHASE_TRANSFER;
 	f->r.http_status = 500;
-	f->r.t.total_us = 10000000;
+	f->r.t.us[PHASE_TOTAL] = 10000000;
 	f->ep.latency_warn_ms = 1000;
 	f->ep.expect_hsts = true;
 	replace(&f->ep.expect_body, "never there");
@@ -1073,11 +1073,11 @@ static void plain_endpoint(struct fx *f, long status, const char *location)
 	f->ep.port = 80;
 	f->ep.plain_http = true;
 	probe_result_done(&f->r);
-	f->r.t.dns_us = 2000;
-	f->r.t.connect_us = 1000;
-	f->r.t.server_us = 9000;
-	f->r.t.transfer_us = 0;
-	f->r.t.total_us = 12000;
+	f->r.t.us[PHASE_DNS] = 2000;
+	f->r.t.us[PHASE_CONNECT] = 1000;
+	f->r.t.us[PHASE_SERVER] = 9000;
+	f->r.t.us[PHASE_TRANSFER] = 0;
+	f->r.t.us[PHASE_TOTAL] = 12000;
 	f->r.port = 80;
 	f->r.http_status = status;
 	f->r.location = xstrdup(location);
@@ -1236,32 +1236,32 @@ static void test_too_slow(void **state)
 
 	f->ep.latency_warn_ms = 2000;
 	f->ep.latency_down_ms = 5000;
-	f->r.t.dns_us = 10000;
-	f->r.t.connect_us = 20000;
-	f->r.t.tls_us = 1800000;
-	f->r.t.server_us = 400000;
-	f->r.t.transfer_us = 80000;
-	f->r.t.total_us = 2310000;
+	f->r.t.us[PHASE_DNS] = 10000;
+	f->r.t.us[PHASE_CONNECT] = 20000;
+	f->r.t.us[PHASE_TLS] = 1800000;
+	f->r.t.us[PHASE_SERVER] = 400000;
+	f->r.t.us[PHASE_TRANSFER] = 80000;
+	f->r.t.us[PHASE_TOTAL] = 2310000;
 	v = judge(f);
 	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
 	assert_int_equal(v->reasons, BIT(REASON_TOO_SLOW));
 	assert_string_equal(v->message, "total 2.31s exceeds latency_warn 2s (TLS 1.80s of it)");
 
 	/* equal to the threshold is not over it */
-	f->r.t.total_us = 2000000;
+	f->r.t.us[PHASE_TOTAL] = 2000000;
 	v = judge(f);
 	assert_verdict(v, STATE_UP, REASON_OK);
-	f->r.t.total_us = 2000001;
+	f->r.t.us[PHASE_TOTAL] = 2000001;
 	v = judge(f);
 	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
 
-	f->r.t.server_us = 5200000;
-	f->r.t.total_us = 7100000;
+	f->r.t.us[PHASE_SERVER] = 5200000;
+	f->r.t.us[PHASE_TOTAL] = 7100000;
 	v = judge(f);
 	assert_verdict(v, STATE_DOWN, REASON_TOO_SLOW);
 	assert_string_equal(v->message, "total 7.10s exceeds latency_down 5s (server 5.20s of it)");
 
-	f->r.t.total_us = 5000000;
+	f->r.t.us[PHASE_TOTAL] = 5000000;
 	v = judge(f);
 	assert_verdict(v, STATE_WARN, REASON_TOO_SLOW);
 
@@ -1270,7 +1270,7 @@ static void test_too_slow(void **state)
 	v = judge(f);
 	assert_verdict(v, STATE_UP, REASON_OK);
 	f->ep.latency_down_ms = 0;
-	f->r.t.total_us = 60000000;
+	f->r.t.us[PHASE_TOTAL] = 60000000;
 	v = judge(f);
 	assert_verdict(v, STATE_UP, REASON_OK);
 
@@ -1420,15 +1420,15 @@ static void test_bounds_hsts_latency(void **state)
 		{ 5000001, STATE_DOWN, REASON_TOO_SLOW },
 	};
 	for (size_t i = 0; i < sizeof lat / sizeof lat[0]; i++) {
-		f->r.t.total_us = lat[i].total_us;
+		f->r.t.us[PHASE_TOTAL] = lat[i].total_us;
 		v = judge(f);
 		assert_verdict(v, lat[i].st, lat[i].rs);
 	}
 
 	/* two phases equally slow: the first one is named */
-	f->r.t.total_us = 2100000;
-	f->r.t.tls_us = 900000;
-	f->r.t.server_us = 900000;
+	f->r.t.us[PHASE_TOTAL] = 2100000;
+	f->r.t.us[PHASE_TLS] = 900000;
+	f->r.t.us[PHASE_SERVER] = 900000;
 	v = judge(f);
 	assert_says(v, "(TLS 900ms of it)");
 }

@@ -37,7 +37,13 @@ enum probe_error {
 	PERR_HTTP_PROTOCOL,   /* the server broke HTTP; error_text says how */
 };
 
-/* The phases of one request, in order. */
+/*
+ * The phases of one request, in order, and the one set of names for them.
+ * failed_phase holds PHASE_NONE when the probe did not die in a phase.
+ * Timing arrays (struct probe_timings, the store's rows and percentiles)
+ * are indexed by this enum: PHASE_DNS..PHASE_TRANSFER, then PHASE_TOTAL
+ * for the whole probe; their PHASE_NONE slot is unused (-1).
+ */
 enum probe_phase {
 	PHASE_NONE = 0,
 	PHASE_DNS,
@@ -45,21 +51,30 @@ enum probe_phase {
 	PHASE_TLS,
 	PHASE_SERVER,   /* request sent, waiting for the first byte */
 	PHASE_TRANSFER, /* reading the response */
+	PHASE_TOTAL,    /* not a phase: the whole probe, as a slot of timing arrays */
+	PHASE_END
+};
+#define PHASE_FIRST PHASE_DNS  /* first slot of a timing array in use */
+#define PHASE_LAST PHASE_TRANSFER /* last real phase; PHASE_TOTAL follows */
+
+/* Every name a phase goes by, one row per phase (result.c's table). */
+struct phase_names {
+	const char *name;   /* in messages and the waterfall: "DNS", "connect", "TLS", "server", "transfer" */
+	const char *key;    /* JSON keys ("<key>_ms"): "dns", "connect", "tls", "ttfb", "transfer", "total" */
+	const char *label;  /* the check report's waterfall: "DNS lookup", "TCP connect", ... */
+	const char *tag;    /* the history chart's rows: "dns", "conn", "tls", "server", "xfer" */
+	const char *head;   /* column headings: "DNS", "CONNECT", "TLS", "SERVER", "XFER", "TOTAL" */
 };
 
 /*
- * Phase durations in microseconds, not cumulative; -1 when the phase was
- * never reached. The phase a failed probe died in holds the time spent in
- * it until the failure. With redirects followed, each phase is the sum over
- * every hop. total_us is the whole probe.
+ * Phase durations in microseconds, indexed by enum probe_phase, not
+ * cumulative; -1 when the phase was never reached. The phase a failed probe
+ * died in holds the time spent in it until the failure. With redirects
+ * followed, each phase is the sum over every hop. us[PHASE_TOTAL] is the
+ * whole probe; us[PHASE_NONE] is unused (-1).
  */
 struct probe_timings {
-	int64_t dns_us;
-	int64_t connect_us;
-	int64_t tls_us;
-	int64_t server_us;   /* time to first byte after the request was sent */
-	int64_t transfer_us;
-	int64_t total_us;
+	int64_t us[PHASE_END];
 };
 
 /* Bits of tls_verify.flags: every problem OpenSSL reported in the chain. */
@@ -135,6 +150,9 @@ struct probe_result {
 	int n_addrs;
 };
 
+/* Every phase "never reached" (-1). */
+void probe_timings_init(struct probe_timings *t);
+
 /* src/result.c; the core library links them. */
 void probe_result_init(struct probe_result *r);
 void probe_result_done(struct probe_result *r);
@@ -153,8 +171,13 @@ int64_t probe_result_earliest_expiry(const struct probe_result *r, int *index);
  */
 int64_t probe_result_handshake_us(const struct probe_result *r);
 
-/* Names for output: "dns", "refused", ... and "DNS", "connect", "TLS", ... */
+/* Names for output: "dns", "refused", ... ("?" out of range). */
 const char *probe_error_name(enum probe_error e);
+
+/* The names of phase p (PHASE_NONE..PHASE_TOTAL); a row of "?" out of range. Static. */
+const struct phase_names *probe_phase_names(enum probe_phase p);
+
+/* probe_phase_names(p)->name: "DNS", "connect", "TLS", "server", "transfer" ("none", "total"). */
 const char *probe_phase_name(enum probe_phase p);
 
 #endif

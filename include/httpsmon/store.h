@@ -216,7 +216,7 @@ int store_uptime(struct store *st, const char *name, int64_t since_ms, int64_t n
 /* Percentiles in microseconds for each phase over [since_ms, now]; -1 where no data. */
 struct phase_stats {
 	int64_t count;
-	int64_t p50[6], p95[6], p99[6]; /* index: 0 dns, 1 connect, 2 tls, 3 server, 4 transfer, 5 total */
+	int64_t p50[PHASE_END], p95[PHASE_END], p99[PHASE_END]; /* indexed by enum probe_phase, PHASE_TOTAL included */
 };
 int store_latency_stats(struct store *st, const char *name, int64_t since_ms, struct phase_stats *out);
 
@@ -230,7 +230,7 @@ int store_latency_stats(struct store *st, const char *name, int64_t since_ms, st
 struct series_point {
 	int64_t t_ms;          /* bucket start */
 	int64_t count;
-	int64_t avg_us[6];     /* same phase index as phase_stats; -1 when none */
+	int64_t avg_us[PHASE_END]; /* indexed by enum probe_phase; -1 when none */
 	int64_t max_total_us;
 	int64_t failures;
 };
@@ -240,7 +240,7 @@ int store_latency_series(struct store *st, const char *name, int64_t since_ms, i
 /* Raw probes of name in [from_ms, to_ms], oldest first, at most limit. */
 struct probe_row {
 	int64_t t_ms;
-	int64_t us[6];         /* phase durations, -1 not reached */
+	struct probe_timings t; /* phase durations by enum probe_phase, -1 not reached */
 	long http_status;
 	char state[8];         /* "UP", "WARN", "DOWN" */
 	char reason[32];

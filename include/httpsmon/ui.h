@@ -327,7 +327,9 @@ void ui_bar(WINDOW *w, int y, int x, int cols, enum ui_color c);
  * line; failed_phase (enum probe_phase, PHASE_NONE when none) is marked.
  */
 struct canvas;
-void ui_waterfall(struct canvas *c, const int64_t us[5], int64_t total_us, int failed_phase);
+void ui_waterfall(struct canvas *c, const struct probe_timings *t, enum probe_phase failed_phase);
+/* The colour of a phase's bars (C_DNS .. C_TRANSFER; C_ACCENT for the total). */
+enum ui_color ui_phase_color(enum probe_phase p);
 /* A titled horizontal rule. */
 void ui_rule(WINDOW *w, int y, int x, int width, const char *title);
 

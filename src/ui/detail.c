@@ -311,10 +311,9 @@ static void detail_body(struct canvas *c, const struct ui *u, const struct row *
 	state_block(c, r, now_ms);
 	if (r->r) {
 		const struct probe_result *p = r->r;
-		const int64_t us[5] = { p->t.dns_us, p->t.connect_us, p->t.tls_us, p->t.server_us, p->t.transfer_us };
 
 		cv_rule(c, "timing");
-		ui_waterfall(c, us, p->t.total_us, p->failed_phase);
+		ui_waterfall(c, &p->t, p->failed_phase);
 		connection_block(c, r);
 		if (!r->stored)
 			checks_block(c, r);

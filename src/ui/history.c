@@ -201,7 +201,7 @@ static void local_time(char *buf, size_t n, int64_t ms, const char *fmt)
 
 /* ---- the chart ------------------------------------------------------------ */
 
-/* Bucket values on the chart's columns: avg of phase (0-5), -1 where none; fails[] per column. */
+/* Bucket values on the chart's columns: avg of phase (PHASE_DNS..PHASE_TOTAL), -1 where none; fails[] per column. */
 static void columns(const struct hist *h, int cw, int phase, int64_t *vals, int64_t *fails)
 {
 	for (int i = 0; i < cw; i++) {
@@ -227,7 +227,7 @@ static bool chart_stats(const struct hist *h, int cw, int64_t *vals, int64_t *fa
 {
 	bool any_fail = false;
 
-	columns(h, cw, 5, vals, fails);
+	columns(h, cw, PHASE_TOTAL, vals, fails);
 	*max = *sum = *cnt = 0;
 	for (int i = 0; i < cw; i++) {
 		if (vals[i] > *max)
@@ -307,8 +307,6 @@ static void fail_row(int y, int x0, const int64_t *fails, int cw)
 
 static int draw_chart(int y, int bars_h, bool phases)
 {
-	static const char *const pnames[5] = { "dns", "conn", "tls", "server", "xfer" };
-	static const enum ui_color pcolors[5] = { C_DNS, C_CONNECT, C_TLS, C_SERVER, C_TRANSFER };
 	const struct hist *h = &hs;
 	int cw = chart_cols(h), x0 = CHART_LABEL_W + 1, y_start = y;
 	int64_t vals[400], fails[400], max, sum, cnt;
@@ -357,18 +355,18 @@ static int draw_chart(int y, int bars_h, bool phases)
 		fail_row(y++, x0, fails, cw);
 	}
 	if (phases) {
-		for (int p = 0; p < 5; p++, y++) {
+		for (int p = PHASE_FIRST; p <= PHASE_LAST; p++, y++) {
 			int64_t pv[400], pmax = 0;
 
 			columns(h, cw, p, pv, NULL);
 			for (int i = 0; i < cw; i++)
 				if (pv[i] > pmax)
 					pmax = pv[i];
-			snprintf(lab, sizeof(lab), "%s %s", pnames[p], fmt_latency(b, sizeof(b), pmax));
+			snprintf(lab, sizeof(lab), "%s %s", probe_phase_names(p)->tag, fmt_latency(b, sizeof(b), pmax));
 			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), lab);
 			for (int i = 0; i < cw; i++)
 				if (pv[i] >= 0)
-					ui_text(stdscr, y, x0 + i, 1, ui_attr(pcolors[p]), fmt_spark_cell(pv[i], pmax, ui_utf8));
+					ui_text(stdscr, y, x0 + i, 1, ui_attr(ui_phase_color(p)), fmt_spark_cell(pv[i], pmax, ui_utf8));
 		}
 	}
 	/* time axis */
@@ -470,6 +468,19 @@ static void cert_lines(struct canvas *c, const struct cert_info *ci, int64_t at_
 	cv_nl(c);
 }
 
+/* The heading of the probe table: time, state, a column per phase and the total, reason. */
+static void probe_table_head(int y)
+{
+	char head[128];
+	int o = snprintf(head, sizeof(head), "%-15s %-5s", "TIME", "STATE");
+
+	for (int k = PHASE_FIRST; k < PHASE_END; k++)
+		o += snprintf(head + o, sizeof(head) - (size_t)o, "%s%8s", k == PHASE_FIRST ? "" : " ",
+			      probe_phase_names(k)->head);
+	snprintf(head + o, sizeof(head) - (size_t)o, "  %s", "REASON");
+	ui_text(stdscr, y, 0, -1, A_BOLD | A_UNDERLINE, head);
+}
+
 static void draw_probe_line(const struct probe_row *p, int y, bool sel)
 {
 	int base = sel ? A_REVERSE : UI_PLAIN;
@@ -482,8 +493,9 @@ static void draw_probe_line(const struct probe_row *p, int y, bool sel)
 	ui_text(stdscr, y, 16, 5, base | ui_state_attr(!strcmp(p->state, "UP") ? STATE_UP
 						    : !strcmp(p->state, "WARN") ? STATE_WARN : STATE_DOWN), p->state);
 	x = 22;
-	for (int i = 0; i < 6; i++, x += 9)
-		ui_text_right(stdscr, y, x, 8, base | (i == 5 ? A_BOLD : 0), p->us[i] < 0 ? "-" : fmt_latency(b, sizeof(b), p->us[i]));
+	for (int k = PHASE_FIRST; k < PHASE_END; k++, x += 9)
+		ui_text_right(stdscr, y, x, 8, base | (k == PHASE_TOTAL ? A_BOLD : 0),
+			      p->t.us[k] < 0 ? "-" : fmt_latency(b, sizeof(b), p->t.us[k]));
 	ui_textf(stdscr, y, x + 1, -1, base, "%s: %s", p->reason, p->message);
 }
 
@@ -516,8 +528,7 @@ static void draw_open(int y, int h_rows)
 		ui_text(stdscr, y, 2, -1, ui_attr(C_DIM), "no raw probes kept for this window (rolled up or pruned)");
 		return;
 	}
-	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-15s %-5s%8s %8s %8s %8s %8s %8s  %s", "TIME", "STATE",
-		 "DNS", "CONNECT", "TLS", "SERVER", "XFER", "TOTAL", "REASON");
+	probe_table_head(y++);
 	h_rows--;
 	list_rows = probe_rows(h, h_rows);
 	for (int i = 0; i < list_rows && (size_t)(h->ptop + i) < h->n_probes; i++)
@@ -528,21 +539,20 @@ static void draw_open(int y, int h_rows)
 		return;
 	{
 		const struct probe_row *p = &h->probes[h->psel];
-		const int64_t us[5] = { p->us[0], p->us[1], p->us[2], p->us[3], p->us[4] };
-		int failed = 0;
+		enum probe_phase failed = PHASE_NONE;
 
 		/* the phase the probe died in: the last one reached, when it failed */
 		if (strcmp(p->state, "UP") && strcmp(p->state, "WARN"))
-			for (int i = 0; i < 5; i++)
-				if (us[i] >= 0)
-					failed = i + 1;
+			for (int k = PHASE_FIRST; k <= PHASE_LAST; k++)
+				if (p->t.us[k] >= 0)
+					failed = k;
 		if (!strcmp(p->reason, "http_status") || !strcmp(p->reason, "body_mismatch") ||
 		    !strncmp(p->reason, "cert_", 5))
-			failed = 0; /* a response or a handshake that finished: no phase died */
+			failed = PHASE_NONE; /* a response or a handshake that finished: no phase died */
 		cv_init(&c, stdscr, y, h_rows, 0, COLS, h->scroll);
 		x = 0;
 		cv_rule(&c, "phases of the selected probe");
-		ui_waterfall(&c, us, p->us[5], failed);
+		ui_waterfall(&c, &p->t, failed);
 		{
 			char b[256];
 

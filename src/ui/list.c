@@ -250,7 +250,7 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 
 		if (l->w[COL_LAT])
 			ui_text_right(stdscr, y, l->x[COL_LAT], l->w[COL_LAT], base | (failed ? ui_attr(C_DIM) : 0),
-				      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.total_us));
+				      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.us[PHASE_TOTAL]));
 		if (l->w[COL_TLS])
 			ui_text_right(stdscr, y, l->x[COL_TLS], l->w[COL_TLS], base,
 				      fmt_latency(b, sizeof(b), probe_result_handshake_us(r->r)));

@@ -52,7 +52,7 @@ static int64_t row_latency(const struct row *r)
 {
 	if (!r->r || (r->vstate == STATE_DOWN && !r->r->http_status))
 		return -1;
-	return r->r->t.total_us;
+	return r->r->t.us[PHASE_TOTAL];
 }
 
 /*
@@ -88,8 +88,8 @@ static void sort_val(const struct row *r, enum ui_sort k, struct sort_val *o)
 		o->none = row_latency(r) < 0;
 		break;
 	case SORT_TLS_HS:
-		o->none = !r->r || r->r->t.tls_us <= 0;
-		o->v = o->none ? 0 : -r->r->t.tls_us;
+		o->none = !r->r || r->r->t.us[PHASE_TLS] <= 0;
+		o->v = o->none ? 0 : -r->r->t.us[PHASE_TLS];
 		break;
 	case SORT_RECENT:
 		/* most failures in the sparkline first */

@@ -249,36 +249,45 @@ void ui_bar(WINDOW *w, int y, int x, int cols, enum ui_color c)
 	ui_text(w, y, x, cols, attr, buf);
 }
 
-void ui_waterfall(struct canvas *c, const int64_t us[5], int64_t total_us, int failed_phase)
+enum ui_color ui_phase_color(enum probe_phase p)
 {
-	static const char *const names[5] = { "DNS", "connect", "TLS", "server", "transfer" };
-	static const enum ui_color colors[5] = { C_DNS, C_CONNECT, C_TLS, C_SERVER, C_TRANSFER };
+	static const enum ui_color colors[PHASE_END] = {
+		[PHASE_DNS] = C_DNS, [PHASE_CONNECT] = C_CONNECT, [PHASE_TLS] = C_TLS,
+		[PHASE_SERVER] = C_SERVER, [PHASE_TRANSFER] = C_TRANSFER, [PHASE_TOTAL] = C_ACCENT,
+	};
+
+	return (unsigned)p < PHASE_END && colors[p] ? colors[p] : C_NONE;
+}
+
+void ui_waterfall(struct canvas *c, const struct probe_timings *t, enum probe_phase failed_phase)
+{
 	int bar_x = 22, bar_w = c->width - bar_x - 16;
 	int64_t at = 0;
 	char b[32];
 
 	if (bar_w < 10)
 		bar_w = 10;
-	for (int i = 0; i < 5; i++) {
-		bool failed = failed_phase == i + 1;
+	for (int p = PHASE_FIRST; p <= PHASE_LAST; p++) {
+		bool failed = failed_phase == (enum probe_phase)p;
+		int64_t us = t->us[p];
 		int col, cols;
 
-		if (us[i] < 0)
+		if (us < 0)
 			continue;
 		if (cv_visible(c)) {
-			cv_text(c, 2, 10, failed ? ui_attr(C_DOWN) : UI_PLAIN, names[i]);
-			cv_text(c, 12, 9, failed ? ui_attr(C_DOWN) : UI_PLAIN, fmt_latency(b, sizeof(b), us[i]));
-			fmt_bar(at, us[i], total_us, bar_w, &col, &cols);
-			ui_bar(c->w, cv_y(c), c->x0 + bar_x + col, cols, failed ? C_DOWN : colors[i]);
+			cv_text(c, 2, 10, failed ? ui_attr(C_DOWN) : UI_PLAIN, probe_phase_name(p));
+			cv_text(c, 12, 9, failed ? ui_attr(C_DOWN) : UI_PLAIN, fmt_latency(b, sizeof(b), us));
+			fmt_bar(at, us, t->us[PHASE_TOTAL], bar_w, &col, &cols);
+			ui_bar(c->w, cv_y(c), c->x0 + bar_x + col, cols, failed ? C_DOWN : ui_phase_color(p));
 			if (failed)
 				cv_text(c, bar_x + col + cols + 1, -1, ui_attr(C_DOWN),
 					ui_utf8 ? "← failed here" : "<- failed here");
 		}
-		at += us[i];
+		at += us;
 		cv_nl(c);
 	}
-	cv_text(c, 2, 10, A_BOLD, "total");
-	cv_text(c, 12, 9, A_BOLD, fmt_latency(b, sizeof(b), total_us));
+	cv_text(c, 2, 10, A_BOLD, probe_phase_name(PHASE_TOTAL));
+	cv_text(c, 12, 9, A_BOLD, fmt_latency(b, sizeof(b), t->us[PHASE_TOTAL]));
 	cv_nl(c);
 }
 
