@@ -17,7 +17,7 @@
  *                      and what the viewer polls (names written, sequence)
  *   store_spill.c      the spill file
  *
- * The file holds, at schema version 4 (PRAGMA user_version):
+ * The file holds, at schema version 5 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events), wseq: the write
@@ -28,7 +28,9 @@
  *              timings in microseconds (NULL = phase not reached), state as
  *              0/1/2 (UP/WARN/DOWN, fixed here, not the enum's values),
  *              reason as an id into `reason`, TLS facts as an id into
- *              `tls`, the leaf as an id into `cert`; text as sent.
+ *              `tls`, the leaf as an id into `cert`; text as sent; the
+ *              failed phase as 0..5 (none, DNS .. transfer, fixed here),
+ *              NULL in rows written before schema 5 (not recorded).
  *   reason     id <-> reason name; ids are handed out by name, so
  *              reordering enum reason never reinterprets old rows
  *   tls        interned (version, cipher, alpn): one small integer per row
@@ -204,6 +206,14 @@ static const char *const migrations[] = {
 	" error TEXT);"
 	"CREATE INDEX delivery_t ON delivery(t_ms);"
 	"CREATE TABLE alert_mark(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+	/*
+	 * 4 -> 5: probe.failed_phase, the phase the probe engine said the probe
+	 * died in (store_phase_code: 0 none, 1 DNS .. 5 transfer). Rows written
+	 * before keep NULL, "not recorded": the phase cannot be told from what
+	 * was stored (a refused connect and a missing redirect both look like
+	 * a DOWN row with timings), so nothing guesses it.
+	 */
+	"ALTER TABLE probe ADD COLUMN failed_phase INTEGER;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -240,6 +240,10 @@ static int flush_probes(struct store *st, struct flush *f, size_t np)
 		store_bind_text(s, 14, q->s[QS_IP]);
 		store_bind_text(s, 15, q->s[QS_MESSAGE]);
 		store_bind_text(s, 16, q->s[QS_ERROR][0] ? q->s[QS_ERROR] : NULL);
+		if (q->phase >= 0)
+			sqlite3_bind_int(s, 17, q->phase);
+		else
+			sqlite3_bind_null(s, 17);
 		/* two probes of one endpoint in the same millisecond: keep both, 1 ms apart */
 		for (int64_t t = q->t_ms; t < q->t_ms + 1000; t++) {
 			sqlite3_bind_int64(s, 2, t);

@@ -76,6 +76,7 @@ struct qprobe {
 	long status;
 	int state;           /* DB_UP, DB_WARN, DB_DOWN */
 	int reason;          /* enum reason */
+	int phase;           /* failed phase, store_phase_code(); -1 = not recorded */
 	int nchain;
 	int64_t spill_ix;    /* its place in the spill file it came from, 0 = none */
 	const char *s[QS_COUNT];
@@ -162,6 +163,16 @@ struct rollup {
 	int64_t hour_ms, probes, failures, warns;
 	int64_t n[PHASE_END], min[PHASE_END], avg[PHASE_END], max[PHASE_END], p95[PHASE_END];
 };
+
+/*
+ * The failed phase on disk: fixed codes (0 none, 1 DNS, 2 connect, 3 TLS,
+ * 4 server, 5 transfer), so reordering enum probe_phase never
+ * reinterprets old rows. store_phase_code gives -1 for a value that has
+ * no code; store_phase_decode gives the enum, or -1 for -1 (NULL: a row
+ * from before schema 4, "not recorded") or a code this version does not know.
+ */
+int store_phase_code(enum probe_phase p);
+int store_phase_decode(int64_t code);
 
 /* ---- store.c ---- */
 

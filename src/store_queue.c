@@ -97,6 +97,7 @@ struct qprobe *store_qprobe_new(const char *const src[QS_COUNT], const unsigned 
 	}
 	q = xmalloc(sizeof(*q) + total + (size_t)nchain * 32);
 	q->nchain = nchain;
+	q->phase = -1;
 	q->spill_ix = 0;
 	p = q->data;
 	q->chain = (unsigned char (*)[32])p;
@@ -142,6 +143,7 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	q->status = r->http_status;
 	q->state = db_state(v->state);
 	q->reason = (int)v->reason >= 0 && v->reason < REASON_COUNT ? (int)v->reason : REASON_PROBE_ERROR;
+	q->phase = store_phase_code(r->failed_phase);
 	store_pq_push(st, q);
 }
 

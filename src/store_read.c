@@ -140,6 +140,7 @@ static void probe_row_read(sqlite3_stmt *s, struct probe_row *r)
 	store_col_text(s, 13, r->cipher, sizeof(r->cipher));
 	store_sha_to_hex(sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14), r->cert_sha256);
 	store_col_text(s, 15, r->url, sizeof(r->url));
+	r->failed_phase = store_phase_decode(store_col_us(s, 16));
 }
 
 int store_latest(struct store *st, const char *name, struct probe_row *out)
@@ -177,6 +178,8 @@ int store_last_result(struct store *st, const char *name, struct probe_row *row,
 		return rc;
 	r->started_ms = row->t_ms;
 	r->t = row->t;
+	/* as the probe engine said; rows from before schema 5 did not say */
+	r->failed_phase = row->failed_phase > 0 ? (enum probe_phase)row->failed_phase : PHASE_NONE;
 	r->http_status = row->http_status;
 	snprintf(r->ip, sizeof(r->ip), "%s", row->ip);
 	snprintf(r->tls_version, sizeof(r->tls_version), "%s", row->tls_version);

@@ -21,7 +21,8 @@
 #include "httpsmon/util.h"
 #include "store_int.h"
 
-enum { SP_P = 20, SP_C = 15, SP_O = 7, SP_E = 5 }; /* fields per record */
+/* fields per record; a P record of SP_P_V3 fields (written before the failed phase was kept) imports too */
+enum { SP_P = 21, SP_P_V3 = 20, SP_C = 15, SP_O = 7, SP_E = 5 };
 
 static const char *i64s(char b[24], int64_t v)
 {
@@ -46,7 +47,7 @@ static void spill_certs(struct store *st, struct spill_w *w)
 
 static void spill_probes(struct store *st, struct spill_w *w)
 {
-	char n[9][24], chain[PROBE_MAX_CHAIN * 65 + 1];
+	char n[10][24], chain[PROBE_MAX_CHAIN * 65 + 1];
 
 	for (size_t i = 0; i < st->pq_n; i++) {
 		const struct qprobe *q = st->pq[(st->pq_head + i) % st->pq_cap];
@@ -54,7 +55,7 @@ static void spill_probes(struct store *st, struct spill_w *w)
 		const char *f[SP_P] = { "P", e->name, e->url, i64s(n[0], q->t_ms), NULL, NULL, NULL, NULL, NULL, NULL,
 					i64s(n[7], q->status), i64s(n[8], q->state), reason_name((enum reason)q->reason),
 					chain, q->s[QS_MESSAGE], q->s[QS_IP], q->s[QS_TLS_VERSION], q->s[QS_CIPHER],
-					q->s[QS_ALPN], q->s[QS_ERROR] };
+					q->s[QS_ALPN], q->s[QS_ERROR], i64s(n[9], q->phase) };
 		char *c = chain;
 
 		for (int k = PHASE_FIRST; k < PHASE_END; k++)
@@ -158,8 +159,8 @@ static int reason_by_name(const char *name)
 	return REASON_PROBE_ERROR;
 }
 
-/* A P record as a queued probe, or NULL when malformed. */
-static struct qprobe *import_probe(struct store *st, char **f)
+/* A P record of nf fields as a queued probe, or NULL when malformed. */
+static struct qprobe *import_probe(struct store *st, char **f, int nf)
 {
 	unsigned char sha[PROBE_MAX_CHAIN][32];
 	const char *src[QS_COUNT] = { f[14], f[15], f[16], f[17], f[18], f[19] };
@@ -189,6 +190,13 @@ static struct qprobe *import_probe(struct store *st, char **f)
 	q->status = (long)status;
 	q->state = (int)state;
 	q->reason = reason_by_name(f[12]);
+	if (nf == SP_P) {
+		bool known = true;
+		int64_t code = field_i64(f[20], &known);
+
+		/* a code this version does not know is "not recorded", not a reason to drop the probe */
+		q->phase = known && store_phase_decode(code) >= 0 ? (int)code : -1;
+	}
 	return q;
 }
 
@@ -230,12 +238,12 @@ static int import_record(struct store *st, char **f, int nf, const int64_t done[
 		return -1;
 	if (!strcmp(f[0], "C") && nf == SP_C)
 		return import_cert(st, f) == 0 ? 1 : -1;
-	if (!strcmp(f[0], "P") && nf == SP_P) {
+	if (!strcmp(f[0], "P") && (nf == SP_P || nf == SP_P_V3)) {
 		struct qprobe *q;
 
 		if (++seen[0] <= done[0])
 			return 0;
-		if (!(q = import_probe(st, f)))
+		if (!(q = import_probe(st, f, nf)))
 			return -1;
 		q->spill_ix = seen[0];
 		store_pq_push(st, q);

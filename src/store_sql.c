@@ -48,8 +48,8 @@ static const char *const sql_text[S_COUNT] = {
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
 	[S_CERT_ID] = "SELECT id FROM cert WHERE sha256 = ?1",
 	[S_PROBE_ADD] = "INSERT OR IGNORE INTO probe(endpoint_id, t_ms, state, reason, " PHASES_US ","
-		" http_status, tls_id, cert_id, ip, message, error)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+		" http_status, tls_id, cert_id, ip, message, error, failed_phase)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
 	[S_SEEN_UPSERT] = "INSERT INTO cert_seen(endpoint_id, cert_id, first_seen, last_seen)"
 		" VALUES(?1, ?2, ?3, ?4) ON CONFLICT(endpoint_id, cert_id) DO UPDATE SET"
 		" first_seen = min(first_seen, excluded.first_seen),"
@@ -88,7 +88,7 @@ static const char *const sql_text[S_COUNT] = {
 		" WHERE endpoint_id = " EP_ID " AND hour_ms >= ?2 AND hour_ms < ?3",
 #define PROBE_ROW "SELECT p.t_ms, p.dns_us, p.connect_us, p.tls_us, p.server_us, p.transfer_us, p.total_us," \
 		" p.http_status, p.state, r.name, p.message, p.ip, t.version, t.cipher, c.sha256," \
-		" (SELECT url FROM endpoint WHERE id = p.endpoint_id)" \
+		" (SELECT url FROM endpoint WHERE id = p.endpoint_id), p.failed_phase" \
 		" FROM probe p LEFT JOIN reason r ON r.id = p.reason LEFT JOIN tls t ON t.id = p.tls_id" \
 		" LEFT JOIN cert c ON c.id = p.cert_id WHERE p.endpoint_id = " EP_ID
 	[S_PROBES] = PROBE_ROW " AND p.t_ms >= ?2 AND p.t_ms <= ?3 ORDER BY p.t_ms LIMIT ?4",
@@ -257,6 +257,25 @@ char *store_col_dup(sqlite3_stmt *s, int i)
 int64_t store_col_us(sqlite3_stmt *s, int i)
 {
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+}
+
+/* On-disk failed-phase codes, by position (see store_int.h): never reorder. */
+static const enum probe_phase disk_phases[] = {
+	PHASE_NONE, PHASE_DNS, PHASE_CONNECT, PHASE_TLS, PHASE_SERVER, PHASE_TRANSFER,
+};
+#define N_DISK_PHASES ((int)(sizeof(disk_phases) / sizeof(disk_phases[0])))
+
+int store_phase_code(enum probe_phase p)
+{
+	for (int i = 0; i < N_DISK_PHASES; i++)
+		if (disk_phases[i] == p)
+			return i;
+	return -1;
+}
+
+int store_phase_decode(int64_t code)
+{
+	return code >= 0 && code < N_DISK_PHASES ? (int)disk_phases[code] : -1;
 }
 
 int store_sha_from_hex(const char *hex, unsigned char out[32])

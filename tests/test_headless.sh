@@ -179,6 +179,10 @@ if [ -n "$slow_view" ]; then
 	else
 		notok "--view keeps a timing-out endpoint current" "row: $row" "$(tmux -L "$ssock" capture-pane -p)"
 	fi
+	# the detail of a stored probe marks the phase the probe engine said it died in (stored, not guessed)
+	tmux -L "$ssock" send-keys / && tmux -L "$ssock" send-keys -l hung && tmux -L "$ssock" send-keys Enter Enter
+	check "--view: the detail's waterfall marks the stored failed phase (TLS)" wait_for 5 sh -c \
+		"tmux -L $ssock capture-pane -p | grep -qE '^ +TLS .*← failed here'"
 	tmux -L "$ssock" kill-server 2>/dev/null
 else
 	skip "--view keeps a timing-out endpoint current" "no tmux, or the hung endpoint never failed"

@@ -32,6 +32,7 @@
 
 #include "httpsmon/cert.h"
 #include "httpsmon/result.h"
+#include "httpsmon/spill.h"
 #include "httpsmon/store.h"
 #include "httpsmon/util.h"
 #include "httpsmon/verdict.h"
@@ -209,7 +210,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 4);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 5);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -1213,6 +1214,138 @@ static void test_spill_torn(void **state)
 	free(spill);
 }
 
+/* ---- the failed phase (schema 5) -------------------------------------------- */
+
+/* Makes path from an SQL text file (a dump), as sqlite3's .read would. */
+static void sql_load(const char *path, const char *sql_file)
+{
+	FILE *fp = fopen(sql_file, "r");
+	char *text, *err = NULL;
+	long len;
+	sqlite3 *db;
+
+	if (!fp)
+		fail_msg("cannot open %s", sql_file);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	len = ftell(fp);
+	rewind(fp);
+	text = xmalloc((size_t)len + 1);
+	assert_int_equal(fread(text, 1, (size_t)len, fp), (size_t)len);
+	text[len] = '\0';
+	fclose(fp);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql_file, err);
+	sqlite3_close(db);
+	free(text);
+}
+
+/* A probe that died in phase ph (PHASE_NONE: a response that was judged DOWN). */
+static void add_failed(struct store *st, const char *name, int64_t t_ms, enum probe_phase ph)
+{
+	struct probe_result r;
+	struct verdict v;
+
+	make_probe(&r, &v, t_ms, 5000, ph == PHASE_NONE ? STATE_DOWN : STATE_UP);
+	r.failed_phase = ph;
+	v.state = STATE_DOWN;
+	store_add_probe(st, name, "https://x.example/", &r, &v);
+	probe_result_done(&r);
+}
+
+/* The failed phase of every probe of name, oldest first, as "p p p" (-1 = not recorded). */
+static void assert_phases(struct store *st, const char *name, const char *want)
+{
+	struct probe_row *rows = NULL;
+	size_t n = 0;
+	char got[256] = "";
+
+	assert_int_equal(store_probes(st, name, 0, INT64_MAX, 100, &rows, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", i ? " " : "", rows[i].failed_phase);
+	free(rows);
+	assert_string_equal(got, want);
+}
+
+/*
+ * A file written at schema 3 (tests/fixtures/store-schema3.sql, made by the
+ * previous httpsmon) is migrated to 4 by the first collector: its rows keep
+ * every value and read back with the failed phase "not recorded" (-1, NULL
+ * on disk), never a guess; probes written from then on keep the phase the
+ * probe engine named, on disk as the fixed codes, through the spill file
+ * too; a spill file written before the phase was kept still imports.
+ */
+static void test_failed_phase_migration(void **state)
+{
+	struct fx *f = *state;
+	char *db = xasprintf("%s/old.db", f->dir), *spill = xasprintf("%s.spill", db), msg[1024], err[256];
+	const char *fixture = "tests/fixtures/store-schema3.sql";
+	struct probe_row *rows = NULL;
+	struct spill_w *w;
+	struct store *st;
+	sqlite3 *other;
+	size_t n = 0;
+
+	sql_load(db, fixture);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
+	st = open_collector(db);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 5);
+	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe WHERE failed_phase IS NULL"), 6);
+	/* the old rows: values as they were, the phase not recorded (a refused connect and a judged response alike) */
+	assert_int_equal(store_probes(st, "closed", 0, INT64_MAX, 100, &rows, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].t.us[PHASE_CONNECT], 259);
+	assert_int_equal(rows[0].t.us[PHASE_TOTAL], 267);
+	assert_int_equal(rows[0].t.us[PHASE_TLS], -1);
+	assert_string_equal(rows[0].reason, "refused");
+	free(rows);
+	assert_phases(st, "closed", "-1 -1 -1");
+	assert_phases(st, "web", "-1 -1 -1");
+
+	/* new probes keep what the probe engine said */
+	add_failed(st, "new", T0, PHASE_CONNECT);
+	add_failed(st, "new", T0 + 1000, PHASE_NONE);
+	add_failed(st, "new", T0 + 2000, PHASE_TLS);
+	add_failed(st, "new", T0 + 3000, PHASE_TRANSFER);
+	add(st, "new", T0 + 4000, 1000, STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	assert_phases(st, "new", "2 0 3 5 0");
+	assert_int_equal(sql_int(db, "SELECT group_concat(failed_phase, '') FROM (SELECT p.failed_phase FROM probe p"
+				 " JOIN endpoint e ON e.id = p.endpoint_id WHERE e.name = 'new' ORDER BY p.t_ms)"),
+			 20350); /* the codes on disk: connect 2, none 0, TLS 3, transfer 5, none 0 */
+
+	/* through the spill file */
+	other = hold_lock(db);
+	add_failed(st, "spilled", T0, PHASE_SERVER);
+	add_failed(st, "spilled", T0 + 1000, PHASE_DNS);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_spill(st, msg, sizeof(msg)), 2);
+	store_close(st);
+	release_lock(other);
+	st = open_collector(db);
+	assert_int_equal(store_flush(st), 0);
+	assert_phases(st, "spilled", "4 1");
+	store_close(st);
+
+	/* a P record of 20 fields, as written before schema 5 */
+	w = spill_create(spill, 987654, err, sizeof(err));
+	assert_non_null(w);
+	{
+		const char *rec[20] = { "P", "v3", "https://v3.example/", "1767225600000", "10", "20", "30", "40", "50",
+					"150", "200", "0", "ok", "", "HTTP 200", "192.0.2.1", "TLSv1.3", "TLS_AES_128_GCM_SHA256",
+					"h2", NULL };
+
+		spill_put(w, rec, 20);
+	}
+	assert_int_equal(spill_finish(w, err, sizeof(err)), 0);
+	st = open_collector(db);
+	assert_int_equal(store_flush(st), 0);
+	assert_phases(st, "v3", "-1");
+	store_close(st);
+	free(spill);
+	free(db);
+}
+
 /* ---- file modes ------------------------------------------------------------ */
 
 static void test_file_modes(void **state)
@@ -1507,6 +1640,7 @@ int main(void)
 		T(test_disk_full_chunks),
 		T(test_spill),
 		T(test_spill_torn),
+		T(test_failed_phase_migration),
 		T(test_file_modes),
 		T(test_sigkill),
 		T(test_outbox),

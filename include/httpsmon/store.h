@@ -250,6 +250,8 @@ struct probe_row {
 	char cipher[64];
 	char cert_sha256[65];  /* leaf, "" if none */
 	char url[512];         /* the endpoint's newest url, "" if unknown */
+	int failed_phase;      /* enum probe_phase the probe died in (PHASE_NONE: it did not);
+				  -1 when not recorded (rows written before schema 4) */
 };
 int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to_ms, size_t limit,
 		 struct probe_row **rows, size_t *n);

@@ -539,20 +539,16 @@ static void draw_open(int y, int h_rows)
 		return;
 	{
 		const struct probe_row *p = &h->probes[h->psel];
-		enum probe_phase failed = PHASE_NONE;
-
-		/* the phase the probe died in: the last one reached, when it failed */
-		if (strcmp(p->state, "UP") && strcmp(p->state, "WARN"))
-			for (int k = PHASE_FIRST; k <= PHASE_LAST; k++)
-				if (p->t.us[k] >= 0)
-					failed = k;
-		if (!strcmp(p->reason, "http_status") || !strcmp(p->reason, "body_mismatch") ||
-		    !strncmp(p->reason, "cert_", 5))
-			failed = PHASE_NONE; /* a response or a handshake that finished: no phase died */
+		/* as the probe engine said when it stored the probe; rows from before schema 5 did not say */
+		enum probe_phase failed = p->failed_phase > 0 ? (enum probe_phase)p->failed_phase : PHASE_NONE;
 		cv_init(&c, stdscr, y, h_rows, 0, COLS, h->scroll);
 		x = 0;
 		cv_rule(&c, "phases of the selected probe");
 		ui_waterfall(&c, &p->t, failed);
+		if (p->failed_phase < 0 && strcmp(p->state, "DOWN") == 0) {
+			cv_text(&c, 2, -1, ui_attr(C_DIM), "the phase it failed in was not recorded (stored before schema 5)");
+			cv_nl(&c);
+		}
 		{
 			char b[256];
 
