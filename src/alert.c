@@ -88,10 +88,7 @@ void alert_group_init(struct alert_group *g, enum alert_kind k, int64_t time_s)
 
 static struct alert *group_slot(struct alert_group *g)
 {
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 8;
-		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
-	}
+	g->v = xgrow(g->v, g->n, &g->cap, sizeof(*g->v), 8);
 	return &g->v[g->n++];
 }
 

@@ -145,10 +145,7 @@ static void event_cb(void *ud, const struct mon_event *ev)
 	/* the alert engine queues its outbox rows right behind the outage this event wrote */
 	notify_event(a->notify, ev, monitor_find(a->mon, ev->name));
 
-	if (a->evq_n == a->evq_cap) {
-		a->evq_cap = a->evq_cap ? a->evq_cap * 2 : 16;
-		a->evq = xrealloc(a->evq, a->evq_cap * sizeof(*a->evq));
-	}
+	a->evq = xgrow(a->evq, a->evq_n, &a->evq_cap, sizeof(*a->evq), 16);
 	a->evq[a->evq_n++] = (struct queued_event){ .kind = ev->kind, .name = xstrdup(ev->name),
 						    .t_ms = ev->t_ms, .text = xstrdup(ev->text) };
 	/*

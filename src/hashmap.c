@@ -1,6 +1,6 @@
 /*
- * hashmap: one open-addressing table for integer or string keys (see
- * hashmap.h), and the hashes every module uses.
+ * hashmap: one open-addressing table for integer, string or byte-string
+ * keys (see hashmap.h), and the hashes every module uses.
  *
  * slots[cap], cap a power of two, n <= cap / 2 after every put. A key
  * lives in the first free slot at or after its home (hash & (cap - 1));
@@ -49,16 +49,28 @@ void hashmap_init(struct hashmap *m, enum hashmap_keys keys)
 	*m = (struct hashmap){ .keys = keys };
 }
 
+/* Frees the byte-string keys the map owns. */
+static void free_keys(struct hashmap *m)
+{
+	if (m->keys != HASHMAP_BYTES)
+		return;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i].used)
+			free(m->slots[i].key.b);
+}
+
 void hashmap_done(struct hashmap *m)
 {
 	if (!m)
 		return;
+	free_keys(m);
 	free(m->slots);
 	hashmap_init(m, m->keys);
 }
 
 void hashmap_clear(struct hashmap *m)
 {
+	free_keys(m);
 	if (m->cap)
 		memset(m->slots, 0, m->cap * sizeof(*m->slots));
 	m->n = 0;
@@ -69,23 +81,44 @@ size_t hashmap_count(const struct hashmap *m)
 	return m->n;
 }
 
-static bool same(const struct hashmap *m, const struct hashmap_slot *sl, uint64_t hash, uint64_t u,
-		 const char *s)
+/* A key as the operations pass it: u for HASHMAP_U64, p and len otherwise. */
+struct hkey {
+	uint64_t hash;
+	uint64_t u;
+	const void *p;
+	size_t len;
+};
+
+static bool same(const struct hashmap *m, const struct hashmap_slot *sl, const struct hkey *k)
 {
-	if (sl->hash != hash)
+	if (sl->hash != k->hash)
 		return false;
-	return m->keys == HASHMAP_U64 ? sl->key.u == u : strcmp(sl->key.s, s) == 0;
+	if (m->keys == HASHMAP_U64)
+		return sl->key.u == k->u;
+	if (m->keys == HASHMAP_STR)
+		return strcmp(sl->key.s, k->p) == 0;
+	return sl->klen == k->len && memcmp(sl->key.b, k->p, k->len) == 0;
 }
 
 /* The slot holding the key, or the free slot where it would go; NULL on an empty map. */
-static struct hashmap_slot *lookup(const struct hashmap *m, uint64_t hash, uint64_t u, const char *s)
+static struct hashmap_slot *lookup(const struct hashmap *m, const struct hkey *k)
 {
 	size_t mask = m->cap - 1;
 
 	if (!m->cap)
 		return NULL;
+	for (size_t b = k->hash & mask;; b = (b + 1) & mask)
+		if (!m->slots[b].used || same(m, &m->slots[b], k))
+			return &m->slots[b];
+}
+
+/* The first unused slot from hash's home: where a key known to be absent goes. */
+static struct hashmap_slot *lookup_free(const struct hashmap *m, uint64_t hash)
+{
+	size_t mask = m->cap - 1;
+
 	for (size_t b = hash & mask;; b = (b + 1) & mask)
-		if (!m->slots[b].used || same(m, &m->slots[b], hash, u, s))
+		if (!m->slots[b].used)
 			return &m->slots[b];
 }
 
@@ -103,35 +136,42 @@ static void reserve(struct hashmap *m)
 	m->slots = xcalloc(cap, sizeof(*m->slots));
 	m->cap = cap;
 	for (size_t i = 0; i < old_cap; i++) {
-		if (!old[i].used)
-			continue;
-		*lookup(m, old[i].hash, old[i].key.u, old[i].key.s) = old[i];
+		/* every key moves with its slot: an empty free slot is found by hash alone */
+		if (old[i].used)
+			*lookup_free(m, old[i].hash) = old[i];
 	}
 	free(old);
 }
 
-static void put(struct hashmap *m, uint64_t hash, uint64_t u, const char *s, uint64_t val)
+static struct hashmap_slot *put(struct hashmap *m, const struct hkey *k, uint64_t val)
 {
-	struct hashmap_slot *sl = lookup(m, hash, u, s);
+	struct hashmap_slot *sl = lookup(m, k);
 
 	if (!sl || !sl->used) {
 		/* only a new key may grow the table (a replace never moves slots) */
 		reserve(m);
-		sl = lookup(m, hash, u, s);
+		sl = lookup(m, k);
 		sl->used = true;
-		sl->hash = hash;
-		if (m->keys == HASHMAP_U64)
-			sl->key.u = u;
-		else
-			sl->key.s = s;
+		sl->hash = k->hash;
+		sl->klen = k->len;
+		if (m->keys == HASHMAP_U64) {
+			sl->key.u = k->u;
+		} else if (m->keys == HASHMAP_STR) {
+			sl->key.s = k->p;
+		} else {
+			sl->key.b = xmalloc(k->len ? k->len : 1);
+			if (k->len)
+				memcpy(sl->key.b, k->p, k->len);
+		}
 		m->n++;
 	}
 	sl->val = val;
+	return sl;
 }
 
-static bool get(const struct hashmap *m, uint64_t hash, uint64_t u, const char *s, uint64_t *val)
+static bool get(const struct hashmap *m, const struct hkey *k, uint64_t *val)
 {
-	const struct hashmap_slot *sl = lookup(m, hash, u, s);
+	const struct hashmap_slot *sl = lookup(m, k);
 
 	if (!sl || !sl->used)
 		return false;
@@ -140,14 +180,16 @@ static bool get(const struct hashmap *m, uint64_t hash, uint64_t u, const char *
 	return true;
 }
 
-static bool del(struct hashmap *m, uint64_t hash, uint64_t u, const char *s)
+static bool del(struct hashmap *m, const struct hkey *k)
 {
-	struct hashmap_slot *sl = lookup(m, hash, u, s);
+	struct hashmap_slot *sl = lookup(m, k);
 	size_t mask = m->cap - 1, b, j;
 
 	if (!sl || !sl->used)
 		return false;
 	b = j = (size_t)(sl - m->slots);
+	if (m->keys == HASHMAP_BYTES)
+		free(sl->key.b);
 	m->slots[b].used = false;
 	m->n--;
 	for (;;) {
@@ -166,32 +208,89 @@ static bool del(struct hashmap *m, uint64_t hash, uint64_t u, const char *s)
 	}
 }
 
+static struct hkey ukey(uint64_t key)
+{
+	return (struct hkey){ .hash = hash_u64(key), .u = key };
+}
+
+static struct hkey skey(const char *key)
+{
+	return (struct hkey){ .hash = hash_str(key), .p = key, .len = strlen(key) };
+}
+
+static struct hkey bkey(const void *key, size_t len)
+{
+	return (struct hkey){ .hash = hash_bytes(key, len), .p = key, .len = len };
+}
+
 bool hashmap_get(const struct hashmap *m, uint64_t key, uint64_t *val)
 {
-	return get(m, hash_u64(key), key, NULL, val);
+	struct hkey k = ukey(key);
+
+	return get(m, &k, val);
 }
 
 void hashmap_put(struct hashmap *m, uint64_t key, uint64_t val)
 {
-	put(m, hash_u64(key), key, NULL, val);
+	struct hkey k = ukey(key);
+
+	put(m, &k, val);
 }
 
 bool hashmap_del(struct hashmap *m, uint64_t key)
 {
-	return del(m, hash_u64(key), key, NULL);
+	struct hkey k = ukey(key);
+
+	return del(m, &k);
 }
 
 bool hashmap_sget(const struct hashmap *m, const char *key, uint64_t *val)
 {
-	return get(m, hash_str(key), 0, key, val);
+	struct hkey k = skey(key);
+
+	return get(m, &k, val);
 }
 
 void hashmap_sput(struct hashmap *m, const char *key, uint64_t val)
 {
-	put(m, hash_str(key), 0, key, val);
+	struct hkey k = skey(key);
+
+	put(m, &k, val);
 }
 
 bool hashmap_sdel(struct hashmap *m, const char *key)
 {
-	return del(m, hash_str(key), 0, key);
+	struct hkey k = skey(key);
+
+	return del(m, &k);
+}
+
+uint64_t *hashmap_bget(const struct hashmap *m, const void *key, size_t len)
+{
+	struct hkey k = bkey(key, len);
+	struct hashmap_slot *sl = lookup(m, &k);
+
+	return sl && sl->used ? &sl->val : NULL;
+}
+
+void hashmap_bput(struct hashmap *m, const void *key, size_t len, uint64_t val)
+{
+	struct hkey k = bkey(key, len);
+
+	put(m, &k, val);
+}
+
+bool hashmap_bdel(struct hashmap *m, const void *key, size_t len)
+{
+	struct hkey k = bkey(key, len);
+
+	return del(m, &k);
+}
+
+const struct hashmap_slot *hashmap_next(const struct hashmap *m, size_t *i)
+{
+	for (; *i < m->cap; (*i)++)
+		if (m->slots[*i].used)
+			return &m->slots[(*i)++];
+	return NULL;
 }

@@ -6,7 +6,7 @@
  * store_int.h (nothing outside the store sees it):
  *
  *   store_sql.c        every statement's text, prepared once; bind and
- *                      column helpers; the store's small hash map
+ *                      column helpers; the failed phase's codes
  *   store_queue.c      the write queue (probes, outages, events, certificates)
  *   store_flush.c      committing the queue in chunks; the backoff after a
  *                      failed flush (a full disk)
@@ -445,6 +445,9 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 
 	st->path = xstrdup(path);
 	st->mode = mode;
+	hashmap_init(&st->ep_index, HASHMAP_BYTES);
+	hashmap_init(&st->certs, HASHMAP_BYTES);
+	hashmap_init(&st->rolled, HASHMAP_U64);
 	st->lock_fd = -1;
 	st->clock = default_clock;
 	if (mode == STORE_COLLECTOR) {
@@ -540,9 +543,9 @@ void store_close(struct store *st)
 		free(st->eps[i].url);
 	}
 	free(st->eps);
-	store_map_done(&st->ep_index);
-	store_map_done(&st->certs);
-	store_map_done(&st->rolled);
+	hashmap_done(&st->ep_index);
+	hashmap_done(&st->certs);
+	hashmap_done(&st->rolled);
 	free(st->path);
 	free(st);
 }

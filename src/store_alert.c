@@ -19,7 +19,7 @@ static struct qalert *aq_push(struct store *st, enum qalert_op op)
 {
 	struct qalert *q;
 
-	st->aq = store_grow(st->aq, st->aq_n, &st->aq_cap, sizeof(*st->aq), 16);
+	st->aq = xgrow(st->aq, st->aq_n, &st->aq_cap, sizeof(*st->aq), 16);
 	q = &st->aq[st->aq_n++];
 	memset(q, 0, sizeof(*q));
 	q->op = op;
@@ -244,7 +244,7 @@ static int outbox_rows(sqlite3_stmt *s, struct outbox_row **rows, size_t *n)
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 16);
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows), 16);
 		outbox_read(s, &(*rows)[(*n)++]);
 	}
 	if (rc != SQLITE_DONE) {
@@ -296,7 +296,7 @@ int store_deliveries(struct store *st, int64_t since_ms, size_t limit, struct de
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct delivery_row *d;
 
-		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 16);
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows), 16);
 		d = &(*rows)[(*n)++];
 		d->t_ms = sqlite3_column_int64(s, 0);
 		store_col_text(s, 1, d->notifier, sizeof(d->notifier));

@@ -23,9 +23,9 @@
 
 /* The scratch state of one flush; forgotten when it rolls back. */
 struct flush {
-	struct map certs;    /* sha256 -> id learnt in this transaction */
-	struct map tls;      /* "version\0cipher\0alpn" -> id */
-	struct map seen;     /* (endpoint id, cert id) -> index in seen_v */
+	struct hashmap certs; /* sha256 -> id learnt in this transaction */
+	struct hashmap tls;   /* "version\0cipher\0alpn" -> id */
+	struct hashmap seen;  /* (endpoint id, cert id) -> index in seen_v */
 	struct {
 		int64_t ep, cert, first, last;
 	} *seen_v;
@@ -119,16 +119,16 @@ static int flush_certs(struct store *st)
 /* The id of a certificate, or 0 when the file does not have it. -1 on error. */
 static int64_t cert_id(struct store *st, struct flush *f, const unsigned char sha[32])
 {
-	int64_t *known = store_map_get(&f->certs, sha, 32);
+	uint64_t *known = hashmap_bget(&f->certs, sha, 32);
 	sqlite3_stmt *s;
 	int64_t id = 0;
 	int rc;
 
 	if (known)
-		return *known;
-	known = store_map_get(&st->certs, sha, 32);
+		return (int64_t)*known;
+	known = hashmap_bget(&st->certs, sha, 32);
 	if (known && *known > 0)
-		return *known;
+		return (int64_t)*known;
 	if (!(s = store_stmt(st, S_CERT_ID)))
 		return -1;
 	sqlite3_bind_blob(s, 1, sha, 32, SQLITE_STATIC);
@@ -138,7 +138,7 @@ static int64_t cert_id(struct store *st, struct flush *f, const unsigned char sh
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
-	store_map_put(&f->certs, sha, 32, id);
+	hashmap_bput(&f->certs, sha, 32, (uint64_t)id);
 	return id;
 }
 
@@ -148,7 +148,8 @@ static int64_t tls_id(struct store *st, struct flush *f, const struct qprobe *q)
 	size_t a = strlen(ver), b = strlen(cip), c = strlen(alpn);
 	char key[16 + 64 + 16 + 3];
 	sqlite3_stmt *add, *get;
-	int64_t *known, id;
+	uint64_t *known;
+	int64_t id;
 
 	if (!a && !b && !c)
 		return 0;
@@ -157,8 +158,8 @@ static int64_t tls_id(struct store *st, struct flush *f, const struct qprobe *q)
 	memcpy(key, ver, a + 1);
 	memcpy(key + a + 1, cip, b + 1);
 	memcpy(key + a + b + 2, alpn, c + 1);
-	if ((known = store_map_get(&f->tls, key, a + b + c + 3)))
-		return *known;
+	if ((known = hashmap_bget(&f->tls, key, a + b + c + 3)))
+		return (int64_t)*known;
 	add = store_stmt(st, S_TLS_ADD);
 	get = store_stmt(st, S_TLS_ID);
 	if (!add || !get)
@@ -175,14 +176,14 @@ static int64_t tls_id(struct store *st, struct flush *f, const struct qprobe *q)
 	}
 	id = sqlite3_column_int64(get, 0);
 	sqlite3_reset(get);
-	store_map_put(&f->tls, key, a + b + c + 3, id);
+	hashmap_bput(&f->tls, key, a + b + c + 3, (uint64_t)id);
 	return id;
 }
 
 static void seen_note(struct flush *f, int64_t ep, int64_t cert, int64_t t_ms)
 {
 	int64_t key[2] = { ep, cert };
-	int64_t *ix = store_map_get(&f->seen, key, sizeof(key));
+	uint64_t *ix = hashmap_bget(&f->seen, key, sizeof(key));
 
 	if (ix) {
 		if (t_ms < f->seen_v[*ix].first)
@@ -191,14 +192,11 @@ static void seen_note(struct flush *f, int64_t ep, int64_t cert, int64_t t_ms)
 			f->seen_v[*ix].last = t_ms;
 		return;
 	}
-	if (f->nseen == f->seen_cap) {
-		f->seen_cap = f->seen_cap ? f->seen_cap * 2 : 64;
-		f->seen_v = xrealloc(f->seen_v, f->seen_cap * sizeof(*f->seen_v));
-	}
+	f->seen_v = xgrow(f->seen_v, f->nseen, &f->seen_cap, sizeof(*f->seen_v), 64);
 	f->seen_v[f->nseen].ep = ep;
 	f->seen_v[f->nseen].cert = cert;
 	f->seen_v[f->nseen].first = f->seen_v[f->nseen].last = t_ms;
-	store_map_put(&f->seen, key, sizeof(key), (int64_t)f->nseen++);
+	hashmap_bput(&f->seen, key, sizeof(key), f->nseen++);
 }
 
 static int flush_probes(struct store *st, struct flush *f, size_t np)
@@ -315,9 +313,9 @@ static int flush_rest(struct store *st, struct flush *f, size_t ne)
 
 static void flush_done(struct flush *f)
 {
-	store_map_done(&f->certs);
-	store_map_done(&f->tls);
-	store_map_done(&f->seen);
+	hashmap_done(&f->certs);
+	hashmap_done(&f->tls);
+	hashmap_done(&f->seen);
 	free(f->seen_v);
 }
 
@@ -370,7 +368,13 @@ static int flush_spill_mark(struct store *st, size_t np, size_t ne)
 static int flush_chunk(struct store *st, size_t np, size_t ne)
 {
 	struct flush f = { 0 };
-	int rc = store_run(st, S_BEGIN_W);
+	const struct hashmap_slot *sl;
+	int rc;
+
+	hashmap_init(&f.certs, HASHMAP_BYTES);
+	hashmap_init(&f.tls, HASHMAP_BYTES);
+	hashmap_init(&f.seen, HASHMAP_BYTES);
+	rc = store_run(st, S_BEGIN_W);
 
 	if (rc == SQLITE_OK) {
 		if (flush_endpoints(st, np, ne) == 0 && flush_certs(st) == 0 && flush_probes(st, &f, np) == 0 &&
@@ -388,9 +392,9 @@ static int flush_chunk(struct store *st, size_t np, size_t ne)
 	}
 	/* committed: the ids learnt are real now */
 	st->wseq++;
-	for (size_t i = 0; i < f.certs.cap; i++)
-		if (f.certs.s[i].key && f.certs.s[i].val > 0)
-			store_map_put(&st->certs, f.certs.s[i].key, 32, f.certs.s[i].val);
+	for (size_t i = 0; (sl = hashmap_next(&f.certs, &i));)
+		if (sl->val > 0)
+			hashmap_bput(&st->certs, sl->key.b, sl->klen, sl->val);
 	flush_done(&f);
 	store_queues_pop(st, np, ne);
 	return SQLITE_OK;

@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "httpsmon/cert.h"
+#include "httpsmon/hashmap.h"
 #include "httpsmon/store.h"
 #include "httpsmon/verdict.h"
 
@@ -44,18 +45,6 @@ enum stmt {
 };
 
 /* A small hash map: byte-string keys -> int64 (store_sql.c). */
-struct map_slot {
-	char *key;           /* owned; NULL = empty slot */
-	size_t klen;
-	int64_t val;
-};
-
-struct map {
-	struct map_slot *s;
-	size_t cap;          /* power of two, or 0 */
-	size_t n;
-};
-
 /* An endpoint name this store was handed; queue items refer to it by index. */
 struct ep {
 	char *name;
@@ -120,7 +109,7 @@ struct store {
 
 	struct ep *eps;
 	size_t neps, eps_cap;
-	struct map ep_index;     /* name -> index in eps */
+	struct hashmap ep_index; /* name -> index in eps (byte keys, owned) */
 
 	struct qprobe **pq;      /* ring buffer of queued probes */
 	size_t pq_cap, pq_head, pq_n;
@@ -132,7 +121,7 @@ struct store {
 	size_t aq_n, aq_cap;
 	struct cert_info *cq;    /* certificates not in the file yet */
 	size_t cq_n, cq_cap;
-	struct map certs;        /* sha256 (32 bytes) -> cert id; 0 = queued in cq */
+	struct hashmap certs;    /* sha256 (32 bytes, owned keys) -> cert id; 0 = queued in cq */
 
 	uint64_t gen;
 	int64_t wseq;            /* collector: the last committed write sequence */
@@ -148,7 +137,7 @@ struct store {
 	int64_t spill_id;        /* the spill file imported at open, until all of it is written; 0 none */
 	char notice[1400];       /* from store_open, for the collector to log once: lines */
 	int64_t ret_cursor;      /* retention: last endpoint id visited */
-	struct map rolled;       /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
+	struct hashmap rolled;   /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
 				    emptied by every retention pass, which moves it */
 };
 
@@ -207,12 +196,6 @@ int64_t store_col_us(sqlite3_stmt *s, int i);
 int store_sha_from_hex(const char *hex, unsigned char out[32]);
 /* 32 bytes to 64 lower-case hex digits ("" when n is not 32). */
 void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65]);
-/* The value kept for key[klen] (borrowed: valid until the next put), or NULL. */
-int64_t *store_map_get(const struct map *m, const void *key, size_t klen);
-/* Sets key[klen] (copied) to val. */
-void store_map_put(struct map *m, const void *key, size_t klen, int64_t val);
-/* Frees every key and the slots; m is empty and reusable after. */
-void store_map_done(struct map *m);
 
 /* ---- store_queue.c ---- */
 
@@ -240,8 +223,6 @@ int store_alerts_age(struct store *st, int64_t before_ms);
 
 /* ---- store_read.c ---- */
 
-/* v (n used, *cap allocated, elem bytes each) with room for one more; first: the first capacity. */
-void *store_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first);
 /* Resets s; on rc other than SQLITE_DONE frees arr, zeroes *n and returns -1. */
 int store_rows_done(sqlite3_stmt *s, int rc, void *arr, size_t *n);
 

@@ -17,7 +17,7 @@
 size_t store_ep_intern(struct store *st, const char *name, const char *url)
 {
 	size_t len = strlen(name);
-	int64_t *ix = store_map_get(&st->ep_index, name, len);
+	uint64_t *ix = hashmap_bget(&st->ep_index, name, len);
 	struct ep *e;
 
 	if (ix) {
@@ -28,15 +28,12 @@ size_t store_ep_intern(struct store *st, const char *name, const char *url)
 		}
 		return (size_t)*ix;
 	}
-	if (st->neps == st->eps_cap) {
-		st->eps_cap = st->eps_cap ? st->eps_cap * 2 : 16;
-		st->eps = xrealloc(st->eps, st->eps_cap * sizeof(*st->eps));
-	}
+	st->eps = xgrow(st->eps, st->neps, &st->eps_cap, sizeof(*st->eps), 16);
 	e = &st->eps[st->neps];
 	memset(e, 0, sizeof(*e));
 	e->name = xstrdup(name);
 	e->url = xstrdup(url);
-	store_map_put(&st->ep_index, name, len, (int64_t)st->neps);
+	hashmap_bput(&st->ep_index, name, len, st->neps);
 	return st->neps++;
 }
 
@@ -47,14 +44,11 @@ static int db_state(enum state s)
 
 void store_queue_cert(struct store *st, const struct cert_info *c, const unsigned char sha[32])
 {
-	if (store_map_get(&st->certs, sha, 32))
+	if (hashmap_bget(&st->certs, sha, 32))
 		return;
-	if (st->cq_n == st->cq_cap) {
-		st->cq_cap = st->cq_cap ? st->cq_cap * 2 : 8;
-		st->cq = xrealloc(st->cq, st->cq_cap * sizeof(*st->cq));
-	}
+	st->cq = xgrow(st->cq, st->cq_n, &st->cq_cap, sizeof(*st->cq), 8);
 	cert_info_copy(&st->cq[st->cq_n++], c);
-	store_map_put(&st->certs, sha, 32, 0);
+	hashmap_bput(&st->certs, sha, 32, 0);
 }
 
 void store_pq_push(struct store *st, struct qprobe *q)
@@ -164,10 +158,7 @@ void store_put_outage(struct store *st, const char *name, int64_t start_ms, int6
 		free(o->reason);
 		free(o->message);
 	} else {
-		if (st->oq_n == st->oq_cap) {
-			st->oq_cap = st->oq_cap ? st->oq_cap * 2 : 8;
-			st->oq = xrealloc(st->oq, st->oq_cap * sizeof(*st->oq));
-		}
+		st->oq = xgrow(st->oq, st->oq_n, &st->oq_cap, sizeof(*st->oq), 8);
 		o = &st->oq[st->oq_n++];
 	}
 	o->ep = ep;
@@ -192,10 +183,7 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 		st->evq_n--;
 		st->dropped++;
 	}
-	if (st->evq_n == st->evq_cap) {
-		st->evq_cap = st->evq_cap ? st->evq_cap * 2 : 8;
-		st->evq = xrealloc(st->evq, st->evq_cap * sizeof(*st->evq));
-	}
+	st->evq = xgrow(st->evq, st->evq_n, &st->evq_cap, sizeof(*st->evq), 8);
 	e = &st->evq[st->evq_n++];
 	e->ep = store_ep_intern(st, name, NULL);
 	e->t_ms = t_ms;

@@ -14,15 +14,6 @@
 #include "httpsmon/util.h"
 #include "store_int.h"
 
-/* Room for one more element of an array that holds n of cap (doubling, from first). */
-void *store_grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
-{
-	if (n < *cap)
-		return v;
-	*cap = *cap ? *cap * 2 : first;
-	return xrealloc(v, *cap * elem);
-}
-
 /* The outage and event lists: (name?, since, limit), newest first. */
 static sqlite3_stmt *newest_query(struct store *st, enum stmt id, const char *name, int64_t since_ms, size_t limit)
 {
@@ -61,7 +52,7 @@ static int outage_rows(sqlite3_stmt *s, struct outage_row **rows, size_t *n)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct outage_row *r;
 
-		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 16);
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows), 16);
 		r = &(*rows)[(*n)++];
 		store_col_text(s, 0, r->name, sizeof(r->name));
 		r->start_ms = sqlite3_column_int64(s, 1);
@@ -106,7 +97,7 @@ int store_events(struct store *st, const char *name, int64_t since_ms, size_t li
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct event_row *r;
 
-		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 16);
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows), 16);
 		r = &(*rows)[(*n)++];
 		store_col_text(s, 0, r->name, sizeof(r->name));
 		r->t_ms = sqlite3_column_int64(s, 1);
@@ -239,7 +230,7 @@ int store_probes(struct store *st, const char *name, int64_t from_ms, int64_t to
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct probe_row *r;
 
-		*rows = store_grow(*rows, *n, &cap, sizeof(**rows), 64);
+		*rows = xgrow(*rows, *n, &cap, sizeof(**rows), 64);
 		r = &(*rows)[(*n)++];
 		probe_row_read(s, r);
 	}

@@ -199,12 +199,14 @@ static int drop_orphans(struct store *st, int64_t horizon)
 		return -1;
 	if (sqlite3_changes(st->db)) {
 		/* ids we remembered may be gone: forget the written ones */
-		struct map keep = { 0 };
+		struct hashmap keep;
+		const struct hashmap_slot *sl;
 
-		for (size_t i = 0; i < st->certs.cap; i++)
-			if (st->certs.s[i].key && st->certs.s[i].val == 0)
-				store_map_put(&keep, st->certs.s[i].key, 32, 0);
-		store_map_done(&st->certs);
+		hashmap_init(&keep, HASHMAP_BYTES);
+		for (size_t i = 0; (sl = hashmap_next(&st->certs, &i));)
+			if (sl->val == 0)
+				hashmap_bput(&keep, sl->key.b, sl->klen, 0);
+		hashmap_done(&st->certs);
 		st->certs = keep;
 	}
 	if (!(s = store_stmt(st, S_EP_DEL)))
@@ -289,10 +291,10 @@ int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 	}
 	if (store_run(st, S_COMMIT) != SQLITE_OK)
 		goto fail;
-	store_map_done(&st->rolled);
+	hashmap_clear(&st->rolled);
 	return more ? 1 : 0;
 fail:
-	store_map_done(&st->rolled);
+	hashmap_clear(&st->rolled);
 	if (!st->failing) {
 		snprintf(st->err, sizeof(st->err), "cannot clean up %s: %s", st->path, sqlite3_errmsg(st->db));
 		st->failing = true;

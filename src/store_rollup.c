@@ -30,10 +30,7 @@ int64_t store_rank(const int64_t *v, size_t n, int q)
 
 void store_vals_push(struct vals *a, int64_t x)
 {
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 256;
-		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
+	a->v = xgrow(a->v, a->n, &a->cap, sizeof(*a->v), 256);
 	a->v[a->n++] = x;
 }
 
@@ -165,17 +162,18 @@ int64_t store_rolled_until(struct store *st, int64_t ep)
  */
 int store_merge_late(struct store *st, int64_t ep, const struct qprobe *q)
 {
-	int64_t *known = store_map_get(&st->rolled, &ep, sizeof(ep)), rolled;
+	uint64_t known;
+	int64_t rolled;
 	struct vals ph[PHASE_END] = { { 0 } };
 	struct rollup ru;
 	int rc;
 
-	if (known) {
-		rolled = *known;
+	if (hashmap_get(&st->rolled, (uint64_t)ep, &known)) {
+		rolled = (int64_t)known;
 	} else {
 		if ((rolled = store_rolled_until(st, ep)) == INT64_MAX)
 			return -1;
-		store_map_put(&st->rolled, &ep, sizeof(ep), rolled);
+		hashmap_put(&st->rolled, (uint64_t)ep, (uint64_t)rolled);
 	}
 	if (q->t_ms >= rolled)
 		return 0;

@@ -2,17 +2,13 @@
  * store_sql: every SQL statement of the store, by enum stmt (store_int.h),
  * prepared on first use and cached for the life of the store; the helpers
  * that bind values (never formatted into SQL) and read columns; SHA-256
- * fingerprints as hex; and the store's small hash map (byte-string keys ->
- * int64: endpoint names, certificate fingerprints, rolled-until times),
- * hashed with hashmap.h's FNV-1a. It keeps its own table because its keys
- * are copied byte strings (a 32-byte fingerprint, an (endpoint, cert) id
- * pair, "version\0cipher\0alpn"), which struct hashmap (u64 keys or
- * borrowed C strings) does not hold.
+ * fingerprints as hex; the on-disk codes of the failed phase. The store's
+ * maps (endpoint names, fingerprints, TLS triples, rolled-until times) are
+ * hashmap.h's, with owned byte-string keys where the key is not an id.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 #include "store_int.h"
 
@@ -305,57 +301,4 @@ void store_sha_to_hex(const unsigned char *sha, size_t n, char out[65])
 		out[2 * i + 1] = digits[sha[i] & 15];
 	}
 	out[64] = '\0';
-}
-
-static struct map_slot *map_find(const struct map *m, const void *key, size_t klen)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = hash_bytes(key, klen) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		struct map_slot *s = &m->s[i];
-
-		if (!s->key || (s->klen == klen && !memcmp(s->key, key, klen)))
-			return s;
-	}
-}
-
-int64_t *store_map_get(const struct map *m, const void *key, size_t klen)
-{
-	struct map_slot *s = map_find(m, key, klen);
-
-	return s && s->key ? &s->val : NULL;
-}
-
-void store_map_put(struct map *m, const void *key, size_t klen, int64_t val)
-{
-	struct map_slot *s;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		struct map old = *m;
-
-		m->cap = old.cap ? old.cap * 2 : 64;
-		m->s = xcalloc(m->cap, sizeof(*m->s));
-		for (size_t i = 0; i < old.cap; i++) {
-			if (!old.s[i].key)
-				continue;
-			*map_find(m, old.s[i].key, old.s[i].klen) = old.s[i];
-		}
-		free(old.s);
-	}
-	s = map_find(m, key, klen);
-	if (!s->key) {
-		s->key = xmalloc(klen ? klen : 1);
-		memcpy(s->key, key, klen);
-		s->klen = klen;
-		m->n++;
-	}
-	s->val = val;
-}
-
-void store_map_done(struct map *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->s[i].key);
-	free(m->s);
-	memset(m, 0, sizeof(*m));
 }

@@ -53,6 +53,19 @@ void *xcalloc(size_t nmemb, size_t size)
 	return p;
 }
 
+void *xgrow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	size_t want;
+
+	if (n < *cap)
+		return v;
+	want = *cap ? *cap * 2 : first;
+	if (want < *cap || (elem && want > SIZE_MAX / elem))
+		oom(SIZE_MAX);
+	*cap = want;
+	return xrealloc(v, want * elem);
+}
+
 void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);

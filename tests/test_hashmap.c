@@ -150,6 +150,56 @@ static void test_churn_against_array(void **state)
 }
 
 /* Integer keys that share the low bits after mixing crowd one run; deletes in the middle keep the rest. */
+/*
+ * Byte-string keys are copied (the caller's buffer may change or go), compare
+ * by length and bytes (an embedded NUL included), update in place through
+ * bget, survive growth and deletion, and iterate once each.
+ */
+static void test_bytes_keys_owned(void **state)
+{
+	struct hashmap m;
+	unsigned char key[32];
+	const struct hashmap_slot *sl;
+	uint64_t *v, sum = 0;
+	size_t n = 0;
+
+	(void)state;
+	hashmap_init(&m, HASHMAP_BYTES);
+	assert_null(hashmap_bget(&m, "x", 1));
+	for (int i = 0; i < 100; i++) {
+		memset(key, 0, sizeof(key));
+		key[31] = (unsigned char)i;          /* differ only after 31 NULs */
+		hashmap_bput(&m, key, sizeof(key), (uint64_t)i);
+	}
+	memset(key, 0xee, sizeof(key));          /* the map kept its own copies */
+	assert_int_equal(hashmap_count(&m), 100);
+	for (int i = 0; i < 100; i++) {
+		memset(key, 0, sizeof(key));
+		key[31] = (unsigned char)i;
+		v = hashmap_bget(&m, key, sizeof(key));
+		assert_non_null(v);
+		assert_int_equal(*v, i);
+		*v += 1000;                          /* updated in place */
+	}
+	assert_null(hashmap_bget(&m, key, 31));  /* a prefix is another key */
+	hashmap_bput(&m, "a\0b", 3, 7);
+	assert_null(hashmap_bget(&m, "a\0c", 3));
+	assert_int_equal(*hashmap_bget(&m, "a\0b", 3), 7);
+	assert_true(hashmap_bdel(&m, "a\0b", 3));
+	assert_false(hashmap_bdel(&m, "a\0b", 3));
+	for (size_t i = 0; (sl = hashmap_next(&m, &i));) {
+		assert_int_equal(sl->klen, 32);
+		sum += sl->val;
+		n++;
+	}
+	assert_int_equal(n, 100);
+	assert_int_equal(sum, 100 * 1000 + 99 * 100 / 2);
+	hashmap_clear(&m);                       /* frees the keys (ASan checks) */
+	assert_int_equal(hashmap_count(&m), 0);
+	hashmap_bput(&m, "again", 5, 1);
+	hashmap_done(&m);
+}
+
 static void test_crowded_run(void **state)
 {
 	struct hashmap m;
@@ -188,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_growth_at_half_full),
 		cmocka_unit_test(test_churn_against_array),
 		cmocka_unit_test(test_crowded_run),
+		cmocka_unit_test(test_bytes_keys_owned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

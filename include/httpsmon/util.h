@@ -16,6 +16,13 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
+/*
+ * The one growth rule for dynamic arrays: room for one more element in
+ * array v of n used out of *cap (elements of elem bytes), doubling *cap
+ * (first when 0). Returns v, or v moved; aborts on exhaustion or overflow.
+ * Use: v = xgrow(v, n, &cap, sizeof(*v), 16); v[n++] = x;
+ */
+void *xgrow(void *v, size_t n, size_t *cap, size_t elem, size_t first);
 char *xstrdup(const char *s);            /* NULL in, NULL out */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
