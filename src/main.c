@@ -105,6 +105,7 @@ struct finished {
 	bool done;
 	struct probe_result r;  /* body dropped once judged */
 	struct verdict v;
+	struct verdict *each;   /* r.n_addrs verdicts of its addresses (all_addresses), owned; NULL */
 };
 
 struct run {
@@ -135,7 +136,8 @@ static void probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const 
 	struct run *run = ud;
 	struct finished *o = &run->out[tag];
 
-	verdict_judge(ep, r, util_now_ms() / 1000, &o->v);
+	o->each = r->n_addrs > 0 ? xcalloc((size_t)r->n_addrs, sizeof(*o->each)) : NULL;
+	verdict_judge_each(ep, r, util_now_ms() / 1000, &o->v, o->each);
 	probe_result_copy(&o->r, r);
 	/* the body was only needed for judging; a thousand of them add up */
 	free(o->r.body);
@@ -174,10 +176,10 @@ static void print_results(struct run *run)
 			continue;
 		if (run->json) {
 			strbuf_reset(&b);
-			report_json(&b, ep, &o->r, &o->v, now_s);
+			report_json(&b, ep, &o->r, &o->v, o->each, now_s);
 			puts(strbuf_cstr(&b));
 		} else if (run->detail) {
-			report_detail(stdout, &run->style, ep, &o->r, &o->v, now_s);
+			report_detail(stdout, &run->style, ep, &o->r, &o->v, o->each, now_s);
 		} else {
 			report_table_row(stdout, &run->style, ep, &o->r, &o->v, now_s);
 		}
@@ -226,8 +228,10 @@ static enum outcome run_check(struct config *cfg, bool json, bool detail, char *
 	loop_free(lp);
 	print_results(&run);
 	rc = worst_outcome(&run);
-	for (size_t i = 0; i < cfg->n; i++)
+	for (size_t i = 0; i < cfg->n; i++) {
 		probe_result_done(&run.out[i].r);
+		free(run.out[i].each);
+	}
 	free(run.out);
 	return rc;
 }

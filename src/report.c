@@ -168,7 +168,8 @@ static void verify_line(FILE *out, const struct report_style *st, const struct p
 }
 
 void report_detail(FILE *out, const struct report_style *st, const struct endpoint *ep,
-		   const struct probe_result *r, const struct verdict *v, int64_t now_s)
+		   const struct probe_result *r, const struct verdict *v, const struct verdict *each,
+		   int64_t now_s)
 {
 	char b[1024], b2[512];
 
@@ -200,13 +201,12 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 			fprintf(out, "  http->https  %ld%s%s\n", c->status, c->location ? " to " : " (no redirect)",
 				c->location ? san_url(c->location, b, sizeof(b)) : "");
 	}
-	for (int i = 0; i < r->n_addrs; i++) {
-		struct verdict av;
+	for (int i = 0; each && i < r->n_addrs; i++) {
 		char t[32];
 
-		verdict_judge(ep, &r->addrs[i], now_s, &av);
-		fprintf(out, "  address  %-39s %s%-4s%s %s, %s\n", r->addrs[i].ip, state_color(st, av.state),
-			state_name(av.state), col(st, C_RESET), reason_name(av.reason), ms(r->addrs[i].t.us[PHASE_TOTAL], t, sizeof(t)));
+		fprintf(out, "  address  %-39s %s%-4s%s %s, %s\n", r->addrs[i].ip, state_color(st, each[i].state),
+			state_name(each[i].state), col(st, C_RESET), reason_name(each[i].reason),
+			ms(r->addrs[i].t.us[PHASE_TOTAL], t, sizeof(t)));
 	}
 	verify_line(out, st, r);
 	chain_block(out, st, r, now_s);
@@ -353,7 +353,7 @@ static void json_cert(struct strbuf *b, const struct cert_info *c, int64_t now_s
 }
 
 void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe_result *r,
-		 const struct verdict *v, int64_t now_s)
+		 const struct verdict *v, const struct verdict *each, int64_t now_s)
 {
 	int at = -1;
 	int64_t exp = probe_result_earliest_expiry(r, &at);
@@ -446,18 +446,15 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	} else {
 		strbuf_puts(b, "null");
 	}
-	if (r->n_addrs) {
+	if (r->n_addrs && each) {
 		json_key(b, "addresses");
 		strbuf_puts(b, "[");
 		for (int i = 0; i < r->n_addrs; i++) {
-			struct verdict av;
-
-			verdict_judge(ep, &r->addrs[i], now_s, &av);
 			strbuf_puts(b, i ? ",{" : "{");
 			json_str(b, "ip", r->addrs[i].ip);
-			json_str(b, "verdict", state_name(av.state));
-			json_str(b, "reason", reason_name(av.reason));
-			json_str(b, "message", av.message);
+			json_str(b, "verdict", state_name(each[i].state));
+			json_str(b, "reason", reason_name(each[i].reason));
+			json_str(b, "message", each[i].message);
 			json_ms(b, "tls_ms", r->addrs[i].t.us[PHASE_TLS]);
 			json_ms(b, "total_ms", r->addrs[i].t.us[PHASE_TOTAL]);
 			strbuf_puts(b, "}");

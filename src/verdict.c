@@ -134,6 +134,13 @@ int64_t verdict_days_between(int64_t a, int64_t b)
 	return d >= 0 ? d / DAY_S : -((-d + DAY_S - 1) / DAY_S);
 }
 
+enum state verdict_cert_expiry(int64_t not_after_s, int64_t now_s, int warn_days, int crit_days)
+{
+	int64_t left = verdict_days_between(now_s, not_after_s);
+
+	return left < crit_days ? STATE_DOWN : left < warn_days ? STATE_WARN : STATE_UP;
+}
+
 /* A configured limit in ms: "10s" when whole seconds, else util's form. */
 char *verdict_fmt_limit_ms(char *buf, size_t n, int64_t ms)
 {
@@ -292,6 +299,12 @@ static void judge_one(const struct endpoint *ep, const struct probe_result *r, i
 void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
 		   struct verdict *v)
 {
+	verdict_judge_each(ep, r, now_s, v, NULL);
+}
+
+void verdict_judge_each(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
+			struct verdict *v, struct verdict *out)
+{
 	struct verdict each;
 	int worst = 0, bad = 0;
 	uint32_t all = 0;
@@ -307,6 +320,8 @@ void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int6
 			judge_one(ep, &r->addrs[i], now_s, &each);
 		else
 			each = *v;
+		if (out)
+			out[i] = each;
 		all |= each.reasons;
 		bad += each.state != STATE_UP;
 		if (each.state > v->state || i == 0) {

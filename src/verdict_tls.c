@@ -457,14 +457,19 @@ static void judge_cert_expiring(struct judge *j)
 	cert_role(role, sizeof role, r, i);
 	fmt_date(date, sizeof date, r->chain[i].not_after);
 	fmt_in_days(in, sizeof in, left);
-	if (left < ep->cert_crit_days)
+	switch (verdict_cert_expiry(r->chain[i].not_after, j->now_s, ep->cert_warn_days, ep->cert_crit_days)) {
+	case STATE_DOWN:
 		note(j, REASON_CERT_EXPIRING, STATE_DOWN, "%s expires %s (%s); critical below %d days",
 		     role, in, date, ep->cert_crit_days);
-	else if (left < ep->cert_warn_days)
+		break;
+	case STATE_WARN:
 		note(j, REASON_CERT_EXPIRING, STATE_WARN, "%s expires %s (%s); warning below %d days",
 		     role, in, date, ep->cert_warn_days);
-	else
+		break;
+	case STATE_UP:
 		judge_cert_lifetime(j);
+		break;
+	}
 }
 
 void judge_cert(struct judge *j)

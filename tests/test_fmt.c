@@ -8,25 +8,42 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "httpsmon/fmt.h"
+#include "httpsmon/util.h"
 
 static char buf[512];
 
 static void test_latency(void **state)
 {
 	(void)state;
-	assert_string_equal(fmt_latency(buf, sizeof(buf), -1), "-");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 0), "0.00 ms");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 46), "0.05 ms");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 4200), "4.2 ms");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 12345), "12 ms");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 143400), "143 ms");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 999499), "999 ms");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 1240000), "1.24 s");
-	assert_string_equal(fmt_latency(buf, sizeof(buf), 12500000), "12.5 s");
+	/* the one duration formatter (util.c), with what the dashboard showed before in its own style */
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), -1), "-");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 0), "0us");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 46), "46us");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 4200), "4.2ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 12345), "12.3ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 143400), "143ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 999499), "999ms");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 1240000), "1.24s");
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 12500000), "12.5s");
+	/* an outage of 39.6 s reads the same in the dashboard and in `history` */
+	assert_string_equal(util_fmt_duration_us(buf, sizeof(buf), 39600 * 1000LL), "39.6s");
 	/* truncated, never overrun */
-	assert_string_equal(fmt_latency(buf, 4, 143400), "143");
+	assert_string_equal(util_fmt_duration_us(buf, 4, 143400), "143");
+}
+
+/* The dashboard's one date format: START and END of an outage read alike. */
+static void test_time_local(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(fmt_time_local(buf, sizeof(buf), 1796187825840LL, true), "2026-12-02 05:03:45");
+	assert_string_equal(fmt_time_local(buf, sizeof(buf), 1796187829627LL, true), "2026-12-02 05:03:49");
+	assert_string_equal(fmt_time_local(buf, sizeof(buf), 1796187825840LL, false), "12-02 05:03:45");
+	assert_string_equal(fmt_clock_local(buf, sizeof(buf), 1796187825840LL, "%H:%M:%S"), "05:03:45");
 }
 
 static void test_age(void **state)
@@ -206,7 +223,8 @@ static void test_match(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_latency), cmocka_unit_test(test_age),    cmocka_unit_test(test_span),
+		cmocka_unit_test(test_latency), cmocka_unit_test(test_time_local),
+		cmocka_unit_test(test_age),    cmocka_unit_test(test_span),
 		cmocka_unit_test(test_expiry),  cmocka_unit_test(test_pct),    cmocka_unit_test(test_tls_short),
 		cmocka_unit_test(test_ring),    cmocka_unit_test(test_spark),  cmocka_unit_test(test_vbar),
 		cmocka_unit_test(test_bar),     cmocka_unit_test(test_clip),   cmocka_unit_test(test_match),

@@ -626,6 +626,51 @@ static void test_sort_by_age_stalest_first(void **state)
 	assert_string_equal(arranged(f, SORT_AGE, ""), "pending stale failed middle fresh");
 }
 
+/*
+ * Certificate colours follow the endpoint's own thresholds, as its verdict
+ * does: with cert_warn_days = 30 and cert_crit_days = 10, a certificate
+ * with 25 days left is WARN (the dashboard once hard-coded 21 and 7 and
+ * showed it plain), 9 days is DOWN, and each threshold holds exactly at its
+ * boundary day. An endpoint without the keys keeps the defaults, 21 and 7.
+ */
+static void test_cert_colour_by_the_endpoint_thresholds(void **state)
+{
+	struct fx *f = *state;
+	const int64_t now_s = T0 / 1000;
+	const struct row *r, *d;
+
+	start(f, "[own]\nurl = https://own.example/\ncert_warn_days = 30\ncert_crit_days = 10\n"
+		 "[plain]\nurl = https://plain.example/\n");
+	feed_http(f, "own", 200, 40000, 25, T0);
+	feed_http(f, "plain", 200, 40000, 25, T0);
+	model_refresh(&f->u->m, T0);
+	r = row_named(f, "own");
+	d = row_named(f, "plain");
+	assert_int_equal(r->cert_warn_days, 30);
+	assert_int_equal(r->cert_crit_days, 10);
+	assert_int_equal(d->cert_warn_days, 21);
+	assert_int_equal(d->cert_crit_days, 7);
+	/* the row's own certificate: WARN by its thresholds, as its verdict says */
+	assert_int_equal(r->vstate, STATE_WARN);
+	assert_int_equal(model_cert_state(r, r->expiry_s, now_s), STATE_WARN);
+	assert_int_equal(d->vstate, STATE_UP);
+	assert_int_equal(model_cert_state(d, d->expiry_s, now_s), STATE_UP);
+	/* each boundary day, and one either side */
+	assert_int_equal(model_cert_state(r, now_s + 31 * DAY_S, now_s), STATE_UP);
+	assert_int_equal(model_cert_state(r, now_s + 30 * DAY_S, now_s), STATE_UP);
+	assert_int_equal(model_cert_state(r, now_s + 30 * DAY_S - 1, now_s), STATE_WARN);
+	assert_int_equal(model_cert_state(r, now_s + 29 * DAY_S, now_s), STATE_WARN);
+	assert_int_equal(model_cert_state(r, now_s + 11 * DAY_S, now_s), STATE_WARN);
+	assert_int_equal(model_cert_state(r, now_s + 10 * DAY_S, now_s), STATE_WARN);
+	assert_int_equal(model_cert_state(r, now_s + 10 * DAY_S - 1, now_s), STATE_DOWN);
+	assert_int_equal(model_cert_state(r, now_s + 9 * DAY_S, now_s), STATE_DOWN);
+	assert_int_equal(model_cert_state(r, now_s - 1, now_s), STATE_DOWN);
+	assert_int_equal(model_cert_state(d, now_s + 21 * DAY_S, now_s), STATE_UP);
+	assert_int_equal(model_cert_state(d, now_s + 20 * DAY_S, now_s), STATE_WARN);
+	assert_int_equal(model_cert_state(d, now_s + 7 * DAY_S, now_s), STATE_WARN);
+	assert_int_equal(model_cert_state(d, now_s + 6 * DAY_S, now_s), STATE_DOWN);
+}
+
 static void test_s_cycles_every_sort(void **state)
 {
 	static const char *const expect[SORT_CYCLE] = {
@@ -1170,6 +1215,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sort_by_latency_slowest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_by_expiry_soonest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sort_by_age_stalest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_colour_by_the_endpoint_thresholds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_s_cycles_every_sort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filter_matches_name_host_or_tag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_filter_shows_all, setup, teardown),

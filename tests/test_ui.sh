@@ -203,6 +203,16 @@ check "history: the outage is listed with its cause" wait_for 5 on_screen 'â”€â”
 check "history: the outage row has start, end (over), length and cause" \
 	on_screen '^[0-9-]+ [0-9:]+ +[0-9-]+ [0-9:]+ +[0-9.]+(ms|s|m) +refused: connection to localhost:'"$flaky_port refused"
 check "history: the latency chart marks the failures" on_screen '^ +failures '
+# the outage reads the same here and in `httpsmon history`: START and END in one date format,
+# the length from the one duration formatter
+same_outage() {
+	local row cli
+	row=$(cap | grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} +[0-9.]+(ms|s)[0-9s]* +refused' | head -1)
+	cli=$("$BIN" history --db "$db" --endpoint flaky 2>/dev/null | awk '$4 == "flaky" { print $3; exit }')
+	[ -n "$row" ] && [ -n "$cli" ] && [ "$(awk '{ print $5 }' <<<"$row")" = "$cli" ] ||
+		{ echo "# dashboard: $row"; echo "# history:   $cli"; return 1; }
+}
+check "history: the outage's START and END share one date format, its length reads as \`history\` prints it" same_outage
 keys Enter
 check "history: Enter lists the outage's probes" wait_for 3 on_screen '^TIME +STATE +DNS +CONNECT'
 check "history: the failed probes are DOWN refused" on_screen ' DOWN .*refused: '

@@ -1458,6 +1458,25 @@ static void test_bounds_addresses(void **state)
 	assert_verdict(v, STATE_DOWN, REASON_HTTP_STATUS);
 	assert_says(v, "[192.0.2.10] HTTP 500");
 	assert_says(v, "(2 of 2 addresses not UP)");
+
+	/* each address's verdict comes out of the same pass, as judging it alone gives it */
+	f->r.addrs[0].http_status = 200;
+	{
+		struct verdict each[2], alone;
+
+		verdict_judge_each(&f->ep, &f->r, NOW, &f->v, each);
+		assert_verdict(&f->v, STATE_DOWN, REASON_HTTP_STATUS);
+		assert_says(&f->v, "[192.0.2.11] HTTP 503");
+		assert_says(&f->v, "(1 of 2 addresses not UP)");
+		for (i = 0; i < 2; i++) {
+			verdict_judge(&f->ep, &f->r.addrs[i], NOW, &alone);
+			assert_int_equal(each[i].state, alone.state);
+			assert_int_equal(each[i].reason, alone.reason);
+			assert_string_equal(each[i].message, alone.message);
+		}
+		assert_int_equal(each[0].state, STATE_UP);
+		assert_int_equal(each[1].state, STATE_DOWN);
+	}
 }
 
 /* ---- robustness --------------------------------------------------------- */

@@ -16,8 +16,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A latency in microseconds: "0.05 ms", "4.2 ms", "12.3 ms", "143 ms", "1.24 s", "12.5 s"; "-" when us < 0. */
-char *fmt_latency(char *buf, size_t n, int64_t us);
+/*
+ * Durations (latencies, outage lengths) have one formatter for the CLI and
+ * the dashboard alike: util_fmt_duration_us ("850us", "4.2ms", "143ms",
+ * "1.24s", "39.4s", "3m12s"). fmt_span below is for configured spans
+ * (an interval, a chart column), in whole units.
+ */
+
+/*
+ * A wall-clock time in ms as local time, the one date format of the
+ * dashboard: "2026-12-02 05:03:47", or without the year ("12-02 05:03:47")
+ * where the room is short.
+ */
+char *fmt_time_local(char *buf, size_t n, int64_t ms, bool year);
+
+/* A wall-clock time in ms as local time in strftime format fmt (a clock: "%H:%M:%S"). */
+char *fmt_clock_local(char *buf, size_t n, int64_t ms, const char *fmt);
 
 /* How long ago, from an age in ms: "now", "5s ago", "3m ago", "2h ago", "4d ago"; "-" when age_ms < 0 is absurd (> 1 min in the future). */
 char *fmt_age(char *buf, size_t n, int64_t age_ms);

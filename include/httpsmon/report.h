@@ -26,17 +26,22 @@ struct report_style {
 /* Fills st from the environment and whether out is a terminal. */
 void report_style_detect(struct report_style *st, FILE *out);
 
-/* The httpstat-like block for one probe. now_s: Unix seconds. */
+/*
+ * The httpstat-like block for one probe. now_s: Unix seconds. each: the
+ * r->n_addrs verdicts verdict_judge_each gave with v (NULL when r->n_addrs
+ * is 0); the report shows them, it never judges again.
+ */
 void report_detail(FILE *out, const struct report_style *st, const struct endpoint *ep,
-		   const struct probe_result *r, const struct verdict *v, int64_t now_s);
+		   const struct probe_result *r, const struct verdict *v, const struct verdict *each,
+		   int64_t now_s);
 
 /* The table: a header line, then one row per endpoint. */
 void report_table_header(FILE *out, const struct report_style *st);
 void report_table_row(FILE *out, const struct report_style *st, const struct endpoint *ep,
 		      const struct probe_result *r, const struct verdict *v, int64_t now_s);
 
-/* Appends one JSON object (no newline) with every fact of the probe. */
+/* Appends one JSON object (no newline) with every fact of the probe; each as for report_detail. */
 void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe_result *r,
-		 const struct verdict *v, int64_t now_s);
+		 const struct verdict *v, const struct verdict *each, int64_t now_s);
 
 #endif

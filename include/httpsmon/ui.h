@@ -66,6 +66,8 @@ struct row {
 	int spark_n;
 	int64_t expiry_s;             /* earliest not_after of the served chain, 0 none */
 	double up24;                  /* uptime over 24 h in percent, -1 unknown */
+	int cert_warn_days;           /* the endpoint's thresholds (the defaults in the viewer, */
+	int cert_crit_days;           /* which has no settings): expiry colours follow them */
 	bool in_outage;
 	int64_t outage_start_ms;
 };
@@ -110,6 +112,7 @@ struct model {
 	size_t n_up;
 	size_t up_next;               /* round-robin refresh cursor */
 	char db_path[512];
+	int v_cert_warn_days, v_cert_crit_days; /* viewer: the built-in defaults */
 
 	/*
 	 * What every pane shows (order.c). The cursor is either on the first
@@ -138,6 +141,8 @@ bool model_refresh(struct model *m, int64_t now_ms);
 /* Viewer: the first load is still filling rows in (call model_refresh again soon). */
 bool model_loading(const struct model *m);
 const struct row *model_shown(const struct model *m, size_t i);  /* NULL past the end */
+/* What a certificate expiring at not_after_s deserves on row r, by r's own thresholds. */
+enum state model_cert_state(const struct row *r, int64_t not_after_s, int64_t now_s);
 /* Counts by live state over every row (not just the shown ones). */
 void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1]);
 /*
@@ -296,6 +301,8 @@ void ui_colors_init(struct ui *u);
 int ui_attr(enum ui_color c);
 int ui_live_attr(enum live l);
 int ui_state_attr(enum state s);
+/* The attribute of a certificate's expiry date on row r (verdict_cert_expiry by r's thresholds). */
+int ui_expiry_attr(const struct row *r, int64_t not_after_s, int64_t now_s);
 
 /*
  * The one path for text to the screen: sanitises s (util_sanitize: escapes

@@ -61,6 +61,24 @@ struct verdict {
 void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
 		   struct verdict *v);
 
+/*
+ * verdict_judge, and for an all_addresses probe the verdict of each address
+ * in the same pass: each[i] for r->addrs[i], i < r->n_addrs (the caller's
+ * array of r->n_addrs; NULL when not wanted or when r->n_addrs is 0), so
+ * what is shown per address is what the endpoint's verdict was made of.
+ */
+void verdict_judge_each(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
+			struct verdict *v, struct verdict *each);
+
+/*
+ * What a certificate's expiry deserves by an endpoint's thresholds, the rule
+ * verdict_judge applies (cert_expiring): STATE_DOWN when fewer than
+ * crit_days whole days are left (an expired one included), STATE_WARN when
+ * fewer than warn_days, else STATE_UP. The dashboard colours expiry dates
+ * with it, so a colour and a verdict never disagree.
+ */
+enum state verdict_cert_expiry(int64_t not_after_s, int64_t now_s, int warn_days, int crit_days);
+
 const char *reason_name(enum reason r); /* "cert_expired" */
 const char *state_name(enum state s);   /* "UP", "WARN", "DOWN" */
 

@@ -54,15 +54,6 @@ static void detail_query(const struct ui *u, const struct row *r)
 	}
 }
 
-static void local_time(char *buf, size_t n, int64_t ms, const char *fmt)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, n, fmt, &tm);
-}
-
 /* "label   value" on its own line at indent; value may be network text (ui_text sanitises). */
 static void kv_at(struct canvas *c, int indent, const char *label, int attr, const char *value)
 {
@@ -86,10 +77,10 @@ static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
 		x = 2 + UI_BADGE_W + 1;
 		if (r->in_outage)
 			x += cv_textf(c, x, -1, ui_attr(C_DOWN), "down for %s (since %s)  ",
-				      fmt_span(t, sizeof(t), now_ms - r->outage_start_ms),
-				      (local_time(b, sizeof(b), r->outage_start_ms, "%Y-%m-%d %H:%M:%S"), b));
+				      util_fmt_duration_us(t, sizeof(t), (now_ms - r->outage_start_ms) * 1000),
+				      fmt_time_local(b, sizeof(b), r->outage_start_ms, true));
 		if (r->last_ms) {
-			local_time(t, sizeof(t), r->last_ms, "%H:%M:%S");
+			fmt_clock_local(t, sizeof(t), r->last_ms, "%H:%M:%S");
 			x += cv_textf(c, x, -1, UI_PLAIN, "last probe %s (%s)", fmt_age(age, sizeof(age), now_ms - r->last_ms), t);
 		}
 		if (r->interval_ms)
@@ -178,8 +169,9 @@ static void checks_block(struct canvas *c, const struct row *r)
 	}
 }
 
-static void cert_block(struct canvas *c, const struct probe_result *p, int i, int64_t now_s)
+static void cert_block(struct canvas *c, const struct row *r, int i, int64_t now_s)
 {
+	const struct probe_result *p = r->r;
 	const struct cert_info *ci = &p->chain[i];
 	const struct tls_verify *v = &p->verify;
 	char b[1024], t1[40], t2[40], why[64];
@@ -199,7 +191,7 @@ static void cert_block(struct canvas *c, const struct probe_result *p, int i, in
 
 		snprintf(b, sizeof(b), "%s .. %s  (%s)", t1, t2, fmt_expiry(e, sizeof(e), ci->not_after, now_s));
 	}
-	kv_at(c, 6, "validity", bad ? ui_attr(C_DOWN) : ci->not_after - now_s < 21 * 86400 ? ui_attr(C_WARN) : UI_PLAIN, b);
+	kv_at(c, 6, "validity", bad ? ui_attr(C_DOWN) : ui_expiry_attr(r, ci->not_after, now_s), b);
 	if (ci->sans)
 		kv_at(c, 6, "SANs", UI_PLAIN, ci->sans);
 	snprintf(b, sizeof(b), "%s %d%s%s   signature %s", ci->key_type, ci->key_bits, ci->key_curve[0] ? " " : "",
@@ -250,7 +242,7 @@ static void chain_block(struct canvas *c, const struct row *r, int64_t now_s)
 			kv(c, "AIA", UI_PLAIN, v->aia_note);
 	}
 	for (int i = 0; i < p->chain_len; i++)
-		cert_block(c, p, i, now_s);
+		cert_block(c, r, i, now_s);
 	if (p->chain_sent > p->chain_len) {
 		cv_textf(c, 2, -1, ui_attr(C_DIM), "... %d more not kept", p->chain_sent - p->chain_len);
 		cv_nl(c);
@@ -297,7 +289,7 @@ static void events_block(struct canvas *c, const struct ui *u)
 	for (size_t i = 0; i < ds.n_ev; i++) {
 		const struct event_row *e = &ds.ev[i];
 
-		local_time(t, sizeof(t), e->t_ms, "%m-%d %H:%M:%S");
+		fmt_time_local(t, sizeof(t), e->t_ms, false);
 		snprintf(b, sizeof(b), "%-14s %s", e->kind, e->detail);
 		cv_text(c, 2, 15, ui_attr(C_DIM), t);
 		cv_text(c, 17, -1, strstr(e->kind, "outage_start") ? ui_attr(C_DOWN) : UI_PLAIN, b);

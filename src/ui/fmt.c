@@ -11,25 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "httpsmon/util.h"
 
-char *fmt_latency(char *buf, size_t n, int64_t us)
+char *fmt_clock_local(char *buf, size_t n, int64_t ms, const char *fmt)
 {
-	if (us < 0)
-		snprintf(buf, n, "-");
-	else if (us < 1000)
-		snprintf(buf, n, "%.2f ms", (double)us / 1000.0);
-	else if (us < 10000)
-		snprintf(buf, n, "%.1f ms", (double)us / 1000.0);
-	else if (us < 1000000)
-		snprintf(buf, n, "%lld ms", (long long)((us + 500) / 1000));
-	else if (us < 10000000)
-		snprintf(buf, n, "%.2f s", (double)us / 1e6);
-	else
-		snprintf(buf, n, "%.1f s", (double)us / 1e6);
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!n)
+		return buf;
+	buf[0] = '\0';
+	if (localtime_r(&t, &tm))
+		strftime(buf, n, fmt, &tm);
 	return buf;
+}
+
+char *fmt_time_local(char *buf, size_t n, int64_t ms, bool year)
+{
+	return fmt_clock_local(buf, n, ms, year ? "%Y-%m-%d %H:%M:%S" : "%m-%d %H:%M:%S");
 }
 
 char *fmt_age(char *buf, size_t n, int64_t age_ms)

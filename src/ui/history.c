@@ -24,6 +24,8 @@
 #include "httpsmon/util.h"
 
 #define OUTAGES_SINCE  (400 * DAY_MS)
+#define OUTAGE_NARROW  (COLS < 100)
+#define OUTAGE_TIME_W  (OUTAGE_NARROW ? 14 : 19) /* fmt_time_local without and with the year */
 #define OUTAGES_MAX    500
 #define PROBES_MAX     500
 #define CHART_LABEL_W  14
@@ -190,15 +192,6 @@ static void history_query(struct ui *u, int width)
 	}
 }
 
-static void local_time(char *buf, size_t n, int64_t ms, const char *fmt)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, n, fmt, &tm);
-}
-
 /* ---- the chart ------------------------------------------------------------ */
 
 /* Bucket values on the chart's columns: avg of phase (PHASE_DNS..PHASE_TOTAL), -1 where none; fails[] per column. */
@@ -325,7 +318,7 @@ static int draw_chart(int y, int bars_h, bool phases)
 		}
 		if (cnt)
 			ui_textf(stdscr, y, x + 1, -1, ui_attr(C_DIM), "avg %s  peak %s  (%s per column)",
-				 fmt_latency(b, sizeof(b), sum / cnt), fmt_latency(lab, sizeof(lab), max),
+				 util_fmt_duration_us(b, sizeof(b), sum / cnt), util_fmt_duration_us(lab, sizeof(lab), max),
 				 fmt_span(lab + 32, sizeof(lab) - 32, h->bucket_ms));
 		y++;
 	}
@@ -341,7 +334,7 @@ static int draw_chart(int y, int bars_h, bool phases)
 	/* total: vertical bars */
 	for (int row = bars_h - 1; row >= 0; row--, y++) {
 		if (row == bars_h - 1)
-			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), fmt_latency(b, sizeof(b), max));
+			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), util_fmt_duration_us(b, sizeof(b), max));
 		else if (row == 0)
 			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), "total");
 		for (int i = 0; i < cw; i++) {
@@ -362,7 +355,7 @@ static int draw_chart(int y, int bars_h, bool phases)
 			for (int i = 0; i < cw; i++)
 				if (pv[i] > pmax)
 					pmax = pv[i];
-			snprintf(lab, sizeof(lab), "%s %s", probe_phase_names(p)->tag, fmt_latency(b, sizeof(b), pmax));
+			snprintf(lab, sizeof(lab), "%s %s", probe_phase_names(p)->tag, util_fmt_duration_us(b, sizeof(b), pmax));
 			ui_text_right(stdscr, y, 0, CHART_LABEL_W, ui_attr(C_DIM), lab);
 			for (int i = 0; i < cw; i++)
 				if (pv[i] >= 0)
@@ -386,17 +379,18 @@ static void outage_line(const struct hist *h, const struct outage_row *o, int y,
 	int x = 0;
 
 	ui_fill(stdscr, y, 0, -1, base);
-	/* narrow screens drop the year: the cause needs the room */
-	local_time(start, sizeof(start), o->start_ms, COLS < 100 ? "%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M:%S");
+	/* START and END alike; narrow screens drop the year of both: the cause needs the room */
+	fmt_time_local(start, sizeof(start), o->start_ms, !OUTAGE_NARROW);
 	if (o->end_ms)
-		local_time(end, sizeof(end), o->end_ms, "%m-%d %H:%M:%S");
+		fmt_time_local(end, sizeof(end), o->end_ms, !OUTAGE_NARROW);
 	else
 		snprintf(end, sizeof(end), "ongoing");
-	fmt_span(dur, sizeof(dur), (o->end_ms ? o->end_ms : now) - o->start_ms);
-	x += ui_text(stdscr, y, x, 20, base, start);
-	x++;
-	x += ui_text(stdscr, y, x, 15, base | (o->end_ms ? 0 : ui_attr(C_DOWN)), end);
-	x = COLS < 100 ? 31 : 37;
+	/* the one duration formatter, as `httpsmon history` prints the same outage */
+	util_fmt_duration_us(dur, sizeof(dur), ((o->end_ms ? o->end_ms : now) - o->start_ms) * 1000);
+	ui_text(stdscr, y, x, OUTAGE_TIME_W, base, start);
+	x += OUTAGE_TIME_W + 1;
+	ui_text(stdscr, y, x, OUTAGE_TIME_W, base | (o->end_ms ? 0 : ui_attr(C_DOWN)), end);
+	x += OUTAGE_TIME_W + 1;
 	ui_text_right(stdscr, y, x, 8, base, dur);
 	x += 9;
 	if (h->all) {
@@ -428,7 +422,7 @@ static void draw_outages(int y, int rows)
 		ui_text(stdscr, y, 2, -1, ui_attr(C_DIM), h->all ? "no outages recorded" : "no outages recorded (Tab: every endpoint)");
 		return;
 	}
-	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-*s %-15s %8s %s%s", COLS < 100 ? 14 : 20, "START", "END", "LENGTH",
+	ui_textf(stdscr, y++, 0, -1, A_BOLD | A_UNDERLINE, "%-*s %-*s %8s %s%s", OUTAGE_TIME_W, "START", OUTAGE_TIME_W, "END", "LENGTH",
 		 h->all ? "ENDPOINT          " : "", "CAUSE");
 	rows--;
 	for (int i = 0; i < rows && (size_t)(h->top + i) < h->n_out; i++)
@@ -488,14 +482,14 @@ static void draw_probe_line(const struct probe_row *p, int y, bool sel)
 	int x;
 
 	ui_fill(stdscr, y, 0, -1, base);
-	local_time(t, sizeof(t), p->t_ms, "%m-%d %H:%M:%S");
+	fmt_time_local(t, sizeof(t), p->t_ms, false);
 	ui_text(stdscr, y, 0, 15, base, t);
 	ui_text(stdscr, y, 16, 5, base | ui_state_attr(!strcmp(p->state, "UP") ? STATE_UP
 						    : !strcmp(p->state, "WARN") ? STATE_WARN : STATE_DOWN), p->state);
 	x = 22;
 	for (int k = PHASE_FIRST; k < PHASE_END; k++, x += 9)
 		ui_text_right(stdscr, y, x, 8, base | (k == PHASE_TOTAL ? A_BOLD : 0),
-			      p->t.us[k] < 0 ? "-" : fmt_latency(b, sizeof(b), p->t.us[k]));
+			      p->t.us[k] < 0 ? "-" : util_fmt_duration_us(b, sizeof(b), p->t.us[k]));
 	ui_textf(stdscr, y, x + 1, -1, base, "%s: %s", p->reason, p->message);
 }
 
@@ -508,16 +502,16 @@ static void draw_open(int y, int h_rows)
 	char s[32], e[32], d[32];
 	struct canvas c;
 
-	local_time(s, sizeof(s), o->start_ms, "%Y-%m-%d %H:%M:%S");
+	fmt_time_local(s, sizeof(s), o->start_ms, true);
 	if (o->end_ms)
-		local_time(e, sizeof(e), o->end_ms, "%H:%M:%S");
+		fmt_time_local(e, sizeof(e), o->end_ms, true);
 	else
 		snprintf(e, sizeof(e), "ongoing");
 	{
 		char t[256];
 
 		snprintf(t, sizeof(t), "outage of %s, %s .. %s (%s), %s", o->name, s, e,
-			 fmt_span(d, sizeof(d), (o->end_ms ? o->end_ms : now) - o->start_ms), o->reason);
+			 util_fmt_duration_us(d, sizeof(d), ((o->end_ms ? o->end_ms : now) - o->start_ms) * 1000), o->reason);
 		ui_rule(stdscr, y++, 0, COLS, t);
 		h_rows--;
 	}

@@ -190,19 +190,6 @@ static void position(const struct ui *u, const struct layout *l, int y)
 		ui_text(stdscr, ls.y0 + ls.h - 1, COLS - 1, 1, ui_attr(C_ACCENT) | A_BOLD, ui_utf8 ? "▼" : "v");
 }
 
-static int expiry_attr(const struct row *r, int64_t now_s)
-{
-	int64_t left = r->expiry_s - now_s;
-
-	if (!r->expiry_s)
-		return UI_PLAIN;
-	if (left < 7 * 86400)
-		return ui_attr(C_DOWN);
-	if (left < 21 * 86400)
-		return ui_attr(C_WARN);
-	return UI_PLAIN;
-}
-
 static void reason_text(const struct row *r, char *buf, size_t n, int64_t now_ms)
 {
 	if (r->from_history && r->live != LIVE_PAUSED) {
@@ -250,15 +237,15 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 
 		if (l->w[COL_LAT])
 			ui_text_right(stdscr, y, l->x[COL_LAT], l->w[COL_LAT], base | (failed ? ui_attr(C_DIM) : 0),
-				      failed ? "-" : fmt_latency(b, sizeof(b), r->r->t.us[PHASE_TOTAL]));
+				      failed ? "-" : util_fmt_duration_us(b, sizeof(b), r->r->t.us[PHASE_TOTAL]));
 		if (l->w[COL_TLS])
 			ui_text_right(stdscr, y, l->x[COL_TLS], l->w[COL_TLS], base,
-				      fmt_latency(b, sizeof(b), probe_result_handshake_us(r->r)));
+				      util_fmt_duration_us(b, sizeof(b), probe_result_handshake_us(r->r)));
 		if (l->w[COL_VER])
 			ui_text(stdscr, y, l->x[COL_VER], l->w[COL_VER], base,
 				fmt_tls_short(b, sizeof(b), r->r->tls_version));
 		if (l->w[COL_CERT])
-			ui_text_right(stdscr, y, l->x[COL_CERT], l->w[COL_CERT], base | expiry_attr(r, now_s),
+			ui_text_right(stdscr, y, l->x[COL_CERT], l->w[COL_CERT], base | (r->expiry_s ? ui_expiry_attr(r, r->expiry_s, now_s) : UI_PLAIN),
 				      fmt_expiry_short(b, sizeof(b), r->expiry_s, now_s));
 	}
 	if (l->w[COL_SPARK])

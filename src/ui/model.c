@@ -86,6 +86,19 @@ void model_init_viewer(struct model *m, struct store *st, const char *db_path)
 	m->v_last_probe_ms = -1;
 	m->v_seq = -1;
 	snprintf(m->db_path, sizeof(m->db_path), "%s", db_path ? db_path : "");
+	{
+		struct endpoint d;
+
+		endpoint_defaults(&d);
+		m->v_cert_warn_days = d.cert_warn_days;
+		m->v_cert_crit_days = d.cert_crit_days;
+		endpoint_done(&d);
+	}
+}
+
+enum state model_cert_state(const struct row *r, int64_t not_after_s, int64_t now_s)
+{
+	return verdict_cert_expiry(not_after_s, now_s, r->cert_warn_days, r->cert_crit_days);
 }
 
 static void vrows_free(struct model *m)
@@ -279,6 +292,8 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		r->message = l->have ? l->v.message : "";
 		r->last_ms = s->have_result ? s->last_ms : 0;
 		r->interval_ms = s->ep->interval_ms;
+		r->cert_warn_days = s->ep->cert_warn_days;
+		r->cert_crit_days = s->ep->cert_crit_days;
 		r->spark_n = s->spark_len;
 		fmt_ring_linear(s->spark_us, s->spark_len, s->spark_head, MONITOR_SPARK, r->spark_us);
 		r->expiry_s = r->r ? probe_result_earliest_expiry(r->r, NULL) : 0;
@@ -456,6 +471,8 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		r->message = v->have ? v->pr.message : "";
 		r->last_ms = v->have ? v->pr.t_ms : 0;
 		r->expiry_s = v->have ? probe_result_earliest_expiry(&v->r, NULL) : 0;
+		r->cert_warn_days = m->v_cert_warn_days;
+		r->cert_crit_days = m->v_cert_crit_days;
 		r->in_outage = v->in_outage;
 		r->outage_start_ms = v->outage_start_ms;
 		r->spark_n = v->spark_n;

@@ -90,6 +90,13 @@ int ui_state_attr(enum state s)
 	return s == STATE_UP ? ui_attr(C_UP) : s == STATE_WARN ? ui_attr(C_WARN) : ui_attr(C_DOWN);
 }
 
+int ui_expiry_attr(const struct row *r, int64_t not_after_s, int64_t now_s)
+{
+	enum state s = model_cert_state(r, not_after_s, now_s);
+
+	return s == STATE_UP ? UI_PLAIN : ui_state_attr(s);
+}
+
 /* ui_text and ui_text_cut: cut: a text wider than width ends in an ellipsis. */
 static int text_out(WINDOW *w, int y, int x, int width, int attr, const char *s, bool cut)
 {
@@ -276,7 +283,7 @@ void ui_waterfall(struct canvas *c, const struct probe_timings *t, enum probe_ph
 			continue;
 		if (cv_visible(c)) {
 			cv_text(c, 2, 10, failed ? ui_attr(C_DOWN) : UI_PLAIN, probe_phase_name(p));
-			cv_text(c, 12, 9, failed ? ui_attr(C_DOWN) : UI_PLAIN, fmt_latency(b, sizeof(b), us));
+			cv_text(c, 12, 9, failed ? ui_attr(C_DOWN) : UI_PLAIN, util_fmt_duration_us(b, sizeof(b), us));
 			fmt_bar(at, us, t->us[PHASE_TOTAL], bar_w, &col, &cols);
 			ui_bar(c->w, cv_y(c), c->x0 + bar_x + col, cols, failed ? C_DOWN : ui_phase_color(p));
 			if (failed)
@@ -287,7 +294,7 @@ void ui_waterfall(struct canvas *c, const struct probe_timings *t, enum probe_ph
 		cv_nl(c);
 	}
 	cv_text(c, 2, 10, A_BOLD, probe_phase_name(PHASE_TOTAL));
-	cv_text(c, 12, 9, A_BOLD, fmt_latency(b, sizeof(b), t->us[PHASE_TOTAL]));
+	cv_text(c, 12, 9, A_BOLD, util_fmt_duration_us(b, sizeof(b), t->us[PHASE_TOTAL]));
 	cv_nl(c);
 }
 
