@@ -111,12 +111,12 @@ static void feed(struct fx *f, const char *name, bool ok, int64_t t)
 	snprintf(r.ip, sizeof(r.ip), "192.0.2.1");
 	r.port = 443;
 	if (ok) {
-		r.t.total_us = 11100;
+		r.t.us[PHASE_TOTAL] = 11100;
 		r.http_status = 200;
 	} else {
 		r.error = PERR_REFUSED;
 		r.failed_phase = PHASE_CONNECT;
-		r.t.total_us = 1300;
+		r.t.us[PHASE_TOTAL] = 1300;
 		snprintf(r.error_text, sizeof(r.error_text), "Connection refused");
 	}
 	monitor_result(f->m, name, &r, t + 20);
