@@ -200,8 +200,11 @@ $(BUILD)/src/paths.o: CFLAGS += -DHTTPSMON_SYSCONFDIR=\"$(SYSCONFDIR)\"
 FORCE:
 
 install: $(BIN)
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/httpsmon
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/httpsmon $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/httpsmon
+	$(INSTALL) -m 0644 docs/httpsmon.1 $(DESTDIR)$(MANDIR)/man1/httpsmon.1
+	$(INSTALL) -m 0644 docs/httpsmon.ini.5 $(DESTDIR)$(MANDIR)/man5/httpsmon.ini.5
 	$(INSTALL) -m 0644 config/endpoints.ini $(DESTDIR)$(SYSCONFDIR)/httpsmon/endpoints.ini.example
 
 uninstall:

@@ -609,6 +609,11 @@ const struct config_key *config_key_at(size_t i)
 	return i < K_COUNT ? &config_fields[i].key : NULL;
 }
 
+const struct config_key *config_notifier_key_at(size_t i)
+{
+	return i < N_COUNT ? &notifier_fields[i].key : NULL;
+}
+
 const struct config_field *config_field_find(const char *name)
 {
 	size_t i;

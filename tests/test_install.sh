@@ -68,7 +68,8 @@ check "--view without any database names both places" \
 dest=$work/root
 mk() { make -s --no-print-directory -C "$top" BUILD="$BUILD" BIN="$BIN" "$@" >"$work/make.log" 2>&1; }
 if mk install DESTDIR="$dest" PREFIX=/usr; then ok "make install DESTDIR PREFIX=/usr"; else notok "make install" "$(cat "$work/make.log")"; fi
-for f in usr/bin/httpsmon etc/httpsmon/endpoints.ini.example; do
+for f in usr/bin/httpsmon etc/httpsmon/endpoints.ini.example usr/share/man/man1/httpsmon.1 \
+	usr/share/man/man5/httpsmon.ini.5; do
 	check "installed: /$f" test -f "$dest/$f"
 done
 run . "$dest/usr/bin/httpsmon" check-config "$dest/etc/httpsmon/endpoints.ini.example"

@@ -158,6 +158,9 @@ struct config_key {
  */
 const struct config_key *config_key_at(size_t i);
 
+/* The same for the keys of a [notify:NAME] section (NOTIFIER_FIELDS). */
+const struct config_key *config_notifier_key_at(size_t i);
+
 /*
  * Loads and validates path. Returns a config with one reference, or NULL
  * with every problem found written to err as "FILE:LINE: [section] key:
