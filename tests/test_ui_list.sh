@@ -183,6 +183,8 @@ done
 T resize-window -t ui -x 40 -y 12
 check "width 40: STATE NAME REASON" wait_for 3 eval '[ "$(headings)" = "STATE NAME REASON" ]'
 check "width 40: the long name is cut with an ellipsis (19 columns)" on_screen ' a-very-long-endpoi… '
+check "width 40: no room beside the headings: the position is at the footer's right end" eval 'cap | tail -1 | grep -qE " 1-7/13$"'
+check "width 40: and not in the headings" eval '! cap | sed -n 3p | grep -q "1-7/13"'
 T resize-window -t ui -x 150 -y 12
 check "width 150: the long name is cut with an ellipsis at 24 columns" wait_for 3 on_screen ' a-very-long-endpoint-na… '
 check "width 150: the long host is cut with an ellipsis at 28 columns" on_screen ' a-really-long-hostname-for-… '

@@ -170,23 +170,35 @@ static void headings(const struct ui *u, const struct layout *l, int y)
 	}
 }
 
+/* "16-30/42": which of the shown rows are on screen; returns its width. */
+static int position_text(const struct ui *u, char *b, size_t n)
+{
+	int shown = (int)u->m.n_shown, last = ls.top + ls.h < shown ? ls.top + ls.h : shown;
+
+	return snprintf(b, n, "%d-%d/%d", shown ? ls.top + 1 : 0, last, shown);
+}
+
+/* The position goes at the right of the headings when it fits beside REASON's title, else in the footer. */
+static bool position_in_headings(const struct layout *l, int w)
+{
+	return l->w[COL_REASON] && COLS - 1 - w >= l->x[COL_REASON] + (int)strlen(cols[COL_REASON].title) + 2;
+}
+
 /*
- * Where the rows stand: "16-30/42" at the right of the headings (when it
- * fits beside REASON's title), and the scroll marks in the last column:
- * on the first row when rows are hidden above, on the last when below.
+ * Where the rows stand: the position at the right of the headings, and the
+ * scroll marks in the last column: on the first row when rows are hidden
+ * above, on the last when below.
  */
 static void position(const struct ui *u, const struct layout *l, int y)
 {
 	char b[64];
-	int n = (int)u->m.n_shown, last = ls.top + ls.h < n ? ls.top + ls.h : n;
-	int w = snprintf(b, sizeof(b), "%d-%d/%d", n ? ls.top + 1 : 0, last, n);
-	int x = COLS - 1 - w;
+	int w = position_text(u, b, sizeof(b));
 
-	if (l->w[COL_REASON] && x >= l->x[COL_REASON] + (int)strlen(cols[COL_REASON].title) + 2)
-		ui_text(stdscr, y, x, w, A_BOLD | A_UNDERLINE, b);
+	if (position_in_headings(l, w))
+		ui_text(stdscr, y, COLS - 1 - w, w, A_BOLD | A_UNDERLINE, b);
 	if (ls.top > 0)
 		ui_text(stdscr, ls.y0, COLS - 1, 1, ui_attr(C_ACCENT) | A_BOLD, ui_utf8 ? "▲" : "^");
-	if (last < n)
+	if (ls.top + ls.h < (int)u->m.n_shown)
 		ui_text(stdscr, ls.y0 + ls.h - 1, COLS - 1, 1, ui_attr(C_ACCENT) | A_BOLD, ui_utf8 ? "▼" : "v");
 }
 
@@ -516,12 +528,20 @@ static unsigned list_mouse(struct ui *u, int y, int x, unsigned long bstate)
 
 static const char *list_hints(const struct ui *u, char *right, size_t rlen)
 {
+	char pos[64];
+
 	right[0] = '\0';
 	if (ls.editing)
 		return NULL; /* the footer shows the filter being typed */
 	if (u->m.filter[0] || u->m.sort != SORT_STATE || u->m.sort_rev)
 		snprintf(right, rlen, "%s%s%s sort:%s%s ", u->m.filter[0] ? "filter:" : "", u->m.filter,
 			 u->m.filter[0] ? " " : "", sort_name(u->m.sort), u->m.sort_rev ? " (reversed)" : "");
+	if (u->m.n_shown && !position_in_headings(&ls.l, position_text(u, pos, sizeof(pos)))) {
+		size_t len = strlen(right);
+
+		/* too narrow for it beside the headings: the footer has it */
+		snprintf(right + len, rlen - len, "%s ", pos);
+	}
 	return " q quit  ? help  Enter detail  h history  e notices  / filter  s/S sort  n/N next problem  F freeze"
 	       "  r probe  p pause";
 }
