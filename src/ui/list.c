@@ -73,6 +73,10 @@ static struct list_state {
 	bool editing;      /* typing a filter */
 	bool tags;         /* t: the TAGS column is on */
 	struct layout l;   /* the columns, set by update() for the shown rows and the width */
+	int need[COL_N];   /* the widest name, host and tags shown, as last measured */
+	bool measured, measured_tags;
+	size_t measured_n; /* ... for these shown rows, tags column and filter */
+	char measured_filter[64];
 	long click_row;    /* the row of the last click, and when (ms, monotonic): double-click */
 	int64_t click_ms;
 } ls = { .click_row = -1 };
@@ -317,23 +321,30 @@ static void list_draw(const struct ui *u, int y0, int h)
  */
 static unsigned list_update(struct ui *u, bool changed, bool query, int y0, int h)
 {
-	int need[COL_N] = { 0 };
 	char b[256];
 
-	(void)changed;
 	(void)query;
-	for (size_t i = 0; i < u->m.n_shown; i++) {
-		const struct row *r = model_shown(&u->m, i);
-		int w;
+	/* the widest values are measured again only when the rows or the set shown may have changed */
+	if (changed || !ls.measured || ls.measured_n != u->m.n_shown || ls.measured_tags != ls.tags ||
+	    strcmp(ls.measured_filter, u->m.filter)) {
+		memset(ls.need, 0, sizeof(ls.need));
+		for (size_t i = 0; i < u->m.n_shown; i++) {
+			const struct row *r = model_shown(&u->m, i);
+			int w;
 
-		if ((w = fmt_width(r->name)) > need[COL_NAME])
-			need[COL_NAME] = w;
-		if ((w = fmt_width(r->host)) > need[COL_HOST])
-			need[COL_HOST] = w;
-		if (ls.tags && (w = fmt_width(row_tags_text(r, b, sizeof(b)))) > need[COL_TAGS])
-			need[COL_TAGS] = w;
+			if ((w = fmt_width(r->name)) > ls.need[COL_NAME])
+				ls.need[COL_NAME] = w;
+			if ((w = fmt_width(r->host)) > ls.need[COL_HOST])
+				ls.need[COL_HOST] = w;
+			if (ls.tags && (w = fmt_width(row_tags_text(r, b, sizeof(b)))) > ls.need[COL_TAGS])
+				ls.need[COL_TAGS] = w;
+		}
+		ls.measured = true;
+		ls.measured_n = u->m.n_shown;
+		ls.measured_tags = ls.tags;
+		snprintf(ls.measured_filter, sizeof(ls.measured_filter), "%s", u->m.filter);
 	}
-	lay_out(COLS, need, ls.tags, &ls.l);
+	lay_out(COLS, ls.need, ls.tags, &ls.l);
 	if (h < 2)
 		return 0;
 	ls.y0 = y0 + 1;
@@ -546,6 +557,14 @@ static const char *list_hints(const struct ui *u, char *right, size_t rlen)
 	       "  r probe  p pause";
 }
 
+/* Back on the list: rows may have changed while another pane was shown. */
+static unsigned list_enter(struct ui *u)
+{
+	(void)u;
+	ls.measured = false;
+	return UI_REDRAW;
+}
+
 /* Another pane opens: the cursor stays on its endpoint (not on whatever comes first) meanwhile. */
 static void list_leave(struct ui *u)
 {
@@ -565,6 +584,7 @@ const struct pane_ops pane_list = {
 	.key = view_list_key,
 	.mouse = list_mouse,
 	.hints = list_hints,
+	.enter = list_enter,
 	.leave = list_leave,
 	.update = list_update,
 	.done = list_done,
