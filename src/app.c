@@ -746,6 +746,15 @@ struct monitor *app_monitor(const struct app *a)
 	return a->mon;
 }
 
+const char *app_notify_failing(const struct app *a, char *buf, size_t n)
+{
+	if (!a || !a->notify) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return notify_failing(a->notify, buf, n);
+}
+
 struct store *app_store(const struct app *a)
 {
 	return a->store;

@@ -16,6 +16,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	tmux -L "httpsmon-alerts-$$" kill-server 2>/dev/null
 	receivers_stop
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
@@ -155,4 +156,27 @@ else
 	notok "delivered after SIGKILL and a restart" "$(tail -5 "$work/collector3.log")"
 fi
 kill "$cpid"; wait "$cpid" 2>/dev/null
+
+# --- the dashboard: the alerts pane (a) and the header when a notifier keeps failing ---
+sock=httpsmon-alerts-$$
+screen() { tmux -L "$sock" capture-pane -p 2>/dev/null; }
+on_screen() { screen | grep -q "$1"; }
+tmux -L "$sock" -f /dev/null new-session -d -x 140 -y 30 "$BIN --view --db $db"
+wait_for 10 on_screen 'httpsmon (read-only)'
+tmux -L "$sock" send-keys a
+if wait_for 10 on_screen 'alerts: the last' && on_screen 'down  *flaky  *hook  *sent' &&
+	on_screen 'delivery attempts'; then
+	ok "the alerts pane (a) lists the alert, its notifier and that it was sent"
+else
+	notok "the alerts pane lists the alert" "$(screen)"
+fi
+tmux -L "$sock" kill-server 2>/dev/null
+recv_stop
+tmux -L "$sock" -f /dev/null new-session -d -x 140 -y 30 "$BIN -c $cfg --db $work/live.db"
+if wait_for 30 on_screen 'notify hook failing'; then
+	ok "the header says when a notifier keeps failing"
+else
+	notok "the header says when a notifier keeps failing" "$(screen)"
+fi
+tmux -L "$sock" kill-server 2>/dev/null
 echo "# $n tests"

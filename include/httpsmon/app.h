@@ -89,6 +89,8 @@ void app_toggle_pause(struct app *a, const char *name);
 
 struct monitor *app_monitor(const struct app *a);
 struct store *app_store(const struct app *a);   /* NULL without history */
+/* "notify NAME failing: HTTP 503" while a notifier keeps failing, else "" (buf, n bytes). Returns buf. */
+const char *app_notify_failing(const struct app *a, char *buf, size_t n);
 struct loop *app_loop(const struct app *a);     /* the loop it runs on (owned by the app or its caller) */
 const char *app_config_path(const struct app *a);
 /* "" while the running config is the file's latest; else why the last load was refused. */

@@ -276,6 +276,7 @@ extern const struct pane_ops pane_detail;
 extern const struct pane_ops pane_history;
 extern const struct pane_ops pane_help;
 extern const struct pane_ops pane_notices;
+extern const struct pane_ops pane_alerts;
 
 /* Asks view.c to show pane p (an overlay goes above) once the handler returns. */
 void ui_open(struct ui *u, const struct pane_ops *p);

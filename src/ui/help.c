@@ -22,6 +22,7 @@ static const struct {
 	{ "p", "pause / resume the selected endpoint" },
 	{ "h", "history of the selected endpoint" },
 	{ "e", "notices: state changes, events, reloads, history problems (j/k, g/G)" },
+	{ "a", "alerts: recent alerts, their delivery state and every attempt (j/k)" },
 	{ "Esc", "back to the list; clears the filter there" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ NULL, "endpoint list" },

@@ -117,7 +117,7 @@ static int screen_start(struct ui *u, char *err, size_t errlen)
 
 /* Every pane: events go to each, and each frees its state when the dashboard ends. */
 static const struct pane_ops *const panes[] = { &pane_list, &pane_detail, &pane_history, &pane_notices,
-						 &pane_help };
+						 &pane_alerts, &pane_help };
 
 #define N_PANES (sizeof(panes) / sizeof(panes[0]))
 
@@ -288,6 +288,9 @@ static void draw_header(const struct ui *u)
 	if (u->m.frozen)
 		/* the order stands still: say so where the eye goes first */
 		x += ui_text(stdscr, 0, x, -1, A_REVERSE | A_BOLD, "  FROZEN (F) ");
+	if (!u->m.viewer && *app_notify_failing(u->m.app, b, sizeof(b)))
+		/* alerts that do not get out: the one problem nobody would otherwise see */
+		x += ui_textf(stdscr, 0, x, COLS - x - 10, A_REVERSE | A_BOLD | ui_attr(C_DOWN), "  %s ", b);
 	clock_hms(clock, sizeof(clock), now);
 	if (COLS - x > 10)
 		ui_text_right(stdscr, 0, x, COLS - x - 1, A_REVERSE, clock);
@@ -455,6 +458,12 @@ static unsigned global_key(struct dash *d, int key)
 			ui_back(u);
 		else
 			ui_open(u, &pane_notices);
+		return UI_HANDLED | UI_REDRAW;
+	case 'a':
+		if (cur_pane(u) == &pane_alerts)
+			ui_back(u);
+		else
+			ui_open(u, &pane_alerts);
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		return 0;
