@@ -14,6 +14,9 @@
 # about to expire, a slow first byte, a listener that is up FLAP_UP seconds
 # and gone FLAP_DOWN seconds (labsrv started and killed on the same port),
 # and a closed port. Everything is on 127.0.0.1: nothing leaves the machine.
+# Alerts go out too: a command notifier (DEMO/alert-to-file.sh) appends one
+# line per alert to DEMO/alerts.log (the dashboard's `a` pane shows them;
+# the last lines are printed when the dashboard exits).
 #
 # Environment: BUILD (default build), DEMO (default $BUILD/demo),
 # HTTPSMON_BIN (default bin/httpsmon), FLAP_UP / FLAP_DOWN (seconds,
@@ -85,6 +88,14 @@ timeout = $DEMO_INTERVAL
 fail_after = 2
 latency_warn = 1s
 latency_down = 5s
+notify = demo-log
+
+# Every alert as one line in alerts.log (press a in the dashboard for the alerts pane).
+[notify:demo-log]
+type = command
+command = $DEMO/alert-to-file.sh $DEMO/alerts.log
+on = down, up, warn, cert_expiring, cert_changed
+group_wait = 2s
 
 [www]
 url = https://localhost:$(port good)/
@@ -156,6 +167,13 @@ start() {
 	echo $! >"$DEMO/flap.pid"
 	wait_file "$DEMO/flap.ports" 10 || die "the flapping listener did not start again"
 
+	cat >"$DEMO/alert-to-file.sh" <<'SH'
+#!/bin/sh
+# The demo's command notifier: one line per message, from httpsmon's HTTPSMON_* variables.
+printf '%s %-13s %s (%s): %s\n' "$(date -u +%H:%M:%S)" "$HTTPSMON_KIND" "$HTTPSMON_ENDPOINT" \
+	"$HTTPSMON_COUNT" "$HTTPSMON_MESSAGE" >>"$1"
+SH
+	chmod +x "$DEMO/alert-to-file.sh"
 	write_config "$fport"
 	"$BIN" check-config "$DEMO/endpoints.ini" >/dev/null || die "the demo config does not validate"
 }
@@ -180,9 +198,13 @@ run)
 	trap 'exit 143' TERM HUP
 	shown=$DEMO # as given (start makes DEMO absolute): the header shows this path
 	start
-	echo "demo lab up; config $shown/endpoints.ini; opening the dashboard (q quits)" >&2
+	echo "demo lab up; config $shown/endpoints.ini; alerts to $shown/alerts.log; opening the dashboard (a: alerts, q quits)" >&2
 	rc=0
 	"$BIN" -c "$shown/endpoints.ini" --db "$shown/history.db" || rc=$?
+	if [ -s "$DEMO/alerts.log" ]; then
+		echo "alerts sent by the demo's command notifier (the last of $shown/alerts.log):" >&2
+		tail -n 8 "$DEMO/alerts.log" >&2
+	fi
 	exit "$rc"
 	;;
 start) start ;;
