@@ -506,11 +506,14 @@ static void msg_done(struct notify_msg *m, void *ud)
 {
 	struct notify *n = ud;
 	struct nstate *s = nstate(n, m->nt->name);
-	int64_t now = now_ms(n);
+	int64_t now = now_ms(n), first_raised = now;
 	bool gave_up = false;
 
 	for (size_t i = 0; i < s->nsent; i++) {
 		struct item *it = s->sent[i];
+
+		if (it->raised_ms < first_raised)
+			first_raised = it->raised_ms;
 
 		it->in_flight = false;
 		it->attempts++;
@@ -531,6 +534,9 @@ static void msg_done(struct notify_msg *m, void *ud)
 	if (m->ok) {
 		s->fails = 0;
 		s->last[0] = '\0';
+		logf_(n, "notify %s: %s delivered (%zu alert%s, %lld ms after the first was raised): %s", m->nt->name,
+		      alert_kind_name(m->g.kind), m->g.n, m->g.n == 1 ? "" : "s", (long long)(now - first_raised),
+		      m->detail);
 	} else {
 		s->fails++;
 		snprintf(s->last, sizeof(s->last), "%s", m->detail);
