@@ -39,6 +39,8 @@
 #define REMIND_CHECK_MS   1000
 #define FAILING_AFTER     2      /* failed attempts in a row before the header says so */
 #define DAY_S             86400
+#define CANARY_TTL_MS     10000  /* a canary check is good this long; checked again this often while down */
+#define CANARY_TIMEOUT_MS 3000
 
 struct item {
 	int64_t id;
@@ -92,6 +94,10 @@ struct notify {
 	struct strlist mark_keys;      /* owned keys of marks */
 	struct hashmap marks;          /* key (borrowed from mark_keys) -> level */
 	uint64_t timer;
+	/* canary (notify_canary.c): checked before endpoint alerts go out */
+	struct canary *canary;
+	int64_t canary_at;             /* monotonic ms of the last finished check, 0 none */
+	bool net_down;                 /* every canary failed: endpoint alerts are held */
 };
 
 static int64_t mono_ms(void)
@@ -552,6 +558,13 @@ static void msg_done(struct notify_msg *m, void *ud)
 	kick(n, 0);
 }
 
+/* Whether it is held back by the canary: an endpoint alert while the check runs or failed. */
+static bool held(const struct notify *n, const struct item *it)
+{
+	return n->cfg->canary.n && n->o.prober && it->a.kind != ALERT_LOCAL_NETWORK && it->a.kind != ALERT_TEST &&
+	       (n->net_down || canary_running(n->canary) || !n->canary_at);
+}
+
 /* Sends the due items of notifier state s as one message, if any are due. */
 static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 {
@@ -562,7 +575,8 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 	if (s->msg || !nt)
 		return;
 	for (size_t i = 0; i < n->nitems && !first; i++)
-		if (!n->items[i]->in_flight && n->items[i]->due <= mono && !strcmp(n->items[i]->notifier, s->name))
+		if (!n->items[i]->in_flight && n->items[i]->due <= mono && !strcmp(n->items[i]->notifier, s->name) &&
+		    !held(n, n->items[i]))
 			first = n->items[i];
 	if (!first)
 		return;
@@ -570,7 +584,8 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 	for (size_t i = 0; i < n->nitems; i++) {
 		struct item *it = n->items[i];
 
-		if (it->in_flight || it->due > mono || it->a.kind != first->a.kind || strcmp(it->notifier, s->name))
+		if (it->in_flight || it->due > mono || it->a.kind != first->a.kind || strcmp(it->notifier, s->name) ||
+		    held(n, it))
 			continue;
 		if (g.n && nt->type != NOTIFIER_ALERTMANAGER && nt->group_wait_ms == 0)
 			break; /* group_wait 0: each alone */
@@ -583,6 +598,120 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 	s->msg = notify_msg_new(nt, &g, n->o.loop, n->o.prober, msg_done, n);
 	s->msg->cfg = config_ref(n->cfg);
 	notify_msg_start(s->msg);
+}
+
+/* ---- the canary: this box's own network ---- */
+
+/* One local_network alert to every notifier that has alerts held, instead of them. */
+static void local_network_raise(struct notify *n, const char *detail)
+{
+	int64_t now = now_ms(n), mono = mono_ms();
+	char msg[400];
+	size_t held_n = 0;
+
+	for (size_t i = 0; i < n->nitems; i++)
+		held_n += held(n, n->items[i]);
+	snprintf(msg, sizeof(msg), "every canary failed (%s): this box's network is down; %zu alert%s held until it "
+		 "is back", detail, held_n, held_n == 1 ? "" : "s");
+	logf_(n, "alerts: %s", msg);
+	for (size_t k = 0; k < n->cfg->n_notifiers; k++) {
+		const struct notifier *nt = &n->cfg->notifiers[k];
+		struct alert a;
+		bool has = false;
+
+		for (size_t i = 0; i < n->nitems && !has; i++)
+			has = !strcmp(n->items[i]->notifier, nt->name);
+		if (!has)
+			continue;
+		alert_init(&a, ALERT_LOCAL_NETWORK);
+		a.time_s = a.since_s = now / 1000;
+		alert_set(&a.endpoint, "(this host)");
+		alert_set(&a.state, "LOCAL_NETWORK");
+		alert_set(&a.reason, "local_network");
+		alert_set(&a.message, msg);
+		a.id = ++n->seq;
+		store_outbox_add(n->o.store, a.id, nt->name, &a, OUTBOX_PENDING, NULL);
+		item_add(n, a.id, nt->name, &a, 0, now, mono);
+		alert_done(&a);
+	}
+}
+
+/*
+ * The network is back: what was held goes out if the endpoint still shows
+ * it (a down while it is still down), else is dropped with why (and the
+ * up of an outage whose down was dropped with it).
+ */
+static void held_release(struct notify *n)
+{
+	struct strlist dropped = { 0 };
+
+	for (size_t i = 0; i < n->nitems; i++) {
+		struct item *it = n->items[i];
+		uint64_t k;
+		bool gone = false;
+
+		if (it->in_flight || it->a.kind == ALERT_LOCAL_NETWORK || it->a.kind == ALERT_TEST)
+			continue;
+		if (it->a.kind == ALERT_DOWN || it->a.kind == ALERT_REMINDER)
+			gone = !(hashmap_sget(&n->ep_index, it->a.endpoint, &k) && n->eps[k]->in_outage);
+		else if (it->a.kind == ALERT_UP)
+			for (size_t j = 0; j < dropped.n && !gone; j++)
+				gone = !strcmp(dropped.v[j], it->a.endpoint);
+		if (!gone)
+			continue;
+		if (it->a.kind == ALERT_DOWN)
+			strlist_push(&dropped, it->a.endpoint);
+		store_outbox_set(n->o.store, it->id, OUTBOX_SUPPRESSED, it->attempts, now_ms(n),
+				 "held while this box's network was down; the endpoint is no longer down");
+		items_remove(n, it);
+		i--;
+	}
+	if (dropped.n)
+		logf_(n, "alerts: network back; %zu down alert%s dropped (recovered meanwhile)", dropped.n,
+		      dropped.n == 1 ? "" : "s");
+	strlist_done(&dropped);
+}
+
+static void canary_cb(void *ud, bool ok, const char *detail)
+{
+	struct notify *n = ud;
+
+	n->canary_at = mono_ms();
+	if (!ok && !n->net_down) {
+		n->net_down = true;
+		local_network_raise(n, detail);
+	} else if (ok && n->net_down) {
+		n->net_down = false;
+		logf_(n, "alerts: a canary answers again: sending what was held");
+		held_release(n);
+	}
+	if (n->o.wrote)
+		n->o.wrote(n->o.wrote_ud);
+	kick(n, 0);
+}
+
+/* A check when endpoint alerts wait for one (none fresh), and the next tick for the one after. */
+static void canary_due(struct notify *n, int64_t mono, int64_t *next)
+{
+	bool waiting = false;
+
+	if (!n->cfg->canary.n || !n->o.prober) {
+		n->net_down = false;
+		return;
+	}
+	for (size_t i = 0; i < n->nitems && !waiting; i++)
+		waiting = !n->items[i]->in_flight && n->items[i]->a.kind != ALERT_LOCAL_NETWORK &&
+			  n->items[i]->a.kind != ALERT_TEST && n->items[i]->due <= mono;
+	if (waiting && n->canary_at && mono - n->canary_at >= CANARY_TTL_MS && !n->net_down)
+		n->canary_at = 0; /* stale: this batch waits for a fresh check */
+	if (waiting && !canary_running(n->canary) && (!n->canary_at || n->net_down) &&
+	    (!n->canary_at || mono - n->canary_at >= (n->net_down ? CANARY_TTL_MS : 0))) {
+		if (!n->canary)
+			n->canary = canary_new(n->o.prober, canary_cb, n);
+		canary_check(n->canary, &n->cfg->canary, CANARY_TIMEOUT_MS);
+	}
+	if (waiting && n->net_down && n->canary_at + CANARY_TTL_MS < *next)
+		*next = n->canary_at + CANARY_TTL_MS;
 }
 
 static int64_t tick_cb(struct loop *l, uint64_t id, void *ud)
@@ -603,12 +732,14 @@ static int64_t tick_cb(struct loop *l, uint64_t id, void *ud)
 			i--;
 		}
 	}
+	canary_due(n, mono, &next);
 	for (size_t i = 0; i < n->cfg->n_notifiers; i++) {
 		send_due(n, nstate(n, n->cfg->notifiers[i].name), mono);
 		reminders |= n->cfg->notifiers[i].remind_ms > 0;
 	}
 	for (size_t i = 0; i < n->nitems; i++)
-		if (!n->items[i]->in_flight && n->items[i]->due < next && !nstate(n, n->items[i]->notifier)->msg)
+		if (!n->items[i]->in_flight && n->items[i]->due < next && !nstate(n, n->items[i]->notifier)->msg &&
+		    !held(n, n->items[i]))
 			next = n->items[i]->due;
 	if (reminders && next > mono + REMIND_CHECK_MS)
 		next = mono + REMIND_CHECK_MS;
@@ -673,6 +804,7 @@ void notify_free(struct notify *n)
 	if (!n)
 		return;
 	loop_timer_remove(n->o.loop, n->timer);
+	canary_free(n->canary);
 	for (size_t i = 0; i < n->nns; i++) {
 		notify_msg_free(n->ns[i].msg);
 		free(n->ns[i].sent);

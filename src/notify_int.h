@@ -82,4 +82,17 @@ void notify_cmd_stop(struct notify_msg *m);
 int notify_xfer_start(struct notify_msg *m);
 void notify_xfer_stop(struct notify_msg *m);
 
+/*
+ * notify_canary.c: the canary check. done(ud, ok, detail) runs once per
+ * check, from the loop (or at once when no connect could start): ok when
+ * any canary took a TCP connection; detail names the first failure.
+ */
+struct canary;
+typedef void (*canary_done_cb)(void *ud, bool ok, const char *detail);
+struct canary *canary_new(struct prober *p, canary_done_cb done, void *ud);
+void canary_free(struct canary *c); /* stops a check in flight; NULL ok */
+/* Connects to every HOST:PORT of hosts, each within timeout_ms, unless a check runs. */
+void canary_check(struct canary *c, const struct strlist *hosts, int64_t timeout_ms);
+bool canary_running(const struct canary *c);
+
 #endif

@@ -13,7 +13,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,7 @@
 #include "httpsmon/loop.h"
 #include "httpsmon/monitor.h"
 #include "httpsmon/notify.h"
+#include "httpsmon/probe.h"
 #include "httpsmon/util.h"
 #include "testlib.h"
 
@@ -40,6 +44,7 @@ static int64_t fake_clock(void)
 struct fx {
 	char *dir;
 	struct loop *l;
+	struct prober *p;             /* only when the test needs transfers (the canary) */
 	struct config *cfg;
 	struct monitor *m;
 	struct notify *n;
@@ -60,6 +65,14 @@ static const char script[] =
 	"i=$(ls \"$d\" | grep -c '^out\\.')\n"
 	"{ env | grep '^HTTPSMON_' | sort; echo '---'; cat; } >\"$d/tmp.$$\" && mv \"$d/tmp.$$\" \"$d/out.$i\"\n";
 
+static void probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
+{
+	(void)ud;
+	(void)ep;
+	(void)tag;
+	(void)r;
+}
+
 static void start(struct fx *f, const char *notifier_keys, int neps)
 {
 	struct strbuf ini = { 0 };
@@ -68,8 +81,11 @@ static void start(struct fx *f, const char *notifier_keys, int neps)
 
 	f->dir = tl_mkdtemp();
 	rec = tl_write_file(f->dir, "rec.sh", script);
-	strbuf_printf(&ini, "[defaults]\nfail_after = 2\nrecover_after = 1\nnotify = cmd\n"
-		      "[notify:cmd]\ntype = command\ncommand = /bin/sh %s\n%s", rec, notifier_keys);
+	/* a "canary = ..." line goes to [defaults], the rest to the notifier */
+	strbuf_printf(&ini, "[defaults]\nfail_after = 2\nrecover_after = 1\nnotify = cmd\n%s"
+		      "[notify:cmd]\ntype = command\ncommand = /bin/sh %s\n%s",
+		      strstr(notifier_keys, "canary") ? notifier_keys : "", rec,
+		      strstr(notifier_keys, "canary") ? "group_wait = 0s\n" : notifier_keys);
 	for (int i = 0; i < neps; i++)
 		strbuf_printf(&ini, "[ep%d]\nurl = https://ep%d.example/\ntags = t%d\n", i, i, i % 3);
 	path = tl_write_file(f->dir, "endpoints.ini", strbuf_cstr(&ini));
@@ -78,9 +94,15 @@ static void start(struct fx *f, const char *notifier_keys, int neps)
 		fail_msg("config: %s", err);
 	f->l = loop_new(0, err, sizeof(err));
 	assert_non_null(f->l);
+	if (strstr(notifier_keys, "canary")) {
+		f->p = prober_new(10, probe_done, NULL, err, sizeof(err));
+		assert_non_null(f->p);
+		prober_attach(f->p, f->l);
+	}
 	f->m = monitor_new(NULL, on_event, f);
 	monitor_set_config(f->m, f->cfg, T0);
 	o.loop = f->l;
+	o.prober = f->p;
 	o.clock_ms = fake_clock;
 	f->n = notify_new(&o, f->cfg, err, sizeof(err));
 	assert_non_null(f->n);
@@ -93,6 +115,7 @@ static void start(struct fx *f, const char *notifier_keys, int neps)
 static void stop(struct fx *f)
 {
 	notify_free(f->n);
+	prober_free(f->p);
 	monitor_free(f->m);
 	config_unref(f->cfg);
 	loop_free(f->l);
@@ -145,15 +168,20 @@ static int64_t wake_cb(struct loop *l, uint64_t id, void *ud)
 	return 50;
 }
 
-/* Runs the loop until want outputs exist and nothing is pending, or for at most ms. */
-static void run_until(struct fx *f, int want, int64_t ms)
+/* Runs the loop until want outputs exist (and, with idle, nothing is pending), or for at most ms. */
+static void run_loop(struct fx *f, int want, bool idle, int64_t ms)
 {
 	int64_t end = util_mono_us() / 1000 + ms;
 	uint64_t t = loop_timer_add(f->l, 50, wake_cb, NULL);
 
-	while (util_mono_us() / 1000 < end && (count_out(f) < want || notify_pending(f->n)))
+	while (util_mono_us() / 1000 < end && (count_out(f) < want || (idle && notify_pending(f->n))))
 		assert_int_equal(loop_run_once(f->l), 0);
 	loop_timer_remove(f->l, t);
+}
+
+static void run_until(struct fx *f, int want, int64_t ms)
+{
+	run_loop(f, want, true, ms);
 }
 
 /* out.i's text (caller frees). */
@@ -312,6 +340,37 @@ static void test_retry(void **state)
 	stop(&f);
 }
 
+/*
+ * Every canary refuses (a port bound, never listening): one local_network
+ * alert goes out and the endpoint's down is held, not sent.
+ */
+static void test_canary_down(void **state)
+{
+	struct fx f = { 0 };
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	char keys[96], *s;
+
+	(void)state;
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	snprintf(keys, sizeof(keys), "canary = 127.0.0.1:%d\n", ntohs(sa.sin_port));
+	start(&f, keys, 1);
+	feed(&f, "ep0", false, T0);
+	feed(&f, "ep0", false, T0 + 1000);
+	run_loop(&f, 1, false, WAIT_MS);
+	run_loop(&f, 2, false, 1000);
+	assert_int_equal(count_out(&f), 1);
+	s = out(&f, 0);
+	assert_non_null(strstr(s, "HTTPSMON_KIND=local_network\n"));
+	assert_non_null(strstr(s, "1 alert held"));
+	free(s);
+	assert_int_equal(notify_pending(f.n), 1); /* the down, held */
+	stop(&f);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_group_of_50),
 		cmocka_unit_test(test_reminders),
 		cmocka_unit_test(test_retry),
+		cmocka_unit_test(test_canary_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
