@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/fmt.h"
 #include "httpsmon/store.h"
 #include "httpsmon/util.h"
 
@@ -242,14 +243,6 @@ static void json_ms(struct strbuf *b, const char *phase, const char *p, int64_t 
 		strbuf_printf(b, ",\"%s_%s_ms\":%.3f", phase, p, us / 1000.0);
 }
 
-static void pct(char *buf, size_t n, double v)
-{
-	if (v < 0)
-		snprintf(buf, n, "-");
-	else
-		snprintf(buf, n, "%.3f%%", v);
-}
-
 int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errlen)
 {
 	struct store *st = open_reader(o, err, errlen);
@@ -305,9 +298,10 @@ int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errle
 		} else {
 			char a[16], b[16], c[16], tls[24], ttfb[24], tot[24], x[16], y[16], dl[12];
 
-			pct(a, sizeof(a), u24.pct);
-			pct(b, sizeof(b), u7.pct);
-			pct(c, sizeof(c), uw.pct);
+			/* the dashboard's formatter: the same figure reads the same (and 99.999 is not 100) */
+			fmt_pct(a, sizeof(a), u24.pct);
+			fmt_pct(b, sizeof(b), u7.pct);
+			fmt_pct(c, sizeof(c), uw.pct);
 			snprintf(tls, sizeof(tls), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[PHASE_TLS]),
 				 util_fmt_duration_us(y, sizeof(y), ps.p95[PHASE_TLS]));
 			snprintf(ttfb, sizeof(ttfb), "%s/%s", util_fmt_duration_us(x, sizeof(x), ps.p50[PHASE_SERVER]),

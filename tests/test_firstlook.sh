@@ -163,3 +163,58 @@ if [ $have_tmux -eq 1 ]; then
 else
 	skip "--view RECENT marks" "no tmux"
 fi
+
+# ---- 3. one uptime, everywhere, fresh -----------------------------------------
+# The dashboard on a server that goes away: the list's UP 24h leaves 100% as
+# soon as the state changes (not a minute later); paused, the list, the
+# history pane, `stats` and `stats --json` read the same figure.
+start_flaky || { notok "flaky server starts again"; exit 1; }
+cfg4=$work/uptime.ini
+cat >"$cfg4" <<EOF2
+[defaults]
+ca_file = $ca
+interval = 1s
+timeout = 800ms
+fail_after = 1
+recover_after = 1
+[flaky]
+url = https://localhost:$flaky_port/
+[good]
+url = https://localhost:$(port good)/
+EOF2
+db4=$work/uptime.db
+if [ $have_tmux -eq 1 ]; then
+	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' -c '$cfg4' --db '$db4'"
+	frow() { screen | grep ' flaky ' | head -1; }
+	up_fig() { frow | grep -o '[0-9.]*%' | head -1; }
+	wait_for 10 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q '100%'"
+	kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null
+	wait_for 10 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q DOWN"
+	t=$SECONDS
+	if wait_for 4 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q DOWN && ! tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q '100%'"; then
+		ok "UP 24h leaves 100% within $((SECONDS - t)) s of the state change ($(up_fig))"
+	else
+		notok "UP 24h leaves 100% when the state changes" "$(frow)"
+	fi
+	T send-keys / f l a k y Enter
+	sleep 0.3
+	T send-keys p
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q PAUSED"
+	# the probe in flight lands and is committed: wait for a figure that holds still
+	prev=; for i in 1 2 3 4 5 6; do sleep 1.2; cur=$(up_fig); [ -n "$cur" ] && [ "$cur" = "$prev" ] && break; prev=$cur; done
+	list_fig=$(up_fig)
+	T send-keys h
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p | grep -q 'uptime 24h'"
+	pane_fig=$(screen | grep -o 'uptime 24h [0-9.]*%' | head -1 | awk '{ print $3 }')
+	stats_fig=$("$BIN" stats --db "$db4" --endpoint flaky 2>&1 | awk '$1 == "flaky" { print $2 }')
+	json=$("$BIN" stats --db "$db4" --endpoint flaky --json 2>&1 | grep -o '"uptime_24h":[0-9.]*' | cut -d: -f2)
+	json_fig=$(awk -v v="$json" 'BEGIN { printf "%.1f%%", int(v * 10) / 10 }')
+	if [ -n "$list_fig" ] && [ "$list_fig" = "$pane_fig" ] && [ "$list_fig" = "$stats_fig" ] && [ "$list_fig" = "$json_fig" ]; then
+		ok "UP 24h reads the same in the list, the history pane, stats and stats --json ($list_fig)"
+	else
+		notok "UP 24h reads the same everywhere" "list $list_fig, pane $pane_fig, stats $stats_fig, json $json ($json_fig)" "$(screen)"
+	fi
+	T kill-server 2>/dev/null
+else
+	skip "uptime in the dashboard" "no tmux"
+fi

@@ -111,6 +111,8 @@ struct model {
 	struct upcache *up;
 	size_t n_up;
 	size_t up_next;               /* round-robin refresh cursor */
+	int64_t up_seq;               /* store_write_seq when the uptimes were last marked stale, -1 never */
+	uint64_t up_moves;            /* live: bumped when a refreshed uptime changed a row (its signature) */
 	char db_path[512];
 	int v_cert_warn_days, v_cert_crit_days; /* viewer: the built-in defaults */
 

@@ -10,8 +10,9 @@
  * next model_refresh(): a config reload frees the old config and the
  * monitor entries of dropped endpoints before the next refresh, and keys
  * handled in between read rows;
- * the store is never queried per frame: uptimes are refreshed at most
- * every UPTIME_TTL_MS and a few per pass, the viewer rebuilds only when
+ * the store is never queried per frame: an uptime is refreshed when the
+ * collector wrote its endpoint (store_endpoints_written) or after
+ * UPTIME_TTL_MS, within a time budget per pass, the viewer rebuilds only when
  * store_write_seq() moved, and checks that at most once a second: it
  * follows what the collector wrote, not when probes started, so a slow or
  * timing-out probe, written long after it started, is seen too.
@@ -31,8 +32,8 @@
 #include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 
-#define UPTIME_TTL_MS    60000 /* a 24 h figure moves slowly; each refresh is a query */
-#define UPTIME_PER_PASS  8
+#define UPTIME_TTL_MS    60000 /* the window's far end moves slowly; each refresh is a query */
+#define UPTIME_BUDGET_US 5000  /* uptime queries per pass, so a burst of writes never stalls a frame */
 #define VIEWER_POLL_MS   1000
 #define LOAD_SLICE_MS    20    /* viewer: first load, per pass */
 
@@ -85,6 +86,7 @@ void model_init_viewer(struct model *m, struct store *st, const char *db_path)
 	m->st = st;
 	m->v_last_probe_ms = -1;
 	m->v_seq = -1;
+	m->up_seq = -1;
 	snprintf(m->db_path, sizeof(m->db_path), "%s", db_path ? db_path : "");
 	{
 		struct endpoint d;
@@ -178,32 +180,92 @@ static struct upcache *up_find(struct model *m, const char *name, size_t hint)
 	return &m->up[m->n_up++];
 }
 
-/* Refreshes a few stale entries; drops entries of vanished endpoints. */
+/*
+ * The figures of the endpoints the collector wrote since the last look go
+ * stale at once (at_ms 0): an uptime moves when probes land (a state
+ * change commits at once), so "UP 24h" never lags the sparkline beside it
+ * by a minute; the TTL only ages the window's far end.
+ */
+static void up_invalidate_written(struct model *m)
+{
+	int64_t seq = store_write_seq(m->st);
+	struct strlist names = { 0 };
+
+	if (seq < 0 || seq == m->up_seq)
+		return;
+	if (m->up_seq >= 0 && store_endpoints_written(m->st, m->up_seq, &names) == 0) {
+		for (size_t k = 0; k < names.n; k++)
+			for (size_t i = 0; i < m->n_up; i++)
+				if (!strcmp(m->up[i].name, names.v[k]))
+					m->up[i].at_ms = 0;
+	} else {
+		for (size_t i = 0; i < m->n_up; i++)
+			m->up[i].at_ms = 0;
+	}
+	strlist_done(&names);
+	m->up_seq = seq;
+}
+
+/* Whether c is due for a query: never fetched or written since (first), or past its TTL. */
+static bool up_due(const struct upcache *c, int64_t now_ms, bool written_only)
+{
+	if (!c->at_ms)
+		return true;
+	/* unknown (no rows yet) is asked again sooner */
+	return !written_only && now_ms - c->at_ms >= (c->pct < 0 ? UPTIME_TTL_MS / 6 : UPTIME_TTL_MS);
+}
+
+/*
+ * Refreshes stale entries, the written ones first, for at most
+ * UPTIME_BUDGET_US per pass (the rest waits for the next pass); drops
+ * entries of vanished endpoints. Every figure is store_uptime's: the one
+ * definition the history pane and the CLI read too.
+ */
 static void up_refresh(struct model *m, int64_t now_ms)
 {
-	int budget = UPTIME_PER_PASS;
+	int64_t t0 = util_mono_us();
 	size_t w = 0;
 
 	for (size_t i = 0; i < m->n_up; i++)
 		if (m->up[i].used)
 			m->up[w++] = m->up[i];
 	m->n_up = w;
-	if (!m->st)
+	if (!m->st || !m->n_up)
 		return;
-	for (size_t k = 0; k < m->n_up && budget > 0; k++) {
-		struct upcache *c = &m->up[(m->up_next + k) % m->n_up];
-		struct uptime u;
+	up_invalidate_written(m);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < m->n_up; k++) {
+			struct upcache *c = &m->up[(m->up_next + k) % m->n_up];
+			struct uptime u;
 
-		/* unknown (no rows yet) is asked again sooner */
-		if (c->at_ms && now_ms - c->at_ms < (c->pct < 0 ? UPTIME_TTL_MS / 6 : UPTIME_TTL_MS))
-			continue;
-		budget--;
-		c->at_ms = now_ms;
-		if (store_uptime(m->st, c->name, now_ms - DAY_MS, now_ms, &u) == 0)
-			c->pct = u.pct;
+			if (!up_due(c, now_ms, pass == 0))
+				continue;
+			if (util_mono_us() - t0 > UPTIME_BUDGET_US) {
+				m->up_next = (m->up_next + k) % m->n_up;
+				return;
+			}
+			c->at_ms = now_ms;
+			if (store_uptime(m->st, c->name, now_ms - DAY_MS, now_ms, &u) == 0)
+				c->pct = u.pct;
+		}
 	}
-	if (m->n_up)
-		m->up_next = (m->up_next + UPTIME_PER_PASS) % m->n_up;
+}
+
+/* Each row's 24 h uptime from the cache, as refreshed; true when one moved. */
+static bool rows_take_uptimes(struct model *m)
+{
+	bool moved = false;
+
+	for (size_t i = 0; i < m->n; i++) {
+		struct row *r = &m->rows[i];
+		double pct = up_find(m, r->name, i)->pct;
+
+		if (pct != r->up24) {
+			r->up24 = pct;
+			moved = true;
+		}
+	}
+	return moved;
 }
 
 /* ---- live --------------------------------------------------------------- */
@@ -265,9 +327,7 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		const struct ep_status *s = monitor_at(mon, i);
 		struct lrow *l = &m->l[i];
 		struct row *r = &m->rows[i];
-		struct upcache *c = up_find(m, s->name, i);
-
-		c->used = true;
+		up_find(m, s->name, i)->used = true;
 		lrow_sync(l, s);
 		r->name = l->name;
 		r->url = l->url;
@@ -299,9 +359,8 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		r->expiry_s = r->r ? probe_result_earliest_expiry(r->r, NULL) : 0;
 		r->in_outage = s->in_outage;
 		r->outage_start_ms = s->outage_start_ms;
-		if (m->st)
-			r->up24 = c->pct;
-		else
+		/* without history: since the start (the store's figures come after the loop) */
+		if (!m->st)
 			r->up24 = s->probes ? 100.0 * (double)(s->probes - s->failures) / (double)s->probes : -1;
 		sig = mix(sig, hash_str(s->name));
 		sig = mix(sig, hash_str(l->host)); /* a reload may move an endpoint: the filter matches hosts */
@@ -310,6 +369,8 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		sig = mix(sig, (uint64_t)(int64_t)(r->up24 * 1000));
 	}
 	up_refresh(m, now_ms);
+	if (m->st && rows_take_uptimes(m))
+		sig = mix(sig, ++m->up_moves);
 	if (sig == m->sig)
 		return false;
 	m->sig = sig;
@@ -455,10 +516,7 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 	for (size_t i = 0; i < m->n; i++) {
 		struct vrow *v = &m->v[i];
 		struct row *r = &m->rows[i];
-		struct upcache *c = up_find(m, v->name, i);
-		double was = r->up24;
-
-		c->used = true;
+		up_find(m, v->name, i)->used = true;
 		r->name = v->name;
 		r->stored = true;
 		r->url = v->have ? v->pr.url : "";
@@ -477,14 +535,11 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		r->outage_start_ms = v->outage_start_ms;
 		r->spark_n = v->spark_n;
 		memcpy(r->spark_us, v->spark, sizeof(v->spark));
-		r->up24 = c->pct;
-		if (r->up24 != was)
-			changed = true;
 	}
 	/* the rows first: uptimes are more disk reads */
 	if (!model_loading(m))
 		up_refresh(m, now_ms);
-	return changed;
+	return rows_take_uptimes(m) || changed;
 }
 
 enum live model_stored_live(bool have, bool in_outage, enum state vstate)
