@@ -10,7 +10,8 @@
  *  - timers: the next due probe, the next store flush (only while writes
  *    are queued: once a second, or when the store's backoff says), and
  *    retention (5 s after start, then every 10 minutes, pass after pass
- *    while it has more to delete);
+ *    while it has more to delete), and the viewers' requests (r and p in
+ *    --view, left in the store: taken once a second);
  *  - a before-sleep hook: commits the pass's results at once when an event
  *    happened or FLUSH_AT_ROWS are queued, and re-arms the probe and flush
  *    timers (results, reloads and keys change when they are due);
@@ -50,6 +51,9 @@
 #define RETENTION_EVERY_MS  (10 * 60 * 1000)
 #define RELOAD_SETTLE_MS    150   /* editors write in several steps */
 #define TAKE_PER_PASS       256
+#define REQUEST_POLL_MS     1000  /* a viewer's r and p are taken within this */
+#define REQUEST_MAX_AGE_MS  30000 /* older requests were left when no collector ran: dropped */
+#define REQUESTS_PER_POLL   32
 
 /* An event waiting for the end of the pass (owned copies of mon_event's strings). */
 struct queued_event {
@@ -78,7 +82,7 @@ struct app {
 	bool signals;                 /* SIGTERM, SIGINT and SIGHUP registered */
 	bool hooked;                  /* the before-sleep hook registered */
 	int ino_fd;
-	uint64_t due_timer, flush_timer, retention_timer, reload_timer; /* 0: not armed */
+	uint64_t due_timer, flush_timer, retention_timer, reload_timer, request_timer; /* 0: not armed */
 
 	bool stop;
 	int64_t next_flush_mono;
@@ -232,6 +236,7 @@ static void inotify_cb(struct loop *l, int fd, unsigned events, void *ud);
 static void signal_cb(struct loop *l, int signo, void *ud);
 static void before_sleep(struct loop *l, void *ud);
 static int64_t retention_cb(struct loop *l, uint64_t id, void *ud);
+static int64_t request_cb(struct loop *l, uint64_t id, void *ud);
 
 static const int app_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -283,8 +288,10 @@ static int join_loop(struct app *a, int max_inflight, char *err, size_t errlen)
 		logf_(a, "warning: cannot watch %s for changes (%s); reload with SIGHUP", a->config_path,
 		      strerror(errno));
 	a->next_flush_mono = mono_ms() + FLUSH_EVERY_MS;
-	if (a->store)
+	if (a->store) {
 		a->retention_timer = loop_timer_add(a->loop, 5000, retention_cb, a); /* soon after start */
+		a->request_timer = loop_timer_add(a->loop, REQUEST_POLL_MS, request_cb, a);
+	}
 	return 0;
 }
 
@@ -398,6 +405,7 @@ static void leave_loop(struct app *a)
 	loop_timer_remove(a->loop, a->flush_timer);
 	loop_timer_remove(a->loop, a->retention_timer);
 	loop_timer_remove(a->loop, a->reload_timer);
+	loop_timer_remove(a->loop, a->request_timer);
 	if (a->own_loop)
 		loop_free(a->loop);
 	a->loop = NULL;
@@ -722,23 +730,80 @@ void app_probe_now(struct app *a, const char *name)
 		sched_probe_now(a->sched, s->id, mono_ms());
 }
 
-void app_toggle_pause(struct app *a, const char *name)
+void app_set_paused(struct app *a, const char *name, bool pause)
 {
 	const struct ep_status *s = monitor_find(a->mon, name);
-	bool pause;
 
-	if (!s)
+	if (!s || (s->live == LIVE_PAUSED) == pause)
 		return;
 	/*
-	 * Pause lives in one place, the monitor's live state: it survives a
-	 * reload that restarts the endpoint's schedule, start_due skips a paused
-	 * endpoint when it comes due, and a result already in flight is recorded
-	 * but not judged. Resuming probes at once.
+	 * Pause lives in one place, the monitor's live state (kept in the store
+	 * across restarts): it survives a reload that restarts the endpoint's
+	 * schedule, start_due skips a paused endpoint when it comes due, and a
+	 * result already in flight is recorded but not judged. Resuming probes
+	 * at once.
 	 */
-	pause = s->live != LIVE_PAUSED;
 	monitor_set_paused(a->mon, name, pause, util_now_ms());
 	if (!pause)
 		sched_probe_now(a->sched, s->id, mono_ms());
+}
+
+void app_toggle_pause(struct app *a, const char *name)
+{
+	const struct ep_status *s = monitor_find(a->mon, name);
+
+	if (s)
+		app_set_paused(a, name, s->live != LIVE_PAUSED);
+}
+
+/* One request a viewer left in the store (r, p in --view). */
+static void do_request(struct app *a, const struct store_req *q, int64_t now_ms)
+{
+	const struct ep_status *s = monitor_find(a->mon, q->name);
+
+	if (now_ms - q->t_ms > REQUEST_MAX_AGE_MS) {
+		logf_(a, "viewer request for %s dropped: asked %llds ago, before this collector ran", q->name,
+		      (long long)((now_ms - q->t_ms) / 1000));
+		return;
+	}
+	if (!s) {
+		logf_(a, "viewer request for %s dropped: no such endpoint in the running config", q->name);
+		return;
+	}
+	switch (q->action) {
+	case STORE_PROBE_NOW:
+		if (s->live == LIVE_PAUSED) {
+			logf_(a, "%s: viewer asked for a probe, but it is paused", q->name);
+			return;
+		}
+		logf_(a, "%s: probing now (asked by a viewer)", q->name);
+		app_probe_now(a, q->name);
+		break;
+	case STORE_PAUSE:
+	case STORE_RESUME:
+		/* the state event logs the change itself */
+		app_set_paused(a, q->name, q->action == STORE_PAUSE);
+		break;
+	}
+}
+
+/* Takes the viewers' requests once a second: one read of an empty table when there are none. */
+static int64_t request_cb(struct loop *l, uint64_t id, void *ud)
+{
+	struct app *a = ud;
+	struct store_req q[REQUESTS_PER_POLL];
+	int n;
+
+	(void)l;
+	(void)id;
+	if (a->stop) {
+		a->request_timer = 0;
+		return LOOP_TIMER_STOP;
+	}
+	n = store_take_requests(a->store, q, REQUESTS_PER_POLL);
+	for (int i = 0; i < n; i++)
+		do_request(a, &q[i], util_now_ms());
+	return REQUEST_POLL_MS;
 }
 
 struct monitor *app_monitor(const struct app *a)

@@ -222,6 +222,13 @@ static struct entry *entry_new(struct monitor *m, const struct endpoint *ep)
 	probe_result_init(&e->s.last);
 	restore_outage(m, e);
 	restore_last(m, e);
+	if (m->st && store_is_paused(m->st, ep->name) == 1) {
+		/* paused before a restart: stays paused (quietly: nothing happened now) */
+		struct flap_step st;
+
+		flap_pause(&e->flap, true, &st);
+		publish(e);
+	}
 	return e;
 }
 
@@ -444,6 +451,9 @@ void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_
 		return;
 	flap_pause(&e->flap, paused, &st);
 	publish(e);
+	if (st.from != st.to && m->st && store_set_paused(m->st, name, paused, now_ms) != 0)
+		emit(m, e, MEV_STATE, now_ms, false, "%s is not saved in the history: it ends with this run",
+		     paused ? "the pause" : "the resume");
 	if (paused)
 		state_event(m, e, &st, now_ms, NULL);
 	else if (st.from != st.to) /* judged afresh by the next probe */

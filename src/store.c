@@ -16,8 +16,10 @@
  *   store_read.c       reads of rows: outages, events, probes, certificates,
  *                      and what the viewer polls (names written, sequence)
  *   store_spill.c      the spill file
+ *   store_ctl.c        the operator's controls: pauses kept across
+ *                      restarts, a viewer's requests to the collector
  *
- * The file holds, at schema version 5 (PRAGMA user_version):
+ * The file holds, at schema version 6 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events), wseq: the write
@@ -47,6 +49,8 @@
  *   delivery   every delivery attempt: time, notifier, kind, endpoints,
  *              result, HTTP status / exit code / SMTP reply, error
  *   alert_mark what the alert engine remembers (certificate crossings)
+ *   pause      endpoint name -> paused since (store_ctl.c)
+ *   request    what a viewer asked the collector: name, action, time
  *
  * Invariants:
  * - Hours are closed as soon as they are over (CLOSE_AFTER_MS later, so
@@ -214,6 +218,15 @@ static const char *const migrations[] = {
 	 * a DOWN row with timings), so nothing guesses it.
 	 */
 	"ALTER TABLE probe ADD COLUMN failed_phase INTEGER;",
+	/*
+	 * 5 -> 6: the operator's controls (store_ctl.c). pause: the endpoints
+	 * paused, by name, so a pause survives restarts; request: what a
+	 * viewer asks the collector (probe now, pause, resume), taken and
+	 * deleted by the collector within a second.
+	 */
+	"CREATE TABLE pause(name TEXT PRIMARY KEY, since_ms INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE request(id INTEGER PRIMARY KEY, name TEXT NOT NULL, action TEXT NOT NULL,"
+	" t_ms INTEGER NOT NULL);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

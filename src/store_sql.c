@@ -154,6 +154,12 @@ static const char *const sql_text[S_COUNT] = {
 	[S_DELIVERIES] = "SELECT t_ms, notifier, kind, endpoints, count, result, code, error FROM delivery"
 		" WHERE t_ms >= ?1 ORDER BY id DESC LIMIT ?2",
 	[S_MARKS] = "SELECT key, value FROM alert_mark WHERE substr(key, 1, length(?1)) = ?1",
+	[S_PAUSE_PUT] = "INSERT INTO pause(name, since_ms) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING",
+	[S_PAUSE_DEL] = "DELETE FROM pause WHERE name = ?1",
+	[S_PAUSED] = "SELECT name FROM pause ORDER BY name",
+	[S_PAUSED_ONE] = "SELECT 1 FROM pause WHERE name = ?1",
+	[S_REQ_TAKE] = "SELECT id, name, action, t_ms FROM request ORDER BY id LIMIT ?1",
+	[S_REQ_DEL] = "DELETE FROM request WHERE id <= ?1",
 	[S_OUTBOX_AGE] = "DELETE FROM outbox WHERE status != 0 AND done_ms < ?1",
 	[S_DELIVERY_AGE] = "DELETE FROM delivery WHERE t_ms < ?1",
 #undef OUTBOX_COLS

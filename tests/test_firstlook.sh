@@ -62,7 +62,7 @@ fi
 
 # ---- 2. known state at once -------------------------------------------------
 # A first run leaves history: one endpoint UP, one in an outage whose probes
-# time out after 6 s, one failing its handshake. The dashboard started on
+# time out after 4 s, one failing its handshake. The dashboard started on
 # that database shows each row's stored state at once, marked from history,
 # with its sparkline, until its first fresh probe; the outage goes on (the
 # same open outage, not closed and opened again).
@@ -76,7 +76,7 @@ recover_after = 1
 url = https://localhost:$(port good)/
 [slowdown]
 url = https://localhost:$(port hang)/
-timeout = 6s
+timeout = 4s
 [badhs]
 url = https://localhost:$(port mtls12)/
 EOF2
@@ -87,7 +87,7 @@ hp=$!
 pids+=("$hp")
 first_round() { [ "$(grep -c 'state: PENDING -> ' "$log2")" -ge 3 ]; }
 check_log() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(cat "$log2")"; fi; }
-check_log "first run: every endpoint judged (slowdown after its 6 s timeout)" wait_for 20 first_round
+check_log "first run: every endpoint judged (slowdown after its 4 s timeout)" wait_for 20 first_round
 kill -TERM "$hp"; wait "$hp" 2>/dev/null
 outage_of() { "$BIN" history --db "$db2" --endpoint slowdown --json 2>/dev/null | grep '"type":"outage"'; }
 before=$(outage_of)
@@ -151,7 +151,7 @@ kill -TERM "$hp"; wait "$hp" 2>/dev/null
 ups=$(count "!= 2"); downs=$(count "= 2")
 if [ $have_tmux -eq 1 ]; then
 	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' --view --db '$db3'"
-	wait_for 5 sh -c "tmux -L $sock capture-pane -p | grep -q ' flaky '"
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep -q ' flaky '"
 	row=$(screen | grep ' flaky ' | head -1)
 	marks=$(grep -o '×' <<<"$row" | wc -l)
 	if [ "$marks" -eq "$downs" ] && grep -q 'DOWN' <<<"$row"; then
@@ -187,11 +187,11 @@ if [ $have_tmux -eq 1 ]; then
 	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' -c '$cfg4' --db '$db4'"
 	frow() { screen | grep ' flaky ' | head -1; }
 	up_fig() { frow | grep -o '[0-9.]*%' | head -1; }
-	wait_for 10 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q '100%'"
+	wait_for 10 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' flaky ' | grep -q '100%'"
 	kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null
-	wait_for 10 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q DOWN"
+	wait_for 10 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' flaky ' | grep -q DOWN"
 	t=$SECONDS
-	if wait_for 4 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q DOWN && ! tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q '100%'"; then
+	if wait_for 4 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' flaky ' | grep -q DOWN && ! tmux -L $sock capture-pane -p 2>/dev/null | grep ' flaky ' | grep -q '100%'"; then
 		ok "UP 24h leaves 100% within $((SECONDS - t)) s of the state change ($(up_fig))"
 	else
 		notok "UP 24h leaves 100% when the state changes" "$(frow)"
@@ -199,12 +199,12 @@ if [ $have_tmux -eq 1 ]; then
 	T send-keys / f l a k y Enter
 	sleep 0.3
 	T send-keys p
-	wait_for 5 sh -c "tmux -L $sock capture-pane -p | grep ' flaky ' | grep -q PAUSED"
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' flaky ' | grep -q PAUSED"
 	# the probe in flight lands and is committed: wait for a figure that holds still
 	prev=; for i in 1 2 3 4 5 6; do sleep 1.2; cur=$(up_fig); [ -n "$cur" ] && [ "$cur" = "$prev" ] && break; prev=$cur; done
 	list_fig=$(up_fig)
 	T send-keys h
-	wait_for 5 sh -c "tmux -L $sock capture-pane -p | grep -q 'uptime 24h'"
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep -q 'uptime 24h'"
 	pane_fig=$(screen | grep -o 'uptime 24h [0-9.]*%' | head -1 | awk '{ print $3 }')
 	stats_fig=$("$BIN" stats --db "$db4" --endpoint flaky 2>&1 | awk '$1 == "flaky" { print $2 }')
 	json=$("$BIN" stats --db "$db4" --endpoint flaky --json 2>&1 | grep -o '"uptime_24h":[0-9.]*' | cut -d: -f2)
@@ -217,4 +217,87 @@ if [ $have_tmux -eq 1 ]; then
 	T kill-server 2>/dev/null
 else
 	skip "uptime in the dashboard" "no tmux"
+fi
+
+# ---- 11. pause kept across restarts; r and p from --view ----------------------
+cfg5=$work/ctl.ini
+cat >"$cfg5" <<EOF2
+[defaults]
+ca_file = $ca
+timeout = 900ms
+[alpha]
+url = https://localhost:$(port good)/
+interval = 1s
+[bravo]
+url = https://localhost:$(port good)/
+EOF2
+db5=$work/ctl.db
+log5=$work/ctl.log
+probes() { sqlite3 "$db5" "select count(*) from probe p join endpoint e on e.id = p.endpoint_id where e.name = '$1'" 2>/dev/null || echo 0; }
+if [ $have_tmux -eq 1 ]; then
+	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' -c '$cfg5' --db '$db5'"
+	wait_for 8 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' alpha ' | grep -q UP"
+	T send-keys / a l p h a Enter
+	sleep 0.3
+	T send-keys p
+	if wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' alpha ' | grep -q PAUSED"; then ok "dashboard: p pauses alpha"
+	else notok "dashboard: p pauses alpha" "$(screen)"; fi
+	T send-keys q
+	wait_for 5 sh -c "! tmux -L $sock has-session 2>/dev/null" || T kill-server 2>/dev/null
+	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' -c '$cfg5' --db '$db5'"
+	wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep -q ' bravo '"
+	n0=$(probes alpha)
+	sleep 3
+	n1=$(probes alpha)
+	if screen | grep ' alpha ' | grep -q PAUSED && [ "$n1" -eq "$n0" ]; then ok "restarted: alpha is still paused and not probed ($n0 probes before, $n1 after 3 s)"
+	else notok "restarted: alpha is still paused" "probes $n0 -> $n1" "$(screen)"; fi
+	T send-keys q
+	wait_for 5 sh -c "! tmux -L $sock has-session 2>/dev/null" || T kill-server 2>/dev/null
+
+	# the headless collector and a viewer: the viewer's r and p go to the collector
+	"$BIN" --headless -c "$cfg5" --db "$db5" 2>"$log5" &
+	hp=$!
+	pids+=("$hp")
+	wait_for 8 grep -q "bravo state: PENDING -> UP" "$log5"
+	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' --view --db '$db5'"
+	if wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' alpha ' | grep -q PAUSED" \
+		&& screen | grep -q 'collector pid [0-9]* takes r and p' && screen | tail -1 | grep -q 'r probe  p pause'; then
+		ok "--view: alpha shows PAUSED; the collector is named and r, p are offered"
+	else
+		notok "--view: alpha PAUSED, r and p offered" "$(screen)"
+	fi
+	T send-keys / b r a v o Enter
+	sleep 0.3
+	n0=$(probes bravo)
+	t=$SECONDS
+	T send-keys r
+	if wait_for 6 sh -c "[ \$(sqlite3 '$db5' \"select count(*) from probe p join endpoint e on e.id = p.endpoint_id where e.name = 'bravo'\") -gt $n0 ]" \
+		&& grep -q "bravo: probing now (asked by a viewer)" "$log5"; then
+		ok "--view r: the headless collector probed bravo (60 s interval) within $((SECONDS - t)) s"
+	else
+		notok "--view r: the collector probes bravo" "probes $n0 -> $(probes bravo)" "$(cat "$log5")" "$(screen)"
+	fi
+	T send-keys Escape / a l p h a Enter
+	sleep 0.3
+	T send-keys p
+	if wait_for 6 grep -q "alpha state: PAUSED -> PENDING" "$log5" \
+		&& wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' alpha ' | grep -qv PAUSED"; then
+		ok "--view p: the collector resumed alpha, and the viewer shows it"
+	else
+		notok "--view p resumes alpha" "$(cat "$log5")" "$(screen)"
+	fi
+	kill -TERM "$hp"; wait "$hp" 2>/dev/null
+	if wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep -q 'no collector is running'" && ! screen | tail -1 | grep -q 'r probe'; then
+		T send-keys r
+		if wait_for 3 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep -q 'r and p need one'"; then
+			ok "--view without a collector: says so, offers no r or p, and r explains"
+		else
+			notok "--view without a collector: r explains" "$(screen)"
+		fi
+	else
+		notok "--view without a collector: says so and offers no r or p" "$(screen)"
+	fi
+	T kill-server 2>/dev/null
+else
+	skip "pause and viewer requests" "no tmux"
 fi

@@ -85,6 +85,8 @@ int app_shutdown(struct app *a);
 int app_reload(struct app *a);
 
 void app_probe_now(struct app *a, const char *name);
+/* Pauses or resumes name (kept across restarts; resuming probes at once). Unknown names: nothing. */
+void app_set_paused(struct app *a, const char *name, bool pause);
 void app_toggle_pause(struct app *a, const char *name);
 
 struct monitor *app_monitor(const struct app *a);

@@ -100,6 +100,10 @@ struct config *monitor_config(const struct monitor *m);
 /* One finished probe of the endpoint called name. Unknown names are ignored. */
 void monitor_result(struct monitor *m, const char *name, const struct probe_result *r, int64_t now_ms);
 
+/*
+ * Pauses or resumes name; the pause is kept in the store (if any), so an
+ * endpoint paused when the collector stops starts paused next time.
+ */
 void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_t now_ms);
 
 size_t monitor_count(const struct monitor *m);

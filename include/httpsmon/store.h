@@ -299,6 +299,50 @@ int store_endpoints_written(struct store *st, int64_t after_seq, struct strlist 
 /* The newest probe start time of any endpoint (Unix ms), 0 when none: for display. */
 int64_t store_last_probe_ms(struct store *st);
 
+/* ---- the operator's controls (store_ctl.c) ------------------------------- */
+
+/*
+ * Collector: name is paused since t_ms (paused) or no longer (a no-op when
+ * already so), written at once so the pause survives a restart or a kill.
+ * Returns 0 or -1 (the pause still holds in memory; the caller says so).
+ */
+int store_set_paused(struct store *st, const char *name, bool paused, int64_t t_ms);
+/* 1 when name is recorded paused, 0 when not, -1 on error. */
+int store_is_paused(struct store *st, const char *name);
+/* The paused names, sorted, appended to out (caller frees with strlist_done). Returns 0 or -1. */
+int store_paused(struct store *st, struct strlist *out);
+
+/* What a viewer may ask the collector. */
+enum store_action { STORE_PROBE_NOW, STORE_PAUSE, STORE_RESUME };
+
+struct store_req {
+	int64_t id;
+	char name[128];
+	enum store_action action;
+	int64_t t_ms;          /* when asked (wall clock) */
+};
+
+/*
+ * A viewer's request to the collector writing the database at path,
+ * through a connection of its own opened for this one insert (the viewer's
+ * store stays read-only). Needs write access to the file. Returns 0, or -1
+ * with the reason in err.
+ */
+int store_request(const char *path, const char *name, enum store_action action, int64_t t_ms, char *err,
+		  size_t errlen);
+/*
+ * Collector: takes up to max pending requests, oldest first, into out and
+ * deletes them (cheap when there are none: one indexed read). Requests
+ * this build does not know are deleted unread. Returns how many, or -1.
+ */
+int store_take_requests(struct store *st, struct store_req *out, int max);
+/*
+ * The pid of the collector holding path's lock now, 0 when none: the
+ * kernel's lock table (/proc/locks), never taking the lock itself, so
+ * asking never stops a collector from starting.
+ */
+long store_collector_pid(const char *path);
+
 /* Database file size in bytes (main file plus WAL). */
 int64_t store_size_bytes(const struct store *st);
 

@@ -19,7 +19,7 @@ static const struct {
 	{ "q", "quit (also Ctrl-C)" },
 	{ "?", "this help (any key closes it)" },
 	{ "r", "probe the selected endpoint now" },
-	{ "p", "pause / resume the selected endpoint" },
+	{ "p", "pause / resume the selected endpoint (kept across restarts)" },
 	{ "h", "history of the selected endpoint" },
 	{ "e", "notices: state changes, events, reloads, history problems (j/k, g/G)" },
 	{ "a", "alerts: recent alerts, their delivery state and every attempt (j/k)" },
@@ -47,6 +47,12 @@ static const struct {
 
 #define N_HELP (int)(sizeof(help) / sizeof(help[0]))
 
+/* Keys that act through the collector: in --view, only while one runs to take them. */
+static bool via_collector(const char *keys)
+{
+	return !strcmp(keys, "r") || !strcmp(keys, "p");
+}
+
 static int help_scroll;
 
 /* The box: width w, height h at (y0, x0); false when the terminal is too small for it. */
@@ -63,7 +69,6 @@ static void help_draw(const struct ui *u, int body_y0, int body_h)
 {
 	int w, h, y0, x0, rows;
 
-	(void)u;
 	(void)body_y0;
 	(void)body_h;
 	if (!help_box(&w, &h, &y0, &x0))
@@ -89,8 +94,16 @@ static void help_draw(const struct ui *u, int body_y0, int body_h)
 			ui_text(stdscr, y, x0 + 2, w - 4, A_BOLD | A_UNDERLINE, help[k].what);
 			continue;
 		}
+		if (via_collector(help[k].keys) && u->m.viewer && !u->m.v_collector_pid) {
+			/* nothing would take it: shown for what it is, not offered */
+			ui_text(stdscr, y, x0 + 4, 14, ui_attr(C_DIM), help[k].keys);
+			ui_textf(stdscr, y, x0 + 19, w - 21, ui_attr(C_DIM), "(needs a running collector) %s",
+				 help[k].what);
+			continue;
+		}
 		ui_text(stdscr, y, x0 + 4, 14, ui_attr(C_ACCENT) | A_BOLD, help[k].keys);
-		ui_text(stdscr, y, x0 + 19, w - 21, UI_PLAIN, help[k].what);
+		ui_textf(stdscr, y, x0 + 19, w - 21, UI_PLAIN, "%s%s", help[k].what,
+			 via_collector(help[k].keys) && u->m.viewer ? " (asks the collector)" : "");
 	}
 	if (N_HELP > rows)
 		ui_text(stdscr, y0 + h - 1, x0 + 2, w - 4, ui_attr(C_DIM), " j/k scroll ");

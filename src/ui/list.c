@@ -553,6 +553,9 @@ static const char *list_hints(const struct ui *u, char *right, size_t rlen)
 		/* too narrow for it beside the headings: the footer has it */
 		snprintf(right + len, rlen - len, "%s ", pos);
 	}
+	/* the viewer offers r and p only while a collector is there to take them */
+	if (u->m.viewer && !u->m.v_collector_pid)
+		return " q quit  ? help  Enter detail  h history  e notices  / filter  s/S sort  n/N next problem  F freeze";
 	return " q quit  ? help  Enter detail  h history  e notices  / filter  s/S sort  n/N next problem  F freeze"
 	       "  r probe  p pause";
 }

@@ -47,6 +47,7 @@ struct upcache {
 struct vrow {
 	char *name;
 	bool have;
+	bool paused;      /* in the store's pause table */
 	struct probe_row pr;
 	struct probe_result r;
 	struct verdict v;
@@ -460,6 +461,34 @@ static void load_written(struct model *m, int64_t after_seq, int64_t now_ms)
 	strlist_done(&upd);
 }
 
+/*
+ * What the operator's controls say, once a poll: whether a collector holds
+ * the database (r and p are sent to it) and which endpoints are paused (a
+ * pause is no write of an endpoint: the table is read each time, a few
+ * rows). True when a row's pause changed.
+ */
+static bool viewer_controls(struct model *m)
+{
+	struct strlist paused = { 0 };
+	bool changed = false;
+	long pid = store_collector_pid(m->db_path);
+
+	changed = pid != m->v_collector_pid;
+	m->v_collector_pid = pid;
+	if (store_paused(m->st, &paused) != 0)
+		return changed;
+	for (size_t i = 0; m->v && i < m->n; i++) {
+		bool p = false;
+
+		for (size_t k = 0; k < paused.n && !p; k++)
+			p = !strcmp(paused.v[k], m->v[i].name);
+		changed |= p != m->v[i].paused;
+		m->v[i].paused = p;
+	}
+	strlist_done(&paused);
+	return changed;
+}
+
 static bool refresh_viewer(struct model *m, int64_t now_ms)
 {
 	int64_t mono = util_mono_us() / 1000;
@@ -511,6 +540,9 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		free(out);
 		strlist_done(&names);
 	}
+	/* after a load: new rows start unpaused */
+	if (viewer_controls(m))
+		changed = true;
 	for (size_t i = 0; i < m->n_up; i++)
 		m->up[i].used = false;
 	for (size_t i = 0; i < m->n; i++) {
@@ -524,7 +556,7 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		r->r = v->have ? &v->r : NULL;
 		r->vstate = v->have ? v->v.state : STATE_UP;
 		r->v = v->have ? &v->v : NULL;
-		r->live = model_stored_live(v->have, v->in_outage, r->vstate);
+		r->live = v->paused ? LIVE_PAUSED : model_stored_live(v->have, v->in_outage, r->vstate);
 		r->reason = v->have ? v->pr.reason : "";
 		r->message = v->have ? v->pr.message : "";
 		r->last_ms = v->have ? v->pr.t_ms : 0;

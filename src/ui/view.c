@@ -336,9 +336,13 @@ static void draw_header(const struct ui *u)
 		if (model_loading(&u->m))
 			ui_textf(stdscr, 1, 0, -1, UI_PLAIN, "viewing %s, loading %zu of %zu endpoints...",
 				 u->m.db_path, u->m.v_loaded, u->m.n);
-		else
+		else if (u->m.v_collector_pid)
 			ui_textf(stdscr, 1, 0, -1, UI_PLAIN,
-				 "viewing %s, newest probe %s (no probing here: r and p need the collector)",
+				 "viewing %s, newest probe %s; collector pid %ld takes r and p", u->m.db_path,
+				 last > 0 ? fmt_age(b, sizeof(b), now - last) : "none", u->m.v_collector_pid);
+		else
+			ui_textf(stdscr, 1, 0, -1, ui_attr(C_WARN),
+				 "viewing %s, newest probe %s; no collector is running: nothing new comes, r and p need one",
 				 u->m.db_path, last > 0 ? fmt_age(b, sizeof(b), now - last) : "none");
 	}
 }
@@ -401,6 +405,30 @@ static void draw(const struct ui *u)
 
 /* ---- keys --------------------------------------------------------------- */
 
+/*
+ * The viewer's r and p: a request left in the database for the collector,
+ * which takes it within a second; the row changes when the collector has
+ * acted and written it. Without a collector nothing would take it: say so.
+ */
+static unsigned viewer_ask(struct ui *u, const struct row *r, enum store_action a)
+{
+	static const char *const what[] = {
+		[STORE_PROBE_NOW] = "probe %s now", [STORE_PAUSE] = "pause %s", [STORE_RESUME] = "resume %s",
+	};
+	char err[600], act[200];
+
+	if (!u->m.v_collector_pid) {
+		ui_notice(u, "no collector is running on %s: r and p need one (httpsmon --headless)", u->m.db_path);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	snprintf(act, sizeof(act), what[a], r->name);
+	if (store_request(u->m.db_path, r->name, a, util_now_ms(), err, sizeof(err)) != 0)
+		ui_notice(u, "cannot ask the collector to %s: %s", act, err);
+	else
+		ui_notice(u, "asked the collector (pid %ld) to %s", u->m.v_collector_pid, act);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static unsigned global_key(struct dash *d, int key)
 {
 	struct ui *u = d->u;
@@ -425,15 +453,13 @@ static unsigned global_key(struct dash *d, int key)
 			return UI_HANDLED;
 		/* acted on: the cursor stays on this endpoint, not on whatever comes first */
 		model_select(&u->m, u->m.sel);
-		if (!d->app) {
-			ui_notice(u, "read-only viewer: the collector probes on its own schedule");
-			return UI_HANDLED | UI_REDRAW;
-		}
 		if (r->live == LIVE_PAUSED) {
 			/* a paused endpoint is not probed, not even on request: say so, claim nothing */
 			ui_notice(u, "%s is paused: p resumes", r->name);
 			return UI_HANDLED | UI_REDRAW;
 		}
+		if (!d->app)
+			return viewer_ask(u, r, STORE_PROBE_NOW);
 		app_probe_now(d->app, r->name);
 		ui_notice(u, "probing %s now", r->name);
 		return UI_HANDLED | UI_REDRAW;
@@ -441,10 +467,8 @@ static unsigned global_key(struct dash *d, int key)
 		if (!r)
 			return UI_HANDLED;
 		model_select(&u->m, u->m.sel);
-		if (!d->app) {
-			ui_notice(u, "read-only viewer: pause it in the collector");
-			return UI_HANDLED | UI_REDRAW;
-		}
+		if (!d->app)
+			return viewer_ask(u, r, r->live == LIVE_PAUSED ? STORE_RESUME : STORE_PAUSE);
 		app_toggle_pause(d->app, r->name);
 		ui_notice(u, "%s %s", r->name, r->live == LIVE_PAUSED ? "resumed" : "paused");
 		return UI_HANDLED | UI_REDRAW;
