@@ -388,6 +388,105 @@ static void test_same_ms(void **state)
 	assert_int_equal(sql_int(f->db, "SELECT max(t_ms) FROM probe"), T0 + 2);
 }
 
+/*
+ * What a screen starting on the file shows at once: the newest probe as a
+ * result and verdict, and the newest probes one mark each (a DOWN probe is
+ * -1 even with a latency), oldest first, at most max.
+ */
+static void test_last_known(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	struct probe_result r;
+	struct probe_row row;
+	struct verdict v;
+	int64_t us[4];
+	int n = -1;
+
+	assert_int_equal(store_last_result(st, "e", &row, &r, &v), 1);
+	assert_int_equal(store_recent(st, "e", 4, us, &n), 0);
+	assert_int_equal(n, 0);
+	for (int i = 0; i < 6; i++)
+		add(st, "e", T0 + i * MIN_MS, 1000 * (i + 1), i == 4 ? STATE_DOWN : i == 5 ? STATE_WARN : STATE_UP);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_recent(st, "e", 4, us, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(us[0], 3000);
+	assert_int_equal(us[1], 4000);
+	assert_int_equal(us[2], -1);      /* the DOWN probe, latency or not */
+	assert_int_equal(us[3], 6000);
+	assert_int_equal(store_recent(st, "e", 0, us, &n), -1);
+
+	probe_result_init(&r);
+	assert_int_equal(store_last_result(st, "e", &row, &r, &v), 0);
+	assert_int_equal(r.started_ms, T0 + 5 * MIN_MS);
+	assert_int_equal(r.t.total_us, 6000);
+	assert_int_equal(r.http_status, 200);
+	assert_string_equal(r.tls_version, "TLSv1.3");
+	assert_string_equal(r.ip, "192.0.2.7");
+	assert_int_equal(v.state, STATE_WARN);
+	assert_int_equal(v.reason, REASON_TOO_SLOW);
+	assert_int_equal(v.reasons, 1u << REASON_TOO_SLOW);
+	assert_string_equal(v.message, "HTTP 200 in 6000us");
+	probe_result_done(&r);
+	store_close(st);
+}
+
+/* Pauses kept across a reopen; a viewer's requests taken once, oldest first, unknown ones dropped. */
+static void test_controls(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db), *rd;
+	struct strlist names = { 0 };
+	struct store_req q[4];
+	char err[512];
+
+	assert_int_equal(store_is_paused(st, "a"), 0);
+	assert_int_equal(store_set_paused(st, "a", true, T0), 0);
+	assert_int_equal(store_set_paused(st, "a", true, T0 + 5), 0);   /* again: no change */
+	assert_int_equal(store_set_paused(st, "b", true, T0), 0);
+	assert_int_equal(store_set_paused(st, "b", false, T0), 0);
+	assert_int_equal(store_set_paused(st, "c", false, T0), 0);      /* never paused: nothing */
+	store_close(st);
+
+	st = open_collector(f->db);
+	assert_int_equal(store_is_paused(st, "a"), 1);
+	assert_int_equal(store_is_paused(st, "b"), 0);
+	assert_int_equal(sql_int(f->db, "SELECT since_ms FROM pause WHERE name = 'a'"), T0);
+	rd = open_reader(f->db);
+	assert_int_equal(store_paused(rd, &names), 0);
+	assert_int_equal(names.n, 1);
+	assert_string_equal(names.v[0], "a");
+	strlist_done(&names);
+	/* a reader never writes its pauses */
+	assert_int_equal(store_set_paused(rd, "x", true, T0), -1);
+
+	assert_int_equal(store_take_requests(st, q, 4), 0);
+	assert_int_equal(store_request(f->db, "a", STORE_RESUME, T0 + 1, err, sizeof(err)), 0);
+	assert_int_equal(store_request(f->db, "b", STORE_PROBE_NOW, T0 + 2, err, sizeof(err)), 0);
+	sql_int(f->db, "INSERT INTO request(name, action, t_ms) VALUES('c', 'reboot', 3)");
+	assert_int_equal(store_request(f->db, "'); DROP TABLE request; --", STORE_PAUSE, T0 + 3, err, sizeof(err)), 0);
+	assert_int_equal(store_take_requests(st, q, 4), 3);
+	assert_string_equal(q[0].name, "a");
+	assert_int_equal(q[0].action, STORE_RESUME);
+	assert_int_equal(q[0].t_ms, T0 + 1);
+	assert_string_equal(q[1].name, "b");
+	assert_int_equal(q[1].action, STORE_PROBE_NOW);
+	assert_string_equal(q[2].name, "'); DROP TABLE request; --");
+	assert_int_equal(q[2].action, STORE_PAUSE);
+	assert_int_equal(store_take_requests(st, q, 4), 0);             /* taken once */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM request"), 0);
+	assert_int_equal(store_take_requests(rd, q, 4), -1);
+	/* no collector holds a file nobody opened; this one does (its lock, from the kernel's table) */
+	assert_int_equal(store_collector_pid("/nonexistent/x.db"), 0);
+	assert_int_equal(store_collector_pid(f->db), (long)getpid());
+	store_close(rd);
+	store_close(st);
+	assert_int_equal(store_collector_pid(f->db), 0);
+	assert_int_not_equal(store_request("/nonexistent/x.db", "a", STORE_PAUSE, T0, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "/nonexistent/x.db"));
+}
+
 /* ---- uptime, percentiles, series ----------------------------------------- */
 
 static void test_uptime_percentiles(void **state)
@@ -1626,6 +1725,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_roundtrip),
 		T(test_same_ms),
+		T(test_last_known),
+		T(test_controls),
 		T(test_uptime_percentiles),
 		T(test_retention_rollup),
 		T(test_retention_old_layout),
