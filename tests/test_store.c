@@ -420,7 +420,7 @@ static void test_last_known(void **state)
 	probe_result_init(&r);
 	assert_int_equal(store_last_result(st, "e", &row, &r, &v), 0);
 	assert_int_equal(r.started_ms, T0 + 5 * MIN_MS);
-	assert_int_equal(r.t.total_us, 6000);
+	assert_int_equal(r.t.us[PHASE_TOTAL], 6000);
 	assert_int_equal(r.http_status, 200);
 	assert_string_equal(r.tls_version, "TLSv1.3");
 	assert_string_equal(r.ip, "192.0.2.7");
