@@ -17,6 +17,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	tmux -L "httpsmon-alerts-$$" kill-server 2>/dev/null
+	tmux -L "httpsmon-alerts-live-$$" kill-server 2>/dev/null
 	receivers_stop
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
@@ -172,11 +173,13 @@ else
 fi
 tmux -L "$sock" kill-server 2>/dev/null
 recv_stop
-tmux -L "$sock" -f /dev/null new-session -d -x 140 -y 30 "$BIN -c $cfg --db $work/live.db"
+# a server of its own: the last one may still be going away
+sock=httpsmon-alerts-live-$$
+tmux -L "$sock" -f /dev/null new-session -d -x 140 -y 30 "$BIN -c $cfg --db $work/live.db 2>$work/live.err"
 if wait_for 30 on_screen 'notify hook failing'; then
 	ok "the header says when a notifier keeps failing"
 else
-	notok "the header says when a notifier keeps failing" "$(screen)"
+	notok "the header says when a notifier keeps failing" "$(screen)" "$(cat "$work/live.err" 2>/dev/null)"
 fi
 tmux -L "$sock" kill-server 2>/dev/null
 echo "# $n tests"
