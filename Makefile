@@ -197,15 +197,29 @@ $(BUILD)/gen/sysconfdir: FORCE
 	@echo '$(SYSCONFDIR)' | cmp -s - $@ || echo '$(SYSCONFDIR)' >$@
 $(BUILD)/src/paths.o: $(BUILD)/gen/sysconfdir
 $(BUILD)/src/paths.o: CFLAGS += -DHTTPSMON_SYSCONFDIR=\"$(SYSCONFDIR)\"
-.PHONY: FORCE install uninstall
+.PHONY: FORCE install uninstall units
 FORCE:
 
-install: $(BIN)
+# The units with this build's paths and type (contrib/systemd/*.in); the
+# stamp holds the values they were made with, so a new PREFIX remakes them.
+UNITS := $(BUILD)/contrib/system/httpsmon.service $(BUILD)/contrib/user/httpsmon.service
+$(BUILD)/gen/unitvars: FORCE
+	@mkdir -p $(@D)
+	@echo '$(BINDIR) $(SYSCONFDIR) $(UNIT_TYPE)' | cmp -s - $@ || echo '$(BINDIR) $(SYSCONFDIR) $(UNIT_TYPE)' >$@
+$(BUILD)/contrib/%/httpsmon.service: contrib/systemd/httpsmon-%.service.in $(BUILD)/gen/unitvars
+	@mkdir -p $(@D)
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@TYPE@|$(UNIT_TYPE)|g' \
+	  $(if $(filter notify,$(UNIT_TYPE)),-e 's|^#notify: ||',-e '/^#notify: /d') $< >$@
+units: $(UNITS)
+
+install: $(BIN) $(UNITS)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/httpsmon $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/httpsmon
 	$(INSTALL) -m 0644 docs/httpsmon.1 $(DESTDIR)$(MANDIR)/man1/httpsmon.1
 	$(INSTALL) -m 0644 docs/httpsmon.ini.5 $(DESTDIR)$(MANDIR)/man5/httpsmon.ini.5
+	$(INSTALL) -m 0644 $(BUILD)/contrib/system/httpsmon.service $(DESTDIR)$(UNITDIR)/httpsmon.service
+	$(INSTALL) -m 0644 $(BUILD)/contrib/user/httpsmon.service $(DESTDIR)$(USERUNITDIR)/httpsmon.service
 	$(INSTALL) -m 0644 config/endpoints.ini $(DESTDIR)$(SYSCONFDIR)/httpsmon/endpoints.ini.example
 
 uninstall:

@@ -69,16 +69,18 @@ dest=$work/root
 mk() { make -s --no-print-directory -C "$top" BUILD="$BUILD" BIN="$BIN" "$@" >"$work/make.log" 2>&1; }
 if mk install DESTDIR="$dest" PREFIX=/usr; then ok "make install DESTDIR PREFIX=/usr"; else notok "make install" "$(cat "$work/make.log")"; fi
 for f in usr/bin/httpsmon etc/httpsmon/endpoints.ini.example usr/share/man/man1/httpsmon.1 \
-	usr/share/man/man5/httpsmon.ini.5; do
+	usr/share/man/man5/httpsmon.ini.5 usr/lib/systemd/system/httpsmon.service usr/lib/systemd/user/httpsmon.service; do
 	check "installed: /$f" test -f "$dest/$f"
 done
 run . "$dest/usr/bin/httpsmon" check-config "$dest/etc/httpsmon/endpoints.ini.example"
 check "the installed example config validates" test "$rc" -eq 0
 mk install DESTDIR="$dest" BINDIR=/opt/hm/bin SYSCONFDIR=/etc
 check "BINDIR moves the binary" test -x "$dest/opt/hm/bin/httpsmon"
+out=$(grep ExecStart "$dest/usr/local/lib/systemd/system/httpsmon.service")
+check "... and the units run it from there" has "ExecStart=/opt/hm/bin/httpsmon --headless -c /etc/httpsmon/endpoints.ini"
 cp "$dest/etc/httpsmon/endpoints.ini.example" "$dest/etc/httpsmon/endpoints.ini"
 mk uninstall DESTDIR="$dest" PREFIX=/usr
-mk uninstall DESTDIR="$dest" BINDIR=/opt/hm/bin
+mk uninstall DESTDIR="$dest" BINDIR=/opt/hm/bin SYSCONFDIR=/etc
 left=$(cd "$dest" && find . -type f | sort)
 out=$left
 check "uninstall removes what install put, keeps the operator's endpoints.ini" \
