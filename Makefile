@@ -214,12 +214,13 @@ units: $(UNITS)
 
 install: $(BIN) $(UNITS)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/httpsmon $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR)
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(COMPLETIONDIR)
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/httpsmon
 	$(INSTALL) -m 0644 docs/httpsmon.1 $(DESTDIR)$(MANDIR)/man1/httpsmon.1
 	$(INSTALL) -m 0644 docs/httpsmon.ini.5 $(DESTDIR)$(MANDIR)/man5/httpsmon.ini.5
 	$(INSTALL) -m 0644 $(BUILD)/contrib/system/httpsmon.service $(DESTDIR)$(UNITDIR)/httpsmon.service
 	$(INSTALL) -m 0644 $(BUILD)/contrib/user/httpsmon.service $(DESTDIR)$(USERUNITDIR)/httpsmon.service
+	$(INSTALL) -m 0644 contrib/bash-completion/httpsmon $(DESTDIR)$(COMPLETIONDIR)/httpsmon
 	$(INSTALL) -m 0644 config/endpoints.ini $(DESTDIR)$(SYSCONFDIR)/httpsmon/endpoints.ini.example
 
 uninstall:
@@ -229,5 +230,18 @@ uninstall:
 	  $(DESTDIR)$(COMPLETIONDIR)/httpsmon
 	rmdir $(DESTDIR)$(SYSCONFDIR)/httpsmon 2>/dev/null || true
 # ---- end of issue 13's install block -----------------------------------------
+
+# ---- the Debian package (issue 13) ----------------------------------------------
+# make deb        httpsmon_VERSION_ARCH.deb here (DEB=path to put it elsewhere),
+#                 from a staged install into $(BUILD)/deb/debian/httpsmon (scripts/mkdeb.sh)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB     ?= httpsmon_$(VERSION)_$(DEB_ARCH).deb
+.PHONY: deb
+deb: $(BIN)
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD)/deb/debian/httpsmon) PREFIX=/usr SYSCONFDIR=/etc \
+	  UNITDIR=/lib/systemd/system USERUNITDIR=/usr/lib/systemd/user
+	scripts/mkdeb.sh $(BUILD)/deb $(VERSION) $(DEB)
+# ---- end of issue 13's Debian block ------------------------------------------------
 
 -include $(OBJS:.o=.d) $(TESTBINS:=.d) $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

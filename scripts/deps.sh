@@ -8,7 +8,7 @@ pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncur
 # alerts: maintenance_tz zones, the real Alertmanager and the SMTP sink the tests start
 pkgs+=(tzdata prometheus-alertmanager python3-aiosmtpd)
 # packaging (issue 13): sd_notify, man page lint, unit checks, the .deb and its lint, completion
-pkgs+=(libsystemd-dev mandoc man-db systemd)
+pkgs+=(libsystemd-dev mandoc man-db systemd dpkg-dev lintian bash-completion)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
