@@ -75,10 +75,10 @@ static void conn_done(void *easy, int rc, void *ud)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->e[i] == easy)
 			c->e[i] = NULL;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, &host);
 	if (rc == CURLE_OK) {
 		c->any_ok = true;
 	} else if (!c->detail[0]) {
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &host);
 		snprintf(c->detail, sizeof(c->detail), "%s: %s", host ? host : "?", curl_easy_strerror((CURLcode)rc));
 	}
 	free(host);
