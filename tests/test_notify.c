@@ -63,7 +63,8 @@ static const char script[] =
 	"d=$(dirname \"$0\")\n"
 	"if [ -f \"$d/fail\" ]; then rm -f \"$d/fail\"; cat >/dev/null; echo 'receiver down' >&2; exit 7; fi\n"
 	"i=$(ls \"$d\" | grep -c '^out\\.')\n"
-	"{ env | grep '^HTTPSMON_' | sort; echo '---'; cat; } >\"$d/tmp.$$\" && mv \"$d/tmp.$$\" \"$d/out.$i\"\n";
+	"{ echo \"args: $*\"; env | grep '^HTTPSMON_' | sort; echo '---'; cat; } >\"$d/tmp.$$\" && "
+	"mv \"$d/tmp.$$\" \"$d/out.$i\"\n";
 
 static void probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
 {
@@ -371,6 +372,42 @@ static void test_canary_down(void **state)
 	close(fd);
 }
 
+/* A reload that changes a notifier: the next alert goes out the new way. */
+static void test_reload(void **state)
+{
+	struct fx f = { 0 };
+	struct config *c2;
+	char err[2048], *ini, *path, *s;
+
+	(void)state;
+	start(&f, "group_wait = 0s\n", 1);
+	feed(&f, "ep0", false, T0);
+	feed(&f, "ep0", false, T0 + 1000);
+	run_until(&f, 1, WAIT_MS);
+	s = out(&f, 0);
+	assert_non_null(strstr(s, "args: \n"));
+	free(s);
+	ini = xasprintf("[defaults]\nfail_after = 2\nnotify = cmd\n[notify:cmd]\ntype = command\n"
+			"command = /bin/sh %s/rec.sh reloaded\ngroup_wait = 0s\n[ep0]\nurl = https://ep0.example/\n",
+			f.dir);
+	path = tl_write_file(f.dir, "endpoints.ini", ini);
+	c2 = config_load(path, err, sizeof(err));
+	assert_non_null(c2);
+	monitor_set_config(f.m, c2, T0 + 2000);
+	notify_set_config(f.n, c2);
+	feed(&f, "ep0", true, T0 + 3000);
+	run_until(&f, 2, WAIT_MS);
+	s = out(&f, 1);
+	assert_non_null(strstr(s, "args: reloaded\n"));
+	assert_non_null(strstr(s, "HTTPSMON_KIND=up\n"));
+	free(s);
+	config_unref(f.cfg);
+	f.cfg = c2;
+	free(ini);
+	free(path);
+	stop(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_reminders),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_canary_down),
+		cmocka_unit_test(test_reload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
