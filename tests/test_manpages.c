@@ -30,7 +30,7 @@
 static char *page_keys(const char *section)
 {
 	FILE *f = fopen(PAGE, "r");
-	char line[1024], cur[128] = "", key[128];
+	char line[1024], cur[128] = "", key[128], *keys;
 	struct strbuf b = { 0 };
 
 	assert_non_null(f);
@@ -43,7 +43,9 @@ static char *page_keys(const char *section)
 			strbuf_printf(&b, "%s ", key);
 	}
 	fclose(f);
-	return xstrdup(strbuf_cstr(&b));
+	keys = xstrdup(strbuf_cstr(&b));
+	strbuf_done(&b);
+	return keys;
 }
 
 static bool listed(const char *keys, const char *name)
