@@ -46,7 +46,7 @@ else
 	notok "systemd-analyze security: exposure ${score:-?} <= 2.0" "$(grep -E '✗|Overall' <<<"$out")"
 fi
 for k in "DynamicUser=yes" "StateDirectory=httpsmon" "ConfigurationDirectory=httpsmon" \
-	"ExecReload=kill -HUP \$MAINPID" "Restart=on-failure" "MemoryDenyWriteExecute=yes" \
+	"ExecReload=kill -HUP \$MAINPID" "Restart=on-failure" "RestartPreventExitStatus=3" "MemoryDenyWriteExecute=yes" \
 	"SystemCallFilter=@system-service" "CapabilityBoundingSet=" "ProtectSystem=strict" "PrivateTmp=yes"; do
 	if grep -qxF -- "$k" "$sys"; then ok "system unit: $k"; else notok "system unit: $k"; fi
 done
