@@ -64,6 +64,31 @@ run "$work/empty" "$BIN" --view
 check "--view without any database names both places" \
 	has "no history database at $work/home/.local/state/httpsmon/history.db nor /var/lib/httpsmon/history.db"
 
+# the system service's database as systemd lays it out (DynamicUser=yes: /var/lib/httpsmon
+# a link into /var/lib/private, 0700): root finds it, anyone else is told to use sudo
+if [ "$(id -u)" -eq 0 ] && [ ! -e /var/lib/httpsmon ] && unshare -m true 2>/dev/null && id nobody >/dev/null 2>&1; then
+	mkdir -p "$work/varlib/private/httpsmon" "$work/nobody"
+	chmod 0700 "$work/varlib/private"
+	ln -s private/httpsmon "$work/varlib/httpsmon"
+	# a real database, written by a collector for a moment
+	printf '[x]\nurl = https://127.0.0.1:1/\n' >"$work/x.ini"
+	db=$work/varlib/private/httpsmon/history.db
+	HOME=$work/nobody "$BIN" --headless -c "$work/x.ini" --db "$db" 2>/dev/null &
+	hm=$!
+	wait_for 20 test -s "$db"
+	kill -TERM "$hm"; wait "$hm"
+	sys=(unshare -m sh -c 'mount --bind "$1" /var/lib && shift && exec "$@"' sh "$work/varlib")
+	run "$work/empty" "${sys[@]}" "$BIN" history
+	check "root: history falls back to /var/lib/httpsmon/history.db" test "$rc" -eq 0
+	chmod 0755 "$work/nobody"
+	run "$work/empty" "${sys[@]}" setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		env HOME="$work/nobody" "$BIN" --view
+	check "another user: --view says the service's history is root's: sudo" \
+		has "the system service's history is readable by root only: sudo httpsmon --view"
+else
+	skip "the system service's database from --view" "needs root, unshare and no real /var/lib/httpsmon"
+fi
+
 # --- make install / uninstall ------------------------------------------------
 dest=$work/root
 mk() { make -s --no-print-directory -C "$top" BUILD="$BUILD" BIN="$BIN" "$@" >"$work/make.log" 2>&1; }

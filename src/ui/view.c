@@ -792,8 +792,13 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 	bool signals = false;
 
 	if (access(path, F_OK) != 0) {
-		snprintf(err, errlen, "no history database at %s%s (start a collector: httpsmon --headless)", path,
-			 db_path ? "" : " nor " STORE_SYSTEM_DB);
+		/* the service's state is under /var/lib/private (0700) with DynamicUser=yes */
+		bool root_only = !db_path && access(STORE_SYSTEM_DB, F_OK) != 0 && errno == EACCES;
+
+		snprintf(err, errlen, "no history database at %s%s (start a collector: httpsmon --headless)%s", path,
+			 db_path ? "" : " nor " STORE_SYSTEM_DB,
+			 root_only ? "\nhttpsmon: the system service's history is readable by root only: "
+				     "sudo httpsmon --view" : "");
 		goto out;
 	}
 	st = store_open(path, STORE_READER, err, errlen);
