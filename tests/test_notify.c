@@ -408,6 +408,34 @@ static void test_reload(void **state)
 	stop(&f);
 }
 
+/* test-notify's path: a command past its timeout is killed (its process group too) and not delivered. */
+static void test_command_timeout(void **state)
+{
+	struct fx f = { 0 };
+	const struct notifier *nt;
+	struct config *c;
+	char err[1024], result[256], *path;
+	int64_t t0;
+
+	(void)state;
+	start(&f, "", 1);
+	path = tl_write_file(f.dir, "t.ini", "[notify:slow]\ntype = command\ncommand = /bin/sleep 5\n"
+				     "timeout = 300ms\n[notify:ok]\ntype = command\ncommand = /bin/true\n"
+				     "[x]\nurl = https://x.example/\n");
+	c = config_load(path, err, sizeof(err));
+	assert_non_null(c);
+	nt = config_notifier(c, "slow");
+	t0 = util_mono_us() / 1000;
+	assert_int_equal(notify_test(f.l, NULL, nt, result, sizeof(result)), -1);
+	assert_true(util_mono_us() / 1000 - t0 < 3000);
+	assert_non_null(strstr(result, "killed after the 300ms timeout"));
+	assert_int_equal(notify_test(f.l, NULL, config_notifier(c, "ok"), result, sizeof(result)), 0);
+	assert_string_equal(result, "exit 0");
+	config_unref(c);
+	free(path);
+	stop(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_canary_down),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_command_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
