@@ -4,7 +4,12 @@
  * Owns the running config (through the monitor), the scheduler, the probe
  * engine and the store, and what it registers on the loop:
  *  - SIGTERM, SIGINT (stop) and SIGHUP (reload), through the loop's
- *    signalfd, so a signal never interrupts a half-done callback;
+ *    signalfd, so a signal never interrupts a half-done callback. A
+ *    second SIGINT or SIGTERM while stopping hurries the stop: no more
+ *    waiting for probes in flight, the queue straight to the spill file.
+ *    While the last write runs (it can block on a slow or stuck disk, with
+ *    the loop not running), one more makes the collector exit at once with
+ *    one line saying what was not saved;
  *  - an inotify watch on the config file's directory; a change arms the
  *    reload timer (RELOAD_SETTLE_MS, pushed back by each further change);
  *  - timers: the next due probe, the next store flush (only while writes
@@ -85,6 +90,7 @@ struct app {
 	uint64_t due_timer, flush_timer, retention_timer, reload_timer, request_timer; /* 0: not armed */
 
 	bool stop;
+	bool hurry;                   /* stopping, and asked again: save what is quick, wait for nothing */
 	int64_t next_flush_mono;
 	bool store_failing;           /* the write problem was already reported */
 	uint64_t store_dropped;       /* store_dropped() when last reported */
@@ -361,6 +367,50 @@ err:
  * what was lost, if anything. Returns 0 when every result of this run is
  * in the database or the spill file, -1 otherwise.
  */
+static char urgent_line[160];
+static size_t urgent_len;
+
+/* Interrupted while the last write runs: out at once, with the line prepared before. */
+static void urgent_exit(int signo)
+{
+	if (write(STDERR_FILENO, urgent_line, urgent_len) < 0) {
+		/* nothing left to try: exiting is the point */
+	}
+	_exit(128 + signo);
+}
+
+/*
+ * Around the last write: on, SIGINT and SIGTERM (blocked for the loop's
+ * signalfd) go to urgent_exit instead, so one more Ctrl-C ends a write
+ * stuck on the disk; off puts the loop's arrangement back.
+ */
+static void urgent_exit_arm(struct app *a, bool on)
+{
+	static struct sigaction old_int, old_term;
+	static sigset_t old_mask;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (on) {
+		struct sigaction sa = { .sa_handler = urgent_exit };
+
+		snprintf(urgent_line, sizeof(urgent_line),
+			 "httpsmon: interrupted while saving the history: exiting now, %zu queued results not saved\n",
+			 store_queued(a->store));
+		urgent_len = strlen(urgent_line);
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		sigprocmask(SIG_UNBLOCK, &set, &old_mask);
+	} else {
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+	}
+}
+
 static int save_history(struct app *a)
 {
 	char msg[1024];
@@ -371,8 +421,10 @@ static int save_history(struct app *a)
 		return 0;
 	a->history_saved = true;
 	dropped = store_dropped(a->store);
-	if (store_queued(a->store) && store_flush(a->store) != 0) {
-		const char *why = store_last_error(a->store);
+	urgent_exit_arm(a, true);
+	/* hurried: the spill file is one sequential write; a flush may wait on the database */
+	if (store_queued(a->store) && (a->hurry || store_flush(a->store) != 0)) {
+		const char *why = a->hurry ? "stopping at once" : store_last_error(a->store);
 		char err[600];
 
 		snprintf(err, sizeof(err), "%s", why ? why : "write failed");
@@ -385,6 +437,7 @@ static int save_history(struct app *a)
 			dropped += store_queued(a->store);
 		}
 	}
+	urgent_exit_arm(a, false);
 	if (dropped)
 		logf_(a, "history: %llu results of this run were not saved", (unsigned long long)dropped);
 	return dropped ? -1 : 0;
@@ -513,14 +566,25 @@ static int64_t due_cb(struct loop *l, uint64_t id, void *ud)
 	return due_delay(a);
 }
 
-/* SIGTERM, SIGINT: stop; SIGHUP: reload. A stopping collector does neither again. */
+/*
+ * SIGTERM, SIGINT: stop; SIGHUP: reload. A stopping collector reloads
+ * nothing; asked to stop again, it hurries (see the top comment).
+ */
 static void signal_cb(struct loop *l, int signo, void *ud)
 {
 	struct app *a = ud;
 
-	(void)l;
-	if (a->stop)
+	if (a->stop) {
+		if (signo != SIGHUP && !a->hurry) {
+			a->hurry = true;
+			size_t n = a->prober ? prober_running(a->prober) + prober_queued(a->prober) : 0;
+
+			logf_(a, "%s again: not waiting for %zu probe%s in flight; saving what is queued and exiting",
+			      signo == SIGTERM ? "SIGTERM" : "SIGINT", n, n == 1 ? "" : "s");
+			loop_stop(l);
+		}
 		return;
+	}
 	if (signo == SIGHUP) {
 		logf_(a, "SIGHUP: reloading %s", a->config_path);
 		app_reload(a);
@@ -703,7 +767,7 @@ int app_shutdown(struct app *a)
 	deadline = mono_ms() + longest + 500;
 	/* the deadline ends the last wait; results arriving meanwhile are handled as usual */
 	wake = loop_timer_add(a->loop, deadline - mono_ms(), wake_cb, NULL);
-	while ((prober_running(a->prober) || prober_queued(a->prober) || notify_busy(a->notify)) &&
+	while (!a->hurry && (prober_running(a->prober) || prober_queued(a->prober) || notify_busy(a->notify)) &&
 	       mono_ms() < deadline) {
 		if (loop_run_once(a->loop) != 0)
 			break;

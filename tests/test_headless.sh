@@ -5,7 +5,8 @@
 # goes away and ends it when it comes back, refuses a second collector,
 # stops cleanly on SIGTERM, and survives SIGKILL with an intact database
 # holding every committed probe; --view keeps an endpoint whose probes time
-# out current. TAP-ish output; local lab only.
+# out current; a second SIGINT while stopping exits at once, its queue in
+# the spill file. TAP-ish output; local lab only.
 set -u
 
 . "$(dirname "$0")/lib/harness.sh"
@@ -189,3 +190,62 @@ else
 fi
 kill -TERM "$slow_pid" 2>/dev/null
 wait "$slow_pid" 2>/dev/null
+
+# ---- a second Ctrl-C while stopping ----------------------------------------------------
+# The first SIGINT stops cleanly: the collector waits for the probes in
+# flight (one hangs for 10 s here) and then writes what is queued. A second
+# one while it waits ends the wait at once: the queue goes straight to the
+# spill file (another writer holds the database here, as a stuck store
+# would) and the collector exits, saying so.
+intcfg=$work/int.ini
+cat >"$intcfg" <<EOF
+[defaults]
+ca_file = $ca
+[good]
+url = https://localhost:$(port good)/
+interval = 1s
+timeout = 800ms
+[hung]
+url = https://localhost:$(port hang)/
+interval = 15s
+timeout = 10s
+EOF
+intdb=$work/int.db
+intlog=$work/int.log
+"$BIN" --headless -c "$intcfg" --db "$intdb" 2>"$intlog" &
+ip=$!
+pids+=("$ip")
+check "second Ctrl-C: the collector runs" wait_for 10 grep -q "good state: PENDING -> UP" "$intlog"
+# another writer takes the database: nothing more of this run can be written there
+(echo "BEGIN IMMEDIATE;"; sleep 60) | sqlite3 "$intdb" &
+holder=$!
+pids+=("$holder")
+held() { grep -q "history: .*locked" "$intlog"; }
+check "second Ctrl-C: the database is held by another writer" wait_for 10 held
+# the hung probe is in flight: the collector has a connection to the hang listener
+hung_in_flight() {
+	local hp ino
+	hp=$(printf ':%04X' "$(port hang)")
+	for ino in $(for f in /proc/"$ip"/fd/*; do readlink "$f"; done 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p'); do
+		awk -v hp="$hp" -v ino="$ino" '$3 ~ hp "$" && $4 == "01" && $10 == ino { f = 1 } END { exit !f }' \
+			/proc/net/tcp /proc/net/tcp6 && return 0
+	done
+	return 1
+}
+check "second Ctrl-C: the hung probe is in flight" wait_for 10 hung_in_flight
+kill -INT "$ip"
+check "second Ctrl-C: the first SIGINT stops, waiting for the probe in flight" wait_for 5 grep -q "SIGINT: stopping" "$intlog"
+sleep 1
+if kill -0 "$ip" 2>/dev/null; then ok "second Ctrl-C: 1 s later it still waits (a long shutdown)"
+else notok "second Ctrl-C: 1 s later it still waits" "$(tail -5 "$intlog")"; fi
+kill -INT "$ip"
+int_gone() { ! kill -0 "$ip" 2>/dev/null; }
+check "second Ctrl-C: the second SIGINT ends it at once" wait_for 3 int_gone
+wait "$ip"
+rc=$?
+[ $rc -eq 0 ] && ok "second Ctrl-C: exit 0 (what was queued is in the spill file)" || notok "second Ctrl-C: exit 0" "exit $rc" "$(tail -5 "$intlog")"
+check "second Ctrl-C: the log says it stopped waiting" grep -qE "SIGINT again: not waiting for [0-9]+ probes? in flight" "$intlog"
+spilled() { [ -s "$intdb.spill" ] && grep -q "history: stopping at once; .* saved to .*int.db.spill" "$intlog"; }
+check "second Ctrl-C: the queue went to the spill file" spilled
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
