@@ -72,10 +72,7 @@ static struct entry *add(struct am *m, const struct alert *a, enum entry_state s
 {
 	struct entry *e;
 
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 8;
-		m->v = xrealloc(m->v, m->cap * sizeof(*m->v));
-	}
+	m->v = xgrow(m->v, m->n, &m->cap, sizeof(*m->v), 8);
 	e = &m->v[m->n++];
 	memset(e, 0, sizeof(*e));
 	alert_copy(&e->a, a);

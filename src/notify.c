@@ -198,10 +198,7 @@ static void item_add(struct notify *n, int64_t id, const char *notifier, const s
 	it->attempts = attempts;
 	it->raised_ms = raised_ms;
 	it->due = due;
-	if (n->nitems == n->items_cap) {
-		n->items_cap = n->items_cap ? n->items_cap * 2 : 64;
-		n->items = xrealloc(n->items, n->items_cap * sizeof(*n->items));
-	}
+	n->items = xgrow(n->items, n->nitems, &n->items_cap, sizeof(*n->items), 64);
 	n->items[n->nitems++] = it;
 }
 

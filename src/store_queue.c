@@ -192,6 +192,20 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 	e->detail = xstrdup(detail ? detail : "");
 }
 
+/* Empties what is written whole with every chunk: outages, certificates and alert writes. */
+static void queues_clear_rest(struct store *st)
+{
+	for (size_t i = 0; i < st->oq_n; i++) {
+		free(st->oq[i].reason);
+		free(st->oq[i].message);
+	}
+	st->oq_n = 0;
+	for (size_t i = 0; i < st->cq_n; i++)
+		cert_info_done(&st->cq[i]);
+	st->cq_n = 0;
+	store_alerts_pop(st);
+}
+
 /* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages, certificates and alert writes. */
 void store_queues_pop(struct store *st, size_t np, size_t ne)
 {
@@ -206,15 +220,7 @@ void store_queues_pop(struct store *st, size_t np, size_t ne)
 	if (ne)
 		memmove(st->evq, st->evq + ne, (st->evq_n - ne) * sizeof(*st->evq));
 	st->evq_n -= ne;
-	for (size_t i = 0; i < st->oq_n; i++) {
-		free(st->oq[i].reason);
-		free(st->oq[i].message);
-	}
-	st->oq_n = 0;
-	for (size_t i = 0; i < st->cq_n; i++)
-		cert_info_done(&st->cq[i]);
-	st->cq_n = 0;
-	store_alerts_pop(st);
+	queues_clear_rest(st);
 }
 
 void store_free_queues(struct store *st)
@@ -222,20 +228,12 @@ void store_free_queues(struct store *st)
 	for (size_t i = 0; i < st->pq_n; i++)
 		free(st->pq[(st->pq_head + i) % st->pq_cap]);
 	st->pq_n = st->pq_head = 0;
-	for (size_t i = 0; i < st->oq_n; i++) {
-		free(st->oq[i].reason);
-		free(st->oq[i].message);
-	}
-	st->oq_n = 0;
 	for (size_t i = 0; i < st->evq_n; i++) {
 		free(st->evq[i].kind);
 		free(st->evq[i].detail);
 	}
 	st->evq_n = 0;
-	for (size_t i = 0; i < st->cq_n; i++)
-		cert_info_done(&st->cq[i]);
-	st->cq_n = 0;
-	store_alerts_pop(st);
+	queues_clear_rest(st);
 }
 
 size_t store_queued(const struct store *st)

@@ -145,6 +145,34 @@ static void judge_timeout(struct judge *j, const char *hp, const char *lim)
 	}
 }
 
+/* Transport failures told as "<what>: <curl's or OpenSSL's own words>"; the rest is "probe failed". */
+static const struct {
+	enum probe_error e;
+	enum reason rs;
+	const char *what;
+} failure_texts[] = {
+	{ PERR_TLS_VERSION, REASON_TLS_VERSION, "no common TLS version" },
+	{ PERR_TLS, REASON_TLS_HANDSHAKE, "TLS handshake failed" },
+	{ PERR_RECV, REASON_PROBE_ERROR, "connection closed mid-response" },
+	{ PERR_HTTP_PROTOCOL, REASON_HTTP_PROTOCOL, "the server broke HTTP" },
+	{ PERR_LOCAL, REASON_PROBE_ERROR, "local problem, not the server's" },
+};
+
+static void judge_failure_text(struct judge *j)
+{
+	const struct probe_result *r = j->r;
+	enum reason rs = REASON_PROBE_ERROR;
+	const char *what = "probe failed";
+
+	for (size_t i = 0; i < sizeof(failure_texts) / sizeof(failure_texts[0]); i++) {
+		if (failure_texts[i].e == r->error) {
+			rs = failure_texts[i].rs;
+			what = failure_texts[i].what;
+		}
+	}
+	note(j, rs, STATE_DOWN, "%s%s%s", what, verdict_sep(r->error_text), r->error_text);
+}
+
 void judge_transport(struct judge *j)
 {
 	const struct endpoint *ep = j->ep;
@@ -179,14 +207,6 @@ void judge_transport(struct judge *j)
 	case PERR_TIMEOUT:
 		judge_timeout(j, hp, lim);
 		break;
-	case PERR_TLS_VERSION:
-		note(j, REASON_TLS_VERSION, STATE_DOWN, "no common TLS version%s%s", verdict_sep(r->error_text),
-		     r->error_text);
-		break;
-	case PERR_TLS:
-		note(j, REASON_TLS_HANDSHAKE, STATE_DOWN, "TLS handshake failed%s%s", verdict_sep(r->error_text),
-		     r->error_text);
-		break;
 	case PERR_CERT_REJECTED:
 		/* the certificate rules say why; see judge_cert_rejected() */
 		break;
@@ -194,29 +214,15 @@ void judge_transport(struct judge *j)
 		note(j, REASON_TOO_MANY_REDIRECTS, STATE_DOWN, "more than %d redirects (max_redirects)",
 		     ep->max_redirects);
 		break;
-	case PERR_RECV:
-		note(j, REASON_PROBE_ERROR, STATE_DOWN, "connection closed mid-response%s%s",
-		     verdict_sep(r->error_text), r->error_text);
-		break;
 	case PERR_PROXY:
 		note(j, REASON_PROXY, STATE_DOWN, "%s", r->error_text[0] ? r->error_text : "proxy failed");
-		break;
-	case PERR_HTTP_PROTOCOL:
-		note(j, REASON_HTTP_PROTOCOL, STATE_DOWN, "the server broke HTTP%s%s", verdict_sep(r->error_text),
-		     r->error_text);
 		break;
 	case PERR_INSECURE_REDIRECT:
 		note(j, REASON_INSECURE_REDIRECT, STATE_DOWN, "redirects to plain %s (not followed)",
 		     r->error_text);
 		break;
-	case PERR_LOCAL:
-		note(j, REASON_PROBE_ERROR, STATE_DOWN, "local problem, not the server's%s%s",
-		     verdict_sep(r->error_text), r->error_text);
-		break;
-	case PERR_OTHER:
 	default:
-		note(j, REASON_PROBE_ERROR, STATE_DOWN, "probe failed%s%s", verdict_sep(r->error_text),
-		     r->error_text);
+		judge_failure_text(j);
 		break;
 	}
 }

@@ -371,8 +371,6 @@ int ui_clamp_scroll(int scroll, int lines, int h);
  * False when key is not one of them.
  */
 bool ui_scroll_key(int key, int *scroll, int lines, int view_h);
-/* ms (wall clock) as local time in strftime's fmt. Returns buf. */
-char *ui_local_time(char *buf, size_t n, int64_t ms, const char *fmt);
 
 extern bool ui_utf8;   /* set once by view.c; widgets read it */
 extern bool ui_color;

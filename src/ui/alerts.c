@@ -10,6 +10,7 @@
  * it ran (at most once a second, from update(), never from draw), the
  * scroll position and the content's height.
  */
+#include "httpsmon/fmt.h"
 #include "httpsmon/ui.h"
 
 #include <stdlib.h>
@@ -50,7 +51,7 @@ static void alert_line(struct canvas *c, const struct outbox_row *r)
 {
 	char t[32], tail[400];
 
-	ui_local_time(t, sizeof(t), r->a.time_s * 1000, "%m-%d %H:%M:%S");
+	fmt_clock_local(t, sizeof(t), r->a.time_s * 1000, "%m-%d %H:%M:%S");
 	cv_text(c, 0, TIME_W, ui_attr(C_DIM), t);
 	cv_text(c, TIME_W, 14, UI_PLAIN, alert_kind_name(r->a.kind));
 	cv_text(c, TIME_W + 14, 21, UI_PLAIN, r->a.endpoint ? r->a.endpoint : "");
@@ -67,7 +68,7 @@ static void attempt_line(struct canvas *c, const struct delivery_row *d)
 	char t[32], what[700];
 	bool ok = !strcmp(d->result, "delivered");
 
-	ui_local_time(t, sizeof(t), d->t_ms, "%m-%d %H:%M:%S");
+	fmt_clock_local(t, sizeof(t), d->t_ms, "%m-%d %H:%M:%S");
 	cv_text(c, 0, TIME_W, ui_attr(C_DIM), t);
 	cv_text(c, TIME_W, 17, UI_PLAIN, d->notifier);
 	cv_text(c, TIME_W + 17, 14, UI_PLAIN, d->kind);

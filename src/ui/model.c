@@ -586,11 +586,7 @@ enum live model_stored_live(bool have, bool in_outage, enum state vstate)
 /* A wall-clock time as HH:MM:SS, with the date when it is not within the last day. */
 static void clock_at(char *buf, size_t n, int64_t ms, int64_t now_ms)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, n, now_ms - ms < DAY_MS ? "%H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
+	fmt_clock_local(buf, n, ms, now_ms - ms < DAY_MS ? "%H:%M:%S" : "%Y-%m-%d %H:%M");
 }
 
 char *model_history_note(const struct row *r, int64_t now_ms, char *buf, size_t n)

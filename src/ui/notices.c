@@ -12,6 +12,7 @@
  * would, and new notices scroll into view; scrolled up it stays on what is
  * being read while notices arrive.
  */
+#include "httpsmon/fmt.h"
 #include "httpsmon/ui.h"
 
 #include <string.h>
@@ -49,7 +50,7 @@ static void notices_body(struct canvas *c, const struct ui *u)
 		const char *p = n->text;
 		char t[32];
 
-		ui_local_time(t, sizeof(t), n->t_ms, "%m-%d %H:%M:%S");
+		fmt_time_local(t, sizeof(t), n->t_ms, false);
 		cv_text(c, 0, TIME_W, ui_attr(C_DIM), t);
 		/* each line of the text wrapped after the time; the lines after the first indented */
 		do {

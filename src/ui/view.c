@@ -121,11 +121,6 @@ static const struct pane_ops *const panes[] = { &pane_list, &pane_detail, &pane_
 
 #define N_PANES (sizeof(panes) / sizeof(panes[0]))
 
-static void clock_hms(char *buf, size_t n, int64_t ms)
-{
-	ui_local_time(buf, n, ms, "%H:%M:%S");
-}
-
 struct dash {
 	struct ui *u;
 	struct app *app;              /* live, else NULL */
@@ -291,7 +286,7 @@ static void draw_header(const struct ui *u)
 	if (!u->m.viewer && *app_notify_failing(u->m.app, b, sizeof(b)))
 		/* alerts that do not get out: the one problem nobody would otherwise see */
 		x += ui_textf(stdscr, 0, x, COLS - x - 10, A_REVERSE | A_BOLD | ui_attr(C_DOWN), "  %s ", b);
-	clock_hms(clock, sizeof(clock), now);
+	fmt_clock_local(clock, sizeof(clock), now, "%H:%M:%S");
 	if (COLS - x > 10)
 		ui_text_right(stdscr, 0, x, COLS - x - 1, A_REVERSE, clock);
 
@@ -326,7 +321,7 @@ static void draw_header(const struct ui *u)
 				 nerr == 1 ? "" : "s", (int)(nl ? nl - cerr : (long)strlen(cerr)), cerr);
 			ui_text_cut(stdscr, 1, 0, COLS - hw - 2, ui_attr(C_DOWN) | A_BOLD, b);
 		} else {
-			clock_hms(clock, sizeof(clock), app_config_loaded_ms(u->m.app));
+			fmt_clock_local(clock, sizeof(clock), app_config_loaded_ms(u->m.app), "%H:%M:%S");
 			ui_textf(stdscr, 1, 0, COLS - hw - 2, UI_PLAIN, "config %s: %zu endpoint%s, loaded %s",
 				 app_config_path(u->m.app), u->m.n, u->m.n == 1 ? "" : "s", clock);
 		}
@@ -365,7 +360,7 @@ static void draw_footer(const struct ui *u)
 		const char *nl = strchr(n->text, '\n');
 		char t[16];
 
-		clock_hms(t, sizeof(t), n->t_ms);
+		fmt_clock_local(t, sizeof(t), n->t_ms, "%H:%M:%S");
 		ui_textf(stdscr, y - 1, 0, -1, ui_attr(C_DIM), "%s %.*s", t,
 			 (int)(nl ? nl - n->text : (long)strlen(n->text)), n->text);
 	}

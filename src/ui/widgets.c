@@ -444,12 +444,3 @@ bool ui_scroll_key(int key, int *scroll, int lines, int view_h)
 	return true;
 }
 
-char *ui_local_time(char *buf, size_t n, int64_t ms, const char *fmt)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, n, fmt, &tm);
-	return buf;
-}
