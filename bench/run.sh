@@ -61,6 +61,9 @@ done
 command -v jq >/dev/null || die "jq is needed to read httpsmon's JSON"
 
 mkdir -p "$bin" "$out"
+# what the objects under $BUILD/src link against (the Makefile's PKGS; libsystemd when it was found)
+bench_libs=$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8)
+if pkg-config --exists libsystemd 2>/dev/null; then bench_libs="$bench_libs $(pkg-config --libs libsystemd)"; fi
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -345,7 +348,7 @@ if [ "${BENCH_STORE:-1}" != 0 ]; then
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/store_bench" \
 		bench/store_bench.c $store_objs \
-		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8) -lm ||
+		$bench_libs -lm ||
 		die "could not build bench/store_bench.c"
 	# shellcheck disable=SC2086  # STORE_BENCH_ARGS is a word list
 	"$bin/store_bench" ${STORE_BENCH_ARGS:-} "$out" || die "store_bench failed"
@@ -385,7 +388,7 @@ if [ "${BENCH_SCHED:-1}" != 0 ]; then
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/sched_bench" \
 		bench/sched_bench.c $sched_objs \
-		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8) -lm ||
+		$bench_libs -lm ||
 		die "could not build bench/sched_bench.c"
 
 	# sched_config N INTERVAL FILE: N endpoints on the listener, every one at INTERVAL.
@@ -516,7 +519,7 @@ if [ "${BENCH_UI:-1}" != 0 ]; then
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih ncursesw) -o "$bin/ui_bench" \
 		bench/ui_bench.c $ui_objs -Wl,--wrap=util_now_ms \
-		$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8) -lutil -lm ||
+		$bench_libs -lutil -lm ||
 		die "could not build bench/ui_bench.c"
 
 	u_n=${UI_N:-1000} u_frames=${UI_FRAMES:-1000} u_runs=${UI_HIST_RUNS:-21}
