@@ -217,9 +217,12 @@ ip=$!
 pids+=("$ip")
 check "second Ctrl-C: the collector runs" wait_for 10 grep -q "good state: PENDING -> UP" "$intlog"
 # another writer takes the database: nothing more of this run can be written there
-(echo "BEGIN IMMEDIATE;"; sleep 60) | sqlite3 "$intdb" &
+mkfifo "$work/hold"
+sqlite3 "$intdb" <"$work/hold" &
 holder=$!
 pids+=("$holder")
+exec 7>"$work/hold"
+echo "BEGIN IMMEDIATE;" >&7
 held() { grep -q "history: .*locked" "$intlog"; }
 check "second Ctrl-C: the database is held by another writer" wait_for 10 held
 # the hung probe is in flight: the collector has a connection to the hang listener
@@ -247,5 +250,5 @@ rc=$?
 check "second Ctrl-C: the log says it stopped waiting" grep -qE "SIGINT again: not waiting for [0-9]+ probes? in flight" "$intlog"
 spilled() { [ -s "$intdb.spill" ] && grep -q "history: stopping at once; .* saved to .*int.db.spill" "$intlog"; }
 check "second Ctrl-C: the queue went to the spill file" spilled
-kill "$holder" 2>/dev/null
-wait "$holder" 2>/dev/null
+exec 7>&- # end of input: the other writer ends, its lock with it
+wait "$holder" 2>/dev/null || true
