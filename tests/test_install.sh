@@ -71,11 +71,11 @@ if [ "$(id -u)" -eq 0 ] && [ ! -e /var/lib/httpsmon ] && unshare -m true 2>/dev/
 	chmod 0700 "$work/varlib/private"
 	ln -s private/httpsmon "$work/varlib/httpsmon"
 	# a real database, written by a collector for a moment
-	printf '[x]\nurl = https://127.0.0.1:1/\n' >"$work/x.ini"
+	printf '[x]\nurl = https://127.0.0.1:1/\nfail_after = 1\n' >"$work/x.ini"
 	db=$work/varlib/private/httpsmon/history.db
-	HOME=$work/nobody "$BIN" --headless -c "$work/x.ini" --db "$db" 2>/dev/null &
+	HOME=$work/nobody "$BIN" --headless -c "$work/x.ini" --db "$db" 2>"$work/hm.log" &
 	hm=$!
-	wait_for 20 test -s "$db"
+	wait_for 30 grep -q " x state:" "$work/hm.log"   # its first result, written at the stop
 	kill -TERM "$hm"; wait "$hm"
 	sys=(unshare -m sh -c 'mount --bind "$1" /var/lib && shift && exec "$@"' sh "$work/varlib")
 	run "$work/empty" "${sys[@]}" "$BIN" history
