@@ -123,7 +123,7 @@ static void err_flush(struct loader *ld, char *err, size_t errlen)
 
 /* ---- first pass: lines, sections and raw key/values ---- */
 
-static bool name_ok(const char *s)
+bool config_name_ok(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char tmp[4 * CONFIG_NAME_MAX + 1];
@@ -169,7 +169,7 @@ static void section_line(struct loader *ld, char *s)
 		config_err_add(ld, ld->line, NULL, NULL, "empty section name '[]'");
 		return;
 	}
-	if (!name_ok(name)) {
+	if (!config_name_ok(name)) {
 		config_err_add(ld, ld->line, config_quote(qb, sizeof(qb), name), NULL,
 			"invalid section name: use letters, digits and . _ - : / @ + "
 			"(no spaces, at most %d bytes)", CONFIG_NAME_MAX);

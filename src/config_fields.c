@@ -860,3 +860,13 @@ bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
 			return false;
 	return true;
 }
+
+int endpoint_set(struct endpoint *e, const char *key, const char *value, char *err, size_t n)
+{
+	const struct config_field *f = config_field_find(key);
+	struct field_in in = { value, value, NULL };
+
+	if (!f || (f->key.flags & KF_GLOBAL))
+		return config_fail(err, n, "no endpoint key '%s'", key);
+	return config_field_parse(f, e, &in, err, n);
+}

@@ -30,6 +30,31 @@ static const char *san(const char *s, char *buf, size_t n)
 	return util_sanitize(s, strlen(s), buf, n);
 }
 
+int history_endpoint_known(struct store *st, const char *name, char *err, size_t errlen)
+{
+	struct strlist names = { 0 };
+	struct strbuf b = { 0 };
+	char q[256];
+	int rc = 0;
+
+	if (!name)
+		return 0;
+	if (store_endpoint_names(st, &names) != 0) {
+		snprintf(err, errlen, "cannot read the history");
+		return -1;
+	}
+	for (size_t i = 0; i < names.n; i++)
+		if (!strcmp(names.v[i], name))
+			goto done;
+	util_known_list(&b, &names, 10);
+	snprintf(err, errlen, "no endpoint '%s' in DB (known: %s)", san(name, q, sizeof(q)), strbuf_cstr(&b));
+	rc = -1;
+done:
+	strbuf_done(&b);
+	strlist_done(&names);
+	return rc;
+}
+
 static void time_or(char *buf, size_t n, int64_t ms, const char *none)
 {
 	if (ms)
@@ -157,6 +182,10 @@ int history_print(FILE *out, const struct history_opts *o, char *err, size_t err
 
 	if (!st)
 		return -1;
+	if (history_endpoint_known(st, o->endpoint, err, errlen)) {
+		rc = -1;
+		goto done;
+	}
 	if (store_outages(st, o->endpoint, since, MAX_ROWS, &outs, &nouts) != 0 ||
 	    store_events(st, o->endpoint, since, MAX_ROWS, &evs, &nevs) != 0) {
 		snprintf(err, errlen, "cannot read the history");
@@ -253,6 +282,10 @@ int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errle
 
 	if (!st)
 		return -1;
+	if (history_endpoint_known(st, o->endpoint, err, errlen)) {
+		store_close(st);
+		return -1;
+	}
 	if (store_endpoint_names(st, &names) != 0) {
 		snprintf(err, errlen, "cannot read the history");
 		store_close(st);

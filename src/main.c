@@ -1,63 +1,102 @@
 /*
  * main: the command line. One table of commands (struct cmd_entry, as
- * tmux's cmd_entry): each row names a command, its lines in --help, what
- * positional arguments and options it refuses, and the function that runs
- * it and says how it ended (enum outcome, outcome.h). main() parses the
- * options once (they may come before or after the command word), picks a
- * row, checks it, runs it, and maps its outcome to the exit status and
- * prints its message in one place (exit_map, main_exit).
- *   httpsmon [check] [-c FILE]     probe every configured endpoint once, print a table
+ * tmux's cmd_entry): each row names a command, its lines in --help, how
+ * many positional arguments it takes, the set of options it accepts, and
+ * the function that runs it and says how it ended (enum outcome,
+ * outcome.h). One table of options (optspecs) gives each option its
+ * spellings and, for check URL's thresholds, the config key it sets.
+ * main() parses the options once (they may come before or after the
+ * command word), picks a row, refuses in one place (cmd_accepts) every
+ * option the row does not use, runs it, and maps its outcome to the exit
+ * status and prints its message in one place (exit_map, main_exit).
+ *   httpsmon check [-c FILE] [NAME...]  probe configured endpoints once, print a table
  *   httpsmon check URL...          probe URLs with default settings, print details
  *   httpsmon check-config [FILE]   validate a config file
  *   httpsmon history | stats       outages and events | uptime and percentiles, from the database
  *   httpsmon [-c FILE]             the dashboard (stdin and stdout are a terminal; else: check)
  *   httpsmon --headless            the collector without a terminal
  *   httpsmon --view [--db FILE]    read-only dashboard on a collector's database
+ * Adding a command is a function and a row; adding an option is a row of
+ * optspecs and its bit in the rows that accept it.
  * Exit status follows monitoring plugins: 0 all UP, 1 some WARN, 2 some
  * DOWN, 3 usage or config error. Errors are reported here, once.
  */
 #include <getopt.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "httpsmon/app.h"
+#include "httpsmon/check.h"
 #include "httpsmon/config.h"
+#include "httpsmon/export.h"
 #include "httpsmon/history.h"
 #include "httpsmon/loop.h"
 #include "httpsmon/notify.h"
 #include "httpsmon/outcome.h"
-#include "httpsmon/paths.h"
 #include "httpsmon/probe.h"
-#include "httpsmon/report.h"
 #include "httpsmon/svc.h"
 #include "httpsmon/util.h"
-#include "httpsmon/verdict.h"
 #include "httpsmon/version.h"
 #include "httpsmon/view.h"
 
-/* Options a command may refuse (struct cmd_entry.refuses). */
-enum {
-	OPTF_JSON = 1 << 0,
-	OPTF_VERBOSE = 1 << 1,
-	OPTF_PROBE = 1 << 2,    /* --cacert, --resolve, --timeout, -4, -6: only `check URL...` takes them */
+/* Every option, one bit each in struct cmd_entry.accepts. */
+enum opt {
+	O_CONFIG, O_DB, O_JSON, O_VERBOSE, O_CACERT, O_RESOLVE, O_TIMEOUT, O_IPV4, O_IPV6,
+	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT,
+	O_EXPECT_STATUS, O_CERT_WARN_DAYS, O_CERT_CRIT_DAYS, O_MIN_TLS, O_LATENCY_WARN, O_EXPECT_BODY,
+	O_COUNT
+};
+#define OPT(o) ((uint64_t)1 << (o))
+
+/* Long options return OPT_LONG + enum opt (beyond any char getopt_long returns). */
+#define OPT_LONG 256
+enum { MODE_HEADLESS = OPT_LONG + O_COUNT, MODE_VIEW };
+
+static const struct optspec {
+	const char *name;       /* long name */
+	char short_name;        /* or 0 */
+	int has_arg;
+	const char *key;        /* check URL: the config key it sets (endpoint_set), else NULL */
+} optspecs[O_COUNT] = {
+	[O_CONFIG] = { "config", 'c', required_argument, NULL },
+	[O_DB] = { "db", 0, required_argument, NULL },
+	[O_JSON] = { "json", 0, no_argument, NULL },
+	[O_VERBOSE] = { "verbose", 'v', no_argument, NULL },
+	[O_CACERT] = { "cacert", 0, required_argument, NULL },
+	[O_RESOLVE] = { "resolve", 0, required_argument, NULL },
+	[O_TIMEOUT] = { "timeout", 0, required_argument, NULL },
+	[O_IPV4] = { "ipv4", '4', no_argument, NULL },
+	[O_IPV6] = { "ipv6", '6', no_argument, NULL },
+	[O_ENDPOINT] = { "endpoint", 0, required_argument, NULL },
+	[O_SINCE] = { "since", 0, required_argument, NULL },
+	[O_UNTIL] = { "until", 0, required_argument, NULL },
+	[O_FORMAT] = { "format", 0, required_argument, NULL },
+	[O_WHAT] = { "what", 0, required_argument, NULL },
+	[O_EXPECT_STATUS] = { "expect-status", 0, required_argument, "expect_status" },
+	[O_CERT_WARN_DAYS] = { "cert-warn-days", 0, required_argument, "cert_warn_days" },
+	[O_CERT_CRIT_DAYS] = { "cert-crit-days", 0, required_argument, "cert_crit_days" },
+	[O_MIN_TLS] = { "min-tls", 0, required_argument, "min_tls" },
+	[O_LATENCY_WARN] = { "latency-warn", 0, required_argument, "latency_warn" },
+	[O_EXPECT_BODY] = { "expect-body", 0, required_argument, "expect_body" },
 };
 
+#define PROBE_OPTS (OPT(O_CACERT) | OPT(O_RESOLVE) | OPT(O_TIMEOUT) | OPT(O_IPV4) | OPT(O_IPV6))
+#define THRESHOLD_OPTS (OPT(O_EXPECT_STATUS) | OPT(O_CERT_WARN_DAYS) | OPT(O_CERT_CRIT_DAYS) | OPT(O_MIN_TLS) | \
+			OPT(O_LATENCY_WARN) | OPT(O_EXPECT_BODY))
+
 struct options {
-	const char *config;     /* -c, or NULL for the default search */
-	const char *db;
-	bool json;
-	bool verbose;
-	const char *cacert;
-	struct strlist resolve;
-	int64_t timeout_ms;     /* 0: default */
-	int ip;                 /* IPMODE_* */
-	unsigned given;         /* OPTF_* seen */
-	const char *mode;       /* a row chosen by an option: "--help", "--version", "--headless", "--view" */
-	const char *endpoint;   /* history/stats: one endpoint */
-	int64_t since_ms;       /* history/stats: window, 0 = the command's default */
+	const char *arg[O_COUNT];  /* each option's argument as given (the last one), NULL: not given */
+	bool long_form[O_COUNT];   /* how it was spelled, for messages */
+	uint64_t given;            /* OPT() of every option seen */
+	struct strlist resolve;    /* --resolve is repeatable */
+	int64_t timeout_ms;        /* parsed --timeout */
+	int64_t since_ms;          /* parsed --since: a Unix time */
+	int64_t until_ms;          /* parsed --until: a Unix time */
+	const char *mode;          /* a row chosen by an option: "--help", "--version", "--headless", "--view" */
 };
 
 /* What a command gets: the parsed options, its arguments, and where its message goes. */
@@ -77,8 +116,10 @@ struct cmd_entry {
 	const char *usage;      /* its lines in --help */
 	int max_args;           /* positional arguments it takes, -1: any */
 	const char *args_msg;   /* the usage error for one more; %s: the first extra */
-	unsigned refuses;       /* OPTF_* that are a usage error with it */
-	const char *refuse_msg;
+	uint64_t accepts;       /* OPT() of the options it uses; any other is refused */
+	const char *label;      /* how "OPTION has no effect with LABEL" names it */
+	const char *hint;       /* said after that for the options in hint_for, or NULL */
+	uint64_t hint_for;
 	cmd_fn *fn;
 };
 
@@ -98,215 +139,116 @@ static const struct {
 	[OUTCOME_UNDELIVERED] = { 2, true, false },
 };
 
-#define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL...] | check-config [FILE] | history | stats]"
+#define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL... | NAME...] | check-config [FILE] | history | stats | export]"
 
-/* One finished probe, kept until the run ends so output is in config order. */
-struct finished {
-	bool done;
-	struct probe_result r;  /* body dropped once judged */
-	struct verdict v;
-	struct verdict *each;   /* r.n_addrs verdicts of its addresses (all_addresses), owned; NULL */
-};
-
-struct run {
-	struct config *cfg;
-	struct finished *out;
-	size_t done;
-	bool json, detail;
-	struct report_style style;
-};
-
-/*
- * The config a command runs on: -c, else the first of the search list
- * (paths.h) that exists. NULL with c->err set when there is none: where it
- * looked, and how to give one. Caller frees.
- */
-static char *config_need(struct cmd_ctx *c)
+/* -c, else ./config/endpoints.ini, else the XDG location. Caller frees. */
+static char *config_path(const char *given)
 {
-	char *path = paths_config_find(c->o.config, c->err, sizeof(c->err));
-	size_t n = strlen(c->err);
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
 
-	if (!path)
-		snprintf(c->err + n, sizeof(c->err) - n, "\n  give one with: httpsmon -c FILE");
-	return path;
+	if (given)
+		return xstrdup(given);
+	if (access("config/endpoints.ini", F_OK) == 0)
+		return xstrdup("config/endpoints.ini");
+	if (xdg && *xdg)
+		return xasprintf("%s/httpsmon/endpoints.ini", xdg);
+	return xasprintf("%s/.config/httpsmon/endpoints.ini", home ? home : ".");
 }
 
-static void probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
+/* An argument of check that is a URL rather than an endpoint name. */
+static bool is_url(const char *s)
 {
-	struct run *run = ud;
-	struct finished *o = &run->out[tag];
-
-	o->each = r->n_addrs > 0 ? xcalloc((size_t)r->n_addrs, sizeof(*o->each)) : NULL;
-	verdict_judge_each(ep, r, util_now_ms() / 1000, &o->v, o->each);
-	probe_result_copy(&o->r, r);
-	/* the body was only needed for judging; a thousand of them add up */
-	free(o->r.body);
-	o->r.body = NULL;
-	o->done = true;
-	run->done++;
-}
-
-static enum outcome worst_outcome(const struct run *run)
-{
-	enum outcome rc = OUTCOME_OK;
-
-	for (size_t i = 0; i < run->cfg->n; i++) {
-		if (!run->out[i].done)
-			continue;
-		if (run->out[i].v.state == STATE_DOWN)
-			return OUTCOME_DOWN;
-		if (run->out[i].v.state == STATE_WARN)
-			rc = OUTCOME_WARN;
-	}
-	return rc;
-}
-
-static void print_results(struct run *run)
-{
-	int64_t now_s = util_now_ms() / 1000;
-	struct strbuf b = { 0 };
-
-	if (!run->json && !run->detail)
-		report_table_header(stdout, &run->style);
-	for (size_t i = 0; i < run->cfg->n; i++) {
-		const struct endpoint *ep = &run->cfg->eps[i];
-		struct finished *o = &run->out[i];
-
-		if (!o->done)
-			continue;
-		if (run->json) {
-			strbuf_reset(&b);
-			report_json(&b, ep, &o->r, &o->v, o->each, now_s);
-			puts(strbuf_cstr(&b));
-		} else if (run->detail) {
-			report_detail(stdout, &run->style, ep, &o->r, &o->v, o->each, now_s);
-		} else {
-			report_table_row(stdout, &run->style, ep, &o->r, &o->v, now_s);
-		}
-	}
-	strbuf_done(&b);
-}
-
-/*
- * Probes every enabled endpoint once, concurrently, and prints them in
- * config order. OUTCOME_OK/WARN/DOWN from the worst verdict, or
- * OUTCOME_UNUSABLE (err) when no transfer could be set up.
- */
-static enum outcome run_check(struct config *cfg, bool json, bool detail, char *err, size_t errlen)
-{
-	struct run run = { .cfg = cfg, .json = json, .detail = detail };
-	struct loop *lp = loop_new(0, err, errlen);
-	struct prober *p;
-	size_t submitted = 0;
-	enum outcome rc;
-
-	if (!lp)
-		return OUTCOME_UNUSABLE;
-	report_style_detect(&run.style, stdout);
-	run.out = xcalloc(cfg->n ? cfg->n : 1, sizeof(*run.out));
-	p = prober_new(cfg->max_inflight, probe_done, &run, err, errlen);
-	if (!p) {
-		free(run.out);
-		loop_free(lp);
-		return OUTCOME_UNUSABLE;
-	}
-	/* the loop waits on the transfers only: no signals of its own, so Ctrl-C ends a check at once */
-	prober_attach(p, lp);
-	for (size_t i = 0; i < cfg->n; i++) {
-		if (cfg->eps[i].enabled) {
-			prober_submit(p, cfg, i, i);
-			submitted++;
-		}
-	}
-	while (run.done < submitted) {
-		if (loop_run_once(lp) != 0) {
-			fprintf(stderr, "httpsmon: %s\n", loop_error(lp));
-			break;
-		}
-	}
-	prober_free(p);
-	loop_free(lp);
-	print_results(&run);
-	rc = worst_outcome(&run);
-	for (size_t i = 0; i < cfg->n; i++) {
-		probe_result_done(&run.out[i].r);
-		free(run.out[i].each);
-	}
-	free(run.out);
-	return rc;
+	return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7);
 }
 
 /* ---- the commands ---------------------------------------------------------- */
 
-static cmd_fn cmd_check, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_dashboard, cmd_view,
-	cmd_help, cmd_version, cmd_test_notify;
+static cmd_fn cmd_check, cmd_check_urls, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_export,
+	cmd_dashboard, cmd_view, cmd_help, cmd_version, cmd_test_notify;
 
-static enum outcome check_urls(struct cmd_ctx *c)
+/* check URL's endpoint settings from the probe options and the thresholds, parsed as the file's keys are. */
+static enum outcome url_base(struct cmd_ctx *c, struct endpoint *base)
 {
 	const struct options *o = &c->o;
+	char msg[512];
+
+	if (o->arg[O_CACERT])
+		base->ca_file = xstrdup(o->arg[O_CACERT]);
+	strlist_copy(&base->resolve, &o->resolve);
+	if (o->timeout_ms)
+		base->timeout_ms = o->timeout_ms;
+	base->ip = o->given & OPT(O_IPV6) ? IPMODE_V6 : o->given & OPT(O_IPV4) ? IPMODE_V4 : IPMODE_ANY;
+	for (int k = 0; k < O_COUNT; k++) {
+		if (optspecs[k].key && o->arg[k] && endpoint_set(base, optspecs[k].key, o->arg[k], msg, sizeof(msg))) {
+			snprintf(c->err, sizeof(c->err), "--%s: %s", optspecs[k].name, msg);
+			return OUTCOME_USAGE;
+		}
+	}
+	if (base->cert_crit_days > base->cert_warn_days) {
+		snprintf(c->err, sizeof(c->err), "--cert-crit-days %d%s must not exceed --cert-warn-days %d%s",
+			 base->cert_crit_days, o->arg[O_CERT_CRIT_DAYS] ? "" : " (the default)", base->cert_warn_days,
+			 o->arg[O_CERT_WARN_DAYS] ? "" : " (the default)");
+		return OUTCOME_USAGE;
+	}
+	return OUTCOME_OK;
+}
+
+/* check URL...: each URL with default settings and the command line's. */
+static enum outcome cmd_check_urls(struct cmd_ctx *c)
+{
 	struct endpoint base;
 	struct config *cfg;
 	enum outcome rc;
 
+	for (int i = 0; i < c->nargs; i++) {
+		if (!is_url(c->args[i])) {
+			snprintf(c->err, sizeof(c->err), "'%s' is not a URL: give URLs, or endpoint names with -c FILE",
+				 c->args[i]);
+			return OUTCOME_USAGE;
+		}
+	}
 	endpoint_defaults(&base);
-	if (o->cacert)
-		base.ca_file = xstrdup(o->cacert);
-	strlist_copy(&base.resolve, &o->resolve);
-	if (o->timeout_ms)
-		base.timeout_ms = o->timeout_ms;
-	base.ip = (enum ip_mode)o->ip;
-	cfg = config_from_urls(c->args, (size_t)c->nargs, &base, c->err, sizeof(c->err));
+	rc = url_base(c, &base);
+	cfg = rc == OUTCOME_OK ? config_from_urls(c->args, (size_t)c->nargs, &base, c->err, sizeof(c->err)) : NULL;
 	endpoint_done(&base);
 	if (!cfg)
-		return OUTCOME_UNUSABLE;
-	rc = run_check(cfg, o->json, true, c->err, sizeof(c->err));
+		return rc == OUTCOME_OK ? OUTCOME_UNUSABLE : rc;
+	rc = check_run(cfg, NULL, c->o.arg[O_JSON] != NULL, true, c->err, sizeof(c->err));
 	config_unref(cfg);
 	return rc;
 }
 
-static enum outcome check_config_file(struct cmd_ctx *c)
-{
-	char *path = config_need(c);
-	struct config *cfg;
-	enum outcome rc;
-
-	if (!path)
-		return OUTCOME_BAD_CONFIG;
-	cfg = config_load(path, c->err, sizeof(c->err));
-	free(path);
-	if (!cfg)
-		return OUTCOME_BAD_CONFIG;
-	rc = run_check(cfg, c->o.json, c->o.verbose, c->err, sizeof(c->err));
-	config_unref(cfg);
-	return rc;
-}
-
-/* check URL... or check [-c FILE]: probe options go only with URLs. */
+/* check [-c FILE] [NAME...]: every enabled endpoint, or the ones named (globs allowed). */
 static enum outcome cmd_check(struct cmd_ctx *c)
 {
-	if (c->nargs > 0 && c->o.config) {
-		snprintf(c->err, sizeof(c->err), "give either URLs or -c FILE, not both");
-		return OUTCOME_USAGE;
+	char *path = config_path(c->o.arg[O_CONFIG]);
+	struct config *cfg = config_load(path, c->err, sizeof(c->err));
+	bool *sel = NULL;
+	enum outcome rc = OUTCOME_BAD_CONFIG;
+
+	free(path);
+	if (!cfg)
+		return rc;
+	if (c->nargs) {
+		sel = xcalloc(cfg->n ? cfg->n : 1, sizeof(*sel));
+		rc = check_select(cfg, c->args, (size_t)c->nargs, sel, c->err, sizeof(c->err)) ? OUTCOME_UNUSABLE
+												: OUTCOME_OK;
 	}
-	if (c->nargs > 0)
-		return check_urls(c);
-	if (c->o.given & OPTF_PROBE) {
-		snprintf(c->err, sizeof(c->err), "--cacert, --resolve, --timeout, -4 and -6 go with URLs; "
-			 "set them per endpoint in the config file");
-		return OUTCOME_USAGE;
-	}
-	return check_config_file(c);
+	if (!c->nargs || rc == OUTCOME_OK)
+		rc = check_run(cfg, sel, c->o.arg[O_JSON] != NULL, c->o.arg[O_VERBOSE] != NULL, c->err,
+			       sizeof(c->err));
+	free(sel);
+	config_unref(cfg);
+	return rc;
 }
 
 static enum outcome cmd_check_config(struct cmd_ctx *c)
 {
-	char *path = c->nargs ? xstrdup(c->args[0]) : config_need(c);
-	struct config *cfg;
+	char *path = c->nargs ? xstrdup(c->args[0]) : config_path(c->o.arg[O_CONFIG]);
+	struct config *cfg = config_load(path, c->err, sizeof(c->err));
 	size_t enabled = 0;
 
-	if (!path)
-		return OUTCOME_BAD_CONFIG;
-	cfg = config_load(path, c->err, sizeof(c->err));
 	if (cfg) {
 		for (size_t i = 0; i < cfg->n; i++)
 			enabled += cfg->eps[i].enabled;
@@ -330,14 +272,12 @@ static enum outcome cmd_check_config(struct cmd_ctx *c)
  */
 static enum outcome cmd_headless(struct cmd_ctx *c)
 {
-	struct app_opts ao = { .db_path = c->o.db, .log = stderr };
-	char *path = config_need(c);
+	struct app_opts ao = { .db_path = c->o.arg[O_DB], .log = stderr };
+	char *path = config_path(c->o.arg[O_CONFIG]);
 	enum outcome rc = OUTCOME_OK;
 	struct svc *sv;
 	struct app *a;
 
-	if (!path)
-		return OUTCOME_BAD_CONFIG;
 	ao.config_path = path;
 	a = app_new(&ao, c->err, sizeof(c->err));
 	if (!a) {
@@ -360,10 +300,11 @@ static enum outcome cmd_headless(struct cmd_ctx *c)
 
 static enum outcome history_or_stats(struct cmd_ctx *c, bool stats)
 {
-	struct history_opts h = { .db_path = c->o.db, .endpoint = c->o.endpoint, .json = c->o.json };
+	struct history_opts h = { .db_path = c->o.arg[O_DB], .endpoint = c->o.arg[O_ENDPOINT],
+				  .json = c->o.arg[O_JSON] != NULL };
 	int rc;
 
-	h.since_ms = c->o.since_ms ? c->o.since_ms : (stats ? 30 : 7) * DAY_MS;
+	h.since_ms = c->o.arg[O_SINCE] ? util_now_ms() - c->o.since_ms : (stats ? 30 : 7) * DAY_MS;
 	if (stats)
 		rc = stats_print(stdout, &h, c->err, sizeof(c->err));
 	else
@@ -381,28 +322,62 @@ static enum outcome cmd_stats(struct cmd_ctx *c)
 	return history_or_stats(c, true);
 }
 
+/* One of a closed set of words for an option (--format, --what), or a usage error listing them. */
+static int word_arg(struct cmd_ctx *c, int k, const char *const *words, int def)
+{
+	const char *a = c->o.arg[k];
+
+	if (!a)
+		return def;
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(a, words[i]))
+			return i;
+	snprintf(c->err, sizeof(c->err), "bad --%s '%s' (use %s)", optspecs[k].name, a,
+		 k == O_FORMAT ? "csv or json" : "probes, outages or events");
+	return -1;
+}
+
+/* export: raw rows, streamed to stdout. */
+static enum outcome cmd_export(struct cmd_ctx *c)
+{
+	static const char *const formats[] = { "csv", "json", NULL };
+	static const char *const whats[] = { [STORE_PROBES] = "probes", [STORE_OUTAGES] = "outages",
+					     [STORE_EVENTS] = "events", NULL };
+	struct export_opts e = { .db_path = c->o.arg[O_DB], .endpoint = c->o.arg[O_ENDPOINT] };
+	int format = word_arg(c, O_FORMAT, formats, 0), what = word_arg(c, O_WHAT, whats, STORE_PROBES);
+
+	if (format < 0 || what < 0)
+		return OUTCOME_USAGE;
+	e.json = format == 1;
+	e.what = (enum store_what)what;
+	e.since_ms = c->o.arg[O_SINCE] ? c->o.since_ms : 0;
+	e.until_ms = c->o.arg[O_UNTIL] ? c->o.until_ms : INT64_MAX;
+	if (e.since_ms >= e.until_ms) {
+		snprintf(c->err, sizeof(c->err), "--since must be before --until");
+		return OUTCOME_USAGE;
+	}
+	return export_run(stdout, &e, c->err, sizeof(c->err)) < 0 ? OUTCOME_UNUSABLE : OUTCOME_OK;
+}
+
 /* The dashboard on the config: probing, with a hint when a collector already writes the database. */
 static enum outcome cmd_dashboard(struct cmd_ctx *c)
 {
-	char *path = config_need(c);
-	enum outcome rc;
-	size_t n;
+	char *path = config_path(c->o.arg[O_CONFIG]);
+	const char *db = c->o.arg[O_DB];
+	enum outcome rc = view_live(path, db, c->err, sizeof(c->err));
+	size_t n = strlen(c->err);
 
-	if (!path)
-		return OUTCOME_BAD_CONFIG;
-	rc = view_live(path, c->o.db, c->err, sizeof(c->err));
-	n = strlen(c->err);
 	free(path);
 	if (rc != OUTCOME_OK && strstr(c->err, "another httpsmon collector"))
 		snprintf(c->err + n, sizeof(c->err) - n, "\nhttpsmon: to watch it without probing: httpsmon --view%s%s",
-			 c->o.db ? " --db " : "", c->o.db ? c->o.db : "");
+			 db ? " --db " : "", db ? db : "");
 	return rc;
 }
 
 /* --view: the dashboard on the database, read-only. */
 static enum outcome cmd_view(struct cmd_ctx *c)
 {
-	return view_readonly(c->o.db, c->err, sizeof(c->err));
+	return view_readonly(c->o.arg[O_DB], c->err, sizeof(c->err));
 }
 
 static void test_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
@@ -427,8 +402,7 @@ static enum outcome cmd_test_notify(struct cmd_ctx *c)
 		snprintf(c->err, sizeof(c->err), "test-notify takes the name of a [notify:NAME] section");
 		return OUTCOME_USAGE;
 	}
-	if (!(path = config_need(c)))
-		return OUTCOME_BAD_CONFIG;
+	path = config_path(c->o.arg[O_CONFIG]);
 	cfg = config_load(path, c->err, sizeof(c->err));
 	if (!cfg) {
 		free(path);
@@ -454,35 +428,51 @@ static enum outcome cmd_test_notify(struct cmd_ctx *c)
 
 /* ---- the table --------------------------------------------------------------- */
 
+#define WINDOW_OPTS (OPT(O_DB) | OPT(O_ENDPOINT) | OPT(O_SINCE) | OPT(O_JSON))
+
 /* In --help order; the last two have their lines under "options:". */
 static const struct cmd_entry cmds[] = {
 	{ "check", true,
-	  "  httpsmon check URL...        probe URLs once and show timings, verdict, certificates\n"
-	  "  httpsmon check [-c FILE]     probe every configured endpoint once, one row each\n",
-	  -1, NULL, 0, NULL, cmd_check },
+	  "  httpsmon check [-c FILE] [NAME...]  probe the configured endpoints (or those named;\n"
+	  "                               globs such as 'api-*') once, one row each\n",
+	  -1, NULL, OPT(O_CONFIG) | OPT(O_JSON) | OPT(O_VERBOSE), "check -c FILE [NAME...]",
+	  "probe options and thresholds go with URLs; set them per endpoint in the config",
+	  PROBE_OPTS | THRESHOLD_OPTS, cmd_check },
+	{ "check URL", false,
+	  "  httpsmon check URL...        probe URLs once and show timings, verdict, certificates;\n"
+	  "                               thresholds: --expect-status 200,301 --cert-warn-days 21\n"
+	  "                               --cert-crit-days 7 --min-tls 1.2 --latency-warn 800ms\n"
+	  "                               --expect-body TEXT (the config keys' syntax)\n",
+	  -1, NULL, OPT(O_JSON) | PROBE_OPTS | THRESHOLD_OPTS, "check URL",
+	  "check URL always shows the detailed block", OPT(O_VERBOSE), cmd_check_urls },
 	{ "check-config", true, "  httpsmon check-config [FILE] validate a config file (exit 0 or 3)\n", 1,
-	  "check-config takes one FILE and no probe options", OPTF_JSON | OPTF_PROBE,
-	  "check-config takes one FILE and no probe options", cmd_check_config },
+	  "check-config takes one FILE", OPT(O_CONFIG), "check-config", NULL, 0, cmd_check_config },
 	{ "--headless", false,
-	  "  httpsmon --headless          keep probing on schedule and record history (no terminal)\n", 0,
-	  "--headless takes no command ('%s')", 0, NULL, cmd_headless },
-	{ "history", true, "  httpsmon history [--endpoint NAME] [--since 7d] [--json]   outages and events\n", 0,
-	  "unexpected argument '%s'", 0, NULL, cmd_history },
-	{ "stats", true, "  httpsmon stats [--endpoint NAME] [--since 30d] [--json]    uptime and latency percentiles\n",
-	  0, "unexpected argument '%s'", 0, NULL, cmd_stats },
+	  "  httpsmon --headless [-c FILE] [--db FILE]  keep probing on schedule and record history\n", 0,
+	  "--headless takes no command ('%s')", OPT(O_CONFIG) | OPT(O_DB), "--headless",
+	  "set probe options per endpoint in the config", PROBE_OPTS | THRESHOLD_OPTS, cmd_headless },
+	{ "history", true, "  httpsmon history [--endpoint NAME] [--since 7d] [--json] [--db FILE]  outages and events\n",
+	  0, "unexpected argument '%s'", WINDOW_OPTS, "history", NULL, 0, cmd_history },
+	{ "stats", true,
+	  "  httpsmon stats [--endpoint NAME] [--since 30d] [--json] [--db FILE]  uptime and latency percentiles\n", 0,
+	  "unexpected argument '%s'", WINDOW_OPTS, "stats", NULL, 0, cmd_stats },
+	{ "export", true,
+	  "  httpsmon export [--endpoint NAME] [--since 7d] [--until WHEN] [--format csv|json]\n"
+	  "                  [--what probes|outages|events] [--db FILE]  raw rows, every column\n",
+	  0, "unexpected argument '%s'", OPT(O_DB) | OPT(O_ENDPOINT) | OPT(O_SINCE) | OPT(O_UNTIL) | OPT(O_FORMAT) |
+	  OPT(O_WHAT), "export", "export writes CSV unless --format json", OPT(O_JSON), cmd_export },
 	{ "test-notify", true,
 	  "  httpsmon test-notify NAME [-c FILE]   send a test alert through [notify:NAME] (exit 0 sent, 2 not)\n",
-	  1, "test-notify takes one notifier name", OPTF_JSON | OPTF_PROBE,
-	  "test-notify takes only -c FILE", cmd_test_notify },
+	  1, "test-notify takes one notifier name", OPT(O_CONFIG), "test-notify", NULL, 0, cmd_test_notify },
 	{ "dashboard", false,
-	  "  httpsmon [-c FILE]           the dashboard: probe on schedule, keep history, show it live\n"
+	  "  httpsmon [-c FILE] [--db FILE]  the dashboard: probe on schedule, keep history, show it live\n"
 	  "                               (on a terminal; otherwise the same as: check)\n",
-	  0, NULL, 0, NULL, cmd_dashboard },
+	  0, NULL, OPT(O_CONFIG) | OPT(O_DB), "the dashboard", NULL, 0, cmd_dashboard },
 	{ "--view", false, "  httpsmon --view [--db FILE]  read-only dashboard on the database a collector writes\n", 0,
-	  "--view takes no command ('%s')", OPTF_JSON | OPTF_VERBOSE | OPTF_PROBE, "--view takes only --db FILE",
-	  cmd_view },
-	{ "--help", false, "", -1, NULL, 0, NULL, cmd_help },
-	{ "--version", false, "", -1, NULL, 0, NULL, cmd_version },
+	  "--view takes no command ('%s')", OPT(O_DB), "--view",
+	  "it reads the database only (--db FILE); the collector has the config", ~(uint64_t)0, cmd_view },
+	{ "--help", false, "", -1, NULL, ~(uint64_t)0, "--help", NULL, 0, cmd_help },
+	{ "--version", false, "", -1, NULL, ~(uint64_t)0, "--version", NULL, 0, cmd_version },
 };
 
 static enum outcome cmd_help(struct cmd_ctx *c)
@@ -492,17 +482,22 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fputs(cmds[i].usage, stdout);
 	printf("\n"
-	       "options:\n"
-	       "  -c, --config FILE   endpoints file (default: the first that exists of\n"
-	       "                      ./" PATHS_REPO_CONFIG ", $XDG_CONFIG_HOME/httpsmon/endpoints.ini,\n"
-	       "                      " PATHS_SYSTEM_CONFIG ")\n"
-	       "      --db FILE       history database (used by the collector and dashboard)\n"
-	       "      --json          one JSON object per endpoint per line\n"
-	       "  -v, --verbose       with -c: the detailed block for every endpoint, not a table\n"
-	       "      --cacert FILE   trust these CA certificates instead of the system store\n"
-	       "      --resolve HOST:PORT:ADDR  connect to ADDR for HOST:PORT (repeatable)\n"
-	       "      --timeout DUR   whole-probe timeout, e.g. 5s, 800ms (default 10s)\n"
-	       "  -4, -6              use IPv4 / IPv6 only\n"
+	       "options (each command refuses those it does not use):\n"
+	       "  -c, --config FILE   endpoints file (default: ./config/endpoints.ini if present,\n"
+	       "                      else $XDG_CONFIG_HOME/httpsmon/endpoints.ini)\n"
+	       "      --db FILE       history database (default $XDG_STATE_HOME/httpsmon/history.db)\n"
+	       "      --json          one JSON object per line\n"
+	       "  -v, --verbose       check -c: the detailed block for every endpoint, not a table\n"
+	       "      --cacert FILE   check URL: trust these CA certificates instead of the system store\n"
+	       "      --resolve HOST:PORT:ADDR  check URL: connect to ADDR for HOST:PORT (repeatable)\n"
+	       "      --timeout DUR   check URL: whole-probe timeout, e.g. 5s, 800ms (default 10s)\n"
+	       "  -4, -6              check URL: use IPv4 / IPv6 only\n"
+	       "      --endpoint NAME history, stats: one endpoint\n"
+	       "      --since WHEN    history, stats, export: from WHEN: 7d (back from now) or a UTC time\n"
+	       "                      2026-11-26[T10:00[:00[.000]]][Z]\n"
+	       "      --until WHEN    export: up to (not including) WHEN, same forms (default: now)\n"
+	       "      --format F      export: csv (RFC 4180, header line) or json (one object per line)\n"
+	       "      --what W        export: probes (default), outages or events\n"
 	       "  -h, --help          this help\n"
 	       "  -V, --version       version, and the libraries' versions it runs with\n"
 	       "\n"
@@ -528,8 +523,9 @@ static const struct cmd_entry *cmd_find(const char *name, bool word)
 
 /*
  * The row to run: the one an option picked, else the command word, else
- * the dashboard when there are no options and stdin and stdout are a
- * terminal, else check (piped or with check options, as before).
+ * the dashboard when stdin and stdout are a terminal and every option
+ * given is one the dashboard uses, else check (piped, or with check's
+ * options). check with URLs (and no -c) is the "check URL" row.
  */
 static const struct cmd_entry *cmd_pick(struct cmd_ctx *c)
 {
@@ -537,26 +533,48 @@ static const struct cmd_entry *cmd_pick(struct cmd_ctx *c)
 
 	if (c->o.mode)
 		return cmd_find(c->o.mode, false);
-	if (c->nargs == 0)
-		return cmd_find(!c->o.given && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "dashboard" : "check",
-				false);
+	if (c->nargs == 0) {
+		ce = cmd_find("dashboard", false);
+		if ((c->o.given & ~ce->accepts) || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+			ce = cmd_find("check", true);
+		return ce;
+	}
 	ce = cmd_find(c->args[0], true);
 	if (!ce)
 		snprintf(c->err, sizeof(c->err), "unknown command '%s'", c->args[0]);
 	c->args++;
 	c->nargs--;
+	if (ce && !strcmp(ce->name, "check") && c->nargs && is_url(c->args[0])) {
+		if (c->o.arg[O_CONFIG]) {
+			snprintf(c->err, sizeof(c->err), "give either URLs or -c FILE with endpoint names, not both");
+			return NULL;
+		}
+		ce = cmd_find("check URL", false);
+	}
 	return ce;
 }
 
-/* The row's own rules on arguments and options, before anything runs. */
+/* The row's own rules on arguments and options, before anything runs: the one place options are refused. */
 static enum outcome cmd_accepts(const struct cmd_entry *ce, struct cmd_ctx *c)
 {
+	uint64_t extra = c->o.given & ~ce->accepts;
+
 	if (ce->max_args >= 0 && c->nargs > ce->max_args) {
 		snprintf(c->err, sizeof(c->err), ce->args_msg, c->args[ce->max_args]);
 		return OUTCOME_USAGE;
 	}
-	if (c->o.given & ce->refuses) {
-		snprintf(c->err, sizeof(c->err), "%s", ce->refuse_msg);
+	for (int k = 0; k < O_COUNT; k++) {
+		bool hint = ce->hint && (ce->hint_for & OPT(k));
+		char spelled[40];
+
+		if (!(extra & OPT(k)))
+			continue;
+		if (c->o.long_form[k] || !optspecs[k].short_name)
+			snprintf(spelled, sizeof(spelled), "--%s", optspecs[k].name);
+		else
+			snprintf(spelled, sizeof(spelled), "-%c", optspecs[k].short_name);
+		snprintf(c->err, sizeof(c->err), "%s has no effect with %s%s%s", spelled, ce->label, hint ? ": " : "",
+			 hint ? ce->hint : "");
 		return OUTCOME_USAGE;
 	}
 	return OUTCOME_OK;
@@ -564,84 +582,58 @@ static enum outcome cmd_accepts(const struct cmd_entry *ce, struct cmd_ctx *c)
 
 /* ---- options ------------------------------------------------------------------- */
 
-/* Long options without a short form (beyond any char getopt_long returns). */
-enum { OPT_DB = 256, OPT_JSON, OPT_CACERT, OPT_RESOLVE, OPT_TIMEOUT, OPT_HEADLESS, OPT_VIEW, OPT_ENDPOINT, OPT_SINCE };
-
-static const struct option longopts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "db", required_argument, NULL, OPT_DB },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "cacert", required_argument, NULL, OPT_CACERT },
-	{ "resolve", required_argument, NULL, OPT_RESOLVE },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "headless", no_argument, NULL, OPT_HEADLESS },
-	{ "view", no_argument, NULL, OPT_VIEW },
-	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
-	{ "since", required_argument, NULL, OPT_SINCE },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* A positive duration for --since/--timeout, or a usage error naming the option and examples. */
-static enum outcome duration_arg(struct cmd_ctx *c, const char *opt, const char *eg, int64_t *ms)
+/* A positive duration for --timeout, or a usage error naming the option and examples. */
+static enum outcome duration_arg(struct cmd_ctx *c, const char *arg, int64_t *ms)
 {
-	if (util_parse_duration_ms(optarg, ms) == 0 && *ms > 0)
+	if (util_parse_duration_ms(arg, ms) == 0 && *ms > 0)
 		return OUTCOME_OK;
-	snprintf(c->err, sizeof(c->err), "bad --%s '%s' (use e.g. %s)", opt, optarg, eg);
+	snprintf(c->err, sizeof(c->err), "bad --timeout '%s' (use e.g. 10s, 800ms)", arg);
 	return OUTCOME_USAGE;
 }
 
-/* One option from getopt_long; bad: the argument as written, for messages. */
-static enum outcome option_take(struct cmd_ctx *c, int ch, const char *bad)
+/* --since: a duration back from now or a UTC time. */
+static enum outcome time_arg(struct cmd_ctx *c, const char *opt, const char *arg, int64_t *ms)
+{
+	int64_t back;
+
+	if (util_parse_time_ms(arg, util_now_ms(), ms) == 0 && (util_parse_duration_ms(arg, &back) || back > 0))
+		return OUTCOME_OK;
+	snprintf(c->err, sizeof(c->err), "bad --%s '%s' (use e.g. 24h, 7d, 2026-11-26, 2026-11-26T10:00:00Z)", opt,
+		 arg);
+	return OUTCOME_USAGE;
+}
+
+/* One option from getopt_long (ch) with its argument. */
+static enum outcome option_take(struct cmd_ctx *c, int ch, bool long_form, const char *bad)
 {
 	struct options *o = &c->o;
+	int k = -1;
 
+	if (ch >= OPT_LONG && ch < OPT_LONG + O_COUNT)
+		k = ch - OPT_LONG;
+	for (int i = 0; k < 0 && ch > 0 && i < O_COUNT; i++)
+		if (optspecs[i].short_name == ch)
+			k = i;
+	if (k >= 0) {
+		o->given |= OPT(k);
+		o->long_form[k] = long_form;
+		o->arg[k] = optspecs[k].has_arg == no_argument ? "" : optarg;
+		if (k == O_RESOLVE)
+			strlist_push(&o->resolve, optarg);
+		if (k == O_TIMEOUT)
+			return duration_arg(c, optarg, &o->timeout_ms);
+		if (k == O_SINCE)
+			return time_arg(c, "since", optarg, &o->since_ms);
+		if (k == O_UNTIL)
+			return time_arg(c, "until", optarg, &o->until_ms);
+		return OUTCOME_OK;
+	}
 	switch (ch) {
-	case 'c':
-		o->config = optarg;
-		break;
-	case OPT_DB:
-		o->db = optarg;
-		break;
-	case OPT_JSON:
-		o->json = true;
-		o->given |= OPTF_JSON;
-		break;
-	case 'v':
-		o->verbose = true;
-		o->given |= OPTF_VERBOSE;
-		break;
-	case OPT_ENDPOINT:
-		o->endpoint = optarg;
-		break;
-	case OPT_SINCE:
-		return duration_arg(c, "since", "24h, 7d, 30d", &o->since_ms);
-	case OPT_CACERT:
-		o->cacert = optarg;
-		o->given |= OPTF_PROBE;
-		break;
-	case OPT_RESOLVE:
-		strlist_push(&o->resolve, optarg);
-		o->given |= OPTF_PROBE;
-		break;
-	case OPT_TIMEOUT:
-		o->given |= OPTF_PROBE;
-		return duration_arg(c, "timeout", "10s, 800ms", &o->timeout_ms);
-	case '4':
-		o->ip = IPMODE_V4;
-		o->given |= OPTF_PROBE;
-		break;
-	case '6':
-		o->ip = IPMODE_V6;
-		o->given |= OPTF_PROBE;
-		break;
 	/* --headless wins over --view whatever the order; -h and -V end the parse */
-	case OPT_HEADLESS:
+	case MODE_HEADLESS:
 		o->mode = "--headless";
 		break;
-	case OPT_VIEW:
+	case MODE_VIEW:
 		o->mode = o->mode ? o->mode : "--view";
 		break;
 	case 'h':
@@ -662,12 +654,21 @@ static enum outcome option_take(struct cmd_ctx *c, int ch, const char *bad)
 
 static enum outcome options_parse(struct cmd_ctx *c, int argc, char **argv)
 {
+	struct option longopts[O_COUNT + 5];
 	enum outcome rc = OUTCOME_OK;
-	int ch;
+	int ch, n = 0, li;
 
+	for (int k = 0; k < O_COUNT; k++)
+		longopts[n++] = (struct option){ optspecs[k].name, optspecs[k].has_arg, NULL, OPT_LONG + k };
+	longopts[n++] = (struct option){ "headless", no_argument, NULL, MODE_HEADLESS };
+	longopts[n++] = (struct option){ "view", no_argument, NULL, MODE_VIEW };
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
-	while (rc == OUTCOME_OK && (ch = getopt_long(argc, argv, ":c:vhV46", longopts, NULL)) != -1) {
-		rc = option_take(c, ch, argv[optind - 1]);
+	while (rc == OUTCOME_OK && (li = -1, ch = getopt_long(argc, argv, ":c:vhV46", longopts, &li)) != -1) {
+		/* a short option comes back as its char: give it its row's id */
+		rc = option_take(c, ch, li >= 0, argv[optind - 1]);
 		if (ch == 'h' || ch == 'V')
 			break;
 	}

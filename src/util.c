@@ -763,3 +763,81 @@ int util_edit_distance(const char *a, const char *b)
 	free(row);
 	return d > 255 ? 255 : (int)d;
 }
+
+void util_known_list(struct strbuf *b, const struct strlist *l, size_t cap)
+{
+	char tmp[4 * 64 + 1];
+
+	if (!l->n)
+		strbuf_puts(b, "none");
+	for (size_t i = 0; i < l->n && i < cap; i++) {
+		strbuf_puts(b, i ? ", " : "");
+		strbuf_puts(b, util_sanitize(l->v[i], strlen(l->v[i]), tmp, sizeof(tmp)));
+	}
+	if (l->n > cap)
+		strbuf_printf(b, " ... (%zu more)", l->n - cap);
+}
+
+char *util_fmt_time_utc_ms(char *buf, size_t n, int64_t unix_ms)
+{
+	int64_t s = unix_ms >= 0 ? unix_ms / 1000 : -((999 - unix_ms) / 1000);
+	char day[32];
+
+	util_fmt_time_utc(day, sizeof(day), s);
+	/* "...:36Z" -> "...:36.250Z" */
+	if (n && *day)
+		snprintf(buf, n, "%.*s.%03dZ", (int)strlen(day) - 1, day, (int)(unix_ms - s * 1000));
+	else if (n)
+		buf[0] = '\0';
+	return buf;
+}
+
+int util_parse_time_ms(const char *s, int64_t now_ms, int64_t *ms)
+{
+	struct tm tm = { 0 };
+	int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, used = 0, fdigits = 0;
+	const char *p;
+	int64_t dur;
+
+	if (util_parse_duration_ms(s, &dur) == 0) {
+		*ms = now_ms - dur;
+		return 0;
+	}
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
+		return -1;
+	p = s + used;
+	if (*p == 'T' || *p == ' ') {
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &used) != 2 || used != 5)
+			return -1;
+		p += 1 + used;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &sec, &used) != 1 || used != 2)
+				return -1;
+			p += 1 + used;
+			if (*p == '.') {
+				for (p++; *p >= '0' && *p <= '9'; p++, fdigits++)
+					if (fdigits < 3)
+						frac = frac * 10 + (*p - '0');
+				if (!fdigits)
+					return -1;
+				for (int k = fdigits; k < 3; k++)
+					frac *= 10;
+			}
+		}
+	}
+	if (*p == 'Z')
+		p++;
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	/* timegm normalises 2026-02-31 into March: refuse what it had to move */
+	*ms = (int64_t)timegm(&tm) * 1000 + frac;
+	if (tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return -1;
+	return 0;
+}

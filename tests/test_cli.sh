@@ -42,7 +42,7 @@ has "it is named as an unknown command" "unknown command '--view'"
 expect_rc "--headless takes no command" 3 "$BIN" --headless check
 has "--headless names the extra word" "--headless takes no command ('check')"
 expect_rc "--view refuses probe options" 3 "$BIN" --view --cacert x
-has "--view says what it takes" "--view takes only --db FILE"
+has "--view names the option it refuses" "--cacert has no effect with --view"
 has "a usage error ends with the usage line" "try 'httpsmon --help'"
 expect_rc "check-config takes one FILE" 3 "$BIN" check-config a.ini b.ini
 expect_rc "check-config refuses --json" 3 "$BIN" check-config --json config/endpoints.ini
@@ -50,6 +50,26 @@ expect_rc "history takes no argument" 3 "$BIN" history extra
 has "history names the extra argument" "unexpected argument 'extra'"
 expect_rc "probe options without URLs exit 3" 3 "$BIN" check --timeout 5s
 has "probe options go with URLs" "go with URLs"
+# every command refuses the options it does not use, naming both (main.c's accepts sets)
+refuses() { # refuses OPTION-AS-SHOWN COMMAND-AS-SHOWN ARGV...
+	local opt=$1 cmd=$2
+	shift 2
+	expect_rc "$cmd refuses $opt" 3 "$BIN" "$@"
+	has "$cmd: '$opt has no effect with $cmd'" "$opt has no effect with $cmd"
+}
+refuses --endpoint "check -c FILE" check -c config/endpoints.ini --endpoint example
+refuses --cacert --headless --headless --cacert x
+refuses --resolve --headless --headless --resolve a:1:127.0.0.1
+refuses -c --view --view -c x
+refuses --config --view --view --config x
+refuses --json --view --view --json
+refuses --cacert history history --cacert x
+refuses --timeout stats stats --timeout 5s
+refuses -v "check URL" check -v https://localhost/
+refuses --expect-status "check -c FILE" check -c config/endpoints.ini --expect-status 200
+refuses --db check-config check-config --db x config/endpoints.ini
+refuses --since "check URL" check --since 7d https://localhost/
+expect_rc "URLs and -c together exit 3" 3 "$BIN" check -c config/endpoints.ini https://localhost/
 
 # --- check-config ----------------------------------------------------------
 expect_rc "shipped config validates" 0 "$BIN" check-config config/endpoints.ini
@@ -97,6 +117,15 @@ url = https://localhost:$(port expired)/
 [down]
 url = https://localhost:$(port closed)/
 EOF
+# check -c FILE NAME...: only the named endpoints; globs; a name matching nothing is an error
+expect_rc "check NAME probes only that endpoint" 0 "$BIN" check -c "$work/many.ini" --json good
+if [ "$(grep -c '^{' <<<"$out")" -eq 1 ] && grep -q '"name":"good"' <<<"$out"; then ok "one line, for good"
+else notok "one line, for good" "$out"; fi
+expect_rc "a glob chooses its endpoints" 2 "$BIN" check -c "$work/many.ini" --json 'd*' 'g?od'
+if [ "$(grep -c '^{' <<<"$out")" -eq 2 ] && grep -q '"name":"down"' <<<"$out" && ! grep -q '"name":"expired"' <<<"$out"
+then ok "the glob's lines: down and good, not expired"; else notok "the glob's lines: down and good, not expired" "$out"; fi
+expect_rc "a name matching nothing exits 3" 3 "$BIN" check -c "$work/many.ini" good 'api-*'
+has "it names the name and the known ones" "no endpoint 'api-*' in $work/many.ini (known: good, expired, down)"
 expect_rc "mixed config exits 2" 2 "$BIN" check -c "$work/many.ini" --json
 lines=$(grep -c '^{' <<<"$out")
 [ "$lines" -eq 3 ] && ok "one JSON line per endpoint" || notok "one JSON line per endpoint" "$out"
@@ -115,6 +144,43 @@ assert by["down"]["reason"] == "refused" and by["down"]["timings"]["tls_ms"] is 
 else
 	skip "JSON parses and carries the facts" "no python3"
 fi
+
+# --- check URL with thresholds (the config keys' parsers), at each threshold ---
+soon="https://localhost:$(port soon)/"
+days=$("$BIN" check --json --cacert "$ca" --cert-warn-days 0 --cert-crit-days 0 "$soon" | jq -r .cert.days_left)
+if [ "$days" -ge 1 ] 2>/dev/null; then
+	ok "soon: $days days left"
+	# the rule is "days left < threshold": at the threshold it holds, one above it fires
+	expect_rc "--cert-warn-days = days left: UP" 0 "$BIN" check --cacert "$ca" --cert-warn-days "$days" --cert-crit-days 0 "$soon"
+	expect_rc "--cert-warn-days = days left + 1: WARN" 1 "$BIN" check --cacert "$ca" --cert-warn-days $((days + 1)) \
+		--cert-crit-days 0 "$soon"
+	has "WARN names the threshold" "cert_expiring"
+	expect_rc "--cert-crit-days = days left: not DOWN" 1 "$BIN" check --cacert "$ca" --cert-warn-days 30 --cert-crit-days "$days" "$soon"
+	expect_rc "--cert-crit-days = days left + 1: DOWN" 2 "$BIN" check --cacert "$ca" --cert-warn-days 30 \
+		--cert-crit-days $((days + 1)) "$soon"
+else
+	notok "soon: days left" "$days"
+fi
+expect_rc "--cert-crit-days above --cert-warn-days exits 3" 3 "$BIN" check --cert-warn-days 5 https://localhost/
+has "it says which is the default" "--cert-crit-days 7 (the default) must not exceed --cert-warn-days 5"
+h500="https://localhost:$(port http500)/"
+expect_rc "500 is DOWN by default" 2 "$BIN" check --cacert "$ca" "$h500"
+expect_rc "--expect-status 500: UP" 0 "$BIN" check --cacert "$ca" --expect-status 500 "$h500"
+expect_rc "--expect-status 200,400-499: DOWN on 500" 2 "$BIN" check --cacert "$ca" --expect-status 200,400-499 "$h500"
+expect_rc "--expect-status 501-599: DOWN on 500" 2 "$BIN" check --cacert "$ca" --expect-status 501-599 "$h500"
+expect_rc "--expect-status 600 exits 3" 3 "$BIN" check --expect-status 600 "$h500"
+has "the file's parser's message, under the option's name" "--expect-status:"
+good="https://localhost:$(port good)/"
+expect_rc "--expect-body found: UP" 0 "$BIN" check --cacert "$ca" --expect-body '"status":"ok"' "$good"
+expect_rc "--expect-body missing: DOWN" 2 "$BIN" check --cacert "$ca" --expect-body degraded "$good"
+has "body_mismatch" "body_mismatch"
+expect_rc "--min-tls 1.2 on a TLS 1.2 server: UP" 0 "$BIN" check --cacert "$ca" --min-tls 1.2 "https://localhost:$(port tls12only)/"
+expect_rc "--min-tls 1.3 on a TLS 1.2 server: DOWN" 2 "$BIN" check --cacert "$ca" --min-tls 1.3 "https://localhost:$(port tls12only)/"
+expect_rc "--min-tls 1.5 exits 3" 3 "$BIN" check --min-tls 1.5 "$good"
+slow="https://localhost:$(port slow)/"
+expect_rc "--latency-warn 1s on a 1.5 s server: WARN" 1 "$BIN" check --cacert "$ca" --latency-warn 1s "$slow"
+expect_rc "--latency-warn 8s on a 1.5 s server: UP" 0 "$BIN" check --cacert "$ca" --latency-warn 8s "$slow"
+expect_rc "--latency-warn 10 (no unit) exits 3" 3 "$BIN" check --latency-warn 10 "$slow"
 
 # --- hostile certificate text never reaches the terminal raw -----------------
 expect_rc "hostile certificate still verifies" 0 "$BIN" check --cacert "$ca" "https://localhost:$(port hostile)/"

@@ -193,6 +193,17 @@ char *config_expand(const char *in, struct strlist *subs, char *why, size_t n);
  */
 void config_scrub(char *msg, size_t n, const struct strlist *subs);
 
+/*
+ * Sets key (a config file key, e.g. "cert_warn_days"; not a [defaults]-only
+ * one) of e from value as the file's parser reads it: the same syntax,
+ * bounds and messages. A repeatable key appends. Returns 0, or -1 with what
+ * is wrong in err (e unchanged).
+ */
+int endpoint_set(struct endpoint *e, const char *key, const char *value, char *err, size_t n);
+
+/* An endpoint (section) name the loader accepts: letters, digits, . _ - : / @ +, at most 64 bytes. */
+bool config_name_ok(const char *name);
+
 /* Fills e with the built-in defaults (no name, no url). Free with endpoint_done. */
 void endpoint_defaults(struct endpoint *e);
 void endpoint_done(struct endpoint *e);

@@ -25,6 +25,15 @@ struct history_opts {
  * when the database cannot be opened or read (stats may have written the
  * rows before the one that failed). Nothing is written to stderr.
  */
+struct store;
+
+/*
+ * 0 when name is NULL or an endpoint of the database st; else -1 with
+ * "no endpoint 'NAME' in DB (known: a, b, ... (N more))" in err (the first
+ * ten names, sorted).
+ */
+int history_endpoint_known(struct store *st, const char *name, char *err, size_t errlen);
+
 int history_print(FILE *out, const struct history_opts *o, char *err, size_t errlen);
 int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errlen);
 

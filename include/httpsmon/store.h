@@ -343,6 +343,37 @@ int store_take_requests(struct store *st, struct store_req *out, int max);
  */
 long store_collector_pid(const char *path);
 
+/* ---- raw rows as a stream (export) ------------------------------------------ */
+
+enum store_what { STORE_PROBES, STORE_OUTAGES, STORE_EVENTS };
+enum store_val { STORE_NULL, STORE_INT, STORE_REAL, STORE_TEXT };
+struct store_rows;
+
+/*
+ * Every row of a table, a row at a time (memory stays constant whatever
+ * the window): the probes or events of name (NULL: every endpoint) with a
+ * time in [since_ms, until_ms), or the outages that overlap it (started
+ * before until_ms, ongoing or ended at or after since_ms); sorted by
+ * endpoint name, then time. The columns are the table's as the file's
+ * schema has them (store_export.c says how ids are resolved). Returns a
+ * stream to read with store_rows_next and free with store_rows_close, or
+ * NULL with err.
+ */
+struct store_rows *store_rows_open(struct store *st, enum store_what what, const char *name, int64_t since_ms,
+				   int64_t until_ms, char *err, size_t errlen);
+size_t store_rows_ncols(const struct store_rows *r);
+const char *store_rows_name(const struct store_rows *r, size_t i); /* "endpoint", "time", "state"... */
+bool store_rows_is_time(const struct store_rows *r, size_t i);     /* an INT value is a Unix time in ms */
+/* The next row: 1, or 0 at the end, or -1 on error (store_rows_error). */
+int store_rows_next(struct store_rows *r);
+/* Column i of the current row: its type, then its value by type. Text is valid until the next call. */
+enum store_val store_rows_type(const struct store_rows *r, size_t i);
+int64_t store_rows_int(const struct store_rows *r, size_t i);
+double store_rows_real(const struct store_rows *r, size_t i);
+const char *store_rows_text(const struct store_rows *r, size_t i, size_t *len);
+const char *store_rows_error(const struct store_rows *r);
+void store_rows_close(struct store_rows *r); /* NULL is fine */
+
 /* Database file size in bytes (main file plus WAL). */
 int64_t store_size_bytes(const struct store *st);
 

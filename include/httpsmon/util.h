@@ -65,6 +65,18 @@ char *util_fmt_days(char *buf, size_t n, int64_t days); /* days left; < 0 = expi
  */
 char *util_fmt_time_utc(char *buf, size_t n, int64_t unix_s);
 
+/* ISO-8601 UTC with milliseconds, "2026-11-26T23:59:36.250Z", of a Unix time in ms. */
+char *util_fmt_time_utc_ms(char *buf, size_t n, int64_t unix_ms);
+
+/*
+ * A point in time for --since/--until: a duration back from now_ms ("7d",
+ * "90m": util_parse_duration_ms), or a UTC date and time "2026-11-26",
+ * "2026-11-26T23:59", "2026-11-26T23:59:36", "2026-11-26 23:59:36.250",
+ * each with an optional trailing 'Z' (no other offset). Into *ms (Unix ms).
+ * Returns 0, or -1 on anything else.
+ */
+int util_parse_time_ms(const char *s, int64_t now_ms, int64_t *ms);
+
 /*
  * util_sanitize: copy untrusted text (network, certificates, config) so that
  * it is safe to write to a terminal: C0/C1 control characters, DEL and ESC
@@ -117,5 +129,12 @@ bool strlist_equal(const struct strlist *a, const struct strlist *b);
  * "did you mean" suggestions.
  */
 int util_edit_distance(const char *a, const char *b);
+
+/*
+ * Appends the names of l to b for a "known: ..." hint: at most cap of
+ * them, sanitised for the terminal, joined by ", ", then "... (N more)"
+ * when there are more; "none" when l is empty.
+ */
+void util_known_list(struct strbuf *b, const struct strlist *l, size_t cap);
 
 #endif
