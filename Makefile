@@ -124,6 +124,15 @@ fuzz: $(FUZZ_BINS)
 # printed after the test suite's closing line).
 .SECONDARY: $(FUZZ_OBJS)
 
+# `httpsmon init` writes the shipped example: config/endpoints.ini as C
+# string literal lines, included by src/cfgedit.c ('?' escaped: no trigraphs).
+EXAMPLE_INC := $(BUILD)/gen/example_ini.inc
+$(EXAMPLE_INC): config/endpoints.ini
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
+$(BUILD)/src/cfgedit.o: $(EXAMPLE_INC)
+$(BUILD)/src/cfgedit.o: CFLAGS += -I$(BUILD)/gen
+
 $(LABSRV): tests/lab/labsrv.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)

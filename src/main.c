@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "httpsmon/app.h"
+#include "httpsmon/cfgedit.h"
 #include "httpsmon/check.h"
 #include "httpsmon/config.h"
 #include "httpsmon/export.h"
@@ -37,6 +38,7 @@
 #include "httpsmon/loop.h"
 #include "httpsmon/notify.h"
 #include "httpsmon/outcome.h"
+#include "httpsmon/paths.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/svc.h"
 #include "httpsmon/util.h"
@@ -46,7 +48,7 @@
 /* Every option, one bit each in struct cmd_entry.accepts. */
 enum opt {
 	O_CONFIG, O_DB, O_JSON, O_VERBOSE, O_CACERT, O_RESOLVE, O_TIMEOUT, O_IPV4, O_IPV6,
-	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT,
+	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT, O_NAME,
 	O_EXPECT_STATUS, O_CERT_WARN_DAYS, O_CERT_CRIT_DAYS, O_MIN_TLS, O_LATENCY_WARN, O_EXPECT_BODY,
 	O_COUNT
 };
@@ -76,6 +78,7 @@ static const struct optspec {
 	[O_UNTIL] = { "until", 0, required_argument, NULL },
 	[O_FORMAT] = { "format", 0, required_argument, NULL },
 	[O_WHAT] = { "what", 0, required_argument, NULL },
+	[O_NAME] = { "name", 0, required_argument, NULL },
 	[O_EXPECT_STATUS] = { "expect-status", 0, required_argument, "expect_status" },
 	[O_CERT_WARN_DAYS] = { "cert-warn-days", 0, required_argument, "cert_warn_days" },
 	[O_CERT_CRIT_DAYS] = { "cert-crit-days", 0, required_argument, "cert_crit_days" },
@@ -139,21 +142,23 @@ static const struct {
 	[OUTCOME_UNDELIVERED] = { 2, true, false },
 };
 
-#define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL... | NAME...] | check-config [FILE] | history | stats | export]"
+#define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL... | NAME...] | check-config [FILE] | history | stats | export | init | add]"
 
-/* -c, else ./config/endpoints.ini, else the XDG location. Caller frees. */
-static char *config_path(const char *given)
+/*
+ * The config a command runs on: -c, else the first of the search list
+ * (paths.h) that exists. NULL with c->err set when there is none: where it
+ * looked, how to make one (init) and how to give one. Caller frees.
+ */
+static char *config_need(struct cmd_ctx *c)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
+	char *path = paths_config_find(c->o.arg[O_CONFIG], c->err, sizeof(c->err));
+	size_t n = strlen(c->err);
 
-	if (given)
-		return xstrdup(given);
-	if (access("config/endpoints.ini", F_OK) == 0)
-		return xstrdup("config/endpoints.ini");
-	if (xdg && *xdg)
-		return xasprintf("%s/httpsmon/endpoints.ini", xdg);
-	return xasprintf("%s/.config/httpsmon/endpoints.ini", home ? home : ".");
+	if (!path)
+		snprintf(c->err + n, sizeof(c->err) - n,
+			 "\n  create a starter config (commented, a few public endpoints) with: httpsmon init\n"
+			 "  or give one with: httpsmon -c FILE");
+	return path;
 }
 
 /* An argument of check that is a URL rather than an endpoint name. */
@@ -165,7 +170,7 @@ static bool is_url(const char *s)
 /* ---- the commands ---------------------------------------------------------- */
 
 static cmd_fn cmd_check, cmd_check_urls, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_export,
-	cmd_dashboard, cmd_view, cmd_help, cmd_version, cmd_test_notify;
+	cmd_init, cmd_add, cmd_dashboard, cmd_view, cmd_help, cmd_version, cmd_test_notify;
 
 /* check URL's endpoint settings from the probe options and the thresholds, parsed as the file's keys are. */
 static enum outcome url_base(struct cmd_ctx *c, struct endpoint *base)
@@ -222,11 +227,13 @@ static enum outcome cmd_check_urls(struct cmd_ctx *c)
 /* check [-c FILE] [NAME...]: every enabled endpoint, or the ones named (globs allowed). */
 static enum outcome cmd_check(struct cmd_ctx *c)
 {
-	char *path = config_path(c->o.arg[O_CONFIG]);
-	struct config *cfg = config_load(path, c->err, sizeof(c->err));
+	char *path = config_need(c);
+	struct config *cfg = path ? config_load(path, c->err, sizeof(c->err)) : NULL;
 	bool *sel = NULL;
 	enum outcome rc = OUTCOME_BAD_CONFIG;
 
+	if (!cfg)
+		rc = path ? OUTCOME_BAD_CONFIG : OUTCOME_UNUSABLE;
 	free(path);
 	if (!cfg)
 		return rc;
@@ -245,10 +252,12 @@ static enum outcome cmd_check(struct cmd_ctx *c)
 
 static enum outcome cmd_check_config(struct cmd_ctx *c)
 {
-	char *path = c->nargs ? xstrdup(c->args[0]) : config_path(c->o.arg[O_CONFIG]);
-	struct config *cfg = config_load(path, c->err, sizeof(c->err));
+	char *path = c->nargs ? xstrdup(c->args[0]) : config_need(c);
+	struct config *cfg = path ? config_load(path, c->err, sizeof(c->err)) : NULL;
 	size_t enabled = 0;
 
+	if (!path)
+		return OUTCOME_UNUSABLE;
 	if (cfg) {
 		for (size_t i = 0; i < cfg->n; i++)
 			enabled += cfg->eps[i].enabled;
@@ -273,11 +282,13 @@ static enum outcome cmd_check_config(struct cmd_ctx *c)
 static enum outcome cmd_headless(struct cmd_ctx *c)
 {
 	struct app_opts ao = { .db_path = c->o.arg[O_DB], .log = stderr };
-	char *path = config_path(c->o.arg[O_CONFIG]);
+	char *path = config_need(c);
 	enum outcome rc = OUTCOME_OK;
 	struct svc *sv;
 	struct app *a;
 
+	if (!path)
+		return OUTCOME_UNUSABLE;
 	ao.config_path = path;
 	a = app_new(&ao, c->err, sizeof(c->err));
 	if (!a) {
@@ -359,14 +370,65 @@ static enum outcome cmd_export(struct cmd_ctx *c)
 	return export_run(stdout, &e, c->err, sizeof(c->err)) < 0 ? OUTCOME_UNUSABLE : OUTCOME_OK;
 }
 
+/* init [FILE]: the starter config, where the dashboard looks for it by default. */
+static enum outcome cmd_init(struct cmd_ctx *c)
+{
+	char *path = c->nargs ? xstrdup(c->args[0]) : paths_config_user();
+	const char *editor = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR");
+	bool other = c->nargs > 0;
+	enum outcome rc = OUTCOME_UNUSABLE;
+
+	if (cfgedit_init(path, c->err, sizeof(c->err)) == 0) {
+		printf("wrote the starter config to %s\n"
+		       "  it watches a few public endpoints; every key is explained in its comments.\n"
+		       "  edit it:      %s %s\n"
+		       "  add one:      httpsmon add https://example.org/health --name web%s%s\n"
+		       "  check it:     httpsmon check-config %s\n"
+		       "  run it:       httpsmon%s%s\n",
+		       path, editor && *editor ? editor : "${EDITOR:-vi}", path, other ? " -c " : "", other ? path : "",
+		       path, other ? " -c " : "", other ? path : "");
+		rc = OUTCOME_OK;
+	}
+	free(path);
+	return rc;
+}
+
+/* add URL [--name NAME] [-c FILE]: one endpoint appended to the config, checked before it is written. */
+static enum outcome cmd_add(struct cmd_ctx *c)
+{
+	char *path, name[256];
+	enum outcome rc = OUTCOME_UNUSABLE;
+
+	if (c->nargs != 1) {
+		snprintf(c->err, sizeof(c->err), "add takes one URL");
+		return OUTCOME_USAGE;
+	}
+	if (!(path = config_need(c)))
+		return OUTCOME_UNUSABLE;
+	if (cfgedit_add(path, c->args[0], c->o.arg[O_NAME], name, sizeof(name), c->err, sizeof(c->err)) == 0) {
+		printf("added [%s] to %s\n"
+		       "  url = %s\n"
+		       "  a running dashboard or collector on this file reloads it by itself; probe it now with:\n"
+		       "  httpsmon check%s%s %s\n",
+		       name, path, c->args[0], c->o.arg[O_CONFIG] ? " -c " : "", c->o.arg[O_CONFIG] ? path : "", name);
+		rc = OUTCOME_OK;
+	}
+	free(path);
+	return rc;
+}
+
 /* The dashboard on the config: probing, with a hint when a collector already writes the database. */
 static enum outcome cmd_dashboard(struct cmd_ctx *c)
 {
-	char *path = config_path(c->o.arg[O_CONFIG]);
+	char *path = config_need(c);
 	const char *db = c->o.arg[O_DB];
-	enum outcome rc = view_live(path, db, c->err, sizeof(c->err));
-	size_t n = strlen(c->err);
+	enum outcome rc;
+	size_t n;
 
+	if (!path)
+		return OUTCOME_UNUSABLE;
+	rc = view_live(path, db, c->err, sizeof(c->err));
+	n = strlen(c->err);
 	free(path);
 	if (rc != OUTCOME_OK && strstr(c->err, "another httpsmon collector"))
 		snprintf(c->err + n, sizeof(c->err) - n, "\nhttpsmon: to watch it without probing: httpsmon --view%s%s",
@@ -402,7 +464,8 @@ static enum outcome cmd_test_notify(struct cmd_ctx *c)
 		snprintf(c->err, sizeof(c->err), "test-notify takes the name of a [notify:NAME] section");
 		return OUTCOME_USAGE;
 	}
-	path = config_path(c->o.arg[O_CONFIG]);
+	if (!(path = config_need(c)))
+		return OUTCOME_BAD_CONFIG;
 	cfg = config_load(path, c->err, sizeof(c->err));
 	if (!cfg) {
 		free(path);
@@ -461,6 +524,14 @@ static const struct cmd_entry cmds[] = {
 	  "                  [--what probes|outages|events] [--db FILE]  raw rows, every column\n",
 	  0, "unexpected argument '%s'", OPT(O_DB) | OPT(O_ENDPOINT) | OPT(O_SINCE) | OPT(O_UNTIL) | OPT(O_FORMAT) |
 	  OPT(O_WHAT), "export", "export writes CSV unless --format json", OPT(O_JSON), cmd_export },
+	{ "init", true,
+	  "  httpsmon init [FILE]         write a commented starter config (default\n"
+	  "                               $XDG_CONFIG_HOME/httpsmon/endpoints.ini); never overwrites\n",
+	  1, "init takes one FILE ('%s' is one more)", 0, "init", NULL, 0, cmd_init },
+	{ "add", true,
+	  "  httpsmon add URL [--name NAME] [-c FILE]  append an endpoint to the config (checked\n"
+	  "                               before it is written; the name defaults to the URL's host)\n",
+	  1, "add takes one URL ('%s' is one more)", OPT(O_CONFIG) | OPT(O_NAME), "add", NULL, 0, cmd_add },
 	{ "test-notify", true,
 	  "  httpsmon test-notify NAME [-c FILE]   send a test alert through [notify:NAME] (exit 0 sent, 2 not)\n",
 	  1, "test-notify takes one notifier name", OPT(O_CONFIG), "test-notify", NULL, 0, cmd_test_notify },
@@ -483,8 +554,9 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 		fputs(cmds[i].usage, stdout);
 	printf("\n"
 	       "options (each command refuses those it does not use):\n"
-	       "  -c, --config FILE   endpoints file (default: ./config/endpoints.ini if present,\n"
-	       "                      else $XDG_CONFIG_HOME/httpsmon/endpoints.ini)\n"
+	       "  -c, --config FILE   endpoints file (default: the first that exists of\n"
+	       "                      ./" PATHS_REPO_CONFIG ", $XDG_CONFIG_HOME/httpsmon/endpoints.ini,\n"
+	       "                      " PATHS_SYSTEM_CONFIG ")\n"
 	       "      --db FILE       history database (default $XDG_STATE_HOME/httpsmon/history.db)\n"
 	       "      --json          one JSON object per line\n"
 	       "  -v, --verbose       check -c: the detailed block for every endpoint, not a table\n"
@@ -498,6 +570,7 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 	       "      --until WHEN    export: up to (not including) WHEN, same forms (default: now)\n"
 	       "      --format F      export: csv (RFC 4180, header line) or json (one object per line)\n"
 	       "      --what W        export: probes (default), outages or events\n"
+	       "      --name NAME     add: the new endpoint's name\n"
 	       "  -h, --help          this help\n"
 	       "  -V, --version       version, and the libraries' versions it runs with\n"
 	       "\n"

@@ -34,7 +34,7 @@ has "bad --timeout says which forms work" "10s"
 expect_rc "unknown command exits 3" 3 "$BIN" frob
 # each row of main.c's command table: its argument and option rules, exit 3 with the usage line
 expect_rc "--help exits 0 even before a bad option" 0 "$BIN" --help --frobnicate
-for c in "check URL" "check-config" "--headless" "history" "stats" "--view"; do
+for c in "check URL" "check-config" "--headless" "history" "stats" "export" "init" "add URL" "--view"; do
 	has "--help lists $c" "httpsmon $c"
 done
 expect_rc "a mode's name after -- is not a command" 3 "$BIN" -- --view
@@ -70,6 +70,61 @@ refuses --expect-status "check -c FILE" check -c config/endpoints.ini --expect-s
 refuses --db check-config check-config --db x config/endpoints.ini
 refuses --since "check URL" check --since 7d https://localhost/
 expect_rc "URLs and -c together exit 3" 3 "$BIN" check -c config/endpoints.ini https://localhost/
+
+# --- no config, init, add ------------------------------------------------------
+mkdir -p "$work/elsewhere" "$work/home"
+expect_rc "outside the repository with no config: exit 3" 3 \
+	sh -c 'cd "$1" && HOME="$2" XDG_CONFIG_HOME= exec "$3" check' sh "$work/elsewhere" "$work/home" "$BIN"
+has "it says where it looked" "looked for ./config/endpoints.ini and $work/home/.config/httpsmon/endpoints.ini"
+has "it offers init" "httpsmon init"
+xdg=$work/xdg
+expect_rc "init writes the starter config" 0 env XDG_CONFIG_HOME="$xdg" "$BIN" init
+has "init says where" "wrote the starter config to $xdg/httpsmon/endpoints.ini"
+has "init says how to edit it" "edit it:"
+if cmp -s config/endpoints.ini "$xdg/httpsmon/endpoints.ini"; then ok "the starter config is the shipped example, byte for byte"
+else notok "the starter config is the shipped example"; fi
+[ "$(stat -c %a "$xdg/httpsmon/endpoints.ini") $(stat -c %a "$xdg/httpsmon")" = "600 700" ] &&
+	ok "init: file 0600, new directory 0700" || notok "init modes" "$(stat -c '%a %n' "$xdg/httpsmon" "$xdg/httpsmon/endpoints.ini")"
+echo "# mine" >>"$xdg/httpsmon/endpoints.ini"
+expect_rc "init refuses to overwrite" 3 env XDG_CONFIG_HOME="$xdg" "$BIN" init
+has "it says so" "already exists: not overwritten"
+tail -1 "$xdg/httpsmon/endpoints.ini" | grep -q '^# mine$' && ok "the existing file is untouched" || notok "the existing file is untouched"
+expect_rc "init FILE" 0 "$BIN" init "$work/new/dir/my.ini"
+expect_rc "init FILE writes a config that loads" 0 "$BIN" check-config "$work/new/dir/my.ini"
+
+cfgA=$work/add.ini
+printf '# my endpoints\n[defaults]\nca_file = %s ; the lab\n\n; the good one\n[good]\nurl = https://localhost:%s/\n' \
+	"$ca" "$(port good)" >"$cfgA"
+chmod 640 "$cfgA"
+ln -s add.ini "$work/link.ini"
+cp "$cfgA" "$work/add.before"
+expect_rc "add URL (through a symlink)" 0 "$BIN" add -c "$work/link.ini" "https://127.0.0.1:$(port good)/x\$HOME"
+has "add names the endpoint from the host" "added [127.0.0.1]"
+printf '\n[127.0.0.1]\nurl = https://127.0.0.1:%s/x$$HOME\n' "$(port good)" | cat "$work/add.before" - >"$work/add.want"
+cmp -s "$cfgA" "$work/add.want" && ok "add appends one section, comments and order kept, \$ written as \$\$" ||
+	notok "add appends one section" "$(diff "$work/add.want" "$cfgA")"
+[ -L "$work/link.ini" ] && [ "$(stat -c %a "$cfgA")" = 640 ] && ok "add keeps the symlink and the file mode (640)" ||
+	notok "add keeps the symlink and the file mode" "$(ls -l "$work/link.ini" "$cfgA")"
+expect_rc "the added endpoint probes" 0 "$BIN" check -c "$cfgA" --json 127.0.0.1
+has "with its URL as written" "\"url\":\"https://127.0.0.1:$(port good)/x\$HOME\""
+cp "$cfgA" "$work/add.before"
+expect_rc "add: a taken name is refused" 3 "$BIN" add -c "$cfgA" "https://127.0.0.1:$(port good)/other"
+has "it says the name is taken" "the name '127.0.0.1' is taken"
+expect_rc "add --name NAME" 0 "$BIN" add -c "$cfgA" --name api-2 "https://localhost:$(port good)/"
+has "add uses the name given" "added [api-2]"
+cp "$cfgA" "$work/add.before"
+expect_rc "add: a name with a newline is refused" 3 "$BIN" add -c "$cfgA" --name $'x]\nca_file = /etc/shadow\n[y' https://localhost/
+expect_rc "add: a URL with a newline is refused" 3 "$BIN" add -c "$cfgA" --name n1 $'https://localhost/\nca_file = /etc/shadow'
+has "it says why" "control"
+expect_rc "add: a URL the loader refuses (a password) is not written" 3 "$BIN" add -c "$cfgA" --name n2 "https://u:pw@localhost/"
+has "it says the result would not load" "would not load with [n2] added"
+expect_rc "add: ftp:// is refused" 3 "$BIN" add -c "$cfgA" --name n3 ftp://localhost/
+cmp -s "$cfgA" "$work/add.before" && ok "refused adds leave the file as it was" || notok "refused adds leave the file" "$(diff "$work/add.before" "$cfgA")"
+[ -z "$(find "$work" -maxdepth 1 -name 'add.ini.*')" ] && ok "no temporary file is left behind" || notok "temporary files left" "$(ls "$work")"
+expect_rc "add with no config: exit 3" 3 sh -c 'cd "$1" && HOME="$2" XDG_CONFIG_HOME= exec "$3" add https://localhost/' sh "$work/elsewhere" "$work/home" "$BIN"
+has "it offers init" "httpsmon init"
+refuses --json add add --json https://localhost/
+refuses --name check check --name x -c "$cfgA"
 
 # --- check-config ----------------------------------------------------------
 expect_rc "shipped config validates" 0 "$BIN" check-config config/endpoints.ini

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cJSON.h>
@@ -434,6 +435,67 @@ static void test_url_redact(void **state)
 	free(longurl);
 }
 
+/* --since/--until: durations back from now, UTC times to the millisecond, nothing else */
+static void test_time_ms(void **state)
+{
+	int64_t now = 1795737576250LL, ms;
+	char buf[40];
+
+	(void)state;
+	assert_string_equal(util_fmt_time_utc_ms(buf, sizeof(buf), now), "2026-11-26T23:59:36.250Z");
+	assert_string_equal(util_fmt_time_utc_ms(buf, sizeof(buf), 1000), "1970-01-01T00:00:01.000Z");
+	assert_int_equal(util_parse_time_ms("7d", now, &ms), 0);
+	assert_int_equal(ms, now - 7 * DAY_MS);
+	assert_int_equal(util_parse_time_ms("2026-11-26T23:59:36.250Z", now, &ms), 0);
+	assert_int_equal(ms, now);
+	assert_int_equal(util_parse_time_ms("2026-11-26 23:59:36.25", now, &ms), 0);
+	assert_int_equal(ms, now);
+	assert_int_equal(util_parse_time_ms("2026-11-26T23:59:36.2509", now, &ms), 0);
+	assert_int_equal(ms, now);
+	assert_int_equal(util_parse_time_ms("2026-11-26T23:59", now, &ms), 0);
+	assert_int_equal(ms, now - 36250);
+	assert_int_equal(util_parse_time_ms("2026-11-26", now, &ms), 0);
+	assert_int_equal(ms, 1795737576250LL - (23 * 3600 + 59 * 60 + 36) * 1000LL - 250);
+	/* a round trip of what export writes */
+	util_fmt_time_utc_ms(buf, sizeof(buf), 1795737576001LL);
+	assert_int_equal(util_parse_time_ms(buf, now, &ms), 0);
+	assert_int_equal(ms, 1795737576001LL);
+	assert_int_equal(util_parse_time_ms("2026-02-30", now, &ms), -1);
+	assert_int_equal(util_parse_time_ms("2026-11-26T24:00", now, &ms), -1);
+	assert_int_equal(util_parse_time_ms("2026-11-26T23:59:36+01:00", now, &ms), -1);
+	assert_int_equal(util_parse_time_ms("2026-11-26T23:59:36.", now, &ms), -1);
+	assert_int_equal(util_parse_time_ms("yesterday", now, &ms), -1);
+	assert_int_equal(util_parse_time_ms("26-11-2026", now, &ms), -1);
+	assert_int_equal(util_parse_time_ms("", now, &ms), -1);
+}
+
+static void test_known_list(void **state)
+{
+	struct strlist l = { 0 };
+	struct strbuf b = { 0 };
+	char name[8];
+
+	(void)state;
+	util_known_list(&b, &l, 3);
+	assert_string_equal(strbuf_cstr(&b), "none");
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		strlist_push(&l, name);
+	}
+	strbuf_reset(&b);
+	util_known_list(&b, &l, 3);
+	assert_string_equal(strbuf_cstr(&b), "n0, n1, n2");
+	strlist_push(&l, "x\x1b[2J");
+	strbuf_reset(&b);
+	util_known_list(&b, &l, 3);
+	assert_string_equal(strbuf_cstr(&b), "n0, n1, n2 ... (1 more)");
+	strbuf_reset(&b);
+	util_known_list(&b, &l, 4);
+	assert_string_equal(strbuf_cstr(&b), "n0, n1, n2, x\\x1b[2J");
+	strbuf_done(&b);
+	strlist_done(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +515,8 @@ int main(void)
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_hex_digit),
 		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_time_ms),
+		cmocka_unit_test(test_known_list),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
