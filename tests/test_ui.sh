@@ -81,7 +81,8 @@ check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(screen)";
 
 run_dashboard() {
 	rm -f "$work/pid"
-	keys "clear; sh -c 'echo \$\$ >$work/pid; exec \"\$0\" \"\$@\"' $BIN -c $cfg --db $db; echo EXIT=\$?" Enter
+	# in $work: the history pane's export writes to the current directory
+	keys "clear; cd $work; sh -c 'echo \$\$ >$work/pid; exec \"\$0\" \"\$@\"' $BIN -c $cfg --db $db; echo EXIT=\$?" Enter
 	wait_for 5 test -s "$work/pid" && wait_for 5 alt_on 1
 }
 # the last non-empty line is the prompt (capture-pane drops its trailing space)
@@ -216,8 +217,48 @@ check "history: the outage's START and END share one date format, its length rea
 keys Enter
 check "history: Enter lists the outage's probes" wait_for 3 on_screen '^TIME +STATE +DNS +CONNECT'
 check "history: the failed probes are DOWN refused" on_screen ' DOWN .*refused: '
+keys x
+check "history: x exports the outage's probes and says where" \
+	wait_for 5 on_screen "exported [0-9]+ probes of the outage to $work/httpsmon-outage-flaky-[0-9TZ]+\\.csv"
+exported=$(cap | grep -oE "exported [0-9]+ probes" | grep -oE '[0-9]+')
+csv=$(ls "$work"/httpsmon-outage-flaky-*.csv 2>/dev/null | head -1)
+if [ -n "$csv" ] && head -1 "$csv" | grep -q '^endpoint,time,state,reason,' &&
+	[ "$(tail -n +2 "$csv" | grep -c '^flaky,')" = "$exported" ] && [ "$exported" -ge 2 ] &&
+	[ "$(tail -n +2 "$csv" | grep -c ',DOWN,refused,')" -ge 2 ]; then
+	ok "history: the file holds the $exported probes of flaky's outage (CSV, DOWN refused among them)"
+else
+	notok "history: the exported file" "$csv: $(head -5 "$csv" 2>&1)" "notice said: $exported"
+fi
 keys Escape Escape Escape
 check "history: Esc goes back to the list" wait_for 3 on_screen '^STATE.* REASON'
+
+# ---- + adds an endpoint to the config and reloads ----------------------------------------
+keys +
+check "add: + opens the prompt" wait_for 3 on_screen "add an endpoint to $cfg"
+# a pasted text is keys: control characters and spaces never get in
+keys -l "https://localhost:$(port good)/ad"
+keys C-a Space C-b
+keys -l "ded"
+check "add: the URL field shows only the printable characters" wait_for 3 on_screen "URL +https://localhost:$(port good)/added +(x|│)$"
+keys Enter
+keys -l good
+keys Enter
+check "add: a taken name is refused in the prompt" wait_for 3 on_screen "the name 'good' is taken"
+keys BSpace BSpace BSpace BSpace
+keys -l added-ep
+keys Enter
+check "add: Enter writes and reloads (notice)" wait_for 5 on_screen "added \\[added-ep\\] to $cfg and reloaded"
+check "add: the new endpoint is probed at once" wait_for 5 row UP added-ep ok
+tail -2 "$cfg" | tr '\n' '|' | grep -q "^\[added-ep\]|url = https://localhost:$(port good)/added|" &&
+	ok "add: the section is appended to the file" || notok "add: the section is appended to the file" "$(tail -5 "$cfg")"
+cp "$cfg" "$work/cfg.before"
+keys +
+check "add: + opens the prompt again, empty" wait_for 3 on_screen "URL +(x|│)$"
+# a paste with an ESC in it: Esc cancels and the rest ("q") is thrown away, not taken as quit
+T send-keys -t ui -l "https://x/"$'\x1b'"q"
+sleep 1
+check "add: a pasted ESC cancels and the rest of the paste is dropped (still running)" on_screen '^STATE.* REASON'
+cmp -s "$cfg" "$work/cfg.before" && ok "add: a cancelled prompt writes nothing" || notok "add: a cancelled prompt writes nothing"
 
 # ---- pause and resume ---------------------------------------------------------------------
 # Pause lives in the monitor alone: a paused endpoint is shown PAUSED, is not

@@ -280,11 +280,14 @@ extern const struct pane_ops pane_history;
 extern const struct pane_ops pane_help;
 extern const struct pane_ops pane_notices;
 extern const struct pane_ops pane_alerts;
+extern const struct pane_ops pane_add;
 
 /* Asks view.c to show pane p (an overlay goes above) once the handler returns. */
 void ui_open(struct ui *u, const struct pane_ops *p);
 /* Asks view.c to go back to the list (an overlay: close it). */
 void ui_back(struct ui *u);
+/* An overlay's mouse handler: clicks and the wheel mean nothing there and do not reach the pane below. */
+unsigned ui_mouse_swallow(struct ui *u, int y, int x, unsigned long bstate);
 /* A notice for the footer. */
 void ui_notice(struct ui *u, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Keeps a notice (text copied) for the notices pane and the footer; past UI_NOTES the oldest goes. */
@@ -341,6 +344,8 @@ struct canvas;
 void ui_waterfall(struct canvas *c, const struct probe_timings *t, enum probe_phase failed_phase);
 /* The colour of a phase's bars (C_DNS .. C_TRANSFER; C_ACCENT for the total). */
 enum ui_color ui_phase_color(enum probe_phase p);
+/* A blank box of h rows and w columns at (y0, x0), framed in the terminal's line drawing, title on its top edge. */
+void ui_box(WINDOW *w, int y0, int x0, int h, int width, const char *title);
 /* A titled horizontal rule. */
 void ui_rule(WINDOW *w, int y, int x, int width, const char *title);
 

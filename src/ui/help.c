@@ -23,6 +23,7 @@ static const struct {
 	{ "h", "history of the selected endpoint" },
 	{ "e", "notices: state changes, events, reloads, history problems (j/k, g/G)" },
 	{ "a", "alerts: recent alerts, their delivery state and every attempt (j/k)" },
+	{ "+", "add an endpoint: URL and name, written to the config, reloaded" },
 	{ "Esc", "back to the list; clears the filter there" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ NULL, "endpoint list" },
@@ -43,6 +44,7 @@ static const struct {
 	{ "Enter", "the failing probes of the outage" },
 	{ "Tab", "outages of this endpoint / of all" },
 	{ "1 2 3 4", "chart range 1h, 24h, 7d, 30d (also Left/Right)" },
+	{ "x", "export the selected outage's probes to a CSV file" },
 };
 
 #define N_HELP (int)(sizeof(help) / sizeof(help[0]))
@@ -74,18 +76,7 @@ static void help_draw(const struct ui *u, int body_y0, int body_h)
 	if (!help_box(&w, &h, &y0, &x0))
 		return;
 	rows = h - 4;
-	for (int y = 0; y < h; y++)
-		ui_fill(stdscr, y0 + y, x0, w, UI_PLAIN);
-	/* the frame with ACS lines: curses maps them to the terminal's own line drawing */
-	mvwhline(stdscr, y0, x0, ACS_HLINE, w);
-	mvwhline(stdscr, y0 + h - 1, x0, ACS_HLINE, w);
-	mvwvline(stdscr, y0, x0, ACS_VLINE, h);
-	mvwvline(stdscr, y0, x0 + w - 1, ACS_VLINE, h);
-	mvwaddch(stdscr, y0, x0, ACS_ULCORNER);
-	mvwaddch(stdscr, y0, x0 + w - 1, ACS_URCORNER);
-	mvwaddch(stdscr, y0 + h - 1, x0, ACS_LLCORNER);
-	mvwaddch(stdscr, y0 + h - 1, x0 + w - 1, ACS_LRCORNER);
-	ui_text(stdscr, y0, x0 + 2, w - 4, ui_attr(C_TITLE), " httpsmon keys ");
+	ui_box(stdscr, y0, x0, h, w, " httpsmon keys ");
 	for (int i = 0; i < rows && help_scroll + i < N_HELP; i++) {
 		int k = help_scroll + i;
 		int y = y0 + 2 + i;
@@ -150,22 +141,12 @@ static unsigned help_enter(struct ui *u)
 	return UI_REDRAW;
 }
 
-/* Clicks and the wheel mean nothing under the help, and do not reach the pane below. */
-static unsigned help_mouse(struct ui *u, int y, int x, unsigned long bstate)
-{
-	(void)u;
-	(void)y;
-	(void)x;
-	(void)bstate;
-	return UI_HANDLED;
-}
-
 const struct pane_ops pane_help = {
 	.name = "help",
 	.overlay = true,
 	.draw = help_draw,
 	.key = help_key,
-	.mouse = help_mouse,
+	.mouse = ui_mouse_swallow,
 	.enter = help_enter,
 	.update = help_update,
 };

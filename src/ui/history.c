@@ -19,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "httpsmon/export.h"
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
@@ -661,6 +663,60 @@ static unsigned hist_move(long d)
 	return UI_HANDLED | UI_REDRAW | UI_QUERY;
 }
 
+/*
+ * x: the selected outage's probes (the window the pane lists: start to end,
+ * or to now while it goes on) as CSV, to a new file in the current
+ * directory (else /tmp), named after the endpoint and the outage's start;
+ * the notice says where.
+ */
+static unsigned history_export(struct ui *u)
+{
+	const struct hist *h = &hs;
+	const struct outage_row *o;
+	struct export_opts e = { .what = STORE_PROBES };
+	char cwd[512], stamp[32], safe[128], path[800], err[512];
+	const char *dirs[2];
+	long rows = -1;
+
+	if (!u->m.st || !h->n_out) {
+		ui_notice(u, "nothing to export: %s", u->m.st ? "no outage selected" : "no history database");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	o = &h->out[h->sel];
+	e.endpoint = o->name;
+	e.since_ms = o->start_ms;
+	e.until_ms = (o->end_ms ? o->end_ms : util_now_ms()) + 1;
+	util_fmt_time_utc(stamp, sizeof(stamp), o->start_ms / 1000);
+	/* a name may hold '/' and ':'; a file name gets neither */
+	snprintf(safe, sizeof(safe), "%s", o->name);
+	for (char *p = safe; *p; p++)
+		if (*p == '/' || *p == ':')
+			*p = '_';
+	for (char *p = stamp; *p; p++)
+		if (*p == ':' || *p == '-')
+			memmove(p, p + 1, strlen(p));
+	dirs[0] = getcwd(cwd, sizeof(cwd)) ? cwd : "/tmp";
+	dirs[1] = "/tmp";
+	snprintf(err, sizeof(err), "no directory to write to");
+	for (int d = 0; d < 2 && rows < 0; d++) {
+		for (int k = 1; k <= 9 && rows < 0; k++) {
+			snprintf(path, sizeof(path), "%s/httpsmon-outage-%s-%s%s%.0d.csv", dirs[d], safe, stamp,
+				 k > 1 ? "-" : "", k > 1 ? k : 0);
+			/* taken: the next suffix (O_EXCL in export_to_file still never overwrites) */
+			if (access(path, F_OK) == 0)
+				continue;
+			rows = export_to_file(u->m.st, path, &e, err, sizeof(err));
+			if (rows < 0)
+				break;
+		}
+	}
+	if (rows < 0)
+		ui_notice(u, "export failed: %s", err);
+	else
+		ui_notice(u, "exported %ld probes of the outage to %s", rows, path);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static unsigned history_key(struct ui *u, int key)
 {
 	struct hist *h = &hs;
@@ -722,6 +778,8 @@ static unsigned history_key(struct ui *u, int key)
 	case KEY_RIGHT:
 		h->range = h->range < 3 ? h->range + 1 : 3;
 		return UI_HANDLED | UI_REDRAW | UI_QUERY;
+	case 'x':
+		return history_export(u);
 	default:
 		return 0;
 	}
@@ -761,8 +819,8 @@ static const char *history_hints(const struct ui *u, char *right, size_t rlen)
 	(void)u;
 	if (rlen)
 		right[0] = '\0';
-	return hs.open ? " Esc back  j/k probe  1-4 range  Tab all/one  r probe now  ? help  q quit"
-		       : " Esc back  j/k outage  Enter probes  1-4 range  Tab all/one  ? help  q quit";
+	return hs.open ? " Esc back  j/k probe  x export  1-4 range  Tab all/one  r probe now  ? help  q quit"
+		       : " Esc back  j/k outage  Enter probes  x export  1-4 range  Tab all/one  ? help  q quit";
 }
 
 static void history_done(void)

@@ -66,3 +66,12 @@ void ui_notes_free(struct ui *u)
 	u->notes_n = 0;
 	u->notes_head = 0;
 }
+
+unsigned ui_mouse_swallow(struct ui *u, int y, int x, unsigned long bstate)
+{
+	(void)u;
+	(void)y;
+	(void)x;
+	(void)bstate;
+	return UI_HANDLED;
+}

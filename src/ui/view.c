@@ -117,7 +117,7 @@ static int screen_start(struct ui *u, char *err, size_t errlen)
 
 /* Every pane: events go to each, and each frees its state when the dashboard ends. */
 static const struct pane_ops *const panes[] = { &pane_list, &pane_detail, &pane_history, &pane_notices,
-						 &pane_alerts, &pane_help };
+						 &pane_alerts, &pane_help, &pane_add };
 
 #define N_PANES (sizeof(panes) / sizeof(panes[0]))
 
@@ -483,6 +483,13 @@ static unsigned global_key(struct dash *d, int key)
 			ui_back(u);
 		else
 			ui_open(u, &pane_alerts);
+		return UI_HANDLED | UI_REDRAW;
+	case '+':
+		if (!d->app) {
+			ui_notice(u, "read-only viewer: add endpoints to the collector's config (httpsmon add URL)");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		ui_open(u, &pane_add);
 		return UI_HANDLED | UI_REDRAW;
 	default:
 		return 0;

@@ -444,3 +444,18 @@ bool ui_scroll_key(int key, int *scroll, int lines, int view_h)
 	return true;
 }
 
+void ui_box(WINDOW *w, int y0, int x0, int h, int width, const char *title)
+{
+	for (int y = 0; y < h; y++)
+		ui_fill(w, y0 + y, x0, width, UI_PLAIN);
+	/* the frame with ACS lines: curses maps them to the terminal's own line drawing */
+	mvwhline(w, y0, x0, ACS_HLINE, width);
+	mvwhline(w, y0 + h - 1, x0, ACS_HLINE, width);
+	mvwvline(w, y0, x0, ACS_VLINE, h);
+	mvwvline(w, y0, x0 + width - 1, ACS_VLINE, h);
+	mvwaddch(w, y0, x0, ACS_ULCORNER);
+	mvwaddch(w, y0, x0 + width - 1, ACS_URCORNER);
+	mvwaddch(w, y0 + h - 1, x0, ACS_LLCORNER);
+	mvwaddch(w, y0 + h - 1, x0 + width - 1, ACS_LRCORNER);
+	ui_text(w, y0, x0 + 2, width - 4, ui_attr(C_TITLE), title);
+}
