@@ -356,6 +356,14 @@ if [ "${BENCH_STORE:-1}" != 0 ]; then
 fi
 
 # ===========================================================================
+# The export (bench/export.sh): `httpsmon export` on the store section's
+# year of history, rows/s and peak RSS per case. BENCH_EXPORT=0 skips it.
+# ===========================================================================
+if [ "${BENCH_EXPORT:-1}" != 0 ]; then
+	HTTPSMON=$HTTPSMON BUILD=$BUILD bench/export.sh || die "export bench failed"
+fi
+
+# ===========================================================================
 # The scheduler (bench/sched_bench.c and the headless collector). A separate
 # section; it probes the labsrv listener started above ($port, $ca).
 #
