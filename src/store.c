@@ -18,6 +18,8 @@
  *   store_spill.c      the spill file
  *   store_ctl.c        the operator's controls: pauses kept across
  *                      restarts, a viewer's requests to the collector
+ *   store_export.c     raw rows as a stream (export), its SELECT built
+ *                      from the tables' columns as the file has them
  *
  * The file holds, at schema version 6 (PRAGMA user_version):
  *

@@ -29,8 +29,9 @@
  * and reloads them (store_spill); store_retention.c ages the file
  * (store_retention), store_rollup.c closing the hours; store_series.c reads
  * windows (store_uptime, store_latency_stats, store_latency_series);
- * store_read.c reads rows (every other read); store_sql.c has every
- * statement.
+ * store_read.c reads rows (every other read); store_export.c streams raw
+ * rows (store_rows_*, the one statement built at run time, from the
+ * schema); store_sql.c has every other statement.
  */
 #ifndef HTTPSMON_STORE_H
 #define HTTPSMON_STORE_H
