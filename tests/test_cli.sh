@@ -75,7 +75,7 @@ expect_rc "URLs and -c together exit 3" 3 "$BIN" check -c config/endpoints.ini h
 mkdir -p "$work/elsewhere" "$work/home"
 expect_rc "outside the repository with no config: exit 3" 3 \
 	sh -c 'cd "$1" && HOME="$2" XDG_CONFIG_HOME= exec "$3" check' sh "$work/elsewhere" "$work/home" "$BIN"
-has "it says where it looked" "looked for ./config/endpoints.ini and $work/home/.config/httpsmon/endpoints.ini"
+has "it says where it looked" "looked for ./config/endpoints.ini, $work/home/.config/httpsmon/endpoints.ini and /etc/httpsmon/endpoints.ini"
 has "it offers init" "httpsmon init"
 xdg=$work/xdg
 expect_rc "init writes the starter config" 0 env XDG_CONFIG_HOME="$xdg" "$BIN" init
