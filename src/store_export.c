@@ -6,8 +6,9 @@
  * table, in table order, where an internal id becomes what it stands for
  * (endpoint_id: the endpoint's name; probe.reason: the reason's name;
  * probe.tls_id: version, cipher, ALPN; probe.cert_id: the leaf's SHA-256 in
- * hex; probe.state: UP/WARN/DOWN), a row id is left out, and a *_ms column
- * is a time (named without the suffix; t_ms is "time").
+ * hex; probe.state: UP/WARN/DOWN; probe.failed_phase: the phase's name from
+ * its on-disk code, NULL where it was not recorded), a row id is left out,
+ * and a *_ms column is a time (named without the suffix; t_ms is "time").
  *
  * The statement walks endpoints in name order (the endpoint table's name
  * index) and each endpoint's rows through the table's (endpoint_id, time)
@@ -72,6 +73,15 @@ static void col_map(struct store_rows *r, enum store_what what, const char *col,
 	if (!strcmp(col, "endpoint_id")) {
 		strbuf_puts(sel, "e.name");
 		col_add(r, "endpoint", false);
+		return;
+	}
+	if (what == STORE_PROBES && !strcmp(col, "failed_phase")) {
+		/* the codes store_phase_code writes, named; names are ours, not data */
+		strbuf_puts(sel, "CASE p.failed_phase");
+		for (int code = 0, ph; (ph = store_phase_decode(code)) >= 0; code++)
+			strbuf_printf(sel, " WHEN %d THEN '%s'", code, probe_phase_name((enum probe_phase)ph));
+		strbuf_puts(sel, " END");
+		col_add(r, col, false);
 		return;
 	}
 	for (size_t i = 0; what == STORE_PROBES && i < sizeof(lookups) / sizeof(lookups[0]); i++) {

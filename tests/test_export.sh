@@ -73,7 +73,7 @@ with open(sys.argv[1], newline="") as f:
 head, body = rows[0], rows[1:]
 # every column of the table; tls_id resolves to three (version, cipher, alpn)
 want = ["endpoint", "time", "state", "reason", "dns_us", "connect_us", "tls_us", "server_us", "transfer_us",
-        "total_us", "http_status", "tls_version", "cipher", "alpn", "cert_sha256", "ip", "message", "error"]
+        "total_us", "http_status", "tls_version", "cipher", "alpn", "cert_sha256", "ip", "message", "error", "failed_phase"]
 assert all(c in head for c in want), head
 assert len(head) == int(sys.argv[3]), (len(head), head)
 assert len(body) == int(sys.argv[2]), len(body)
@@ -83,6 +83,8 @@ g, d = dict(zip(head, by["good"][0])), dict(zip(head, by["down"][0]))
 assert g["state"] == "UP" and g["reason"] == "ok" and g["http_status"] == "200" and len(g["cert_sha256"]) == 64, g
 assert g["time"].endswith("Z") and len(g["time"]) == 24 and g["time"][10] == "T", g["time"]
 assert d["state"] == "DOWN" and d["reason"] == "refused" and d["tls_us"] == "", d
+# the failed phase by name, from its on-disk code
+assert g["failed_phase"] == "none" and d["failed_phase"] == "connect", (g["failed_phase"], d["failed_phase"])
 times = [r[1] for r in by["good"]]
 assert times == sorted(times)
 EOF
