@@ -51,7 +51,7 @@ cases=(
 [ "${EXPORT_ALL:-1}" = 0 ] && cases=("${cases[@]:1}")
 
 {
-	echo "### Export (\`bench/export.sh\`: \`httpsmon export\` to /dev/null on the year of history)"
+	echo "### Export (\`bench/export.sh\`: \`httpsmon export\` on the year of history, counted by wc)"
 	echo
 	echo "- file: $db ($(du -h "$db" | cut -f1)), page cache state not controlled (run after the store section)"
 	echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
