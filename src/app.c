@@ -316,6 +316,23 @@ static int start_alerts(struct app *a, struct config *cfg, char *err, size_t err
 	return a->notify ? 0 : -1;
 }
 
+/* What the collector starts from, once: the endpoints known from the history, ongoing outages, pauses. */
+static void log_restored(struct app *a)
+{
+	size_t known = 0, down = 0, paused = 0, n = monitor_count(a->mon);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ep_status *s = monitor_at(a->mon, i);
+
+		known += s->from_history;
+		down += s->in_outage;
+		paused += s->live == LIVE_PAUSED;
+	}
+	if (known || down || paused)
+		logf_(a, "history: %zu of %zu endpoints start from their last stored probe (%zu in an ongoing outage,"
+		      " %zu paused)", known, n, down, paused);
+}
+
 struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 {
 	struct app *a = xcalloc(1, sizeof(*a));
@@ -346,6 +363,7 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	sched_sync(a, NULL);
 	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
+	log_restored(a);
 	for (const char *p = store_notice(a->store), *nl; p && *p; p = nl ? nl + 1 : "") {
 		nl = strchr(p, '\n');
 		logf_(a, "history: %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);

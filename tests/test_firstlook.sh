@@ -260,6 +260,11 @@ if [ $have_tmux -eq 1 ]; then
 	hp=$!
 	pids+=("$hp")
 	wait_for 8 grep -q "bravo state: PENDING -> UP" "$log5"
+	if grep -q "history: 2 of 2 endpoints start from their last stored probe (0 in an ongoing outage, 1 paused)" "$log5"; then
+		ok "headless: the log says what it starts from (2 known, alpha paused)"
+	else
+		notok "headless: the log says what it starts from" "$(cat "$log5")"
+	fi
 	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' --view --db '$db5'"
 	if wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' alpha ' | grep -q PAUSED" \
 		&& screen | grep -q 'collector pid [0-9]* takes r and p' && screen | tail -1 | grep -q 'r probe  p pause'; then
