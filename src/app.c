@@ -88,6 +88,8 @@ struct app {
 	bool hooked;                  /* the before-sleep hook registered */
 	int ino_fd;
 	uint64_t due_timer, flush_timer, retention_timer, reload_timer, request_timer; /* 0: not armed */
+	struct mutes *mutes;          /* the history's mutes (NULL without history) */
+	uint64_t mute_timer;          /* polls them for changes from other processes */
 
 	bool stop;
 	bool hurry;                   /* stopping, and asked again: save what is quick, wait for nothing */
@@ -189,6 +191,9 @@ static void deliver_events(struct app *a)
 		logf_(a, "%s %s: %s", ev.name, mon_event_name(ev.kind), ev.text);
 		if (a->o.on_event)
 			a->o.on_event(a->o.ud, &ev);
+		/* after the listeners: the alert of this outage's end still sees the mute */
+		if (ev.kind == MEV_OUTAGE_END && a->mutes)
+			mutes_endpoint_up(a->mutes, a->store, ev.name, util_now_ms());
 	}
 	events_drop(a, n);
 }
@@ -241,6 +246,16 @@ static void sched_prune(struct app *a, uint64_t *ids, size_t n)
 static void inotify_cb(struct loop *l, int fd, unsigned events, void *ud);
 static void signal_cb(struct loop *l, int signo, void *ud);
 static void before_sleep(struct loop *l, void *ud);
+/* `httpsmon mute` from a shell: seen within MUTE_POLL_MS (one PRAGMA read when nothing changed). */
+static int64_t mute_cb(struct loop *l, uint64_t id, void *ud)
+{
+	struct app *a = ud;
+
+	(void)l, (void)id;
+	mutes_poll(a->mutes, a->store, util_now_ms());
+	return MUTE_POLL_MS;
+}
+
 static int64_t retention_cb(struct loop *l, uint64_t id, void *ud);
 static int64_t request_cb(struct loop *l, uint64_t id, void *ud);
 
@@ -297,6 +312,9 @@ static int join_loop(struct app *a, int max_inflight, char *err, size_t errlen)
 	if (a->store) {
 		a->retention_timer = loop_timer_add(a->loop, 5000, retention_cb, a); /* soon after start */
 		a->request_timer = loop_timer_add(a->loop, REQUEST_POLL_MS, request_cb, a);
+		a->mutes = mutes_new();
+		mutes_poll(a->mutes, a->store, util_now_ms());
+		a->mute_timer = loop_timer_add(a->loop, MUTE_POLL_MS, mute_cb, a);
 	}
 	return 0;
 }
@@ -477,6 +495,7 @@ static void leave_loop(struct app *a)
 	loop_timer_remove(a->loop, a->retention_timer);
 	loop_timer_remove(a->loop, a->reload_timer);
 	loop_timer_remove(a->loop, a->request_timer);
+	loop_timer_remove(a->loop, a->mute_timer);
 	if (a->own_loop)
 		loop_free(a->loop);
 	a->loop = NULL;
@@ -496,6 +515,7 @@ void app_free(struct app *a)
 	}
 	monitor_free(a->mon);
 	sched_free(a->sched);
+	mutes_free(a->mutes);
 	/* undelivered events of a collector stopped at once go with it */
 	events_drop(a, a->evq_n);
 	free(a->evq);
@@ -910,6 +930,11 @@ struct store *app_store(const struct app *a)
 struct loop *app_loop(const struct app *a)
 {
 	return a->loop;
+}
+
+struct mutes *app_mutes(const struct app *a)
+{
+	return a->mutes;
 }
 
 const char *app_config_path(const struct app *a)

@@ -16,6 +16,7 @@
  *   httpsmon [-c FILE]             the dashboard (stdin and stdout are a terminal; else: check)
  *   httpsmon --headless            the collector without a terminal
  *   httpsmon --view [--db FILE]    read-only dashboard on a collector's database
+ *   httpsmon mute NAME DUR | unmute NAME   hold back an endpoint's alerts
  * Adding a command is a function and a row; adding an option is a row of
  * optspecs and its bit in the rows that accept it.
  * Exit status follows monitoring plugins: 0 all UP, 1 some WARN, 2 some
@@ -36,6 +37,7 @@
 #include "httpsmon/export.h"
 #include "httpsmon/history.h"
 #include "httpsmon/loop.h"
+#include "httpsmon/mute.h"
 #include "httpsmon/notify.h"
 #include "httpsmon/outcome.h"
 #include "httpsmon/paths.h"
@@ -48,7 +50,7 @@
 /* Every option, one bit each in struct cmd_entry.accepts. */
 enum opt {
 	O_CONFIG, O_DB, O_JSON, O_VERBOSE, O_CACERT, O_RESOLVE, O_TIMEOUT, O_IPV4, O_IPV6,
-	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT, O_NAME,
+	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT, O_NAME, O_REASON,
 	O_EXPECT_STATUS, O_CERT_WARN_DAYS, O_CERT_CRIT_DAYS, O_MIN_TLS, O_LATENCY_WARN, O_EXPECT_BODY,
 	O_COUNT
 };
@@ -79,6 +81,7 @@ static const struct optspec {
 	[O_FORMAT] = { "format", 0, required_argument, NULL },
 	[O_WHAT] = { "what", 0, required_argument, NULL },
 	[O_NAME] = { "name", 0, required_argument, NULL },
+	[O_REASON] = { "reason", 0, required_argument, NULL },
 	[O_EXPECT_STATUS] = { "expect-status", 0, required_argument, "expect_status" },
 	[O_CERT_WARN_DAYS] = { "cert-warn-days", 0, required_argument, "cert_warn_days" },
 	[O_CERT_CRIT_DAYS] = { "cert-crit-days", 0, required_argument, "cert_crit_days" },
@@ -170,7 +173,7 @@ static bool is_url(const char *s)
 /* ---- the commands ---------------------------------------------------------- */
 
 static cmd_fn cmd_check, cmd_check_urls, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_export,
-	cmd_init, cmd_add, cmd_dashboard, cmd_view, cmd_help, cmd_version, cmd_test_notify;
+	cmd_init, cmd_add, cmd_dashboard, cmd_view, cmd_help, cmd_version, cmd_test_notify, cmd_mute, cmd_unmute;
 
 /* check URL's endpoint settings from the probe options and the thresholds, parsed as the file's keys are. */
 static enum outcome url_base(struct cmd_ctx *c, struct endpoint *base)
@@ -489,6 +492,25 @@ static enum outcome cmd_test_notify(struct cmd_ctx *c)
 	return rc;
 }
 
+/* mute NAME DURATION [--reason TEXT]: in the database, so the collector and restarts see it. */
+static enum outcome cmd_mute(struct cmd_ctx *c)
+{
+	if (c->nargs != 2) {
+		snprintf(c->err, sizeof(c->err), "mute takes NAME and DURATION (1h, 4h, 24h or until-up)");
+		return OUTCOME_USAGE;
+	}
+	return mute_command(c->o.arg[O_DB], c->args[0], c->args[1], c->o.arg[O_REASON], c->err, sizeof(c->err));
+}
+
+static enum outcome cmd_unmute(struct cmd_ctx *c)
+{
+	if (c->nargs != 1) {
+		snprintf(c->err, sizeof(c->err), "unmute takes one NAME");
+		return OUTCOME_USAGE;
+	}
+	return unmute_command(c->o.arg[O_DB], c->args[0], c->err, sizeof(c->err));
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 #define WINDOW_OPTS (OPT(O_DB) | OPT(O_ENDPOINT) | OPT(O_SINCE) | OPT(O_JSON))
@@ -535,6 +557,11 @@ static const struct cmd_entry cmds[] = {
 	{ "test-notify", true,
 	  "  httpsmon test-notify NAME [-c FILE]   send a test alert through [notify:NAME] (exit 0 sent, 2 not)\n",
 	  1, "test-notify takes one notifier name", OPT(O_CONFIG), "test-notify", NULL, 0, cmd_test_notify },
+	{ "mute", true,
+	  "  httpsmon mute NAME DURATION [--reason TEXT]   hold back NAME's alerts for 1h, 4h, 24h... or until-up\n"
+	  "  httpsmon unmute NAME         send NAME's alerts again\n",
+	  2, "mute takes NAME and DURATION, not '%s'", OPT(O_DB) | OPT(O_REASON), "mute", NULL, 0, cmd_mute },
+	{ "unmute", true, "", 1, "unmute takes one NAME, not '%s'", OPT(O_DB), "unmute", NULL, 0, cmd_unmute },
 	{ "dashboard", false,
 	  "  httpsmon [-c FILE] [--db FILE]  the dashboard: probe on schedule, keep history, show it live\n"
 	  "                               (on a terminal; otherwise the same as: check)\n",

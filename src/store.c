@@ -21,7 +21,7 @@
  *   store_export.c     raw rows as a stream (export), its SELECT built
  *                      from the tables' columns as the file has them
  *
- * The file holds, at schema version 6 (PRAGMA user_version):
+ * The file holds, at schema version 7 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events), wseq: the write
@@ -53,6 +53,7 @@
  *   alert_mark what the alert engine remembers (certificate crossings)
  *   pause      endpoint name -> paused since (store_ctl.c)
  *   request    what a viewer asked the collector: name, action, time
+ *   mute       endpoint name -> muted since, until (NULL: until UP), reason
  *
  * Invariants:
  * - Hours are closed as soon as they are over (CLOSE_AFTER_MS later, so
@@ -73,7 +74,10 @@
  *   so the same reads are right, and the collector closes the rest a
  *   budget at a time.
  * - Only the collector writes, and only from the store's files; readers
- *   open the file SQLITE_OPEN_READONLY. WAL lets them read while the
+ *   open the file SQLITE_OPEN_READONLY. The one exception is STORE_CONTROL
+ *   (`httpsmon mute`/`unmute`): it writes the mute table alone, in one
+ *   short transaction, next to a running collector (WAL allows it; the
+ *   collector sees the change through PRAGMA data_version). WAL lets them read while the
  *   collector writes. One collector per file: flock() on "<db>.lock",
  *   which holds the holder's pid for the refusal message. The lock file
  *   stays after close (removing it would race with the next collector
@@ -112,6 +116,7 @@
 
 #define BUSY_COLLECTOR_MS 50   /* the collector's loop must never wait long */
 #define BUSY_READER_MS    500
+#define BUSY_CONTROL_MS   5000
 
 #define PHASE_AGG(p) p "_n INTEGER NOT NULL, " p "_min INTEGER, " p "_avg INTEGER, " \
 		     p "_max INTEGER, " p "_p95 INTEGER, "
@@ -229,6 +234,17 @@ static const char *const migrations[] = {
 	"CREATE TABLE pause(name TEXT PRIMARY KEY, since_ms INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE TABLE request(id INTEGER PRIMARY KEY, name TEXT NOT NULL, action TEXT NOT NULL,"
 	" t_ms INTEGER NOT NULL);",
+	/*
+	 * 6 -> 7: mute, an endpoint's alerts muted (by name: a mute may name an
+	 * endpoint before it has probes) until until_ms, or until it is UP
+	 * again (until_ms NULL); written by `httpsmon mute` and the dashboard,
+	 * read by the collector (store_mute.c).
+	 */
+	"CREATE TABLE mute("
+	" name TEXT PRIMARY KEY,"
+	" since_ms INTEGER NOT NULL,"
+	" until_ms INTEGER,"
+	" reason TEXT) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -478,7 +494,7 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 				 errno == ENOENT ? "no collector has written it yet" : strerror(errno));
 			goto err;
 		}
-		flags = SQLITE_OPEN_READONLY;
+		flags = mode == STORE_CONTROL ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
 	}
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open %s: %s", path,
@@ -486,6 +502,8 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 		goto err;
 	}
 	sqlite3_busy_timeout(st->db, mode == STORE_COLLECTOR ? BUSY_COLLECTOR_MS : BUSY_READER_MS);
+	if (mode == STORE_CONTROL) /* never make the collector's short busy wait give up */
+		sqlite3_busy_timeout(st->db, BUSY_CONTROL_MS);
 	if (mode == STORE_COLLECTOR) {
 		/*
 		 * auto_vacuum only takes on an empty file, and switching to WAL

@@ -42,6 +42,7 @@ enum stmt {
 	S_OUTBOX_ADD, S_OUTBOX_SET, S_DELIVERY_ADD, S_MARK_PUT, S_OUTBOX_PENDING, S_OUTBOX_RECENT,
 	S_OUTBOX_MAX, S_DELIVERIES, S_MARKS, S_OUTBOX_AGE, S_DELIVERY_AGE,
 	S_PAUSE_PUT, S_PAUSE_DEL, S_PAUSED, S_PAUSED_ONE, S_REQ_TAKE, S_REQ_DEL,
+	S_MUTE_SET, S_MUTE_DEL, S_MUTE_LIST, S_MUTE_PRUNE, S_DATA_VERSION,
 	S_COUNT
 };
 
@@ -140,6 +141,8 @@ struct store {
 	int64_t ret_cursor;      /* retention: last endpoint id visited */
 	struct hashmap rolled;   /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
 				    emptied by every retention pass, which moves it */
+	int64_t data_version;    /* PRAGMA data_version at the last store_changed_elsewhere */
+	bool data_version_seen;  /* false until its first call */
 };
 
 /* Values of one phase, to sort for percentiles (store_rollup.c). */

@@ -163,6 +163,15 @@ static const char *const sql_text[S_COUNT] = {
 	[S_OUTBOX_AGE] = "DELETE FROM outbox WHERE status != 0 AND done_ms < ?1",
 	[S_DELIVERY_AGE] = "DELETE FROM delivery WHERE t_ms < ?1",
 #undef OUTBOX_COLS
+	[S_MUTE_SET] = "INSERT INTO mute(name, since_ms, until_ms, reason) VALUES(?1, ?2, ?3, ?4)"
+		" ON CONFLICT(name) DO UPDATE SET since_ms = excluded.since_ms, until_ms = excluded.until_ms,"
+		" reason = excluded.reason",
+	[S_MUTE_DEL] = "DELETE FROM mute WHERE name = ?1",
+	/* the mutes in force at ?1: until UP (NULL), or ending after it */
+	[S_MUTE_LIST] = "SELECT name, since_ms, until_ms, reason FROM mute"
+		" WHERE until_ms IS NULL OR until_ms > ?1 ORDER BY name",
+	[S_MUTE_PRUNE] = "DELETE FROM mute WHERE until_ms IS NOT NULL AND until_ms <= ?1",
+	[S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 sqlite3_stmt *store_stmt(struct store *st, enum stmt k)

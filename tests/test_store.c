@@ -210,7 +210,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 6);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 7);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -1388,7 +1388,7 @@ static void test_failed_phase_migration(void **state)
 	sql_load(db, fixture);
 	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
 	st = open_collector(db);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 6);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 7);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe WHERE failed_phase IS NULL"), 6);
 	/* the old rows: values as they were, the phase not recorded (a refused connect and a judged response alike) */
 	assert_int_equal(store_probes(st, "closed", 0, INT64_MAX, 100, &rows, &n), 0);

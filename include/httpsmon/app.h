@@ -19,6 +19,7 @@
 
 #include "httpsmon/loop.h"
 #include "httpsmon/monitor.h"
+#include "httpsmon/mute.h"
 #include "httpsmon/store.h"
 
 /* What the collector tells a dashboard besides the monitor's events (app_opts.on_notice). */
@@ -94,6 +95,8 @@ struct store *app_store(const struct app *a);   /* NULL without history */
 /* "notify NAME failing: HTTP 503" while a notifier keeps failing, else "" (buf, n bytes). Returns buf. */
 const char *app_notify_failing(const struct app *a, char *buf, size_t n);
 struct loop *app_loop(const struct app *a);     /* the loop it runs on (owned by the app or its caller) */
+/* The mutes in force (mute.h), kept current within a second; NULL without history. */
+struct mutes *app_mutes(const struct app *a);
 const char *app_config_path(const struct app *a);
 /* "" while the running config is the file's latest; else why the last load was refused. */
 const char *app_config_error(const struct app *a);

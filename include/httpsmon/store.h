@@ -44,7 +44,12 @@
 #include "httpsmon/result.h"
 #include "httpsmon/verdict.h"
 
-enum store_mode { STORE_COLLECTOR, STORE_READER };
+/*
+ * STORE_CONTROL: read-write next to a running collector, for the mute
+ * table only (store_mute_*); the file must exist at the current schema
+ * (a collector creates and upgrades it).
+ */
+enum store_mode { STORE_COLLECTOR, STORE_READER, STORE_CONTROL };
 
 struct store;
 
@@ -67,6 +72,33 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
  */
 const char *store_notice(const struct store *st);
 void store_close(struct store *st); /* flushes what it can; NULL is fine */
+
+/*
+ * Mutes (store_mute.c): an endpoint's alerts are not sent until until_ms
+ * (Unix ms), or, with until_ms 0, until it is UP again. Keyed by endpoint
+ * name; setting a mute again replaces it. Written by a collector or a
+ * STORE_CONTROL store, read by any.
+ */
+struct mute_row {
+	char *name;        /* owned */
+	int64_t since_ms;  /* when it was set, Unix ms */
+	int64_t until_ms;  /* Unix ms; 0 = until the endpoint is UP again */
+	char *reason;      /* owned; NULL = none given */
+};
+/* Sets (or replaces) name's mute and drops the expired ones at since_ms. 0, or -1 with a message in err. */
+int store_mute_set(struct store *st, const char *name, int64_t since_ms, int64_t until_ms, const char *reason,
+		   char *err, size_t errlen);
+/* Removes name's mute; *found says whether there was one. 0, or -1 with a message in err. */
+int store_mute_clear(struct store *st, const char *name, bool *found, char *err, size_t errlen);
+/* The mutes in force at now_ms, by name. *rows is the caller's (store_mute_rows_free). 0, or -1. */
+int store_mutes(struct store *st, int64_t now_ms, struct mute_row **rows, size_t *n);
+void store_mute_rows_free(struct mute_row *rows, size_t n);
+/*
+ * Whether another connection committed to the file since the last call
+ * (PRAGMA data_version: one cheap read, no I/O when nothing changed). The
+ * first call returns true.
+ */
+bool store_changed_elsewhere(struct store *st);
 
 /*
  * Default path: under systemd (StateDirectory=httpsmon)

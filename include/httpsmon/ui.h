@@ -70,6 +70,7 @@ struct row {
 	int cert_crit_days;           /* which has no settings): expiry colours follow them */
 	bool in_outage;
 	int64_t outage_start_ms;
+	char mute[128];               /* "muted, 3h12m left: deploy" (mute_describe), "" when not muted */
 };
 
 /* Viewer-owned copy of one endpoint's latest stored probe. */
@@ -97,6 +98,7 @@ struct model {
 	bool viewer;
 	struct app *app;              /* live mode, else NULL */
 	struct store *st;             /* live: app_store (may be NULL); viewer: the reader */
+	struct mutes *vmutes;         /* viewer: the file's mutes, read when the rows are polled */
 	struct row *rows;
 	size_t n;
 	size_t *order;                /* filtered and sorted indices into rows */
@@ -281,6 +283,7 @@ extern const struct pane_ops pane_help;
 extern const struct pane_ops pane_notices;
 extern const struct pane_ops pane_alerts;
 extern const struct pane_ops pane_add;
+extern const struct pane_ops pane_mute;
 
 /* Asks view.c to show pane p (an overlay goes above) once the handler returns. */
 void ui_open(struct ui *u, const struct pane_ops *p);

@@ -89,6 +89,8 @@ static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
 			cv_text(c, x, -1, ui_attr(C_WARN), "  (from history: no fresh probe yet)");
 	}
 	cv_nl(c);
+	if (r->mute[0])
+		kv(c, "alerts", ui_attr(C_WARN), r->mute);
 	if (!r->r) {
 		kv(c, "verdict", UI_PLAIN, r->live == LIVE_PAUSED ? "paused before the first probe" : "no probe yet");
 		return;

@@ -24,6 +24,7 @@ static const struct {
 	{ "e", "notices: state changes, events, reloads, history problems (j/k, g/G)" },
 	{ "a", "alerts: recent alerts, their delivery state and every attempt (j/k)" },
 	{ "+", "add an endpoint: URL and name, written to the config, reloaded" },
+	{ "m", "mute the selected endpoint's alerts: 1h, 4h, 24h, until UP" },
 	{ "Esc", "back to the list; clears the filter there" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ NULL, "endpoint list" },

@@ -206,7 +206,21 @@ static void position(const struct ui *u, const struct layout *l, int y)
 		ui_text(stdscr, ls.y0 + ls.h - 1, COLS - 1, 1, ui_attr(C_ACCENT) | A_BOLD, ui_utf8 ? "▼" : "v");
 }
 
+static void reason_plain(const struct row *r, char *buf, size_t n, int64_t now_ms);
+
 static void reason_text(const struct row *r, char *buf, size_t n, int64_t now_ms)
+{
+	if (r->mute[0]) { /* first: a muted endpoint must not look like one that would page */
+		size_t used = (size_t)snprintf(buf, n, "[%s] ", r->mute);
+
+		if (used < n)
+			reason_plain(r, buf + used, n - used, now_ms);
+		return;
+	}
+	reason_plain(r, buf, n, now_ms);
+}
+
+static void reason_plain(const struct row *r, char *buf, size_t n, int64_t now_ms)
 {
 	if (r->from_history && r->live != LIVE_PAUSED) {
 		char note[128];

@@ -139,6 +139,8 @@ static void lrows_resize(struct model *m, size_t old_n, size_t n)
 
 void model_done(struct model *m)
 {
+	mutes_free(m->vmutes);
+	m->vmutes = NULL;
 	if (m->viewer)
 		vrows_free(m);
 	else if (m->l)
@@ -603,9 +605,45 @@ char *model_history_note(const struct row *r, int64_t now_ms, char *buf, size_t 
 	return buf;
 }
 
+/*
+ * Every row's mute mark: the collector's set (live, kept current by its
+ * timer) or the file's (viewer: read again when polled is true). True
+ * when a mark changed.
+ */
+static bool mute_sync(struct model *m, bool polled, int64_t now_ms)
+{
+	struct mutes *mu = m->app ? app_mutes(m->app) : m->vmutes;
+	bool changed = false;
+
+	if (!m->app && m->st && polled) {
+		if (!m->vmutes)
+			m->vmutes = mutes_new();
+		mu = m->vmutes;
+		mutes_load(mu, m->st, now_ms);
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		struct row *r = &m->rows[i];
+		const struct mute_row *mr = mutes_find(mu, r->name, now_ms);
+		char t[sizeof(r->mute)];
+
+		if (mr)
+			mute_describe(mr, now_ms, t, sizeof(t));
+		else
+			t[0] = '\0';
+		if (strcmp(t, r->mute) != 0) {
+			memcpy(r->mute, t, sizeof(t));
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 bool model_refresh(struct model *m, int64_t now_ms)
 {
-	return m->viewer ? refresh_viewer(m, now_ms) : refresh_live(m, now_ms);
+	int64_t polled = m->v_checked_mono_ms;
+	bool changed = m->viewer ? refresh_viewer(m, now_ms) : refresh_live(m, now_ms);
+
+	return mute_sync(m, m->v_checked_mono_ms != polled, now_ms) || changed;
 }
 
 const struct row *model_shown(const struct model *m, size_t i)

@@ -467,6 +467,15 @@ static unsigned global_key(struct dash *d, int key)
 		app_toggle_pause(d->app, r->name);
 		ui_notice(u, "%s %s", r->name, r->live == LIVE_PAUSED ? "resumed" : "paused");
 		return UI_HANDLED | UI_REDRAW;
+	case 'm':
+		if (!r)
+			return UI_HANDLED;
+		if (!d->app) {
+			ui_notice(u, "read-only viewer: mute from a shell: httpsmon mute %s 1h", r->name);
+			return UI_HANDLED | UI_REDRAW;
+		}
+		ui_open(u, &pane_mute);
+		return UI_HANDLED | UI_REDRAW;
 	case 'h':
 		if (!r || cur_pane(u) == &pane_history)
 			return 0;
