@@ -188,6 +188,12 @@ void am_round_done(struct am_round *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void am_due_at(struct am *m, int64_t at_ms)
+{
+	if (m->n && (m->next_ms < 0 || at_ms < m->next_ms))
+		m->next_ms = at_ms;
+}
+
 void am_acked(struct am *m, const struct am_round *r)
 {
 	for (size_t i = 0; i < r->nids; i++)

@@ -26,6 +26,7 @@
 
 #include "httpsmon/alert_format.h"
 #include "httpsmon/am.h"
+#include "httpsmon/am_send.h"
 #include "httpsmon/loop.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/util.h"
@@ -542,6 +543,103 @@ static void test_alertmanager(void **state)
 	am_free(m);
 }
 
+struct am_log {
+	int delivered, failed;
+	int64_t ids[8];
+	size_t nids;
+};
+
+static void am_log_cb(void *ud, const char *url, const struct xfer_result *r, const int64_t *ids, size_t nids)
+{
+	struct am_log *lg = ud;
+
+	(void)url;
+	if (r->delivered)
+		lg->delivered++;
+	else
+		lg->failed++;
+	for (size_t i = 0; i < nids && lg->nids < 8; i++)
+		lg->ids[lg->nids++] = ids[i];
+}
+
+/* Runs the loop until the alert for ep is (want) listed by Alertmanager, or secs pass. */
+static bool loop_until_listed(const char *ep, bool want, int secs)
+{
+	int64_t end = util_mono_us() + secs * 1000000LL, next = 0;
+
+	while (util_mono_us() < end) {
+		loop_run_once(W.l);
+		if (util_mono_us() >= next) {
+			cJSON *all, *x = am_find(ep, &all);
+			bool listed = x != NULL;
+
+			cJSON_Delete(all);
+			if (listed == want)
+				return true;
+			next = util_mono_us() + 200000;
+		}
+	}
+	return false;
+}
+
+/* Runs the loop for ms. */
+static void loop_for(int64_t ms)
+{
+	int64_t end = util_mono_us() + ms * 1000;
+
+	while (util_mono_us() < end)
+		loop_run_once(W.l);
+}
+
+static void test_am_send_on_the_loop(void **state)
+{
+	char live[64], dead[64], err[256];
+	const char *urls[] = { live, dead };
+	struct am_log lg = { 0 };
+	struct am_send_opts o = { .urls = urls, .nurls = 2, .resend_ms = 500, .instance = "box1", .cb = am_log_cb,
+				  .ud = &lg };
+	struct am_send *s;
+	struct alert a;
+	cJSON *all, *x;
+
+	(void)state;
+	snprintf(live, sizeof(live), "http://127.0.0.1:%d/", W.am_port);
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", free_port()); /* an HA member that is down */
+	s = am_send_new(W.l, W.p, &o, err, sizeof(err));
+	assert_non_null(s);
+	alert_init(&a, ALERT_DOWN);
+	a.id = 41;
+	alert_set(&a.endpoint, "db-prod");
+	alert_set(&a.reason, "timeout");
+	a.since_s = util_now_ms() / 1000;
+	am_send_push(s, &a, util_now_ms());
+	assert_true(loop_until_listed("db-prod", true, 10));
+	loop_for(300);
+	assert_true(lg.delivered >= 1); /* the live member */
+	assert_true(lg.failed >= 1);    /* the dead one: refused, the round still counts */
+	assert_int_equal(lg.nids, 2);   /* id 41 went out once to each member, then was acknowledged */
+	assert_int_equal(lg.ids[0], 41);
+	/* 2.6 s: past resolve_timeout (1 s) and past the first endsAt (now + 4 x 0.5 s) */
+	loop_for(2600);
+	x = am_find("db-prod", &all);
+	assert_non_null(x);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(x, "status"), "state")->valuestring, "active");
+	cJSON_Delete(all);
+	assert_true(lg.delivered >= 5); /* resent every half second */
+	alert_done(&a);
+	alert_init(&a, ALERT_UP);
+	a.id = 42;
+	alert_set(&a.endpoint, "db-prod");
+	alert_set(&a.reason, "timeout");
+	a.end_s = util_now_ms() / 1000 - 1;
+	am_send_push(s, &a, util_now_ms());
+	assert_true(loop_until_listed("db-prod", false, 10));
+	assert_int_equal(am_send_count(s), 1); /* the resolution is repeated for 5 minutes */
+	am_send_free(s);
+	assert_int_equal(prober_easy_running(W.p), 0);
+	alert_done(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_email_to_sink),
 		cmocka_unit_test(test_email_starttls),
 		cmocka_unit_test(test_alertmanager),
+		cmocka_unit_test(test_am_send_on_the_loop),
 	};
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);

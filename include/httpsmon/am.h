@@ -57,6 +57,9 @@ struct am_round {
 int64_t am_round(struct am *m, int64_t now_ms, struct am_round *r);
 void am_round_done(struct am_round *r);
 
+/* Makes the next round due at at_ms when that is sooner (a retry after a round nobody accepted). */
+void am_due_at(struct am *m, int64_t at_ms);
+
 /* A member answered 2xx to round r: its ids are acknowledged. */
 void am_acked(struct am *m, const struct am_round *r);
 
