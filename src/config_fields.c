@@ -22,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "httpsmon/maint.h"
+
 #define CONFIG_TAG_MAX 32
 #define DURATION_FORMS "use a number with a unit: 250ms, 30s, 5m, 1h, 2d, 1.5s or 1m30s"
 
@@ -535,6 +537,38 @@ static int parse_smtpurl(const struct config_field *f, void *obj, const struct f
 	return 0;
 }
 
+/* maint.c names its key in its messages; here the loader's prefix names it. Returns -1. */
+static int unprefix(char *msg, const char *key)
+{
+	size_t k = strlen(key);
+
+	if (strncmp(msg, key, k) == 0)
+		memmove(msg, msg + k, strlen(msg + k) + 1);
+	return -1;
+}
+
+/* maintenance: one window per value (maint.h; a day list has commas of its own). */
+static int parse_maint(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n)
+{
+	struct maint_window w;
+
+	if (maint_parse(in->v, &w, msg, n) != 0)
+		return unprefix(msg, "maintenance: ");
+	strlist_push(at(obj, f->off), in->v);
+	return 0;
+}
+
+/* maintenance_tz: an IANA zone with a zone file on this system. */
+static int parse_tz(const struct config_field *f, void *obj, const struct field_in *in,
+		    char *msg, size_t n)
+{
+	if (maint_tz_check(in->v, msg, n) != 0)
+		return unprefix(msg, "maintenance_tz: ");
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
 /* ---- the table ---- */
 
 static const struct field_type type_url = { parse_url_field, FK_STR, NULL };
@@ -560,6 +594,8 @@ static const struct field_type type_addrs = { parse_addrs, FK_LIST, "address" };
 static const struct field_type type_kinds = { parse_kinds, FK_INT, "alert kind" };
 static const struct field_type type_hookurl = { parse_hookurl, FK_LIST, NULL };
 static const struct field_type type_smtpurl = { parse_smtpurl, FK_STR, NULL };
+static const struct field_type type_maint = { parse_maint, FK_LIST, "maintenance window" };
+static const struct field_type type_tz = { parse_tz, FK_STR, NULL };
 
 static const struct config_choice tls_versions[] = {
 	{ "1.0", 10 }, { "1.1", 11 }, { "1.2", 12 }, { "1.3", 13 }, { NULL, 0 },

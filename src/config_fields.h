@@ -74,6 +74,7 @@
 	  .def = CONFIG_DEFAULT_MAX_BODY) \
 	X(tags,                tags,     .off = EP(tags), .key.flags = KF_LIST) \
 	X(notify,              names,    .off = EP(notify), .max = 57, .key.flags = KF_LIST) \
+	X(maintenance,         maint,    .off = EP(maintenance), .key.flags = KF_LIST) \
 	X(enabled,             bool,     .off = EP(enabled), .def = 1) \
 	X(fail_after,          int,      .off = EP(fail_after), .min = 1, .max = 100, .def = 2) \
 	X(recover_after,       int,      .off = EP(recover_after), .min = 1, .max = 100, .def = 1) \
@@ -86,7 +87,8 @@
 	  .max = 3650 * DAY_MS, .def = CONFIG_DEFAULT_RETAIN_ROLLUP_MS, .key.flags = KF_GLOBAL) \
 	X(max_db_size,         size,     .off = CF(max_db_bytes), .min = 1024 * 1024, \
 	  .key.flags = KF_GLOBAL | KF_OFF) \
-	X(canary,              hostport, .off = CF(canary), .key.flags = KF_GLOBAL | KF_LIST)
+	X(canary,              hostport, .off = CF(canary), .key.flags = KF_GLOBAL | KF_LIST) \
+	X(maintenance_tz,      tz,       .off = CF(maintenance_tz), .key.flags = KF_GLOBAL)
 
 #define CONFIG_FIELD_ID(key, ...) K_##key,
 enum key_id { CONFIG_FIELDS(CONFIG_FIELD_ID) K_COUNT };

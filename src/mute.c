@@ -97,6 +97,20 @@ enum hold mutes_hold(const struct mutes *m, const char *name, const struct maint
 	return HOLD_NONE;
 }
 
+enum hold mutes_hold_endpoint(const struct mutes *m, const struct config *cfg, const struct endpoint *ep,
+			      int64_t now_ms, char *why, size_t whylen)
+{
+	struct maint_window w[16];
+	size_t nw = 0;
+	char err[256];
+
+	/* a few windows per endpoint at most; parsed again here, checked already by the loader */
+	for (size_t i = 0; i < ep->maintenance.n && nw < sizeof(w) / sizeof(w[0]); i++)
+		if (maint_parse(ep->maintenance.v[i], &w[nw], err, sizeof(err)) == 0)
+			nw++;
+	return mutes_hold(m, ep->name, w, nw, cfg ? cfg->maintenance_tz : NULL, now_ms, why, whylen);
+}
+
 int mutes_set(struct mutes *m, struct store *st, const char *name, int64_t now_ms, int64_t until_ms,
 	      const char *reason, char *err, size_t errlen)
 {

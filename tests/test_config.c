@@ -1067,7 +1067,7 @@ static void test_key_table(void **state)
 		if (!found)
 			fail_msg("%s", want);
 	}
-	assert_int_equal(i, 40);
+	assert_int_equal(i, 42);
 	assert_null(config_key_at(i));
 	assert_null(config_key_at((size_t)-1));
 	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);
@@ -1089,7 +1089,7 @@ static const struct {
 	{ "max_redirects", "0" }, { "redirect_headers", "yes" }, { "check_http_redirect", "yes" },
 	{ "http_port", "8080" }, { "expect_hsts", "yes" }, { "max_body", "64KiB" },
 	{ "tags", "prod" }, { "enabled", "no" }, { "fail_after", "3" }, { "recover_after", "2" },
-	{ "all_addresses", "yes" }, { "notify", "n" },
+	{ "all_addresses", "yes" }, { "notify", "n" }, { "maintenance", "Sun 02:00-04:00" },
 };
 
 /*
@@ -1207,6 +1207,34 @@ static void test_notifier_errors(void **state)
 	config_unref(c);
 }
 
+/* maintenance and maintenance_tz: file:line errors in maint.c's words, values kept as written. */
+static void test_maintenance_keys(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	expect_err(EP "maintenance = Sonday 02:00-04:00\n", 3, "api", "maintenance", "unknown day 'Sonday'");
+	assert_null(strstr(err, "maintenance: maintenance"));
+	expect_err(EP "maintenance = Sun 02:00-02:00\n", 3, "api", "maintenance", "starts and ends at the same");
+	expect_err(EP "maintenance = Sun 2:00-04:00\n", 3, "api", "maintenance", "bad time span");
+	expect_err("[defaults]\nmaintenance_tz = Mars/Olympus_Mons\n" EP, 2, "defaults", "maintenance_tz",
+		   "unknown zone 'Mars/Olympus_Mons'");
+	expect_err("[defaults]\nmaintenance_tz = ../../etc/passwd\n" EP, 2, "defaults", "maintenance_tz",
+		   "not a zone name");
+	expect_err(EP "maintenance_tz = UTC\n", 3, "api", "maintenance_tz", "[defaults]");
+	c = load_ok("[defaults]\nmaintenance = daily 23:30-00:30\nmaintenance_tz = Europe/Berlin\n" EP
+		    "maintenance = Sun 02:00-04:00\nmaintenance = Mon,Wed 01:00-02:00\n"
+		    "[web]\nurl = https://web.example.com/\n");
+	assert_string_equal(c->maintenance_tz, "Europe/Berlin");
+	/* a list key: the endpoint's first use replaces the inherited one */
+	assert_int_equal(c->eps[0].maintenance.n, 2);
+	assert_string_equal(c->eps[0].maintenance.v[0], "Sun 02:00-04:00");
+	assert_string_equal(c->eps[0].maintenance.v[1], "Mon,Wed 01:00-02:00");
+	assert_int_equal(c->eps[1].maintenance.n, 1);
+	assert_string_equal(c->eps[1].maintenance.v[0], "daily 23:30-00:30");
+	config_unref(c);
+}
+
 /* What a reload says it changed: added and removed names, settings that differ. */
 static void test_diff_text(void **state)
 {
@@ -1293,6 +1321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key_compared_and_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notifier_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maintenance_keys, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -120,6 +120,24 @@ static void test_hold_maintenance(void **state)
 	assert_int_equal(mutes_hold(m, "api", w, 2, "Europe/Berlin", T0 - H, why, sizeof(why)), HOLD_MAINTENANCE);
 	assert_string_equal(why, "maintenance Wed 04:00-05:00 (Europe/Berlin)");
 	assert_int_equal(mutes_hold(m, "api", w, 0, NULL, T0, why, sizeof(why)), HOLD_NONE);
+	/* from an endpoint's config keys */
+	{
+		char *dir = tl_mkdtemp();
+		char *f = tl_write_file(dir, "e.ini", "[defaults]\nmaintenance_tz = Europe/Berlin\n"
+					     "[api]\nurl = https://a.example/\nmaintenance = Wed 04:00-05:00\n"
+					     "maintenance = daily 23:30-00:30\n[web]\nurl = https://w.example/\n");
+		struct config *cfg = config_load(f, err, sizeof(err));
+
+		assert_non_null(cfg);
+		assert_int_equal(mutes_hold_endpoint(m, cfg, &cfg->eps[0], T0 - H, why, sizeof(why)), HOLD_MAINTENANCE);
+		assert_string_equal(why, "maintenance Wed 04:00-05:00 (Europe/Berlin)");
+		assert_int_equal(mutes_hold_endpoint(m, cfg, &cfg->eps[0], T0, why, sizeof(why)), HOLD_NONE);
+		assert_int_equal(mutes_hold_endpoint(m, cfg, &cfg->eps[1], T0 - H, why, sizeof(why)), HOLD_NONE);
+		config_unref(cfg);
+		tl_rmrf(dir);
+		free(f);
+		free(dir);
+	}
 	mutes_free(m);
 }
 

@@ -81,6 +81,7 @@ struct endpoint {
 	int64_t max_body;        /* bytes, default 1MiB */
 	struct strlist tags;
 	struct strlist notify;   /* names of [notify:NAME] sections that get this endpoint's alerts */
+	struct strlist maintenance; /* windows as written ("Sun 02:00-04:00"), each valid for maint_parse */
 	bool enabled;            /* default yes */
 
 	/* keeping state (used by the monitor) */
@@ -131,6 +132,7 @@ struct config {
 	struct notifier *notifiers; /* in file order */
 	size_t n_notifiers;
 	struct strlist canary;   /* global: HOST:PORT checked before alerts go out; empty = off */
+	char *maintenance_tz;    /* global: IANA zone of the maintenance windows; NULL = UTC */
 	int max_inflight;        /* global, [defaults] only; default 50 */
 	int64_t retain_raw_ms;   /* global: raw probes kept, default 30d */
 	int64_t retain_rollup_ms;/* global: hourly rollups kept, default 400d */

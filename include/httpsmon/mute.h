@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "httpsmon/config.h"
 #include "httpsmon/maint.h"
 #include "httpsmon/outcome.h"
 #include "httpsmon/store.h"
@@ -46,6 +47,13 @@ const struct mute_row *mutes_find(const struct mutes *m, const char *name, int64
 enum hold { HOLD_NONE, HOLD_MUTED, HOLD_MAINTENANCE };
 enum hold mutes_hold(const struct mutes *m, const char *name, const struct maint_window *windows, size_t nw,
 		     const char *tz, int64_t now_ms, char *why, size_t whylen);
+
+/*
+ * mutes_hold for endpoint ep of config cfg: its `maintenance` windows (as
+ * the loader checked them) in cfg's maintenance_tz. The engine's one call.
+ */
+enum hold mutes_hold_endpoint(const struct mutes *m, const struct config *cfg, const struct endpoint *ep,
+			      int64_t now_ms, char *why, size_t whylen);
 
 /*
  * Sets name's mute (the collector's dashboard key; st a collector store)
