@@ -325,9 +325,18 @@ static void notify_wrote_cb(void *ud)
 	((struct app *)ud)->flush_now = true;
 }
 
+/* The engine asks before each alert: muted (the mute table) or in a maintenance window? */
+static bool alert_quiet_cb(void *ud, const struct endpoint *ep, int64_t now_ms, char *why, size_t n)
+{
+	struct app *a = ud;
+
+	return mutes_hold_endpoint(a->mutes, monitor_config(a->mon), ep, now_ms, why, n) != HOLD_NONE;
+}
+
 static int start_alerts(struct app *a, struct config *cfg, char *err, size_t errlen)
 {
 	struct notify_opts no = { .loop = a->loop, .prober = a->prober, .store = a->store, .log = a->o.log,
+				  .quiet = alert_quiet_cb, .quiet_ud = a,
 				  .wrote = notify_wrote_cb, .wrote_ud = a };
 
 	a->notify = notify_new(&no, cfg, err, errlen);
