@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/am_send.h"
 #include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 #include "notify_int.h"
@@ -60,6 +61,7 @@ struct nstate {
 	int64_t window[ALERT_KIND_COUNT]; /* monotonic end of the open group window, 0 = none */
 	int fails;                     /* failed attempts in a row */
 	char last[160];                /* last failure's detail */
+	struct am_send *am;            /* alertmanager: resends firing alerts, repeats resolutions */
 };
 
 struct remind {
@@ -239,6 +241,32 @@ static int64_t due_for(struct notify *n, const struct notifier *nt, enum alert_k
  * kind; only_to: just that notifier (reminders). An outbox row each;
  * muted or maintenance alerts are written suppressed, with why.
  */
+/*
+ * Alertmanager forgets a firing alert at its endsAt: besides the message
+ * (delivered and recorded like any other), the notifier's am_send keeps
+ * re-sending what fires every `resend` and repeats each end for 5 minutes
+ * (am.h). Made at the notifier's first alert; it keeps its urls across
+ * reloads.
+ */
+static void am_keep(struct notify *n, const struct notifier *nt, const struct alert *a, int64_t now)
+{
+	struct nstate *s = nstate(n, nt->name);
+	char host[256], err[256];
+
+	if (!s->am && n->o.prober) {
+		struct am_send_opts o = { .urls = (const char *const *)nt->urls.v, .nurls = nt->urls.n,
+					  .ca_file = nt->ca_file, .timeout_ms = nt->timeout_ms,
+					  .resend_ms = nt->resend_ms,
+					  .instance = notify_host_name(host, sizeof(host)) };
+
+		s->am = am_send_new(n->o.loop, n->o.prober, &o, err, sizeof(err));
+		if (!s->am)
+			logf_(n, "notify %s: no resends: %s", nt->name, err);
+	}
+	if (s->am)
+		am_send_push(s->am, a, now);
+}
+
 static void route(struct notify *n, const struct endpoint *ep, struct alert *a, const char *only_to)
 {
 	int64_t now = now_ms(n), mono = mono_ms();
@@ -260,6 +288,8 @@ static void route(struct notify *n, const struct endpoint *ep, struct alert *a, 
 		}
 		store_outbox_add(n->o.store, id, nt->name, a, OUTBOX_PENDING, NULL);
 		item_add(n, id, nt->name, a, 0, now, due_for(n, nt, a->kind, mono));
+		if (nt->type == NOTIFIER_ALERTMANAGER)
+			am_keep(n, nt, a, now);
 		kick(n, 0);
 	}
 }
@@ -803,6 +833,7 @@ void notify_free(struct notify *n)
 	loop_timer_remove(n->o.loop, n->timer);
 	canary_free(n->canary);
 	for (size_t i = 0; i < n->nns; i++) {
+		am_send_free(n->ns[i].am);
 		notify_msg_free(n->ns[i].msg);
 		free(n->ns[i].sent);
 		free(n->ns[i].name);

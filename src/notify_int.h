@@ -81,6 +81,8 @@ void notify_cmd_stop(struct notify_msg *m);
 /* notify_xfer.c: webhook, Alertmanager and email. 0, or -1 with detail filled. */
 int notify_xfer_start(struct notify_msg *m);
 void notify_xfer_stop(struct notify_msg *m);
+/* This host's name (the Alertmanager instance label), into buf; "localhost" when it has none. */
+const char *notify_host_name(char *buf, size_t n);
 
 /*
  * notify_canary.c: the canary check. done(ud, ok, detail) runs once per

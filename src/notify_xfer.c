@@ -17,7 +17,7 @@
 #include "httpsmon/xfer.h"
 #include "notify_int.h"
 
-static const char *host_name(char *buf, size_t n)
+const char *notify_host_name(char *buf, size_t n)
 {
 	if (gethostname(buf, n) != 0 || !buf[0])
 		snprintf(buf, n, "localhost");
@@ -56,7 +56,7 @@ static char *webhook_body(const struct notify_msg *m, const char **ctype)
 	case NFMT_SLACK:
 		return alert_format_slack(&m->g);
 	case NFMT_ALERTMANAGER:
-		return alert_format_am_webhook(&m->g, nt->name, host_name(host, sizeof(host)));
+		return alert_format_am_webhook(&m->g, nt->name, notify_host_name(host, sizeof(host)));
 	case NFMT_TEMPLATE:
 		*ctype = nt->content_type ? nt->content_type : "application/json";
 		return alert_format_template(&m->g, nt->body, strcasestr(*ctype, "json") != NULL);
@@ -91,7 +91,7 @@ static int build(struct notify_msg *m, char *err, size_t errlen)
 				       .to = (const char *const *)nt->to.v, .nto = nt->to.n, .ca_file = nt->ca_file,
 				       .timeout_ms = nt->timeout_ms };
 
-		body = alert_format_email(&m->g, nt->from, s.to, s.nto, host_name(host, sizeof(host)),
+		body = alert_format_email(&m->g, nt->from, s.to, s.nto, notify_host_name(host, sizeof(host)),
 					  util_now_ms() / 1000);
 		m->xf[0] = xfer_smtp(&s, body, err, errlen);
 	} else if (nt->type == NOTIFIER_WEBHOOK) {
@@ -99,7 +99,7 @@ static int build(struct notify_msg *m, char *err, size_t errlen)
 		h.url = nt->urls.v[0];
 		m->xf[0] = xfer_http_post(&h, body, strlen(body), err, errlen);
 	} else {
-		body = alert_format_am_v2(m->g.v, m->g.n, host_name(host, sizeof(host)),
+		body = alert_format_am_v2(m->g.v, m->g.n, notify_host_name(host, sizeof(host)),
 					  util_now_ms() / 1000 + 4 * nt->resend_ms / 1000);
 		h.headers = NULL;
 		h.nheaders = 0;

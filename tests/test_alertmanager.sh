@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# The alertmanager notifier end to end: the headless collector, a real
+# Prometheus Alertmanager on loopback (resolve_timeout 1s) and the lab. An
+# endpoint that goes down appears in Alertmanager's /api/v2/alerts with the
+# pinned labels; the resends keep it active past its first endsAt and past
+# resolve_timeout; its recovery resolves it. An endpoint in a maintenance
+# window and one muted with `httpsmon mute` never reach Alertmanager, and
+# their outbox rows say why. TAP-ish output; local lab only.
+set -u
+
+. "$(dirname "$0")/lib/harness.sh"
+. "$(dirname "$0")/lib/receivers.sh"
+work=$(mktemp -d)
+cpid=
+cleanup() {
+	[ -n "$cpid" ] && kill -9 "$cpid" 2>/dev/null
+	receivers_stop
+	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
+	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+if [ ! -x /usr/bin/prometheus-alertmanager ]; then
+	skip "alertmanager end to end" "prometheus-alertmanager not installed (scripts/deps.sh installs it)"
+	exit 0
+fi
+lab_up || { notok "lab starts"; exit 1; }
+start_flaky || { notok "flaky server starts"; exit 1; }
+am_start 1s || { notok "alertmanager starts" "$(tail -5 "$work/am/log")"; exit 1; }
+
+cfg=$work/endpoints.ini
+db=$work/history.db
+cat >"$cfg" <<EOF
+[defaults]
+ca_file = $ca
+interval = 1s
+timeout = 800ms
+fail_after = 2
+notify = am
+tags = prod, eu-west
+[notify:am]
+type = alertmanager
+url = $am_url
+resend = 1s
+[flaky]
+url = https://localhost:$flaky_port/
+[maint]
+url = https://localhost:$(port closed)/
+maintenance = daily 00:00-24:00
+[muted]
+url = https://localhost:$(port closed)/
+EOF
+
+collector() {
+	"$BIN" --headless -c "$cfg" --db "$db" 2>>"$work/collector.log" &
+	cpid=$!
+	wait_for 10 grep -q 'watching' "$work/collector.log"
+}
+# the database must exist before `mute` writes to it: one short run makes it
+collector
+kill "$cpid"; wait "$cpid" 2>/dev/null; cpid=
+out=$("$BIN" mute muted 1h --reason deploy --db "$db" 2>&1) || notok "mute muted 1h" "$out"
+: >"$work/collector.log"
+collector || { notok "collector starts" "$(cat "$work/collector.log")"; exit 1; }
+
+alerts() { am_alerts | /usr/bin/python3 -c "$1"; }
+# the alert of endpoint $1 as "state alertname severity instance tag_prod tag_eu_west reason", or nothing
+am_line() {
+	alerts "import json, sys
+for a in json.load(sys.stdin):
+    l = a['labels']
+    if l.get('endpoint') == '$1':
+        print(a['status']['state'], l.get('alertname'), l.get('severity'), l.get('instance'),
+              l.get('tag_prod'), l.get('tag_eu_west'), l.get('reason'))"
+}
+listed() { [ -n "$(am_line "$1")" ]; }
+not_listed() { [ -z "$(am_line "$1")" ]; }
+
+kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null; flaky_pid=
+if wait_for 15 listed flaky; then
+	line=$(am_line flaky)
+	if [ "$line" = "active HttpsmonEndpointDown critical $(hostname) true true refused" ]; then
+		ok "down: Alertmanager holds it with the pinned labels"
+	else notok "down: Alertmanager holds it with the pinned labels" "$line"; fi
+else
+	notok "down: the alert reaches Alertmanager" "$(tail -5 "$work/collector.log")" "$(am_alerts)"
+fi
+# the first send said endsAt = now + 4 x 1s; only the resends keep it past that
+sleep 6
+if [ "$(am_line flaky | cut -d' ' -f1)" = active ]; then
+	ok "resends keep it active past its first endsAt and resolve_timeout"
+else notok "resends keep it active past its first endsAt and resolve_timeout" "$(am_alerts)"; fi
+
+start_flaky || notok "flaky server starts again"
+if wait_for 15 not_listed flaky; then ok "up: the alert is resolved in Alertmanager"
+else notok "up: the alert is resolved in Alertmanager" "$(am_alerts)"; fi
+
+if not_listed maint && not_listed muted; then ok "maintenance and muted endpoints never reach Alertmanager"
+else notok "maintenance and muted endpoints never reach Alertmanager" "$(am_alerts)"; fi
+why() { sqlite3 "$db" "select why from outbox where endpoint = '$1' and kind = 'down' and status = 3"; }
+if wait_for 5 eval '[ -n "$(why maint)" ]' && [ "$(why maint)" = "maintenance daily 00:00-24:00 (UTC)" ]; then
+	ok "the maintenance endpoint's down is recorded suppressed, with why"
+else notok "the maintenance endpoint's down is recorded suppressed, with why" "$(why maint)"; fi
+case "$(why muted)" in
+"muted until "*": deploy") ok "the muted endpoint's down is recorded suppressed, with why" ;;
+*) notok "the muted endpoint's down is recorded suppressed, with why" "$(why muted)" ;;
+esac
+kill "$cpid"; wait "$cpid" 2>/dev/null; cpid=
