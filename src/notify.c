@@ -331,6 +331,29 @@ static void reminders_arm(struct notify *n, struct epstate *e, const struct endp
 }
 
 /* The outage s is in, as the engine remembers it (a collector restarted mid-outage learns it here). */
+/*
+ * An outage learnt from a result: new (its down was routed already; one
+ * more push changes nothing) or resumed after a restart, when Alertmanager
+ * must hear of it again before the endsAt of the last send runs out.
+ */
+static void am_resume(struct notify *n, const struct epstate *e, const struct ep_status *s)
+{
+	char why[256];
+	struct alert a;
+
+	if (n->o.quiet && n->o.quiet(n->o.quiet_ud, s->ep, now_ms(n), why, sizeof(why)))
+		return;
+	alert_of(n, &a, ALERT_DOWN, s);
+	alert_outage(&a, e);
+	for (size_t i = 0; i < s->ep->notify.n; i++) {
+		const struct notifier *nt = config_notifier(n->cfg, s->ep->notify.v[i]);
+
+		if (nt && nt->type == NOTIFIER_ALERTMANAGER && (nt->on & (1u << ALERT_DOWN)))
+			am_keep(n, nt, &a, now_ms(n));
+	}
+	alert_done(&a);
+}
+
 static void outage_learn(struct notify *n, struct epstate *e, const struct ep_status *s)
 {
 	if (e->in_outage && e->outage_start_ms == s->outage_start_ms) {
@@ -346,6 +369,7 @@ static void outage_learn(struct notify *n, struct epstate *e, const struct ep_st
 	e->reason = xstrdup(s->outage_reason);
 	e->message = xstrdup(s->outage_message);
 	reminders_arm(n, e, s->ep, now_ms(n));
+	am_resume(n, e, s);
 }
 
 void notify_event(struct notify *n, const struct mon_event *ev, const struct ep_status *s)

@@ -3,7 +3,8 @@
 # Prometheus Alertmanager on loopback (resolve_timeout 1s) and the lab. An
 # endpoint that goes down appears in Alertmanager's /api/v2/alerts with the
 # pinned labels; the resends keep it active past its first endsAt and past
-# resolve_timeout; its recovery resolves it. An endpoint in a maintenance
+# resolve_timeout and past a collector killed and restarted mid-outage; its
+# recovery resolves it. An endpoint in a maintenance
 # window and one muted with `httpsmon mute` never reach Alertmanager, and
 # their outbox rows say why. TAP-ish output; local lab only.
 set -u
@@ -90,6 +91,14 @@ sleep 6
 if [ "$(am_line flaky | cut -d' ' -f1)" = active ]; then
 	ok "resends keep it active past its first endsAt and resolve_timeout"
 else notok "resends keep it active past its first endsAt and resolve_timeout" "$(am_alerts)"; fi
+
+# a collector killed mid-outage: the next one resumes it and tells Alertmanager again
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null; cpid=
+collector || notok "collector starts again" "$(tail -5 "$work/collector.log")"
+sleep 6
+if [ "$(am_line flaky | cut -d' ' -f1)" = active ]; then
+	ok "after a SIGKILL and a restart mid-outage the alert stays active"
+else notok "after a SIGKILL and a restart mid-outage the alert stays active" "$(am_alerts)"; fi
 
 start_flaky || notok "flaky server starts again"
 if wait_for 15 not_listed flaky; then ok "up: the alert is resolved in Alertmanager"
