@@ -19,6 +19,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "httpsmon/alert_format.h"
+
 /* A notifier under construction, with where each key was set. */
 struct nbuild {
 	struct notifier n;
@@ -128,6 +130,7 @@ static void need(struct loader *ld, const struct nbuild *nb, const char *section
 static void notifier_check(struct loader *ld, const struct nbuild *nb, const char *section)
 {
 	const struct notifier *n = &nb->n;
+	char why[256];
 
 	if (!nb->here[N_type]) {
 		config_err_add(ld, n->line, section, "type",
@@ -153,6 +156,8 @@ static void notifier_check(struct loader *ld, const struct nbuild *nb, const cha
 		if (n->format == NFMT_TEMPLATE && !n->body)
 			config_err_add(ld, nb->here[N_format] ? nb->line[N_format] : n->line, section, "body",
 				       "missing: format = template needs body = ...");
+		else if (n->format == NFMT_TEMPLATE && alert_template_check(n->body, why, sizeof(why)) != 0)
+			config_err_add(ld, nb->line[N_body], section, "body", "%s", why);
 		break;
 	case NOTIFIER_ALERTMANAGER:
 		need(ld, nb, section, N_url, "url = http://HOST:9093 (one per cluster member)");

@@ -1207,6 +1207,19 @@ static void test_notifier_errors(void **state)
 	config_unref(c);
 }
 
+/* A template body with a placeholder the formatter does not know is refused, not sent as is. */
+static void test_template_placeholders(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	expect_err(EP "[notify:t]\ntype = webhook\nurl = https://ntfy.example/x\nformat = template\n"
+		      "body = {endpoint} on {hostname}\n", 7, "notify:t", "body", "unknown placeholder {hostname}");
+	c = load_ok(EP "[notify:t]\ntype = webhook\nurl = https://ntfy.example/x\nformat = template\n"
+		       "body = {\"t\": \"{endpoint} {state} {text}\", \"n\": {\"a\": 1}}\n");
+	config_unref(c);
+}
+
 /* maintenance and maintenance_tz: file:line errors in maint.c's words, values kept as written. */
 static void test_maintenance_keys(void **state)
 {
@@ -1322,6 +1335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_key_compared_and_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notifier_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maintenance_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_placeholders, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
