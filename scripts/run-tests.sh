@@ -64,7 +64,8 @@ for i in "${!tests[@]}"; do
   read -r rc secs <"$out_dir/$i.rc"
   case "$t" in
     *.sh)
-      printf '%s\n' "$out" | grep -E '^(ok|not ok) ' || true
+      # each result, and under a failure the diagnostic lines ('#') that follow it
+      printf '%s\n' "$out" | awk '/^(ok|not ok) /{print; d=/^not ok/; next} d && /^#/{print; next} {d=0}'
       p=$(printf '%s\n' "$out" | grep -c '^ok ')
       f=$(printf '%s\n' "$out" | grep -c '^not ok ')
       ;;

@@ -158,7 +158,11 @@ keys '?'
 check "help: ? opens the overlay" wait_for 3 on_screen 'httpsmon keys'
 help_keys() {
 	local s k
+	# the list is longer than the box: read it, then scroll to its end and read again
 	s=$(cap)
+	for _ in $(seq 20); do keys j; done
+	wait_for 3 on_screen ' 1 2 3 4 +chart range' || true
+	s+=$(cap)
 	for k in ' q +quit' ' / +filter by name' ' s +sort: state, name' ' h +history of the selected' \
 		' Enter +details of the selected' ' Tab +outages of this endpoint' ' 1 2 3 4 +chart range'; do
 		grep -qE -- "$k" <<<"$s" || { echo "# help lacks: $k"; return 1; }
