@@ -11,7 +11,7 @@
 # make screenshots  regenerate screenshots/*.png from the dashboard on the demo lab
 
 CC       ?= cc
-PKGS     := libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8
+PKGS     := libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8 libmicrohttpd
 BUILD    ?= build
 BIN      := bin/httpsmon
 CONFIG   ?= config/endpoints.ini

@@ -9,6 +9,8 @@ pkgs=(build-essential pkg-config libcurl4-openssl-dev libssl-dev openssl libncur
 pkgs+=(tzdata prometheus-alertmanager python3-aiosmtpd)
 # packaging (issue 13): sd_notify, man page lint, unit checks, the .deb and its lint, completion
 pkgs+=(libsystemd-dev mandoc man-db systemd dpkg-dev lintian bash-completion)
+# the HTTP listener (issue 12): libmicrohttpd, and the real Prometheus (and promtool) its tests scrape with
+pkgs+=(libmicrohttpd-dev prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

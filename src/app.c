@@ -49,6 +49,7 @@
 #include "httpsmon/notify.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/sched.h"
+#include "httpsmon/serve.h"
 #include "httpsmon/util.h"
 
 #define FLUSH_EVERY_MS      1000  /* a burst of results costs one transaction */
@@ -81,6 +82,7 @@ struct app {
 	struct prober *prober;
 	struct store *store;
 	struct notify *notify;        /* the alert engine; NULL until set up */
+	struct serve *serve;          /* the HTTP listener ([defaults] listen); NULL when off */
 
 	struct loop *loop;
 	bool own_loop;                /* made by app_new, freed by app_free */
@@ -95,6 +97,7 @@ struct app {
 	bool hurry;                   /* stopping, and asked again: save what is quick, wait for nothing */
 	int64_t next_flush_mono;
 	bool store_failing;           /* the write problem was already reported */
+	uint64_t store_write_errors;  /* failed commits since start */
 	uint64_t store_dropped;       /* store_dropped() when last reported */
 	bool history_saved;           /* save_history ran: the queue is empty for good */
 	bool flush_now;               /* an event happened: readers should see it at once */
@@ -207,6 +210,7 @@ static void on_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, con
 	if (s && !strcmp(s->name, ep->name)) {
 		monitor_result(a->mon, ep->name, r, util_now_ms());
 		notify_result(a->notify, s);
+		serve_probe_done(a->serve, r);
 	}
 	sched_done(a->sched, tag, mono_ms());
 }
@@ -385,12 +389,16 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	monitor_set_config(a->mon, cfg, util_now_ms());
 	if (start_alerts(a, cfg, err, errlen) != 0)
 		goto err_cfg;
+	if (cfg->listen && !(a->serve = serve_new(a, cfg->listen, err, errlen)))
+		goto err_cfg;
 	config_unref(cfg);
 	a->config_loaded_ms = util_now_ms();
 	sched_sync(a, NULL);
 	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
 	log_restored(a);
+	if (a->serve)
+		logf_(a, "serving /metrics, /probe, /healthz and /api/v1 on http://%s/", cfg->listen);
 	for (const char *p = store_notice(a->store), *nl; p && *p; p = nl ? nl + 1 : "") {
 		nl = strchr(p, '\n');
 		logf_(a, "history: %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
@@ -514,6 +522,8 @@ void app_free(struct app *a)
 {
 	if (!a)
 		return;
+	serve_free(a->serve); /* the listener reads the monitor and the store: it goes first */
+	a->serve = NULL;
 	/* deliveries in flight stop first: they are transfers of the prober and children of the loop */
 	notify_free(a->notify);
 	a->notify = NULL;
@@ -589,6 +599,7 @@ static void start_due(struct app *a)
 			sched_done(a->sched, due[i].id, mono_ms());
 			continue;
 		}
+		serve_lateness(a->serve, mono_ms() - due[i].due_ms);
 		prober_submit(a->prober, cfg, (size_t)(s->ep - cfg->eps), s->id);
 	}
 }
@@ -695,6 +706,7 @@ static void flush_store(struct app *a, bool force)
 	if (!store_queued(a->store))
 		return;
 	if (store_flush(a->store) != 0) {
+		a->store_write_errors++;
 		if (!a->store_failing)
 			say(a, APP_STORE_PROBLEM,
 			    "history: %s; retrying with backoff (1 s doubling to 60 s) and as soon as space is freed",
@@ -929,6 +941,21 @@ const char *app_notify_failing(const struct app *a, char *buf, size_t n)
 		return buf;
 	}
 	return notify_failing(a->notify, buf, n);
+}
+
+const char *app_store_problem(const struct app *a)
+{
+	const char *why;
+
+	if (!a->store_failing)
+		return NULL;
+	why = store_last_error(a->store);
+	return why && *why ? why : "write failed";
+}
+
+uint64_t app_store_write_errors(const struct app *a)
+{
+	return a->store_write_errors;
 }
 
 struct store *app_store(const struct app *a)

@@ -17,10 +17,12 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "httpsmon/maint.h"
 
@@ -266,6 +268,20 @@ static int parse_word(const struct config_field *f, void *obj, const struct fiel
 	return 0;
 }
 
+/* listen: a numeric IP:PORT ([v6]:PORT) the HTTP listener binds; bound at start. */
+static int parse_listen(const struct config_field *f, void *obj, const struct field_in *in,
+			char *msg, size_t n)
+{
+	struct sockaddr_storage sa;
+	char why[200], qb[96];
+	int port;
+
+	if (config_listen_parse(in->v, &sa, &port, why, sizeof(why)))
+		return config_fail(msg, n, "bad listen address '%s': %s", config_quote(qb, sizeof(qb), in->shown), why);
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
 /* A readable regular file, relative to the config file's directory; empty: none. */
 static int parse_path(const struct config_field *f, void *obj, const struct field_in *in,
 		      char *msg, size_t n)
@@ -426,6 +442,23 @@ static int parse_tags(const struct config_field *f, void *obj, const struct fiel
 	return parse_items(f, obj, in, msg, n, name_char);
 }
 
+/* A label value (location): at most .max of the characters a name takes. */
+static int parse_label(const struct config_field *f, void *obj, const struct field_in *in,
+		       char *msg, size_t n)
+{
+	size_t len = strlen(in->v);
+	char qb[96];
+
+	for (size_t i = 0; i < len; i++)
+		if (!name_char(in->v + i, 1))
+			len = SIZE_MAX;
+	if (!len || len > (size_t)f->max)
+		return config_fail(msg, n, "bad %s '%s': 1 to %d letters, digits and . _ - : / + @", f->key.name,
+				   config_quote(qb, sizeof(qb), in->shown), (int)f->max);
+	set_str(at(obj, f->off), in->v);
+	return 0;
+}
+
 /* An e-mail address list (to): words with one '@'. */
 static bool addr_ok(const char *a, size_t len)
 {
@@ -581,6 +614,9 @@ static const struct field_type type_enum = { parse_enum, FK_INT, NULL };
 static const struct field_type type_string = { parse_string, FK_STR, NULL };
 static const struct field_type type_method = { parse_method, FK_STR, NULL };
 static const struct field_type type_word = { parse_word, FK_STR, NULL };
+static const struct field_type type_secret = { parse_word, FK_STR, NULL };
+static const struct field_type type_listen = { parse_listen, FK_STR, NULL };
+static const struct field_type type_label = { parse_label, FK_STR, NULL };
 static const struct field_type type_path = { parse_path, FK_STR, NULL };
 static const struct field_type type_status = { parse_status, FK_STATUS, NULL };
 static const struct field_type type_regex = { parse_regex, FK_REGEX, NULL };

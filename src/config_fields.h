@@ -88,7 +88,10 @@
 	X(max_db_size,         size,     .off = CF(max_db_bytes), .min = 1024 * 1024, \
 	  .key.flags = KF_GLOBAL | KF_OFF) \
 	X(canary,              hostport, .off = CF(canary), .key.flags = KF_GLOBAL | KF_LIST) \
-	X(maintenance_tz,      tz,       .off = CF(maintenance_tz), .key.flags = KF_GLOBAL)
+	X(maintenance_tz,      tz,       .off = CF(maintenance_tz), .key.flags = KF_GLOBAL) \
+	X(listen,              listen,   .off = CF(listen), .key.flags = KF_GLOBAL) \
+	X(listen_token,        secret,   .off = CF(listen_token), .key.flags = KF_GLOBAL) \
+	X(location,            label,    .off = CF(location), .max = 64, .key.flags = KF_GLOBAL)
 
 #define CONFIG_FIELD_ID(key, ...) K_##key,
 enum key_id { CONFIG_FIELDS(CONFIG_FIELD_ID) K_COUNT };

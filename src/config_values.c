@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -359,4 +361,38 @@ int config_file_check(const char *path, char *why, size_t n)
 	}
 	close(fd);
 	return 0;
+}
+
+int config_listen_parse(const char *s, struct sockaddr_storage *sa, int *port, char *why, size_t n)
+{
+	const char *colon = strrchr(s, ':');
+	char host[INET6_ADDRSTRLEN + 2], qb[96];
+	size_t hl;
+
+	memset(sa, 0, sizeof(*sa));
+	if (!colon || colon == s || config_int_parse(colon + 1, 1, 65535, port))
+		return config_fail(why, n, "use ADDRESS:PORT with a port 1-65535 (127.0.0.1:9469, [::]:9469)");
+	hl = (size_t)(colon - s);
+	if (hl >= sizeof(host))
+		return config_fail(why, n, "address too long: use a numeric IPv4 or [IPv6] address");
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)sa;
+
+		host[hl - 1] = '\0';
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)*port);
+		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) == 1)
+			return 0;
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)sa;
+
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)*port);
+		if (inet_pton(AF_INET, host, &a4->sin_addr) == 1)
+			return 0;
+	}
+	return config_fail(why, n, "'%s' is not a numeric IPv4 or [IPv6] address (no host names: 127.0.0.1, "
+			   "[::1], 0.0.0.0, [::])", config_quote(qb, sizeof(qb), host));
 }

@@ -375,6 +375,7 @@ static void outage_write(struct monitor *m, struct entry *e, enum flap_outage wh
 	if (what == FLAP_OUTAGE_NONE)
 		return;
 	if (what == FLAP_OUTAGE_OPEN) {
+		s->outages++;
 		snprintf(s->outage_reason, sizeof(s->outage_reason), "%s", e->run_reason);
 		snprintf(s->outage_message, sizeof(s->outage_message), "%s", e->run_message);
 	}
@@ -437,6 +438,7 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 	s->from_history = false;
 	s->probes++;
 	s->failures += v.state == STATE_DOWN;
+	s->by_state[v.state]++;
 	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.us[PHASE_TOTAL]);
 	note_changes(m, e, r, t_ms);
 	judge(m, e, &v, t_ms);

@@ -45,3 +45,10 @@ void version_print(FILE *out)
 	fprintf(out, "  PCRE2 %s (JIT: %s)\n", pcre, pcre2_jit_here());
 	fprintf(out, "  systemd notify: %s\n", svc_built_in() ? "yes (libsystemd)" : "no (built without libsystemd)");
 }
+
+void version_libs(struct version_libs *v)
+{
+	v->curl = curl_version_info(CURLVERSION_NOW)->version;
+	v->openssl = OpenSSL_version(OPENSSL_VERSION_STRING);
+	v->sqlite = sqlite3_libversion();
+}

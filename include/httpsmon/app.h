@@ -92,6 +92,9 @@ void app_toggle_pause(struct app *a, const char *name);
 
 struct monitor *app_monitor(const struct app *a);
 struct store *app_store(const struct app *a);   /* NULL without history */
+/* NULL while history writes work (or there is no history), else why they fail (valid until the next pass). */
+const char *app_store_problem(const struct app *a);
+uint64_t app_store_write_errors(const struct app *a); /* failed commits since start */
 /* "notify NAME failing: HTTP 503" while a notifier keeps failing, else "" (buf, n bytes). Returns buf. */
 const char *app_notify_failing(const struct app *a, char *buf, size_t n);
 struct loop *app_loop(const struct app *a);     /* the loop it runs on (owned by the app or its caller) */

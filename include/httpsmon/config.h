@@ -137,6 +137,9 @@ struct config {
 	int64_t retain_raw_ms;   /* global: raw probes kept, default 30d */
 	int64_t retain_rollup_ms;/* global: hourly rollups kept, default 400d */
 	int64_t max_db_bytes;    /* global: database size cap, 0 = none */
+	char *listen;            /* global: the HTTP listener's IP:PORT ([v6]:PORT), NULL = off */
+	char *listen_token;      /* global: Bearer token every request must carry, NULL = none (a secret) */
+	char *location;          /* global: location="NAME" on every metric, NULL = none */
 	int refs;                /* private: use config_ref / config_unref */
 };
 
@@ -150,7 +153,7 @@ struct config_key {
 	const char *name; /* as written in the file, lower-case: "interval" */
 	const char *type; /* "duration", "size", "int", "days", "bool", "enum", "string",
 			     "method", "word", "path", "url", "status", "regex", "json",
-			     "header", "resolve" or "tags" */
+			     "header", "resolve", "tags", "listen", "secret" or "label" */
 	unsigned flags;   /* CONFIG_KEY_* */
 };
 
@@ -212,6 +215,15 @@ void endpoint_done(struct endpoint *e);
 
 struct config *config_ref(struct config *c);
 void config_unref(struct config *c); /* NULL is fine; frees at zero */
+
+/*
+ * The listen key's value: "IPv4:PORT" or "[IPv6]:PORT", a numeric address
+ * (no host name: which address a name resolves to must not change what is
+ * served) and a port 1..65535. Fills *sa (a struct sockaddr_in or
+ * sockaddr_in6) and *port. Returns 0, or -1 with why.
+ */
+struct sockaddr_storage;
+int config_listen_parse(const char *s, struct sockaddr_storage *sa, int *port, char *why, size_t n);
 
 /* The endpoint named name, or NULL. */
 const struct endpoint *config_find(const struct config *c, const char *name);

@@ -59,6 +59,8 @@ struct ep_status {
 	int64_t spark_us[MONITOR_SPARK]; /* ring of total latency, -1 = failed */
 	int spark_len, spark_head;
 	int64_t probes, failures;     /* since start, for live uptime */
+	int64_t by_state[STATE_DOWN + 1]; /* probes since start by verdict (UP, WARN, DOWN) */
+	int64_t outages;              /* outages started since start (a resumed one is not counted) */
 };
 
 enum mon_event_kind {

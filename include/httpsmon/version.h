@@ -12,4 +12,12 @@
 /* Writes the version lines to out. */
 void version_print(FILE *out);
 
+/* The run-time versions of the libraries that judge a probe, each the library's own static string. */
+struct version_libs {
+	const char *curl;     /* "8.5.0" */
+	const char *openssl;  /* "3.0.13" */
+	const char *sqlite;   /* "3.45.1" */
+};
+void version_libs(struct version_libs *v);
+
 #endif

@@ -1,0 +1,63 @@
+/*
+ * listen: the HTTP listener ([defaults] listen = IP:PORT). libmicrohttpd
+ * serves it with no thread of its own: its epoll descriptor is one of the
+ * loop's descriptors and its timeouts one of the loop's timers, so every
+ * request is answered on the loop's thread from the live model, between
+ * probes, with no lock and no copy of the state (docs/ARCHITECTURE.md says
+ * why). A client that connects and sends nothing costs one descriptor until
+ * its timeout; it never blocks the loop.
+ *
+ * The listener does the HTTP side: GET and HEAD only (405 otherwise, with
+ * Allow), the Bearer token (401, compared in constant time), a bounded
+ * number of connections, a connection timeout, a bounded response size,
+ * and one reusable body buffer per response in flight. What a path serves
+ * is the handler's (serve.c).
+ */
+#ifndef HTTPSMON_LISTEN_H
+#define HTTPSMON_LISTEN_H
+
+#include <stddef.h>
+
+#include "httpsmon/loop.h"
+#include "httpsmon/util.h"
+
+#define LISTEN_MAX_CONNECTIONS 64         /* at once; more wait in the kernel's backlog */
+#define LISTEN_TIMEOUT_S       10         /* an idle or stuck connection is closed after this */
+#define LISTEN_MAX_BODY        (256u << 20) /* a response larger than this is a 500 */
+
+/* One request, as the handler sees it (valid for the call). */
+struct listen_req {
+	const char *path;        /* "/metrics": percent-decoded by libmicrohttpd, no query */
+	void *conn;              /* private: for listen_query */
+};
+
+/* A query argument ("target" of /probe?target=NAME), decoded, or NULL. */
+const char *listen_query(const struct listen_req *rq, const char *name);
+
+/*
+ * Serves one authorised GET or HEAD: writes the body into *body (empty,
+ * its memory reused across requests), sets *ctype (static text) and
+ * returns the HTTP status (200, 404, 503...).
+ */
+typedef int (*listen_handler)(void *ud, const struct listen_req *rq, struct strbuf *body, const char **ctype);
+
+/* The token requests must carry now (it may change on reload), or NULL / "" for none. */
+typedef const char *(*listen_token_fn)(void *ud);
+
+struct listener;
+
+/*
+ * Binds addr (config_listen_parse's syntax) and serves it on loop l.
+ * Returns NULL with a message in err that names the address and port
+ * ("listen 127.0.0.1:9469: port 9469 is already in use").
+ */
+struct listener *listener_new(struct loop *l, const char *addr, listen_handler h, listen_token_fn tok,
+			      void *ud, char *err, size_t errlen);
+
+/* Closes every connection and the socket, takes its descriptor and timer off the loop. NULL is fine. */
+void listener_free(struct listener *li);
+
+/* The port bound (the one asked for). */
+int listener_port(const struct listener *li);
+
+#endif

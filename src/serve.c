@@ -1,0 +1,132 @@
+/*
+ * serve: the paths of the collector's HTTP listener (see serve.h). Owns the
+ * listener and the metrics state (histograms, render scratch); every
+ * answer is built on the loop's thread from the app's monitor and store.
+ */
+#include "httpsmon/serve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "httpsmon/app.h"
+#include "httpsmon/listen.h"
+#include "httpsmon/metrics.h"
+
+#define CT_TEXT    "text/plain; charset=utf-8"
+#define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+
+struct serve {
+	struct app *a;
+	struct listener *li;
+	struct metrics *m;
+};
+
+static const char *token_cb(void *ud)
+{
+	struct serve *s = ud;
+
+	return monitor_config(app_monitor(s->a))->listen_token;
+}
+
+/* 200 while the loop answers (this runs on it) and history writes work; 503 with why otherwise. */
+static int healthz(struct serve *s, struct strbuf *b)
+{
+	const char *why = app_store_problem(s->a);
+
+	if (why) {
+		strbuf_printf(b, "unhealthy: history writes fail: %s\n", why);
+		return 503;
+	}
+	strbuf_puts(b, "ok\n");
+	return 200;
+}
+
+static int metrics_page(struct serve *s, struct strbuf *b)
+{
+	struct monitor *mon = app_monitor(s->a);
+	struct metrics_info in = {
+		.location = monitor_config(mon)->location,
+		.now_ms = util_now_ms(),
+		.store_write_errors = app_store_write_errors(s->a),
+		.reload_ok = !*app_config_error(s->a),
+		.reload_ms = app_config_loaded_ms(s->a),
+	};
+
+	metrics_render(s->m, b, mon, &in);
+	return 200;
+}
+
+static int probe_page(struct serve *s, const struct listen_req *rq, struct strbuf *b, const char **ctype)
+{
+	const char *target = listen_query(rq, "target");
+	const struct ep_status *st = target ? monitor_find(app_monitor(s->a), target) : NULL;
+
+	if (!target || !*target) {
+		strbuf_puts(b, "400 give the endpoint's name: /probe?target=NAME\n");
+		return 400;
+	}
+	if (!st) {
+		strbuf_puts(b, "404 no endpoint of that name in the running config\n");
+		return 404;
+	}
+	*ctype = CT_METRICS;
+	metrics_render_probe(s->m, b, st, util_now_ms());
+	return 200;
+}
+
+static int handle(void *ud, const struct listen_req *rq, struct strbuf *b, const char **ctype)
+{
+	struct serve *s = ud;
+
+	*ctype = CT_TEXT;
+	if (!strcmp(rq->path, "/healthz"))
+		return healthz(s, b);
+	if (!strcmp(rq->path, "/metrics")) {
+		*ctype = CT_METRICS;
+		return metrics_page(s, b);
+	}
+	if (!strcmp(rq->path, "/probe"))
+		return probe_page(s, rq, b, ctype);
+	strbuf_puts(b, "404 not found: /metrics, /probe?target=NAME, /healthz, /api/v1/...\n");
+	return 404;
+}
+
+struct serve *serve_new(struct app *a, const char *addr, char *err, size_t errlen)
+{
+	struct serve *s = xcalloc(1, sizeof(*s));
+
+	s->a = a;
+	s->li = listener_new(app_loop(a), addr, handle, token_cb, s, err, errlen);
+	if (!s->li) {
+		free(s);
+		return NULL;
+	}
+	s->m = metrics_new();
+	return s;
+}
+
+void serve_free(struct serve *s)
+{
+	if (!s)
+		return;
+	listener_free(s->li);
+	metrics_free(s->m);
+	free(s);
+}
+
+void serve_probe_done(struct serve *s, const struct probe_result *r)
+{
+	if (s)
+		metrics_observe_probe(s->m, r);
+}
+
+void serve_lateness(struct serve *s, int64_t late_ms)
+{
+	if (s)
+		metrics_observe_lateness(s->m, late_ms);
+}
+
+int serve_port(const struct serve *s)
+{
+	return listener_port(s->li);
+}

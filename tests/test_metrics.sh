@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The HTTP listener from outside ([defaults] listen), on one headless
+# collector watching the lab with endpoints up, warn, down, failing and
+# pending: /metrics passes `promtool check metrics`; a real Prometheus
+# (its own loopback port, temporary storage, 1 s scrapes) scrapes it and
+# its query API finds probe_success 1 for the good endpoint and 0 for a
+# failing one, and probe_ssl_earliest_cert_expiry equal to the lab
+# certificate's notAfter; /probe, /healthz; 401 without the token, 404,
+# 405; a client that connects and sends nothing does not hold up probes;
+# a port in use is refused at start, naming the port. TAP-ish, loopback only.
+set -u
+
+. "$(dirname "$0")/lib/harness.sh"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(tail -20 "$log" 2>/dev/null)"; fi; }
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+lab_up || { notok "lab starts"; exit 1; }
+token=tok-$RANDOM$RANDOM
+hp=$(free_port)
+cfg=$work/endpoints.ini
+cat >"$cfg" <<EOF
+[defaults]
+ca_file = $ca
+interval = 1s
+timeout = 800ms
+listen = 127.0.0.1:$hp
+listen_token = \${TEST_TOKEN}
+location = lab-1
+[good]
+url = https://localhost:$(port good)/
+[soon]
+url = https://localhost:$(port soon)/
+cert_crit_days = 1
+[expired]
+url = https://localhost:$(port expired)/
+[closed]
+url = https://localhost:$(port closed)/
+fail_after = 100
+[hung]
+url = https://localhost:$(port hang)/
+interval = 60s
+timeout = 30s
+EOF
+log=$work/headless.log
+TEST_TOKEN=$token "$BIN" --headless -c "$cfg" --db "$work/h.db" 2>"$log" &
+pids+=($!)
+base=http://127.0.0.1:$hp
+auth=(-H "Authorization: Bearer $token")
+get() { curl -s -m 5 "${auth[@]}" "$@"; }
+code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
+
+check "the collector says where it serves" wait_for 10 grep -q "serving /metrics.*127.0.0.1:$hp" "$log"
+scraped() { get "$base/metrics" >"$work/scrape" && grep -q 'httpsmon_endpoint_state{endpoint="expired",location="lab-1",state="failing"} 1' "$work/scrape"; }
+check "/metrics shows the verdicts once the first probes are in" wait_for 15 scraped
+
+# every kind of state at once: up, warn, failing (down after 2), failing (of 100), pending
+wait_for 10 bash -c "curl -s -m 5 -H 'Authorization: Bearer $token' $base/metrics >'$work/scrape' && grep -q 'state=\"down\"} 1' '$work/scrape'"
+st() { grep -c "httpsmon_endpoint_state{endpoint=\"$1\",location=\"lab-1\",state=\"$2\"} 1" "$work/scrape"; }
+if [ "$(st good up)$(st soon warn)$(st expired down)$(st closed failing)" = 1111 ] &&
+   [ "$(st hung pending)" = 1 ]; then
+	ok "up, warn, down, failing and pending endpoints"
+else notok "every state" "$(grep endpoint_state "$work/scrape" | grep '} 1')"; fi
+out=$(promtool check metrics <"$work/scrape" 2>&1); rc=$?
+if [ $rc -eq 0 ] && [ -z "$out" ]; then ok "promtool check metrics reports nothing ($(wc -l <"$work/scrape") lines)"
+else notok "promtool check metrics reports nothing" "$out"; fi
+ct=$(curl -s -m 5 -o /dev/null -w '%{content_type}' "${auth[@]}" "$base/metrics")
+check "Content-Type is the text format 0.0.4" test "$ct" = "text/plain; version=0.0.4; charset=utf-8"
+check "probe_success 1 for UP and WARN, 0 for DOWN and FAILING" bash -c "
+	grep -q '^probe_success{endpoint=\"good\",location=\"lab-1\"} 1$' '$work/scrape' &&
+	grep -q '^probe_success{endpoint=\"soon\",location=\"lab-1\"} 1$' '$work/scrape' &&
+	grep -q '^probe_success{endpoint=\"expired\",location=\"lab-1\"} 0$' '$work/scrape' &&
+	grep -q '^probe_success{endpoint=\"closed\",location=\"lab-1\"} 0$' '$work/scrape'"
+notafter=$(date -d "$(openssl x509 -in "$lab/certs/good.pem" -noout -enddate | cut -d= -f2)" +%s)
+expnotafter=$(date -d "$(openssl x509 -in "$lab/certs/expired.pem" -noout -enddate | cut -d= -f2)" +%s)
+check "certificate expiry is the lab certificate's notAfter, present for a failed verification too" bash -c "
+	grep -q '^probe_ssl_earliest_cert_expiry{endpoint=\"expired\",location=\"lab-1\"} $expnotafter$' '$work/scrape' &&
+	grep -q '^probe_tls_version_info{endpoint=\"good\",location=\"lab-1\",version=\"TLS 1.3\"} 1$' '$work/scrape'"
+check "the collector's own series carry the location" grep -q '^httpsmon_build_info{location="lab-1",version=' "$work/scrape"
+
+# /probe: blackbox's names, no endpoint labels, from the last result
+get "$base/probe?target=good" >"$work/probe"
+check "/probe?target=good answers like blackbox_exporter" bash -c "
+	grep -q '^probe_success 1$' '$work/probe' && grep -q '^probe_ssl_earliest_cert_expiry $notafter$' '$work/probe' &&
+	! grep -q endpoint= '$work/probe' && ! grep -q httpsmon_ '$work/probe'"
+check "/probe of an unknown target is 404, without one 400" \
+	test "$(code "${auth[@]}" "$base/probe?target=nope")$(code "${auth[@]}" "$base/probe")" = 404400
+check "/healthz is 200 while history writes work" test "$(code "${auth[@]}" "$base/healthz")" = 200
+
+# the HTTP side
+check "no token: 401" test "$(code "$base/metrics")" = 401
+check "a wrong token of the same length: 401" test "$(code -H "Authorization: Bearer ${token%?}X" "$base/metrics")" = 401
+check "an unknown path: 404" test "$(code "${auth[@]}" "$base/nothing")" = 404
+check "POST: 405, with Allow" bash -c "curl -s -m 5 -i -X POST -H 'Authorization: Bearer $token' $base/metrics | tr -d '\r' |
+	grep -q '^Allow: GET, HEAD' && test \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X DELETE -H 'Authorization: Bearer $token' $base/metrics)\" = 405"
+check "HEAD: 200, no body" bash -c "test -z \"\$(curl -s -m 5 -I -H 'Authorization: Bearer $token' $base/metrics | tr -d '\r' | sed '1,/^\$/d')\""
+
+# silent clients: connections that send nothing never hold up a probe
+for i in 1 2 3 4 5; do /usr/bin/python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$hp)); time.sleep(8)" & pids+=($!); done
+before=$(grep -c "^probe_success" "$work/scrape")
+get "$base/metrics" >"$work/s1"; c1=$(grep '^httpsmon_probes_total{endpoint="good",location="lab-1",verdict="up"}' "$work/s1" | awk '{print $2}')
+sleep 3
+get "$base/metrics" >"$work/s2"; c2=$(grep '^httpsmon_probes_total{endpoint="good",location="lab-1",verdict="up"}' "$work/s2" | awk '{print $2}')
+late=$(awk '/^httpsmon_scheduler_lateness_seconds_bucket\{location="lab-1",le="0.1"\}/ {a=$2} /^httpsmon_scheduler_lateness_seconds_count/ {c=$2} END {print c-a}' "$work/s2")
+if [ -n "$c1" ] && [ -n "$c2" ] && [ $((c2 - c1)) -ge 2 ] && [ "$late" = 0 ] && [ "$before" -ge 4 ]; then
+	ok "5 silent clients: probes go on ($c1 -> $c2 in 3 s), none started 100 ms late"
+else notok "silent clients do not hold up probes" "good up probes $c1 -> $c2, late over 100 ms: $late"; fi
+
+# a real Prometheus scrapes it
+pp=$(free_port)
+cat >"$work/prom.yml" <<EOF
+global: { scrape_interval: 1s, evaluation_interval: 1s }
+scrape_configs:
+  - job_name: httpsmon
+    authorization: { credentials: $token }
+    static_configs: [ { targets: ['127.0.0.1:$hp'] } ]
+EOF
+prometheus --config.file="$work/prom.yml" --storage.tsdb.path="$work/tsdb" --web.listen-address="127.0.0.1:$pp" \
+	>"$work/prom.log" 2>&1 &
+pids+=($!)
+q() { curl -s -m 5 "http://127.0.0.1:$pp/api/v1/query" --data-urlencode "query=$1" | jq -r '.data.result[0].value[1] // empty' 2>/dev/null; }
+val_is() { [ "$(q "$1")" = "$2" ]; }
+log=$work/prom.log
+check "Prometheus finds probe_success 1 for the good endpoint" wait_for 30 val_is 'probe_success{endpoint="good"}' 1
+check "Prometheus finds probe_success 0 for the failing one" wait_for 5 val_is 'probe_success{endpoint="expired"}' 0
+check "Prometheus finds probe_ssl_earliest_cert_expiry = the lab certificate's notAfter ($notafter)" \
+	wait_for 5 val_is 'probe_ssl_earliest_cert_expiry{endpoint="good",location="lab-1"}' "$notafter"
+check "Prometheus sees the target up (scrapes succeed with the token)" wait_for 5 val_is 'up{job="httpsmon"}' 1
+log=$work/headless.log
+
+# a second collector on the same port: refused at start, naming the port
+out=$(TEST_TOKEN=$token timeout 10 "$BIN" --headless -c "$cfg" --db "$work/h2.db" 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "port $hp is already in use" <<<"$out"; then ok "port in use: $(head -1 <<<"$out")"
+else notok "a port in use is a clear error" "exit $rc" "$out"; fi
