@@ -63,7 +63,7 @@ static void time_or(char *buf, size_t n, int64_t ms, const char *none)
 		snprintf(buf, n, "%s", none);
 }
 
-static void outage_json(struct strbuf *b, const struct outage_row *r, int64_t now_ms)
+void history_outage_json(struct strbuf *b, const struct outage_row *r, int64_t now_ms)
 {
 	char t[40];
 
@@ -86,7 +86,7 @@ static void outage_json(struct strbuf *b, const struct outage_row *r, int64_t no
 	strbuf_puts(b, "}");
 }
 
-static void event_json(struct strbuf *b, const struct event_row *r)
+void history_event_json(struct strbuf *b, const struct event_row *r)
 {
 	char t[40];
 
@@ -197,12 +197,12 @@ int history_print(FILE *out, const struct history_opts *o, char *err, size_t err
 
 		for (size_t i = 0; i < nouts; i++) {
 			strbuf_reset(&sb);
-			outage_json(&sb, &outs[i], now);
+			history_outage_json(&sb, &outs[i], now);
 			fprintf(out, "%s\n", strbuf_cstr(&sb));
 		}
 		for (size_t i = 0; i < nevs; i++) {
 			strbuf_reset(&sb);
-			event_json(&sb, &evs[i]);
+			history_event_json(&sb, &evs[i]);
 			fprintf(out, "%s\n", strbuf_cstr(&sb));
 		}
 		strbuf_done(&sb);

@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "httpsmon/api.h"
 #include "httpsmon/app.h"
 #include "httpsmon/listen.h"
 #include "httpsmon/metrics.h"
 
 #define CT_TEXT    "text/plain; charset=utf-8"
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
+#define CT_JSON    "application/json"
 
 struct serve {
 	struct app *a;
@@ -87,6 +89,10 @@ static int handle(void *ud, const struct listen_req *rq, struct strbuf *b, const
 	}
 	if (!strcmp(rq->path, "/probe"))
 		return probe_page(s, rq, b, ctype);
+	if (!strncmp(rq->path, API_PREFIX "/", strlen(API_PREFIX) + 1)) {
+		*ctype = CT_JSON;
+		return api_serve(s->a, rq, b);
+	}
 	strbuf_puts(b, "404 not found: /metrics, /probe?target=NAME, /healthz, /api/v1/...\n");
 	return 404;
 }

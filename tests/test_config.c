@@ -1067,7 +1067,7 @@ static void test_key_table(void **state)
 		if (!found)
 			fail_msg("%s", want);
 	}
-	assert_int_equal(i, 42);
+	assert_int_equal(i, 45);
 	assert_null(config_key_at(i));
 	assert_null(config_key_at((size_t)-1));
 	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);

@@ -139,3 +139,20 @@ log=$work/headless.log
 out=$(TEST_TOKEN=$token timeout 10 "$BIN" --headless -c "$cfg" --db "$work/h2.db" 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "port $hp is already in use" <<<"$out"; then ok "port in use: $(head -1 <<<"$out")"
 else notok "a port in use is a clear error" "exit $rc" "$out"; fi
+
+# the JSON API: the same field names as check --json and history --json
+get "$base/api/v1/endpoints" >"$work/eps.json"
+check "/api/v1/endpoints: every endpoint, its state and check --json's last probe" bash -c "
+	jq -e '(.endpoints | length) == 5 and (.endpoints[] | select(.name == \"good\") | .state == \"up\" and .last.verdict == \"UP\" and .last.http_status == 200 and (.last.timings.total_ms > 0)) and (.endpoints[] | select(.name == \"hung\") | .state == \"pending\" and .last == null)' '$work/eps.json' >/dev/null"
+get "$base/api/v1/endpoints/expired" >"$work/one.json"
+check "/api/v1/endpoints/NAME: its chain, uptime, outages and events" bash -c "
+	jq -e '.name == \"expired\" and .state == \"down\" and .in_outage and (.last.chain | length) >= 1 and (.last.reason == \"cert_expired\") and (.outages | length) >= 1 and (.outages[0].ongoing) and (.events | length) >= 1 and (.uptime | has(\"24h\"))' '$work/one.json' >/dev/null"
+check "/api/v1/endpoints/NAME of an unknown name: 404" test "$(code "${auth[@]}" "$base/api/v1/endpoints/nope")" = 404
+check "/api/v1/outages?since=1h&endpoint=expired: history --json's outages" bash -c "
+	curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/outages?since=1h&endpoint=expired' |
+	jq -e '(.outages | length) >= 1 and (.outages | all(.endpoint == \"expired\" and .type == \"outage\"))' >/dev/null"
+check "/api/v1/events?since=1h: history --json's events" bash -c "
+	curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/events?since=1h' |
+	jq -e '(.events | length) >= 4 and (.events | map(.endpoint) | index(\"good\") != null)' >/dev/null"
+check "/api/v1/events?since=bad: 400" test "$(code "${auth[@]}" "$base/api/v1/events?since=soon")" = 400
+check "/api/v1/nothing: 404" test "$(code "${auth[@]}" "$base/api/v1/nothing")" = 404

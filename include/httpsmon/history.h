@@ -34,6 +34,16 @@ struct store;
  */
 int history_endpoint_known(struct store *st, const char *name, char *err, size_t errlen);
 
+/*
+ * One outage or event as `history --json` writes it (one object, no
+ * newline), for the listener's /api/v1 too. now_ms ends an ongoing outage's duration.
+ */
+struct strbuf;
+struct outage_row;
+struct event_row;
+void history_outage_json(struct strbuf *b, const struct outage_row *r, int64_t now_ms);
+void history_event_json(struct strbuf *b, const struct event_row *r);
+
 int history_print(FILE *out, const struct history_opts *o, char *err, size_t errlen);
 int stats_print(FILE *out, const struct history_opts *o, char *err, size_t errlen);
 

@@ -1,0 +1,20 @@
+/*
+ * api: the read-only JSON API of the collector's listener, under /api/v1:
+ *   /api/v1/endpoints          every endpoint's live state and last probe
+ *   /api/v1/endpoints/NAME     one, with uptime (24h, 7d, 30d), recent outages and events
+ *   /api/v1/outages?since=7d&endpoint=NAME, /api/v1/events?since=...
+ * A probe is `check --json`'s object, an outage or event `history --json`'s.
+ */
+#ifndef HTTPSMON_API_H
+#define HTTPSMON_API_H
+
+#include "httpsmon/listen.h"
+
+#define API_PREFIX "/api/v1"
+
+struct app;
+
+/* Writes the answer for rq (its path starts with API_PREFIX) into b; returns the HTTP status. */
+int api_serve(struct app *a, const struct listen_req *rq, struct strbuf *b);
+
+#endif
