@@ -153,6 +153,6 @@ check "/api/v1/outages?since=1h&endpoint=expired: history --json's outages" bash
 	jq -e '(.outages | length) >= 1 and (.outages | all(.endpoint == \"expired\" and .type == \"outage\"))' >/dev/null"
 check "/api/v1/events?since=1h: history --json's events" bash -c "
 	curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/events?since=1h' |
-	jq -e '(.events | length) >= 4 and (.events | map(.endpoint) | index(\"good\") != null)' >/dev/null"
+	jq -e '(.events | length) >= 1 and (.events | all(.type == \"event\")) and (.events | any(.endpoint == \"expired\" and .kind == \"state\" and (.detail | startswith(\"FAILING -> DOWN\"))))' >/dev/null || { curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/events?since=1h' | head -c 600 >&2; false; }"
 check "/api/v1/events?since=bad: 400" test "$(code "${auth[@]}" "$base/api/v1/events?since=soon")" = 400
 check "/api/v1/nothing: 404" test "$(code "${auth[@]}" "$base/api/v1/nothing")" = 404
