@@ -51,64 +51,16 @@
 #include "httpsmon/sched.h"
 #include "httpsmon/serve.h"
 #include "httpsmon/util.h"
+#include "app_int.h"
 
 #define FLUSH_EVERY_MS      1000  /* a burst of results costs one transaction */
 #define FLUSH_AT_ROWS       500
 #define RETENTION_EVERY_MS  (10 * 60 * 1000)
 #define RELOAD_SETTLE_MS    150   /* editors write in several steps */
 #define TAKE_PER_PASS       256
-#define REQUEST_POLL_MS     1000  /* a viewer's r and p are taken within this */
-#define REQUEST_MAX_AGE_MS  30000 /* older requests were left when no collector ran: dropped */
-#define REQUESTS_PER_POLL   32
-
-/* An event waiting for the end of the pass (owned copies of mon_event's strings). */
-struct queued_event {
-	enum mon_event_kind kind;
-	char *name;
-	int64_t t_ms;
-	char *text;
-};
-
-struct app {
-	struct app_opts o;
-	char *config_path;
-	char *config_dir;
-	char *config_base;
-	char config_error[4096];
-	int64_t config_loaded_ms;
-
-	struct monitor *mon;
-	struct sched *sched;
-	struct prober *prober;
-	struct store *store;
-	struct notify *notify;        /* the alert engine; NULL until set up */
-	struct serve *serve;          /* the HTTP listener ([defaults] listen); NULL when off */
-
-	struct loop *loop;
-	bool own_loop;                /* made by app_new, freed by app_free */
-	bool signals;                 /* SIGTERM, SIGINT and SIGHUP registered */
-	bool hooked;                  /* the before-sleep hook registered */
-	int ino_fd;
-	uint64_t due_timer, flush_timer, retention_timer, reload_timer, request_timer; /* 0: not armed */
-	struct mutes *mutes;          /* the history's mutes (NULL without history) */
-	uint64_t mute_timer;          /* polls them for changes from other processes */
-
-	bool stop;
-	bool hurry;                   /* stopping, and asked again: save what is quick, wait for nothing */
-	int64_t next_flush_mono;
-	bool store_failing;           /* the write problem was already reported */
-	uint64_t store_write_errors;  /* failed commits since start */
-	uint64_t store_dropped;       /* store_dropped() when last reported */
-	bool history_saved;           /* save_history ran: the queue is empty for good */
-	bool flush_now;               /* an event happened: readers should see it at once */
-	struct queued_event *evq;     /* events not yet delivered, oldest first */
-	size_t evq_n, evq_cap;
-};
-
-static void logf_(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* One log line: UTC time, then the (sanitised) text. */
-static void logf_(struct app *a, const char *fmt, ...)
+void app_logf(struct app *a, const char *fmt, ...)
 {
 	char raw[2048], safe[4096], t[40];
 	va_list ap;
@@ -143,11 +95,11 @@ static void say(struct app *a, enum app_notice_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	logf_(a, "%s", text);
+	app_logf(a, "%s", text);
 	notice(a, kind, 0, text);
 }
 
-static int64_t mono_ms(void)
+int64_t app_mono_ms(void)
 {
 	return util_mono_us() / 1000;
 }
@@ -191,7 +143,7 @@ static void deliver_events(struct app *a)
 		const struct queued_event *q = &a->evq[i];
 		struct mon_event ev = { .kind = q->kind, .name = q->name, .t_ms = q->t_ms, .text = q->text };
 
-		logf_(a, "%s %s: %s", ev.name, mon_event_name(ev.kind), ev.text);
+		app_logf(a, "%s %s: %s", ev.name, mon_event_name(ev.kind), ev.text);
 		if (a->o.on_event)
 			a->o.on_event(a->o.ud, &ev);
 		/* after the listeners: the alert of this outage's end still sees the mute */
@@ -212,13 +164,13 @@ static void on_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, con
 		notify_result(a->notify, s);
 		serve_probe_done(a->serve, r);
 	}
-	sched_done(a->sched, tag, mono_ms());
+	sched_done(a->sched, tag, app_mono_ms());
 }
 
 /* Makes the scheduler match the monitor's endpoints. */
 static void sched_sync(struct app *a, const struct config *old)
 {
-	int64_t now = mono_ms();
+	int64_t now = app_mono_ms();
 
 	for (size_t i = 0; i < monitor_count(a->mon); i++) {
 		const struct ep_status *s = monitor_at(a->mon, i);
@@ -261,7 +213,6 @@ static int64_t mute_cb(struct loop *l, uint64_t id, void *ud)
 }
 
 static int64_t retention_cb(struct loop *l, uint64_t id, void *ud);
-static int64_t request_cb(struct loop *l, uint64_t id, void *ud);
 
 static const int app_signals[] = { SIGTERM, SIGINT, SIGHUP };
 
@@ -310,12 +261,12 @@ static int join_loop(struct app *a, int max_inflight, char *err, size_t errlen)
 	loop_before_sleep_add(a->loop, before_sleep, a);
 	a->hooked = true;
 	if (watch_config(a) != 0)
-		logf_(a, "warning: cannot watch %s for changes (%s); reload with SIGHUP", a->config_path,
+		app_logf(a, "warning: cannot watch %s for changes (%s); reload with SIGHUP", a->config_path,
 		      strerror(errno));
-	a->next_flush_mono = mono_ms() + FLUSH_EVERY_MS;
+	a->next_flush_mono = app_mono_ms() + FLUSH_EVERY_MS;
 	if (a->store) {
 		a->retention_timer = loop_timer_add(a->loop, 5000, retention_cb, a); /* soon after start */
-		a->request_timer = loop_timer_add(a->loop, REQUEST_POLL_MS, request_cb, a);
+		a->request_timer = loop_timer_add(a->loop, REQUEST_POLL_MS, app_request_cb, a);
 		a->mutes = mutes_new();
 		mutes_poll(a->mutes, a->store, util_now_ms());
 		a->mute_timer = loop_timer_add(a->loop, MUTE_POLL_MS, mute_cb, a);
@@ -360,7 +311,7 @@ static void log_restored(struct app *a)
 		paused += s->live == LIVE_PAUSED;
 	}
 	if (known || down || paused)
-		logf_(a, "history: %zu of %zu endpoints start from their last stored probe (%zu in an ongoing outage,"
+		app_logf(a, "history: %zu of %zu endpoints start from their last stored probe (%zu in an ongoing outage,"
 		      " %zu paused)", known, n, down, paused);
 }
 
@@ -394,14 +345,14 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	config_unref(cfg);
 	a->config_loaded_ms = util_now_ms();
 	sched_sync(a, NULL);
-	logf_(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
+	app_logf(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
 	log_restored(a);
 	if (a->serve)
-		logf_(a, "serving /metrics, /probe, /healthz and /api/v1 on http://%s/", cfg->listen);
+		app_logf(a, "serving /metrics, /probe, /healthz and /api/v1 on http://%s/", cfg->listen);
 	for (const char *p = store_notice(a->store), *nl; p && *p; p = nl ? nl + 1 : "") {
 		nl = strchr(p, '\n');
-		logf_(a, "history: %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+		app_logf(a, "history: %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
 	}
 	free(db);
 	return a;
@@ -483,16 +434,16 @@ static int save_history(struct app *a)
 		snprintf(err, sizeof(err), "%s", why ? why : "write failed");
 		n = store_spill(a->store, msg, sizeof(msg));
 		if (n >= 0) {
-			logf_(a, "history: %s; %s", err, msg);
+			app_logf(a, "history: %s; %s", err, msg);
 		} else {
-			logf_(a, "history: %s; %s; lost: %zu queued results (probes, outage updates, events)",
+			app_logf(a, "history: %s; %s; lost: %zu queued results (probes, outage updates, events)",
 			      err, msg, store_queued(a->store));
 			dropped += store_queued(a->store);
 		}
 	}
 	urgent_exit_arm(a, false);
 	if (dropped)
-		logf_(a, "history: %llu results of this run were not saved", (unsigned long long)dropped);
+		app_logf(a, "history: %llu results of this run were not saved", (unsigned long long)dropped);
 	return dropped ? -1 : 0;
 }
 
@@ -558,7 +509,7 @@ int app_reload(struct app *a)
 	if (!cfg) {
 		/* the running config stays in force */
 		if (strcmp(err, a->config_error) != 0)
-			logf_(a, "config not reloaded, keeping the running one: %s", err);
+			app_logf(a, "config not reloaded, keeping the running one: %s", err);
 		snprintf(a->config_error, sizeof(a->config_error), "%s", err);
 		notice(a, APP_RELOAD_REFUSED, config_error_count(err), err);
 		return -1;
@@ -578,7 +529,7 @@ int app_reload(struct app *a)
 	config_unref(cfg);
 	a->config_error[0] = '\0';
 	a->config_loaded_ms = util_now_ms();
-	logf_(a, "config reloaded: %zu endpoints (%s)", monitor_count(a->mon), what);
+	app_logf(a, "config reloaded: %zu endpoints (%s)", monitor_count(a->mon), what);
 	notice(a, APP_RELOADED, 0, what);
 	return 0;
 }
@@ -591,15 +542,15 @@ static void start_due(struct app *a)
 
 	if (a->stop)
 		return;
-	n = sched_take_due(a->sched, mono_ms(), due, TAKE_PER_PASS);
+	n = sched_take_due(a->sched, app_mono_ms(), due, TAKE_PER_PASS);
 	for (size_t i = 0; i < n; i++) {
 		const struct ep_status *s = monitor_find_id(a->mon, due[i].id);
 
 		if (!s || s->live == LIVE_PAUSED) {
-			sched_done(a->sched, due[i].id, mono_ms());
+			sched_done(a->sched, due[i].id, app_mono_ms());
 			continue;
 		}
-		serve_lateness(a->serve, mono_ms() - due[i].due_ms);
+		serve_lateness(a->serve, app_mono_ms() - due[i].due_ms);
 		prober_submit(a->prober, cfg, (size_t)(s->ep - cfg->eps), s->id);
 	}
 }
@@ -607,7 +558,7 @@ static void start_due(struct app *a)
 /* Delay until the next due probe, for its timer; -1 when none is due (or stopping). */
 static int64_t due_delay(struct app *a)
 {
-	int64_t due = a->stop ? INT64_MAX : sched_next_due_ms(a->sched), now = mono_ms();
+	int64_t due = a->stop ? INT64_MAX : sched_next_due_ms(a->sched), now = app_mono_ms();
 
 	if (due == INT64_MAX)
 		return -1;
@@ -637,17 +588,17 @@ static void signal_cb(struct loop *l, int signo, void *ud)
 			a->hurry = true;
 			size_t n = a->prober ? prober_running(a->prober) + prober_queued(a->prober) : 0;
 
-			logf_(a, "%s again: not waiting for %zu probe%s in flight; saving what is queued and exiting",
+			app_logf(a, "%s again: not waiting for %zu probe%s in flight; saving what is queued and exiting",
 			      signo == SIGTERM ? "SIGTERM" : "SIGINT", n, n == 1 ? "" : "s");
 			loop_stop(l);
 		}
 		return;
 	}
 	if (signo == SIGHUP) {
-		logf_(a, "SIGHUP: reloading %s", a->config_path);
+		app_logf(a, "SIGHUP: reloading %s", a->config_path);
 		app_reload(a);
 	} else {
-		logf_(a, "%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		app_logf(a, "%s: stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
 		app_request_stop(a);
 	}
 }
@@ -695,7 +646,7 @@ static void inotify_cb(struct loop *l, int fd, unsigned events, void *ud)
  */
 static void flush_store(struct app *a, bool force)
 {
-	int64_t now = mono_ms();
+	int64_t now = app_mono_ms();
 	uint64_t dropped;
 
 	if (!a->store || (!force && now < a->next_flush_mono && store_queued(a->store) < FLUSH_AT_ROWS))
@@ -731,7 +682,7 @@ static void flush_store(struct app *a, bool force)
  */
 static int64_t flush_delay(struct app *a)
 {
-	int64_t at, now = mono_ms();
+	int64_t at, now = app_mono_ms();
 
 	if (!a->store || !store_queued(a->store))
 		return -1;
@@ -823,20 +774,20 @@ int app_shutdown(struct app *a)
 	for (size_t i = 0; i < cfg->n; i++)
 		if (cfg->eps[i].timeout_ms > longest)
 			longest = cfg->eps[i].timeout_ms;
-	deadline = mono_ms() + longest + 500;
+	deadline = app_mono_ms() + longest + 500;
 	/* the deadline ends the last wait; results arriving meanwhile are handled as usual */
-	wake = loop_timer_add(a->loop, deadline - mono_ms(), wake_cb, NULL);
+	wake = loop_timer_add(a->loop, deadline - app_mono_ms(), wake_cb, NULL);
 	while (!a->hurry && (prober_running(a->prober) || prober_queued(a->prober) || notify_busy(a->notify)) &&
-	       mono_ms() < deadline) {
+	       app_mono_ms() < deadline) {
 		if (loop_run_once(a->loop) != 0)
 			break;
 		deliver_events(a);
 	}
 	loop_timer_remove(a->loop, wake);
 	if (prober_running(a->prober) || prober_queued(a->prober))
-		logf_(a, "abandoning %zu probes still running", prober_running(a->prober) + prober_queued(a->prober));
+		app_logf(a, "abandoning %zu probes still running", prober_running(a->prober) + prober_queued(a->prober));
 	if (notify_pending(a->notify))
-		logf_(a, "alerts: %zu not delivered yet, kept in the outbox for the next start",
+		app_logf(a, "alerts: %zu not delivered yet, kept in the outbox for the next start",
 		      notify_pending(a->notify));
 	notify_free(a->notify);
 	a->notify = NULL;
@@ -845,145 +796,3 @@ int app_shutdown(struct app *a)
 	return save_history(a);
 }
 
-void app_probe_now(struct app *a, const char *name)
-{
-	const struct ep_status *s = monitor_find(a->mon, name);
-
-	if (s)
-		sched_probe_now(a->sched, s->id, mono_ms());
-}
-
-void app_set_paused(struct app *a, const char *name, bool pause)
-{
-	const struct ep_status *s = monitor_find(a->mon, name);
-
-	if (!s || (s->live == LIVE_PAUSED) == pause)
-		return;
-	/*
-	 * Pause lives in one place, the monitor's live state (kept in the store
-	 * across restarts): it survives a reload that restarts the endpoint's
-	 * schedule, start_due skips a paused endpoint when it comes due, and a
-	 * result already in flight is recorded but not judged. Resuming probes
-	 * at once.
-	 */
-	monitor_set_paused(a->mon, name, pause, util_now_ms());
-	if (!pause)
-		sched_probe_now(a->sched, s->id, mono_ms());
-}
-
-void app_toggle_pause(struct app *a, const char *name)
-{
-	const struct ep_status *s = monitor_find(a->mon, name);
-
-	if (s)
-		app_set_paused(a, name, s->live != LIVE_PAUSED);
-}
-
-/* One request a viewer left in the store (r, p in --view). */
-static void do_request(struct app *a, const struct store_req *q, int64_t now_ms)
-{
-	const struct ep_status *s = monitor_find(a->mon, q->name);
-
-	if (now_ms - q->t_ms > REQUEST_MAX_AGE_MS) {
-		logf_(a, "viewer request for %s dropped: asked %llds ago, before this collector ran", q->name,
-		      (long long)((now_ms - q->t_ms) / 1000));
-		return;
-	}
-	if (!s) {
-		logf_(a, "viewer request for %s dropped: no such endpoint in the running config", q->name);
-		return;
-	}
-	switch (q->action) {
-	case STORE_PROBE_NOW:
-		if (s->live == LIVE_PAUSED) {
-			logf_(a, "%s: viewer asked for a probe, but it is paused", q->name);
-			return;
-		}
-		logf_(a, "%s: probing now (asked by a viewer)", q->name);
-		app_probe_now(a, q->name);
-		break;
-	case STORE_PAUSE:
-	case STORE_RESUME:
-		/* the state event logs the change itself */
-		app_set_paused(a, q->name, q->action == STORE_PAUSE);
-		break;
-	}
-}
-
-/* Takes the viewers' requests once a second: one read of an empty table when there are none. */
-static int64_t request_cb(struct loop *l, uint64_t id, void *ud)
-{
-	struct app *a = ud;
-	struct store_req q[REQUESTS_PER_POLL];
-	int n;
-
-	(void)l;
-	(void)id;
-	if (a->stop) {
-		a->request_timer = 0;
-		return LOOP_TIMER_STOP;
-	}
-	n = store_take_requests(a->store, q, REQUESTS_PER_POLL);
-	for (int i = 0; i < n; i++)
-		do_request(a, &q[i], util_now_ms());
-	return REQUEST_POLL_MS;
-}
-
-struct monitor *app_monitor(const struct app *a)
-{
-	return a->mon;
-}
-
-const char *app_notify_failing(const struct app *a, char *buf, size_t n)
-{
-	if (!a || !a->notify) {
-		buf[0] = '\0';
-		return buf;
-	}
-	return notify_failing(a->notify, buf, n);
-}
-
-const char *app_store_problem(const struct app *a)
-{
-	const char *why;
-
-	if (!a->store_failing)
-		return NULL;
-	why = store_last_error(a->store);
-	return why && *why ? why : "write failed";
-}
-
-uint64_t app_store_write_errors(const struct app *a)
-{
-	return a->store_write_errors;
-}
-
-struct store *app_store(const struct app *a)
-{
-	return a->store;
-}
-
-struct loop *app_loop(const struct app *a)
-{
-	return a->loop;
-}
-
-struct mutes *app_mutes(const struct app *a)
-{
-	return a->mutes;
-}
-
-const char *app_config_path(const struct app *a)
-{
-	return a->config_path;
-}
-
-const char *app_config_error(const struct app *a)
-{
-	return a->config_error;
-}
-
-int64_t app_config_loaded_ms(const struct app *a)
-{
-	return a->config_loaded_ms;
-}
