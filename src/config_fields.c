@@ -29,40 +29,9 @@
 #define CONFIG_TAG_MAX 32
 #define DURATION_FORMS "use a number with a unit: 250ms, 30s, 5m, 1h, 2d, 1.5s or 1m30s"
 
-/* How a type stores its value: what copy, free and compare do with it. */
-enum field_kind {
-	FK_I64,    /* int64_t */
-	FK_INT,    /* int (enums too) */
-	FK_BOOL,   /* bool */
-	FK_STR,    /* char *, NULL when empty */
-	FK_LIST,   /* struct strlist */
-	FK_STATUS, /* struct status_range * with its count at .aux */
-	FK_JSON,   /* struct json_cond * with its count at .aux */
-	FK_REGEX,  /* char * source with its struct rx * at .aux */
-};
-
-typedef int field_parse_fn(const struct config_field *f, void *obj, const struct field_in *in,
-			   char *msg, size_t n);
-
-struct field_type {
-	field_parse_fn *parse;
-	enum field_kind kind;
-	const char *noun; /* int types: what the bounds count, for messages */
-};
-
 _Static_assert(sizeof(enum ip_mode) == sizeof(int), "ip is stored as an enum field (int)");
 
 /* ---- small helpers ---- */
-
-static void *at(void *obj, size_t off)
-{
-	return (char *)obj + off;
-}
-
-static const void *cat(const void *obj, size_t off)
-{
-	return (const char *)obj + off;
-}
 
 
 
@@ -71,11 +40,6 @@ static void set_str(char **slot, const char *s)
 {
 	free(*slot);
 	*slot = *s ? xstrdup(s) : NULL;
-}
-
-static bool str_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
 static bool is_off(const char *v)
@@ -134,7 +98,7 @@ static int parse_url_field(const struct config_field *f, void *obj, const struct
 		return config_fail(msg, n, "bad URL '%s': %s", config_quote_url(qb, sizeof(qb), in->shown),
 				   why);
 	free(host); /* config.c derives host and port once the section is read */
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -155,7 +119,7 @@ static int parse_duration(const struct config_field *f, void *obj, const struct 
 				   span_text(lo, sizeof(lo), f->min), span_text(hi, sizeof(hi), f->max));
 	else if (!f->max && ms <= 0)
 		return config_fail(msg, n, "must be more than 0");
-	*(int64_t *)at(obj, f->off) = ms;
+	*(int64_t *)field_at(obj, f->off) = ms;
 	return 0;
 }
 
@@ -178,7 +142,7 @@ static int parse_size(const struct config_field *f, void *obj, const struct fiel
 	else if (f->max && (sz < f->min || sz > f->max))
 		return config_fail(msg, n, "'%s' is out of range (%s to %s)", qb,
 				   size_text(lo, sizeof(lo), f->min), size_text(hi, sizeof(hi), f->max));
-	*(int64_t *)at(obj, f->off) = sz;
+	*(int64_t *)field_at(obj, f->off) = sz;
 	return 0;
 }
 
@@ -187,7 +151,7 @@ static int parse_int_field(const struct config_field *f, void *obj, const struct
 {
 	char qb[96];
 
-	if (config_int_parse(in->v, (long)f->min, (long)f->max, at(obj, f->off)))
+	if (config_int_parse(in->v, (long)f->min, (long)f->max, field_at(obj, f->off)))
 		return config_fail(msg, n, "expected %s from %lld to %lld, found '%s'", f->type->noun,
 				   (long long)f->min, (long long)f->max, config_quote(qb, sizeof(qb), in->shown));
 	return 0;
@@ -198,7 +162,7 @@ static int parse_bool(const struct config_field *f, void *obj, const struct fiel
 {
 	char qb[96];
 
-	if (util_parse_bool(in->v, at(obj, f->off)))
+	if (util_parse_bool(in->v, field_at(obj, f->off)))
 		return config_fail(msg, n, "expected yes or no (or true/false, on/off, 1/0), found '%s'",
 				   config_quote(qb, sizeof(qb), in->shown));
 	return 0;
@@ -213,7 +177,7 @@ static int parse_enum(const struct config_field *f, void *obj, const struct fiel
 
 	for (c = f->choices; c->name; c++) {
 		if (strcasecmp(in->v, c->name) == 0) {
-			*(int *)at(obj, f->off) = c->value;
+			*(int *)field_at(obj, f->off) = c->value;
 			return 0;
 		}
 	}
@@ -232,7 +196,7 @@ static int parse_string(const struct config_field *f, void *obj, const struct fi
 {
 	(void)msg;
 	(void)n;
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -248,7 +212,7 @@ static int parse_method(const struct config_field *f, void *obj, const struct fi
 	if (!*in->v || *p || strlen(in->v) > (size_t)f->max)
 		return config_fail(msg, n, "'%s' is not an HTTP method name",
 				   config_quote(qb, sizeof(qb), in->shown));
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -264,7 +228,7 @@ static int parse_word(const struct config_field *f, void *obj, const struct fiel
 	if (*p)
 		return config_fail(msg, n, "white space or control characters in '%s'",
 				   config_quote(qb, sizeof(qb), in->shown));
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -278,7 +242,7 @@ static int parse_listen(const struct config_field *f, void *obj, const struct fi
 
 	if (config_listen_parse(in->v, &sa, &port, why, sizeof(why)))
 		return config_fail(msg, n, "bad listen address '%s': %s", config_quote(qb, sizeof(qb), in->shown), why);
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -286,7 +250,7 @@ static int parse_listen(const struct config_field *f, void *obj, const struct fi
 static int parse_path(const struct config_field *f, void *obj, const struct field_in *in,
 		      char *msg, size_t n)
 {
-	char **slot = at(obj, f->off), *path;
+	char **slot = field_at(obj, f->off), *path;
 
 	if (!*in->v) {
 		set_str(slot, "");
@@ -308,7 +272,7 @@ static int parse_path(const struct config_field *f, void *obj, const struct fiel
 static int parse_status(const struct config_field *f, void *obj, const struct field_in *in,
 			char *msg, size_t n)
 {
-	struct status_range **slot = at(obj, f->off), *r;
+	struct status_range **slot = field_at(obj, f->off), *r;
 	char why[256], qb[96];
 	size_t nr;
 
@@ -317,14 +281,14 @@ static int parse_status(const struct config_field *f, void *obj, const struct fi
 				   why);
 	free(*slot);
 	*slot = r;
-	*(size_t *)at(obj, f->aux) = nr;
+	*(size_t *)field_at(obj, f->aux) = nr;
 	return 0;
 }
 
 static int parse_regex(const struct config_field *f, void *obj, const struct field_in *in,
 		       char *msg, size_t n)
 {
-	struct rx **re = at(obj, f->aux);
+	struct rx **re = field_at(obj, f->aux);
 	char why[256], qb[96];
 
 	config_field_clear(f, obj);
@@ -334,15 +298,15 @@ static int parse_regex(const struct config_field *f, void *obj, const struct fie
 	if (!*re)
 		return config_fail(msg, n, "bad regular expression '%s': %s",
 				   config_quote(qb, sizeof(qb), in->shown), why);
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
 static int parse_json(const struct config_field *f, void *obj, const struct field_in *in,
 		      char *msg, size_t n)
 {
-	struct json_cond **v = at(obj, f->off), c;
-	size_t *nv = at(obj, f->aux);
+	struct json_cond **v = field_at(obj, f->off), c;
+	size_t *nv = field_at(obj, f->aux);
 	char why[256], qb[96];
 
 	if (jsoncond_parse(in->v, &c, why, sizeof(why)))
@@ -360,7 +324,7 @@ static int parse_header_field(const struct config_field *f, void *obj, const str
 	const char *colon;
 
 	if (h) {
-		strlist_push(at(obj, f->off), h);
+		strlist_push(field_at(obj, f->off), h);
 		free(h);
 		return 0;
 	}
@@ -385,7 +349,7 @@ static int parse_resolve(const struct config_field *f, void *obj, const struct f
 	if (config_resolve_check(in->v, why, sizeof(why)))
 		return config_fail(msg, n, "bad resolve entry '%s': %s",
 				   config_quote(qb, sizeof(qb), in->shown), why);
-	strlist_push(at(obj, f->off), in->v);
+	strlist_push(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -430,7 +394,7 @@ static int parse_items(const struct config_field *f, void *obj, const struct fie
 					   ok == name_char ? "use letters, digits and . _ - : / + @"
 					   : ok ? "not one" : "no white space", max);
 		item = xstrndup(t, len);
-		strlist_push(at(obj, f->off), item);
+		strlist_push(field_at(obj, f->off), item);
 		free(item);
 	}
 	return 0;
@@ -455,7 +419,7 @@ static int parse_label(const struct config_field *f, void *obj, const struct fie
 	if (!len || len > (size_t)f->max)
 		return config_fail(msg, n, "bad %s '%s': 1 to %d letters, digits and . _ - : / + @", f->key.name,
 				   config_quote(qb, sizeof(qb), in->shown), (int)f->max);
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -534,7 +498,7 @@ static int parse_kinds(const struct config_field *f, void *obj, const struct fie
 		rc = config_fail(msg, n, "names no alert kind (down, up, warn, cert_expiring, cert_changed, "
 				 "reminder)");
 	if (!rc)
-		*(unsigned *)at(obj, f->off) = mask | (mask & (1u << ALERT_WARN) ? 1u << ALERT_WARN_END : 0);
+		*(unsigned *)field_at(obj, f->off) = mask | (mask & (1u << ALERT_WARN) ? 1u << ALERT_WARN_END : 0);
 	return rc;
 }
 
@@ -549,7 +513,7 @@ static int parse_hookurl(const struct config_field *f, void *obj, const struct f
 	if (config_url_split(in->v, &host, &port, &plain, why, sizeof(why)))
 		return config_fail(msg, n, "bad URL '%s': %s", notifier_secret(qb, sizeof(qb), in->shown), why);
 	free(host);
-	strlist_push(at(obj, f->off), in->v);
+	strlist_push(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -566,7 +530,7 @@ static int parse_smtpurl(const struct config_field *f, void *obj, const struct f
 		return config_fail(msg, n, "bad SMTP URL '%s': use smtp://HOST[:PORT] or smtps://HOST[:PORT] "
 				   "(user and password go in their own keys)",
 				   notifier_secret(qb, sizeof(qb), in->shown));
-	set_str(at(obj, f->off), v);
+	set_str(field_at(obj, f->off), v);
 	return 0;
 }
 
@@ -588,7 +552,7 @@ static int parse_maint(const struct config_field *f, void *obj, const struct fie
 
 	if (maint_parse(in->v, &w, msg, n) != 0)
 		return unprefix(msg, "maintenance: ");
-	strlist_push(at(obj, f->off), in->v);
+	strlist_push(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -598,7 +562,7 @@ static int parse_tz(const struct config_field *f, void *obj, const struct field_
 {
 	if (maint_tz_check(in->v, msg, n) != 0)
 		return unprefix(msg, "maintenance_tz: ");
-	set_str(at(obj, f->off), in->v);
+	set_str(field_at(obj, f->off), in->v);
 	return 0;
 }
 
@@ -700,245 +664,4 @@ int config_field_parse(const struct config_field *f, void *obj, const struct fie
 		       char *msg, size_t n)
 {
 	return f->type->parse(f, obj, in, msg, n);
-}
-
-/* ---- loops over the table: defaults, free, copy, compare ---- */
-
-static void field_default(const struct config_field *f, void *obj)
-{
-	struct field_in in = { f->def_s, f->def_s, NULL };
-	char msg[256];
-
-	switch (f->type->kind) {
-	case FK_I64:
-		*(int64_t *)at(obj, f->off) = f->def;
-		break;
-	case FK_INT:
-		*(int *)at(obj, f->off) = (int)f->def;
-		break;
-	case FK_BOOL:
-		*(bool *)at(obj, f->off) = f->def != 0;
-		break;
-	default:
-		/* a text default is read as the file's would be; the table is ours, so
-		 * one that does not parse is a bug in this file */
-		if (f->def_s && config_field_parse(f, obj, &in, msg, sizeof(msg))) {
-			fprintf(stderr, "httpsmon: default of %s: %s\n", f->key.name, msg);
-			abort();
-		}
-		break;
-	}
-}
-
-void endpoint_defaults(struct endpoint *e)
-{
-	size_t i;
-
-	memset(e, 0, sizeof(*e));
-	for (i = 0; i < K_COUNT; i++)
-		if (!(config_fields[i].key.flags & KF_GLOBAL))
-			field_default(&config_fields[i], e);
-}
-
-void config_globals_defaults(struct config *c)
-{
-	size_t i;
-
-	for (i = 0; i < K_COUNT; i++)
-		if (config_fields[i].key.flags & KF_GLOBAL)
-			field_default(&config_fields[i], c);
-}
-
-void config_globals_done(struct config *c)
-{
-	for (size_t i = 0; i < K_COUNT; i++)
-		if (config_fields[i].key.flags & KF_GLOBAL)
-			config_field_clear(&config_fields[i], c);
-}
-
-void notifier_defaults(struct notifier *n, const char *name, int line)
-{
-	memset(n, 0, sizeof(*n));
-	for (size_t i = 0; i < N_COUNT; i++)
-		field_default(&notifier_fields[i], n);
-	n->name = xstrdup(name);
-	n->line = line;
-}
-
-void notifier_done(struct notifier *n)
-{
-	if (!n)
-		return;
-	for (size_t i = 0; i < N_COUNT; i++)
-		config_field_clear(&notifier_fields[i], n);
-	free(n->name);
-	memset(n, 0, sizeof(*n));
-}
-
-void config_field_clear(const struct config_field *f, void *obj)
-{
-	size_t i, *n = at(obj, f->aux);
-
-	switch (f->type->kind) {
-	case FK_STR:
-		free(*(char **)at(obj, f->off));
-		*(char **)at(obj, f->off) = NULL;
-		break;
-	case FK_LIST:
-		strlist_done(at(obj, f->off));
-		memset(at(obj, f->off), 0, sizeof(struct strlist));
-		break;
-	case FK_STATUS:
-		free(*(struct status_range **)at(obj, f->off));
-		*(struct status_range **)at(obj, f->off) = NULL;
-		*n = 0;
-		break;
-	case FK_JSON:
-		for (i = 0; i < *n; i++)
-			jsoncond_done(&(*(struct json_cond **)at(obj, f->off))[i]);
-		free(*(struct json_cond **)at(obj, f->off));
-		*(struct json_cond **)at(obj, f->off) = NULL;
-		*n = 0;
-		break;
-	case FK_REGEX:
-		free(*(char **)at(obj, f->off));
-		*(char **)at(obj, f->off) = NULL;
-		rx_free(*(struct rx **)at(obj, f->aux));
-		*(struct rx **)at(obj, f->aux) = NULL;
-		break;
-	case FK_I64:
-	case FK_INT:
-	case FK_BOOL:
-		break;
-	}
-}
-
-void endpoint_done(struct endpoint *e)
-{
-	size_t i;
-
-	if (!e)
-		return;
-	for (i = 0; i < K_COUNT; i++)
-		if (!(config_fields[i].key.flags & KF_GLOBAL))
-			config_field_clear(&config_fields[i], e);
-	free(e->name);
-	free(e->host);
-	memset(e, 0, sizeof(*e));
-}
-
-/* dst already holds src's bytes (a shallow copy): replaces what it shares by copies. */
-static void field_copy(const struct config_field *f, void *dst, const void *src)
-{
-	size_t i, n = f->type->kind == FK_STATUS || f->type->kind == FK_JSON
-			      ? *(const size_t *)cat(src, f->aux) : 0;
-
-	switch (f->type->kind) {
-	case FK_STR:
-		*(char **)at(dst, f->off) = xstrdup(*(char *const *)cat(src, f->off));
-		break;
-	case FK_LIST:
-		memset(at(dst, f->off), 0, sizeof(struct strlist));
-		strlist_copy(at(dst, f->off), cat(src, f->off));
-		break;
-	case FK_STATUS: {
-		struct status_range **d = at(dst, f->off);
-
-		*d = n ? xmalloc(n * sizeof(**d)) : NULL;
-		if (n)
-			memcpy(*d, *(struct status_range *const *)cat(src, f->off), n * sizeof(**d));
-		break;
-	}
-	case FK_JSON: {
-		struct json_cond **d = at(dst, f->off);
-
-		*d = n ? xmalloc(n * sizeof(**d)) : NULL;
-		for (i = 0; i < n; i++)
-			jsoncond_copy(&(*d)[i], &(*(struct json_cond *const *)cat(src, f->off))[i]);
-		break;
-	}
-	case FK_REGEX:
-		*(char **)at(dst, f->off) = xstrdup(*(char *const *)cat(src, f->off));
-		*(struct rx **)at(dst, f->aux) = rx_copy(*(struct rx *const *)cat(src, f->aux));
-		break;
-	case FK_I64:
-	case FK_INT:
-	case FK_BOOL:
-		break;
-	}
-}
-
-void endpoint_copy(struct endpoint *dst, const struct endpoint *src)
-{
-	size_t i;
-
-	*dst = *src;
-	dst->name = xstrdup(src->name);
-	dst->host = xstrdup(src->host);
-	for (i = 0; i < K_COUNT; i++)
-		if (!(config_fields[i].key.flags & KF_GLOBAL))
-			field_copy(&config_fields[i], dst, src);
-}
-
-static bool field_equal(const struct config_field *f, const void *a, const void *b)
-{
-	const void *x = cat(a, f->off), *y = cat(b, f->off);
-	size_t i, n = f->type->kind == FK_STATUS || f->type->kind == FK_JSON
-			      ? *(const size_t *)cat(a, f->aux) : 0;
-
-	switch (f->type->kind) {
-	case FK_I64:
-		return *(const int64_t *)x == *(const int64_t *)y;
-	case FK_INT:
-		return *(const int *)x == *(const int *)y;
-	case FK_BOOL:
-		return *(const bool *)x == *(const bool *)y;
-	case FK_STR:
-	case FK_REGEX: /* the compiled regex follows from its source */
-		return str_eq(*(char *const *)x, *(char *const *)y);
-	case FK_LIST:
-		return strlist_equal(x, y);
-	case FK_STATUS:
-		if (n != *(const size_t *)cat(b, f->aux))
-			return false;
-		for (i = 0; i < n; i++)
-			if ((*(struct status_range *const *)x)[i].lo !=
-				    (*(struct status_range *const *)y)[i].lo ||
-			    (*(struct status_range *const *)x)[i].hi !=
-				    (*(struct status_range *const *)y)[i].hi)
-				return false;
-		return true;
-	case FK_JSON:
-		if (n != *(const size_t *)cat(b, f->aux))
-			return false;
-		for (i = 0; i < n; i++)
-			if (!str_eq((*(struct json_cond *const *)x)[i].text,
-				    (*(struct json_cond *const *)y)[i].text))
-				return false;
-		return true;
-	}
-	return false;
-}
-
-bool endpoint_equal(const struct endpoint *a, const struct endpoint *b)
-{
-	size_t i;
-
-	if (!str_eq(a->name, b->name))
-		return false;
-	for (i = 0; i < K_COUNT; i++)
-		if (!(config_fields[i].key.flags & KF_GLOBAL) &&
-		    !field_equal(&config_fields[i], a, b))
-			return false;
-	return true;
-}
-
-int endpoint_set(struct endpoint *e, const char *key, const char *value, char *err, size_t n)
-{
-	const struct config_field *f = config_field_find(key);
-	struct field_in in = { value, value, NULL };
-
-	if (!f || (f->key.flags & KF_GLOBAL))
-		return config_fail(err, n, "no endpoint key '%s'", key);
-	return config_field_parse(f, e, &in, err, n);
 }

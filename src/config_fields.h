@@ -24,7 +24,9 @@
 #define HTTPSMON_CONFIG_FIELDS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "httpsmon/alert.h"
 #include "httpsmon/config.h"
@@ -199,5 +201,43 @@ void config_globals_done(struct config *c);
 
 /* A deep copy of src into dst (uninitialised); the compiled regex is shared (rx_copy). */
 void endpoint_copy(struct endpoint *dst, const struct endpoint *src);
+
+/* How a type stores its value: what copy, free and compare do with it. */
+enum field_kind {
+	FK_I64,    /* int64_t */
+	FK_INT,    /* int (enums too) */
+	FK_BOOL,   /* bool */
+	FK_STR,    /* char *, NULL when empty */
+	FK_LIST,   /* struct strlist */
+	FK_STATUS, /* struct status_range * with its count at .aux */
+	FK_JSON,   /* struct json_cond * with its count at .aux */
+	FK_REGEX,  /* char * source with its struct rx * at .aux */
+};
+
+typedef int field_parse_fn(const struct config_field *f, void *obj, const struct field_in *in,
+			   char *msg, size_t n);
+
+struct field_type {
+	field_parse_fn *parse;
+	enum field_kind kind;
+	const char *noun; /* int types: what the bounds count, for messages */
+};
+
+/* The field at byte offset off of a struct (endpoint, notifier or config). */
+static inline void *field_at(void *obj, size_t off)
+{
+	return (char *)obj + off;
+}
+
+static inline const void *field_cat(const void *obj, size_t off)
+{
+	return (const char *)obj + off;
+}
+
+/* Two optional strings equal (both NULL, or the same text). */
+static inline bool field_str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
 
 #endif
