@@ -10,20 +10,7 @@ set -u
 
 . "$(dirname "$0")/lib/harness.sh"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	skip "mute in tmux" "tmux not installed (scripts/deps.sh installs it)"
-	exit 0
-fi
-
-work=$(mktemp -d)
-sock=httpsmon-mute-$$
-T() { tmux -L "$sock" "$@"; }
-cleanup() {
-	T kill-server 2>/dev/null
-	[ -n "${sock_path:-}" ] && rm -f "$sock_path"
-	rm -rf "$work"
-}
-trap cleanup EXIT
+tmux_setup httpsmon-mute "mute in tmux"
 
 closed=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cfg=$work/endpoints.ini

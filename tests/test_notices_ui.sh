@@ -16,20 +16,7 @@ set -u
 
 . "$(dirname "$0")/lib/harness.sh"
 
-if ! command -v tmux >/dev/null 2>&1; then
-	skip "notices in tmux" "tmux not installed (scripts/deps.sh installs it)"
-	exit 0
-fi
-
-work=$(mktemp -d)
-sock=httpsmon-notices-$$
-T() { tmux -L "$sock" "$@"; }
-cleanup() {
-	T kill-server 2>/dev/null
-	[ -n "${sock_path:-}" ] && rm -f "$sock_path"
-	rm -rf "$work"
-}
-trap cleanup EXIT
+tmux_setup httpsmon-notices "notices in tmux"
 
 cfg=$work/endpoints.ini
 # write_cfg SECTIONS...: each "name key=value..." becomes a section at the refused port

@@ -51,3 +51,24 @@ start_flaky() {
 	wait_for 5 test -s "$work/flaky.ports" || return 1
 	flaky_port=$(awk '$1 == "flaky" { print $2 }' "$work/flaky.ports")
 }
+
+# tmux_setup SOCK_PREFIX WHAT: for a test of the real binary in tmux. Skips
+# the whole script when tmux is missing; otherwise sets $work (a temporary
+# directory), $sock (a tmux server of this script's own), T (tmux on it)
+# and a cleanup on exit that stops that server and removes $work and
+# $sock_path when set.
+tmux_setup() {
+	if ! command -v tmux >/dev/null 2>&1; then
+		skip "$2" "tmux not installed (scripts/deps.sh installs it)"
+		exit 0
+	fi
+	work=$(mktemp -d)
+	sock=$1-$$
+	T() { tmux -L "$sock" "$@"; }
+	cleanup() {
+		T kill-server 2>/dev/null
+		[ -n "${sock_path:-}" ] && rm -f "$sock_path"
+		rm -rf "$work"
+	}
+	trap cleanup EXIT
+}
