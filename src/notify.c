@@ -20,7 +20,8 @@
  * a notifier has reminders: it sends reminders that are due, then for
  * each notifier without a message in flight takes the oldest due item and
  * every other due item of that kind (just that one when group_wait is 0)
- * into one message.
+ * into one message. The canary's holding of alerts is notify_hold.c's; the
+ * state they share is in notify_int.h.
  */
 #include "httpsmon/notify.h"
 
@@ -35,87 +36,19 @@
 #include "httpsmon/util.h"
 #include "notify_int.h"
 
-#define BACKOFF_FIRST_MS  1000
-#define BACKOFF_MAX_MS    (5 * 60 * 1000)
-#define REMIND_CHECK_MS   1000
-#define FAILING_AFTER     2      /* failed attempts in a row before the header says so */
-#define DAY_S             86400
-#define CANARY_TTL_MS     10000  /* a canary check is good this long; checked again this often while down */
-#define CANARY_TIMEOUT_MS 3000
-
-struct item {
-	int64_t id;
-	char *notifier;
-	struct alert a;
-	int attempts;
-	int64_t raised_ms;     /* wall: retry_for counts from here */
-	int64_t due;           /* monotonic ms */
-	bool in_flight;
-};
-
-struct nstate {
-	char *name;
-	struct notify_msg *msg;        /* in flight, or NULL */
-	struct item **sent;            /* the items in msg */
-	size_t nsent;
-	int64_t window[ALERT_KIND_COUNT]; /* monotonic end of the open group window, 0 = none */
-	int fails;                     /* failed attempts in a row */
-	char last[160];                /* last failure's detail */
-	struct am_send *am;            /* alertmanager: resends firing alerts, repeats resolutions */
-};
-
-struct remind {
-	char *notifier;
-	int64_t next_ms;               /* wall */
-};
-
-struct epstate {
-	char *name;
-	bool in_outage;
-	int64_t outage_start_ms;
-	char *reason, *message;        /* of the outage */
-	int failed;
-	struct remind *rem;
-	size_t nrem;
-	int warns;                     /* WARN verdicts in a row */
-	bool warn_sent;
-	int64_t warn_since_ms;
-};
-
-struct notify {
-	struct notify_opts o;
-	struct config *cfg;
-	int64_t seq;                   /* last outbox id used */
-	struct item **items;
-	size_t nitems, items_cap;
-	struct nstate *ns;
-	size_t nns;
-	struct epstate **eps;
-	size_t neps;
-	struct hashmap ep_index;       /* name (borrowed from eps) -> index */
-	struct strlist mark_keys;      /* owned keys of marks */
-	struct hashmap marks;          /* key (borrowed from mark_keys) -> level */
-	uint64_t timer;
-	/* canary (notify_canary.c): checked before endpoint alerts go out */
-	struct canary *canary;
-	int64_t canary_at;             /* monotonic ms of the last finished check, 0 none */
-	bool net_down;                 /* every canary failed: endpoint alerts are held */
-};
-
-static int64_t mono_ms(void)
+int64_t notify_mono_ms(void)
 {
 	return util_mono_us() / 1000;
 }
 
 /* Wall clock (ms): the caller's (tests) or the real one. */
-static int64_t now_ms(const struct notify *n)
+int64_t notify_now_ms(const struct notify *n)
 {
 	return n->o.clock_ms ? n->o.clock_ms() : util_now_ms();
 }
 
-static void logf_(struct notify *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void logf_(struct notify *n, const char *fmt, ...)
+void notify_logf(struct notify *n, const char *fmt, ...)
 {
 	char raw[1024], safe[2048], t[40];
 	va_list ap;
@@ -181,14 +114,14 @@ static void epstate_free(struct epstate *e)
 
 static int64_t tick_cb(struct loop *l, uint64_t id, void *ud);
 
-static void kick(struct notify *n, int64_t delay_ms)
+void notify_kick(struct notify *n, int64_t delay_ms)
 {
 	loop_timer_arm(n->o.loop, &n->timer, delay_ms < 0 ? 0 : delay_ms, tick_cb, n);
 }
 
 /* ---- items: raising alerts ---- */
 
-static void item_add(struct notify *n, int64_t id, const char *notifier, const struct alert *a, int attempts,
+void notify_item_add(struct notify *n, int64_t id, const char *notifier, const struct alert *a, int attempts,
 		     int64_t raised_ms, int64_t due)
 {
 	struct item *it = xcalloc(1, sizeof(*it));
@@ -212,7 +145,7 @@ static void item_free(struct item *it)
 }
 
 /* Removes the items flagged by keep() == false, keeping the order of the rest. */
-static void items_remove(struct notify *n, struct item *gone)
+void notify_items_remove(struct notify *n, struct item *gone)
 {
 	for (size_t i = 0; i < n->nitems; i++) {
 		if (n->items[i] == gone) {
@@ -261,7 +194,7 @@ static void am_keep(struct notify *n, const struct notifier *nt, const struct al
 
 		s->am = am_send_new(n->o.loop, n->o.prober, &o, err, sizeof(err));
 		if (!s->am)
-			logf_(n, "notify %s: no resends: %s", nt->name, err);
+			notify_logf(n, "notify %s: no resends: %s", nt->name, err);
 	}
 	if (s->am)
 		am_send_push(s->am, a, now);
@@ -269,7 +202,7 @@ static void am_keep(struct notify *n, const struct notifier *nt, const struct al
 
 static void route(struct notify *n, const struct endpoint *ep, struct alert *a, const char *only_to)
 {
-	int64_t now = now_ms(n), mono = mono_ms();
+	int64_t now = notify_now_ms(n), mono = notify_mono_ms();
 	char why[256] = "";
 	bool quiet = n->o.quiet && n->o.quiet(n->o.quiet_ud, ep, now, why, sizeof(why));
 
@@ -283,14 +216,14 @@ static void route(struct notify *n, const struct endpoint *ep, struct alert *a, 
 		a->id = id;
 		if (quiet) {
 			store_outbox_add(n->o.store, id, nt->name, a, OUTBOX_SUPPRESSED, why);
-			logf_(n, "alert %s %s -> %s not sent: %s", alert_kind_name(a->kind), ep->name, nt->name, why);
+			notify_logf(n, "alert %s %s -> %s not sent: %s", alert_kind_name(a->kind), ep->name, nt->name, why);
 			continue;
 		}
 		store_outbox_add(n->o.store, id, nt->name, a, OUTBOX_PENDING, NULL);
-		item_add(n, id, nt->name, a, 0, now, due_for(n, nt, a->kind, mono));
+		notify_item_add(n, id, nt->name, a, 0, now, due_for(n, nt, a->kind, mono));
 		if (nt->type == NOTIFIER_ALERTMANAGER)
 			am_keep(n, nt, a, now);
-		kick(n, 0);
+		notify_kick(n, 0);
 	}
 }
 
@@ -298,7 +231,7 @@ static void route(struct notify *n, const struct endpoint *ep, struct alert *a, 
 static void alert_of(const struct notify *n, struct alert *a, enum alert_kind k, const struct ep_status *s)
 {
 	alert_init(a, k);
-	a->time_s = now_ms(n) / 1000;
+	a->time_s = notify_now_ms(n) / 1000;
 	alert_set(&a->endpoint, s->name);
 	alert_set(&a->url, s->ep->url);
 	alert_set(&a->state, live_name(s->live));
@@ -341,7 +274,7 @@ static void am_resume(struct notify *n, const struct epstate *e, const struct ep
 	char why[256];
 	struct alert a;
 
-	if (n->o.quiet && n->o.quiet(n->o.quiet_ud, s->ep, now_ms(n), why, sizeof(why)))
+	if (n->o.quiet && n->o.quiet(n->o.quiet_ud, s->ep, notify_now_ms(n), why, sizeof(why)))
 		return;
 	alert_of(n, &a, ALERT_DOWN, s);
 	alert_outage(&a, e);
@@ -349,7 +282,7 @@ static void am_resume(struct notify *n, const struct epstate *e, const struct ep
 		const struct notifier *nt = config_notifier(n->cfg, s->ep->notify.v[i]);
 
 		if (nt && nt->type == NOTIFIER_ALERTMANAGER && (nt->on & (1u << ALERT_DOWN)))
-			am_keep(n, nt, &a, now_ms(n));
+			am_keep(n, nt, &a, notify_now_ms(n));
 	}
 	alert_done(&a);
 }
@@ -368,7 +301,7 @@ static void outage_learn(struct notify *n, struct epstate *e, const struct ep_st
 	free(e->message);
 	e->reason = xstrdup(s->outage_reason);
 	e->message = xstrdup(s->outage_message);
-	reminders_arm(n, e, s->ep, now_ms(n));
+	reminders_arm(n, e, s->ep, notify_now_ms(n));
 	am_resume(n, e, s);
 }
 
@@ -439,7 +372,7 @@ static void warn_step(struct notify *n, struct epstate *e, const struct ep_statu
 static void cert_step(struct notify *n, const struct ep_status *s)
 {
 	const struct cert_info *c = NULL;
-	int64_t now_s = now_ms(n) / 1000, days;
+	int64_t now_s = notify_now_ms(n) / 1000, days;
 	uint64_t sent = 0;
 	int level;
 	char key[300];
@@ -540,7 +473,7 @@ static int64_t backoff_ms(int attempts)
 /* The attempt in one row of the deliveries table. */
 static void record(struct notify *n, const struct notify_msg *m, const char *result)
 {
-	struct delivery_row d = { .t_ms = now_ms(n), .count = (int)m->g.n, .code = m->code };
+	struct delivery_row d = { .t_ms = notify_now_ms(n), .count = (int)m->g.n, .code = m->code };
 	size_t used = 0;
 
 	snprintf(d.notifier, sizeof(d.notifier), "%s", m->nt->name);
@@ -563,7 +496,7 @@ static void msg_done(struct notify_msg *m, void *ud)
 {
 	struct notify *n = ud;
 	struct nstate *s = nstate(n, m->nt->name);
-	int64_t now = now_ms(n), first_raised = now;
+	int64_t now = notify_now_ms(n), first_raised = now;
 	bool gave_up = false;
 
 	for (size_t i = 0; i < s->nsent; i++) {
@@ -580,10 +513,10 @@ static void msg_done(struct notify_msg *m, void *ud)
 			store_outbox_set(n->o.store, it->id, OUTBOX_FAILED, it->attempts, now, m->detail);
 			gave_up = true;
 		} else {
-			it->due = mono_ms() + backoff_ms(it->attempts);
+			it->due = notify_mono_ms() + backoff_ms(it->attempts);
 			continue;
 		}
-		items_remove(n, it);
+		notify_items_remove(n, it);
 	}
 	record(n, m, m->ok ? "delivered" : gave_up ? "failed" : "retry");
 	if (n->o.wrote)
@@ -591,13 +524,13 @@ static void msg_done(struct notify_msg *m, void *ud)
 	if (m->ok) {
 		s->fails = 0;
 		s->last[0] = '\0';
-		logf_(n, "notify %s: %s delivered (%zu alert%s, %lld ms after the first was raised): %s", m->nt->name,
+		notify_logf(n, "notify %s: %s delivered (%zu alert%s, %lld ms after the first was raised): %s", m->nt->name,
 		      alert_kind_name(m->g.kind), m->g.n, m->g.n == 1 ? "" : "s", (long long)(now - first_raised),
 		      m->detail);
 	} else {
 		s->fails++;
 		snprintf(s->last, sizeof(s->last), "%s", m->detail);
-		logf_(n, "notify %s: %s %s (%zu alert%s): %s%s", m->nt->name, alert_kind_name(m->g.kind),
+		notify_logf(n, "notify %s: %s %s (%zu alert%s): %s%s", m->nt->name, alert_kind_name(m->g.kind),
 		      gave_up ? "given up" : "failed", m->g.n, m->g.n == 1 ? "" : "s", m->detail,
 		      gave_up ? "" : "; will retry");
 	}
@@ -606,11 +539,11 @@ static void msg_done(struct notify_msg *m, void *ud)
 	s->nsent = 0;
 	s->msg = NULL;
 	notify_msg_free(m);
-	kick(n, 0);
+	notify_kick(n, 0);
 }
 
 /* Whether it is held back by the canary: an endpoint alert while the check runs or failed. */
-static bool held(const struct notify *n, const struct item *it)
+bool notify_held(const struct notify *n, const struct item *it)
 {
 	return n->cfg->canary.n && n->o.prober && it->a.kind != ALERT_LOCAL_NETWORK && it->a.kind != ALERT_TEST &&
 	       (n->net_down || canary_running(n->canary) || !n->canary_at);
@@ -627,16 +560,16 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 		return;
 	for (size_t i = 0; i < n->nitems && !first; i++)
 		if (!n->items[i]->in_flight && n->items[i]->due <= mono && !strcmp(n->items[i]->notifier, s->name) &&
-		    !held(n, n->items[i]))
+		    !notify_held(n, n->items[i]))
 			first = n->items[i];
 	if (!first)
 		return;
-	alert_group_init(&g, first->a.kind, now_ms(n) / 1000);
+	alert_group_init(&g, first->a.kind, notify_now_ms(n) / 1000);
 	for (size_t i = 0; i < n->nitems; i++) {
 		struct item *it = n->items[i];
 
 		if (it->in_flight || it->due > mono || it->a.kind != first->a.kind || strcmp(it->notifier, s->name) ||
-		    held(n, it))
+		    notify_held(n, it))
 			continue;
 		if (g.n && nt->type != NOTIFIER_ALERTMANAGER && nt->group_wait_ms == 0)
 			break; /* group_wait 0: each alone */
@@ -651,146 +584,32 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 	notify_msg_start(s->msg);
 }
 
-/* ---- the canary: this box's own network ---- */
-
-/* One local_network alert to every notifier that has alerts held, instead of them. */
-static void local_network_raise(struct notify *n, const char *detail)
-{
-	int64_t now = now_ms(n), mono = mono_ms();
-	char msg[400];
-	size_t held_n = 0;
-
-	for (size_t i = 0; i < n->nitems; i++)
-		held_n += held(n, n->items[i]);
-	snprintf(msg, sizeof(msg), "every canary failed (%s): this box's network is down; %zu alert%s held until it "
-		 "is back", detail, held_n, held_n == 1 ? "" : "s");
-	logf_(n, "alerts: %s", msg);
-	for (size_t k = 0; k < n->cfg->n_notifiers; k++) {
-		const struct notifier *nt = &n->cfg->notifiers[k];
-		struct alert a;
-		bool has = false;
-
-		for (size_t i = 0; i < n->nitems && !has; i++)
-			has = !strcmp(n->items[i]->notifier, nt->name);
-		if (!has)
-			continue;
-		alert_init(&a, ALERT_LOCAL_NETWORK);
-		a.time_s = a.since_s = now / 1000;
-		alert_set(&a.endpoint, "(this host)");
-		alert_set(&a.state, "LOCAL_NETWORK");
-		alert_set(&a.reason, "local_network");
-		alert_set(&a.message, msg);
-		a.id = ++n->seq;
-		store_outbox_add(n->o.store, a.id, nt->name, &a, OUTBOX_PENDING, NULL);
-		item_add(n, a.id, nt->name, &a, 0, now, mono);
-		alert_done(&a);
-	}
-}
-
-/*
- * The network is back: what was held goes out if the endpoint still shows
- * it (a down while it is still down), else is dropped with why (and the
- * up of an outage whose down was dropped with it).
- */
-static void held_release(struct notify *n)
-{
-	struct strlist dropped = { 0 };
-
-	for (size_t i = 0; i < n->nitems; i++) {
-		struct item *it = n->items[i];
-		uint64_t k;
-		bool gone = false;
-
-		if (it->in_flight || it->a.kind == ALERT_LOCAL_NETWORK || it->a.kind == ALERT_TEST)
-			continue;
-		if (it->a.kind == ALERT_DOWN || it->a.kind == ALERT_REMINDER)
-			gone = !(hashmap_sget(&n->ep_index, it->a.endpoint, &k) && n->eps[k]->in_outage);
-		else if (it->a.kind == ALERT_UP)
-			for (size_t j = 0; j < dropped.n && !gone; j++)
-				gone = !strcmp(dropped.v[j], it->a.endpoint);
-		if (!gone)
-			continue;
-		if (it->a.kind == ALERT_DOWN)
-			strlist_push(&dropped, it->a.endpoint);
-		store_outbox_set(n->o.store, it->id, OUTBOX_SUPPRESSED, it->attempts, now_ms(n),
-				 "held while this box's network was down; the endpoint is no longer down");
-		items_remove(n, it);
-		i--;
-	}
-	if (dropped.n)
-		logf_(n, "alerts: network back; %zu down alert%s dropped (recovered meanwhile)", dropped.n,
-		      dropped.n == 1 ? "" : "s");
-	strlist_done(&dropped);
-}
-
-static void canary_cb(void *ud, bool ok, const char *detail)
-{
-	struct notify *n = ud;
-
-	n->canary_at = mono_ms();
-	if (!ok && !n->net_down) {
-		n->net_down = true;
-		local_network_raise(n, detail);
-	} else if (ok && n->net_down) {
-		n->net_down = false;
-		logf_(n, "alerts: a canary answers again: sending what was held");
-		held_release(n);
-	}
-	if (n->o.wrote)
-		n->o.wrote(n->o.wrote_ud);
-	kick(n, 0);
-}
-
-/* A check when endpoint alerts wait for one (none fresh), and the next tick for the one after. */
-static void canary_due(struct notify *n, int64_t mono, int64_t *next)
-{
-	bool waiting = false;
-
-	if (!n->cfg->canary.n || !n->o.prober) {
-		n->net_down = false;
-		return;
-	}
-	for (size_t i = 0; i < n->nitems && !waiting; i++)
-		waiting = !n->items[i]->in_flight && n->items[i]->a.kind != ALERT_LOCAL_NETWORK &&
-			  n->items[i]->a.kind != ALERT_TEST && n->items[i]->due <= mono;
-	if (waiting && n->canary_at && mono - n->canary_at >= CANARY_TTL_MS && !n->net_down)
-		n->canary_at = 0; /* stale: this batch waits for a fresh check */
-	if (waiting && !canary_running(n->canary) && (!n->canary_at || n->net_down) &&
-	    (!n->canary_at || mono - n->canary_at >= (n->net_down ? CANARY_TTL_MS : 0))) {
-		if (!n->canary)
-			n->canary = canary_new(n->o.prober, canary_cb, n);
-		canary_check(n->canary, &n->cfg->canary, CANARY_TIMEOUT_MS);
-	}
-	if (waiting && n->net_down && n->canary_at + CANARY_TTL_MS < *next)
-		*next = n->canary_at + CANARY_TTL_MS;
-}
-
 static int64_t tick_cb(struct loop *l, uint64_t id, void *ud)
 {
 	struct notify *n = ud;
-	int64_t mono = mono_ms(), next = INT64_MAX;
+	int64_t mono = notify_mono_ms(), next = INT64_MAX;
 	bool reminders = false;
 
 	(void)l;
 	(void)id;
-	reminders_due(n, now_ms(n));
+	reminders_due(n, notify_now_ms(n));
 	/* items of notifiers gone from the config are dropped (their rows stay pending for a later config) */
 	for (size_t i = 0; i < n->nitems; i++) {
 		struct item *it = n->items[i];
 
 		if (!it->in_flight && !config_notifier(n->cfg, it->notifier)) {
-			items_remove(n, it);
+			notify_items_remove(n, it);
 			i--;
 		}
 	}
-	canary_due(n, mono, &next);
+	notify_canary_due(n, mono, &next);
 	for (size_t i = 0; i < n->cfg->n_notifiers; i++) {
 		send_due(n, nstate(n, n->cfg->notifiers[i].name), mono);
 		reminders |= n->cfg->notifiers[i].remind_ms > 0;
 	}
 	for (size_t i = 0; i < n->nitems; i++)
 		if (!n->items[i]->in_flight && n->items[i]->due < next && !nstate(n, n->items[i]->notifier)->msg &&
-		    !held(n, n->items[i]))
+		    !notify_held(n, n->items[i]))
 			next = n->items[i]->due;
 	if (reminders && next > mono + REMIND_CHECK_MS)
 		next = mono + REMIND_CHECK_MS;
@@ -816,7 +635,7 @@ static int resume(struct notify *n, char *err, size_t errlen)
 {
 	struct outbox_row *rows;
 	size_t nrows;
-	int64_t mono = mono_ms();
+	int64_t mono = notify_mono_ms();
 
 	if (!n->o.store)
 		return 0;
@@ -827,9 +646,9 @@ static int resume(struct notify *n, char *err, size_t errlen)
 		return -1;
 	}
 	for (size_t i = 0; i < nrows; i++)
-		item_add(n, rows[i].id, rows[i].notifier, &rows[i].a, rows[i].attempts, rows[i].a.time_s * 1000, mono);
+		notify_item_add(n, rows[i].id, rows[i].notifier, &rows[i].a, rows[i].attempts, rows[i].a.time_s * 1000, mono);
 	if (nrows)
-		logf_(n, "alerts: %zu pending from the last run, delivering", nrows);
+		notify_logf(n, "alerts: %zu pending from the last run, delivering", nrows);
 	store_outbox_rows_free(rows, nrows);
 	return 0;
 }
@@ -846,7 +665,7 @@ struct notify *notify_new(const struct notify_opts *o, struct config *cfg, char 
 		notify_free(n);
 		return NULL;
 	}
-	kick(n, 0);
+	notify_kick(n, 0);
 	return n;
 }
 
@@ -882,7 +701,7 @@ void notify_set_config(struct notify *n, struct config *cfg)
 	config_ref(cfg);
 	config_unref(n->cfg);
 	n->cfg = cfg;
-	kick(n, 0);
+	notify_kick(n, 0);
 }
 
 size_t notify_pending(const struct notify *n)
@@ -892,7 +711,7 @@ size_t notify_pending(const struct notify *n)
 
 bool notify_busy(const struct notify *n)
 {
-	int64_t mono = mono_ms();
+	int64_t mono = notify_mono_ms();
 
 	for (size_t i = 0; n && i < n->nns; i++)
 		if (n->ns[i].msg)

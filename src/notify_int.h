@@ -14,7 +14,9 @@
 
 #include "httpsmon/alert.h"
 #include "httpsmon/config.h"
+#include "httpsmon/hashmap.h"
 #include "httpsmon/loop.h"
+#include "httpsmon/notify.h"
 
 struct prober;
 struct notify_msg;
@@ -96,5 +98,85 @@ void canary_free(struct canary *c); /* stops a check in flight; NULL ok */
 /* Connects to every HOST:PORT of hosts, each within timeout_ms, unless a check runs. */
 void canary_check(struct canary *c, const struct strlist *hosts, int64_t timeout_ms);
 bool canary_running(const struct canary *c);
+
+/* ---- the engine's state, shared by notify.c and notify_hold.c ---- */
+
+#define BACKOFF_FIRST_MS  1000
+#define BACKOFF_MAX_MS    (5 * 60 * 1000)
+#define REMIND_CHECK_MS   1000
+#define FAILING_AFTER     2      /* failed attempts in a row before the header says so */
+#define DAY_S             86400
+#define CANARY_TTL_MS     10000  /* a canary check is good this long; checked again this often while down */
+#define CANARY_TIMEOUT_MS 3000
+
+struct item {
+	int64_t id;
+	char *notifier;
+	struct alert a;
+	int attempts;
+	int64_t raised_ms;     /* wall: retry_for counts from here */
+	int64_t due;           /* monotonic ms */
+	bool in_flight;
+};
+
+struct nstate {
+	char *name;
+	struct notify_msg *msg;        /* in flight, or NULL */
+	struct item **sent;            /* the items in msg */
+	size_t nsent;
+	int64_t window[ALERT_KIND_COUNT]; /* monotonic end of the open group window, 0 = none */
+	int fails;                     /* failed attempts in a row */
+	char last[160];                /* last failure's detail */
+	struct am_send *am;            /* alertmanager: resends firing alerts, repeats resolutions */
+};
+
+struct remind {
+	char *notifier;
+	int64_t next_ms;               /* wall */
+};
+
+struct epstate {
+	char *name;
+	bool in_outage;
+	int64_t outage_start_ms;
+	char *reason, *message;        /* of the outage */
+	int failed;
+	struct remind *rem;
+	size_t nrem;
+	int warns;                     /* WARN verdicts in a row */
+	bool warn_sent;
+	int64_t warn_since_ms;
+};
+
+struct notify {
+	struct notify_opts o;
+	struct config *cfg;
+	int64_t seq;                   /* last outbox id used */
+	struct item **items;
+	size_t nitems, items_cap;
+	struct nstate *ns;
+	size_t nns;
+	struct epstate **eps;
+	size_t neps;
+	struct hashmap ep_index;       /* name (borrowed from eps) -> index */
+	struct strlist mark_keys;      /* owned keys of marks */
+	struct hashmap marks;          /* key (borrowed from mark_keys) -> level */
+	uint64_t timer;
+	/* canary (notify_canary.c): checked before endpoint alerts go out */
+	struct canary *canary;
+	int64_t canary_at;             /* monotonic ms of the last finished check, 0 none */
+	bool net_down;                 /* every canary failed: endpoint alerts are held */
+};
+
+void notify_logf(struct notify *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int64_t notify_now_ms(const struct notify *n);   /* wall clock ms: the caller's (tests) or the real one */
+int64_t notify_mono_ms(void);
+void notify_kick(struct notify *n, int64_t delay_ms); /* the tick timer at most delay_ms from now */
+void notify_item_add(struct notify *n, int64_t id, const char *notifier, const struct alert *a, int attempts,
+		     int64_t raised_ms, int64_t due);
+void notify_items_remove(struct notify *n, struct item *gone);
+bool notify_held(const struct notify *n, const struct item *it); /* held back while this box's network is down */
+/* notify_hold.c: starts a canary check when one is due; *next: when to look again (mono ms). */
+void notify_canary_due(struct notify *n, int64_t mono, int64_t *next);
 
 #endif
