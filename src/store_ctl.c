@@ -65,18 +65,7 @@ int store_is_paused(struct store *st, const char *name)
 
 int store_paused(struct store *st, struct strlist *out)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (!st || !(s = store_stmt(st, S_PAUSED)))
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-
-		strlist_push(out, v ? v : "");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_stmt_strings(st, S_PAUSED, out);
 }
 
 int store_request(const char *path, const char *name, enum store_action action, int64_t t_ms, char *err,

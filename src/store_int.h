@@ -176,6 +176,8 @@ void store_note(struct store *st, const char *fmt, ...) __attribute__((format(pr
 
 /* Statement k, prepared on first use and kept; NULL when SQLite refuses it. */
 sqlite3_stmt *store_stmt(struct store *st, enum stmt k);
+/* Appends the first column of every row of statement k (NULL as "") to out; 0, or -1 on an error. */
+int store_stmt_strings(struct store *st, enum stmt k, struct strlist *out);
 /* Steps s to its end and resets it (for statements with no rows worth reading). Returns an SQLite code. */
 int store_stmt_run(sqlite3_stmt *s);
 /* store_stmt_run of statement k. Returns an SQLite code. */

@@ -278,18 +278,7 @@ int store_cert(struct store *st, const char *sha256, struct cert_info *out)
 
 int store_endpoint_names(struct store *st, struct strlist *out)
 {
-	sqlite3_stmt *s;
-	int rc;
-
-	if (!st || !(s = store_stmt(st, S_NAMES)))
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(s, 0);
-
-		strlist_push(out, v ? v : "");
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_stmt_strings(st, S_NAMES, out);
 }
 
 int store_endpoints_written(struct store *st, int64_t after_seq, struct strlist *out)

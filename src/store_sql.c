@@ -182,6 +182,22 @@ sqlite3_stmt *store_stmt(struct store *st, enum stmt k)
 	return st->stmt[k];
 }
 
+int store_stmt_strings(struct store *st, enum stmt k, struct strlist *out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!st || !(s = store_stmt(st, k)))
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+
+		strlist_push(out, v ? v : "");
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Runs a statement that returns no rows worth reading. Returns an SQLite code. */
 int store_stmt_run(sqlite3_stmt *s)
 {
