@@ -11,6 +11,8 @@ pkgs+=(tzdata prometheus-alertmanager python3-aiosmtpd)
 pkgs+=(libsystemd-dev mandoc man-db systemd dpkg-dev lintian bash-completion)
 # the HTTP listener (issue 12): libmicrohttpd, and the real Prometheus (and promtool) its tests scrape with
 pkgs+=(libmicrohttpd-dev prometheus)
+# TLS posture and revocation (issue 14): testssl.sh is the peer the scan must agree with
+pkgs+=(testssl.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
