@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -26,7 +27,7 @@
 /* RFC 2253 order reversed to the familiar "CN=..., O=..." reading order. */
 #define NAME_FLAGS ((XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB & ~XN_FLAG_DN_REV) | ASN1_STRFLGS_UTF8_CONVERT)
 
-static char *name_text(const X509_NAME *name)
+char *cert_name_text(const struct X509_name_st *name)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	char *data, *out;
@@ -112,28 +113,57 @@ static void sans_text(X509 *x, struct cert_info *c)
 	c->sans = b.s; /* NULL when nothing was appended */
 }
 
+/* The URI of a general name, malloc'd; NULL when it is not a URI or has a NUL in it. */
+static char *uri_of(const GENERAL_NAME *g)
+{
+	const ASN1_IA5STRING *u;
+
+	if (g->type != GEN_URI)
+		return NULL;
+	u = g->d.uniformResourceIdentifier;
+	/* a URL with a NUL in it is not one to fetch a shortened form of */
+	if (memchr(ASN1_STRING_get0_data(u), 0, (size_t)ASN1_STRING_length(u)))
+		return NULL;
+	return xstrndup((const char *)ASN1_STRING_get0_data(u), (size_t)ASN1_STRING_length(u));
+}
+
+/* The first caIssuers and the first OCSP URL of the AIA extension. */
 static void aia_text(X509 *x, struct cert_info *c)
 {
 	AUTHORITY_INFO_ACCESS *aia = X509_get_ext_d2i(x, NID_info_access, NULL, NULL);
-	int i;
 
-	if (!aia)
-		return;
-	for (i = 0; i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
+	for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia); i++) {
 		ACCESS_DESCRIPTION *ad = sk_ACCESS_DESCRIPTION_value(aia, i);
+		int nid = OBJ_obj2nid(ad->method);
 
-		if (OBJ_obj2nid(ad->method) == NID_ad_ca_issuers && ad->location->type == GEN_URI) {
-			const ASN1_IA5STRING *u = ad->location->d.uniformResourceIdentifier;
-
-			/* a URL with a NUL in it is not one to fetch a shortened form of */
-			if (memchr(ASN1_STRING_get0_data(u), 0, (size_t)ASN1_STRING_length(u)))
-				continue;
-			c->aia_ca_issuers = xstrndup((const char *)ASN1_STRING_get0_data(u),
-						     (size_t)ASN1_STRING_length(u));
-			break;
-		}
+		if (nid == NID_ad_ca_issuers && !c->aia_ca_issuers)
+			c->aia_ca_issuers = uri_of(ad->location);
+		else if (nid == NID_ad_OCSP && !c->ocsp_url)
+			c->ocsp_url = uri_of(ad->location);
 	}
 	AUTHORITY_INFO_ACCESS_free(aia);
+}
+
+/* The first http:// full-name URI of the CRL distribution points (the one a client can fetch). */
+static void crl_text(X509 *x, struct cert_info *c)
+{
+	STACK_OF(DIST_POINT) *dps = X509_get_ext_d2i(x, NID_crl_distribution_points, NULL, NULL);
+
+	for (int i = 0; dps && !c->crl_url && i < sk_DIST_POINT_num(dps); i++) {
+		DIST_POINT *dp = sk_DIST_POINT_value(dps, i);
+
+		if (!dp->distpoint || dp->distpoint->type != 0)
+			continue; /* a name relative to the issuer: no URL to fetch */
+		for (int k = 0; !c->crl_url && k < sk_GENERAL_NAME_num(dp->distpoint->name.fullname); k++) {
+			char *u = uri_of(sk_GENERAL_NAME_value(dp->distpoint->name.fullname, k));
+
+			if (u && !strncasecmp(u, "http://", 7))
+				c->crl_url = u;
+			else
+				free(u);
+		}
+	}
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
 }
 
 static void key_text(X509 *x, struct cert_info *c)
@@ -186,8 +216,8 @@ int cert_info_from_x509(struct x509_st *x, struct cert_info *c)
 	memset(c, 0, sizeof(*c));
 	if (!x)
 		return -1;
-	c->subject = name_text(X509_get_subject_name(x));
-	c->issuer = name_text(X509_get_issuer_name(x));
+	c->subject = cert_name_text(X509_get_subject_name(x));
+	c->issuer = cert_name_text(X509_get_issuer_name(x));
 	c->self_issued = X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
 	c->is_ca = X509_check_ca(x) > 0 && (X509_get_extension_flags(x) & EXFLAG_CA);
 	c->not_before = asn1_time_unix(X509_get0_notBefore(x));
@@ -214,5 +244,6 @@ int cert_info_from_x509(struct x509_st *x, struct cert_info *c)
 	}
 	sans_text(x, c);
 	aia_text(x, c);
+	crl_text(x, c);
 	return 0;
 }

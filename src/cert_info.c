@@ -21,6 +21,8 @@ void cert_info_done(struct cert_info *c)
 	free(c->issuer);
 	free(c->sans);
 	free(c->aia_ca_issuers);
+	free(c->crl_url);
+	free(c->ocsp_url);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -31,6 +33,8 @@ void cert_info_copy(struct cert_info *dst, const struct cert_info *src)
 	dst->issuer = xstrdup(src->issuer);
 	dst->sans = xstrdup(src->sans);
 	dst->aia_ca_issuers = xstrdup(src->aia_ca_issuers);
+	dst->crl_url = xstrdup(src->crl_url);
+	dst->ocsp_url = xstrdup(src->ocsp_url);
 }
 
 bool cert_is_weak(const struct cert_info *c, char *why, size_t whylen)

@@ -30,6 +30,7 @@
 
 #include "httpsmon/alert.h"
 #include "httpsmon/config.h"
+#include "httpsmon/revoke.h"
 #include "config_values.h"
 
 #define KF_LIST   CONFIG_KEY_LIST
@@ -72,6 +73,10 @@
 	X(check_http_redirect, bool,     .off = EP(check_http_redirect)) \
 	X(http_port,           int,      .off = EP(http_port), .min = 1, .max = 65535, .def = 80) \
 	X(expect_hsts,         bool,     .off = EP(expect_hsts)) \
+	X(revocation,          bool,     .off = EP(revocation), .def = 1) \
+	X(revocation_interval, duration, .off = EP(revocation_interval_ms), .min = REVOKE_MIN_INTERVAL_MS, \
+	  .max = 7 * DAY_MS, .def = REVOKE_DEFAULT_INTERVAL_MS) \
+	X(require_revocation,  bool,     .off = EP(require_revocation)) \
 	X(max_body,            size,     .off = EP(max_body), .min = 1024, .max = 1024LL * 1024 * 1024, \
 	  .def = CONFIG_DEFAULT_MAX_BODY) \
 	X(tags,                tags,     .off = EP(tags), .key.flags = KF_LIST) \

@@ -368,7 +368,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	json_key(b, "reasons");
 	strbuf_puts(b, "[");
 	for (int i = 0; i < REASON_COUNT; i++) {
-		if (v->reasons & (1u << i)) {
+		if (v->reasons & (REASON_BIT(i))) {
 			strbuf_puts(b, first ? "" : ",");
 			strbuf_json_str(b, reason_name((enum reason)i));
 			first = false;

@@ -181,7 +181,7 @@ int store_last_result(struct store *st, const char *name, struct probe_row *row,
 	}
 	v->state = !strcmp(row->state, "UP") ? STATE_UP : !strcmp(row->state, "WARN") ? STATE_WARN : STATE_DOWN;
 	v->reason = reason_of(row->reason);
-	v->reasons = 1u << v->reason;
+	v->reasons = REASON_BIT(v->reason);
 	v->severity[v->reason] = v->state;
 	snprintf(v->message, sizeof(v->message), "%s", row->message);
 	return 0;

@@ -51,6 +51,7 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_CERT_UNTRUSTED] = "cert_untrusted",
 	[REASON_CERT_CHAIN_INCOMPLETE] = "cert_chain_incomplete",
 	[REASON_CERT_HOSTNAME] = "cert_hostname",
+	[REASON_CERT_REVOKED] = "cert_revoked",
 	[REASON_CERT_WEAK] = "cert_weak",
 	[REASON_HTTP_PROTOCOL] = "http_protocol",
 	[REASON_HTTP_STATUS] = "http_status",
@@ -62,6 +63,7 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_TOO_SLOW] = "too_slow",
 	[REASON_CERT_EXPIRING] = "cert_expiring",
 	[REASON_HSTS_MISSING] = "hsts_missing",
+	[REASON_REVOCATION_UNKNOWN] = "revocation_unknown",
 	[REASON_PROBE_ERROR] = "probe_error",
 };
 
@@ -90,13 +92,13 @@ void note(struct judge *j, enum reason rs, enum state st, const char *fmt, ...)
 	struct verdict *v = j->v;
 	va_list ap;
 
-	if (v->reasons & (1u << rs)) {
+	if (v->reasons & (REASON_BIT(rs))) {
 		/* a second rule for the same reason: the first sentence stays */
 		if (st > v->severity[rs])
 			v->severity[rs] = st;
 		return;
 	}
-	v->reasons |= 1u << rs;
+	v->reasons |= REASON_BIT(rs);
 	v->severity[rs] = st;
 	va_start(ap, fmt);
 	vsnprintf(j->said[rs], sizeof j->said[rs], fmt, ap);
@@ -105,7 +107,7 @@ void note(struct judge *j, enum reason rs, enum state st, const char *fmt, ...)
 
 bool noted(const struct judge *j, enum reason rs)
 {
-	return (j->v->reasons & (1u << rs)) != 0;
+	return (j->v->reasons & (REASON_BIT(rs))) != 0;
 }
 
 /* s, or "" for NULL. */
@@ -228,7 +230,7 @@ static void conclude(struct judge *j)
 		}
 	}
 	if (v->reason == REASON_OK) {
-		v->reasons = 1u << REASON_OK;
+		v->reasons = REASON_BIT(REASON_OK);
 		v->severity[REASON_OK] = STATE_UP;
 		conclude_up(j);
 		return;
@@ -276,6 +278,7 @@ static void judge_one(const struct endpoint *ep, const struct probe_result *r, i
 		judge_tls_version(&j);
 		judge_cert(&j);
 		judge_cert_rejected(&j);
+		judge_revocation(&j);
 	}
 	if (r->error == PERR_NONE) {
 		if (ep->plain_http) {
@@ -307,7 +310,7 @@ void verdict_judge_each(const struct endpoint *ep, const struct probe_result *r,
 {
 	struct verdict each;
 	int worst = 0, bad = 0;
-	uint32_t all = 0;
+	uint64_t all = 0;
 	char msg[sizeof(v->message)];
 
 	if (r->n_addrs <= 1 || !r->addrs) {
@@ -335,7 +338,7 @@ void verdict_judge_each(const struct endpoint *ep, const struct probe_result *r,
 	} else {
 		snprintf(msg, sizeof(msg), "[%s] %s (%d of %d addresses not UP)", r->addrs[worst].ip[0] ?
 			 r->addrs[worst].ip : "?", v->message, bad, r->n_addrs);
-		all &= ~(1u << REASON_OK);
+		all &= ~(REASON_BIT(REASON_OK));
 	}
 	memcpy(v->message, msg, sizeof(v->message));
 	v->reasons = all;

@@ -55,11 +55,20 @@ char *verdict_fmt_hostport(char *buf, size_t n, const char *host, int port);
 /* The chain entry expiring first, or -1 without a dated chain. */
 int verdict_earliest_expiry(const struct judge *j);
 
+/*
+ * How served certificate i is named in a sentence: "certificate 'CN'" (the
+ * leaf), "intermediate 'CN'", "root 'CN'"; into buf, returned.
+ */
+char *verdict_cert_role(char *buf, size_t n, const struct probe_result *r, int i);
+
 /* verdict_tls.c: reaching the server, TLS version, certificate chain. */
 void judge_transport(struct judge *j);
 void judge_tls_version(struct judge *j);
 void judge_cert(struct judge *j);
 void judge_cert_rejected(struct judge *j);
+
+/* verdict_revoke.c: the chain's revocation status (cert_revoked, revocation_unknown). */
+void judge_revocation(struct judge *j);
 
 /* verdict_http.c: the HTTP exchange, once the transfer completed. */
 void judge_status(struct judge *j);

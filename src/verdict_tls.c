@@ -74,7 +74,7 @@ static char *dn_cn(char *buf, size_t n, const char *dn)
  * 'CN'", a self-issued one further up is "root 'CN'", anything else is
  * "intermediate 'CN'".
  */
-static char *cert_role(char *buf, size_t n, const struct probe_result *r, int i)
+char *verdict_cert_role(char *buf, size_t n, const struct probe_result *r, int i)
 {
 	char cn[200];
 
@@ -271,7 +271,7 @@ static void judge_cert_dates(struct judge *j)
 
 	if (ei >= 0) {
 		ago = verdict_days_between(r->chain[ei].not_after, j->now_s);
-		cert_role(role, sizeof role, r, ei);
+		verdict_cert_role(role, sizeof role, r, ei);
 		fmt_date(date, sizeof date, r->chain[ei].not_after);
 		if (ago == 0)
 			note(j, REASON_CERT_EXPIRED, STATE_DOWN, "%s expired on %s (today)", role, date);
@@ -287,7 +287,7 @@ static void judge_cert_dates(struct judge *j)
 	if (ni >= 0) {
 		char in[40];
 
-		cert_role(role, sizeof role, r, ni);
+		verdict_cert_role(role, sizeof role, r, ni);
 		fmt_date(date, sizeof date, r->chain[ni].not_before);
 		note(j, REASON_CERT_NOT_YET_VALID, STATE_DOWN, "%s is not valid until %s (%s)", role, date,
 		     fmt_in_days(in, sizeof in, verdict_days_between(j->now_s, r->chain[ni].not_before)));
@@ -418,7 +418,7 @@ static void judge_cert_weak(struct judge *j)
 		if (i == 0)
 			snprintf(role, sizeof role, "the leaf certificate");
 		else
-			cert_role(role, sizeof role, r, i);
+			verdict_cert_role(role, sizeof role, r, i);
 		note(j, REASON_CERT_WEAK, STATE_DOWN, "%s on %s: modern clients refuse it",
 		     why[0] ? why : "weak signature or key", role);
 		return;
@@ -439,7 +439,7 @@ static void judge_cert_lifetime(struct judge *j)
 
 	if (life <= 0 || used <= 0 || used * 3 <= life * 2)
 		return;
-	cert_role(role, sizeof role, j->r, 0);
+	verdict_cert_role(role, sizeof role, j->r, 0);
 	fmt_in_days(in, sizeof in, verdict_days_between(j->now_s, leaf->not_after));
 	note(j, REASON_CERT_EXPIRING, STATE_WARN, "%s has used %d%% of its %lld-day lifetime and was not "
 	     "renewed (expires %s); ACME clients renew at two-thirds", role, (int)(used * 100 / life),
@@ -460,7 +460,7 @@ static void judge_cert_expiring(struct judge *j)
 	if (i < 0)
 		return;
 	left = verdict_days_between(j->now_s, r->chain[i].not_after);
-	cert_role(role, sizeof role, r, i);
+	verdict_cert_role(role, sizeof role, r, i);
 	fmt_date(date, sizeof date, r->chain[i].not_after);
 	fmt_in_days(in, sizeof in, left);
 	switch (verdict_cert_expiry(r->chain[i].not_after, j->now_s, ep->cert_warn_days, ep->cert_crit_days)) {

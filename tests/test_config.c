@@ -157,6 +157,9 @@ static void test_builtin_defaults(void **state)
 	assert_false(e->check_http_redirect);
 	assert_int_equal(e->http_port, 80);
 	assert_false(e->expect_hsts);
+	assert_true(e->revocation);
+	assert_int_equal(e->revocation_interval_ms, 6 * 3600 * 1000);
+	assert_false(e->require_revocation);
 	assert_int_equal(e->max_body, 1024 * 1024);
 	assert_true(e->enabled);
 	assert_int_equal(e->fail_after, 2);
@@ -396,6 +399,22 @@ static void test_err_unknown_key(void **state)
 		   "did you mean 'interval'?");
 }
 
+/* revocation_interval's bounds are 1m and 7d exactly (59s and 8d: test_err_values). */
+static void test_revocation_interval_bounds(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = load_ok(EP "revocation_interval = 1m\nrevocation = no\n");
+	assert_int_equal(c->eps[0].revocation_interval_ms, 60 * 1000);
+	assert_false(c->eps[0].revocation);
+	config_unref(c);
+	c = load_ok(EP "revocation_interval = 7d\nrequire_revocation = yes\n");
+	assert_int_equal(c->eps[0].revocation_interval_ms, 7LL * 86400 * 1000);
+	assert_true(c->eps[0].require_revocation);
+	config_unref(c);
+}
+
 static void test_err_values(void **state)
 {
 	(void)state;
@@ -403,6 +422,9 @@ static void test_err_values(void **state)
 	expect_err(EP "interval = 30\n", 3, "api", "interval", "250ms, 30s, 5m, 1h");
 	expect_err(EP "interval = 500ms\n", 3, "api", "interval", "out of range (1s to 7d)");
 	expect_err(EP "timeout = 0s\n", 3, "api", "timeout", "more than 0");
+	expect_err(EP "revocation_interval = 59s\n", 3, "api", "revocation_interval", "out of range (1m to 7d)");
+	expect_err(EP "revocation_interval = 8d\n", 3, "api", "revocation_interval", "out of range (1m to 7d)");
+	expect_err(EP "require_revocation = maybe\n", 3, "api", "require_revocation", "maybe");
 	expect_err(EP "latency_warn = fast\n", 3, "api", "latency_warn", "bad duration 'fast'");
 	expect_err(EP "max_body = 1TB\n", 3, "api", "max_body", "bad size '1TB'");
 	expect_err(EP "max_body = 1TB\n", 3, "api", "max_body", "64KiB, 1MiB");
@@ -1067,7 +1089,7 @@ static void test_key_table(void **state)
 		if (!found)
 			fail_msg("%s", want);
 	}
-	assert_int_equal(i, 45);
+	assert_int_equal(i, 48);
 	assert_null(config_key_at(i));
 	assert_null(config_key_at((size_t)-1));
 	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);
@@ -1087,7 +1109,8 @@ static const struct {
 	{ "proxy", "http://127.0.0.1:3128" }, { "resolve", "a.example:443:127.0.0.1" },
 	{ "ip", "6" }, { "http_version", "1.1" }, { "follow_redirects", "no" },
 	{ "max_redirects", "0" }, { "redirect_headers", "yes" }, { "check_http_redirect", "yes" },
-	{ "http_port", "8080" }, { "expect_hsts", "yes" }, { "max_body", "64KiB" },
+	{ "http_port", "8080" }, { "expect_hsts", "yes" }, { "revocation", "no" },
+	{ "revocation_interval", "1h" }, { "require_revocation", "yes" }, { "max_body", "64KiB" },
 	{ "tags", "prod" }, { "enabled", "no" }, { "fail_after", "3" }, { "recover_after", "2" },
 	{ "all_addresses", "yes" }, { "notify", "n" }, { "maintenance", "Sun 02:00-04:00" },
 };
@@ -1332,6 +1355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits_at_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_length_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revocation_interval_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key_compared_and_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notifier_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maintenance_keys, setup, teardown),

@@ -426,7 +426,7 @@ static void test_last_known(void **state)
 	assert_string_equal(r.ip, "192.0.2.7");
 	assert_int_equal(v.state, STATE_WARN);
 	assert_int_equal(v.reason, REASON_TOO_SLOW);
-	assert_int_equal(v.reasons, 1u << REASON_TOO_SLOW);
+	assert_int_equal(v.reasons, REASON_BIT(REASON_TOO_SLOW));
 	assert_string_equal(v.message, "HTTP 200 in 6000us");
 	probe_result_done(&r);
 	store_close(st);

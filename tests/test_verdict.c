@@ -28,7 +28,7 @@
 
 #define NOW 1767225600LL /* 2026-01-01T00:00:00Z */
 #define DAY 86400LL
-#define BIT(r) (1u << (r))
+#define BIT(r) REASON_BIT(r)
 
 struct fx {
 	struct endpoint ep;
@@ -143,10 +143,11 @@ static void test_names(void **state)
 	static const char *const want[REASON_COUNT] = {
 		"ok", "proxy", "dns", "refused", "connect_timeout", "connect", "timeout", "tls_version",
 		"tls_handshake", "cert_expired", "cert_not_yet_valid", "cert_self_signed",
-		"cert_untrusted", "cert_chain_incomplete", "cert_hostname", "cert_weak",
+		"cert_untrusted", "cert_chain_incomplete", "cert_hostname", "cert_revoked", "cert_weak",
 		"http_protocol", "http_status", "too_many_redirects", "insecure_redirect",
 		"no_https_redirect", "body_mismatch",
-		"body_too_large", "too_slow", "cert_expiring", "hsts_missing", "probe_error",
+		"body_too_large", "too_slow", "cert_expiring", "hsts_missing", "revocation_unknown",
+		"probe_error",
 	};
 	int i;
 
@@ -1565,6 +1566,114 @@ static void test_cn_escapes(void **state)
 	assert_says(v, "certificate 'O=No Common Name,C=US' expired");
 }
 
+/* ---- revocation --------------------------------------------------------- */
+
+/* The chain's status as the revocation cache would give it. */
+static void set_revocation(struct probe_result *r, enum revoke_status st, enum revoke_method m, int depth)
+{
+	struct revocation *rv = &r->revocation;
+
+	memset(rv, 0, sizeof *rv);
+	rv->checked = true;
+	rv->status = st;
+	rv->method = m;
+	rv->depth = depth;
+	rv->certs = 2;
+	rv->checked_at = NOW - 600;
+	snprintf(rv->source, sizeof rv->source, "%s",
+		 m == REVOKE_METHOD_OCSP ? "http://ocsp.example.com/" : "http://crl.example.com/ca.crl");
+	if (st == REVOKE_REVOKED) {
+		rv->revoked_at = 1795132800LL + 3600; /* 2026-11-20T01:00:00Z */
+		snprintf(rv->reason, sizeof rv->reason, "keyCompromise");
+	}
+	if (st == REVOKE_UNKNOWN)
+		snprintf(rv->detail, sizeof rv->detail, "the CRL of http://crl.example.com/ca.crl: connection refused");
+}
+
+static void test_revoked_leaf_crl(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_revocation(&f->r, REVOKE_REVOKED, REVOKE_METHOD_CRL, 0);
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_REVOKED);
+	assert_string_equal(v->message, "certificate 'www.example.com' was revoked on 2026-11-20 (keyCompromise) "
+			    "according to the CRL of http://crl.example.com/ca.crl; any client that checks "
+			    "revocation will refuse it");
+}
+
+static void test_revoked_intermediate_ocsp(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_revocation(&f->r, REVOKE_REVOKED, REVOKE_METHOD_OCSP, 1);
+	f->r.revocation.reason[0] = '\0'; /* revoked without a reason code */
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_REVOKED);
+	assert_says(v, "intermediate 'Example CA' was revoked on 2026-11-20 (unspecified) according to the "
+		       "OCSP responder http://ocsp.example.com/;");
+}
+
+/* Unknown is a WARN only with require_revocation = yes; pending never is. */
+static void test_revocation_unknown(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_revocation(&f->r, REVOKE_UNKNOWN, REVOKE_METHOD_NONE, 0);
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	assert_int_equal(v->reasons, BIT(REASON_OK));
+
+	f->ep.require_revocation = true;
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, REASON_REVOCATION_UNKNOWN);
+	assert_string_equal(v->message, "revocation of certificate 'www.example.com' is unknown (the CRL of "
+			    "http://crl.example.com/ca.crl: connection refused) and require_revocation = yes");
+
+	f->r.revocation.pending = true;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+
+	/* good never warns */
+	set_revocation(&f->r, REVOKE_GOOD, REVOKE_METHOD_CRL, 0);
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+}
+
+/* revocation = no judges nothing, whatever a result carries; not checked is nothing either. */
+static void test_revocation_off(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_revocation(&f->r, REVOKE_REVOKED, REVOKE_METHOD_CRL, 0);
+	f->ep.revocation = false;
+	f->ep.require_revocation = true;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+
+	f->ep.revocation = true;
+	f->r.revocation.checked = false;
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
+}
+
+/* Revoked is DOWN after an expired certificate in precedence, and both are listed. */
+static void test_revoked_and_expired(void **state)
+{
+	struct fx *f = *state;
+	struct verdict *v;
+
+	set_revocation(&f->r, REVOKE_REVOKED, REVOKE_METHOD_CRL, 0);
+	f->r.chain[0].not_after = NOW - DAY;
+	v = judge(f);
+	assert_verdict(v, STATE_DOWN, REASON_CERT_EXPIRED);
+	assert_true(v->reasons & BIT(REASON_CERT_REVOKED));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1623,6 +1732,11 @@ int main(void)
 		T(test_bounds_addresses),
 		T(test_long_text),
 		T(test_cn_escapes),
+		T(test_revoked_leaf_crl),
+		T(test_revoked_intermediate_ocsp),
+		T(test_revocation_unknown),
+		T(test_revocation_off),
+		T(test_revoked_and_expired),
 	};
 
 	return cmocka_run_group_tests_name("verdict", tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct x509_st;
+struct X509_name_st;
 
 struct cert_info {
 	char *subject;         /* RFC 2253 one-line form, UTF-8; raw certificate text */
@@ -25,12 +26,17 @@ struct cert_info {
 	char sig_alg[48];      /* "sha256WithRSAEncryption", "ecdsa-with-SHA256" */
 	char sha256[65];       /* lower-case hex of the DER's SHA-256 */
 	char *aia_ca_issuers;  /* first caIssuers URL from AIA, or NULL */
+	char *crl_url;         /* first http:// CRL distribution point (full name URI), or NULL */
+	char *ocsp_url;        /* first OCSP responder URL from AIA, or NULL */
 	bool self_issued;      /* subject == issuer */
 	bool is_ca;            /* basicConstraints CA:TRUE */
 };
 
 /* Fills out from x (borrowed). Returns 0, or -1 if x is NULL. src/cert.c, the one OpenSSL reader. */
 int cert_info_from_x509(struct x509_st *x, struct cert_info *out);
+
+/* A name in cert_info's form ("CN=..., O=..."), malloc'd; NULL for NULL. src/cert.c. */
+char *cert_name_text(const struct X509_name_st *name);
 
 /* The rest work on the plain values (src/cert_info.c, no OpenSSL). */
 void cert_info_done(struct cert_info *c);

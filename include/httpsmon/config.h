@@ -78,6 +78,9 @@ struct endpoint {
 	bool check_http_redirect;/* also probe http://host:http_port/ */
 	int http_port;           /* default 80 */
 	bool expect_hsts;        /* default no */
+	bool revocation;         /* check the chain's CRLs / OCSP; default yes */
+	int64_t revocation_interval_ms; /* re-check at least this often; default 6h, min 1m */
+	bool require_revocation; /* revocation unknown is a WARN; default no */
 	int64_t max_body;        /* bytes, default 1MiB */
 	struct strlist tags;
 	struct strlist notify;   /* names of [notify:NAME] sections that get this endpoint's alerts */

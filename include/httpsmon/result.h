@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "httpsmon/cert.h"
+#include "httpsmon/revoke.h"
 
 #define PROBE_MAX_CHAIN 10
 
@@ -135,6 +136,7 @@ struct probe_result {
 	struct cert_info chain[PROBE_MAX_CHAIN]; /* as the server sent it, leaf first */
 	int chain_len;
 	int chain_sent;             /* certificates the server sent (may exceed chain_len) */
+	struct revocation revocation; /* of the chain, from the revocation cache (revoke.h) */
 
 	char *body;                 /* first max_body bytes, NUL-terminated; NULL if none */
 	size_t body_len;

@@ -34,6 +34,7 @@ enum reason {
 	REASON_CERT_UNTRUSTED,
 	REASON_CERT_CHAIN_INCOMPLETE,
 	REASON_CERT_HOSTNAME,
+	REASON_CERT_REVOKED,  /* the CRL or OCSP responder says a served certificate was revoked */
 	REASON_CERT_WEAK,
 	REASON_HTTP_PROTOCOL, /* the server broke HTTP (oversized or invalid headers, ...) */
 	REASON_HTTP_STATUS,
@@ -45,14 +46,19 @@ enum reason {
 	REASON_TOO_SLOW,
 	REASON_CERT_EXPIRING,
 	REASON_HSTS_MISSING,
+	REASON_REVOCATION_UNKNOWN, /* require_revocation = yes and no source could tell */
 	REASON_PROBE_ERROR,   /* a failure that fits none of the above */
 	REASON_COUNT
 };
 
+/* The bit of reason r in struct verdict's reasons. */
+#define REASON_BIT(r) ((uint64_t)1 << (r))
+_Static_assert(REASON_COUNT <= 64, "struct verdict's reasons holds 64 bits");
+
 struct verdict {
 	enum state state;
 	enum reason reason;       /* the one that decided state */
-	uint32_t reasons;         /* bit (1u << r) for every reason that applied */
+	uint64_t reasons;         /* REASON_BIT(r) for every reason that applied */
 	enum state severity[REASON_COUNT]; /* state each applying reason asked for */
 	char message[512];        /* one sentence about reason; may quote raw network text */
 };

@@ -97,11 +97,11 @@ static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
 	}
 	snprintf(b, sizeof(b), "%s %s: %s", state_name(r->vstate), r->reason, r->message);
 	kv(c, "verdict", ui_state_attr(r->vstate), b);
-	if (r->v && (r->v->reasons & ~(1u << r->v->reason))) {
+	if (r->v && (r->v->reasons & ~(REASON_BIT(r->v->reason)))) {
 		struct strbuf sb = { 0 };
 
 		for (int i = 0; i < REASON_COUNT; i++) {
-			if (!(r->v->reasons & (1u << i)) || i == (int)r->v->reason)
+			if (!(r->v->reasons & (REASON_BIT(i))) || i == (int)r->v->reason)
 				continue;
 			strbuf_printf(&sb, "%s%s (%s)", sb.len ? ", " : "", reason_name((enum reason)i),
 				      state_name(r->v->severity[i]));
@@ -132,7 +132,7 @@ static void connection_block(struct canvas *c, const struct row *r)
 			 p->http_status, p->redirects ? ", " : "", p->redirects, p->redirects == 1 ? "" : "s");
 		if (!p->redirects)
 			snprintf(b, sizeof(b), "%s %ld", p->http_version[0] ? p->http_version : "HTTP", p->http_status);
-		kv(c, "HTTP", r->v && r->v->reasons & (1u << REASON_HTTP_STATUS) ? ui_attr(C_DOWN) : UI_PLAIN, b);
+		kv(c, "HTTP", r->v && r->v->reasons & (REASON_BIT(REASON_HTTP_STATUS)) ? ui_attr(C_DOWN) : UI_PLAIN, b);
 	} else {
 		kv(c, "HTTP", ui_attr(C_DIM), "no response");
 	}
