@@ -42,7 +42,7 @@ LABSRV   := $(BUILD)/tests/lab/labsrv
 # store, monitor, collector, report, history, dashboard). A new pure module
 # joins the core by its name here (flap.c and hashmap.c as they arrive).
 CORE_SRCS := $(wildcard src/util.c src/hashmap.c src/config*.c src/jsoncond.c src/rx.c src/sched.c \
-                        src/verdict*.c src/flap.c src/result.c src/cert_info.c src/revoke.c src/ui/fmt.c \
+                        src/verdict*.c src/flap.c src/result.c src/cert_info.c src/revoke.c src/hsts.c src/ui/fmt.c \
                         src/alert.c src/alert_format.c src/alert_email.c src/maint.c src/am.c src/paths.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libcore.a
@@ -81,7 +81,7 @@ $(BUILD)/tests/test_%: tests/test_%.c $(BUILD)/tests/testlib.o
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o %.a,$^) $(TEST_LINK) $(TEST_LIBS) -lm
 
 # the core's own tests: libcore.a and inih/cJSON/PCRE2, nothing else
-CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict flap hashmap fmt alert maint am)
+CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict flap hashmap fmt alert maint am hsts)
 $(CORE_TESTS): $(CORE_LIB)
 $(CORE_TESTS): TEST_LINK = $(CORE_LIBS)
 # redirect rules: redirect.o, which parses URLs with libcurl's URL API

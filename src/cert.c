@@ -17,6 +17,7 @@
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
+#include <openssl/ct.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -205,6 +206,24 @@ static void key_text(X509 *x, struct cert_info *c)
 	}
 }
 
+/*
+ * The embedded SCT list, counted. X509_get_ext_d2i says why it returned
+ * NULL through crit: -1 when the extension is absent (no SCTs), anything
+ * else when it is there twice or does not decode (unreadable).
+ */
+static void sct_count(X509 *x, struct cert_info *c)
+{
+	int crit = 0;
+	STACK_OF(SCT) *scts = X509_get_ext_d2i(x, NID_ct_precert_scts, &crit, NULL);
+
+	if (!scts) {
+		c->sct_count = crit == -1 ? 0 : -1;
+		return;
+	}
+	c->sct_count = sk_SCT_num(scts);
+	SCT_LIST_free(scts);
+}
+
 int cert_info_from_x509(struct x509_st *x, struct cert_info *c)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -245,5 +264,6 @@ int cert_info_from_x509(struct x509_st *x, struct cert_info *c)
 	sans_text(x, c);
 	aia_text(x, c);
 	crl_text(x, c);
+	sct_count(x, c);
 	return 0;
 }

@@ -70,3 +70,44 @@ int cert_days_left(const struct cert_info *c, int64_t now_s)
 	/* floor division, so a certificate that expired an hour ago is at -1 */
 	return (int)(d >= 0 ? d / 86400 : -((-d + 86399) / 86400));
 }
+
+int cert_lifetime_days(const struct cert_info *c)
+{
+	int64_t d = c->not_after - c->not_before;
+
+	if (!c->not_before || !c->not_after || d <= 0)
+		return 0;
+	return (int)((d + 86399) / 86400);
+}
+
+bool cert_lifetime_long(const struct cert_info *c)
+{
+	return !c->is_ca && cert_lifetime_days(c) > CERT_MAX_LIFETIME_DAYS;
+}
+
+bool cert_sct_few(const struct cert_info *c)
+{
+	return !c->is_ca && c->sct_count < CERT_MIN_SCTS;
+}
+
+const char *cert_describe_lifetime(const struct cert_info *c, char *buf, size_t len)
+{
+	if (cert_lifetime_long(c))
+		snprintf(buf, len, "%d days (over %d)", cert_lifetime_days(c), CERT_MAX_LIFETIME_DAYS);
+	else
+		snprintf(buf, len, "%d days", cert_lifetime_days(c));
+	return buf;
+}
+
+const char *cert_describe_scts(const struct cert_info *c, char *buf, size_t len)
+{
+	const char *s = c->sct_count == 1 ? "" : "s";
+
+	if (c->sct_count < 0)
+		snprintf(buf, len, "SCT list unreadable");
+	else if (cert_sct_few(c))
+		snprintf(buf, len, "%d SCT%s embedded (fewer than %d)", c->sct_count, s, CERT_MIN_SCTS);
+	else
+		snprintf(buf, len, "%d SCT%s embedded", c->sct_count, s);
+	return buf;
+}

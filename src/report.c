@@ -12,6 +12,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "httpsmon/hsts.h"
+
 #define BAR_WIDTH 36
 
 #define C_RESET  "\033[0m"
@@ -113,6 +115,31 @@ static void waterfall(FILE *out, const struct report_style *st, const struct pro
 	fprintf(out, "  %-14s %9s\n", probe_phase_names(PHASE_TOTAL)->label, ms(r->t.us[PHASE_TOTAL], b, sizeof(b)));
 }
 
+/* The leaf's lifetime and Certificate Transparency, each flagged past its limit. */
+static void leaf_facts(FILE *out, const struct report_style *st, const struct cert_info *c)
+{
+	const char *life = col(st, cert_lifetime_long(c) ? C_YELLOW : "");
+	const char *ct = col(st, cert_sct_few(c) ? C_YELLOW : "");
+	char b[64];
+
+	fprintf(out, "      lifetime %s%s%s\n", life, cert_describe_lifetime(c, b, sizeof(b)), *life ? col(st, C_RESET) : "");
+	fprintf(out, "      CT       %s%s%s\n", ct, cert_describe_scts(c, b, sizeof(b)), *ct ? col(st, C_RESET) : "");
+}
+
+/* The final response's Strict-Transport-Security, parsed; an invalid one quoted (sanitised). */
+static void hsts_line(FILE *out, const struct report_style *st, const char *h)
+{
+	struct hsts_info hi;
+	char b[512], d[160];
+
+	hsts_parse(h, &hi);
+	hsts_describe(&hi, d, sizeof(d));
+	if (hi.present && !hi.valid)
+		fprintf(out, "  hsts     %s%s%s (\"%s\")\n", col(st, C_YELLOW), d, col(st, C_RESET), san(h, b, sizeof(b)));
+	else
+		fprintf(out, "  hsts     %s\n", d);
+}
+
 static void chain_block(FILE *out, const struct report_style *st, const struct probe_result *r,
 			int64_t now_s)
 {
@@ -143,7 +170,10 @@ static void chain_block(FILE *out, const struct report_style *st, const struct p
 			c->key_curve, c->sig_alg);
 		if (cert_is_weak(c, why, sizeof(why)) && !(c->self_issued && i > 0))
 			fprintf(out, "  %s(weak: %s)%s", col(st, C_RED), why, col(st, C_RESET));
-		fprintf(out, "\n      sha256   %s\n", c->sha256);
+		fputc('\n', out);
+		if (!c->is_ca)
+			leaf_facts(out, st, c);
+		fprintf(out, "      sha256   %s\n", c->sha256);
 	}
 	if (r->chain_sent > r->chain_len)
 		fprintf(out, "  ... %d more not shown\n", r->chain_sent - r->chain_len);
@@ -191,7 +221,7 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 			r->alpn[0] ? ", ALPN " : "", san(r->alpn, b, sizeof(b)),
 			r->ocsp_stapled ? ", OCSP stapled" : ", no OCSP staple");
 	if (r->http_status && !ep->plain_http)
-		fprintf(out, "  hsts     %s\n", r->hsts ? san(r->hsts, b, sizeof(b)) : "(none)");
+		hsts_line(out, st, r->hsts);
 	if (r->http_check.done) {
 		const struct redirect_check *c = &r->http_check;
 
@@ -344,11 +374,43 @@ static void json_cert(struct strbuf *b, const struct cert_info *c, int64_t now_s
 	json_bool(b, "self_issued", c->self_issued);
 	json_bool(b, "is_ca", c->is_ca);
 	json_str(b, "aia_ca_issuers", c->aia_ca_issuers);
+	json_int(b, "lifetime_days", cert_lifetime_days(c));
+	json_key(b, "sct_count");
+	if (c->sct_count < 0)
+		strbuf_puts(b, "null");
+	else
+		strbuf_printf(b, "%d", c->sct_count);
+	json_key(b, "flags");
+	strbuf_printf(b, "[%s%s%s]", cert_lifetime_long(c) ? "\"long_lifetime\"" : "",
+		      cert_lifetime_long(c) && cert_sct_few(c) ? "," : "", cert_sct_few(c) ? "\"few_scts\"" : "");
 	json_key(b, "weak");
 	if (cert_is_weak(c, why, sizeof(why)))
 		strbuf_json_str(b, why);
 	else
 		strbuf_puts(b, "null");
+	strbuf_puts(b, "}");
+}
+
+void report_json_hsts(struct strbuf *b, const char *header)
+{
+	struct hsts_info hi;
+
+	hsts_parse(header, &hi);
+	if (!hi.present) {
+		strbuf_puts(b, "null");
+		return;
+	}
+	strbuf_puts(b, "{");
+	json_str(b, "header", header);
+	json_bool(b, "valid", hi.valid);
+	json_key(b, "max_age");
+	if (hi.valid)
+		strbuf_printf(b, "%lld", (long long)hi.max_age_s);
+	else
+		strbuf_puts(b, "null");
+	json_bool(b, "include_subdomains", hi.include_subdomains);
+	json_bool(b, "preload", hi.preload);
+	json_str(b, "problem", hi.valid ? NULL : hi.problem);
 	strbuf_puts(b, "}");
 }
 
@@ -389,7 +451,8 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	json_bool(b, "ocsp_stapled", r->ocsp_stapled);
 	json_int(b, "redirects", r->redirects);
 	json_url(b, "final_url", r->final_url);
-	json_str(b, "hsts", r->hsts);
+	json_key(b, "hsts");
+	report_json_hsts(b, r->hsts);
 
 	json_key(b, "timings");
 	strbuf_puts(b, "{");

@@ -245,6 +245,13 @@ static const char *const migrations[] = {
 	" since_ms INTEGER NOT NULL,"
 	" until_ms INTEGER,"
 	" reason TEXT) WITHOUT ROWID;",
+	/*
+	 * 7 -> 8: cert.sct_count, the SCTs embedded in the certificate (issue
+	 * 14's Certificate Transparency fact). Rows written before keep NULL,
+	 * read back as -1 ("unknown"): a certificate row is written once per
+	 * fingerprint, so an old one is never filled in later.
+	 */
+	"ALTER TABLE cert ADD COLUMN sct_count INTEGER;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

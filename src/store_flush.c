@@ -110,6 +110,7 @@ static int flush_certs(struct store *st)
 		store_bind_text(add, 12, c->aia_ca_issuers);
 		sqlite3_bind_int(add, 13, c->self_issued);
 		sqlite3_bind_int(add, 14, c->is_ca);
+		sqlite3_bind_int(add, 15, c->sct_count);
 		if (store_stmt_run(add) != SQLITE_OK)
 			return -1;
 	}

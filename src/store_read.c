@@ -270,6 +270,7 @@ int store_cert(struct store *st, const char *sha256, struct cert_info *out)
 		out->aia_ca_issuers = store_col_dup(s, 10);
 		out->self_issued = sqlite3_column_int(s, 11) != 0;
 		out->is_ca = sqlite3_column_int(s, 12) != 0;
+		out->sct_count = sqlite3_column_type(s, 13) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 13);
 		store_sha_to_hex(sha, 32, out->sha256);
 	}
 	sqlite3_reset(s);

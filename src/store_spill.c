@@ -21,8 +21,12 @@
 #include "httpsmon/util.h"
 #include "store_int.h"
 
-/* fields per record; a P record of SP_P_V3 fields (written before the failed phase was kept) imports too */
-enum { SP_P = 21, SP_P_V3 = 20, SP_C = 15, SP_O = 7, SP_E = 5 };
+/*
+ * fields per record; a P record of SP_P_V3 fields (written before the
+ * failed phase was kept) and a C record of SP_C_V7 fields (before the SCT
+ * count) import too
+ */
+enum { SP_P = 21, SP_P_V3 = 20, SP_C = 16, SP_C_V7 = 15, SP_O = 7, SP_E = 5 };
 
 static const char *i64s(char b[24], int64_t v)
 {
@@ -32,14 +36,15 @@ static const char *i64s(char b[24], int64_t v)
 
 static void spill_certs(struct store *st, struct spill_w *w)
 {
-	char n[5][24];
+	char n[6][24];
 
 	for (size_t i = 0; i < st->cq_n; i++) {
 		const struct cert_info *c = &st->cq[i];
 		const char *f[SP_C] = { "C", c->sha256, c->subject, c->issuer, c->sans, c->serial,
 					i64s(n[0], c->not_before), i64s(n[1], c->not_after), c->key_type,
 					i64s(n[2], c->key_bits), c->key_curve, c->sig_alg, c->aia_ca_issuers,
-					i64s(n[3], c->self_issued), i64s(n[4], c->is_ca) };
+					i64s(n[3], c->self_issued), i64s(n[4], c->is_ca),
+					i64s(n[5], c->sct_count) };
 
 		spill_put(w, f, SP_C);
 	}
@@ -201,7 +206,7 @@ static struct qprobe *import_probe(struct store *st, char **f, int nf)
 }
 
 /* A C record into the certificate queue. Returns 0, or -1 when malformed. */
-static int import_cert(struct store *st, char **f)
+static int import_cert(struct store *st, char **f, int nf)
 {
 	struct cert_info c = { 0 };
 	unsigned char sha[32];
@@ -212,6 +217,7 @@ static int import_cert(struct store *st, char **f)
 	c.key_bits = (int)field_i64(f[9], &ok);
 	c.self_issued = field_i64(f[13], &ok) != 0;
 	c.is_ca = field_i64(f[14], &ok) != 0;
+	c.sct_count = nf == SP_C ? (int)field_i64(f[15], &ok) : -1;
 	if (!ok || store_sha_from_hex(f[1], sha) != 0)
 		return -1;
 	/* borrowed strings: queue_cert copies */
@@ -236,8 +242,8 @@ static int import_record(struct store *st, char **f, int nf, const int64_t done[
 
 	if (!f[0] || !f[1])
 		return -1;
-	if (!strcmp(f[0], "C") && nf == SP_C)
-		return import_cert(st, f) == 0 ? 1 : -1;
+	if (!strcmp(f[0], "C") && (nf == SP_C || nf == SP_C_V7))
+		return import_cert(st, f, nf) == 0 ? 1 : -1;
 	if (!strcmp(f[0], "P") && (nf == SP_P || nf == SP_P_V3)) {
 		struct qprobe *q;
 

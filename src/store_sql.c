@@ -40,8 +40,8 @@ static const char *const sql_text[S_COUNT] = {
 	[S_TLS_ADD] = "INSERT OR IGNORE INTO tls(version, cipher, alpn) VALUES(?1, ?2, ?3)",
 	[S_TLS_ID] = "SELECT id FROM tls WHERE version = ?1 AND cipher = ?2 AND alpn = ?3",
 	[S_CERT_ADD] = "INSERT OR IGNORE INTO cert(sha256, subject, issuer, sans, serial, not_before,"
-		" not_after, key_type, key_bits, key_curve, sig_alg, aia, self_issued, is_ca)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		" not_after, key_type, key_bits, key_curve, sig_alg, aia, self_issued, is_ca, sct_count)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[S_CERT_ID] = "SELECT id FROM cert WHERE sha256 = ?1",
 	[S_PROBE_ADD] = "INSERT OR IGNORE INTO probe(endpoint_id, t_ms, state, reason, " PHASES_US ","
 		" http_status, tls_id, cert_id, ip, message, error, failed_phase)"
@@ -91,7 +91,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_LATEST] = PROBE_ROW " ORDER BY p.t_ms DESC LIMIT 1",
 	[S_RECENT] = "SELECT state, total_us FROM probe WHERE endpoint_id = " EP_ID " ORDER BY t_ms DESC LIMIT ?2",
 	[S_CERT_GET] = "SELECT subject, issuer, sans, serial, not_before, not_after, key_type, key_bits,"
-		" key_curve, sig_alg, aia, self_issued, is_ca FROM cert WHERE sha256 = ?1",
+		" key_curve, sig_alg, aia, self_issued, is_ca, sct_count FROM cert WHERE sha256 = ?1",
 	[S_NAMES] = "SELECT name FROM endpoint ORDER BY name",
 	[S_NAMES_WRITTEN] = "SELECT name FROM endpoint WHERE wseq > ?1 ORDER BY name",
 	[S_WSEQ] = "SELECT coalesce(max(wseq), 0) FROM endpoint",

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "httpsmon/hsts.h"
 #include "httpsmon/jsoncond.h"
 #include "httpsmon/rx.h"
 #include "httpsmon/util.h"
@@ -221,48 +222,10 @@ void judge_port80(struct judge *j)
 	redirect_finding(j, STATE_WARN, url, hc->status, hc->location);
 }
 
-/*
- * Strict-Transport-Security: directives separated by ';', names
- * case-insensitive, values optionally quoted (RFC 6797 6.1). Returns
- * max-age, or -1 when there is none or it is not a number.
- */
-static long long hsts_max_age(const char *h)
-{
-	const char *p = h;
-
-	while (p && *p) {
-		while (*p == ' ' || *p == '\t' || *p == ';')
-			p++;
-		if (strncasecmp(p, "max-age", 7) == 0) {
-			const char *q = p + 7;
-			long long v = 0;
-			bool digits = false;
-
-			while (*q == ' ' || *q == '\t')
-				q++;
-			if (*q == '=') {
-				q++;
-				while (*q == ' ' || *q == '\t')
-					q++;
-				if (*q == '"')
-					q++;
-				for (; *q >= '0' && *q <= '9'; q++) {
-					digits = true;
-					if (v < 1000000000000LL)
-						v = v * 10 + (*q - '0');
-				}
-				return digits ? v : -1;
-			}
-		}
-		p = strchr(p, ';');
-	}
-	return -1;
-}
-
 void judge_hsts(struct judge *j)
 {
 	const char *h = j->r->hsts;
-	long long age;
+	struct hsts_info hi;
 
 	if (!j->ep->expect_hsts)
 		return;
@@ -270,11 +233,11 @@ void judge_hsts(struct judge *j)
 		note(j, REASON_HSTS_MISSING, STATE_WARN, "no Strict-Transport-Security header");
 		return;
 	}
-	age = hsts_max_age(h);
-	if (age < 0)
-		note(j, REASON_HSTS_MISSING, STATE_WARN, "Strict-Transport-Security has no max-age: \"%s\"",
-		     h);
-	else if (age == 0)
+	hsts_parse(h, &hi);
+	if (!hi.valid)
+		note(j, REASON_HSTS_MISSING, STATE_WARN,
+		     "Strict-Transport-Security is ignored by browsers (%s): \"%s\"", hi.problem, h);
+	else if (hi.max_age_s == 0)
 		note(j, REASON_HSTS_MISSING, STATE_WARN,
 		     "Strict-Transport-Security max-age=0 tells browsers to forget HSTS");
 }

@@ -263,6 +263,12 @@ static void test_good_chain_is_up_with_all_facts(void **state)
 	assert_non_null(strstr(r->chain[0].sans, "DNS:localhost"));
 	assert_int_equal(strlen(r->chain[0].sha256), 64);
 	assert_true(r->chain[0].not_after > util_now_ms() / 1000);
+	/* the lab's leaves live 400 days and embed no SCTs: both flagged */
+	assert_int_equal(cert_lifetime_days(&r->chain[0]), 400);
+	assert_true(cert_lifetime_long(&r->chain[0]));
+	assert_int_equal(r->chain[0].sct_count, 0);
+	assert_true(cert_sct_few(&r->chain[0]));
+	assert_false(cert_lifetime_long(&r->chain[1])); /* the intermediate: 10 years, not a leaf */
 	assert_true(r->t.us[PHASE_DNS] >= 0 && r->t.us[PHASE_CONNECT] >= 0 && r->t.us[PHASE_TLS] > 0);
 	assert_true(r->t.us[PHASE_SERVER] >= 0 && r->t.us[PHASE_TRANSFER] >= 0);
 	/* phases add up to no more than the total */

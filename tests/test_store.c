@@ -107,6 +107,7 @@ static void set_cert(struct cert_info *c, char fill, const char *subject, const 
 	c->aia_ca_issuers = xstrdup("http://ca.example/int.der");
 	c->self_issued = fill == 'f';
 	c->is_ca = fill != 'a';
+	c->sct_count = fill == 'a' ? 3 : 0;
 }
 
 /* A probe at t_ms: total in microseconds, phases derived from it; no chain. */
@@ -210,7 +211,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 7);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 8);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -314,9 +315,11 @@ static void test_roundtrip(void **state)
 	assert_string_equal(c.aia_ca_issuers, "http://ca.example/int.der");
 	assert_false(c.is_ca);
 	assert_false(c.self_issued);
+	assert_int_equal(c.sct_count, 3);
 	cert_info_done(&c);
 	assert_int_equal(store_cert(rd, "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", &c), 0);
 	assert_true(c.is_ca);
+	assert_int_equal(c.sct_count, 0);
 	cert_info_done(&c);
 	assert_int_equal(store_cert(rd, "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd", &c), 1);
 	assert_int_equal(store_cert(rd, "not hex", &c), 1);
@@ -1260,6 +1263,7 @@ static void test_spill(void **state)
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM event"), 40);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM outage WHERE failed_probes = 3"), 1);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM cert"), 2);
+	assert_int_equal(sql_int(db, "SELECT sct_count FROM cert WHERE subject = 'CN=leaf	x'"), 3);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM spill"), 0);
 	{
 		char *t = sql_text(db, "SELECT message FROM probe WHERE t_ms = 1767225600000 + 3001 * 60000");
@@ -1388,7 +1392,7 @@ static void test_failed_phase_migration(void **state)
 	sql_load(db, fixture);
 	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
 	st = open_collector(db);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 7);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 8);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe WHERE failed_phase IS NULL"), 6);
 	/* the old rows: values as they were, the phase not recorded (a refused connect and a judged response alike) */
 	assert_int_equal(store_probes(st, "closed", 0, INT64_MAX, 100, &rows, &n), 0);

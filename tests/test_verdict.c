@@ -1221,11 +1221,22 @@ static void test_hsts(void **state)
 	replace(&f->r.hsts, "includeSubDomains; preload");
 	v = judge(f);
 	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
-	assert_says(v, "has no max-age");
+	assert_says(v, "ignored by browsers (no max-age)");
 
 	replace(&f->r.hsts, "max-age=soon");
 	v = judge(f);
 	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
+	assert_says(v, "max-age is not a whole number of seconds");
+
+	/* a browser ignores a header with a directive twice: so does the verdict */
+	replace(&f->r.hsts, "max-age=31536000; max-age=31536000");
+	v = judge(f);
+	assert_verdict(v, STATE_WARN, REASON_HSTS_MISSING);
+	assert_says(v, "max-age appears more than once");
+
+	replace(&f->r.hsts, "max-age=1");
+	v = judge(f);
+	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
 /* ---- latency ------------------------------------------------------------ */

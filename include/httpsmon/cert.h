@@ -30,7 +30,16 @@ struct cert_info {
 	char *ocsp_url;        /* first OCSP responder URL from AIA, or NULL */
 	bool self_issued;      /* subject == issuer */
 	bool is_ca;            /* basicConstraints CA:TRUE */
+	int sct_count;         /* SCTs embedded in the certificate (Certificate Transparency's
+				  SCT list extension, 1.3.6.1.4.1.11129.2.4.2): 0 when it has
+				  none, -1 when the list is there but unreadable */
 };
+
+/* Longest lifetime (not_after - not_before) the CA/Browser Forum allows a
+ * leaf since September 2020; a longer one is flagged. */
+#define CERT_MAX_LIFETIME_DAYS 398
+/* Fewest embedded SCTs Chrome and Safari accept for a short-lived leaf; fewer is flagged. */
+#define CERT_MIN_SCTS 2
 
 /* Fills out from x (borrowed). Returns 0, or -1 if x is NULL. src/cert.c, the one OpenSSL reader. */
 int cert_info_from_x509(struct x509_st *x, struct cert_info *out);
@@ -48,6 +57,30 @@ void cert_info_copy(struct cert_info *dst, const struct cert_info *src);
  * why gets a short phrase ("SHA-1 signature", "RSA 1024-bit key").
  */
 bool cert_is_weak(const struct cert_info *c, char *why, size_t whylen);
+
+/*
+ * The certificate's lifetime, not_after - not_before, in days rounded up
+ * (398 days and a second is 399). 0 when either date is unknown.
+ */
+int cert_lifetime_days(const struct cert_info *c);
+
+/* True when c is a leaf (not a CA certificate) living over CERT_MAX_LIFETIME_DAYS. */
+bool cert_lifetime_long(const struct cert_info *c);
+
+/*
+ * True when c, a leaf (not a CA certificate), embeds fewer than
+ * CERT_MIN_SCTS SCTs (an unreadable list counts as none). CT is checked
+ * by browsers for publicly trusted leaves only, so a private CA's leaves
+ * are flagged too: the flag is a fact, not a verdict.
+ */
+bool cert_sct_few(const struct cert_info *c);
+
+/*
+ * One line each for people, flagged past their limit: "400 days (over
+ * 398)", "1 SCT embedded (fewer than 2)", "SCT list unreadable". Return buf.
+ */
+const char *cert_describe_lifetime(const struct cert_info *c, char *buf, size_t len);
+const char *cert_describe_scts(const struct cert_info *c, char *buf, size_t len);
 
 /* Whole days from now_s until not_after, rounded down (negative when expired). */
 int cert_days_left(const struct cert_info *c, int64_t now_s);

@@ -40,6 +40,14 @@ void report_table_header(FILE *out, const struct report_style *st);
 void report_table_row(FILE *out, const struct report_style *st, const struct endpoint *ep,
 		      const struct probe_result *r, const struct verdict *v, int64_t now_s);
 
+/*
+ * Appends the JSON value of a Strict-Transport-Security header (NULL: none
+ * received): null, or {header, valid, max_age, include_subdomains,
+ * preload, problem} as hsts_parse reads it. check --json's and scan's
+ * "hsts".
+ */
+void report_json_hsts(struct strbuf *b, const char *header);
+
 /* Appends one JSON object (no newline) with every fact of the probe; each as for report_detail. */
 void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe_result *r,
 		 const struct verdict *v, const struct verdict *each, int64_t now_s);

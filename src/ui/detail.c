@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "httpsmon/fmt.h"
+#include "httpsmon/hsts.h"
 #include "httpsmon/util.h"
 
 #define EVENTS_SHOWN 20
@@ -147,15 +148,21 @@ static void checks_block(struct canvas *c, const struct row *r)
 	const struct probe_result *p = r->r;
 	const struct redirect_check *h = &p->http_check;
 	bool want_hsts = r->expect_hsts;
+	struct hsts_info hi;
 	char b[1024];
 
 	cv_rule(c, "checks");
-	if (p->hsts)
-		snprintf(b, sizeof(b), "%s", p->hsts);
-	else
+	hsts_parse(p->hsts, &hi);
+	if (p->hsts) {
+		char d[160];
+
+		snprintf(b, sizeof(b), "%s   \"%s\"", hsts_describe(&hi, d, sizeof(d)), p->hsts);
+	} else {
 		snprintf(b, sizeof(b), "no Strict-Transport-Security header%s",
 			 want_hsts ? " (expect_hsts = yes)" : p->http_status ? " (not required)" : "");
-	kv(c, "HSTS", p->hsts ? ui_attr(C_UP) : want_hsts ? ui_attr(C_WARN) : ui_attr(C_DIM), b);
+	}
+	kv(c, "HSTS", hi.valid && hi.max_age_s > 0 ? ui_attr(C_UP) : want_hsts || hi.present ? ui_attr(C_WARN) : ui_attr(C_DIM),
+	   b);
 	if (!h->done) {
 		kv(c, "http://", ui_attr(C_DIM), "redirect not checked (check_http_redirect = no)");
 	} else if (h->error != PERR_NONE) {
@@ -205,6 +212,11 @@ static void cert_block(struct canvas *c, const struct row *r, int i, int64_t now
 		kv_at(c, 6, "key", ui_attr(C_DOWN), b);
 	} else {
 		kv_at(c, 6, "key", UI_PLAIN, b);
+	}
+	if (!ci->is_ca) {
+		kv_at(c, 6, "lifetime", cert_lifetime_long(ci) ? ui_attr(C_WARN) : UI_PLAIN,
+		      cert_describe_lifetime(ci, b, sizeof(b)));
+		kv_at(c, 6, "CT", cert_sct_few(ci) ? ui_attr(C_WARN) : UI_PLAIN, cert_describe_scts(ci, b, sizeof(b)));
 	}
 	kv_at(c, 6, "sha256", ui_attr(C_DIM), ci->sha256);
 	if (ci->aia_ca_issuers)
