@@ -104,6 +104,20 @@ int64_t app_mono_ms(void)
 	return util_mono_us() / 1000;
 }
 
+/*
+ * An outage that opens in one of its endpoint's maintenance windows is
+ * marked so (its alerts are held: see alert_quiet_cb), whether or not the
+ * endpoint names a notifier: the history tells planned work from failures.
+ */
+static void outage_maintenance(struct app *a, const struct ep_status *s)
+{
+	char why[256];
+
+	if (s && s->in_outage &&
+	    mutes_hold_endpoint(NULL, monitor_config(a->mon), s->ep, util_now_ms(), why, sizeof(why)) == HOLD_MAINTENANCE)
+		store_mark_outage(a->store, s->name, s->outage_start_ms, STORE_MARK_MAINTENANCE);
+}
+
 /* Called inside the monitor, usually inside a curl callback: queue only. */
 static void event_cb(void *ud, const struct mon_event *ev)
 {
@@ -111,6 +125,8 @@ static void event_cb(void *ud, const struct mon_event *ev)
 
 	/* the alert engine queues its outbox rows right behind the outage this event wrote */
 	notify_event(a->notify, ev, monitor_find(a->mon, ev->name));
+	if (ev->kind == MEV_OUTAGE_START)
+		outage_maintenance(a, monitor_find(a->mon, ev->name));
 
 	a->evq = xgrow(a->evq, a->evq_n, &a->evq_cap, sizeof(*a->evq), 16);
 	a->evq[a->evq_n++] = (struct queued_event){ .kind = ev->kind, .name = xstrdup(ev->name),

@@ -83,6 +83,11 @@ void history_outage_json(struct strbuf *b, const struct outage_row *r, int64_t n
 	strbuf_json_str(b, r->reason);
 	strbuf_puts(b, ",\"message\":");
 	strbuf_json_str(b, r->message);
+	strbuf_puts(b, ",\"mark\":");
+	if (r->mark[0])
+		strbuf_json_str(b, r->mark);
+	else
+		strbuf_puts(b, "null");
 	strbuf_puts(b, "}");
 }
 
@@ -219,8 +224,10 @@ int history_print(FILE *out, const struct history_opts *o, char *err, size_t err
 		time_or(a, sizeof(a), r->start_ms, "?");
 		time_or(b, sizeof(b), r->end_ms, "ongoing");
 		util_fmt_duration_us(d, sizeof(d), ((r->end_ms ? r->end_ms : now) - r->start_ms) * 1000);
-		fprintf(out, "  %-20s  %-20s  %9s  %-20.20s %6d  %s: %s\n", a, b, d, san(r->name, name, sizeof(name)),
-			r->failed_probes, r->reason, san(r->message, msg, sizeof(msg)));
+		/* a held outage says so first: it may be this box's fault, or planned */
+		fprintf(out, "  %-20s  %-20s  %9s  %-20.20s %6d  %s%s%s%s: %s\n", a, b, d,
+			san(r->name, name, sizeof(name)), r->failed_probes, r->mark[0] ? "[" : "",
+			store_mark_label(r->mark), r->mark[0] ? "] " : "", r->reason, san(r->message, msg, sizeof(msg)));
 	}
 	fprintf(out, "\nEvents, newest first: %zu\n", nevs);
 	for (size_t i = 0; i < nevs; i++) {

@@ -316,6 +316,8 @@ void notify_event(struct notify *n, const struct mon_event *ev, const struct ep_
 	switch (ev->kind) {
 	case MEV_OUTAGE_START:
 		outage_learn(n, e, s);
+		if (n->net_down) /* every canary failed at the last check: maybe this box, not the endpoint */
+			store_mark_outage(n->o.store, s->name, s->outage_start_ms, STORE_MARK_LOCAL_NETWORK);
 		alert_of(n, &a, ALERT_DOWN, s);
 		alert_outage(&a, e);
 		break;

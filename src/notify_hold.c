@@ -3,7 +3,8 @@
  * (this box's own network) fails, endpoint alerts are held and one
  * local_network alert goes to each notifier instead; once a canary answers
  * the held alerts go out if the endpoint still shows what they say, else
- * they are dropped as suppressed, with why. The connects themselves are
+ * they are dropped as suppressed, with why. The outages opened meanwhile
+ * are marked local_network in the history. The connects themselves are
  * notify_canary.c's; the engine's state is notify.c's (notify_int.h).
  */
 #include <stdio.h>
@@ -84,6 +85,26 @@ static void held_release(struct notify *n)
 	strlist_done(&dropped);
 }
 
+/*
+ * The outages whose down alerts this failed check holds are marked
+ * local_network in the history: they opened while this box's own network
+ * was down (notify_event marks those opening later, while it stays down).
+ */
+static void held_mark(struct notify *n)
+{
+	for (size_t i = 0; i < n->nitems; i++) {
+		const struct item *it = n->items[i];
+		uint64_t k;
+
+		if (it->a.kind != ALERT_DOWN || !notify_held(n, it) || !it->a.endpoint ||
+		    !hashmap_sget(&n->ep_index, it->a.endpoint, &k))
+			continue;
+		if (n->eps[k]->in_outage && n->eps[k]->outage_start_ms / 1000 == it->a.since_s)
+			store_mark_outage(n->o.store, n->eps[k]->name, n->eps[k]->outage_start_ms,
+					  STORE_MARK_LOCAL_NETWORK);
+	}
+}
+
 static void canary_cb(void *ud, bool ok, const char *detail)
 {
 	struct notify *n = ud;
@@ -91,6 +112,7 @@ static void canary_cb(void *ud, bool ok, const char *detail)
 	n->canary_at = notify_mono_ms();
 	if (!ok && !n->net_down) {
 		n->net_down = true;
+		held_mark(n);
 		local_network_raise(n, detail);
 	} else if (ok && n->net_down) {
 		n->net_down = false;

@@ -21,7 +21,7 @@
  *   store_export.c     raw rows as a stream (export), its SELECT built
  *                      from the tables' columns as the file has them
  *
- * The file holds, at schema version 7 (PRAGMA user_version):
+ * The file holds, at schema version 9 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events), wseq: the write
@@ -43,7 +43,8 @@
  *   rollup     one row per closed hour of an endpoint: probes, failures
  *              (DOWN), warns, and per phase n/min/avg/max/p95 over the
  *              probes that were not DOWN
- *   outage     keyed (endpoint_id, start_ms); end_ms NULL while ongoing
+ *   outage     keyed (endpoint_id, start_ms); end_ms NULL while ongoing;
+ *              mark: local_network / maintenance (alerts held), or NULL
  *   event      endpoint_id, t_ms, kind, detail
  *   spill      spill file id -> probes and events of it already written
  *   outbox     every alert per notifier (the alert's fields, status,
@@ -252,6 +253,15 @@ static const char *const migrations[] = {
 	 * fingerprint, so an old one is never filled in later.
 	 */
 	"ALTER TABLE cert ADD COLUMN sct_count INTEGER;",
+	/*
+	 * 8 -> 9: outage.mark, why the outage's alerts were held when it
+	 * opened: 'local_network' (every canary failed: this box's own
+	 * network was down, so the outage may be ours, not the endpoint's) or
+	 * 'maintenance' (it opened in one of the endpoint's maintenance
+	 * windows); NULL for an ordinary outage (and every outage written
+	 * before: nothing tells them apart afterwards).
+	 */
+	"ALTER TABLE outage ADD COLUMN mark TEXT;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -274,14 +274,16 @@ static int flush_rest(struct store *st, struct flush *f, size_t ne)
 				return -1;
 		}
 	}
-	if (st->oq_n) {
-		if (!(s = store_stmt(st, S_OUTAGE_UPSERT)))
-			return -1;
-		for (size_t i = 0; i < st->oq_n; i++) {
-			const struct qoutage *o = &st->oq[i];
+	for (size_t i = 0; i < st->oq_n; i++) {
+		const struct qoutage *o = &st->oq[i];
 
-			sqlite3_bind_int64(s, 1, st->eps[o->ep].id);
-			sqlite3_bind_int64(s, 2, o->start_ms);
+		if (!(s = store_stmt(st, o->mark_only ? S_OUTAGE_MARK : S_OUTAGE_UPSERT)))
+			return -1;
+		sqlite3_bind_int64(s, 1, st->eps[o->ep].id);
+		sqlite3_bind_int64(s, 2, o->start_ms);
+		if (o->mark_only) {
+			store_bind_text(s, 3, o->mark);
+		} else {
 			if (o->end_ms)
 				sqlite3_bind_int64(s, 3, o->end_ms);
 			else
@@ -289,9 +291,10 @@ static int flush_rest(struct store *st, struct flush *f, size_t ne)
 			store_bind_text(s, 4, o->reason);
 			store_bind_text(s, 5, o->message);
 			sqlite3_bind_int(s, 6, o->failed);
-			if (store_stmt_run(s) != SQLITE_OK)
-				return -1;
+			store_bind_text(s, 7, o->mark);
 		}
+		if (store_stmt_run(s) != SQLITE_OK)
+			return -1;
 	}
 	if (st->aq_n && store_flush_alerts(st) != 0)
 		return -1;

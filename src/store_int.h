@@ -32,7 +32,7 @@ enum { DB_UP = 0, DB_WARN = 1, DB_DOWN = 2 }; /* probe.state on disk */
 enum stmt {
 	S_BEGIN, S_BEGIN_W, S_COMMIT, S_ROLLBACK,
 	S_EP_UPSERT, S_EP_ID, S_REASON_ADD, S_REASON_ID, S_TLS_ADD, S_TLS_ID,
-	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_EVENT_ADD,
+	S_CERT_ADD, S_CERT_ID, S_PROBE_ADD, S_SEEN_UPSERT, S_OUTAGE_UPSERT, S_OUTAGE_MARK, S_EVENT_ADD,
 	S_OUTAGES_EP, S_OUTAGES_ALL, S_OUTAGES_OPEN, S_EVENTS_EP, S_EVENTS_ALL,
 	S_UP_RAW, S_UP_ROLL, S_LAT_RAW, S_SERIES_RAW, S_SERIES_ROLL, S_PROBES, S_LATEST, S_RECENT, S_CERT_GET,
 	S_NAMES, S_NAMES_WRITTEN, S_WSEQ, S_LAST_PROBE, S_ROLLED, S_RAW_FIRST, S_RAW_BEFORE,
@@ -80,6 +80,8 @@ struct qoutage {
 	int64_t start_ms, end_ms;
 	char *reason, *message;
 	int failed;
+	char *mark;          /* store_mark_outage's, or NULL */
+	bool mark_only;      /* only the mark is known here: an UPDATE of the row in the file */
 };
 
 struct qevent {

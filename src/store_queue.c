@@ -141,32 +141,54 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 	store_pq_push(st, q);
 }
 
+/*
+ * The queued state of outage (ep, start_ms): the one queued already (an
+ * outage is updated at every failed probe: only its newest state is
+ * kept), or a new one that knows nothing but its key (mark_only).
+ */
+static struct qoutage *outage_queued(struct store *st, size_t ep, int64_t start_ms)
+{
+	struct qoutage *o;
+
+	for (size_t i = 0; i < st->oq_n; i++)
+		if (st->oq[i].ep == ep && st->oq[i].start_ms == start_ms)
+			return &st->oq[i];
+	st->oq = xgrow(st->oq, st->oq_n, &st->oq_cap, sizeof(*st->oq), 8);
+	o = &st->oq[st->oq_n++];
+	memset(o, 0, sizeof(*o));
+	o->ep = ep;
+	o->start_ms = start_ms;
+	o->mark_only = true;
+	return o;
+}
+
 void store_put_outage(struct store *st, const char *name, int64_t start_ms, int64_t end_ms,
 		      const char *reason, const char *message, int failed_probes)
 {
-	size_t ep;
-	struct qoutage *o = NULL;
+	struct qoutage *o;
 
 	if (!st || st->mode != STORE_COLLECTOR || !name)
 		return;
-	ep = store_ep_intern(st, name, NULL);
-	/* an outage is updated at every failed probe: keep only its newest state */
-	for (size_t i = 0; i < st->oq_n; i++)
-		if (st->oq[i].ep == ep && st->oq[i].start_ms == start_ms)
-			o = &st->oq[i];
-	if (o) {
-		free(o->reason);
-		free(o->message);
-	} else {
-		st->oq = xgrow(st->oq, st->oq_n, &st->oq_cap, sizeof(*st->oq), 8);
-		o = &st->oq[st->oq_n++];
-	}
-	o->ep = ep;
+	o = outage_queued(st, store_ep_intern(st, name, NULL), start_ms);
+	free(o->reason);
+	free(o->message);
+	o->mark_only = false; /* a mark queued before stays with the row */
 	o->start_ms = start_ms;
 	o->end_ms = end_ms;
 	o->reason = xstrdup(reason ? reason : "");
 	o->message = xstrdup(message ? message : "");
 	o->failed = failed_probes;
+}
+
+void store_mark_outage(struct store *st, const char *name, int64_t start_ms, const char *mark)
+{
+	struct qoutage *o;
+
+	if (!st || st->mode != STORE_COLLECTOR || !name || !mark || !*mark)
+		return;
+	o = outage_queued(st, store_ep_intern(st, name, NULL), start_ms);
+	free(o->mark);
+	o->mark = xstrdup(mark);
 }
 
 void store_add_event(struct store *st, const char *name, int64_t t_ms, const char *kind,
@@ -198,6 +220,7 @@ static void queues_clear_rest(struct store *st)
 	for (size_t i = 0; i < st->oq_n; i++) {
 		free(st->oq[i].reason);
 		free(st->oq[i].message);
+		free(st->oq[i].mark);
 	}
 	st->oq_n = 0;
 	for (size_t i = 0; i < st->cq_n; i++)

@@ -60,12 +60,24 @@ static int outage_rows(sqlite3_stmt *s, struct outage_row **rows, size_t *n)
 		store_col_text(s, 3, r->reason, sizeof(r->reason));
 		store_col_text(s, 4, r->message, sizeof(r->message));
 		r->failed_probes = sqlite3_column_int(s, 5);
+		store_col_text(s, 6, r->mark, sizeof(r->mark));
 	}
 	if (store_rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;
 		return -1;
 	}
 	return 0;
+}
+
+const char *store_mark_label(const char *mark)
+{
+	if (!mark || !*mark)
+		return "";
+	if (!strcmp(mark, STORE_MARK_LOCAL_NETWORK))
+		return "local network down";
+	if (!strcmp(mark, STORE_MARK_MAINTENANCE))
+		return "maintenance";
+	return "alerts held"; /* a mark of a newer version: held, whatever the why */
 }
 
 int store_outages(struct store *st, const char *name, int64_t since_ms, size_t limit,

@@ -3,7 +3,8 @@
  * format is spill.h's).
  *
  * What a collector could not write before it stopped goes to "<db>.spill"
- * (spill.h): C (certificate), P (probe), O (outage) and E (event) records,
+ * (spill.h): C (certificate), P (probe), O (outage), K (an outage's mark
+ * alone) and E (event) records,
  * in queue order. The next collector queues them again at open; each chunk
  * that writes some of them records, in the same transaction, how many
  * probes and events of that file are in (table spill), so a collector
@@ -23,10 +24,11 @@
 
 /*
  * fields per record; a P record of SP_P_V3 fields (written before the
- * failed phase was kept) and a C record of SP_C_V7 fields (before the SCT
- * count) import too
+ * failed phase was kept), a C record of SP_C_V7 fields (before the SCT
+ * count) and an O record of SP_O_V1 fields (before outages had a mark)
+ * import too; K: an outage's mark alone
  */
-enum { SP_P = 21, SP_P_V3 = 20, SP_C = 16, SP_C_V7 = 15, SP_O = 7, SP_E = 5 };
+enum { SP_P = 21, SP_P_V3 = 20, SP_C = 16, SP_C_V7 = 15, SP_O = 8, SP_O_V1 = 7, SP_K = 4, SP_E = 5 };
 
 static const char *i64s(char b[24], int64_t v)
 {
@@ -83,9 +85,15 @@ static void spill_rest(struct store *st, struct spill_w *w)
 	for (size_t i = 0; i < st->oq_n; i++) {
 		const struct qoutage *o = &st->oq[i];
 		const char *f[SP_O] = { "O", st->eps[o->ep].name, i64s(n[0], o->start_ms), i64s(n[1], o->end_ms),
-					o->reason, o->message, i64s(n[2], o->failed) };
+					o->reason, o->message, i64s(n[2], o->failed), o->mark };
 
-		spill_put(w, f, SP_O);
+		if (o->mark_only) {
+			f[0] = "K";
+			f[3] = o->mark;
+			spill_put(w, f, SP_K);
+		} else {
+			spill_put(w, f, SP_O);
+		}
 	}
 	for (size_t i = 0; i < st->evq_n; i++) {
 		const struct qevent *e = &st->evq[i];
@@ -255,11 +263,20 @@ static int import_record(struct store *st, char **f, int nf, const int64_t done[
 		store_pq_push(st, q);
 		return 1;
 	}
-	if (!strcmp(f[0], "O") && nf == SP_O) {
+	if (!strcmp(f[0], "O") && (nf == SP_O || nf == SP_O_V1)) {
 		a = field_i64(f[2], &ok), b = field_i64(f[3], &ok), c = field_i64(f[6], &ok);
 		if (!ok)
 			return -1;
 		store_put_outage(st, f[1], a, b, f[4], f[5], (int)c);
+		if (nf == SP_O)
+			store_mark_outage(st, f[1], a, f[7]);
+		return 1;
+	}
+	if (!strcmp(f[0], "K") && nf == SP_K) {
+		a = field_i64(f[2], &ok);
+		if (!ok || !f[3])
+			return -1;
+		store_mark_outage(st, f[1], a, f[3]);
 		return 1;
 	}
 	if (!strcmp(f[0], "E") && nf == SP_E) {

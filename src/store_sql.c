@@ -50,22 +50,24 @@ static const char *const sql_text[S_COUNT] = {
 		" VALUES(?1, ?2, ?3, ?4) ON CONFLICT(endpoint_id, cert_id) DO UPDATE SET"
 		" first_seen = min(first_seen, excluded.first_seen),"
 		" last_seen = max(last_seen, excluded.last_seen)",
-	[S_OUTAGE_UPSERT] = "INSERT INTO outage(endpoint_id, start_ms, end_ms, reason, message, failed_probes)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(endpoint_id, start_ms) DO UPDATE SET"
+	/* a mark once set stays: later updates of the outage carry none */
+	[S_OUTAGE_UPSERT] = "INSERT INTO outage(endpoint_id, start_ms, end_ms, reason, message, failed_probes, mark)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(endpoint_id, start_ms) DO UPDATE SET"
 		" end_ms = excluded.end_ms, reason = excluded.reason, message = excluded.message,"
-		" failed_probes = excluded.failed_probes",
+		" failed_probes = excluded.failed_probes, mark = coalesce(excluded.mark, mark)",
+	[S_OUTAGE_MARK] = "UPDATE outage SET mark = ?3 WHERE endpoint_id = ?1 AND start_ms = ?2",
 	[S_EVENT_ADD] = "INSERT INTO event(endpoint_id, t_ms, kind, detail) VALUES(?1, ?2, ?3, ?4)",
 
 	/* an outage is in the window when it had not ended by since */
-	[S_OUTAGES_EP] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+	[S_OUTAGES_EP] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes, o.mark"
 		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id"
 		" WHERE o.endpoint_id = " EP_ID " AND (o.end_ms IS NULL OR o.end_ms >= ?2)"
 		" ORDER BY o.start_ms DESC LIMIT ?3",
-	[S_OUTAGES_ALL] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+	[S_OUTAGES_ALL] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes, o.mark"
 		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id"
 		" WHERE (o.end_ms IS NULL OR o.end_ms >= ?2) AND ?1 IS NULL"
 		" ORDER BY o.start_ms DESC LIMIT ?3",
-	[S_OUTAGES_OPEN] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes"
+	[S_OUTAGES_OPEN] = "SELECT e.name, o.start_ms, o.end_ms, o.reason, o.message, o.failed_probes, o.mark"
 		" FROM outage o JOIN endpoint e ON e.id = o.endpoint_id WHERE o.end_ms IS NULL",
 	[S_EVENTS_EP] = "SELECT e.name, v.t_ms, v.kind, v.detail FROM event v JOIN endpoint e ON e.id = v.endpoint_id"
 		" WHERE v.endpoint_id = " EP_ID " AND v.t_ms >= ?2 ORDER BY v.t_ms DESC, v.id DESC LIMIT ?3",

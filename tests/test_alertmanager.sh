@@ -6,7 +6,8 @@
 # resolve_timeout and past a collector killed and restarted mid-outage; its
 # recovery resolves it. An endpoint in a maintenance
 # window and one muted with `httpsmon mute` never reach Alertmanager, and
-# their outbox rows say why. TAP-ish output; local lab only.
+# their outbox rows say why; the maintenance endpoint's outage is marked
+# so in `history`. TAP-ish output; local lab only.
 set -u
 
 . "$(dirname "$0")/lib/harness.sh"
@@ -113,5 +114,16 @@ else notok "the maintenance endpoint's down is recorded suppressed, with why" "$
 case "$(why muted)" in
 "muted until "*": deploy") ok "the muted endpoint's down is recorded suppressed, with why" ;;
 *) notok "the muted endpoint's down is recorded suppressed, with why" "$(why muted)" ;;
+esac
+
+# the outage itself is recorded, marked as during maintenance (text, --json); the muted one is not
+marks=$("$BIN" history --json --db "$db" | jq -r 'select(.type == "outage") | "\(.endpoint)=\(.mark)"' | sort -u | tr '\n' ' ')
+if [ "$marks" = "flaky=null maint=maintenance muted=null " ]; then
+	ok "history --json: the maintenance endpoint's outage is marked maintenance, the others not"
+else notok "history --json: the maintenance endpoint's outage is marked maintenance, the others not" "$marks"; fi
+line=$("$BIN" history --endpoint maint --db "$db" | grep -m1 ' maint ')
+case "$line" in
+*" [maintenance] refused: "*) ok "history: the mark comes before the cause" ;;
+*) notok "history: the mark comes before the cause" "$line" ;;
 esac
 kill "$cpid"; wait "$cpid" 2>/dev/null; cpid=

@@ -48,6 +48,7 @@ struct fx {
 	struct config *cfg;
 	struct monitor *m;
 	struct notify *n;
+	struct store *st;             /* only with the canary: the outages' marks */
 };
 
 static void on_event(void *ud, const struct mon_event *ev)
@@ -99,11 +100,17 @@ static void start(struct fx *f, const char *notifier_keys, int neps)
 		f->p = prober_new(10, probe_done, NULL, err, sizeof(err));
 		assert_non_null(f->p);
 		prober_attach(f->p, f->l);
+		char *db = xasprintf("%s/history.db", f->dir);
+
+		f->st = store_open(db, STORE_COLLECTOR, err, sizeof(err));
+		assert_non_null(f->st);
+		free(db);
 	}
-	f->m = monitor_new(NULL, on_event, f);
+	f->m = monitor_new(f->st, on_event, f);
 	monitor_set_config(f->m, f->cfg, T0);
 	o.loop = f->l;
 	o.prober = f->p;
+	o.store = f->st;
 	o.clock_ms = fake_clock;
 	f->n = notify_new(&o, f->cfg, err, sizeof(err));
 	assert_non_null(f->n);
@@ -118,6 +125,7 @@ static void stop(struct fx *f)
 	notify_free(f->n);
 	prober_free(f->p);
 	monitor_free(f->m);
+	store_close(f->st);
 	config_unref(f->cfg);
 	loop_free(f->l);
 	tl_rmrf(f->dir);
@@ -341,9 +349,24 @@ static void test_retry(void **state)
 	stop(&f);
 }
 
+/* The mark of name's outages in the history, "-" for none, "?" when it has none or several. */
+static const char *outage_mark(struct fx *f, const char *name, char *buf, size_t n)
+{
+	struct outage_row *rows;
+	size_t nrows;
+
+	assert_int_equal(store_flush(f->st), 0);
+	assert_int_equal(store_outages(f->st, name, 0, 10, &rows, &nrows), 0);
+	snprintf(buf, n, "%s", nrows != 1 ? "?" : rows[0].mark[0] ? rows[0].mark : "-");
+	free(rows);
+	return buf;
+}
+
 /*
  * Every canary refuses (a port bound, never listening): one local_network
- * alert goes out and the endpoint's down is held, not sent.
+ * alert goes out and the endpoint's down is held, not sent; its outage is
+ * marked local_network in the history, and so is an outage opening while
+ * the canary still fails. An outage that closed before the check is not.
  */
 static void test_canary_down(void **state)
 {
@@ -351,13 +374,16 @@ static void test_canary_down(void **state)
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	char keys[96], *s;
+	char keys[96], mark[32], *s;
 
 	(void)state;
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
 	snprintf(keys, sizeof(keys), "canary = 127.0.0.1:%d\n", ntohs(sa.sin_port));
-	start(&f, keys, 1);
+	start(&f, keys, 3);
+	feed(&f, "ep2", false, T0 - 5000);
+	feed(&f, "ep2", false, T0 - 4000);
+	feed(&f, "ep2", true, T0 - 3000); /* down and up, both held by the check below */
 	feed(&f, "ep0", false, T0);
 	feed(&f, "ep0", false, T0 + 1000);
 	run_loop(&f, 1, false, WAIT_MS);
@@ -365,9 +391,14 @@ static void test_canary_down(void **state)
 	assert_int_equal(count_out(&f), 1);
 	s = out(&f, 0);
 	assert_non_null(strstr(s, "HTTPSMON_KIND=local_network\n"));
-	assert_non_null(strstr(s, "1 alert held"));
+	assert_non_null(strstr(s, "3 alerts held"));
 	free(s);
-	assert_int_equal(notify_pending(f.n), 1); /* the down, held */
+	assert_int_equal(notify_pending(f.n), 3); /* ep0's down, ep2's down and up, held */
+	assert_string_equal(outage_mark(&f, "ep0", mark, sizeof(mark)), STORE_MARK_LOCAL_NETWORK);
+	assert_string_equal(outage_mark(&f, "ep2", mark, sizeof(mark)), "-");
+	feed(&f, "ep1", false, T0 + 2000);
+	feed(&f, "ep1", false, T0 + 3000);
+	assert_string_equal(outage_mark(&f, "ep1", mark, sizeof(mark)), STORE_MARK_LOCAL_NETWORK);
 	stop(&f);
 	close(fd);
 }

@@ -211,7 +211,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 8);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 9);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -1317,6 +1317,54 @@ static void test_spill_torn(void **state)
 	free(spill);
 }
 
+/*
+ * An outage's mark (schema 9): kept through later updates of the outage,
+ * set on an outage already in the file, carried through the spill file,
+ * read back by store_outages; an outage never marked reads "".
+ */
+static void test_outage_mark(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	struct outage_row *rows;
+	size_t n;
+	char msg[1024];
+	sqlite3 *other;
+
+	store_put_outage(st, "a", T0, 0, "refused", "m1", 2);
+	store_mark_outage(st, "a", T0, STORE_MARK_LOCAL_NETWORK);
+	store_put_outage(st, "a", T0, 0, "refused", "m2", 3); /* the same outage, updated: the mark stays */
+	store_put_outage(st, "b", T0, 0, "refused", "m", 2);
+	store_put_outage(st, "c", T0, 0, "refused", "m", 2);
+	assert_int_equal(store_flush(st), 0);
+	store_mark_outage(st, "b", T0, STORE_MARK_MAINTENANCE); /* already in the file */
+	store_put_outage(st, "a", T0, T0 + MIN_MS, "refused", "m3", 4);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outage WHERE mark = 'local_network' AND end_ms > 0"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outage WHERE mark = 'maintenance'"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outage WHERE mark IS NULL"), 1);
+	/* through the spill file: a mark with its outage, and a mark alone */
+	other = hold_lock(f->db);
+	store_put_outage(st, "d", T0, 0, "refused", "m", 2);
+	store_mark_outage(st, "d", T0, STORE_MARK_LOCAL_NETWORK);
+	store_mark_outage(st, "c", T0, STORE_MARK_MAINTENANCE);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_spill(st, msg, sizeof(msg)), 2);
+	store_close(st);
+	release_lock(other);
+	st = open_collector(f->db);
+	assert_int_equal(store_flush(st), 0);
+	assert_int_equal(store_outages(st, NULL, 0, 10, &rows, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(rows[i].mark, !strcmp(rows[i].name, "a") || !strcmp(rows[i].name, "d")
+							  ? STORE_MARK_LOCAL_NETWORK : STORE_MARK_MAINTENANCE);
+	free(rows);
+	assert_string_equal(store_mark_label(STORE_MARK_LOCAL_NETWORK), "local network down");
+	assert_string_equal(store_mark_label(""), "");
+	store_close(st);
+}
+
 /* ---- the failed phase (schema 5) -------------------------------------------- */
 
 /* Makes path from an SQL text file (a dump), as sqlite3's .read would. */
@@ -1392,7 +1440,7 @@ static void test_failed_phase_migration(void **state)
 	sql_load(db, fixture);
 	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
 	st = open_collector(db);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 8);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 9);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe WHERE failed_phase IS NULL"), 6);
 	/* the old rows: values as they were, the phase not recorded (a refused connect and a judged response alike) */
 	assert_int_equal(store_probes(st, "closed", 0, INT64_MAX, 100, &rows, &n), 0);
@@ -1745,6 +1793,7 @@ int main(void)
 		T(test_disk_full_chunks),
 		T(test_spill),
 		T(test_spill_torn),
+		T(test_outage_mark),
 		T(test_failed_phase_migration),
 		T(test_file_modes),
 		T(test_sigkill),

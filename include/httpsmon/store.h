@@ -138,6 +138,19 @@ void store_add_probe(struct store *st, const char *name, const char *url,
 void store_put_outage(struct store *st, const char *name, int64_t start_ms, int64_t end_ms,
 		      const char *reason, const char *message, int failed_probes);
 
+/*
+ * Marks outage (name, start_ms) as one whose alerts were held when it
+ * opened: STORE_MARK_LOCAL_NETWORK (every canary failed: this box's own
+ * network was down) or STORE_MARK_MAINTENANCE (a maintenance window). The
+ * mark stays through later store_put_outage of the same outage; queued
+ * before or after it, or for an outage already in the file.
+ */
+#define STORE_MARK_LOCAL_NETWORK "local_network"
+#define STORE_MARK_MAINTENANCE   "maintenance"
+void store_mark_outage(struct store *st, const char *name, int64_t start_ms, const char *mark);
+/* How an outage's mark reads to a person ("local network down", "maintenance"); "" for none. */
+const char *store_mark_label(const char *mark);
+
 /* An event: kind is a short word ("cert_changed", "state", "ip_changed"...). */
 void store_add_event(struct store *st, const char *name, int64_t t_ms, const char *kind,
 		     const char *detail);
@@ -217,6 +230,7 @@ struct outage_row {
 	char reason[32];
 	char message[512];
 	int failed_probes;
+	char mark[16];         /* why its alerts were held when it opened (STORE_MARK_*), "" none */
 };
 
 struct event_row {

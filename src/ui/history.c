@@ -399,6 +399,11 @@ static void outage_line(const struct hist *h, const struct outage_row *o, int y,
 		ui_text(stdscr, y, x, 17, base | A_BOLD, o->name);
 		x += 18;
 	}
+	if (o->mark[0]) {
+		/* before the cause: it may be this box's network, or planned */
+		snprintf(b, sizeof(b), "[%s] ", store_mark_label(o->mark));
+		x += ui_text(stdscr, y, x, -1, base | A_BOLD | ui_attr(C_WARN), b);
+	}
 	snprintf(b, sizeof(b), "%s: %s  (%d failed probes)", o->reason, o->message, o->failed_probes);
 	ui_text(stdscr, y, x, -1, base, b);
 }
@@ -512,8 +517,9 @@ static void draw_open(int y, int h_rows)
 	{
 		char t[256];
 
-		snprintf(t, sizeof(t), "outage of %s, %s .. %s (%s), %s", o->name, s, e,
-			 util_fmt_duration_us(d, sizeof(d), ((o->end_ms ? o->end_ms : now) - o->start_ms) * 1000), o->reason);
+		snprintf(t, sizeof(t), "outage of %s, %s .. %s (%s), %s%s%s", o->name, s, e,
+			 util_fmt_duration_us(d, sizeof(d), ((o->end_ms ? o->end_ms : now) - o->start_ms) * 1000), o->reason,
+			 o->mark[0] ? ", alerts held: " : "", store_mark_label(o->mark));
 		ui_rule(stdscr, y++, 0, COLS, t);
 		h_rows--;
 	}
