@@ -21,7 +21,8 @@ struct entry {
 	struct alert a;        /* as pushed; for a resolved one end_s is set */
 	enum entry_state state;
 	int64_t until_ms;      /* resolved/event: the last round that carries it */
-	int64_t pending_id;    /* outbox id not yet acknowledged; 0 = none */
+	int64_t *pending;      /* outbox ids not yet acknowledged: every alert merged into it */
+	size_t npending;
 };
 
 struct am {
@@ -31,6 +32,28 @@ struct am {
 	size_t n, cap;
 	int64_t next_ms;       /* next round; 0 = due now; -1 = nothing to send */
 };
+
+static void entry_done(struct entry *e)
+{
+	alert_done(&e->a);
+	free(e->pending);
+}
+
+/*
+ * Outbox id id (0: none, an alert of no row) waits for a round to be
+ * acknowledged. A merged alert keeps the ids of the ones before it: the
+ * engine learns of each row's delivery, none is left pending for ever.
+ */
+static void pending_add(struct entry *e, int64_t id)
+{
+	if (!id)
+		return;
+	for (size_t i = 0; i < e->npending; i++)
+		if (e->pending[i] == id)
+			return;
+	e->pending = xrealloc(e->pending, (e->npending + 1) * sizeof(*e->pending));
+	e->pending[e->npending++] = id;
+}
 
 struct am *am_new(int64_t resend_ms, const char *instance)
 {
@@ -47,7 +70,7 @@ void am_free(struct am *m)
 	if (!m)
 		return;
 	for (size_t i = 0; i < m->n; i++)
-		alert_done(&m->v[i].a);
+		entry_done(&m->v[i]);
 	free(m->v);
 	free(m->instance);
 	free(m);
@@ -77,7 +100,7 @@ static struct entry *add(struct am *m, const struct alert *a, enum entry_state s
 	memset(e, 0, sizeof(*e));
 	alert_copy(&e->a, a);
 	e->state = st;
-	e->pending_id = a->id;
+	pending_add(e, a->id);
 	return e;
 }
 
@@ -112,7 +135,7 @@ void am_push(struct am *m, const struct alert *a, int64_t now_ms)
 		if (e) { /* the up alert's text, the down alert's labels (same alertname) */
 			alert_done(&e->a);
 			alert_copy(&e->a, a);
-			e->pending_id = a->id;
+			pending_add(e, a->id);
 		} else { /* a restart lost the firing entry: resolve by the alert's own labels */
 			e = add(m, a, ENTRY_FIRING);
 		}
@@ -127,11 +150,9 @@ void am_push(struct am *m, const struct alert *a, int64_t now_ms)
 	default:
 		e = find(m, a, ENTRY_FIRING);
 		if (e && same_labels(&e->a, a)) {
-			int64_t keep = e->pending_id;
-
 			alert_done(&e->a); /* new annotations, same alert */
 			alert_copy(&e->a, a);
-			e->pending_id = a->id ? a->id : keep;
+			pending_add(e, a->id);
 			break;
 		}
 		if (e)
@@ -149,12 +170,12 @@ int64_t am_round(struct am *m, int64_t now_ms, struct am_round *r)
 	memset(r, 0, sizeof(*r));
 	/* drop what ran out; the rest stays in order */
 	for (size_t i = 0; i < m->n; i++) {
-		const struct entry *e = &m->v[i];
+		struct entry *e = &m->v[i];
 
 		/* an unacknowledged one is kept a day longer: the outbox's retry_for */
 		if (e->state != ENTRY_FIRING && now_ms > e->until_ms &&
-		    (!e->pending_id || now_ms > e->until_ms + AM_UNACKED_KEEP_MS))
-			alert_done(&m->v[i].a);
+		    (!e->npending || now_ms > e->until_ms + AM_UNACKED_KEEP_MS))
+			entry_done(e);
 		else
 			m->v[w++] = m->v[i];
 	}
@@ -166,13 +187,15 @@ int64_t am_round(struct am *m, int64_t now_ms, struct am_round *r)
 	if (m->next_ms > now_ms)
 		return m->next_ms - now_ms;
 	v = xcalloc(m->n, sizeof(*v));
-	r->ids = xcalloc(m->n, sizeof(*r->ids));
 	for (size_t i = 0; i < m->n; i++) {
 		v[k++] = m->v[i].a; /* shallow: the body is printed before the entries change */
 		if (m->v[i].state == ENTRY_EVENT)
 			v[k - 1].end_s = m->v[i].until_ms / 1000;
-		if (m->v[i].pending_id)
-			r->ids[r->nids++] = m->v[i].pending_id;
+		for (size_t j = 0; j < m->v[i].npending; j++) {
+			r->ids = xrealloc(r->ids, (r->nids + 1) * sizeof(*r->ids));
+			r->ids[r->nids++] = m->v[i].pending[j];
+		}
+		strlist_push(&r->endpoints, m->v[i].a.endpoint ? m->v[i].a.endpoint : "");
 	}
 	r->body = alert_format_am_v2(v, k, m->instance, (now_ms + 4 * m->resend_ms) / 1000);
 	r->nalerts = k;
@@ -185,6 +208,7 @@ void am_round_done(struct am_round *r)
 {
 	free(r->body);
 	free(r->ids);
+	strlist_done(&r->endpoints);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -196,10 +220,20 @@ void am_due_at(struct am *m, int64_t at_ms)
 
 void am_acked(struct am *m, const struct am_round *r)
 {
-	for (size_t i = 0; i < r->nids; i++)
-		for (size_t j = 0; j < m->n; j++)
-			if (m->v[j].pending_id == r->ids[i])
-				m->v[j].pending_id = 0;
+	for (size_t j = 0; j < m->n; j++) {
+		struct entry *e = &m->v[j];
+		size_t w = 0;
+
+		for (size_t k = 0; k < e->npending; k++) {
+			bool acked = false;
+
+			for (size_t i = 0; i < r->nids && !acked; i++)
+				acked = e->pending[k] == r->ids[i];
+			if (!acked)
+				e->pending[w++] = e->pending[k];
+		}
+		e->npending = w;
+	}
 }
 
 size_t am_count(const struct am *m)

@@ -35,6 +35,8 @@ struct am_send {
 	void *ud;
 	uint64_t timer;
 	struct am_round round; /* in flight when round.body is set */
+	int64_t round_ms;      /* wall clock: when it went out */
+	struct am_member_answer *ans; /* each member's answer to it, in member order */
 	size_t left;           /* members yet to answer */
 	bool accepted;         /* some member answered 2xx */
 	int64_t backoff_ms;    /* after rounds nobody accepted; 0 = none */
@@ -50,6 +52,14 @@ static void arm(struct am_send *s, int64_t delay_ms)
 /* Every member answered: acknowledge or back off, then schedule what is next. */
 static void round_end(struct am_send *s)
 {
+	if (s->cb) {
+		struct am_send_report rep = { .started_ms = s->round_ms, .members = s->ans, .nmembers = s->n,
+					      .ids = s->round.ids, .nids = s->round.nids,
+					      .nalerts = s->round.nalerts, .endpoints = &s->round.endpoints,
+					      .accepted = s->accepted };
+
+		s->cb(s->ud, &rep);
+	}
 	if (s->accepted) {
 		am_acked(s->m, &s->round);
 		s->backoff_ms = 0;
@@ -63,11 +73,10 @@ static void round_end(struct am_send *s)
 	arm(s, 0); /* the tick works out when the next round is due */
 }
 
-/* Member i answered r (its transfer is gone): tell, count, end the round after the last. */
+/* Member i answered r (its transfer is gone): keep, count, end the round after the last. */
 static void member_answer(struct am_send *s, size_t i, const struct xfer_result *r)
 {
-	if (s->cb)
-		s->cb(s->ud, s->mem[i].base, r, s->round.ids, s->round.nids);
+	s->ans[i].r = *r;
 	s->accepted = s->accepted || r->delivered;
 	if (--s->left == 0)
 		round_end(s);
@@ -95,6 +104,7 @@ static void round_start(struct am_send *s)
 
 	s->accepted = false;
 	s->left = s->n;
+	s->round_ms = util_now_ms();
 	for (size_t i = 0; i < s->n; i++) {
 		struct xfer_result r = { .delivered = false };
 		char err[256] = "";
@@ -156,6 +166,7 @@ struct am_send *am_send_new(struct loop *l, struct prober *p, const struct am_se
 	s->ud = o->ud;
 	s->n = o->nurls;
 	s->mem = xcalloc(s->n, sizeof(*s->mem));
+	s->ans = xcalloc(s->n, sizeof(*s->ans));
 	for (size_t i = 0; i < s->n; i++) {
 		size_t len = strlen(o->urls[i]);
 
@@ -163,6 +174,7 @@ struct am_send *am_send_new(struct loop *l, struct prober *p, const struct am_se
 			len--;
 		s->mem[i].base = xstrdup(o->urls[i]);
 		s->mem[i].api = xasprintf("%.*s/api/v2/alerts", (int)len, o->urls[i]);
+		s->ans[i].url = s->mem[i].base;
 	}
 	return s;
 }
@@ -183,6 +195,7 @@ void am_send_free(struct am_send *s)
 	am_round_done(&s->round);
 	am_free(s->m);
 	free(s->mem);
+	free(s->ans);
 	free(s->ca_file);
 	free(s);
 }

@@ -136,6 +136,11 @@ static void delivery_json(struct strbuf *b, const struct delivery_row *d)
 		strbuf_json_str(b, d->error);
 	else
 		strbuf_puts(b, "null");
+	strbuf_puts(b, ",\"target\":");
+	if (d->target[0])
+		strbuf_json_str(b, d->target);
+	else
+		strbuf_puts(b, "null");
 	strbuf_puts(b, "}");
 }
 
@@ -167,8 +172,13 @@ static int deliveries_print(FILE *out, struct store *st, const struct history_op
 		time_or(t, sizeof(t), d->t_ms, "?");
 		fprintf(out, "  %-20s  %-16.16s %-13s %-9s %4d  %s\n", t, san(d->notifier, why, sizeof(why)), d->kind,
 			d->result, d->code, san(d->endpoints, eps, sizeof(eps)));
-		if (d->error[0])
-			fprintf(out, "  %20s  %s\n", "", san(d->error, why, sizeof(why)));
+		if (d->target[0] || d->error[0]) {
+			char to[400];
+
+			snprintf(to, sizeof(to), "to %s%s", d->target, d->error[0] ? ": " : "");
+			fprintf(out, "  %20s  %s%s\n", "", d->target[0] ? san(to, eps, sizeof(eps)) : "",
+				san(d->error, why, sizeof(why)));
+		}
 	}
 	strbuf_done(&sb);
 	free(ds);

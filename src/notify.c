@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "httpsmon/am_send.h"
 #include "httpsmon/hashmap.h"
 #include "httpsmon/util.h"
 #include "notify_int.h"
@@ -65,7 +64,7 @@ void notify_logf(struct notify *n, const char *fmt, ...)
 
 /* ---- per-notifier and per-endpoint state ---- */
 
-static struct nstate *nstate(struct notify *n, const char *name)
+struct nstate *notify_nstate(struct notify *n, const char *name)
 {
 	for (size_t i = 0; i < n->nns; i++)
 		if (!strcmp(n->ns[i].name, name))
@@ -160,7 +159,7 @@ void notify_items_remove(struct notify *n, struct item *gone)
 /* When an alert for nt of kind k may go: the end of the kind's group window, opened now if none is. */
 static int64_t due_for(struct notify *n, const struct notifier *nt, enum alert_kind k, int64_t now)
 {
-	struct nstate *s = nstate(n, nt->name);
+	struct nstate *s = notify_nstate(n, nt->name);
 
 	if (nt->type == NOTIFIER_ALERTMANAGER || nt->group_wait_ms == 0)
 		return now;
@@ -174,32 +173,6 @@ static int64_t due_for(struct notify *n, const struct notifier *nt, enum alert_k
  * kind; only_to: just that notifier (reminders). An outbox row each;
  * muted or maintenance alerts are written suppressed, with why.
  */
-/*
- * Alertmanager forgets a firing alert at its endsAt: besides the message
- * (delivered and recorded like any other), the notifier's am_send keeps
- * re-sending what fires every `resend` and repeats each end for 5 minutes
- * (am.h). Made at the notifier's first alert; it keeps its urls across
- * reloads.
- */
-static void am_keep(struct notify *n, const struct notifier *nt, const struct alert *a, int64_t now)
-{
-	struct nstate *s = nstate(n, nt->name);
-	char host[256], err[256];
-
-	if (!s->am && n->o.prober) {
-		struct am_send_opts o = { .urls = (const char *const *)nt->urls.v, .nurls = nt->urls.n,
-					  .ca_file = nt->ca_file, .timeout_ms = nt->timeout_ms,
-					  .resend_ms = nt->resend_ms,
-					  .instance = notify_host_name(host, sizeof(host)) };
-
-		s->am = am_send_new(n->o.loop, n->o.prober, &o, err, sizeof(err));
-		if (!s->am)
-			notify_logf(n, "notify %s: no resends: %s", nt->name, err);
-	}
-	if (s->am)
-		am_send_push(s->am, a, now);
-}
-
 static void route(struct notify *n, const struct endpoint *ep, struct alert *a, const char *only_to)
 {
 	int64_t now = notify_now_ms(n), mono = notify_mono_ms();
@@ -219,10 +192,9 @@ static void route(struct notify *n, const struct endpoint *ep, struct alert *a, 
 			notify_logf(n, "alert %s %s -> %s not sent: %s", alert_kind_name(a->kind), ep->name, nt->name, why);
 			continue;
 		}
+		/* an alertmanager notifier's item goes to its am_send when due (notify_am.c) */
 		store_outbox_add(n->o.store, id, nt->name, a, OUTBOX_PENDING, NULL);
 		notify_item_add(n, id, nt->name, a, 0, now, due_for(n, nt, a->kind, mono));
-		if (nt->type == NOTIFIER_ALERTMANAGER)
-			am_keep(n, nt, a, now);
 		notify_kick(n, 0);
 	}
 }
@@ -282,7 +254,7 @@ static void am_resume(struct notify *n, const struct epstate *e, const struct ep
 		const struct notifier *nt = config_notifier(n->cfg, s->ep->notify.v[i]);
 
 		if (nt && nt->type == NOTIFIER_ALERTMANAGER && (nt->on & (1u << ALERT_DOWN)))
-			am_keep(n, nt, &a, notify_now_ms(n));
+			notify_am_keep(n, nt, &a, notify_now_ms(n));
 	}
 	alert_done(&a);
 }
@@ -463,7 +435,7 @@ static void reminders_due(struct notify *n, int64_t now)
 
 /* ---- delivery ---- */
 
-static int64_t backoff_ms(int attempts)
+int64_t notify_backoff_ms(int attempts)
 {
 	int64_t d = BACKOFF_FIRST_MS;
 
@@ -472,23 +444,34 @@ static int64_t backoff_ms(int attempts)
 	return d < BACKOFF_MAX_MS ? d : BACKOFF_MAX_MS;
 }
 
+void notify_endpoints_text(char *dst, size_t len, const struct strlist *names)
+{
+	size_t used = 0;
+
+	dst[0] = '\0';
+	for (size_t i = 0; i < names->n && used < len; i++) {
+		const char *ep = names->v[i];
+
+		if (used + strlen(ep) + 5 >= len) {
+			snprintf(dst + used, len - used, "%s...", used ? "," : "");
+			break;
+		}
+		used += (size_t)snprintf(dst + used, len - used, "%s%s", used ? "," : "", ep);
+	}
+}
+
 /* The attempt in one row of the deliveries table. */
 static void record(struct notify *n, const struct notify_msg *m, const char *result)
 {
 	struct delivery_row d = { .t_ms = notify_now_ms(n), .count = (int)m->g.n, .code = m->code };
-	size_t used = 0;
+	struct strlist eps = { 0 };
 
 	snprintf(d.notifier, sizeof(d.notifier), "%s", m->nt->name);
 	snprintf(d.kind, sizeof(d.kind), "%s", alert_kind_name(m->g.kind));
-	for (size_t i = 0; i < m->g.n && used < sizeof(d.endpoints); i++) {
-		const char *ep = m->g.v[i].endpoint ? m->g.v[i].endpoint : "";
-
-		if (used + strlen(ep) + 5 >= sizeof(d.endpoints)) {
-			snprintf(d.endpoints + used, sizeof(d.endpoints) - used, "%s...", used ? "," : "");
-			break;
-		}
-		used += (size_t)snprintf(d.endpoints + used, sizeof(d.endpoints) - used, "%s%s", used ? "," : "", ep);
-	}
+	for (size_t i = 0; i < m->g.n; i++)
+		strlist_push(&eps, m->g.v[i].endpoint ? m->g.v[i].endpoint : "");
+	notify_endpoints_text(d.endpoints, sizeof(d.endpoints), &eps);
+	strlist_done(&eps);
 	snprintf(d.result, sizeof(d.result), "%s", result);
 	snprintf(d.error, sizeof(d.error), "%s", m->ok ? "" : m->detail);
 	store_add_delivery(n->o.store, &d);
@@ -497,7 +480,7 @@ static void record(struct notify *n, const struct notify_msg *m, const char *res
 static void msg_done(struct notify_msg *m, void *ud)
 {
 	struct notify *n = ud;
-	struct nstate *s = nstate(n, m->nt->name);
+	struct nstate *s = notify_nstate(n, m->nt->name);
 	int64_t now = notify_now_ms(n), first_raised = now;
 	bool gave_up = false;
 
@@ -515,7 +498,7 @@ static void msg_done(struct notify_msg *m, void *ud)
 			store_outbox_set(n->o.store, it->id, OUTBOX_FAILED, it->attempts, now, m->detail);
 			gave_up = true;
 		} else {
-			it->due = notify_mono_ms() + backoff_ms(it->attempts);
+			it->due = notify_mono_ms() + notify_backoff_ms(it->attempts);
 			continue;
 		}
 		notify_items_remove(n, it);
@@ -531,6 +514,7 @@ static void msg_done(struct notify_msg *m, void *ud)
 		      m->detail);
 	} else {
 		s->fails++;
+		s->fail_ms = now;
 		snprintf(s->last, sizeof(s->last), "%s", m->detail);
 		notify_logf(n, "notify %s: %s %s (%zu alert%s): %s%s", m->nt->name, alert_kind_name(m->g.kind),
 		      gave_up ? "given up" : "failed", m->g.n, m->g.n == 1 ? "" : "s", m->detail,
@@ -560,6 +544,10 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 
 	if (s->msg || !nt)
 		return;
+	if (nt->type == NOTIFIER_ALERTMANAGER) {
+		notify_am_hand(n, s, nt, mono);
+		return;
+	}
 	for (size_t i = 0; i < n->nitems && !first; i++)
 		if (!n->items[i]->in_flight && n->items[i]->due <= mono && !strcmp(n->items[i]->notifier, s->name) &&
 		    !notify_held(n, n->items[i]))
@@ -573,7 +561,7 @@ static void send_due(struct notify *n, struct nstate *s, int64_t mono)
 		if (it->in_flight || it->due > mono || it->a.kind != first->a.kind || strcmp(it->notifier, s->name) ||
 		    notify_held(n, it))
 			continue;
-		if (g.n && nt->type != NOTIFIER_ALERTMANAGER && nt->group_wait_ms == 0)
+		if (g.n && nt->group_wait_ms == 0)
 			break; /* group_wait 0: each alone */
 		it->in_flight = true;
 		alert_group_add(&g, &it->a);
@@ -606,11 +594,11 @@ static int64_t tick_cb(struct loop *l, uint64_t id, void *ud)
 	}
 	notify_canary_due(n, mono, &next);
 	for (size_t i = 0; i < n->cfg->n_notifiers; i++) {
-		send_due(n, nstate(n, n->cfg->notifiers[i].name), mono);
+		send_due(n, notify_nstate(n, n->cfg->notifiers[i].name), mono);
 		reminders |= n->cfg->notifiers[i].remind_ms > 0;
 	}
 	for (size_t i = 0; i < n->nitems; i++)
-		if (!n->items[i]->in_flight && n->items[i]->due < next && !nstate(n, n->items[i]->notifier)->msg &&
+		if (!n->items[i]->in_flight && n->items[i]->due < next && !notify_nstate(n, n->items[i]->notifier)->msg &&
 		    !notify_held(n, n->items[i]))
 			next = n->items[i]->due;
 	if (reminders && next > mono + REMIND_CHECK_MS)
@@ -678,7 +666,7 @@ void notify_free(struct notify *n)
 	loop_timer_remove(n->o.loop, n->timer);
 	canary_free(n->canary);
 	for (size_t i = 0; i < n->nns; i++) {
-		am_send_free(n->ns[i].am);
+		notify_am_free(&n->ns[i]);
 		notify_msg_free(n->ns[i].msg);
 		free(n->ns[i].sent);
 		free(n->ns[i].name);
@@ -726,12 +714,14 @@ bool notify_busy(const struct notify *n)
 
 const char *notify_failing(const struct notify *n, char *buf, size_t len)
 {
+	const struct nstate *worst = NULL;
+
+	/* the one that failed last, as the viewer picks it from the delivery history (alert_failing) */
+	for (size_t i = 0; n && i < n->nns; i++)
+		if (n->ns[i].fails >= FAILING_AFTER && (!worst || n->ns[i].fail_ms > worst->fail_ms))
+			worst = &n->ns[i];
 	buf[0] = '\0';
-	for (size_t i = 0; n && i < n->nns; i++) {
-		if (n->ns[i].fails >= FAILING_AFTER) {
-			snprintf(buf, len, "notify %s failing: %s", n->ns[i].name, n->ns[i].last);
-			break;
-		}
-	}
+	if (worst)
+		snprintf(buf, len, "notify %s failing: %s", worst->name, worst->last);
 	return buf;
 }

@@ -1,8 +1,9 @@
 /*
  * notify internals: one message in flight (struct notify_msg) and the
  * transports that carry it, shared by notify.c (the engine), notify_cmd.c
- * (command children) and notify_xfer.c (HTTP and SMTP transfers). Private
- * to src/notify*.c.
+ * (command children) and notify_xfer.c (HTTP and SMTP transfers); the
+ * engine's state, shared with notify_hold.c (the canary) and notify_am.c
+ * (the alertmanager notifier). Private to src/notify*.c.
  */
 #ifndef HTTPSMON_NOTIFY_INT_H
 #define HTTPSMON_NOTIFY_INT_H
@@ -127,7 +128,9 @@ struct nstate {
 	int64_t window[ALERT_KIND_COUNT]; /* monotonic end of the open group window, 0 = none */
 	int fails;                     /* failed attempts in a row */
 	char last[160];                /* last failure's detail */
-	struct am_send *am;            /* alertmanager: resends firing alerts, repeats resolutions */
+	int64_t fail_ms;               /* wall clock of the last failure */
+	struct am_send *am;            /* alertmanager: the one path of its alerts (notify_am.c) */
+	struct am_ctx *am_ctx;         /* am's callback's own */
 };
 
 struct remind {
@@ -178,5 +181,20 @@ void notify_items_remove(struct notify *n, struct item *gone);
 bool notify_held(const struct notify *n, const struct item *it); /* held back while this box's network is down */
 /* notify_hold.c: starts a canary check when one is due; *next: when to look again (mono ms). */
 void notify_canary_due(struct notify *n, int64_t mono, int64_t *next);
+/* The state of notifier name, made on first use (pointers into n->ns move when it grows). */
+struct nstate *notify_nstate(struct notify *n, const char *name);
+/* The retry delay after attempts failed attempts: 1 s doubling to 5 min. */
+int64_t notify_backoff_ms(int attempts);
+/* names as a delivery row's endpoints: comma-separated, cut with "..." to fit len. */
+void notify_endpoints_text(char *dst, size_t len, const struct strlist *names);
+
+/*
+ * notify_am.c: the alertmanager notifier. notify_am_keep: a (copied) to
+ * the notifier's am_send, made at its first alert; notify_am_hand: its due
+ * items (not held) handed to it, once; notify_am_free: stops it.
+ */
+void notify_am_keep(struct notify *n, const struct notifier *nt, const struct alert *a, int64_t now);
+void notify_am_hand(struct notify *n, struct nstate *s, const struct notifier *nt, int64_t mono);
+void notify_am_free(struct nstate *s);
 
 #endif

@@ -46,11 +46,12 @@
  *   outage     keyed (endpoint_id, start_ms); end_ms NULL while ongoing;
  *              mark: local_network / maintenance (alerts held), or NULL
  *   event      endpoint_id, t_ms, kind, detail
- *   spill      spill file id -> probes and events of it already written
+ *   spill      spill file id -> probes, events and alert writes of it already written
  *   outbox     every alert per notifier (the alert's fields, status,
  *              attempts, why), kept until delivered, failed or suppressed
  *   delivery   every delivery attempt: time, notifier, kind, endpoints,
- *              result, HTTP status / exit code / SMTP reply, error
+ *              result, HTTP status / exit code / SMTP reply, error, target
+ *              (the Alertmanager member of a round, redacted)
  *   alert_mark what the alert engine remembers (certificate crossings)
  *   pause      endpoint name -> paused since (store_ctl.c)
  *   request    what a viewer asked the collector: name, action, time
@@ -259,9 +260,15 @@ static const char *const migrations[] = {
 	 * network was down, so the outage may be ours, not the endpoint's) or
 	 * 'maintenance' (it opened in one of the endpoint's maintenance
 	 * windows); NULL for an ordinary outage (and every outage written
-	 * before: nothing tells them apart afterwards).
+	 * before: nothing tells them apart afterwards). delivery.target: where
+	 * an attempt went when a notifier has several places (an Alertmanager
+	 * HA member's url, redacted), NULL otherwise. spill.alerts: how many
+	 * alert records (outbox, delivery, alert_mark writes) of a spill file
+	 * are in (see store_spill.c).
 	 */
-	"ALTER TABLE outage ADD COLUMN mark TEXT;",
+	"ALTER TABLE outage ADD COLUMN mark TEXT;"
+	"ALTER TABLE delivery ADD COLUMN target TEXT;"
+	"ALTER TABLE spill ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

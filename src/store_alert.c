@@ -156,6 +156,7 @@ static int write_one(struct store *st, const struct qalert *q, struct strbuf *ta
 		store_bind_text(s, 6, q->d.result);
 		sqlite3_bind_int(s, 7, q->d.code);
 		store_bind_text(s, 8, q->d.error[0] ? q->d.error : NULL);
+		store_bind_text(s, 9, q->d.target[0] ? q->d.target : NULL);
 		break;
 	case QA_MARK:
 		if (!(s = store_stmt(st, S_MARK_PUT)))
@@ -306,6 +307,7 @@ int store_deliveries(struct store *st, int64_t since_ms, size_t limit, struct de
 		store_col_text(s, 5, d->result, sizeof(d->result));
 		d->code = sqlite3_column_int(s, 6);
 		store_col_text(s, 7, d->error, sizeof(d->error));
+		store_col_text(s, 8, d->target, sizeof(d->target));
 	}
 	if (store_rows_done(s, rc, *rows, n) != 0) {
 		*rows = NULL;

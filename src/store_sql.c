@@ -144,8 +144,8 @@ static const char *const sql_text[S_COUNT] = {
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 0, NULL, ?17)",
 	[S_OUTBOX_SET] = "UPDATE outbox SET status = ?2, attempts = ?3, done_ms = ?4, why = coalesce(?5, why)"
 		" WHERE id = ?1",
-	[S_DELIVERY_ADD] = "INSERT INTO delivery(t_ms, notifier, kind, endpoints, count, result, code, error)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[S_DELIVERY_ADD] = "INSERT INTO delivery(t_ms, notifier, kind, endpoints, count, result, code, error, target)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_MARK_PUT] = "INSERT INTO alert_mark(key, value) VALUES(?1, ?2)"
 		" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 #define OUTBOX_COLS "id, notifier, kind, t_s, endpoint, url, state, reason, message, since_s, end_s," \
@@ -153,7 +153,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_OUTBOX_PENDING] = "SELECT " OUTBOX_COLS " FROM outbox WHERE status = 0 ORDER BY id",
 	[S_OUTBOX_RECENT] = "SELECT " OUTBOX_COLS " FROM outbox ORDER BY id DESC LIMIT ?1",
 	[S_OUTBOX_MAX] = "SELECT coalesce(max(id), 0) FROM outbox",
-	[S_DELIVERIES] = "SELECT t_ms, notifier, kind, endpoints, count, result, code, error FROM delivery"
+	[S_DELIVERIES] = "SELECT t_ms, notifier, kind, endpoints, count, result, code, error, target FROM delivery"
 		" WHERE t_ms >= ?1 ORDER BY id DESC LIMIT ?2",
 	[S_MARKS] = "SELECT key, value FROM alert_mark WHERE substr(key, 1, length(?1)) = ?1",
 	[S_PAUSE_PUT] = "INSERT INTO pause(name, since_ms) VALUES(?1, ?2) ON CONFLICT(name) DO NOTHING",

@@ -2,9 +2,11 @@
 # The alertmanager notifier end to end: the headless collector, a real
 # Prometheus Alertmanager on loopback (resolve_timeout 1s) and the lab. An
 # endpoint that goes down appears in Alertmanager's /api/v2/alerts with the
-# pinned labels; the resends keep it active past its first endsAt and past
-# resolve_timeout and past a collector killed and restarted mid-outage; its
-# recovery resolves it. An endpoint in a maintenance
+# pinned labels, sent by one path (the notifier's rounds, to both members
+# of an HA pair, one of them down), every resend round recorded as one
+# delivery row per member; the resends keep it active past its first
+# endsAt and past resolve_timeout and past a collector killed and
+# restarted mid-outage; its recovery resolves it. An endpoint in a maintenance
 # window and one muted with `httpsmon mute` never reach Alertmanager, and
 # their outbox rows say why; the maintenance endpoint's outage is marked
 # so in `history`. TAP-ish output; local lab only.
@@ -32,6 +34,7 @@ am_start 1s || { notok "alertmanager starts" "$(tail -5 "$work/am/log")"; exit 1
 
 cfg=$work/endpoints.ini
 db=$work/history.db
+dead_port=$(free_port) # a second HA member that is down
 cat >"$cfg" <<EOF
 [defaults]
 ca_file = $ca
@@ -43,6 +46,7 @@ tags = prod, eu-west
 [notify:am]
 type = alertmanager
 url = $am_url
+url = http://127.0.0.1:$dead_port
 resend = 1s
 [flaky]
 url = https://localhost:$flaky_port/
@@ -92,6 +96,31 @@ sleep 6
 if [ "$(am_line flaky | cut -d' ' -f1)" = active ]; then
 	ok "resends keep it active past its first endsAt and resolve_timeout"
 else notok "resends keep it active past its first endsAt and resolve_timeout" "$(am_alerts)"; fi
+
+
+# one path: every attempt of the am notifier is a round of its am_send (to a member), none a message of its own
+q() { sqlite3 "$db" "$1"; }
+if [ "$(q "select count(*) from delivery where notifier = 'am' and target is null")" = 0 ] &&
+	[ "$(q "select status || ' ' || attempts from outbox where endpoint = 'flaky' and kind = 'down'")" = "1 1" ]; then
+	ok "one path to Alertmanager: no delivery of its own beside the rounds; the down sent (status 1) in 1 attempt"
+else notok "one path to Alertmanager" "$(q "select * from delivery where notifier = 'am' limit 8")" \
+	"$(q "select status, attempts from outbox where endpoint = 'flaky'")"; fi
+# resends recorded: one row per round per member (never one per alert), the live one delivered, the dead one failed
+rounds=$(q "select count(distinct t_ms) from delivery where notifier = 'am' and kind = 'resend'")
+dup=$(q "select count(*) from (select 1 from delivery where notifier = 'am' group by t_ms, target having count(*) > 1)")
+live=$(q "select count(*) from delivery where notifier = 'am' and kind = 'resend' and count = 1 and result = 'delivered'
+	and target = 'http://127.0.0.1:$am_port/…'")
+dead=$(q "select count(*) from delivery where notifier = 'am' and kind = 'resend' and result = 'failed'
+	and target = 'http://127.0.0.1:$dead_port/…' and error like '%connect%'")
+if [ "$rounds" -ge 4 ] && [ "$dup" = 0 ] && [ "$live" = "$rounds" ] && [ "$dead" = "$rounds" ]; then
+	ok "resend rounds in the delivery history: $rounds rounds, each one row per member (delivered / failed: cannot connect)"
+else notok "resend rounds in the delivery history" "rounds=$rounds dup=$dup live=$live dead=$dead" \
+	"$(q "select t_ms, kind, count, result, target, error from delivery where notifier = 'am' order by id desc limit 6")"; fi
+line=$("$BIN" history --db "$db" | grep -m1 -A1 ' am  *resend  *failed')
+case "$line" in
+*"to http://127.0.0.1:$dead_port/…: "*) ok "history: a round's row says which member it went to" ;;
+*) notok "history: a round's row says which member it went to" "$line" ;;
+esac
 
 # a collector killed mid-outage: the next one resumes it and tells Alertmanager again
 kill -9 "$cpid"; wait "$cpid" 2>/dev/null; cpid=

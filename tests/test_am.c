@@ -124,6 +124,45 @@ static void test_firing_resend_and_resolve(void **state)
 	am_free(m);
 }
 
+/*
+ * A down and its up merged into one entry before any round was taken:
+ * the round carries both outbox ids, and the acknowledgement settles
+ * both (one left pending would never be marked delivered). A round nobody
+ * took carries them again.
+ */
+static void test_merged_ids_all_carried(void **state)
+{
+	struct am *m = am_new(RESEND, "box1");
+	struct am_round r;
+	int64_t next;
+	cJSON *j;
+
+	(void)state;
+	push(m, ALERT_DOWN, "api", "refused", 7, T0);
+	push(m, ALERT_UP, "api", "refused", 8, T0 + 1000);
+	j = round_at(m, T0 + 1000, &next, &r);
+	assert_int_equal(cJSON_GetArraySize(j), 1);
+	assert_int_equal(r.nids, 2);
+	assert_int_equal(r.ids[0], 7);
+	assert_int_equal(r.ids[1], 8);
+	assert_int_equal(r.endpoints.n, 1);
+	assert_string_equal(r.endpoints.v[0], "api");
+	am_round_done(&r); /* not acknowledged */
+	cJSON_Delete(j);
+	am_due_at(m, T0 + 2000);
+	j = round_at(m, T0 + 2000, &next, &r);
+	assert_int_equal(r.nids, 2);
+	am_acked(m, &r);
+	am_round_done(&r);
+	cJSON_Delete(j);
+	j = round_at(m, T0 + 2000 + RESEND, &next, &r);
+	assert_non_null(j);
+	assert_int_equal(r.nids, 0);
+	am_round_done(&r);
+	cJSON_Delete(j);
+	am_free(m);
+}
+
 static void test_changed_label_resolves_old(void **state)
 {
 	struct am *m = am_new(RESEND, "box1");
@@ -194,6 +233,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_firing_resend_and_resolve),
+		cmocka_unit_test(test_merged_ids_all_carried),
 		cmocka_unit_test(test_changed_label_resolves_old),
 		cmocka_unit_test(test_events_expire_unacked_kept),
 	};

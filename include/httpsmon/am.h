@@ -46,6 +46,7 @@ struct am_round {
 	int64_t *ids;     /* alert ids not yet acknowledged, sent in this round */
 	size_t nids;
 	size_t nalerts;   /* alerts in body */
+	struct strlist endpoints; /* the endpoint of each alert in body, in order */
 };
 
 /*

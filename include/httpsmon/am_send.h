@@ -7,14 +7,16 @@
  * probe engine's multi handle (xfer.h).
  *
  * The alert engine hands it every alert for an alertmanager notifier
- * (am_send_push) and hears back, per member and round, what happened and
- * which outbox ids the round carried for the first time (a round counts
- * as delivered when any member answered 2xx). A round nobody accepted is
- * tried again after 1 s, doubling up to `resend`.
+ * (am_send_push: the one path its alerts take to Alertmanager) and hears
+ * back once per round what each member answered and which outbox ids the
+ * round carried that were not delivered yet (a round counts as delivered
+ * when any member answered 2xx). A round nobody accepted is tried again
+ * after 1 s, doubling up to `resend`.
  */
 #ifndef HTTPSMON_AM_SEND_H
 #define HTTPSMON_AM_SEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,13 +27,24 @@
 struct prober;
 struct am_send;
 
-/*
- * One member's answer to a round. ids: the outbox ids the round carried
- * that no member had accepted before (valid for the call); url: the
- * member's base url as configured (may hold secrets: redact to show).
- */
-typedef void (*am_send_cb)(void *ud, const char *url, const struct xfer_result *r, const int64_t *ids,
-			   size_t nids);
+/* One member's answer to a round. url: its base url as configured (may hold secrets: redact to show). */
+struct am_member_answer {
+	const char *url;
+	struct xfer_result r;
+};
+
+/* A round, once every member answered (everything valid for the call only). */
+struct am_send_report {
+	int64_t started_ms;                     /* wall clock: when it went out */
+	const struct am_member_answer *members; /* one per configured url, in order */
+	size_t nmembers;
+	const int64_t *ids;                     /* outbox ids it carried that no round had delivered */
+	size_t nids;
+	size_t nalerts;                         /* alerts in it: the new ones and the resent */
+	const struct strlist *endpoints;        /* each alert's endpoint */
+	bool accepted;                          /* some member answered 2xx: ids are delivered */
+};
+typedef void (*am_send_cb)(void *ud, const struct am_send_report *rep);
 
 struct am_send_opts {
 	const char *const *urls;  /* base urls ("http://127.0.0.1:9093"), at least one; copied */

@@ -464,6 +464,7 @@ struct delivery_row {
 	char result[16];         /* "delivered", "retry", "failed", "suppressed" */
 	int code;                /* HTTP status, exit status, SMTP reply; 0 = none */
 	char error[256];
+	char target[160];        /* an Alertmanager round: the member it went to (redacted url); "" otherwise */
 };
 void store_add_delivery(struct store *st, const struct delivery_row *d);
 

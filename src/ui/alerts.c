@@ -73,7 +73,8 @@ static void attempt_line(struct canvas *c, const struct delivery_row *d)
 	cv_text(c, TIME_W, 17, UI_PLAIN, d->notifier);
 	cv_text(c, TIME_W + 17, 14, UI_PLAIN, d->kind);
 	cv_textf(c, TIME_W + 31, 15, ok ? ui_attr(C_UP) : ui_attr(C_DOWN), "%s %d", d->result, d->code);
-	snprintf(what, sizeof(what), "%d: %s%s%s", d->count, d->endpoints, d->error[0] ? " | " : "", d->error);
+	snprintf(what, sizeof(what), "%d: %s%s%s%s%s", d->count, d->endpoints, d->target[0] ? " | to " : "", d->target,
+		 d->error[0] ? " | " : "", d->error);
 	cv_text(c, TIME_W + 46, -1, UI_PLAIN, what);
 	cv_nl(c);
 }
