@@ -620,6 +620,68 @@ static void mark_cb(void *ud, const char *key, int64_t value)
 	hashmap_sput(&n->marks, n->mark_keys.v[n->mark_keys.n - 1], (uint64_t)value);
 }
 
+/*
+ * Notifier name's failed attempts in a row, newest first, in deliveries d
+ * (newest first): an attempt is the rows of one time (an Alertmanager
+ * round has one per member), failed when none of them was delivered.
+ * last gets the newest failed attempt's error (of its first member), *t_ms
+ * its time.
+ */
+static int attempts_failed(const struct delivery_row *d, size_t n, const char *name, char *last, size_t len,
+			   int64_t *t_ms)
+{
+	int fails = 0;
+
+	last[0] = '\0';
+	*t_ms = 0;
+	for (size_t i = 0; i < n;) {
+		size_t end = i + 1;
+		bool delivered, mine = !strcmp(d[i].notifier, name);
+
+		while (end < n && d[end].t_ms == d[i].t_ms && !strcmp(d[end].notifier, d[i].notifier))
+			end++;
+		delivered = false;
+		for (size_t k = i; k < end; k++)
+			delivered |= !strcmp(d[k].result, "delivered");
+		if (mine && delivered)
+			break;
+		if (mine && (!strcmp(d[i].result, "retry") || !strcmp(d[i].result, "failed"))) {
+			if (!fails++) {
+				snprintf(last, len, "%s", d[end - 1].error); /* written in member order */
+				*t_ms = d[i].t_ms;
+			}
+		}
+		i = end;
+	}
+	return fails;
+}
+
+/*
+ * The notifiers that were failing when the last run stopped, from the
+ * delivery history: the header says so from the start, as a viewer of the
+ * same file does (notify_failing_rows), not only after two more failures.
+ */
+static void failing_resume(struct notify *n)
+{
+	struct delivery_row *d;
+	size_t nd;
+
+	if (store_deliveries(n->o.store, 0, NOTIFY_FAILING_ROWS, &d, &nd) != 0)
+		return;
+	for (size_t i = 0; i < nd; i++) {
+		struct nstate *s;
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(d[k].notifier, d[i].notifier);
+		if (seen)
+			continue;
+		s = notify_nstate(n, d[i].notifier);
+		s->fails = attempts_failed(d, nd, d[i].notifier, s->last, sizeof(s->last), &s->fail_ms);
+	}
+	free(d);
+}
+
 /* The outbox's pending rows, from a collector that stopped or was killed before they went. */
 static int resume(struct notify *n, char *err, size_t errlen)
 {
@@ -640,6 +702,7 @@ static int resume(struct notify *n, char *err, size_t errlen)
 	if (nrows)
 		notify_logf(n, "alerts: %zu pending from the last run, delivering", nrows);
 	store_outbox_rows_free(rows, nrows);
+	failing_resume(n);
 	return 0;
 }
 
@@ -710,6 +773,26 @@ bool notify_busy(const struct notify *n)
 		if (n->items[i]->due <= mono && n->items[i]->attempts == 0)
 			return true;
 	return false;
+}
+
+const char *notify_failing_rows(const struct delivery_row *d, size_t n, char *buf, size_t len)
+{
+	char last[sizeof(((struct nstate *)0)->last)];
+	int64_t t;
+
+	buf[0] = '\0';
+	/* the first notifier met, newest first, that qualifies is the one that failed last */
+	for (size_t i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(d[k].notifier, d[i].notifier);
+		if (!seen && attempts_failed(d, n, d[i].notifier, last, sizeof(last), &t) >= FAILING_AFTER) {
+			snprintf(buf, len, "notify %s failing: %s", d[i].notifier, last);
+			break;
+		}
+	}
+	return buf;
 }
 
 const char *notify_failing(const struct notify *n, char *buf, size_t len)

@@ -129,7 +129,7 @@ static void report_cb(void *ud, const struct am_send_report *rep)
 			notify_logf(n, "notify %s: %s %s: %s%s", c->name, kinds, gave_up ? "given up" : "failed", detail,
 				    gave_up ? "" : "; will retry");
 		s->fails++;
-		s->fail_ms = notify_now_ms(n);
+		s->fail_ms = rep->started_ms; /* the rows' time: the viewer compares the same */
 		snprintf(s->last, sizeof(s->last), "%s", detail);
 	}
 	if (n->o.wrote)

@@ -6,7 +6,9 @@
 # collector sending a `down` when a server goes away, retrying with backoff
 # while the receiver answers 500 and delivering once it answers 200; a
 # collector killed (SIGKILL) while the receiver is down delivering the alert
-# exactly once after a restart; `httpsmon history` listing the attempts.
+# exactly once after a restart; `httpsmon history` listing the attempts;
+# the header's mark for a notifier that keeps failing, live and the same
+# in the read-only viewer.
 # TAP-ish output; local lab only.
 set -u
 
@@ -180,6 +182,20 @@ if wait_for 30 on_screen 'notify hook failing'; then
 	ok "the header says when a notifier keeps failing"
 else
 	notok "the header says when a notifier keeps failing" "$(screen)" "$(cat "$work/live.err" 2>/dev/null)"
+fi
+# the read-only viewer on the same database derives the same mark from the delivery history
+failing_text() { tmux -L "$sock" capture-pane -p -t "$1" 2>/dev/null | head -1 |
+	grep -o 'notify hook failing: .*' | sed -E 's/ +[0-9]{2}:[0-9]{2}:[0-9]{2} *$//'; }
+tmux -L "$sock" new-session -d -s view -x 140 -y 30 "$BIN --view --db $work/live.db"
+# the same text, cut where each header ends (the viewer's title is longer)
+same_text() {
+	v=$(failing_text view) l=$(failing_text '$0')
+	[ ${#v} -gt 40 ] && [ ${#l} -gt 40 ] && { [ "${l#"$v"}" != "$l" ] || [ "${v#"$l"}" != "$v" ]; }
+}
+if wait_for 10 same_text; then
+	ok "--view shows the same header mark: $(failing_text view)"
+else
+	notok "--view shows the same header mark" "live: $(failing_text '$0')" "view: $(tmux -L "$sock" capture-pane -p -t view | head -2)"
 fi
 tmux -L "$sock" kill-server 2>/dev/null
 echo "# $n tests"

@@ -403,6 +403,85 @@ static void test_canary_down(void **state)
 	close(fd);
 }
 
+static struct delivery_row drow(int64_t t, const char *notifier, const char *result, const char *error)
+{
+	struct delivery_row d = { .t_ms = t, .count = 1 };
+
+	snprintf(d.notifier, sizeof(d.notifier), "%s", notifier);
+	snprintf(d.kind, sizeof(d.kind), "down");
+	snprintf(d.result, sizeof(d.result), "%s", result);
+	snprintf(d.error, sizeof(d.error), "%s", error);
+	return d;
+}
+
+/*
+ * The header's mark from the delivery history (newest first), as a viewer
+ * derives it: exactly at FAILING_AFTER failed attempts in a row, not one
+ * below; a delivery in between resets; an Alertmanager round (rows of one
+ * time, one per member) fails only when no member delivered it, and names
+ * its first member's error; of two failing notifiers the one that failed last.
+ */
+static void test_failing_rows(void **state)
+{
+	struct delivery_row d[8];
+	char b[256];
+
+	(void)state;
+	d[0] = drow(3000, "hook", "retry", "HTTP 503");
+	d[1] = drow(2000, "hook", "delivered", "");
+	d[2] = drow(1000, "hook", "retry", "HTTP 500");
+	assert_string_equal(notify_failing_rows(d, 3, b, sizeof(b)), "");
+	d[1] = drow(2000, "hook", "retry", "HTTP 502");
+	assert_string_equal(notify_failing_rows(d, 3, b, sizeof(b)), "notify hook failing: HTTP 503");
+	assert_string_equal(notify_failing_rows(d, 1, b, sizeof(b)), "");
+	/* rounds of two members written in member order (read newest first: the second member first) */
+	d[0] = drow(5000, "am", "failed", "member 2 refused");
+	d[1] = drow(5000, "am", "delivered", "");
+	d[2] = drow(4000, "am", "retry", "member 2 refused");
+	d[3] = drow(4000, "am", "retry", "member 1 refused");
+	d[4] = drow(3000, "am", "retry", "member 2 down");
+	d[5] = drow(3000, "am", "retry", "member 1 down");
+	assert_string_equal(notify_failing_rows(d, 6, b, sizeof(b)), "");
+	assert_string_equal(notify_failing_rows(d + 2, 4, b, sizeof(b)), "notify am failing: member 1 refused");
+	d[6] = drow(2000, "hook", "retry", "HTTP 503");
+	d[7] = drow(1000, "hook", "failed", "HTTP 500");
+	assert_string_equal(notify_failing_rows(d + 2, 6, b, sizeof(b)), "notify am failing: member 1 refused");
+	assert_string_equal(notify_failing_rows(d + 6, 2, b, sizeof(b)), "notify hook failing: HTTP 503");
+}
+
+/* A collector restarted while a notifier keeps failing says so at once, as the history does. */
+static void test_failing_after_restart(void **state)
+{
+	struct fx f = { 0 };
+	struct notify_opts o = { 0 };
+	struct delivery_row d[2] = { drow(T0 + 1000, "cmd", "retry", "exit 7: receiver down"),
+				     drow(T0, "cmd", "retry", "exit 7: receiver down") };
+	char err[256], live[256], rows[256], *db;
+	struct store *st;
+	struct notify *n;
+
+	(void)state;
+	start(&f, "", 1);
+	db = xasprintf("%s/history.db", f.dir);
+	st = store_open(db, STORE_COLLECTOR, err, sizeof(err));
+	assert_non_null(st);
+	store_add_delivery(st, &d[1]);
+	store_add_delivery(st, &d[0]);
+	assert_int_equal(store_flush(st), 0);
+	o.loop = f.l;
+	o.store = st;
+	o.clock_ms = fake_clock;
+	n = notify_new(&o, f.cfg, err, sizeof(err));
+	assert_non_null(n);
+	notify_failing(n, live, sizeof(live));
+	assert_string_equal(live, "notify cmd failing: exit 7: receiver down");
+	assert_string_equal(notify_failing_rows(d, 2, rows, sizeof(rows)), live);
+	notify_free(n);
+	store_close(st);
+	free(db);
+	stop(&f);
+}
+
 /* A reload that changes a notifier: the next alert goes out the new way. */
 static void test_reload(void **state)
 {
@@ -475,6 +554,8 @@ int main(void)
 		cmocka_unit_test(test_reminders),
 		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_canary_down),
+		cmocka_unit_test(test_failing_rows),
+		cmocka_unit_test(test_failing_after_restart),
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_command_timeout),
 	};

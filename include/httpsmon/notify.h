@@ -96,6 +96,18 @@ bool notify_busy(const struct notify *n);
 const char *notify_failing(const struct notify *n, char *buf, size_t len);
 
 /*
+ * The same warning derived from the delivery history (d: store_deliveries,
+ * newest first, the last NOTIFY_FAILING_ROWS at least), for a viewer of the
+ * database: a notifier is failing when its last FAILING_AFTER (2) attempts
+ * failed (an attempt is the rows of one time: an Alertmanager round is one
+ * attempt however many members, failed when none delivered it), and the
+ * one that failed last is named with its error. A collector seeds its own
+ * state from the same rows at start, so both say the same. Returns buf.
+ */
+#define NOTIFY_FAILING_ROWS 200
+const char *notify_failing_rows(const struct delivery_row *d, size_t n, char *buf, size_t len);
+
+/*
  * test-notify: sends one `test` alert through notifier nt on loop l and
  * prober p (NULL: HTTP and SMTP fail), running the loop until it is
  * delivered or failed (one attempt, nt's timeout). Fills result with what

@@ -110,6 +110,7 @@ struct model {
 	int64_t v_seq;                /* viewer: store_write_seq at the last rebuild, -1 before */
 	int64_t v_checked_mono_ms;    /* viewer: when it was last polled */
 	long v_collector_pid;         /* viewer: the collector holding the database, 0 none (r and p need one) */
+	char v_failing[256];          /* viewer: "notify NAME failing: ..." from the delivery history, "" */
 	size_t v_loaded;              /* viewer: rows [0, v_loaded) were visited by the first load */
 	struct upcache *up;
 	size_t n_up;

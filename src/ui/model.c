@@ -30,6 +30,7 @@
 #include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
 #include "httpsmon/hashmap.h"
+#include "httpsmon/notify.h"
 #include "httpsmon/util.h"
 
 #define UPTIME_TTL_MS    60000 /* the window's far end moves slowly; each refresh is a query */
@@ -464,6 +465,27 @@ static void load_written(struct model *m, int64_t after_seq, int64_t now_ms)
 }
 
 /*
+ * A notifier that keeps failing, as the collector's header says it: from
+ * the delivery history (one indexed read of its newest rows a poll).
+ * True when the text changed.
+ */
+static bool viewer_failing(struct model *m)
+{
+	struct delivery_row *d;
+	size_t n;
+	char now[sizeof(m->v_failing)];
+
+	if (store_deliveries(m->st, 0, NOTIFY_FAILING_ROWS, &d, &n) != 0)
+		return false;
+	notify_failing_rows(d, n, now, sizeof(now));
+	free(d);
+	if (!strcmp(now, m->v_failing))
+		return false;
+	memcpy(m->v_failing, now, sizeof(now));
+	return true;
+}
+
+/*
  * What the operator's controls say, once a poll: whether a collector holds
  * the database (r and p are sent to it) and which endpoints are paused (a
  * pause is no write of an endpoint: the table is read each time, a few
@@ -477,6 +499,7 @@ static bool viewer_controls(struct model *m)
 
 	changed = pid != m->v_collector_pid;
 	m->v_collector_pid = pid;
+	changed |= viewer_failing(m);
 	if (store_paused(m->st, &paused) != 0)
 		return changed;
 	for (size_t i = 0; m->v && i < m->n; i++) {

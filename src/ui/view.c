@@ -283,7 +283,11 @@ static void draw_header(const struct ui *u)
 	if (u->m.frozen)
 		/* the order stands still: say so where the eye goes first */
 		x += ui_text(stdscr, 0, x, -1, A_REVERSE | A_BOLD, "  FROZEN (F) ");
-	if (!u->m.viewer && *app_notify_failing(u->m.app, b, sizeof(b)))
+	if (u->m.viewer)
+		snprintf(b, sizeof(b), "%s", u->m.v_failing);
+	else
+		app_notify_failing(u->m.app, b, sizeof(b));
+	if (*b)
 		/* alerts that do not get out: the one problem nobody would otherwise see */
 		x += ui_textf(stdscr, 0, x, COLS - x - 10, A_REVERSE | A_BOLD | ui_attr(C_DOWN), "  %s ", b);
 	fmt_clock_local(clock, sizeof(clock), now, "%H:%M:%S");
