@@ -452,7 +452,7 @@ static int save_history(struct app *a)
 		if (n >= 0) {
 			app_logf(a, "history: %s; %s", err, msg);
 		} else {
-			app_logf(a, "history: %s; %s; lost: %zu queued results (probes, outage updates, events)",
+			app_logf(a, "history: %s; %s; lost: %zu queued results (probes, outage updates, events, alert writes)",
 			      err, msg, store_queued(a->store));
 			dropped += store_queued(a->store);
 		}

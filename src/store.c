@@ -548,6 +548,13 @@ struct store *store_open(const char *path, enum store_mode mode, char *err, size
 		}
 		st->wseq = store_query_int(st, S_WSEQ, 0);
 		store_spill_import(st);
+		/*
+		 * Written at once: what the collector reads next (its open outages,
+		 * the pending alerts) is read from the file. A failure is the
+		 * flush backoff's, as any (the queue is kept and merged where read).
+		 */
+		if (store_queued(st))
+			store_flush(st);
 	} else {
 		sqlite3_exec(st->db, "PRAGMA cache_size = -8000", NULL, NULL, NULL);
 		if (user_version(st, &v) != SQLITE_OK) {

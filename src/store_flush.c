@@ -355,13 +355,15 @@ static int flush_spill_mark(struct store *st, size_t np, size_t ne)
 	}
 	for (size_t i = 0; i < ne; i++)
 		e = st->evq[i].spill_ix > e ? st->evq[i].spill_ix : e;
-	if (!p && !e)
+	/* every queued alert write goes in this chunk: the file's alert records with it */
+	if (!p && !e && !(st->aq_n && st->spill_alerts))
 		return 0;
 	if (!(s = store_stmt(st, S_SPILL_PUT)))
 		return -1;
 	sqlite3_bind_int64(s, 1, st->spill_id);
 	sqlite3_bind_int64(s, 2, p);
 	sqlite3_bind_int64(s, 3, e);
+	sqlite3_bind_int64(s, 4, st->aq_n ? st->spill_alerts : 0);
 	return store_stmt_run(s) == SQLITE_OK ? 0 : -1;
 }
 
@@ -400,6 +402,8 @@ static int flush_chunk(struct store *st, size_t np, size_t ne)
 		if (sl->val > 0)
 			hashmap_bput(&st->certs, sl->key.b, sl->klen, sl->val);
 	flush_done(&f);
+	if (st->aq_n)
+		st->spill_alerts = 0; /* written, and counted in the spill table */
 	store_queues_pop(st, np, ne);
 	return SQLITE_OK;
 }

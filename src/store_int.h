@@ -139,6 +139,7 @@ struct store {
 	int64_t space_ms;        /* when free space was last looked at (clock) */
 	uint64_t free_bytes;     /* and what it was */
 	int64_t spill_id;        /* the spill file imported at open, until all of it is written; 0 none */
+	int64_t spill_alerts;    /* its alert records, queued in aq until the flush that writes them; 0 after */
 	char notice[1400];       /* from store_open, for the collector to log once: lines */
 	int64_t ret_cursor;      /* retention: last endpoint id visited */
 	struct hashmap rolled;   /* endpoint id -> rolled_until (INT64_MIN: none), for flushes;
@@ -228,6 +229,18 @@ int store_flush_alerts(struct store *st);
 void store_alerts_pop(struct store *st);
 /* Retention of the outbox (rows no longer pending) and deliveries older than before_ms. 0 or -1. */
 int store_alerts_age(struct store *st, int64_t before_ms);
+
+/*
+ * The alert writes in the spill file (store_spill.c says how the file is
+ * made and imported): store_spill_alerts writes the queued ones as records
+ * in queue order; store_is_alert_record says whether a record's first field
+ * is one of theirs; store_import_alert queues one again (0, or -1 when
+ * malformed).
+ */
+struct spill_w;
+void store_spill_alerts(struct store *st, struct spill_w *w);
+bool store_is_alert_record(const char *kind);
+int store_import_alert(struct store *st, char **f, int nf);
 
 /* ---- store_read.c ---- */
 

@@ -4,12 +4,18 @@
  *
  * What a collector could not write before it stopped goes to "<db>.spill"
  * (spill.h): C (certificate), P (probe), O (outage), K (an outage's mark
- * alone) and E (event) records,
- * in queue order. The next collector queues them again at open; each chunk
+ * alone), E (event) records, then the alert engine's writes (store_alert.c:
+ * A outbox row, S its status, D delivery attempt, M mark), in queue
+ * order: an alert whose outbox row could not be written is not lost with
+ * the collector. The next collector queues them again at open; each chunk
  * that writes some of them records, in the same transaction, how many
- * probes and events of that file are in (table spill), so a collector
- * killed half way through never writes one twice. The file is removed once
- * the queue has been written out entirely.
+ * probes, events and alert records of that file are in (table spill), so
+ * a collector killed half way through never writes one twice (the alert
+ * records all go with the first chunk: one count covers them). The file is
+ * removed once the queue has been written out entirely. Until then the
+ * alert engine sees the imported outbox rows through store_outbox_pending,
+ * which merges the queued writes, so they are delivered even while the
+ * database still refuses writes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -116,14 +122,14 @@ static int64_t spill_new_id(void)
 
 long store_spill(struct store *st, char *msg, size_t msglen)
 {
-	size_t np, no, ne;
+	size_t np, no, ne, na;
 	struct spill_w *w;
 	char *path;
 
 	if (!st || st->mode != STORE_COLLECTOR)
 		return -1;
-	np = st->pq_n, no = st->oq_n, ne = st->evq_n;
-	if (!np && !no && !ne)
+	np = st->pq_n, no = st->oq_n, ne = st->evq_n, na = st->aq_n;
+	if (!np && !no && !ne && !na)
 		return 0;
 	path = xasprintf("%s.spill", st->path);
 	w = spill_create(path, spill_new_id(), msg, msglen);
@@ -134,18 +140,26 @@ long store_spill(struct store *st, char *msg, size_t msglen)
 	spill_certs(st, w);
 	spill_probes(st, w);
 	spill_rest(st, w);
+	store_spill_alerts(st, w);
 	if (spill_finish(w, msg, msglen) != 0) {
 		free(path);
 		return -1;
 	}
-	snprintf(msg, msglen, "%zu probe%s, %zu outage update%s and %zu event%s saved to %s;"
-		 " the next collector start writes them to the database", np, np == 1 ? "" : "s", no,
-		 no == 1 ? "" : "s", ne, ne == 1 ? "" : "s", path);
+	{
+		char alerts[96] = "";
+
+		if (na)
+			snprintf(alerts, sizeof(alerts), ", %zu alert write%s (outbox, deliveries)", na, na == 1 ? "" : "s");
+		snprintf(msg, msglen, "%zu probe%s, %zu outage update%s and %zu event%s%s saved to %s;"
+			 " the next collector start writes them to the database", np, np == 1 ? "" : "s", no,
+			 no == 1 ? "" : "s", ne, ne == 1 ? "" : "s", alerts, path);
+	}
 	store_free_queues(st);
 	/* the file now holds what is left of an imported one too, under a new identity */
 	st->spill_id = 0;
+	st->spill_alerts = 0;
 	free(path);
-	return (long)(np + no + ne);
+	return (long)(np + no + ne + na);
 }
 
 static int64_t field_i64(const char *s, bool *ok)
@@ -243,13 +257,19 @@ static int import_cert(struct store *st, char **f, int nf)
 }
 
 /* One record of the spill file back into the queues. Returns 1 queued, 0 written before, -1 malformed. */
-static int import_record(struct store *st, char **f, int nf, const int64_t done[2], int64_t seen[2])
+static int import_record(struct store *st, char **f, int nf, const int64_t done[3], int64_t seen[3])
 {
 	bool ok = true;
 	int64_t a, b, c;
 
 	if (!f[0] || !f[1])
 		return -1;
+	if (store_is_alert_record(f[0])) {
+		/* counted whether well-formed or not: the mark counts records of the file */
+		if (++seen[2] <= done[2])
+			return 0;
+		return store_import_alert(st, f, nf) == 0 ? 1 : -1;
+	}
 	if (!strcmp(f[0], "C") && (nf == SP_C || nf == SP_C_V7))
 		return import_cert(st, f, nf) == 0 ? 1 : -1;
 	if (!strcmp(f[0], "P") && (nf == SP_P || nf == SP_P_V3)) {
@@ -292,19 +312,18 @@ static int import_record(struct store *st, char **f, int nf, const int64_t done[
 	return -1;
 }
 
-/* How many probes and events of spill file id the database has already. */
-static void spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *events)
+/* How many probes, events and alert records of spill file id the database has already. */
+static void spill_marks(struct store *st, int64_t id, int64_t done[3])
 {
 	sqlite3_stmt *s = store_stmt(st, S_SPILL_GET);
 
-	*probes = *events = 0;
+	done[0] = done[1] = done[2] = 0;
 	if (!s)
 		return;
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*probes = sqlite3_column_int64(s, 0);
-		*events = sqlite3_column_int64(s, 1);
-	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		for (int k = 0; k < 3; k++)
+			done[k] = sqlite3_column_int64(s, k);
 	sqlite3_reset(s);
 }
 
@@ -312,7 +331,7 @@ static void spill_marks(struct store *st, int64_t id, int64_t *probes, int64_t *
 void store_spill_import(struct store *st)
 {
 	char *path = xasprintf("%s.spill", st->path), *f[SPILL_MAX_FIELDS], err[512];
-	int64_t id = 0, done[2], seen[2] = { 0, 0 };
+	int64_t id = 0, done[3], seen[3] = { 0, 0, 0 };
 	size_t counts[3] = { 0, 0, 0 }; /* queued, written before, malformed */
 	struct spill_r *r = spill_read(path, &id, err, sizeof(err));
 	int nf;
@@ -323,13 +342,14 @@ void store_spill_import(struct store *st)
 		free(path);
 		return;
 	}
-	spill_marks(st, id, &done[0], &done[1]);
+	spill_marks(st, id, done);
 	while ((nf = spill_next(r, f, SPILL_MAX_FIELDS)) > 0) {
 		int k = import_record(st, f, nf, done, seen);
 
 		counts[k < 0 ? 2 : k == 0 ? 1 : 0]++;
 	}
 	st->spill_id = id;
+	st->spill_alerts = seen[2];
 	store_note(st, "%zu records from %s queued for writing (%zu written before, %zu malformed and ignored)",
 	     counts[0], path, counts[1], counts[2]);
 	spill_free(r);

@@ -135,9 +135,10 @@ static const char *const sql_text[S_COUNT] = {
 		" AND NOT EXISTS (SELECT 1 FROM outage WHERE endpoint_id = endpoint.id)"
 		" AND NOT EXISTS (SELECT 1 FROM event WHERE endpoint_id = endpoint.id)"
 		" AND NOT EXISTS (SELECT 1 FROM cert_seen WHERE endpoint_id = endpoint.id)",
-	[S_SPILL_GET] = "SELECT probes, events FROM spill WHERE id = ?1",
-	[S_SPILL_PUT] = "INSERT INTO spill(id, probes, events) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
-		" probes = max(probes, excluded.probes), events = max(events, excluded.events)",
+	[S_SPILL_GET] = "SELECT probes, events, alerts FROM spill WHERE id = ?1",
+	[S_SPILL_PUT] = "INSERT INTO spill(id, probes, events, alerts) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id)"
+		" DO UPDATE SET probes = max(probes, excluded.probes), events = max(events, excluded.events),"
+		" alerts = max(alerts, excluded.alerts)",
 	[S_SPILL_DEL] = "DELETE FROM spill WHERE id = ?1",
 	[S_OUTBOX_ADD] = "INSERT OR REPLACE INTO outbox(id, notifier, kind, t_s, endpoint, url, state, reason, message,"
 		" since_s, end_s, duration_s, days_left, failed_probes, tags, status, attempts, done_ms, why)"

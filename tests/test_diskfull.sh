@@ -4,7 +4,8 @@
 # logged once, not once per retry; space freed is used within about a
 # second, not at the end of a backoff; SIGTERM while writes fail saves the
 # queue to the spill file beside the database and exits 0, and the next
-# start writes it, every probe exactly once; with no room for the spill
+# start writes it, every probe exactly once, and delivers the alert that
+# was pending in it, once; with no room for the spill
 # either, SIGTERM exits 1 and the log gives the count lost. TAP-ish output;
 # local lab only.
 set -u
@@ -20,6 +21,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
 	[ -n "${lock_pid:-}" ] && kill "$lock_pid" 2>/dev/null
+	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	umount -l "$small" 2>/dev/null
 	rm -rf "$work"
@@ -32,11 +34,21 @@ if ! mount -t tmpfs -o size=3m httpsmon-test "$small" 2>/dev/null; then
 fi
 lab_up || { notok "lab starts"; exit 1; }
 
-# 20 endpoints every second: a backlog builds quickly
+start_flaky || { notok "flaky server starts"; exit 1; }
+
+# 20 endpoints every second: a backlog builds quickly; one more, alerting
+# through a command that refuses while $work/refuse exists
 cfg=$work/endpoints.ini
+cat >"$work/notify.sh" <<EOF
+#!/bin/sh
+[ -e "$work/refuse" ] && exit 1
+echo "\$HTTPSMON_KIND \$HTTPSMON_ENDPOINT" >>"$work/alerts.log"
+EOF
 {
 	printf '[defaults]\nca_file = %s\ninterval = 1s\ntimeout = 800ms\n' "$ca"
 	for i in $(seq 20); do printf '[ep%d]\nurl = https://localhost:%s/\n' "$i" "$(port good)"; done
+	printf '[flaky]\nurl = https://localhost:%s/\nfail_after = 1\nnotify = cmd\n' "$flaky_port"
+	printf '[notify:cmd]\ntype = command\ncommand = /bin/sh %s/notify.sh\ngroup_wait = 0s\n' "$work"
 } >"$cfg"
 db=$small/history.db
 spill=$db.spill
@@ -76,11 +88,14 @@ else
 	notok "freed space is used at once" "$before -> $(count)" "$(grep history "$log")"
 fi
 
-# writes fail (the database is locked this time) and SIGTERM comes: the queue goes to the spill file
-(echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; sleep 8; echo "ROLLBACK;") | sqlite3 "$db" &
+# writes fail (the database is locked this time) and SIGTERM comes: the queue goes to the spill file,
+# with an alert whose receiver refused it: its outbox row and attempt are not in the database
+touch "$work/refuse"
+(echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; sleep 12; echo "ROLLBACK;") | sqlite3 "$db" &
 lock_pid=$!
 wait_for 5 grep -q "history: cannot write .*locked" "$log" || notok "the locked database is noticed" "$(tail -3 "$log")"
-sleep 2
+kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null; flaky_pid=
+wait_for 8 grep -q "notify cmd: down failed" "$log" || notok "the down alert is refused" "$(tail -3 "$log")"
 had=$(count)
 kill -TERM "$hp"
 wait "$hp"; rc=$?
@@ -90,8 +105,15 @@ if [ "$rc" -eq 0 ] && [ "$spilled" -gt 0 ] && grep -q "saved to $spill" "$log" &
 else
 	notok "SIGTERM while writes fail: exit 0 and a spill file" "exit $rc, $spilled probes" "$(tail -3 "$log")"
 fi
+if grep -q '^A	[0-9]*	cmd	down	' "$spill" && grep -q '^D	[0-9]*	cmd	down	flaky	1	retry	' "$spill" &&
+	[ "$(sqlite3 "$db" "select count(*) from outbox")" = 0 ]; then
+	ok "the pending alert and its refused attempt are in the spill file, not in the database"
+else
+	notok "the pending alert is in the spill file" "$(grep -v '^[PCE]' "$spill" | cut -c1-120)" "$(grep notify "$log")"
+fi
 wait "$lock_pid" 2>/dev/null
 lock_pid=
+rm -f "$work/refuse"
 
 # the next start writes the spill, each probe once, and removes the file
 restart_ms=$(($(date +%s%N) / 1000000))
@@ -106,6 +128,15 @@ if wait_for 10 sh -c "! test -e '$spill'"; then
 else
 	notok "the next start imports the spill and removes it" "$(grep history "$log2")"
 	kill -TERM "$hp"; wait "$hp"
+fi
+# the alert: delivered by the next start, once; its first attempt kept, once
+if [ "$(cat "$work/alerts.log" 2>/dev/null)" = "down flaky" ] &&
+	[ "$(sqlite3 "$db" "select status from outbox where endpoint = 'flaky'")" = 1 ] &&
+	[ "$(sqlite3 "$db" "select group_concat(result, ' ') from (select result from delivery order by id)")" = "retry delivered" ]; then
+	ok "the spilled alert is delivered by the next start, exactly once (attempts: retry, delivered)"
+else
+	notok "the spilled alert is delivered by the next start, exactly once" "$(cat "$work/alerts.log" 2>/dev/null)" \
+		"$(sqlite3 "$db" "select * from outbox; select * from delivery")" "$(grep notify "$log2")"
 fi
 
 # no room for the spill either: exit 1, and the count lost is logged

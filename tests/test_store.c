@@ -148,6 +148,19 @@ static void add(struct store *st, const char *name, int64_t t_ms, int64_t total_
  * child killed while it was creating the file (before the switch to WAL)
  * leaves a hot rollback journal that only a writer may roll back.
  */
+/* Runs sql on the file at path through a connection of its own. */
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *err = NULL;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 2000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err ? err : "?");
+	sqlite3_close(db);
+}
+
 static int64_t sql_int(const char *path, const char *sql)
 {
 	sqlite3 *db;
@@ -1717,6 +1730,132 @@ static void test_outbox(void **state)
 	store_close(st);
 }
 
+/* A whole small file (caller frees), NULL when it cannot be read. */
+static char *slurp_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+
+	if (!fp)
+		return NULL;
+	buf = xcalloc(1, 1 << 20);
+	*len = fread(buf, 1, (1 << 20) - 1, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void put_file(const char *path, const char *buf, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(buf, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * The alert engine's writes go to the spill file with the rest when the
+ * collector stops while writes fail (schema 8): the next collector sees
+ * the pending alert before anything is written (its engine delivers it
+ * even if writes still fail) and takes its ids after the spilled ones;
+ * the flush writes each record once; a collector killed after that commit
+ * and before the file went (the file back, its mark kept) imports none of
+ * them again: no delivery row doubled, no delivered row made pending.
+ */
+static void test_spill_alerts(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	char *spill = xasprintf("%s.spill", f->db), msg[1024], *copy, sql[200];
+	struct delivery_row d = { .t_ms = T0 + 5000, .count = 1, .code = 503 };
+	struct outbox_row *rows;
+	struct alert a;
+	sqlite3 *other;
+	int64_t got = 0;
+	size_t n, len;
+
+	other = hold_lock(f->db);
+	store_put_outage(st, "api", T0, 0, "refused", "connection refused", 2);
+	alert_init(&a, ALERT_DOWN);
+	alert_set(&a.endpoint, "api");
+	alert_set(&a.message, hostile);
+	a.time_s = T0 / 1000;
+	a.since_s = T0 / 1000;
+	strlist_push(&a.tags, "prod");
+	strlist_push(&a.tags, "eu");
+	store_outbox_add(st, 1, "ops", &a, OUTBOX_PENDING, NULL);
+	snprintf(d.notifier, sizeof(d.notifier), "ops");
+	snprintf(d.kind, sizeof(d.kind), "down");
+	snprintf(d.endpoints, sizeof(d.endpoints), "api");
+	snprintf(d.result, sizeof(d.result), "retry");
+	snprintf(d.error, sizeof(d.error), "HTTP 503\tbusy");
+	snprintf(d.target, sizeof(d.target), "http://am:9093/…");
+	store_add_delivery(st, &d);
+	store_outbox_set(st, 1, OUTBOX_PENDING, 1, 0, NULL);
+	a.kind = ALERT_CERT_EXPIRING;
+	a.has_days_left = true;
+	a.days_left = 7;
+	store_outbox_add(st, 2, "ops", &a, OUTBOX_PENDING, NULL);
+	store_outbox_set(st, 2, OUTBOX_SENT, 1, T0 + 6000, NULL);
+	store_alert_mark(st, "cert:api:ab12", 2);
+	alert_done(&a);
+	assert_int_equal(store_flush(st), -1);
+	assert_int_equal(store_spill(st, msg, sizeof(msg)), 1 + 6);
+	assert_non_null(strstr(msg, "1 outage update and 0 events, 6 alert writes (outbox, deliveries) saved to"));
+	store_close(st);
+	release_lock(other);
+	copy = slurp_file(spill, &len);
+	assert_non_null(copy);
+
+	/* the next collector writes the file at open: the pending alert, each record once */
+	st = open_collector(f->db);
+	assert_int_equal(access(spill, F_OK), -1);
+	assert_int_equal(store_outbox_pending(st, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, 1);
+	assert_int_equal(rows[0].attempts, 1);
+	assert_string_equal(rows[0].a.message, hostile);
+	assert_int_equal(rows[0].a.tags.n, 2);
+	store_outbox_rows_free(rows, n);
+	assert_int_equal(store_alert_marks(st, "cert:", mark_cb, &got), 0);
+	assert_int_equal(got, 2);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM delivery WHERE target = 'http://am:9093/…'"
+				     " AND error = 'HTTP 503' || char(9) || 'busy'"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox WHERE id = 2 AND status = 1 AND days_left = 7"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT value FROM alert_mark WHERE key = 'cert:api:ab12'"), 2);
+	/* writes not in the file yet count for the engine (what a still-full disk leaves queued) */
+	store_outbox_set(st, 1, OUTBOX_SENT, 2, T0 + 7000, NULL);
+	alert_init(&a, ALERT_UP);
+	store_outbox_add(st, 3, "ops", &a, OUTBOX_PENDING, NULL);
+	alert_done(&a);
+	assert_int_equal(store_outbox_pending(st, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, 3);
+	store_outbox_rows_free(rows, n);
+	assert_int_equal(store_outbox_max_id(st), 3);
+	assert_int_equal(store_flush(st), 0);
+	store_close(st);
+
+	/* killed after that first commit, before the file went: the file is back, its mark too */
+	put_file(spill, copy, len);
+	snprintf(sql, sizeof(sql), "INSERT INTO spill(id, probes, events, alerts) VALUES(%lld, 0, 0, 6)",
+		 strtoll(copy + strlen("httpsmon-spill 1 "), NULL, 10));
+	sql_exec(f->db, sql);
+	st = open_collector(f->db);
+	assert_non_null(strstr(store_notice(st), "(6 written before, 0 malformed"));
+	assert_int_equal(store_outbox_pending(st, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, 3);
+	store_outbox_rows_free(rows, n);
+	store_close(st);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM delivery"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM outbox WHERE status = 1"), 2);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM spill"), 0);
+	assert_int_equal(access(spill, F_OK), -1);
+	free(copy);
+	free(spill);
+}
+
 /* touch path (its directory exists) */
 static void touch(const char *path)
 {
@@ -1798,6 +1937,7 @@ int main(void)
 		T(test_file_modes),
 		T(test_sigkill),
 		T(test_outbox),
+		T(test_spill_alerts),
 		T(test_default_paths),
 	};
 
