@@ -498,6 +498,8 @@ static void msg_done(struct notify_msg *m, void *ud)
 			store_outbox_set(n->o.store, it->id, OUTBOX_FAILED, it->attempts, now, m->detail);
 			gave_up = true;
 		} else {
+			/* still pending, its attempts counted in the row: a restart goes on from there */
+			store_outbox_set(n->o.store, it->id, OUTBOX_PENDING, it->attempts, 0, NULL);
 			it->due = notify_mono_ms() + notify_backoff_ms(it->attempts);
 			continue;
 		}

@@ -72,7 +72,9 @@ static bool round_items(struct notify *n, const char *name, const struct notifie
 			store_outbox_set(n->o.store, it->id, OUTBOX_FAILED, it->attempts, now, detail);
 			gave_up = true;
 		} else {
-			continue; /* still in am_send's hands: it retries on its own */
+			/* still in am_send's hands (it retries on its own); the row counts the attempt */
+			store_outbox_set(n->o.store, it->id, OUTBOX_PENDING, it->attempts, 0, NULL);
+			continue;
 		}
 		notify_items_remove(n, it);
 	}

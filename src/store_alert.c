@@ -182,14 +182,14 @@ int store_flush_alerts(struct store *st)
 	return rc;
 }
 
-int store_alerts_age(struct store *st, int64_t before_ms)
+int store_alerts_age(struct store *st, int64_t before_ms, int64_t resend_before_ms)
 {
 	sqlite3_stmt *s;
 
-	for (enum stmt k = S_OUTBOX_AGE; k <= S_DELIVERY_AGE; k++) {
+	for (enum stmt k = S_OUTBOX_AGE; k <= S_RESEND_AGE; k++) {
 		if (!(s = store_stmt(st, k)))
 			return -1;
-		sqlite3_bind_int64(s, 1, before_ms);
+		sqlite3_bind_int64(s, 1, k == S_RESEND_AGE ? resend_before_ms : before_ms);
 		if (store_stmt_run(s) != SQLITE_OK)
 			return -1;
 	}

@@ -40,7 +40,7 @@ enum stmt {
 	S_ROLL_DEL, S_EVENT_DEL, S_OUTAGE_DEL, S_SEEN_DEL, S_CERT_DEL, S_EP_DEL,
 	S_SPILL_GET, S_SPILL_PUT, S_SPILL_DEL,
 	S_OUTBOX_ADD, S_OUTBOX_SET, S_DELIVERY_ADD, S_MARK_PUT, S_OUTBOX_PENDING, S_OUTBOX_RECENT,
-	S_OUTBOX_MAX, S_DELIVERIES, S_MARKS, S_OUTBOX_AGE, S_DELIVERY_AGE,
+	S_OUTBOX_MAX, S_DELIVERIES, S_MARKS, S_OUTBOX_AGE, S_DELIVERY_AGE, S_RESEND_AGE,
 	S_PAUSE_PUT, S_PAUSE_DEL, S_PAUSED, S_PAUSED_ONE, S_REQ_TAKE, S_REQ_DEL,
 	S_MUTE_SET, S_MUTE_DEL, S_MUTE_LIST, S_MUTE_PRUNE, S_DATA_VERSION,
 	S_COUNT
@@ -227,8 +227,12 @@ void store_free_queues(struct store *st);
 int store_flush_alerts(struct store *st);
 /* Forgets the queued alert writes (committed, or given up). */
 void store_alerts_pop(struct store *st);
-/* Retention of the outbox (rows no longer pending) and deliveries older than before_ms. 0 or -1. */
-int store_alerts_age(struct store *st, int64_t before_ms);
+/*
+ * Retention of the outbox (rows no longer pending) and deliveries older
+ * than before_ms, and of the resend rounds' rows older than
+ * resend_before_ms. 0 or -1.
+ */
+int store_alerts_age(struct store *st, int64_t before_ms, int64_t resend_before_ms);
 
 /*
  * The alert writes in the spill file (store_spill.c says how the file is

@@ -266,8 +266,12 @@ int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 			goto fail;
 		budget -= sqlite3_changes(st->db);
 		more |= budget <= 0;
-		/* delivered alerts and attempts go with the events (few rows: no budget) */
-		if (store_alerts_age(st, now_ms - retain_rollup_ms) != 0)
+		/*
+		 * delivered alerts and attempts go with the events (few rows: no
+		 * budget); an Alertmanager notifier's resend rounds (a row per
+		 * round per member, 1,440 a day at resend = 1m) with the raw probes
+		 */
+		if (store_alerts_age(st, now_ms - retain_rollup_ms, now_ms - retain_raw_ms) != 0)
 			goto fail;
 	}
 	if (!more && drop_orphans(st, horizon) != 0)

@@ -165,6 +165,7 @@ static const char *const sql_text[S_COUNT] = {
 	[S_REQ_DEL] = "DELETE FROM request WHERE id <= ?1",
 	[S_OUTBOX_AGE] = "DELETE FROM outbox WHERE status != 0 AND done_ms < ?1",
 	[S_DELIVERY_AGE] = "DELETE FROM delivery WHERE t_ms < ?1",
+	[S_RESEND_AGE] = "DELETE FROM delivery WHERE t_ms < ?1 AND kind = 'resend'",
 #undef OUTBOX_COLS
 	[S_MUTE_SET] = "INSERT INTO mute(name, since_ms, until_ms, reason) VALUES(?1, ?2, ?3, ?4)"
 		" ON CONFLICT(name) DO UPDATE SET since_ms = excluded.since_ms, until_ms = excluded.until_ms,"

@@ -131,9 +131,9 @@ else
 fi
 # the alert: delivered by the next start, once; its first attempt kept, once
 if [ "$(cat "$work/alerts.log" 2>/dev/null)" = "down flaky" ] &&
-	[ "$(sqlite3 "$db" "select status from outbox where endpoint = 'flaky'")" = 1 ] &&
+	[ "$(sqlite3 "$db" "select status || ' ' || attempts from outbox where endpoint = 'flaky'")" = "1 2" ] &&
 	[ "$(sqlite3 "$db" "select group_concat(result, ' ') from (select result from delivery order by id)")" = "retry delivered" ]; then
-	ok "the spilled alert is delivered by the next start, exactly once (attempts: retry, delivered)"
+	ok "the spilled alert is delivered by the next start, exactly once (attempts: retry, delivered; the row says 2)"
 else
 	notok "the spilled alert is delivered by the next start, exactly once" "$(cat "$work/alerts.log" 2>/dev/null)" \
 		"$(sqlite3 "$db" "select * from outbox; select * from delivery")" "$(grep notify "$log2")"

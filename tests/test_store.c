@@ -1856,6 +1856,39 @@ static void test_spill_alerts(void **state)
 	free(spill);
 }
 
+/*
+ * Retention of the delivery history: an Alertmanager notifier's resend
+ * rows go with the raw probes (retain_raw), every other attempt with the
+ * events (retain_rollup); exactly at the horizon a row stays.
+ */
+static void test_resend_retention(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db);
+	int64_t now = T0 + 10 * DAY_MS;
+	const struct {
+		int64_t t;
+		const char *kind;
+	} rows[] = { { now - DAY_MS - 1, "resend" }, { now - DAY_MS, "resend" }, { now - DAY_MS - 1, "down" },
+		     { now - 5 * DAY_MS - 1, "down" } };
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct delivery_row d = { .t_ms = rows[i].t, .count = 1 };
+
+		snprintf(d.notifier, sizeof(d.notifier), "am");
+		snprintf(d.kind, sizeof(d.kind), "%s", rows[i].kind);
+		snprintf(d.result, sizeof(d.result), "delivered");
+		store_add_delivery(st, &d);
+	}
+	assert_int_equal(store_flush(st), 0);
+	while (store_retention(st, now, DAY_MS, 5 * DAY_MS, 0) == 1)
+		;
+	store_close(st);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM delivery"), 2);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM delivery WHERE kind = 'resend'"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM delivery WHERE kind = 'down'"), 1);
+}
+
 /* touch path (its directory exists) */
 static void touch(const char *path)
 {
@@ -1938,6 +1971,7 @@ int main(void)
 		T(test_sigkill),
 		T(test_outbox),
 		T(test_spill_alerts),
+		T(test_resend_retention),
 		T(test_default_paths),
 	};
 
