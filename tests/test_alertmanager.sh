@@ -18,6 +18,7 @@ work=$(mktemp -d)
 cpid=
 cleanup() {
 	[ -n "$cpid" ] && kill -9 "$cpid" 2>/dev/null
+	tmux -L "httpsmon-am-$$" kill-server 2>/dev/null
 	receivers_stop
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
 	[ -n "${flaky_pid:-}" ] && kill "$flaky_pid" 2>/dev/null
@@ -155,4 +156,22 @@ case "$line" in
 *" [maintenance] refused: "*) ok "history: the mark comes before the cause" ;;
 *) notok "history: the mark comes before the cause" "$line" ;;
 esac
+# the dashboard's history pane (h) of that endpoint, and its outage pane (Enter)
+if command -v tmux >/dev/null 2>&1; then
+	sock=httpsmon-am-$$
+	tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 40 "$BIN --view --db $db"
+	tscreen() { tmux -L "$sock" capture-pane -p 2>/dev/null; }
+	ton_screen() { tscreen | grep -q -- "$1"; }
+	wait_for 10 ton_screen 'httpsmon (read-only)'
+	tmux -L "$sock" send-keys / m a i n t Enter
+	sleep 0.5
+	tmux -L "$sock" send-keys h
+	if wait_for 10 ton_screen '\[maintenance\] refused: '; then
+		tmux -L "$sock" send-keys Enter
+		if wait_for 10 ton_screen 'outage of maint, .*alerts held: maintenance'; then
+			ok "dashboard: the outage list and the outage pane show the mark"
+		else notok "dashboard: the outage pane shows the mark" "$(tscreen)"; fi
+	else notok "dashboard: the outage list shows the mark" "$(tscreen)"; fi
+	tmux -L "$sock" kill-server 2>/dev/null
+fi
 kill "$cpid"; wait "$cpid" 2>/dev/null; cpid=

@@ -1638,6 +1638,16 @@ static void test_sigkill(void **state)
 	store_close(open_collector(f->db));
 }
 
+/* A retried down attempt of notifier ops for endpoints eps. */
+static void delivery_fill(struct delivery_row *d, const char *eps, const char *error)
+{
+	snprintf(d->notifier, sizeof(d->notifier), "ops");
+	snprintf(d->kind, sizeof(d->kind), "down");
+	snprintf(d->endpoints, sizeof(d->endpoints), "%s", eps);
+	snprintf(d->result, sizeof(d->result), "retry");
+	snprintf(d->error, sizeof(d->error), "%s", error);
+}
+
 static void mark_cb(void *ud, const char *key, int64_t value)
 {
 	if (!strcmp(key, "cert:api:ab12"))
@@ -1697,11 +1707,7 @@ static void test_outbox(void **state)
 	store_outbox_rows_free(rows, n);
 
 	store_outbox_set(st, 1, OUTBOX_SENT, 3, T0 + 5000, NULL);
-	snprintf(d.notifier, sizeof(d.notifier), "ops");
-	snprintf(d.kind, sizeof(d.kind), "down");
-	snprintf(d.endpoints, sizeof(d.endpoints), "api,web");
-	snprintf(d.result, sizeof(d.result), "retry");
-	snprintf(d.error, sizeof(d.error), "HTTP 503");
+	delivery_fill(&d, "api,web", "HTTP 503");
 	store_add_delivery(st, &d);
 	store_alert_mark(st, "cert:api:ab12", 2);
 	store_alert_mark(st, "cert:api:ab12", 3);
@@ -1784,11 +1790,7 @@ static void test_spill_alerts(void **state)
 	strlist_push(&a.tags, "prod");
 	strlist_push(&a.tags, "eu");
 	store_outbox_add(st, 1, "ops", &a, OUTBOX_PENDING, NULL);
-	snprintf(d.notifier, sizeof(d.notifier), "ops");
-	snprintf(d.kind, sizeof(d.kind), "down");
-	snprintf(d.endpoints, sizeof(d.endpoints), "api");
-	snprintf(d.result, sizeof(d.result), "retry");
-	snprintf(d.error, sizeof(d.error), "HTTP 503\tbusy");
+	delivery_fill(&d, "api", "HTTP 503\tbusy");
 	snprintf(d.target, sizeof(d.target), "http://am:9093/…");
 	store_add_delivery(st, &d);
 	store_outbox_set(st, 1, OUTBOX_PENDING, 1, 0, NULL);
