@@ -1761,7 +1761,7 @@ static void put_file(const char *path, const char *buf, size_t len)
 
 /*
  * The alert engine's writes go to the spill file with the rest when the
- * collector stops while writes fail (schema 8): the next collector sees
+ * collector stops while writes fail (schema 9): the next collector sees
  * the pending alert before anything is written (its engine delivers it
  * even if writes still fail) and takes its ids after the spilled ones;
  * the flush writes each record once; a collector killed after that commit
