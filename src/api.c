@@ -7,10 +7,14 @@
  */
 #include "httpsmon/api.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "httpsmon/app.h"
+#include "httpsmon/config.h"
+#include "httpsmon/fmt.h"
 #include "httpsmon/history.h"
 #include "httpsmon/metrics.h"
 #include "httpsmon/report.h"
@@ -20,6 +24,7 @@
 #define API_RECENT       20         /* events and outages in one endpoint's answer */
 #define API_SINCE_MS     (7 * 86400000LL)
 #define DAY_MS           86400000LL
+#define API_SERIES_MAX   2000       /* buckets in one series: the chart is at most 400 columns */
 
 static void json_time_or_null(struct strbuf *b, int64_t ms)
 {
@@ -29,6 +34,25 @@ static void json_time_or_null(struct strbuf *b, int64_t ms)
 		strbuf_printf(b, "\"%s\"", util_fmt_time_utc(t, sizeof(t), ms / 1000));
 	else
 		strbuf_puts(b, "null");
+}
+
+/*
+ * The sparkline's probes, oldest first: total milliseconds, null for a
+ * failed one (what the dashboard's RECENT column draws).
+ */
+static void recent(struct strbuf *b, const struct ep_status *s)
+{
+	int64_t us[MONITOR_SPARK];
+
+	fmt_ring_linear(s->spark_us, s->spark_len, s->spark_head, MONITOR_SPARK, us);
+	strbuf_puts(b, ",\"recent_ms\":[");
+	for (int i = 0; i < s->spark_len; i++) {
+		if (us[i] < 0)
+			strbuf_printf(b, "%snull", i ? "," : "");
+		else
+			strbuf_printf(b, "%s%.3f", i ? "," : "", (double)us[i] / 1000.0);
+	}
+	strbuf_puts(b, "]");
 }
 
 /* The live state of s, and its last probe as `check --json` writes it. */
@@ -53,6 +77,8 @@ static void endpoint_json(struct strbuf *b, const struct ep_status *s, int64_t n
 		strbuf_printf(b, "%.3f", 100.0 * (double)(s->probes - s->failures) / (double)s->probes);
 	else
 		strbuf_puts(b, "null");
+	recent(b, s);
+	strbuf_printf(b, ",\"interval_s\":%lld", (long long)(s->ep->interval_ms / 1000));
 	strbuf_puts(b, ",\"last\":");
 	if (s->have_result)
 		report_json(b, s->ep, &s->last, &s->last_v, NULL, now_ms / 1000);
@@ -65,7 +91,15 @@ static int endpoints_all(struct app *a, struct strbuf *b)
 	const struct monitor *mon = app_monitor(a);
 	int64_t now = util_now_ms();
 
-	strbuf_puts(b, "{\"endpoints\":[");
+	const char *loc = monitor_config(mon)->location;
+
+	/* the collector's [defaults] location: the remote viewer's LOCATION column */
+	strbuf_puts(b, "{\"location\":");
+	if (loc)
+		strbuf_json_str(b, loc);
+	else
+		strbuf_puts(b, "null");
+	strbuf_puts(b, ",\"endpoints\":[");
 	for (size_t i = 0; i < monitor_count(mon); i++) {
 		strbuf_puts(b, i ? ",\n" : "\n");
 		endpoint_json(b, monitor_at(mon, i), now);
@@ -155,6 +189,72 @@ static int history_list(struct app *a, const struct listen_req *rq, struct strbu
 	return 200;
 }
 
+/* A whole number of milliseconds in a query parameter, within [lo, hi]. */
+static bool query_ms(const struct listen_req *rq, const char *key, int64_t lo, int64_t hi, int64_t *out)
+{
+	const char *v = listen_query(rq, key);
+	char *end;
+	long long n;
+
+	if (!v || !*v)
+		return false;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end || n < lo || n > hi)
+		return false;
+	*out = n;
+	return true;
+}
+
+/*
+ * /api/v1/series?endpoint=NAME&from=MS&until=MS&step=MS: the history
+ * pane's latency chart, one bucket of step ms each (Unix milliseconds;
+ * steps of whole hours aligned to an hour come from the hourly rollups),
+ * each with check --json's timing keys. At most API_SERIES_MAX buckets.
+ */
+static int series(struct app *a, const struct listen_req *rq, struct strbuf *b)
+{
+	const char *name = listen_query(rq, "endpoint");
+	struct series_point *pts = NULL;
+	int64_t from, until, step;
+	size_t n = 0;
+	char t[40];
+
+	if (!name || !*name || !query_ms(rq, "from", 0, INT64_MAX / 2, &from) ||
+	    !query_ms(rq, "until", 0, INT64_MAX / 2, &until) || !query_ms(rq, "step", 1000, 366 * DAY_MS, &step) ||
+	    until <= from || (until - from) / step > API_SERIES_MAX) {
+		strbuf_printf(b, "{\"error\":\"series takes endpoint=NAME, from=MS, until=MS (Unix ms, from < until) and "
+			      "step=MS (1000 or more, at most %d steps)\"}\n", API_SERIES_MAX);
+		return 400;
+	}
+	if (!app_store(a)) {
+		strbuf_puts(b, "{\"error\":\"this collector keeps no history (--no-db)\"}\n");
+		return 404;
+	}
+	if (store_latency_series(app_store(a), name, from, until, step, &pts, &n) != 0) {
+		strbuf_puts(b, "{\"error\":\"the history could not be read\"}\n");
+		return 500;
+	}
+	strbuf_puts(b, "{\"series\":[");
+	for (size_t i = 0; i < n; i++) {
+		const struct series_point *p = &pts[i];
+
+		strbuf_printf(b, "%s{\"time\":\"%s\",\"count\":%lld,\"failures\":%lld,\"timings\":{", i ? ",\n" : "\n",
+			      util_fmt_time_utc_ms(t, sizeof(t), p->t_ms), (long long)p->count, (long long)p->failures);
+		for (int ph = PHASE_FIRST; ph < PHASE_END; ph++) {
+			strbuf_printf(b, "%s\"%s_ms\":", ph == PHASE_FIRST ? "" : ",", probe_phase_names(ph)->key);
+			if (p->avg_us[ph] < 0)
+				strbuf_puts(b, "null");
+			else
+				strbuf_printf(b, "%.3f", (double)p->avg_us[ph] / 1000.0);
+		}
+		strbuf_printf(b, "},\"max_total_ms\":%.3f}", (double)p->max_total_us / 1000.0);
+	}
+	strbuf_puts(b, "\n]}\n");
+	free(pts);
+	return 200;
+}
+
 int api_serve(struct app *a, const struct listen_req *rq, struct strbuf *b)
 {
 	const char *p = rq->path + strlen(API_PREFIX);
@@ -167,7 +267,9 @@ int api_serve(struct app *a, const struct listen_req *rq, struct strbuf *b)
 		return history_list(a, rq, b, true);
 	if (!strcmp(p, "/events"))
 		return history_list(a, rq, b, false);
+	if (!strcmp(p, "/series"))
+		return series(a, rq, b);
 	strbuf_puts(b, "{\"error\":\"not found: /api/v1/endpoints, /api/v1/endpoints/NAME, /api/v1/outages, "
-		    "/api/v1/events\"}\n");
+		    "/api/v1/events, /api/v1/series\"}\n");
 	return 404;
 }

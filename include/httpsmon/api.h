@@ -3,7 +3,11 @@
  *   /api/v1/endpoints          every endpoint's live state and last probe
  *   /api/v1/endpoints/NAME     one, with uptime (24h, 7d, 30d), recent outages and events
  *   /api/v1/outages?since=7d&endpoint=NAME, /api/v1/events?since=...
- * A probe is `check --json`'s object, an outage or event `history --json`'s.
+ *   /api/v1/series?endpoint=NAME&from=MS&until=MS&step=MS   latency buckets (the history chart)
+ * A probe is `check --json`'s object, an outage or event `history --json`'s,
+ * timings `check --json`'s keys. The list names the collector's location
+ * and gives each endpoint's recent probes (recent_ms), for the remote
+ * dashboard (httpsmon --view --remote).
  */
 #ifndef HTTPSMON_API_H
 #define HTTPSMON_API_H
