@@ -44,6 +44,12 @@
  */
 struct row {
 	const char *name;
+	const char *key;              /* what identifies the row (cursor, frozen order): the name, or in
+					 the remote viewer name and location (one endpoint, several rows) */
+	const char *location;         /* remote viewer: the collector's label; NULL otherwise */
+	int loc;                      /* remote viewer: the collector's index (remote_at); only with location */
+	bool stale;                   /* remote viewer: its collector is unreachable (the last rows it
+					 sent) or says its own result is old */
 	const char *url;              /* as configured; shown through util_url_redact */
 	const char *host;
 	const struct strlist *tags;   /* NULL in the viewer */
@@ -89,13 +95,17 @@ struct upcache;
  */
 enum ui_sort {
 	SORT_STATE, SORT_NAME, SORT_LATENCY, SORT_EXPIRY, SORT_AGE,
-	SORT_HOST, SORT_TLS_HS, SORT_RECENT, SORT_UPTIME, SORT_TLS_VER, SORT_REASON, SORT_TAGS,
+	SORT_HOST, SORT_TLS_HS, SORT_RECENT, SORT_UPTIME, SORT_TLS_VER, SORT_REASON, SORT_TAGS, SORT_LOCATION,
 	SORT_COUNT
 };
 #define SORT_CYCLE (SORT_AGE + 1)
 
+struct remote_set;
+
 struct model {
-	bool viewer;
+	bool viewer;                  /* read-only: on a database, or (rs) on remote collectors */
+	struct remote_set *rs;        /* remote viewer (remote.h), else NULL */
+	char **r_keys;                /* remote viewer: each row's key, owned */
 	struct app *app;              /* live mode, else NULL */
 	struct store *st;             /* live: app_store (may be NULL); viewer: the reader */
 	struct mutes *vmutes;         /* viewer: the file's mutes, read when the rows are polled */
@@ -129,7 +139,7 @@ struct model {
 	 * with its endpoint.
 	 */
 	long sel;                     /* index into order, -1 none */
-	char sel_name[128];
+	char sel_name[256];           /* the cursor's row's key */
 	bool cursor_top;
 	enum ui_sort sort;            /* of model_rearrange */
 	bool sort_rev;                /* the sort key's direction reversed (S) */
@@ -141,6 +151,8 @@ struct model {
 
 void model_init_live(struct model *m, struct app *a);
 void model_init_viewer(struct model *m, struct store *st, const char *db_path);
+/* The remote viewer's model, on rs (not owned). */
+void model_init_remote(struct model *m, struct remote_set *rs);
 void model_done(struct model *m);
 /* Rebuilds the rows; true when what they show changed. now_ms: wall clock. */
 bool model_refresh(struct model *m, int64_t now_ms);
@@ -149,6 +161,20 @@ bool model_loading(const struct model *m);
 const struct row *model_shown(const struct model *m, size_t i);  /* NULL past the end */
 /* What a certificate expiring at not_after_s deserves on row r, by r's own thresholds. */
 enum state model_cert_state(const struct row *r, int64_t not_after_s, int64_t now_s);
+/* A row's identity: its key, else its name. */
+static inline const char *row_key(const struct row *r)
+{
+	return r->key ? r->key : r->name;
+}
+/* model_remote.c: the remote viewer's rows from the collectors' lists; true when they changed. */
+bool model_refresh_remote(struct model *m, int64_t now_ms);
+void model_remote_done(struct model *m);
+/*
+ * The header's line about the collectors: "fra ok 3s ago  sgp UNREACHABLE:
+ * ... (rows of 2m ago)"; *problem set when one is unreachable. Returns buf.
+ */
+char *model_remote_status(const struct model *m, int64_t now_ms, char *buf, size_t n, bool *problem);
+
 /* Counts by live state over every row (not just the shown ones). */
 void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1]);
 /*

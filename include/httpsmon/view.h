@@ -6,6 +6,8 @@
  *   view_readonly()  a screen on the database a headless collector is
  *                    writing: no probing, rows rebuilt from the store when
  *                    its newest probe time moves (polled once a second).
+ *   view_remote()    a screen on collectors elsewhere, through their HTTP
+ *                    API (--view --remote URL...).
  *
  * Both own the terminal while they run and always give it back: on q, on
  * Ctrl-C / SIGTERM, on a terminal hangup (SIGHUP reloads the config as in
@@ -30,5 +32,13 @@ enum outcome view_live(const char *config_path, const char *db_path, char *err, 
 
 /* Runs the read-only dashboard on db_path (NULL: the default). Same returns. */
 enum outcome view_readonly(const char *db_path, char *err, size_t errlen);
+
+/*
+ * Runs the read-only dashboard on the n collectors of o (their HTTP API,
+ * remote.h): one merged list, a row per endpoint per collector. Same
+ * returns; an unreachable collector is shown, not an error.
+ */
+struct remote_opts;
+enum outcome view_remote(const struct remote_opts *o, size_t n, char *err, size_t errlen);
 
 #endif

@@ -26,7 +26,7 @@
 #include "httpsmon/fmt.h"
 #include "httpsmon/util.h"
 
-enum col_id { COL_STATE, COL_NAME, COL_TAGS, COL_HOST, COL_LAT, COL_TLS, COL_SPARK, COL_UP, COL_CERT,
+enum col_id { COL_STATE, COL_NAME, COL_LOC, COL_TAGS, COL_HOST, COL_LAT, COL_TLS, COL_SPARK, COL_UP, COL_CERT,
 	      COL_VER, COL_AGE, COL_REASON, COL_N };
 
 struct col {
@@ -44,11 +44,13 @@ struct col {
 
 /*
  * Drop order on narrow terminals (the README lists it): HOST, TLS, TLS HS,
- * AGE, RECENT, CERT, UP 24h, TAGS, LATENCY; STATE, NAME and REASON stay.
+ * AGE, RECENT, CERT, UP 24h, TAGS, LATENCY; STATE, NAME, LOCATION (remote viewer) and REASON stay.
  */
 static const struct col cols[COL_N] = {
 	[COL_STATE] = { "STATE", UI_BADGE_W, UI_BADGE_W, 0, SORT_STATE, false },
 	[COL_NAME] = { "NAME", 10, NAME_MAX_W, 0, SORT_NAME, false },
+	/* the remote viewer's collectors: never dropped, the same name's rows differ only here */
+	[COL_LOC] = { "LOCATION", 8, 20, 0, SORT_LOCATION, false },
 	[COL_TAGS] = { "TAGS", 6, 20, 2, SORT_TAGS, false },
 	[COL_HOST] = { "HOST", 10, 28, 9, SORT_HOST, false },
 	[COL_LAT] = { "LATENCY", 8, 8, 1, SORT_LATENCY, true },
@@ -91,17 +93,17 @@ static struct list_state {
  * goes to the host, the tags, the reason up to 40, the sparkline, and
  * what is left to the reason.
  */
-static void lay_out(int width, const int need[COL_N], bool tags, struct layout *l)
+static void lay_out(int width, const int need[COL_N], bool tags, bool loc, struct layout *l)
 {
 	bool on[COL_N];
 	int w0[COL_N], total = 0, spare, avail = width - 1;
 	static const struct {
 		enum col_id c;
 		int upto;      /* 0: need[c] */
-	} grow[] = { { COL_HOST, 0 }, { COL_TAGS, 0 }, { COL_REASON, 40 }, { COL_SPARK, 32 } };
+	} grow[] = { { COL_LOC, 0 }, { COL_HOST, 0 }, { COL_TAGS, 0 }, { COL_REASON, 40 }, { COL_SPARK, 32 } };
 
 	for (int i = 0; i < COL_N; i++) {
-		on[i] = i != COL_TAGS || tags;
+		on[i] = (i != COL_TAGS || tags) && (i != COL_LOC || loc);
 		w0[i] = cols[i].min;
 		if (i == COL_NAME)
 			w0[i] = need[i] < cols[i].min ? cols[i].min : need[i] > cols[i].max ? cols[i].max : need[i];
@@ -210,6 +212,13 @@ static void reason_plain(const struct row *r, char *buf, size_t n, int64_t now_m
 
 static void reason_text(const struct row *r, char *buf, size_t n, int64_t now_ms)
 {
+	if (r->stale) { /* the remote viewer: the header says why (its collector unreachable, or behind) */
+		size_t used = (size_t)snprintf(buf, n, "[stale] ");
+
+		if (used < n)
+			reason_plain(r, buf + used, n - used, now_ms);
+		return;
+	}
 	if (r->mute[0]) { /* first: a muted endpoint must not look like one that would page */
 		size_t used = (size_t)snprintf(buf, n, "[%s] ", r->mute);
 
@@ -249,7 +258,7 @@ static void reason_plain(const struct row *r, char *buf, size_t n, int64_t now_m
 static void draw_row(const struct layout *l, int y, const struct row *r, bool sel,
 		     int64_t now_ms)
 {
-	int base = sel ? A_REVERSE : UI_PLAIN;
+	int base = (sel ? A_REVERSE : UI_PLAIN) | (r->stale ? A_DIM : 0);
 	int64_t now_s = now_ms / 1000;
 	char b[1024];
 
@@ -257,6 +266,8 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 	ui_badge(stdscr, y, l->x[COL_STATE], r->live, r->fails_in_row, r->fail_after,
 		 base | (r->from_history ? A_DIM : 0));
 	ui_text_cut(stdscr, y, l->x[COL_NAME], l->w[COL_NAME], base | A_BOLD, r->name);
+	if (l->w[COL_LOC])
+		ui_text_cut(stdscr, y, l->x[COL_LOC], l->w[COL_LOC], base, r->location ? r->location : "");
 	if (l->w[COL_TAGS])
 		ui_text_cut(stdscr, y, l->x[COL_TAGS], l->w[COL_TAGS], base, row_tags_text(r, b, sizeof(b)));
 	if (l->w[COL_HOST])
@@ -312,6 +323,8 @@ static void list_draw(const struct ui *u, int y0, int h)
 		if (u->m.filter[0])
 			ui_textf(stdscr, y0 + 2, 2, -1, UI_PLAIN, "no endpoint matches \"%s\" (Esc clears the filter)",
 				 u->m.filter);
+		else if (u->m.rs)
+			ui_text(stdscr, y0 + 2, 2, -1, UI_PLAIN, "no endpoints from the collectors yet (the line above says why)");
 		else if (u->m.viewer)
 			ui_text(stdscr, y0 + 2, 2, -1, UI_PLAIN, "the database holds no probes yet");
 		else
@@ -350,6 +363,8 @@ static unsigned list_update(struct ui *u, bool changed, bool query, int y0, int 
 				ls.need[COL_NAME] = w;
 			if ((w = fmt_width(r->host)) > ls.need[COL_HOST])
 				ls.need[COL_HOST] = w;
+			if (r->location && (w = fmt_width(r->location)) > ls.need[COL_LOC])
+				ls.need[COL_LOC] = w;
 			if (ls.tags && (w = fmt_width(row_tags_text(r, b, sizeof(b)))) > ls.need[COL_TAGS])
 				ls.need[COL_TAGS] = w;
 		}
@@ -358,7 +373,7 @@ static unsigned list_update(struct ui *u, bool changed, bool query, int y0, int 
 		ls.measured_tags = ls.tags;
 		snprintf(ls.measured_filter, sizeof(ls.measured_filter), "%s", u->m.filter);
 	}
-	lay_out(COLS, ls.need, ls.tags, &ls.l);
+	lay_out(COLS, ls.need, ls.tags, u->m.rs != NULL, &ls.l);
 	if (h < 2)
 		return 0;
 	ls.y0 = y0 + 1;

@@ -142,7 +142,9 @@ void model_done(struct model *m)
 {
 	mutes_free(m->vmutes);
 	m->vmutes = NULL;
-	if (m->viewer)
+	if (m->rs)
+		model_remote_done(m);
+	else if (m->viewer)
 		vrows_free(m);
 	else if (m->l)
 		lrows_resize(m, m->n, 0);
@@ -664,7 +666,11 @@ static bool mute_sync(struct model *m, bool polled, int64_t now_ms)
 bool model_refresh(struct model *m, int64_t now_ms)
 {
 	int64_t polled = m->v_checked_mono_ms;
-	bool changed = m->viewer ? refresh_viewer(m, now_ms) : refresh_live(m, now_ms);
+	bool changed;
+
+	if (m->rs)
+		return model_refresh_remote(m, now_ms); /* no mutes: the API does not serve them */
+	changed = m->viewer ? refresh_viewer(m, now_ms) : refresh_live(m, now_ms);
 
 	return mute_sync(m, m->v_checked_mono_ms != polled, now_ms) || changed;
 }

@@ -124,6 +124,10 @@ static void sort_val(const struct row *r, enum ui_sort k, struct sort_val *o)
 		o->s = row_tags_text(r, o->buf, sizeof(o->buf));
 		o->none = !o->buf[0];
 		break;
+	case SORT_LOCATION:
+		o->s = r->location;
+		o->none = !r->location;
+		break;
 	default:
 		break;
 	}
@@ -156,8 +160,8 @@ static int by_key(const void *pa, const void *pb, void *arg)
 	if (x->m->frozen) {
 		uint64_t ra = UINT64_MAX, rb = UINT64_MAX;
 
-		hashmap_sget(&x->m->frozen_rank, a->name, &ra);
-		hashmap_sget(&x->m->frozen_rank, b->name, &rb);
+		hashmap_sget(&x->m->frozen_rank, row_key(a), &ra);
+		hashmap_sget(&x->m->frozen_rank, row_key(b), &rb);
 		if (ra != rb)
 			return ra < rb ? -1 : 1;
 	}
@@ -171,12 +175,17 @@ static int by_key(const void *pa, const void *pb, void *arg)
 		else
 			c = va.v < vb.v ? -1 : va.v > vb.v;
 	}
-	return c ? c * x->dir : strcmp(a->name, b->name);
+	if (c)
+		return c * x->dir;
+	/* the same endpoint from several collectors: by location */
+	c = strcmp(a->name, b->name);
+	return c ? c : strcmp(a->location ? a->location : "", b->location ? b->location : "");
 }
 
 static bool row_matches(const struct row *r, const char *filter)
 {
-	if (!*filter || fmt_match(r->name, filter) || fmt_match(r->host, filter))
+	if (!*filter || fmt_match(r->name, filter) || fmt_match(r->host, filter) ||
+	    (r->location && fmt_match(r->location, filter)))
 		return true;
 	for (size_t i = 0; r->tags && i < r->tags->n; i++)
 		if (fmt_match(r->tags->v[i], filter))
@@ -202,7 +211,7 @@ const char *sort_name(enum ui_sort s)
 		[SORT_EXPIRY] = "cert expiry", [SORT_AGE] = "age", [SORT_HOST] = "host",
 		[SORT_TLS_HS] = "TLS handshake", [SORT_RECENT] = "recent failures",
 		[SORT_UPTIME] = "uptime", [SORT_TLS_VER] = "TLS version", [SORT_REASON] = "reason",
-		[SORT_TAGS] = "tags",
+		[SORT_TAGS] = "tags", [SORT_LOCATION] = "location",
 	};
 
 	return (unsigned)s < SORT_COUNT ? names[s] : "?";
@@ -211,7 +220,7 @@ const char *sort_name(enum ui_sort s)
 long model_find(const struct model *m, const char *name)
 {
 	for (size_t i = 0; i < m->n_shown; i++)
-		if (!strcmp(m->rows[m->order[i]].name, name))
+		if (!strcmp(row_key(&m->rows[m->order[i]]), name))
 			return (long)i;
 	return -1;
 }
@@ -231,7 +240,7 @@ void model_sync(struct model *m)
 	if (!m->n_shown)
 		m->sel = -1;
 	if (m->sel >= 0)
-		snprintf(m->sel_name, sizeof(m->sel_name), "%s", model_shown(m, (size_t)m->sel)->name);
+		snprintf(m->sel_name, sizeof(m->sel_name), "%s", row_key(model_shown(m, (size_t)m->sel)));
 }
 
 void model_rearrange(struct model *m)
@@ -282,11 +291,11 @@ static void freeze_take(struct model *m, bool as_shown)
 	model_freeze(m, false);
 	hashmap_init(&m->frozen_rank, HASHMAP_STR);
 	for (size_t i = 0; i < n_was; i++)
-		frozen_push(m, m->rows[was[i]].name);
+		frozen_push(m, row_key(&m->rows[was[i]]));
 	free(was);
 	model_arrange(m, m->sort, "");
 	for (size_t i = 0; i < m->n_shown; i++)
-		frozen_push(m, model_shown(m, i)->name);
+		frozen_push(m, row_key(model_shown(m, i)));
 	m->frozen = true;
 }
 
@@ -323,7 +332,7 @@ bool model_select(struct model *m, long i)
 		i = (long)m->n_shown - 1;
 	m->cursor_top = false;
 	m->sel = i;
-	snprintf(m->sel_name, sizeof(m->sel_name), "%s", model_shown(m, (size_t)i)->name);
+	snprintf(m->sel_name, sizeof(m->sel_name), "%s", row_key(model_shown(m, (size_t)i)));
 	return true;
 }
 

@@ -38,6 +38,7 @@
 
 #include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
+#include "httpsmon/remote.h"
 #include "httpsmon/ui.h"
 #include "httpsmon/util.h"
 
@@ -265,7 +266,8 @@ static void draw_header(const struct ui *u)
 
 	model_counts(&u->m, counts);
 	ui_fill(stdscr, 0, 0, -1, A_REVERSE);
-	x += ui_text(stdscr, 0, x, -1, A_REVERSE | A_BOLD, u->m.viewer ? " httpsmon (read-only) " : " httpsmon ");
+	x += ui_text(stdscr, 0, x, -1, A_REVERSE | A_BOLD,
+		     u->m.rs ? " httpsmon (remote, read-only) " : u->m.viewer ? " httpsmon (read-only) " : " httpsmon ");
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		enum live l = order[i];
 
@@ -329,6 +331,11 @@ static void draw_header(const struct ui *u)
 			ui_textf(stdscr, 1, 0, COLS - hw - 2, UI_PLAIN, "config %s: %zu endpoint%s, loaded %s",
 				 app_config_path(u->m.app), u->m.n, u->m.n == 1 ? "" : "s", clock);
 		}
+	} else if (u->m.rs) {
+		bool problem;
+
+		model_remote_status(&u->m, now, b, sizeof(b), &problem);
+		ui_text_cut(stdscr, 1, 0, COLS, problem ? ui_attr(C_DOWN) | A_BOLD : UI_PLAIN, b);
 	} else {
 		int64_t last = u->m.v_last_probe_ms;
 
@@ -416,6 +423,10 @@ static unsigned viewer_ask(struct ui *u, const struct row *r, enum store_action 
 	};
 	char err[600], act[200];
 
+	if (u->m.rs) {
+		ui_notice(u, "remote viewer: read-only; r and p work in the collector's own dashboard or --view on its host");
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (!u->m.v_collector_pid) {
 		ui_notice(u, "no collector is running on %s: r and p need one (httpsmon --headless)", u->m.db_path);
 		return UI_HANDLED | UI_REDRAW;
@@ -795,16 +806,31 @@ static void viewer_signal_cb(struct loop *lp, int signo, void *ud)
 	loop_stop(lp);
 }
 
+/* A read-only dashboard on lp (its model set up by the caller) until q, the terminal gone, or a signal. */
+static enum outcome viewer_run(struct ui *u, struct loop *lp, char *err, size_t errlen)
+{
+	struct dash d = { .u = u, .dirty = true };
+	size_t nsig = sizeof(viewer_signals) / sizeof(viewer_signals[0]);
+	enum outcome rc = OUTCOME_UNUSABLE;
+
+	if (loop_signals_add(lp, viewer_signals, nsig, viewer_signal_cb, NULL) != 0) {
+		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
+		return rc;
+	}
+	rc = dash_run(&d, lp, err, errlen);
+	dash_unregister(&d);
+	screen_stop();
+	loop_signals_remove(lp, viewer_signals, nsig);
+	return rc;
+}
+
 enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 {
 	struct ui *u = xcalloc(1, sizeof(*u));
-	struct dash d = { .u = u, .dirty = true };
 	char *path = db_path ? xstrdup(db_path) : store_reader_path(STORE_SYSTEM_DB);
-	size_t nsig = sizeof(viewer_signals) / sizeof(viewer_signals[0]);
 	enum outcome rc = OUTCOME_UNUSABLE;
 	struct store *st = NULL;
 	struct loop *lp = NULL;
-	bool signals = false;
 
 	if (access(path, F_OK) != 0) {
 		/* the service's state is under /var/lib/private (0700) with DynamicUser=yes */
@@ -821,24 +847,32 @@ enum outcome view_readonly(const char *db_path, char *err, size_t errlen)
 		goto out;
 	model_init_viewer(&u->m, st, path);
 	lp = loop_new(0, err, errlen);
-	if (!lp)
-		goto out;
-	signals = loop_signals_add(lp, viewer_signals, nsig, viewer_signal_cb, NULL) == 0;
-	if (!signals) {
-		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
-		goto out;
-	}
-	/* until q, the terminal gone, or a signal */
-	rc = dash_run(&d, lp, err, errlen);
+	if (lp)
+		rc = viewer_run(u, lp, err, errlen);
 out:
-	dash_unregister(&d);
-	screen_stop();
-	if (signals)
-		loop_signals_remove(lp, viewer_signals, nsig);
 	loop_free(lp);
 	ui_done(u);
 	store_close(st);
 	free(path);
+	free(u);
+	return rc;
+}
+
+enum outcome view_remote(const struct remote_opts *o, size_t n, char *err, size_t errlen)
+{
+	struct ui *u = xcalloc(1, sizeof(*u));
+	struct loop *lp = loop_new(0, err, errlen);
+	struct remote_set *rs = lp ? remote_set_new(lp, o, n, err, errlen) : NULL;
+	enum outcome rc = OUTCOME_UNUSABLE;
+
+	if (rs) {
+		model_init_remote(&u->m, rs);
+		rc = viewer_run(u, lp, err, errlen);
+	}
+	ui_done(u);
+	/* the transfers first: they are on the loop */
+	remote_set_free(rs);
+	loop_free(lp);
 	free(u);
 	return rc;
 }
