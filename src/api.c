@@ -248,7 +248,10 @@ static int series(struct app *a, const struct listen_req *rq, struct strbuf *b)
 			else
 				strbuf_printf(b, "%.3f", (double)p->avg_us[ph] / 1000.0);
 		}
-		strbuf_printf(b, "},\"max_total_ms\":%.3f}", (double)p->max_total_us / 1000.0);
+		if (p->max_total_us < 0)
+			strbuf_puts(b, "},\"max_total_ms\":null}");
+		else
+			strbuf_printf(b, "},\"max_total_ms\":%.3f}", (double)p->max_total_us / 1000.0);
 	}
 	strbuf_puts(b, "\n]}\n");
 	free(pts);

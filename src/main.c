@@ -16,6 +16,7 @@
  *   httpsmon [-c FILE]             the dashboard (stdin and stdout are a terminal; else: check)
  *   httpsmon --headless            the collector without a terminal
  *   httpsmon --view [--db FILE]    read-only dashboard on a collector's database
+ *   httpsmon --view --remote URL...  the same on collectors' HTTP APIs
  *   httpsmon mute NAME DUR | unmute NAME   hold back an endpoint's alerts
  * Adding a command is a function and a row; adding an option is a row of
  * optspecs and its bit in the rows that accept it.
@@ -42,6 +43,7 @@
 #include "httpsmon/outcome.h"
 #include "httpsmon/paths.h"
 #include "httpsmon/probe.h"
+#include "httpsmon/remote.h"
 #include "httpsmon/svc.h"
 #include "httpsmon/util.h"
 #include "httpsmon/version.h"
@@ -50,7 +52,7 @@
 /* Every option, one bit each in struct cmd_entry.accepts. */
 enum opt {
 	O_CONFIG, O_DB, O_JSON, O_VERBOSE, O_CACERT, O_RESOLVE, O_TIMEOUT, O_IPV4, O_IPV6,
-	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT, O_NAME, O_REASON,
+	O_ENDPOINT, O_SINCE, O_UNTIL, O_FORMAT, O_WHAT, O_NAME, O_REASON, O_REMOTE, O_TOKEN,
 	O_EXPECT_STATUS, O_CERT_WARN_DAYS, O_CERT_CRIT_DAYS, O_MIN_TLS, O_LATENCY_WARN, O_EXPECT_BODY,
 	O_COUNT
 };
@@ -82,6 +84,8 @@ static const struct optspec {
 	[O_WHAT] = { "what", 0, required_argument, NULL },
 	[O_NAME] = { "name", 0, required_argument, NULL },
 	[O_REASON] = { "reason", 0, required_argument, NULL },
+	[O_REMOTE] = { "remote", 0, required_argument, NULL },
+	[O_TOKEN] = { "token", 0, required_argument, NULL },
 	[O_EXPECT_STATUS] = { "expect-status", 0, required_argument, "expect_status" },
 	[O_CERT_WARN_DAYS] = { "cert-warn-days", 0, required_argument, "cert_warn_days" },
 	[O_CERT_CRIT_DAYS] = { "cert-crit-days", 0, required_argument, "cert_crit_days" },
@@ -99,6 +103,8 @@ struct options {
 	bool long_form[O_COUNT];   /* how it was spelled, for messages */
 	uint64_t given;            /* OPT() of every option seen */
 	struct strlist resolve;    /* --resolve is repeatable */
+	struct strlist remote;     /* so are --remote */
+	struct strlist token;      /* and --token (secrets: never printed) */
 	int64_t timeout_ms;        /* parsed --timeout */
 	int64_t since_ms;          /* parsed --since: a Unix time */
 	int64_t until_ms;          /* parsed --until: a Unix time */
@@ -439,9 +445,58 @@ static enum outcome cmd_dashboard(struct cmd_ctx *c)
 	return rc;
 }
 
-/* --view: the dashboard on the database, read-only. */
+/*
+ * --view --remote URL... [--token T...] [--cacert FILE]: the dashboard on
+ * collectors elsewhere. One --token goes with every --remote, or one each
+ * in order; without one, HTTPSMON_TOKEN from the environment (out of ps).
+ */
+static enum outcome cmd_view_remote(struct cmd_ctx *c)
+{
+	const struct options *o = &c->o;
+	const char *env = getenv("HTTPSMON_TOKEN");
+	struct remote_opts *ro;
+	char why[256];
+	enum outcome rc;
+
+	if (o->token.n > 1 && o->token.n != o->remote.n) {
+		snprintf(c->err, sizeof(c->err), "%zu --token for %zu --remote: give one for all, or one per --remote in order",
+			 o->token.n, o->remote.n);
+		return OUTCOME_USAGE;
+	}
+	for (size_t i = 0; i < o->remote.n; i++) {
+		if (remote_url_check(o->remote.v[i], why, sizeof(why)) != 0) {
+			char safe[600];
+
+			snprintf(c->err, sizeof(c->err), "bad --remote '%s': %s",
+				 util_sanitize(o->remote.v[i], strlen(o->remote.v[i]), safe, sizeof(safe)), why);
+			return OUTCOME_USAGE;
+		}
+	}
+	ro = xcalloc(o->remote.n, sizeof(*ro));
+	for (size_t i = 0; i < o->remote.n; i++) {
+		ro[i].url = o->remote.v[i];
+		ro[i].token = o->token.n ? o->token.v[o->token.n == 1 ? 0 : i] : env && *env ? env : NULL;
+		ro[i].ca_file = o->arg[O_CACERT];
+	}
+	rc = view_remote(ro, o->remote.n, c->err, sizeof(c->err));
+	free(ro);
+	return rc;
+}
+
+/* --view: the dashboard on the database, read-only; or on remote collectors. */
 static enum outcome cmd_view(struct cmd_ctx *c)
 {
+	if (c->o.remote.n && c->o.arg[O_DB]) {
+		snprintf(c->err, sizeof(c->err),
+			 "--view reads either a database (--db FILE) or collectors (--remote URL), not both");
+		return OUTCOME_USAGE;
+	}
+	if (c->o.remote.n)
+		return cmd_view_remote(c);
+	if (c->o.arg[O_CACERT]) {
+		snprintf(c->err, sizeof(c->err), "--cacert goes with --remote https://... (the database needs none)");
+		return OUTCOME_USAGE;
+	}
 	return view_readonly(c->o.arg[O_DB], c->err, sizeof(c->err));
 }
 
@@ -566,8 +621,12 @@ static const struct cmd_entry cmds[] = {
 	  "  httpsmon [-c FILE] [--db FILE]  the dashboard: probe on schedule, keep history, show it live\n"
 	  "                               (on a terminal; otherwise the same as: check)\n",
 	  0, NULL, OPT(O_CONFIG) | OPT(O_DB), "the dashboard", NULL, 0, cmd_dashboard },
-	{ "--view", false, "  httpsmon --view [--db FILE]  read-only dashboard on the database a collector writes\n", 0,
-	  "--view takes no command ('%s')", OPT(O_DB), "--view",
+	{ "--view", false,
+	  "  httpsmon --view [--db FILE]  read-only dashboard on the database a collector writes\n"
+	  "  httpsmon --view --remote URL [--remote URL...] [--token TOKEN] [--cacert FILE]\n"
+	  "                               the same on collectors elsewhere, through their HTTP API\n"
+	  "                               (listen); several: one list with a LOCATION column\n",
+	  0, "--view takes no command ('%s')", OPT(O_DB) | OPT(O_REMOTE) | OPT(O_TOKEN) | OPT(O_CACERT), "--view",
 	  "it reads the database only (--db FILE); the collector has the config", ~(uint64_t)0, cmd_view },
 	{ "--help", false, "", -1, NULL, ~(uint64_t)0, "--help", NULL, 0, cmd_help },
 	{ "--version", false, "", -1, NULL, ~(uint64_t)0, "--version", NULL, 0, cmd_version },
@@ -587,7 +646,8 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 	       "      --db FILE       history database (default $XDG_STATE_HOME/httpsmon/history.db)\n"
 	       "      --json          one JSON object per line\n"
 	       "  -v, --verbose       check -c: the detailed block for every endpoint, not a table\n"
-	       "      --cacert FILE   check URL: trust these CA certificates instead of the system store\n"
+	       "      --cacert FILE   check URL, --view --remote: trust these CA certificates instead of\n"
+	       "                      the system store\n"
 	       "      --resolve HOST:PORT:ADDR  check URL: connect to ADDR for HOST:PORT (repeatable)\n"
 	       "      --timeout DUR   check URL: whole-probe timeout, e.g. 5s, 800ms (default 10s)\n"
 	       "  -4, -6              check URL: use IPv4 / IPv6 only\n"
@@ -598,6 +658,9 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 	       "      --format F      export: csv (RFC 4180, header line) or json (one object per line)\n"
 	       "      --what W        export: probes (default), outages or events\n"
 	       "      --name NAME     add: the new endpoint's name\n"
+	       "      --remote URL    --view: a collector's listener, http(s)://HOST:PORT (repeatable)\n"
+	       "      --token TOKEN   --view --remote: its listen_token (one for all, or one per --remote;\n"
+	       "                      default $HTTPSMON_TOKEN)\n"
 	       "  -h, --help          this help\n"
 	       "  -V, --version       version, and the libraries' versions it runs with\n"
 	       "\n"
@@ -720,6 +783,10 @@ static enum outcome option_take(struct cmd_ctx *c, int ch, bool long_form, const
 		o->arg[k] = optspecs[k].has_arg == no_argument ? "" : optarg;
 		if (k == O_RESOLVE)
 			strlist_push(&o->resolve, optarg);
+		if (k == O_REMOTE)
+			strlist_push(&o->remote, optarg);
+		if (k == O_TOKEN)
+			strlist_push(&o->token, optarg);
 		if (k == O_TIMEOUT)
 			return duration_arg(c, optarg, &o->timeout_ms);
 		if (k == O_SINCE)
@@ -777,6 +844,27 @@ static enum outcome options_parse(struct cmd_ctx *c, int argc, char **argv)
 	return rc;
 }
 
+/*
+ * --remote and --token belong to --view alone, and go together: said here,
+ * before a row is picked, in the words an operator needs (the row's own
+ * refusal would name whichever command the rest picked).
+ */
+static enum outcome remote_opts_check(struct cmd_ctx *c)
+{
+	const struct options *o = &c->o;
+	bool view = o->mode && !strcmp(o->mode, "--view");
+
+	if ((o->given & OPT(O_REMOTE)) && !view && (!o->mode || strcmp(o->mode, "--help"))) {
+		snprintf(c->err, sizeof(c->err), "--remote goes with --view: httpsmon --view --remote http://HOST:9469");
+		return OUTCOME_USAGE;
+	}
+	if ((o->given & OPT(O_TOKEN)) && !(o->given & OPT(O_REMOTE)) && (!o->mode || strcmp(o->mode, "--help"))) {
+		snprintf(c->err, sizeof(c->err), "--token goes with --remote URL (the collector's listen_token)");
+		return OUTCOME_USAGE;
+	}
+	return OUTCOME_OK;
+}
+
 /* The one place an outcome becomes a message on stderr and an exit status. */
 static int main_exit(enum outcome rc, const char *err)
 {
@@ -795,6 +883,8 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	rc = options_parse(&c, argc, argv);
+	if (rc == OUTCOME_OK)
+		rc = remote_opts_check(&c);
 	if (rc == OUTCOME_OK && !(ce = cmd_pick(&c)))
 		rc = OUTCOME_USAGE;
 	if (rc == OUTCOME_OK)
@@ -802,5 +892,9 @@ int main(int argc, char **argv)
 	if (rc == OUTCOME_OK)
 		rc = ce->fn(&c);
 	strlist_done(&c.o.resolve);
+	strlist_done(&c.o.remote);
+	for (size_t i = 0; i < c.o.token.n; i++)
+		memset(c.o.token.v[i], 0, strlen(c.o.token.v[i]));
+	strlist_done(&c.o.token);
 	return main_exit(rc, c.err);
 }

@@ -326,6 +326,25 @@ void ui_note(struct ui *u, enum ui_note_kind kind, int64_t t_ms, const char *tex
 const struct ui_note *ui_note_at(const struct ui *u, size_t i);
 void ui_notes_free(struct ui *u);
 
+/*
+ * history_remote.c: the history pane's figures for row r from its remote
+ * collector, as answered so far (the pane asks again when the model
+ * changes). key: the pane's question (endpoint, range, width); the chart
+ * from since_ms to now in buckets of bucket_ms; all: every endpoint's
+ * outages. Everything in *f is the caller's (pts and out: free).
+ */
+struct hist_fill {
+	struct uptime up[3];          /* 24h, 7d, 30d; pct -1 unknown */
+	struct series_point *pts;
+	size_t n_pts;
+	struct outage_row *out;
+	size_t n_out;
+	bool waiting;                 /* an answer has not come yet */
+	char err[256];                /* why an answer failed, or "asking LOCATION...", or "" */
+};
+void history_remote_fill(struct ui *u, const struct row *r, const char *key, bool all, int64_t since_ms,
+			 int64_t bucket_ms, struct hist_fill *f);
+
 /* ---- widgets (widgets.c) ----------------------------------------------- */
 
 enum ui_color {

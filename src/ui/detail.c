@@ -20,13 +20,15 @@
 
 #include "httpsmon/fmt.h"
 #include "httpsmon/hsts.h"
+#include "httpsmon/remote.h"
 #include "httpsmon/util.h"
 
 #define EVENTS_SHOWN 20
 #define EVENTS_SINCE_MS (30LL * 86400000)
 
 static struct detail_state {
-	char name[128];               /* endpoint whose events are loaded */
+	char name[256];               /* the row (row_key) whose events are loaded */
+	char why[200];                /* remote: why its collector gave no events yet, "" when it did */
 	struct event_row *ev;
 	size_t n_ev;
 	bool stale;                   /* reload events before the next draw */
@@ -41,13 +43,31 @@ static void free_events(void)
 	ds.n_ev = 0;
 }
 
+/* The remote viewer: the events its collector answered for r so far (copied), or why not. */
+static void detail_query_remote(const struct ui *u, const struct row *r)
+{
+	const char *why;
+	const struct rj_detail *d = remote_detail(u->m.rs, (size_t)r->loc, r->name, util_now_ms(), &why);
+
+	snprintf(ds.why, sizeof(ds.why), "%s", *why ? why : d ? "" : "asking the collector...");
+	if (!d || !d->n_ev)
+		return;
+	ds.ev = xmalloc(d->n_ev * sizeof(*ds.ev));
+	memcpy(ds.ev, d->ev, d->n_ev * sizeof(*ds.ev));
+	ds.n_ev = d->n_ev;
+}
+
 static void detail_query(const struct ui *u, const struct row *r)
 {
 	free_events();
 	ds.stale = false;
-	if (strcmp(ds.name, r->name))
+	if (strcmp(ds.name, row_key(r)))
 		ds.scroll = 0;
-	snprintf(ds.name, sizeof(ds.name), "%s", r->name);
+	snprintf(ds.name, sizeof(ds.name), "%s", row_key(r));
+	if (u->m.rs && r->location) {
+		detail_query_remote(u, r);
+		return;
+	}
 	if (u->m.st &&
 	    store_events(u->m.st, r->name, util_now_ms() - EVENTS_SINCE_MS, EVENTS_SHOWN, &ds.ev, &ds.n_ev) != 0) {
 		ds.ev = NULL;
@@ -292,7 +312,11 @@ static void events_block(struct canvas *c, const struct ui *u)
 	char t[40], b[700];
 
 	cv_rule(c, "recent events");
-	if (!u->m.st) {
+	if (u->m.rs && ds.why[0]) {
+		kv(c, "", ui_attr(C_DIM), ds.why);
+		return;
+	}
+	if (!u->m.st && !u->m.rs) {
 		kv(c, "", ui_attr(C_DIM), "history is off");
 		return;
 	}
@@ -341,6 +365,9 @@ static void detail_draw(const struct ui *u, int y0, int h)
 		return;
 	}
 	x = ui_text(stdscr, y0, 0, -1, ui_attr(C_TITLE), r->name);
+	if (r->location)
+		x += ui_textf(stdscr, y0, x, -1, ui_attr(C_TITLE), " from %s%s", r->location,
+			      r->stale ? " (stale: the header says why)" : "");
 	if (r->url && *r->url) {
 		char url[1024];
 
@@ -370,7 +397,7 @@ static unsigned detail_update(struct ui *u, bool changed, bool query, int y0, in
 		ds.stale = true; /* the viewer's events come from the database the collector writes */
 	if (!r)
 		return 0;
-	if (ds.stale || strcmp(ds.name, r->name)) {
+	if (ds.stale || strcmp(ds.name, row_key(r))) {
 		detail_query(u, r);
 		f = UI_REDRAW;
 	}

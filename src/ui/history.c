@@ -124,6 +124,32 @@ static void chart_plan(struct hist *h, int cw, int64_t now)
 	h->bucket_ms = b;
 }
 
+/* The remote viewer: what the row's collector answered so far (history_remote.c); an outage's probes are not served. */
+static void history_query_remote(struct ui *u, const struct row *r, int width)
+{
+	struct hist *h = &hs;
+	struct hist_fill f;
+	char key[300];
+
+	snprintf(key, sizeof(key), "%s|%d|%d|%d", row_key(r), h->all, h->range, chart_width(width));
+	snprintf(h->name, sizeof(h->name), "%s", r->name);
+	chart_plan(h, chart_width(width), util_now_ms());
+	history_remote_fill(u, r, key, h->all, h->since_ms, h->bucket_ms, &f);
+	history_free(h);
+	memcpy(h->up, f.up, sizeof(h->up));
+	h->pts = f.pts;
+	h->n_pts = f.n_pts;
+	h->out = f.out;
+	h->n_out = f.n_out;
+	snprintf(h->err, sizeof(h->err), "%s", f.err);
+	if (h->sel >= h->n_out)
+		h->sel = h->n_out ? h->n_out - 1 : 0;
+	if (h->open)
+		ui_notice(u, "an outage's probes are not served over the API: on the collector, "
+			  "httpsmon export --what probes --endpoint %s", r->name);
+	h->open = false;
+}
+
 static void history_query(struct ui *u, int width)
 {
 	struct hist *h = &hs;
@@ -132,6 +158,10 @@ static void history_query(struct ui *u, int width)
 	int64_t now = util_now_ms();
 	char key[256];
 
+	if (u->m.rs && r) {
+		history_query_remote(u, r, width);
+		return;
+	}
 	if (!st || !r)
 		return;
 	/* only what the key changed is read again: a new selection in the list re-reads the probes only */
@@ -586,7 +616,7 @@ static void history_draw(const struct ui *u, int y0, int h_rows)
 
 	x = ui_text(stdscr, y, 0, -1, ui_attr(C_TITLE), "history of ");
 	x += ui_text(stdscr, y, x, -1, ui_attr(C_TITLE), h->name[0] ? h->name : "?");
-	if (!u->m.st) {
+	if (!u->m.st && !u->m.rs) {
 		ui_text(stdscr, y + 2, 2, -1, UI_PLAIN, "history is off: this dashboard runs without a database");
 		return;
 	}
@@ -640,14 +670,14 @@ static unsigned history_update(struct ui *u, bool changed, bool query, int y0, i
 {
 	unsigned f = 0;
 
-	(void)changed;
 	(void)y0;
-	if (query || hs.q_width != COLS) {
+	/* remote: answers arrive after the question, each one a change of the model */
+	if (query || hs.q_width != COLS || (changed && u->m.rs)) {
 		history_query(u, COLS);
 		hs.q_width = COLS;
 		f = UI_REDRAW;
 	}
-	if (u->m.st)
+	if (u->m.st || u->m.rs)
 		history_scroll(h);
 	return f;
 }

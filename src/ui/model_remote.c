@@ -94,9 +94,14 @@ bool model_refresh_remote(struct model *m, int64_t now_ms)
 	uint64_t sig = 0;
 
 	(void)now_ms;
-	if (!remote_sync(rs) && m->v_seq >= 0)
-		return false;
-	m->v_seq = 1;
+	if (!remote_sync(rs) && m->v_seq >= 0) {
+		/* a pane's answer came (remote_seq moved): the rows stand, the panes ask again */
+		if ((uint64_t)m->v_seq == remote_seq(rs))
+			return false;
+		m->v_seq = (int64_t)remote_seq(rs);
+		return true;
+	}
+	m->v_seq = (int64_t)remote_seq(rs);
 	for (size_t i = 0; i < remote_count(rs); i++) {
 		const struct remote_state *st = remote_at(rs, i);
 
