@@ -465,10 +465,12 @@ static enum outcome cmd_view_remote(struct cmd_ctx *c)
 	}
 	for (size_t i = 0; i < o->remote.n; i++) {
 		if (remote_url_check(o->remote.v[i], why, sizeof(why)) != 0) {
-			char safe[600];
+			char red[600], safe[1200];
 
-			snprintf(c->err, sizeof(c->err), "bad --remote '%s': %s",
-				 util_sanitize(o->remote.v[i], strlen(o->remote.v[i]), safe, sizeof(safe)), why);
+			/* a password or a token in a query is not echoed */
+			util_url_redact(o->remote.v[i], red, sizeof(red));
+			snprintf(c->err, sizeof(c->err), "bad --remote '%s': %s", util_sanitize(red, strlen(red), safe, sizeof(safe)),
+				 why);
 			return OUTCOME_USAGE;
 		}
 	}

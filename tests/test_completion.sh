@@ -72,3 +72,7 @@ expect "test-notify: by prefix" "pager" -c "$work/a.ini" test-notify p
 expect "-c: file names" "$work/a.ini" check -c "$work/a."
 expect "--since: durations" "1h 24h 30d 7d" history --since ""
 expect "no config anywhere: no names, no error" "" -c "$work/missing.ini" check ""
+expect "--view --remote: the schemes" "http:// https://" --view --remote ""
+contains "--view --remote URL: --token is offered" --token --view --remote http://h:9469 --t
+expect "--token: nothing offered (a secret)" "" --view --remote http://h:9469 --token ""
+contains "a --token's value is not the command word" history -c "$work/a.ini" --view --remote http://h:1 --token check ""

@@ -106,6 +106,8 @@ struct model {
 	bool viewer;                  /* read-only: on a database, or (rs) on remote collectors */
 	struct remote_set *rs;        /* remote viewer (remote.h), else NULL */
 	char **r_keys;                /* remote viewer: each row's key, owned */
+#define MODEL_REMOTE_MAX 64           /* collectors whose changes become notices */
+	unsigned char r_was[MODEL_REMOTE_MAX]; /* remote viewer: each collector as last noted */
 	struct app *app;              /* live mode, else NULL */
 	struct store *st;             /* live: app_store (may be NULL); viewer: the reader */
 	struct mutes *vmutes;         /* viewer: the file's mutes, read when the rows are polled */
@@ -174,6 +176,12 @@ void model_remote_done(struct model *m);
  * ... (rows of 2m ago)"; *problem set when one is unreachable. Returns buf.
  */
 char *model_remote_status(const struct model *m, int64_t now_ms, char *buf, size_t n, bool *problem);
+/*
+ * A collector that became unreachable (with why) or reachable again since
+ * the last call, as a notice's text; *up: it came back. False when none
+ * (call until false).
+ */
+bool model_remote_note(struct model *m, char *text, size_t n, bool *up);
 
 /* Counts by live state over every row (not just the shown ones). */
 void model_counts(const struct model *m, size_t counts[LIVE_PAUSED + 1]);

@@ -105,7 +105,8 @@ static void lay_out(int width, const int need[COL_N], bool tags, bool loc, struc
 	for (int i = 0; i < COL_N; i++) {
 		on[i] = (i != COL_TAGS || tags) && (i != COL_LOC || loc);
 		w0[i] = cols[i].min;
-		if (i == COL_NAME)
+		/* the name and the location are what a row is: their width before any optional column's */
+		if (i == COL_NAME || i == COL_LOC)
 			w0[i] = need[i] < cols[i].min ? cols[i].min : need[i] > cols[i].max ? cols[i].max : need[i];
 		if (on[i])
 			total += w0[i] + 1;

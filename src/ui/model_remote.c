@@ -129,31 +129,62 @@ bool model_refresh_remote(struct model *m, int64_t now_ms)
 	return true;
 }
 
+/* One collector's part of the header line. */
+static size_t status_one(const struct remote_state *st, bool first, int64_t now_ms, char *buf, size_t n)
+{
+	const char *sep = first ? "" : "   ";
+	char age[32];
+
+	if (st->reached)
+		return (size_t)snprintf(buf, n, "%s%s ok (%zu endpoint%s)", sep, st->label, st->list->n,
+					st->list->n == 1 ? "" : "s");
+	if (st->last_ok_ms)
+		return (size_t)snprintf(buf, n, "%s%s UNREACHABLE (rows of %s, stale): %s", sep, st->label,
+					fmt_age(age, sizeof(age), now_ms - st->last_ok_ms), st->why);
+	if (st->last_try_ms)
+		return (size_t)snprintf(buf, n, "%s%s UNREACHABLE: %s", sep, st->label, st->why);
+	return (size_t)snprintf(buf, n, "%s%s connecting...", sep, st->label);
+}
+
 char *model_remote_status(const struct model *m, int64_t now_ms, char *buf, size_t n, bool *problem)
 {
 	size_t len = 0;
 
 	*problem = false;
 	buf[0] = '\0';
-	for (size_t i = 0; i < remote_count(m->rs) && len < n; i++) {
-		const struct remote_state *st = remote_at(m->rs, i);
-		char age[32];
+	/* the unreachable first: on a narrow screen they are what must be read */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < remote_count(m->rs) && len < n; i++) {
+			const struct remote_state *st = remote_at(m->rs, i);
 
-		if (st->reached) {
-			len += (size_t)snprintf(buf + len, n - len, "%s%s ok (%zu endpoint%s)", i ? "   " : "",
-						st->label, st->list->n, st->list->n == 1 ? "" : "s");
-			continue;
+			if (st->reached != (pass == 1))
+				continue;
+			*problem |= !st->reached && st->last_try_ms;
+			len += status_one(st, len == 0, now_ms, buf + len, n - len);
 		}
-		*problem = true;
-		if (st->last_ok_ms)
-			len += (size_t)snprintf(buf + len, n - len, "%s%s UNREACHABLE: %s (rows of %s, stale)",
-						i ? "   " : "", st->label, st->why,
-						fmt_age(age, sizeof(age), now_ms - st->last_ok_ms));
-		else if (st->last_try_ms)
-			len += (size_t)snprintf(buf + len, n - len, "%s%s UNREACHABLE: %s", i ? "   " : "", st->label,
-						st->why);
-		else
-			len += (size_t)snprintf(buf + len, n - len, "%s%s connecting...", i ? "   " : "", st->label);
 	}
 	return buf;
+}
+
+bool model_remote_note(struct model *m, char *text, size_t n, bool *up)
+{
+	for (size_t i = 0; i < remote_count(m->rs) && i < MODEL_REMOTE_MAX; i++) {
+		const struct remote_state *st = remote_at(m->rs, i);
+		/* 0 never tried, 1 reached, 2 not: a note each time it moves between 1 and 2 */
+		unsigned char now = !st->last_try_ms ? 0 : st->reached ? 1 : 2;
+		unsigned char was = m->r_was[i];
+
+		if (!now || now == was)
+			continue;
+		m->r_was[i] = now;
+		if (now == 2)
+			snprintf(text, n, "collector %s unreachable: %s", st->label, st->why);
+		else if (was == 2)
+			snprintf(text, n, "collector %s reachable again (%s)", st->label, st->url);
+		else
+			continue; /* the first answer is no news */
+		*up = now == 1;
+		return true;
+	}
+	return false;
 }

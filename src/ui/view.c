@@ -618,7 +618,13 @@ static void end_pass(struct dash *d)
 	int64_t now = util_mono_us() / 1000;
 
 	if (d->keyed || model_loading(&d->u->m) || now - d->last_model_ms >= FRAME_MS) {
-		settle(d, model_refresh(&d->u->m, util_now_ms()));
+		bool changed = model_refresh(&d->u->m, util_now_ms());
+		char note[512];
+		bool up;
+
+		while (d->u->m.rs && model_remote_note(&d->u->m, note, sizeof(note), &up))
+			ui_note(d->u, up ? NOTE_UP : NOTE_DOWN, util_now_ms(), note);
+		settle(d, changed);
 		d->last_model_ms = now;
 		d->model_due = false;
 	} else {
