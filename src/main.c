@@ -846,21 +846,17 @@ static enum outcome options_parse(struct cmd_ctx *c, int argc, char **argv)
 	return rc;
 }
 
-/*
- * --remote and --token belong to --view alone, and go together: said here,
- * before a row is picked, in the words an operator needs (the row's own
- * refusal would name whichever command the rest picked).
- */
+/* --remote goes with --view, --token with --remote: said before a row is picked (its refusal would name another). */
 static enum outcome remote_opts_check(struct cmd_ctx *c)
 {
 	const struct options *o = &c->o;
-	bool view = o->mode && !strcmp(o->mode, "--view");
+	bool help = o->mode && !strcmp(o->mode, "--help");
 
-	if ((o->given & OPT(O_REMOTE)) && !view && (!o->mode || strcmp(o->mode, "--help"))) {
+	if ((o->given & OPT(O_REMOTE)) && !help && (!o->mode || strcmp(o->mode, "--view"))) {
 		snprintf(c->err, sizeof(c->err), "--remote goes with --view: httpsmon --view --remote http://HOST:9469");
 		return OUTCOME_USAGE;
 	}
-	if ((o->given & OPT(O_TOKEN)) && !(o->given & OPT(O_REMOTE)) && (!o->mode || strcmp(o->mode, "--help"))) {
+	if ((o->given & OPT(O_TOKEN)) && !(o->given & OPT(O_REMOTE)) && !help) {
 		snprintf(c->err, sizeof(c->err), "--token goes with --remote URL (the collector's listen_token)");
 		return OUTCOME_USAGE;
 	}
