@@ -89,8 +89,8 @@ static void help_draw(const struct ui *u, int body_y0, int body_h)
 		if (via_collector(help[k].keys) && u->m.viewer && !u->m.v_collector_pid) {
 			/* nothing would take it: shown for what it is, not offered */
 			ui_text(stdscr, y, x0 + 4, 14, ui_attr(C_DIM), help[k].keys);
-			ui_textf(stdscr, y, x0 + 19, w - 21, ui_attr(C_DIM), "(needs a running collector) %s",
-				 help[k].what);
+			ui_textf(stdscr, y, x0 + 19, w - 21, ui_attr(C_DIM), "(%s) %s",
+				 u->m.rs ? "not over the API: read-only" : "needs a running collector", help[k].what);
 			continue;
 		}
 		ui_text(stdscr, y, x0 + 4, 14, ui_attr(C_ACCENT) | A_BOLD, help[k].keys);
