@@ -100,7 +100,9 @@ static void alerts_draw(const struct ui *u, int y0, int h)
 	ui_textf(stdscr, y0, 0, -1, ui_attr(C_TITLE), "alerts: the last %zu, newest first", as.n);
 	if (!u->m.st || as.failed) {
 		ui_text(stdscr, y0 + 2, 2, -1, UI_PLAIN,
-			u->m.st ? "cannot read the alerts from the database" : "no history database: alerts are not kept");
+			u->m.st ? "cannot read the alerts from the database"
+			: u->m.rs ? "the remote viewer has no alerts: the API does not serve them (httpsmon history on the collector)"
+				  : "no history database: alerts are not kept");
 		return;
 	}
 	if (!as.n && !as.nds) {
