@@ -465,28 +465,35 @@ void rj_detail_done(struct rj_detail *d)
 	memset(d, 0, sizeof(*d));
 }
 
-int rjson_outages(const char *body, size_t len, struct outage_row **rows, size_t *n, char *err, size_t errlen)
+/* The rows of the array at key of the answer's root, each read by fill; -1 (nothing) when there is none. */
+static int answer_rows(const char *body, size_t len, const char *key, size_t elem, void (*fill)(const cJSON *, void *),
+		       void **rows, size_t *n, char *err, size_t errlen)
 {
 	cJSON *root = root_of(body, len, err, errlen);
-	const cJSON *a = root ? array_of(root, "outages", err, errlen) : NULL;
+	const cJSON *a = root ? array_of(root, key, err, errlen) : NULL;
 
 	*rows = NULL;
 	*n = 0;
 	if (a)
-		*rows = rows_from(a, sizeof(**rows), outage_fill, n);
+		*rows = rows_from(a, elem, fill, n);
 	cJSON_Delete(root);
 	return a ? 0 : -1;
 }
 
+int rjson_outages(const char *body, size_t len, struct outage_row **rows, size_t *n, char *err, size_t errlen)
+{
+	void *p;
+	int rc = answer_rows(body, len, "outages", sizeof(**rows), outage_fill, &p, n, err, errlen);
+
+	*rows = p;
+	return rc;
+}
+
 int rjson_series(const char *body, size_t len, struct series_point **pts, size_t *n, char *err, size_t errlen)
 {
-	cJSON *root = root_of(body, len, err, errlen);
-	const cJSON *a = root ? array_of(root, "series", err, errlen) : NULL;
+	void *p;
+	int rc = answer_rows(body, len, "series", sizeof(**pts), point_fill, &p, n, err, errlen);
 
-	*pts = NULL;
-	*n = 0;
-	if (a)
-		*pts = rows_from(a, sizeof(**pts), point_fill, n);
-	cJSON_Delete(root);
-	return a ? 0 : -1;
+	*pts = p;
+	return rc;
 }

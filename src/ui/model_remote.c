@@ -16,25 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "httpsmon/config.h"
 #include "httpsmon/fmt.h"
 #include "httpsmon/remote.h"
 #include "httpsmon/util.h"
 
 void model_init_remote(struct model *m, struct remote_set *rs)
 {
-	struct endpoint d;
-
-	memset(m, 0, sizeof(*m));
-	m->sel = -1;
-	m->cursor_top = true;
-	m->viewer = true;
+	/* a viewer without a database: the defaults' expiry thresholds, nothing loaded yet */
+	model_init_viewer(m, NULL, NULL);
 	m->rs = rs;
-	m->v_seq = -1;
-	endpoint_defaults(&d);
-	m->v_cert_warn_days = d.cert_warn_days;
-	m->v_cert_crit_days = d.cert_crit_days;
-	endpoint_done(&d);
 }
 
 static void keys_free(struct model *m)
