@@ -206,7 +206,7 @@ static void probe_from(const cJSON *o, struct rj_endpoint *e)
 	e->v.state = state_of(str(o, "verdict"));
 	e->v.reason = reason_of(str(o, "reason"));
 	/* only the deciding reason: the others' severities are not in the answer */
-	e->v.reasons = 1u << e->v.reason;
+	e->v.reasons = REASON_BIT(e->v.reason);
 	e->v.severity[e->v.reason] = e->v.state;
 	copy(e->v.message, sizeof(e->v.message), str(o, "message"));
 	r->http_status = (long)int_or(o, "http_status", 0, 999, 0);
