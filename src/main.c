@@ -629,7 +629,7 @@ static const struct cmd_entry cmds[] = {
 	  "                               the same on collectors elsewhere, through their HTTP API\n"
 	  "                               (listen); several: one list with a LOCATION column\n",
 	  0, "--view takes no command ('%s')", OPT(O_DB) | OPT(O_REMOTE) | OPT(O_TOKEN) | OPT(O_CACERT), "--view",
-	  "it reads the database only (--db FILE); the collector has the config", ~(uint64_t)0, cmd_view },
+	  "it reads a database (--db FILE) or collectors (--remote URL); the collector has the config", ~(uint64_t)0, cmd_view },
 	{ "--help", false, "", -1, NULL, ~(uint64_t)0, "--help", NULL, 0, cmd_help },
 	{ "--version", false, "", -1, NULL, ~(uint64_t)0, "--version", NULL, 0, cmd_version },
 };

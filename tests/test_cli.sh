@@ -41,8 +41,10 @@ expect_rc "a mode's name after -- is not a command" 3 "$BIN" -- --view
 has "it is named as an unknown command" "unknown command '--view'"
 expect_rc "--headless takes no command" 3 "$BIN" --headless check
 has "--headless names the extra word" "--headless takes no command ('check')"
-expect_rc "--view refuses probe options" 3 "$BIN" --view --cacert x
-has "--view names the option it refuses" "--cacert has no effect with --view"
+expect_rc "--view refuses probe options" 3 "$BIN" --view --timeout 5s
+has "--view names the option it refuses" "--timeout has no effect with --view"
+expect_rc "--view: --cacert without --remote" 3 "$BIN" --view --cacert x
+has "--view: --cacert goes with --remote" "--cacert goes with --remote https://"
 has "a usage error ends with the usage line" "try 'httpsmon --help'"
 expect_rc "check-config takes one FILE" 3 "$BIN" check-config a.ini b.ini
 expect_rc "check-config refuses --json" 3 "$BIN" check-config --json config/endpoints.ini
