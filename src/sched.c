@@ -21,9 +21,10 @@
  * paused, nothing (resuming sets it to now).
  *
  * Two phases per entry: a new entry's first probe comes within
- * min(interval, SCHED_START_SPREAD_MS) of its addition (a per-name offset,
- * so a dashboard's first screen is filled in seconds, not after a whole
- * interval); after it, the entry settles into its jittered schedule,
+ * min(interval, SCHED_START_SPREAD_MS) of its addition (a per-name offset
+ * to the millisecond, so a dashboard's first screen is filled in seconds,
+ * not after a whole interval, without starting a fifth of the endpoints
+ * in one instant); after it, the entry settles into its jittered schedule,
  * phase_ms + k * interval, at the first slot at least one spread after
  * that first probe (so the two probes are never a moment apart, and no gap
  * is longer than interval + spread). With an interval of 5 s or less the
@@ -179,12 +180,11 @@ void sched_free(struct sched *s)
 	free(s);
 }
 
-int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
+/* A name's stable hash, every bit of it mixed: the source of every offset here. */
+static uint64_t name_mix(const char *name)
 {
 	uint64_t h = hash_str(name);   /* FNV-1a 64; NULL as "" */
 
-	if (interval_ms <= 1)
-		return 0;
 	/*
 	 * FNV-1a's low k bits depend only on the low k bits of each byte, so
 	 * an interval with a large power of two in it (1024 ms, 64 s) would
@@ -196,6 +196,15 @@ int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
+	return h;
+}
+
+int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
+{
+	uint64_t h = name_mix(name);
+
+	if (interval_ms <= 1)
+		return 0;
 	/*
 	 * Whole seconds when the interval has room for two or more: endpoints
 	 * that share a second start in one wakeup and their results land in
@@ -217,8 +226,19 @@ static int64_t start_spread_ms(int64_t interval_ms)
 
 int64_t sched_start_ms(const char *name, int64_t interval_ms)
 {
-	/* the same hash as the jitter: an interval of 5 s or less starts at its phase */
-	return sched_jitter_ms(name, start_spread_ms(interval_ms));
+	/* an interval of 5 s or less starts at its phase: the two coincide */
+	if (interval_ms <= SCHED_START_SPREAD_MS)
+		return sched_jitter_ms(name, interval_ms);
+	/*
+	 * Longer intervals: to the millisecond, not in whole seconds. Every
+	 * endpoint's first probe falls in these 5 s, so whole-second slots
+	 * would start a fifth of them in one instant (200 of 1,000), more
+	 * than max_inflight lets start, and the rest would queue for
+	 * hundreds of ms (sched_bench saw a p99 of 258 ms at the transfer).
+	 * Spread by the millisecond they arrive a few at a time; the
+	 * schedule they settle into afterwards keeps its whole seconds.
+	 */
+	return (int64_t)(name_mix(name) % (uint64_t)SCHED_START_SPREAD_MS);
 }
 
 /* A finished first probe (taken at due_ms): the first slot of the schedule at least one spread later. */

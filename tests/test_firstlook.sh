@@ -243,6 +243,8 @@ if [ $have_tmux -eq 1 ]; then
 	T send-keys p
 	if wait_for 5 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' alpha ' | grep -q PAUSED"; then ok "dashboard: p pauses alpha"
 	else notok "dashboard: p pauses alpha" "$(screen)"; fi
+	# bravo's first probe comes within 5 s of the start: wait for it, so both have a stored probe
+	wait_for 8 sh -c "tmux -L $sock capture-pane -p 2>/dev/null | grep ' bravo ' | grep -q UP"
 	T send-keys q
 	wait_for 5 sh -c "! tmux -L $sock has-session 2>/dev/null" || T kill-server 2>/dev/null
 	T -f /dev/null new-session -d -x 200 -y 20 "env TERM=xterm-256color LANG=C.UTF-8 '$BIN' -c '$cfg5' --db '$db5'"

@@ -74,9 +74,10 @@ bool sched_running(const struct sched *s, uint64_t id);
 /* The jitter sched_set uses, exposed for tests: stable across runs. */
 int64_t sched_jitter_ms(const char *name, int64_t interval_ms);
 /*
- * The offset of a new id's first probe: sched_jitter_ms over
- * min(interval_ms, SCHED_START_SPREAD_MS), so equal to the jitter when
- * the interval is 5 s or less.
+ * The offset of a new id's first probe: sched_jitter_ms(name, interval_ms)
+ * when the interval is SCHED_START_SPREAD_MS or less (the first probe is
+ * on the schedule's phase), otherwise a per-name offset in
+ * [0, SCHED_START_SPREAD_MS) to the millisecond, not in whole seconds.
  */
 int64_t sched_start_ms(const char *name, int64_t interval_ms);
 
