@@ -116,10 +116,7 @@ static int write_outbox(struct store *st, const struct qalert *q, struct strbuf 
 	sqlite3_bind_int64(s, 10, a->since_s);
 	sqlite3_bind_int64(s, 11, a->end_s);
 	sqlite3_bind_int64(s, 12, a->duration_s);
-	if (a->has_days_left)
-		sqlite3_bind_int(s, 13, a->days_left);
-	else
-		sqlite3_bind_null(s, 13);
+	store_bind_opt(s, 13, a->has_days_left, a->days_left);
 	sqlite3_bind_int(s, 14, a->failed_probes);
 	store_bind_text(s, 15, tags_join(tags, &a->tags));
 	sqlite3_bind_int(s, 16, q->status);
@@ -140,10 +137,7 @@ static int write_one(struct store *st, const struct qalert *q, struct strbuf *ta
 		sqlite3_bind_int64(s, 1, q->id);
 		sqlite3_bind_int(s, 2, q->status);
 		sqlite3_bind_int(s, 3, q->attempts);
-		if (q->done_ms)
-			sqlite3_bind_int64(s, 4, q->done_ms);
-		else
-			sqlite3_bind_null(s, 4);
+		store_bind_opt(s, 4, q->done_ms != 0, q->done_ms);
 		store_bind_text(s, 5, q->why);
 		break;
 	case QA_DELIVERY:

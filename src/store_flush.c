@@ -228,21 +228,12 @@ static int flush_probes(struct store *st, struct flush *f, size_t np)
 		for (int k = PHASE_FIRST; k < PHASE_END; k++)
 			store_bind_us(s, 5 + PCOL(k), q->us[k]);
 		sqlite3_bind_int64(s, 11, q->status);
-		if (tls)
-			sqlite3_bind_int64(s, 12, tls);
-		else
-			sqlite3_bind_null(s, 12);
-		if (leaf)
-			sqlite3_bind_int64(s, 13, leaf);
-		else
-			sqlite3_bind_null(s, 13);
+		store_bind_opt(s, 12, tls != 0, tls);
+		store_bind_opt(s, 13, leaf != 0, leaf);
 		store_bind_text(s, 14, q->s[QS_IP]);
 		store_bind_text(s, 15, q->s[QS_MESSAGE]);
 		store_bind_text(s, 16, q->s[QS_ERROR][0] ? q->s[QS_ERROR] : NULL);
-		if (q->phase >= 0)
-			sqlite3_bind_int(s, 17, q->phase);
-		else
-			sqlite3_bind_null(s, 17);
+		store_bind_opt(s, 17, q->phase >= 0, q->phase);
 		/* two probes of one endpoint in the same millisecond: keep both, 1 ms apart */
 		for (int64_t t = q->t_ms; t < q->t_ms + 1000; t++) {
 			sqlite3_bind_int64(s, 2, t);
@@ -284,10 +275,7 @@ static int flush_rest(struct store *st, struct flush *f, size_t ne)
 		if (o->mark_only) {
 			store_bind_text(s, 3, o->mark);
 		} else {
-			if (o->end_ms)
-				sqlite3_bind_int64(s, 3, o->end_ms);
-			else
-				sqlite3_bind_null(s, 3);
+			store_bind_opt(s, 3, o->end_ms != 0, o->end_ms);
 			store_bind_text(s, 4, o->reason);
 			store_bind_text(s, 5, o->message);
 			sqlite3_bind_int(s, 6, o->failed);

@@ -195,6 +195,8 @@ void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 void store_bind_name(sqlite3_stmt *s, const char *name);
 /* Binds microseconds, a negative value (phase not reached) as NULL. */
 void store_bind_us(sqlite3_stmt *s, int i, int64_t us);
+/* Binds v when set, else SQL NULL: a column whose absence is not a number. */
+void store_bind_opt(sqlite3_stmt *s, int i, bool set, int64_t v);
 /* Copies text column i into dst[n], cut at a UTF-8 character boundary; NULL reads as "". */
 void store_col_text(sqlite3_stmt *s, int i, char *dst, size_t n);
 /* Text column i as a new string (caller frees), NULL for NULL. */

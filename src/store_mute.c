@@ -30,10 +30,7 @@ int store_mute_set(struct store *st, const char *name, int64_t since_ms, int64_t
 		return fail(st, "write mutes", err, errlen);
 	sqlite3_bind_text(set, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(set, 2, since_ms);
-	if (until_ms > 0)
-		sqlite3_bind_int64(set, 3, until_ms);
-	else
-		sqlite3_bind_null(set, 3);
+	store_bind_opt(set, 3, until_ms > 0, until_ms);
 	store_bind_text(set, 4, reason && *reason ? reason : NULL);
 	sqlite3_bind_int64(prune, 1, since_ms);
 	if (store_run(st, S_BEGIN_W) != SQLITE_OK || store_stmt_run(set) != SQLITE_OK ||

@@ -254,6 +254,14 @@ void store_bind_name(sqlite3_stmt *s, const char *name)
 	store_bind_text(s, 1, name);
 }
 
+void store_bind_opt(sqlite3_stmt *s, int i, bool set, int64_t v)
+{
+	if (set)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
 void store_bind_us(sqlite3_stmt *s, int i, int64_t us)
 {
 	if (us < 0)
