@@ -235,11 +235,13 @@ static void reminders_arm(struct notify *n, struct epstate *e, const struct endp
 	}
 }
 
-/* The outage s is in, as the engine remembers it (a collector restarted mid-outage learns it here). */
 /*
- * An outage learnt from a result: new (its down was routed already; one
- * more push changes nothing) or resumed after a restart, when Alertmanager
- * must hear of it again before the endsAt of the last send runs out.
+ * An outage resumed after a restart (learnt from a result, not from its
+ * opening): Alertmanager must hear of it again before the endsAt of the
+ * last send runs out. Pushed as it is, with no outbox row (its down was
+ * delivered, or is pending and goes through the notifier's items). A new
+ * outage is not pushed here: its down goes the one way, as an item, held
+ * by the canary like every other.
  */
 static void am_resume(struct notify *n, const struct epstate *e, const struct ep_status *s)
 {
@@ -259,7 +261,8 @@ static void am_resume(struct notify *n, const struct epstate *e, const struct ep
 	alert_done(&a);
 }
 
-static void outage_learn(struct notify *n, struct epstate *e, const struct ep_status *s)
+/* The outage s is in, as the engine remembers it; resumed: learnt from a result (a collector restarted mid-outage). */
+static void outage_learn(struct notify *n, struct epstate *e, const struct ep_status *s, bool resumed)
 {
 	if (e->in_outage && e->outage_start_ms == s->outage_start_ms) {
 		e->failed = s->outage_failed;
@@ -274,7 +277,8 @@ static void outage_learn(struct notify *n, struct epstate *e, const struct ep_st
 	e->reason = xstrdup(s->outage_reason);
 	e->message = xstrdup(s->outage_message);
 	reminders_arm(n, e, s->ep, notify_now_ms(n));
-	am_resume(n, e, s);
+	if (resumed)
+		am_resume(n, e, s);
 }
 
 void notify_event(struct notify *n, const struct mon_event *ev, const struct ep_status *s)
@@ -287,7 +291,7 @@ void notify_event(struct notify *n, const struct mon_event *ev, const struct ep_
 	e = epstate(n, s->name);
 	switch (ev->kind) {
 	case MEV_OUTAGE_START:
-		outage_learn(n, e, s);
+		outage_learn(n, e, s, false);
 		if (n->net_down) /* every canary failed at the last check: maybe this box, not the endpoint */
 			store_mark_outage(n->o.store, s->name, s->outage_start_ms, STORE_MARK_LOCAL_NETWORK);
 		alert_of(n, &a, ALERT_DOWN, s);
@@ -395,7 +399,7 @@ void notify_result(struct notify *n, const struct ep_status *s)
 		return;
 	e = epstate(n, s->name);
 	if (s->in_outage)
-		outage_learn(n, e, s);
+		outage_learn(n, e, s, true);
 	else if (e->in_outage)
 		outage_forget(e);
 	warn_step(n, e, s);
