@@ -183,6 +183,19 @@ static void on_probe_done(void *ud, const struct endpoint *ep, uint64_t tag, con
 	sched_done(a->sched, tag, app_mono_ms());
 }
 
+/*
+ * The revocation look-ups a probe was judged without (pending, revoke.h)
+ * have landed: probe the endpoint again now, so its verdict uses them
+ * within a second rather than an interval later.
+ */
+static void on_revocation_landed(void *ud, uint64_t tag)
+{
+	struct app *a = ud;
+
+	if (monitor_find_id(a->mon, tag))
+		sched_probe_now(a->sched, tag, app_mono_ms());
+}
+
 /* Makes the scheduler match the monitor's endpoints. */
 static void sched_sync(struct app *a, const struct config *old)
 {
@@ -269,6 +282,7 @@ static int join_loop(struct app *a, int max_inflight, char *err, size_t errlen)
 	if (!a->prober)
 		return -1;
 	prober_attach(a->prober, a->loop);
+	prober_on_revocation(a->prober, on_revocation_landed, a);
 	if (loop_signals_add(a->loop, app_signals, sizeof(app_signals) / sizeof(app_signals[0]), signal_cb, a) != 0) {
 		snprintf(err, errlen, "cannot set up signal handling: %s", strerror(errno));
 		return -1;

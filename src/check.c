@@ -4,6 +4,10 @@
  * bodies dropped once judged) until the round ends, so output is in config
  * order whatever order the transfers finish in. The loop waits on the
  * transfers only: no signals of its own, so Ctrl-C ends a check at once.
+ * A probe whose revocation look-ups were still in flight when it finished
+ * (pending, revoke.h) is held back, unjudged, until the prober's
+ * revocation fetches are done (each bounded by REVOKE_FETCH_TIMEOUT_MS),
+ * then its status is read again from the cache and it is judged.
  */
 #include "httpsmon/check.h"
 
@@ -21,6 +25,7 @@
 /* One finished probe, kept until the run ends so output is in config order. */
 struct finished {
 	bool done;
+	bool held;              /* revocation pending: r kept whole, not judged yet */
 	struct probe_result r;  /* body dropped once judged */
 	struct verdict v;
 	struct verdict *each;   /* r.n_addrs verdicts of its addresses (all_addresses), owned; NULL */
@@ -29,24 +34,51 @@ struct finished {
 struct run {
 	struct config *cfg;
 	struct finished *out;
-	size_t done;
+	size_t done, held;
 	bool json, detail;
 	struct report_style style;
 };
+
+static void judge(struct run *run, const struct endpoint *ep, struct finished *o)
+{
+	o->each = o->r.n_addrs > 0 ? xcalloc((size_t)o->r.n_addrs, sizeof(*o->each)) : NULL;
+	verdict_judge_each(ep, &o->r, util_now_ms() / 1000, &o->v, o->each);
+	/* the body was only needed for judging; a thousand of them add up */
+	free(o->r.body);
+	o->r.body = NULL;
+	o->done = true;
+	run->done++;
+}
 
 static void probe_done(void *ud, const struct endpoint *ep, uint64_t tag, const struct probe_result *r)
 {
 	struct run *run = ud;
 	struct finished *o = &run->out[tag];
 
-	o->each = r->n_addrs > 0 ? xcalloc((size_t)r->n_addrs, sizeof(*o->each)) : NULL;
-	verdict_judge_each(ep, r, util_now_ms() / 1000, &o->v, o->each);
 	probe_result_copy(&o->r, r);
-	/* the body was only needed for judging; a thousand of them add up */
-	free(o->r.body);
-	o->r.body = NULL;
-	o->done = true;
-	run->done++;
+	if (r->revocation.pending) {
+		o->held = true;
+		run->held++;
+		return;
+	}
+	judge(run, ep, o);
+}
+
+/* The held-back probes, judged with what the revocation cache knows now. */
+static void judge_held(struct run *run, const struct prober *p)
+{
+	for (size_t i = 0; run->held && i < run->cfg->n; i++) {
+		struct finished *o = &run->out[i];
+
+		if (!o->held)
+			continue;
+		prober_revocation(p, &run->cfg->eps[i], &o->r);
+		for (int k = 0; k < o->r.n_addrs; k++)
+			prober_revocation(p, &run->cfg->eps[i], &o->r.addrs[k]);
+		o->held = false;
+		run->held--;
+		judge(run, &run->cfg->eps[i], o);
+	}
 }
 
 static enum outcome worst_outcome(const struct run *run)
@@ -115,12 +147,13 @@ enum outcome check_run(struct config *cfg, const bool *sel, bool json, bool deta
 			submitted++;
 		}
 	}
-	while (run.done < submitted) {
+	while (run.done + run.held < submitted || (run.held && prober_revocation_fetching(p))) {
 		if (loop_run_once(lp) != 0) {
 			fprintf(stderr, "httpsmon: %s\n", loop_error(lp));
 			break;
 		}
 	}
+	judge_held(&run, p);
 	prober_free(p);
 	loop_free(lp);
 	print_results(&run);

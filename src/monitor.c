@@ -41,6 +41,7 @@ struct entry {
 	char tls_version[16];
 	char cipher[64];
 	char ip[256];                 /* all_addresses: the sorted set, comma-separated */
+	char revocation[16];          /* revoke_status_name of the last settled status */
 	/* the failing run in progress: becomes the outage's reason if it opens one */
 	char run_reason[32];
 	char run_message[512];
@@ -62,11 +63,12 @@ static const char *const event_names[] = {
 	[MEV_STATE] = "state", [MEV_OUTAGE_START] = "outage_start", [MEV_OUTAGE_END] = "outage_end",
 	[MEV_CERT_CHANGED] = "cert_changed", [MEV_ISSUER_CHANGED] = "issuer_changed",
 	[MEV_TLS_CHANGED] = "tls_changed", [MEV_IP_CHANGED] = "ip_changed",
+	[MEV_REVOCATION_CHANGED] = "revocation_changed",
 };
 
 const char *mon_event_name(enum mon_event_kind k)
 {
-	return (unsigned)k <= MEV_IP_CHANGED ? event_names[k] : "?";
+	return (unsigned)k < MEV_COUNT ? event_names[k] : "?";
 }
 
 /* Hands an event to the callback and, except first-state noise, to the store. */
@@ -316,6 +318,25 @@ static void address_set(const struct probe_result *r, char *out, size_t n)
 		used += (size_t)snprintf(out + used, n - used, "%s%s", i ? "," : "", v[i]);
 }
 
+/*
+ * The history keeps revocation as events when the status changes (good,
+ * revoked, unknown; a pending status is not one yet), not with each probe:
+ * it changes rarely and the probe row's verdict already says cert_revoked.
+ */
+static void revocation_change(struct monitor *m, struct entry *e, const struct revocation *rv, int64_t t_ms)
+{
+	const char *now = revoke_status_name(rv->status);
+	char line[512];
+
+	if (!rv->checked || rv->pending)
+		return;
+	if (e->revocation[0] && strcmp(e->revocation, now) != 0) {
+		revocation_line(rv, t_ms / 1000, line, sizeof(line));
+		emit(m, e, MEV_REVOCATION_CHANGED, t_ms, true, "revocation changed: %s -> %s", e->revocation, line);
+	}
+	snprintf(e->revocation, sizeof(e->revocation), "%s", now);
+}
+
 /* Change events: compared with the last value seen, not the last probe, so a failed probe forgets nothing. */
 static void note_changes(struct monitor *m, struct entry *e, const struct probe_result *r, int64_t t_ms)
 {
@@ -347,6 +368,7 @@ static void note_changes(struct monitor *m, struct entry *e, const struct probe_
 		snprintf(e->tls_version, sizeof(e->tls_version), "%s", r->tls_version);
 		snprintf(e->cipher, sizeof(e->cipher), "%s", r->cipher);
 	}
+	revocation_change(m, e, &r->revocation, t_ms);
 	address_set(r, ips, sizeof(ips));
 	if (ips[0]) {
 		if (e->ip[0] && strcmp(e->ip, ips) != 0)

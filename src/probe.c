@@ -156,6 +156,7 @@ static void job_deliver(struct prober *p, struct job *j)
 {
 	struct job *parent = j->parent;
 
+	settle_revocation(j);
 	if (!parent) {
 		parent_deliver(p, j);
 		return;
@@ -474,6 +475,7 @@ struct prober *prober_new(int max_inflight, probe_done_cb cb, void *ud, char *er
 	p->max_inflight = max_inflight > 0 ? max_inflight : CONFIG_DEFAULT_MAX_INFLIGHT;
 	p->cb = cb;
 	p->ud = ud;
+	p->revoker = revoker_new(p);
 	return p;
 }
 
@@ -493,6 +495,7 @@ void prober_free(struct prober *p)
 		p->queue_head = j->next;
 		job_free(j);
 	}
+	revoker_free(p->revoker); /* its transfers leave the extras silently */
 	while (p->extras) {
 		struct extra *x = p->extras;
 
@@ -507,6 +510,23 @@ void prober_free(struct prober *p)
 	trusts_free(p->trusts);
 	free(p->wfd);
 	free(p);
+}
+
+void prober_on_revocation(struct prober *p, revoke_landed_cb cb, void *ud)
+{
+	revoker_on_landed(p->revoker, cb, ud);
+}
+
+void prober_revocation(const struct prober *p, const struct endpoint *ep, struct probe_result *r)
+{
+	if (ep->revocation && r->chain_len)
+		revoke_status(p->revoker, r->chain, r->chain_len, ep->revocation_interval_ms / 1000,
+			      util_now_ms() / 1000, &r->revocation);
+}
+
+size_t prober_revocation_fetching(const struct prober *p)
+{
+	return revoker_fetching(p->revoker);
 }
 
 int prober_easy_add(struct prober *p, void *easy, prober_easy_cb cb, void *ud)

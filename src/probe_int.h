@@ -20,6 +20,7 @@
 
 #include "httpsmon/httpfault.h"
 #include "httpsmon/probe.h"
+#include "httpsmon/revoke.h"
 #include "httpsmon/util.h"
 
 #define AIA_MAX_BYTES   (64 * 1024)
@@ -103,6 +104,7 @@ struct prober {
 	unsigned wfd_cap;
 	struct loop *loop;      /* attached to (prober_attach), or NULL */
 	struct extra *extras;   /* transfers that are not probes (prober_easy_add) */
+	struct revoker *revoker; /* the revocation cache and its fetches (revoke.h) */
 };
 
 /* The SSL_CTX ex_data slot holding the job (probe_tls.c; set up by prober_new). */
@@ -125,8 +127,13 @@ int prereq_cb(void *ud, char *conn_primary_ip, char *conn_local_ip, int conn_pri
 	      int conn_local_port);
 /* The AIA transfer finished: would the chain verify with what it fetched? */
 void finish_aia(struct job *j, CURL *e, CURLcode rc);
-/* Turns the kept chain (j->peer) into j->r.chain and settles chain-level flags. */
+/*
+ * Turns the kept chain (j->peer) into j->r.chain and settles chain-level
+ * flags; starts the chain's revocation look-ups (revocation = yes).
+ */
 void finish_chain(struct job *j);
+/* j->r.revocation from the revocation cache, as the probe is delivered. */
+void settle_revocation(struct job *j);
 /* True when the leaf came alone and names an http:// caIssuers to fetch. */
 bool want_aia(const struct job *j);
 /* Adds the AIA transfer (j->pending counts it) if time is left; else notes why not. */

@@ -360,6 +360,19 @@ void finish_chain(struct job *j)
 	/* an issuer we cannot find, for a leaf sent alone that is not its own issuer */
 	if ((r->verify.flags & VERIFY_UNKNOWN_ISSUER) && n == 1 && !r->chain[0].self_issued)
 		r->verify.flags |= VERIFY_CHAIN_INCOMPLETE;
+	/* started now, read at delivery: a fetch that lands meanwhile is used at once */
+	if (j->ep->revocation && r->chain_len && j->trust->store)
+		revoke_request(j->p->revoker, r->chain, r->chain_len, j->peer, j->trust->store, j->tag,
+			       j->ep->revocation_interval_ms / 1000, util_now_ms() / 1000);
+}
+
+void settle_revocation(struct job *j)
+{
+	struct probe_result *r = &j->r;
+
+	if (j->ep->revocation && r->chain_len)
+		revoke_status(j->p->revoker, r->chain, r->chain_len, j->ep->revocation_interval_ms / 1000,
+			      util_now_ms() / 1000, &r->revocation);
 }
 
 bool want_aia(const struct job *j)

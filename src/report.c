@@ -239,6 +239,13 @@ void report_detail(FILE *out, const struct report_style *st, const struct endpoi
 			ms(r->addrs[i].t.us[PHASE_TOTAL], t, sizeof(t)));
 	}
 	verify_line(out, st, r);
+	if (r->revocation.checked) {
+		revocation_line(&r->revocation, now_s, b2, sizeof(b2));
+		fprintf(out, "  revoked? %s%s%s\n",
+			col(st, r->revocation.status == REVOKE_REVOKED ? C_RED
+			    : r->revocation.status == REVOKE_GOOD ? C_GREEN : C_YELLOW),
+			san(b2, b, sizeof(b)), col(st, C_RESET));
+	}
 	chain_block(out, st, r, now_s);
 	if (r->error != PERR_NONE)
 		fprintf(out, "  error    %s\n", san(r->error_text, b, sizeof(b)));
@@ -383,6 +390,8 @@ static void json_cert(struct strbuf *b, const struct cert_info *c, int64_t now_s
 	json_key(b, "flags");
 	strbuf_printf(b, "[%s%s%s]", cert_lifetime_long(c) ? "\"long_lifetime\"" : "",
 		      cert_lifetime_long(c) && cert_sct_few(c) ? "," : "", cert_sct_few(c) ? "\"few_scts\"" : "");
+	json_str(b, "crl_url", c->crl_url);
+	json_str(b, "ocsp_url", c->ocsp_url);
 	json_key(b, "weak");
 	if (cert_is_weak(c, why, sizeof(why)))
 		strbuf_json_str(b, why);
@@ -411,6 +420,26 @@ void report_json_hsts(struct strbuf *b, const char *header)
 	json_bool(b, "include_subdomains", hi.include_subdomains);
 	json_bool(b, "preload", hi.preload);
 	json_str(b, "problem", hi.valid ? NULL : hi.problem);
+	strbuf_puts(b, "}");
+}
+
+void report_json_revocation(struct strbuf *b, const struct revocation *rv)
+{
+	if (!rv->checked) {
+		strbuf_puts(b, "null");
+		return;
+	}
+	strbuf_puts(b, "{");
+	json_str(b, "status", revoke_status_name(rv->status));
+	json_str(b, "method", rv->method ? revoke_method_name(rv->method) : NULL);
+	json_time(b, "revoked_at", rv->status == REVOKE_REVOKED ? rv->revoked_at : 0);
+	json_str(b, "reason", rv->status == REVOKE_REVOKED ? rv->reason : NULL);
+	json_str(b, "detail", rv->pending ? "lookup in progress" : rv->detail[0] ? rv->detail : NULL);
+	json_str(b, "source", rv->source[0] ? rv->source : NULL);
+	json_time(b, "checked_at", rv->checked_at);
+	json_time(b, "next_update", rv->next_update);
+	json_bool(b, "pending", rv->pending);
+	json_int(b, "certs", rv->certs);
 	strbuf_puts(b, "}");
 }
 
@@ -481,6 +510,8 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	}
 	strbuf_puts(b, "]");
 	json_int(b, "chain_sent", r->chain_sent);
+	json_key(b, "revocation");
+	report_json_revocation(b, &r->revocation);
 	json_time(b, "earliest_expiry", exp);
 	if (exp)
 		json_int(b, "days_left", cert_days_left(&r->chain[at], now_s));

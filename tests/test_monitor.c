@@ -29,6 +29,7 @@ struct fx {
 	struct store *st;
 	char events[64][600];
 	int nevents;
+	struct revocation rv;  /* what feed's good probes carry */
 };
 
 static void on_event(void *ud, const struct mon_event *ev)
@@ -121,6 +122,7 @@ static void feed(struct fx *f, const char *name, bool ok, int64_t t_ms, const ch
 		snprintf(r.chain[0].key_type, sizeof(r.chain[0].key_type), "EC");
 		r.chain[0].key_bits = 256;
 		snprintf(r.chain[0].sig_alg, sizeof(r.chain[0].sig_alg), "ecdsa-with-SHA256");
+		r.revocation = f->rv;
 	} else {
 		r.error = PERR_REFUSED;
 		r.failed_phase = PHASE_CONNECT;
@@ -217,6 +219,37 @@ static void test_change_events(void **state)
 	free(rows);
 }
 
+/* Revocation is kept as an event when its settled status changes; pending is not a status yet. */
+static void test_revocation_events(void **state)
+{
+	struct fx *f = *state;
+	struct event_row *rows = NULL;
+	size_t n = 0;
+	bool found = false;
+
+	f->rv = (struct revocation){ .checked = true, .pending = true };
+	feed(f, "api", true, T0, NULL, NULL);
+	f->rv.pending = false;
+	f->rv.status = REVOKE_GOOD;
+	f->rv.method = REVOKE_METHOD_CRL;
+	snprintf(f->rv.source, sizeof(f->rv.source), "http://crl.example/ca.crl");
+	feed(f, "api", true, T0 + 60000, NULL, NULL);
+	feed(f, "api", true, T0 + 120000, NULL, NULL);
+	assert_false(saw(f, "revocation_changed"));
+	f->rv.status = REVOKE_REVOKED;
+	f->rv.revoked_at = T0 / 1000;
+	snprintf(f->rv.reason, sizeof(f->rv.reason), "superseded");
+	feed(f, "api", true, T0 + 180000, NULL, NULL);
+	assert_true(saw(f, "revocation_changed revocation changed: good -> REVOKED on 2026-09-21 (superseded) "
+			   "according to the CRL of http://crl.example/ca.crl"));
+	assert_int_equal(store_flush(f->st), 0);
+	assert_int_equal(store_events(f->st, "api", 0, 50, &rows, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		found |= !strcmp(rows[i].kind, "revocation_changed");
+	assert_true(found);
+	free(rows);
+}
+
 static void test_reload_keeps_state_by_name(void **state)
 {
 	struct fx *f = *state;
@@ -277,6 +310,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outage_starts_at_first_failure_and_ends_at_first_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flapping_never_confirms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_change_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_revocation_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_keeps_state_by_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_resumes_open_outage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pause, setup, teardown),

@@ -71,6 +71,8 @@ enum mon_event_kind {
 	MEV_ISSUER_CHANGED,
 	MEV_TLS_CHANGED,  /* version or cipher */
 	MEV_IP_CHANGED,
+	MEV_REVOCATION_CHANGED, /* the chain's revocation status (good, revoked, unknown) */
+	MEV_COUNT
 };
 
 struct mon_event {

@@ -31,6 +31,7 @@
 #include "httpsmon/config.h"
 #include "httpsmon/loop.h"
 #include "httpsmon/result.h"
+#include "httpsmon/revoke.h"
 
 /*
  * Called once per finished probe from inside prober_perform(). ep and r are
@@ -92,6 +93,20 @@ int prober_easy_add(struct prober *p, void *easy, prober_easy_cb cb, void *ud);
 void prober_easy_remove(struct prober *p, void *easy);
 /* Non-probe transfers running. */
 size_t prober_easy_running(const struct prober *p);
+
+/*
+ * Revocation (revoke.h): each probe of an endpoint with revocation = yes
+ * starts the look-ups its chain needs when its handshake is done and
+ * carries, in r->revocation, what the prober's cache knows when it is
+ * delivered. cb (NULL: none) is called from prober_perform with the tag of
+ * a delivered probe that was pending, once every look-up it waited for
+ * has landed.
+ */
+void prober_on_revocation(struct prober *p, revoke_landed_cb cb, void *ud);
+/* r->revocation again from the cache (a result held back while pending); ep is r's endpoint. */
+void prober_revocation(const struct prober *p, const struct endpoint *ep, struct probe_result *r);
+/* Revocation fetches in flight. */
+size_t prober_revocation_fetching(const struct prober *p);
 
 /* Makes a prober_wait() return early; safe from a signal handler. */
 void prober_wakeup(struct prober *p);

@@ -52,4 +52,12 @@ void report_json_hsts(struct strbuf *b, const char *header);
 void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe_result *r,
 		 const struct verdict *v, const struct verdict *each, int64_t now_s);
 
+/*
+ * Appends the revocation object of check --json (and scan --json): null
+ * when not checked, else {"status": "good|revoked|unknown", "method":
+ * "crl|ocsp"|null, "revoked_at", "reason", "detail", "source", "checked_at",
+ * "next_update", "pending", "certs"} (times ISO-8601 UTC or null).
+ */
+void report_json_revocation(struct strbuf *b, const struct revocation *rv);
+
 #endif

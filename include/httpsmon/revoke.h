@@ -112,4 +112,43 @@ void revocation_fold(struct revocation *chain, const struct revocation *cert, in
  */
 void revocation_line(const struct revocation *rv, int64_t now_s, char *out, size_t n);
 
+/* ---- the engine (probe layer: OpenSSL, libcurl) ---------------------- */
+
+struct prober;
+struct revoker;
+struct x509_store_st;
+struct stack_st_X509;
+
+/* A lookup a pending probe (tag) waited for landed: judge it again. */
+typedef void (*revoke_landed_cb)(void *ud, uint64_t tag);
+
+/* A revoker running its fetches on p's multi handle. Freed before p. */
+struct revoker *revoker_new(struct prober *p);
+/* Cancels fetches in flight without calling back. NULL is fine. */
+void revoker_free(struct revoker *rv);
+void revoker_on_landed(struct revoker *rv, revoke_landed_cb cb, void *ud);
+
+/*
+ * Starts what a served chain needs that the cache lacks or holds past
+ * interval_s: the CRL of each certificate, and the OCSP answer of those
+ * without a usable CRL. chain/n are its plain values (finish_chain's) and
+ * sent the same certificates as OpenSSL objects (borrowed, leaf first);
+ * store (borrowed) is the trust store the chain was verified against, where
+ * the top certificate's issuer and OCSP signers are looked for. A
+ * certificate whose answer must be waited for registers tag for the landed
+ * callback.
+ */
+void revoke_request(struct revoker *rv, const struct cert_info *chain, int n, struct stack_st_X509 *sent,
+		    struct x509_store_st *store, uint64_t tag, int64_t interval_s, int64_t now_s);
+
+/*
+ * The chain's status from the cache alone (plain values: the chain's
+ * serials, issuers, CRL and OCSP URLs, SHA-256s), into out.
+ */
+void revoke_status(const struct revoker *rv, const struct cert_info *chain, int n, int64_t interval_s,
+		   int64_t now_s, struct revocation *out);
+
+/* Fetches in flight, for tests and the soak's accounting. */
+size_t revoker_fetching(const struct revoker *rv);
+
 #endif
