@@ -207,6 +207,21 @@ else
 	notok "check -v shows the revocation line" "$out"
 fi
 
+# --- no leak or memory error in a round of every case ---------------------------
+if [ "${SANITIZED:-}" = 1 ]; then
+	skip "valgrind: a revocation round is clean" "sanitizer build (valgrind runs on the plain build)"
+elif command -v valgrind >/dev/null 2>&1; then
+	out=$(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 "$BIN" check -c "$work/plain.ini" 2>&1); rc=$?
+	if [ "$rc" -ne 99 ] && ! grep -q "definitely lost\|Invalid read\|Invalid write" <<<"$out"; then
+		ok "valgrind: a revocation round (CRL, OCSP, refused, too large, bad signature) is clean"
+	else
+		notok "valgrind: a revocation round is clean" "$out"
+	fi
+else
+	skip "valgrind: a revocation round is clean" "valgrind not installed"
+fi
+
 # --- the collector: a pending probe is probed again when its look-up lands ---
 # interval 1h: only the landed call back can bring the second probe within seconds
 printf '[defaults]\nca_file = %s/root.pem\ninterval = 1h\nfail_after = 1\n[crlrevoked]\nurl = https://localhost:%s/\n' \
