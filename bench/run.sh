@@ -361,6 +361,22 @@ if [ "${BENCH_STORE:-1}" != 0 ]; then
 fi
 
 # ===========================================================================
+# Revocation (bench/crl_bench.c): a CRL of 100,000 entries made in memory,
+# then the engine's parse, check, first and later look-ups, and the heap it
+# holds. Built like store_bench against `make`'s objects. BENCH_CRL=0 skips it.
+# ===========================================================================
+if [ "${BENCH_CRL:-1}" != 0 ]; then
+	crl_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
+	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
+		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/crl_bench" \
+		bench/crl_bench.c $crl_objs $bench_libs -lm ||
+		die "could not build bench/crl_bench.c"
+	{ echo; "$bin/crl_bench"; } | tee -a "$out/results.md" || die "crl_bench failed"
+	echo "bench: CRL figures appended to $out/results.md" >&2
+fi
+
+# ===========================================================================
 # The export (bench/export.sh): `httpsmon export` on the store section's
 # year of history, rows/s and peak RSS per case. BENCH_EXPORT=0 skips it.
 # ===========================================================================

@@ -163,7 +163,7 @@ static void connection_block(struct canvas *c, const struct row *r)
 		kv(c, "location", UI_PLAIN, util_url_redact(p->location, b, sizeof(b)));
 }
 
-static void checks_block(struct canvas *c, const struct row *r)
+static void checks_block(struct canvas *c, const struct row *r, int64_t now_s)
 {
 	const struct probe_result *p = r->r;
 	const struct redirect_check *h = &p->http_check;
@@ -195,6 +195,13 @@ static void checks_block(struct canvas *c, const struct row *r)
 			 h->location ? util_url_redact(h->location, loc, sizeof(loc)) : "(no Location)",
 			 h->to_https ? "  (to https: ok)" : "  (does NOT go to https on the same host)");
 		kv(c, "http://", h->to_https ? ui_attr(C_UP) : ui_attr(C_WARN), b);
+	}
+	if (p->revocation.checked) {
+		enum revoke_status rs = p->revocation.status;
+
+		revocation_line(&p->revocation, now_s, b, sizeof(b));
+		kv(c, "revocation", rs == REVOKE_REVOKED ? ui_attr(C_DOWN) : rs == REVOKE_GOOD ? ui_attr(C_UP)
+			: ui_attr(C_DIM), b);
 	}
 }
 
@@ -346,7 +353,7 @@ static void detail_body(struct canvas *c, const struct ui *u, const struct row *
 		ui_waterfall(c, &p->t, p->failed_phase);
 		connection_block(c, r);
 		if (!r->stored)
-			checks_block(c, r);
+			checks_block(c, r, now_ms / 1000);
 		error_block(c, r);
 		chain_block(c, r, now_ms / 1000);
 	}
