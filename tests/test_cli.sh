@@ -321,10 +321,7 @@ else
 fi
 
 # --- no leak in a probe round ------------------------------------------------
-if [ "${SANITIZED:-}" = 1 ]; then
-	skip "valgrind: no leak in a probe round" "sanitizer build (valgrind runs on the plain build)"
-elif command -v valgrind >/dev/null 2>&1; then
-	cat >"$work/round.ini" <<EOF
+cat >"$work/round.ini" <<EOF
 [defaults]
 ca_file = $ca
 timeout = 3s
@@ -347,13 +344,4 @@ url = http://localhost:$(port redir)/
 url = https://localhost:$(port big)/
 max_body = 64KiB
 EOF
-	out=$(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-		--error-exitcode=99 "$BIN" check -c "$work/round.ini" 2>&1); rc=$?
-	if [ "$rc" -ne 99 ] && ! grep -q "definitely lost\|Invalid read\|Invalid write" <<<"$out"; then
-		ok "valgrind: no leak or memory error in a probe round"
-	else
-		notok "valgrind: no leak or memory error in a probe round" "$out"
-	fi
-else
-	skip "valgrind: no leak in a probe round" "valgrind not installed"
-fi
+valgrind_clean "valgrind: no leak or memory error in a probe round" "$BIN" check -c "$work/round.ini"

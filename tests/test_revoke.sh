@@ -99,8 +99,21 @@ badsigcrl http 0 file=$d/badsig.crl
 bigcrl http 0 body_size=10485761
 exactcrl http 0 body_size=10485760
 closed closed 0" || { notok "the CRLs are served" "$(cat "$d/labsrv.log")"; exit 1; }
-# the responder's port: openssl ocsp cannot take 0 and tell, so take one the kernel just gave
-ocsp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The responder, before the leaves that name it: `openssl ocsp -port` cannot take 0 and say
+# which port it got, so it takes one the kernel just gave out (tried again, should another
+# program take it meanwhile). It binds every interface, as the issue's test plan has it.
+responder_up() { curl -s -o /dev/null "http://127.0.0.1:$ocsp_port/" -m 1; [ $? -ne 7 ]; }
+for try in 1 2 3; do
+	ocsp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	openssl ocsp -index "$d/index-int.txt" -port "$ocsp_port" -rsigner "$d/int.pem" -rkey "$d/int.key" \
+		-CA "$d/int.pem" -nmin 60 -ignore_err >>"$d/ocsp.log" 2>&1 &
+	ocsp_pid=$!
+	pids+=($ocsp_pid)
+	if wait_for 10 responder_up && kill -0 "$ocsp_pid" 2>/dev/null; then break; fi
+	kill "$ocsp_pid" 2>/dev/null
+	[ "$try" = 3 ] && { notok "openssl ocsp starts" "$(cat "$d/ocsp.log")"; exit 1; }
+done
+ok "openssl ocsp answers on port $ocsp_port"
 crl() { echo "http://127.0.0.1:$(pport b "$1")/$1.crl"; }
 ocsp_url=http://127.0.0.1:$ocsp_port/
 closed_url=http://127.0.0.1:$(pport b closed)/
@@ -136,11 +149,6 @@ spec=
 for nm in $names; do spec+="$nm tls 0 cert=$d/$nm-chain.pem key=$d/$nm.key body=ok"$'\n'; done
 labsrv_up c "$spec" || { notok "the TLS servers start" "$(cat "$d/labsrv.log")"; exit 1; }
 
-openssl ocsp -index "$d/index-int.txt" -port "$ocsp_port" -rsigner "$d/int.pem" -rkey "$d/int.key" \
-	-CA "$d/int.pem" -nmin 60 -ignore_err >>"$d/ocsp.log" 2>&1 &
-pids+=($!)
-responder_up() { curl -s -o /dev/null "http://127.0.0.1:$ocsp_port/" -m 1; [ $? -ne 7 ]; }
-if wait_for 10 responder_up; then ok "openssl ocsp answers on port $ocsp_port"; else notok "openssl ocsp starts" "$(cat "$d/ocsp.log")"; exit 1; fi
 
 # --- check ------------------------------------------------------------------
 # conf EXTRA: one endpoint per leaf, EXTRA in [defaults]
@@ -208,19 +216,8 @@ else
 fi
 
 # --- no leak or memory error in a round of every case ---------------------------
-if [ "${SANITIZED:-}" = 1 ]; then
-	skip "valgrind: a revocation round is clean" "sanitizer build (valgrind runs on the plain build)"
-elif command -v valgrind >/dev/null 2>&1; then
-	out=$(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-		--error-exitcode=99 "$BIN" check -c "$work/plain.ini" 2>&1); rc=$?
-	if [ "$rc" -ne 99 ] && ! grep -q "definitely lost\|Invalid read\|Invalid write" <<<"$out"; then
-		ok "valgrind: a revocation round (CRL, OCSP, refused, too large, bad signature) is clean"
-	else
-		notok "valgrind: a revocation round is clean" "$out"
-	fi
-else
-	skip "valgrind: a revocation round is clean" "valgrind not installed"
-fi
+valgrind_clean "valgrind: a revocation round (CRL, OCSP, refused, too large, bad signature) is clean" \
+	"$BIN" check -c "$work/plain.ini"
 
 # --- the collector: a pending probe is probed again when its look-up lands ---
 # interval 1h: only the landed call back can bring the second probe within seconds

@@ -30,6 +30,26 @@ wait_for() {
 	return 1
 }
 
+# valgrind_clean DESC CMD...: one result line: CMD under valgrind has no definite or
+# indirect leak and no invalid read or write (skipped in a sanitizer build or without valgrind)
+valgrind_clean() {
+	local desc=$1 out rc
+	shift
+	if [ "${SANITIZED:-}" = 1 ]; then
+		skip "$desc" "sanitizer build (valgrind runs on the plain build)"
+	elif ! command -v valgrind >/dev/null 2>&1; then
+		skip "$desc" "valgrind not installed"
+	else
+		out=$(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
+			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@" 2>&1); rc=$?
+		if [ "$rc" -ne 99 ] && ! grep -q "definitely lost\|Invalid read\|Invalid write" <<<"$out"; then
+			ok "$desc"
+		else
+			notok "$desc" "$out"
+		fi
+	fi
+}
+
 # lab_up: starts tests/lab in $work/lab; defines lab, ca, labsrv and port NAME
 lab_up() {
 	lab=$work/lab
