@@ -208,7 +208,9 @@ static int fetch_outcome(struct fetch *f, int rc, const char *what, char *err, s
 
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		snprintf(err, errlen, "%s is larger than %zu MiB: refused", what, f->max / (1024 * 1024));
+		snprintf(err, errlen, "%s is larger than %zu %s: refused", what,
+			 f->max >= 1024 * 1024 ? f->max / (1024 * 1024) : f->max / 1024,
+			 f->max >= 1024 * 1024 ? "MiB" : "KiB");
 	else if (rc != CURLE_OK)
 		snprintf(err, errlen, "%s", f->errbuf[0] ? f->errbuf : curl_easy_strerror((CURLcode)rc));
 	else if (status != 200)

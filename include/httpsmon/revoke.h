@@ -10,8 +10,10 @@
  *   the status one probe result carries (result.h), its names, how the
  *   certificates' statuses make the chain's, and when a cached answer is
  *   fresh. verdict, report, store and the UI use only this half.
- * - the engine (src/revoke_fetch.c, revoke_crl.c, revoke_ocsp.c; OpenSSL
- *   and libcurl), owned by the probe engine: a cache of CRLs per URL
+ * - the engine (src/revoke_fetch.c: transfers and waiting probes;
+ *   revoke_cache.c: the cache and revoke_status; revoke_crl.c and
+ *   revoke_ocsp.c: checking what was fetched; OpenSSL and libcurl), owned
+ *   by the probe engine: a cache of CRLs per URL
  *   (fetched over plain HTTP, at most REVOKE_MAX_CRL_BYTES, parsed once,
  *   signature checked against the issuer, looked up by serial with
  *   OpenSSL's index) and of OCSP answers per certificate (request built and
