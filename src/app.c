@@ -483,18 +483,13 @@ static void leave_loop(struct app *a)
 	if (!a->loop)
 		return;
 	if (a->signals) {
-		sigset_t hup;
-		struct timespec now = { 0 };
-
 		/*
 		 * A reload asked for as we quit (SIGHUP still pending on the
-		 * signalfd) is moot; unblocked below it would be delivered with
+		 * signalfd: a dashboard quitting within a burst of keys never
+		 * read it) is moot; unblocked below it would be delivered with
 		 * its default action and end a clean quit with status 129.
 		 */
-		sigemptyset(&hup);
-		sigaddset(&hup, SIGHUP);
-		while (sigtimedwait(&hup, NULL, &now) == SIGHUP)
-			;
+		loop_signal_discard(a->loop, SIGHUP);
 		loop_signals_remove(a->loop, app_signals, sizeof(app_signals) / sizeof(app_signals[0]));
 	}
 	if (a->hooked)

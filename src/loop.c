@@ -54,6 +54,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "httpsmon/util.h"
@@ -489,6 +490,20 @@ int loop_signals_add(struct loop *l, const int *signos, size_t n, loop_signal_cb
 		}
 	}
 	return 0;
+}
+
+void loop_signal_discard(struct loop *l, int signo)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t one;
+
+	if (signo <= 0 || signo >= NSIG || !sig_wanted(l, signo))
+		return;
+	sigemptyset(&one);
+	sigaddset(&one, signo);
+	/* blocked (it is the loop's), so sigtimedwait takes each pending arrival without delivering it */
+	while (sigtimedwait(&one, NULL, &zero) == signo)
+		;
 }
 
 void loop_signals_remove(struct loop *l, const int *signos, size_t n)

@@ -521,6 +521,33 @@ static void test_signal_delivered(void **state)
 	assert_false(blocked(SIGUSR2));
 }
 
+/*
+ * A pending arrival discarded before the signal is given back is not
+ * delivered: without loop_signal_discard this SIGHUP would end the test.
+ */
+static void test_signal_discard(void **state)
+{
+	struct loop *l;
+	struct sigrec r = { 0 };
+	sigset_t pending;
+
+	(void)state;
+	l = new_loop(0);
+	assert_int_equal(loop_signal_add(l, SIGHUP, sig_cb, &r), 0);
+	loop_signal_discard(l, SIGTERM); /* not registered: nothing happens */
+	assert_int_equal(kill(getpid(), SIGHUP), 0);
+	assert_int_equal(kill(getpid(), SIGHUP), 0);
+	sigpending(&pending);
+	assert_true(sigismember(&pending, SIGHUP));
+	loop_signal_discard(l, SIGHUP);
+	sigpending(&pending);
+	assert_false(sigismember(&pending, SIGHUP));
+	loop_signal_remove(l, SIGHUP);
+	assert_false(blocked(SIGHUP));
+	assert_int_equal(r.calls, 0);
+	loop_free(l);
+}
+
 /* A signal the program had blocked before the loop stays blocked after it. */
 static void test_signal_mask_kept(void **state)
 {
@@ -984,6 +1011,7 @@ int main(void)
 		cmocka_unit_test(test_timer_set_and_arm),
 		cmocka_unit_test(test_signal_delivered),
 		cmocka_unit_test(test_signal_mask_kept),
+		cmocka_unit_test(test_signal_discard),
 		cmocka_unit_test(test_child_pidfd),
 		cmocka_unit_test(test_child_sigchld),
 		cmocka_unit_test(test_child_remove),

@@ -162,6 +162,15 @@ void loop_timer_arm(struct loop *l, uint64_t *id, int64_t delay_ms, loop_timer_c
 int loop_signal_add(struct loop *l, int signo, loop_signal_cb cb, void *ud);
 void loop_signal_remove(struct loop *l, int signo);
 
+/*
+ * Drops the arrivals of registered signal signo that are pending, unread:
+ * for a caller about to give back a signal whose meaning has passed (a
+ * reload asked for while quitting), which would otherwise be delivered
+ * the default way once unblocked (SIGHUP's ends the process). Not
+ * registered: no-op.
+ */
+void loop_signal_discard(struct loop *l, int signo);
+
 /* The same for n signals: all registered, or none (-1). */
 int loop_signals_add(struct loop *l, const int *signos, size_t n, loop_signal_cb cb, void *ud);
 void loop_signals_remove(struct loop *l, const int *signos, size_t n);

@@ -826,6 +826,8 @@ static enum outcome viewer_run(struct ui *u, struct loop *lp, char *err, size_t 
 	rc = dash_run(&d, lp, err, errlen);
 	dash_unregister(&d);
 	screen_stop();
+	/* the viewer is ending anyway: a SIGHUP still pending must not end it with "Hangup" */
+	loop_signal_discard(lp, SIGHUP);
 	loop_signals_remove(lp, viewer_signals, nsig);
 	return rc;
 }
