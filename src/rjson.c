@@ -382,6 +382,7 @@ static void outage_from(const cJSON *o, struct outage_row *r)
 	copy(r->reason, sizeof(r->reason), str(o, "reason"));
 	copy(r->message, sizeof(r->message), str(o, "message"));
 	r->failed_probes = (int)int_or(o, "failed_probes", 0, 1e9, 0);
+	copy(r->mark, sizeof(r->mark), str(o, "mark")); /* shown through store_mark_label: known words only */
 }
 
 static void event_from(const cJSON *o, struct event_row *r)

@@ -407,7 +407,8 @@ static void test_detail(void **state)
 static void test_outages_and_series(void **state)
 {
 	const char *so = "{\"outages\":[{\"endpoint\":\"a\",\"start\":\"2026-11-26T10:00:00Z\",\"end\":\"2026-11-26T10:00:30Z\","
-			 "\"failed_probes\":1e300}]}";
+			 "\"failed_probes\":1e300,\"mark\":\"maintenance\"},"
+			 "{\"endpoint\":\"b\",\"mark\":\"\\u001b[31mlocal_network and much more than fits\"}]}";
 	const char *ss = "{\"series\":[{\"time\":\"2026-11-26T10:00:00.500Z\",\"count\":4,\"failures\":9,"
 			 "\"timings\":{\"dns_ms\":1,\"total_ms\":20.5},\"max_total_ms\":null},{\"count\":-1}]}";
 	struct outage_row *o;
@@ -417,9 +418,13 @@ static void test_outages_and_series(void **state)
 
 	(void)state;
 	assert_int_equal(rjson_outages(so, strlen(so), &o, &n, err, sizeof(err)), 0);
-	assert_int_equal(n, 1);
+	assert_int_equal(n, 2);
 	assert_int_equal(o[0].end_ms - o[0].start_ms, 30000);
 	assert_int_equal(o[0].failed_probes, 0);
+	/* the collector's mark, kept (cut to fit; the panes show known words only: store_mark_label) */
+	assert_string_equal(o[0].mark, "maintenance");
+	assert_int_equal(strlen(o[1].mark), sizeof(o[1].mark) - 1);
+	assert_string_equal(o[1].name, "b");
 	free(o);
 	assert_int_equal(rjson_outages("{\"events\":[]}", 13, &o, &n, err, sizeof(err)), -1);
 	assert_string_equal(err, "no outages array in the answer");
