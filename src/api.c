@@ -55,9 +55,15 @@ static void recent(struct strbuf *b, const struct ep_status *s)
 	strbuf_puts(b, "]");
 }
 
-/* The live state of s, and its last probe as `check --json` writes it. */
-static void endpoint_json(struct strbuf *b, const struct ep_status *s, int64_t now_ms)
+/*
+ * The live state of s, its 24 h uptime in percent as `stats --json` names
+ * it (from the listener's cache: null until known), and its last probe as
+ * `check --json` writes it.
+ */
+static void endpoint_json(struct strbuf *b, const struct ep_status *s, const struct upcache *up, int64_t now_ms)
 {
+	double r = upcache_ratio(up, s->id, UPCACHE_24H);
+
 	char state[16];
 	size_t i;
 
@@ -79,6 +85,11 @@ static void endpoint_json(struct strbuf *b, const struct ep_status *s, int64_t n
 		strbuf_puts(b, "null");
 	recent(b, s);
 	strbuf_printf(b, ",\"interval_s\":%lld", (long long)(s->ep->interval_ms / 1000));
+	strbuf_puts(b, ",\"uptime_24h\":");
+	if (r >= 0)
+		strbuf_printf(b, "%.4f", 100.0 * r);
+	else
+		strbuf_puts(b, "null");
 	strbuf_puts(b, ",\"last\":");
 	if (s->have_result)
 		report_json(b, s->ep, &s->last, &s->last_v, NULL, now_ms / 1000);
@@ -86,7 +97,7 @@ static void endpoint_json(struct strbuf *b, const struct ep_status *s, int64_t n
 		strbuf_puts(b, "null");
 }
 
-static int endpoints_all(struct app *a, struct strbuf *b)
+static int endpoints_all(struct app *a, const struct upcache *up, struct strbuf *b)
 {
 	const struct monitor *mon = app_monitor(a);
 	int64_t now = util_now_ms();
@@ -102,7 +113,7 @@ static int endpoints_all(struct app *a, struct strbuf *b)
 	strbuf_puts(b, ",\"endpoints\":[");
 	for (size_t i = 0; i < monitor_count(mon); i++) {
 		strbuf_puts(b, i ? ",\n" : "\n");
-		endpoint_json(b, monitor_at(mon, i), now);
+		endpoint_json(b, monitor_at(mon, i), up, now);
 		strbuf_puts(b, "}");
 	}
 	strbuf_puts(b, "\n]}\n");
@@ -150,7 +161,7 @@ static void history_rows(struct strbuf *b, struct store *st, const char *name, i
 	free(e);
 }
 
-static int endpoint_one(struct app *a, const char *name, struct strbuf *b)
+static int endpoint_one(struct app *a, const struct upcache *up, const char *name, struct strbuf *b)
 {
 	const struct ep_status *s = monitor_find(app_monitor(a), name);
 	int64_t now = util_now_ms();
@@ -159,7 +170,7 @@ static int endpoint_one(struct app *a, const char *name, struct strbuf *b)
 		strbuf_puts(b, "{\"error\":\"no endpoint of that name in the running config\"}\n");
 		return 404;
 	}
-	endpoint_json(b, s, now);
+	endpoint_json(b, s, up, now);
 	uptimes(b, app_store(a), s->name, now);
 	strbuf_puts(b, ",\"outages\":");
 	history_rows(b, app_store(a), s->name, 0, API_RECENT, true, now);
@@ -258,14 +269,14 @@ static int series(struct app *a, const struct listen_req *rq, struct strbuf *b)
 	return 200;
 }
 
-int api_serve(struct app *a, const struct listen_req *rq, struct strbuf *b)
+int api_serve(struct app *a, const struct upcache *up, const struct listen_req *rq, struct strbuf *b)
 {
 	const char *p = rq->path + strlen(API_PREFIX);
 
 	if (!strcmp(p, "/endpoints"))
-		return endpoints_all(a, b);
+		return endpoints_all(a, up, b);
 	if (!strncmp(p, "/endpoints/", 11) && p[11])
-		return endpoint_one(a, p + 11, b);
+		return endpoint_one(a, up, p + 11, b);
 	if (!strcmp(p, "/outages"))
 		return history_list(a, rq, b, true);
 	if (!strcmp(p, "/events"))

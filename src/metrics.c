@@ -50,6 +50,7 @@ struct ctx {
 	const struct ep_status *s;
 	int64_t now_ms;
 	bool stale;
+	const struct upcache *up;
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -355,6 +356,22 @@ static void f_outage_seconds(const struct ctx *c)
 	line_i64(c, "httpsmon_outage_seconds", NULL, ms / 1000);
 }
 
+/* Uptime ratios as the cache has them (a figure not known yet is left out); 6 decimals, cut, never rounded up to 1. */
+static void f_uptime(const struct ctx *c)
+{
+	static const char *const label[UPCACHE_WINDOWS] = { "window=\"24h\"", "window=\"7d\"", "window=\"30d\"" };
+
+	for (int w = 0; w < UPCACHE_WINDOWS; w++) {
+		double r = upcache_ratio(c->up, c->s->id, (enum upcache_window)w);
+
+		if (r < 0)
+			continue;
+		series_open(c, "httpsmon_uptime_ratio", label[w]);
+		put_secs(c->b, (int64_t)(r * 1e6)); /* millionths, written as put_secs writes microseconds */
+		put(c->b, "\n");
+	}
+}
+
 /* Seconds left on the earliest certificate of the chain (negative once expired). */
 static bool time_left(const struct ctx *c, int64_t *secs)
 {
@@ -413,6 +430,8 @@ static const struct family families[] = {
 	{ "httpsmon_outages_total", "counter", "Outages started since the collector started", f_outages, false },
 	{ "httpsmon_outage_active", "gauge", "1 while the endpoint is in a confirmed outage", f_outage_active, false },
 	{ "httpsmon_outage_seconds", "gauge", "Length of the current outage (0: none)", f_outage_seconds, false },
+	{ "httpsmon_uptime_ratio", "gauge", "Share of probes not DOWN over the window, from the history (read again "
+	  "every minute for 24h, 10 minutes for 7d, 30 for 30d)", f_uptime, false },
 	{ "httpsmon_cert_time_left_seconds", "gauge", "Time until the earliest certificate of the chain expires "
 	  "(negative once expired)", f_time_left, false },
 	{ "httpsmon_cert_renewal_overdue", "gauge", "1 when fewer days are left than cert_warn_days", f_overdue,
@@ -589,7 +608,7 @@ static void labels_build(struct metrics *m, const struct monitor *mon, const cha
 void metrics_render(struct metrics *m, struct strbuf *b, const struct monitor *mon, const struct metrics_info *in)
 {
 	size_t n = monitor_count(mon);
-	struct ctx c = { .b = b, .now_ms = in->now_ms };
+	struct ctx c = { .b = b, .now_ms = in->now_ms, .up = in->up };
 	char loc[METRICS_LABEL_MAX + 32];
 
 	labels_build(m, mon, in->location);

@@ -12,6 +12,7 @@
 #include "httpsmon/app.h"
 #include "httpsmon/listen.h"
 #include "httpsmon/metrics.h"
+#include "httpsmon/upcache.h"
 
 #define CT_TEXT    "text/plain; charset=utf-8"
 #define CT_METRICS "text/plain; version=0.0.4; charset=utf-8"
@@ -21,6 +22,7 @@ struct serve {
 	struct app *a;
 	struct listener *li;
 	struct metrics *m;
+	struct upcache *up;       /* uptimes for /metrics and /api/v1/endpoints: read on a timer, never on a request */
 };
 
 static const char *token_cb(void *ud)
@@ -52,6 +54,7 @@ static int metrics_page(struct serve *s, struct strbuf *b)
 		.store_write_errors = app_store_write_errors(s->a),
 		.reload_ok = !*app_config_error(s->a),
 		.reload_ms = app_config_loaded_ms(s->a),
+		.up = s->up,
 	};
 
 	metrics_render(s->m, b, mon, &in);
@@ -91,7 +94,7 @@ static int handle(void *ud, const struct listen_req *rq, struct strbuf *b, const
 		return probe_page(s, rq, b, ctype);
 	if (!strncmp(rq->path, API_PREFIX "/", strlen(API_PREFIX) + 1)) {
 		*ctype = CT_JSON;
-		return api_serve(s->a, rq, b);
+		return api_serve(s->a, s->up, rq, b);
 	}
 	strbuf_puts(b, "404 not found: /metrics, /probe?target=NAME, /healthz, /api/v1/...\n");
 	return 404;
@@ -108,6 +111,7 @@ struct serve *serve_new(struct app *a, const char *addr, char *err, size_t errle
 		return NULL;
 	}
 	s->m = metrics_new();
+	s->up = upcache_new(app_loop(a), app_store(a), app_monitor(a));
 	return s;
 }
 
@@ -116,6 +120,7 @@ void serve_free(struct serve *s)
 	if (!s)
 		return;
 	listener_free(s->li);
+	upcache_free(s->up);
 	metrics_free(s->m);
 	free(s);
 }

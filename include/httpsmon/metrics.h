@@ -21,6 +21,7 @@
 
 #include "httpsmon/monitor.h"
 #include "httpsmon/result.h"
+#include "httpsmon/upcache.h"
 #include "httpsmon/util.h"
 
 #define METRICS_LABEL_MAX 256 /* bytes of a label value (subject, issuer, url) before "..." */
@@ -32,6 +33,7 @@ struct metrics_info {
 	uint64_t store_write_errors; /* failed history commits since start */
 	bool reload_ok;              /* the running config is the file's latest */
 	int64_t reload_ms;           /* wall time of the last successful load */
+	const struct upcache *up;    /* uptimes (httpsmon_uptime_ratio), or NULL: none */
 };
 
 struct metrics;
