@@ -370,7 +370,7 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	monitor_set_config(a->mon, cfg, util_now_ms());
 	if (start_alerts(a, cfg, err, errlen) != 0)
 		goto err_cfg;
-	if (cfg->listen && !(a->serve = serve_new(a, cfg->listen, err, errlen)))
+	if (cfg->listen && !(a->serve = serve_new(a, cfg, err, errlen)))
 		goto err_cfg;
 	config_unref(cfg);
 	a->config_loaded_ms = util_now_ms();
@@ -379,7 +379,8 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	      a->store ? db : "(none)");
 	log_restored(a);
 	if (a->serve)
-		app_logf(a, "serving /metrics, /probe, /healthz and /api/v1 on http://%s/", cfg->listen);
+		app_logf(a, "serving /metrics, /probe, /healthz and /api/v1 on %s://%s/", serve_scheme(a->serve),
+			 cfg->listen);
 	for (const char *p = store_notice(a->store), *nl; p && *p; p = nl ? nl + 1 : "") {
 		nl = strchr(p, '\n');
 		app_logf(a, "history: %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
@@ -543,7 +544,13 @@ int app_reload(struct app *a)
 	struct config *old;
 	uint64_t *ids;
 	size_t n;
+	int tls = 0;
 
+	/* the listener's new certificate first: a file it cannot use refuses the whole reload */
+	if (cfg && (tls = serve_reload(a->serve, cfg, err, sizeof(err))) < 0) {
+		config_unref(cfg);
+		cfg = NULL;
+	}
 	if (!cfg) {
 		/* the running config stays in force */
 		if (strcmp(err, a->config_error) != 0)
@@ -568,6 +575,9 @@ int app_reload(struct app *a)
 	a->config_error[0] = '\0';
 	a->config_loaded_ms = util_now_ms();
 	app_logf(a, "config reloaded: %zu endpoints (%s)", monitor_count(a->mon), what);
+	if (tls > 0)
+		app_logf(a, "listen: now serving %s with the files of listen_cert and listen_key, on the same socket",
+			 serve_scheme(a->serve));
 	notice(a, APP_RELOADED, 0, what);
 	return 0;
 }

@@ -468,6 +468,32 @@ static void build_done(struct loader *ld, struct build *bd, const char *section)
 	}
 }
 
+/*
+ * listen_cert and listen_key ([defaults]): both or neither, each PEM of its
+ * kind; where each was set is kept for the listener's own errors at start.
+ */
+static void listen_tls_check(struct loader *ld, const struct build *bd)
+{
+	struct config *cfg = ld->cfg;
+	bool has_cert = cfg->listen_cert && *cfg->listen_cert, has_key = cfg->listen_key && *cfg->listen_key;
+	char why[512];
+
+	cfg->listen_cert_line = bd->here[K_listen_cert] ? bd->line[K_listen_cert] : 0;
+	cfg->listen_key_line = bd->here[K_listen_key] ? bd->line[K_listen_key] : 0;
+	if (has_cert && config_pem_check(cfg->listen_cert, false, why, sizeof(why)))
+		config_err_add(ld, cfg->listen_cert_line, "defaults", "listen_cert", "%s", why);
+	if (has_key && config_pem_check(cfg->listen_key, true, why, sizeof(why)))
+		config_err_add(ld, cfg->listen_key_line, "defaults", "listen_key", "%s", why);
+	if (has_cert != has_key) {
+		enum key_id at = has_cert ? K_listen_cert : K_listen_key;
+
+		/* a file that failed to load already has its own error */
+		if (!err_on_line(ld, cfg->listen_cert_line) && !err_on_line(ld, cfg->listen_key_line))
+			config_err_add(ld, bd->line[at], "defaults", config_fields[at].key.name,
+				"listen_cert and listen_key go together: set both (HTTPS) or neither (HTTP)");
+	}
+}
+
 static void build_from(struct build *bd, const struct build *base)
 {
 	memset(bd, 0, sizeof(*bd));
@@ -525,6 +551,7 @@ static struct config *build_config(struct loader *ld)
 		for (j = 0; j < defs->n; j++)
 			apply(ld, &base, "defaults", &defs->kv[j], true);
 		build_done(ld, &base, "defaults");
+		listen_tls_check(ld, &base);
 		if (base.here[K_notify])
 			config_notify_names_check(ld, cfg, &base.e, "defaults", base.line[K_notify]);
 	}

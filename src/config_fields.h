@@ -98,6 +98,8 @@
 	X(maintenance_tz,      tz,       .off = CF(maintenance_tz), .key.flags = KF_GLOBAL) \
 	X(listen,              listen,   .off = CF(listen), .key.flags = KF_GLOBAL) \
 	X(listen_token,        secret,   .off = CF(listen_token), .key.flags = KF_GLOBAL) \
+	X(listen_cert,         path,     .off = CF(listen_cert), .key.flags = KF_GLOBAL) \
+	X(listen_key,          path,     .off = CF(listen_key), .key.flags = KF_GLOBAL) \
 	X(location,            label,    .off = CF(location), .max = 64, .key.flags = KF_GLOBAL)
 
 #define CONFIG_FIELD_ID(key, ...) K_##key,

@@ -363,6 +363,32 @@ int config_file_check(const char *path, char *why, size_t n)
 	return 0;
 }
 
+int config_pem_check(const char *path, bool key, char *why, size_t n)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	size_t len;
+	int rc = 0;
+
+	if (!f)
+		return config_fail(why, n, "cannot read '%s': %s", path, strerror(errno));
+	buf = xmalloc(CONFIG_PEM_MAX + 1);
+	len = fread(buf, 1, CONFIG_PEM_MAX + 1, f);
+	fclose(f);
+	buf[len > CONFIG_PEM_MAX ? CONFIG_PEM_MAX : len] = '\0';
+	if (len > CONFIG_PEM_MAX)
+		rc = config_fail(why, n, "'%s' is larger than %d bytes: not a PEM %s", path, CONFIG_PEM_MAX,
+				 key ? "key" : "certificate");
+	else if (!key && !strstr(buf, "-----BEGIN CERTIFICATE-----"))
+		rc = config_fail(why, n, "'%s' holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path);
+	else if (key && (strstr(buf, "ENCRYPTED") || !strstr(buf, "PRIVATE KEY-----")))
+		rc = config_fail(why, n, strstr(buf, "ENCRYPTED") ? "'%s' is an encrypted key: give the key "
+				 "unencrypted (readable by the collector's user only)" : "'%s' holds no PEM private "
+				 "key (-----BEGIN PRIVATE KEY-----)", path);
+	free(buf);
+	return rc;
+}
+
 int config_listen_parse(const char *s, struct sockaddr_storage *sa, int *port, char *why, size_t n)
 {
 	const char *colon = strrchr(s, ':');

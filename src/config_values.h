@@ -51,4 +51,14 @@ int config_resolve_check(const char *s, char *why, size_t n);
 /* path opens for reading and is a regular file. */
 int config_file_check(const char *path, char *why, size_t n);
 
+/*
+ * path holds PEM text of the kind asked for: a certificate ("-----BEGIN
+ * CERTIFICATE-----"), or with key an unencrypted private key; at most
+ * CONFIG_PEM_MAX bytes. Only the armour is looked at: whether the key
+ * parses and matches the certificate is the listener's check (it has
+ * OpenSSL). Returns 0, or -1 with why.
+ */
+#define CONFIG_PEM_MAX (1 << 20)
+int config_pem_check(const char *path, bool key, char *why, size_t n);
+
 #endif

@@ -16,6 +16,11 @@
  * so "port in use" is our own message, naming the port, and [::] serves
  * IPv4 too (IPV6_V6ONLY off) as it does for most daemons.
  *
+ * HTTPS: the PEM text of the certificate and key is read into li->pem
+ * (checked with OpenSSL first, so a bad file is named, not reported as
+ * "the daemon did not start") and handed to the daemon, which keeps its
+ * own GnuTLS copy. A change of files swaps daemons on the same socket.
+ *
  * Buffers: a response is sent from the handler's buffer without a copy;
  * libmicrohttpd hands it back (the free callback) once sent. Each of the
  * LISTEN_MAX_CONNECTIONS slots keeps its memory, so after the first
@@ -27,6 +32,10 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +51,16 @@ struct slot {
 	bool busy;                /* a response is being sent from b */
 };
 
+/* The PEM text the daemon serves HTTPS with (both NULL: HTTP). */
+struct pem {
+	char *cert, *key;
+};
+
 struct listener {
 	struct loop *loop;
 	struct MHD_Daemon *d;
+	struct pem pem;
+	char why[256];            /* libmicrohttpd's last complaint, for a daemon that did not start */
 	int sock, epfd, port;
 	uint64_t timer;
 	listen_handler h;
@@ -237,48 +253,271 @@ static int bind_socket(const char *addr, int *port, char *err, size_t errlen)
 	return fd;
 }
 
-struct listener *listener_new(struct loop *l, const char *addr, listen_handler h, listen_token_fn tok,
-			      void *ud, char *err, size_t errlen)
+/* ---- HTTPS files ---------------------------------------------------------- */
+
+static void pem_done(struct pem *p)
+{
+	free(p->cert);
+	free(p->key);
+	*p = (struct pem){ 0 };
+}
+
+static bool pem_same(const struct pem *a, const struct pem *b)
+{
+	return !a->cert == !b->cert && !a->key == !b->key && (!a->cert || !strcmp(a->cert, b->cert)) &&
+	       (!a->key || !strcmp(a->key, b->key));
+}
+
+/* No passphrase: an encrypted key is refused, never asked for on the terminal. */
+static int no_pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return 0;
+}
+
+/* OpenSSL's reason for the last failure, its queue emptied. */
+static const char *ssl_why(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *r = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return r ? r : "unreadable";
+}
+
+/* The text of path (at most LISTEN_PEM_MAX bytes) into *out; -1 with err naming what (key) and where. */
+static int pem_read(const char *path, const char *what, const char *origin, char **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f) {
+		snprintf(err, errlen, "%s %s%s%s%s: cannot read it: %s", what, path, origin ? " (" : "",
+			 origin ? origin : "", origin ? ")" : "", strerror(errno));
+		return -1;
+	}
+	*out = xmalloc(LISTEN_PEM_MAX + 1);
+	len = fread(*out, 1, LISTEN_PEM_MAX + 1, f);
+	fclose(f);
+	if (len > LISTEN_PEM_MAX) {
+		snprintf(err, errlen, "%s %s%s%s%s: larger than %d bytes", what, path, origin ? " (" : "",
+			 origin ? origin : "", origin ? ")" : "", LISTEN_PEM_MAX);
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	(*out)[len] = '\0';
+	return 0;
+}
+
+/*
+ * The files of t into p, checked: a certificate, an unencrypted private
+ * key, the key of that certificate. -1 with err naming the file at fault.
+ */
+static int pem_load(const struct listen_tls *t, struct pem *p, char *err, size_t errlen)
+{
+	X509 *x = NULL;
+	EVP_PKEY *k = NULL;
+	BIO *bio;
+	int rc = -1;
+
+	*p = (struct pem){ 0 };
+	if (!t || !t->cert || !*t->cert)
+		return 0;
+	if (pem_read(t->cert, "listen_cert", t->cert_origin, &p->cert, err, errlen) ||
+	    pem_read(t->key, "listen_key", t->key_origin, &p->key, err, errlen))
+		goto out;
+	if ((bio = BIO_new_mem_buf(p->cert, -1))) {
+		x = PEM_read_bio_X509(bio, NULL, no_pass_cb, NULL);
+		BIO_free(bio);
+	}
+	if (!x) {
+		snprintf(err, errlen, "listen_cert %s%s%s%s: no certificate could be read from it (%s)", t->cert,
+			 t->cert_origin ? " (" : "", t->cert_origin ? t->cert_origin : "", t->cert_origin ? ")" : "",
+			 ssl_why());
+		goto out;
+	}
+	if ((bio = BIO_new_mem_buf(p->key, -1))) {
+		k = PEM_read_bio_PrivateKey(bio, NULL, no_pass_cb, NULL);
+		BIO_free(bio);
+	}
+	if (!k)
+		snprintf(err, errlen, "listen_key %s%s%s%s: no unencrypted private key could be read from it (%s)",
+			 t->key, t->key_origin ? " (" : "", t->key_origin ? t->key_origin : "", t->key_origin ? ")" : "",
+			 ssl_why());
+	else if (X509_check_private_key(x, k) != 1)
+		snprintf(err, errlen, "listen_key %s%s%s%s: not the key of listen_cert %s (%s)", t->key,
+			 t->key_origin ? " (" : "", t->key_origin ? t->key_origin : "", t->key_origin ? ")" : "",
+			 t->cert, ssl_why());
+	else
+		rc = 0;
+out:
+	X509_free(x);
+	EVP_PKEY_free(k);
+	if (rc)
+		pem_done(p);
+	return rc;
+}
+
+/* ---- the daemon ----------------------------------------------------------- */
+
+/* libmicrohttpd's messages: the last one is kept for a daemon that fails to start. */
+static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
+{
+	struct listener *li = cls;
+	size_t n;
+
+	vsnprintf(li->why, sizeof(li->why), fmt, ap);
+	n = strlen(li->why);
+	while (n && (li->why[n - 1] == '\n' || li->why[n - 1] == '.'))
+		li->why[--n] = '\0';
+}
+
+/* A daemon on the listening socket sock, over HTTPS with p's text when it has some; NULL with li->why. */
+static struct MHD_Daemon *daemon_start(struct listener *li, int sock, const struct pem *p)
+{
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, p->cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, p->key },
+		{ MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)LISTEN_TLS_PRIORITIES },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+
+	li->why[0] = '\0';
+	return MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (p->cert ? MHD_USE_TLS : 0), 0, NULL, NULL,
+				on_request, li,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log_cb, li,
+				MHD_OPTION_LISTEN_SOCKET, sock,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)LISTEN_MAX_CONNECTIONS,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+				MHD_OPTION_ARRAY, p->cert ? tls : tls + 3,
+				MHD_OPTION_END);
+}
+
+/* Puts daemon d on the loop: its epoll descriptor and its timer. -1 when the loop refuses the descriptor. */
+static int daemon_attach(struct listener *li, struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
+
+	if (!info || loop_fd_add(li->loop, info->epoll_fd, LOOP_READ, fd_cb, li) != 0)
+		return -1;
+	li->d = d;
+	li->epfd = info->epoll_fd;
+	loop_timer_arm(li->loop, &li->timer, run_daemon(li), timer_cb, li);
+	return 0;
+}
+
+/* Takes the daemon off the loop and stops it (its connections close; a quiesced one keeps the socket open). */
+static void daemon_detach(struct listener *li)
+{
+	if (li->epfd >= 0)
+		loop_fd_remove(li->loop, li->epfd);
+	li->epfd = -1;
+	if (li->d)
+		MHD_stop_daemon(li->d); /* responses in flight hand their slots back here */
+	li->d = NULL;
+}
+
+struct listener *listener_new(struct loop *l, const char *addr, const struct listen_tls *tls, listen_handler h,
+			      listen_token_fn tok, void *ud, char *err, size_t errlen)
 {
 	struct listener *li = xcalloc(1, sizeof(*li));
-	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
 
-	*li = (struct listener){ .loop = l, .h = h, .tok = tok, .ud = ud, .epfd = -1 };
-	li->sock = bind_socket(addr, &li->port, err, errlen);
-	if (li->sock < 0) {
+	*li = (struct listener){ .loop = l, .h = h, .tok = tok, .ud = ud, .epfd = -1, .sock = -1 };
+	if (tls && tls->cert && *tls->cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "listen_cert %s%s%s%s: this libmicrohttpd was built without TLS "
+			 "(MHD_FEATURE_TLS): serve HTTP on 127.0.0.1 behind a TLS proxy instead", tls->cert,
+			 tls->cert_origin ? " (" : "", tls->cert_origin ? tls->cert_origin : "",
+			 tls->cert_origin ? ")" : "");
 		free(li);
 		return NULL;
 	}
-	li->d = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, li,
-				 MHD_OPTION_LISTEN_SOCKET, li->sock,
-				 MHD_OPTION_CONNECTION_LIMIT, (unsigned)LISTEN_MAX_CONNECTIONS,
-				 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_TIMEOUT_S,
-				 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-				 MHD_OPTION_END);
-	info = li->d ? MHD_get_daemon_info(li->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
-	if (!info || loop_fd_add(l, info->epoll_fd, LOOP_READ, fd_cb, li) != 0) {
-		snprintf(err, errlen, "listen %s: the HTTP server (libmicrohttpd) did not start", addr);
+	if (pem_load(tls, &li->pem, err, errlen) != 0) {
+		free(li);
+		return NULL;
+	}
+	li->sock = bind_socket(addr, &li->port, err, errlen);
+	if (li->sock < 0) {
 		listener_free(li);
 		return NULL;
 	}
-	li->epfd = info->epoll_fd;
+	d = daemon_start(li, li->sock, &li->pem);
+	if (!d || daemon_attach(li, d) != 0) {
+		snprintf(err, errlen, "listen %s: the HTTP%s server (libmicrohttpd) did not start: %s", addr,
+			 li->pem.cert ? "S" : "", li->why[0] ? li->why : "no reason given");
+		if (d && !li->d) {
+			MHD_stop_daemon(d); /* it closes the socket */
+			li->sock = -1;
+		}
+		listener_free(li);
+		return NULL;
+	}
 	li->sock = -1; /* the daemon's now: MHD_stop_daemon closes it */
-	loop_timer_arm(l, &li->timer, run_daemon(li), timer_cb, li);
 	return li;
+}
+
+int listener_set_tls(struct listener *li, const struct listen_tls *tls, char *err, size_t errlen)
+{
+	struct pem np;
+	struct MHD_Daemon *nd;
+	int sock;
+
+	if (tls && tls->cert && *tls->cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		snprintf(err, errlen, "listen_cert: this libmicrohttpd was built without TLS (MHD_FEATURE_TLS)");
+		return -1;
+	}
+	if (pem_load(tls, &np, err, errlen) != 0)
+		return -1;
+	if (pem_same(&np, &li->pem)) {
+		pem_done(&np);
+		return 0;
+	}
+	sock = MHD_quiesce_daemon(li->d);
+	nd = sock < 0 ? NULL : daemon_start(li, sock, &np);
+	if (!nd) {
+		snprintf(err, errlen, "listen: the HTTP%s server would not start with the new files (%s); the "
+			 "running one goes on", np.cert ? "S" : "", li->why[0] ? li->why : "no reason given");
+		pem_done(&np);
+		/* the old daemon no longer accepts: one on the same socket with the old files does */
+		nd = sock < 0 ? NULL : daemon_start(li, sock, &li->pem);
+		daemon_detach(li);
+		if (nd && daemon_attach(li, nd) != 0)
+			MHD_stop_daemon(nd); /* it closes the socket */
+		else if (!nd && sock >= 0)
+			li->sock = sock; /* serving nothing; listener_free closes it */
+		return -1;
+	}
+	daemon_detach(li);
+	pem_done(&li->pem);
+	li->pem = np;
+	if (daemon_attach(li, nd) != 0) {
+		MHD_stop_daemon(nd); /* it closes the socket */
+		snprintf(err, errlen, "listen: the event loop refused the new HTTP server's descriptor");
+		return -1;
+	}
+	return 1;
+}
+
+bool listener_https(const struct listener *li)
+{
+	return li->pem.cert != NULL;
 }
 
 void listener_free(struct listener *li)
 {
 	if (!li)
 		return;
-	if (li->epfd >= 0)
-		loop_fd_remove(li->loop, li->epfd);
+	daemon_detach(li);
 	loop_timer_remove(li->loop, li->timer);
-	if (li->d)
-		MHD_stop_daemon(li->d); /* responses in flight hand their slots back here */
 	if (li->sock >= 0)
 		close(li->sock);
 	for (size_t i = 0; i < LISTEN_MAX_CONNECTIONS; i++)
 		strbuf_done(&li->slots[i].b);
+	pem_done(&li->pem);
 	free(li);
 }

@@ -5,11 +5,14 @@
  */
 #include "httpsmon/serve.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "httpsmon/api.h"
 #include "httpsmon/app.h"
+#include "httpsmon/config.h"
 #include "httpsmon/listen.h"
 #include "httpsmon/metrics.h"
 #include "httpsmon/upcache.h"
@@ -100,12 +103,29 @@ static int handle(void *ud, const struct listen_req *rq, struct strbuf *b, const
 	return 404;
 }
 
-struct serve *serve_new(struct app *a, const char *addr, char *err, size_t errlen)
+/* The HTTPS files of cfg, with "FILE:LINE" of each for the listener's errors (co and ko hold them). */
+struct tls_of {
+	struct listen_tls t;
+	char co[PATH_MAX + 16], ko[PATH_MAX + 16];
+};
+
+static const struct listen_tls *tls_of(const struct config *cfg, struct tls_of *o)
+{
+	snprintf(o->co, sizeof(o->co), "%s:%d", cfg->path ? cfg->path : "config", cfg->listen_cert_line);
+	snprintf(o->ko, sizeof(o->ko), "%s:%d", cfg->path ? cfg->path : "config", cfg->listen_key_line);
+	o->t = (struct listen_tls){ .cert = cfg->listen_cert, .key = cfg->listen_key,
+				    .cert_origin = cfg->listen_cert_line ? o->co : NULL,
+				    .key_origin = cfg->listen_key_line ? o->ko : NULL };
+	return &o->t;
+}
+
+struct serve *serve_new(struct app *a, const struct config *cfg, char *err, size_t errlen)
 {
 	struct serve *s = xcalloc(1, sizeof(*s));
+	struct tls_of o;
 
 	s->a = a;
-	s->li = listener_new(app_loop(a), addr, handle, token_cb, s, err, errlen);
+	s->li = listener_new(app_loop(a), cfg->listen, tls_of(cfg, &o), handle, token_cb, s, err, errlen);
 	if (!s->li) {
 		free(s);
 		return NULL;
@@ -135,6 +155,18 @@ void serve_lateness(struct serve *s, int64_t late_ms)
 {
 	if (s)
 		metrics_observe_lateness(s->m, late_ms);
+}
+
+int serve_reload(struct serve *s, const struct config *cfg, char *err, size_t errlen)
+{
+	struct tls_of o;
+
+	return s ? listener_set_tls(s->li, tls_of(cfg, &o), err, errlen) : 0;
+}
+
+const char *serve_scheme(const struct serve *s)
+{
+	return listener_https(s->li) ? "https" : "http";
 }
 
 int serve_port(const struct serve *s)

@@ -142,6 +142,10 @@ struct config {
 	int64_t max_db_bytes;    /* global: database size cap, 0 = none */
 	char *listen;            /* global: the HTTP listener's IP:PORT ([v6]:PORT), NULL = off */
 	char *listen_token;      /* global: Bearer token every request must carry, NULL = none (a secret) */
+	char *listen_cert;       /* global: PEM certificate (chain) the listener serves HTTPS with, NULL/"" = HTTP */
+	char *listen_key;        /* global: its PEM private key (unencrypted); set with listen_cert or not at all */
+	int listen_cert_line;    /* lines of the file they were set on (0: not set), for errors found at start */
+	int listen_key_line;
 	char *location;          /* global: location="NAME" on every metric, NULL = none */
 	int refs;                /* private: use config_ref / config_unref */
 };

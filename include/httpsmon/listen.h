@@ -12,10 +12,19 @@
  * number of connections, a connection timeout, a bounded response size,
  * and one reusable body buffer per response in flight. What a path serves
  * is the handler's (serve.c).
+ *
+ * HTTPS ([defaults] listen_cert, listen_key): libmicrohttpd's TLS (GnuTLS
+ * in Debian's build), TLS 1.2 and 1.3 only. The files are read and checked
+ * here with OpenSSL (a certificate, an unencrypted key, the key of that
+ * certificate) before the daemon gets them, so a bad file is an error that
+ * names it. listener_set_tls swaps them on a running listener: the new
+ * daemon takes over the old one's listening socket (MHD_quiesce_daemon),
+ * so the port is never free in between.
  */
 #ifndef HTTPSMON_LISTEN_H
 #define HTTPSMON_LISTEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "httpsmon/loop.h"
@@ -44,15 +53,39 @@ typedef int (*listen_handler)(void *ud, const struct listen_req *rq, struct strb
 /* The token requests must carry now (it may change on reload), or NULL / "" for none. */
 typedef const char *(*listen_token_fn)(void *ud);
 
+/* HTTPS files (both NULL or "": plain HTTP), and where the config set each ("FILE:LINE", or NULL) for errors. */
+struct listen_tls {
+	const char *cert, *key;
+	const char *cert_origin, *key_origin;
+};
+
+#define LISTEN_PEM_MAX (1 << 20) /* bytes of a certificate or key file */
+#define LISTEN_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
 struct listener;
 
 /*
- * Binds addr (config_listen_parse's syntax) and serves it on loop l.
- * Returns NULL with a message in err that names the address and port
- * ("listen 127.0.0.1:9469: port 9469 is already in use").
+ * Binds addr (config_listen_parse's syntax) and serves it on loop l, over
+ * HTTPS when tls names files (tls may be NULL). Returns NULL with a
+ * message in err that names the address and port ("listen
+ * 127.0.0.1:9469: port 9469 is already in use") or the file at fault
+ * ("listen_key /etc/httpsmon/key.pem (endpoints.ini:9): not the key of
+ * listen_cert ...").
  */
-struct listener *listener_new(struct loop *l, const char *addr, listen_handler h, listen_token_fn tok,
-			      void *ud, char *err, size_t errlen);
+struct listener *listener_new(struct loop *l, const char *addr, const struct listen_tls *tls, listen_handler h,
+			      listen_token_fn tok, void *ud, char *err, size_t errlen);
+
+/*
+ * Serves tls's files from now on (or plain HTTP): reads and checks them;
+ * when they differ from the running ones, a new daemon takes over the
+ * listening socket and the old one stops (its connections are closed).
+ * Returns 1 when it swapped, 0 when nothing changed, or -1 with err
+ * naming the file: the running daemon then goes on as it was.
+ */
+int listener_set_tls(struct listener *li, const struct listen_tls *tls, char *err, size_t errlen);
+
+/* Whether it serves HTTPS. */
+bool listener_https(const struct listener *li);
 
 /* Closes every connection and the socket, takes its descriptor and timer off the loop. NULL is fine. */
 void listener_free(struct listener *li);

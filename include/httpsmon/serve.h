@@ -14,13 +14,29 @@
 #include "httpsmon/result.h"
 
 struct app;
+struct config;
 struct serve;
 
 /*
- * Starts serving addr on the app's loop. Returns NULL with a message in
- * err (a port in use is named).
+ * Starts serving cfg->listen on the app's loop, over HTTPS when cfg has
+ * listen_cert and listen_key. Returns NULL with a message in err (a port
+ * in use is named; a bad certificate or key file by its path and the
+ * config's FILE:LINE).
  */
-struct serve *serve_new(struct app *a, const char *addr, char *err, size_t errlen);
+struct serve *serve_new(struct app *a, const struct config *cfg, char *err, size_t errlen);
+
+/*
+ * A reload's new config, before it is applied: the listener takes up
+ * changed listen_cert/listen_key files (or their removal) on its socket.
+ * Returns 1 when it now serves new files (or HTTP instead of HTTPS, or
+ * the reverse), 0 when nothing changed, or -1 with err (the file at
+ * fault): the reload should be refused, the listener serves on as
+ * before. NULL s: 0.
+ */
+int serve_reload(struct serve *s, const struct config *cfg, char *err, size_t errlen);
+
+/* "https" or "http": what it serves now. */
+const char *serve_scheme(const struct serve *s);
 void serve_free(struct serve *s); /* NULL is fine */
 
 /* A finished probe and a probe's start lateness, for the histograms. NULL s: no-op. */
