@@ -12,7 +12,7 @@ set -u
 . "$(dirname "$0")/lib/harness.sh"
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "$pid" ] && { kill -9 "$pid"; wait "$pid"; } 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 log=$work/headless.log
 check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d" "$(tail -20 "$log" 2>/dev/null)"; fi; }
