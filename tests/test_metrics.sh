@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The HTTP listener from outside ([defaults] listen), on one headless
-# collector watching the lab with endpoints up, warn, down, failing and
-# pending: /metrics passes `promtool check metrics`; a real Prometheus
+# collector watching the lab with an endpoint in every state at once (up,
+# warn, down, failing, pending, paused, and a name that never resolves):
+# httpsmon_endpoint_state is exactly 1 for each one's state and 0 for the
+# others, and that page passes `promtool check metrics`; every metric name
+# the issue lists is in it, and every one the shipped Grafana dashboard
+# queries; httpsmon_uptime_ratio and /api/v1/endpoints' uptime_24h once the
+# uptime cache has read the history; a real Prometheus
 # (its own loopback port, temporary storage, 1 s scrapes) scrapes it and
 # its query API finds probe_success 1 for the good endpoint and 0 for a
 # failing one, and probe_ssl_earliest_cert_expiry equal to the lab
@@ -48,6 +53,10 @@ fail_after = 100
 url = https://localhost:$(port hang)/
 interval = 60s
 timeout = 30s
+[held]
+url = https://localhost:$(port good)/
+[nxdomain]
+url = https://no-such-host.invalid/
 EOF
 log=$work/headless.log
 TEST_TOKEN=$token "$BIN" --headless -c "$cfg" --db "$work/h.db" 2>"$log" &
@@ -61,13 +70,26 @@ check "the collector says where it serves" wait_for 10 grep -q "serving /metrics
 scraped() { get "$base/metrics" >"$work/scrape" && grep -q 'httpsmon_endpoint_state{endpoint="expired",location="lab-1",state="failing"} 1' "$work/scrape"; }
 check "/metrics shows the verdicts once the first probes are in" wait_for 15 scraped
 
-# every kind of state at once: up, warn, failing (down after 2), failing (of 100), pending
-wait_for 10 bash -c "curl -s -m 5 -H 'Authorization: Bearer $token' $base/metrics >'$work/scrape' && grep -q 'state=\"down\"} 1' '$work/scrape'"
-st() { grep -c "httpsmon_endpoint_state{endpoint=\"$1\",location=\"lab-1\",state=\"$2\"} 1" "$work/scrape"; }
-if [ "$(st good up)$(st soon warn)$(st expired down)$(st closed failing)" = 1111 ] &&
-   [ "$(st hung pending)" = 1 ]; then
-	ok "up, warn, down, failing and pending endpoints"
-else notok "every state" "$(grep endpoint_state "$work/scrape" | grep '} 1')"; fi
+# every kind of state at once, exactly: up, warn, down, failing (of 100), pending, paused (asked for
+# through the database, as --view does), and a name that never resolved (down after fail_after 2)
+sqlite3 -cmd '.timeout 5000' "$work/h.db" "INSERT INTO request(name, action, t_ms) VALUES('held', 'pause', $(date +%s)000)"
+want_states() {
+	local e s st
+	for e in good:up soon:warn expired:down closed:failing hung:pending held:paused nxdomain:down; do
+		for s in up warn down failing pending paused; do
+			st=0; [ "${e#*:}" = "$s" ] && st=1
+			echo "httpsmon_endpoint_state{endpoint=\"${e%%:*}\",location=\"lab-1\",state=\"$s\"} $st"
+		done
+	done | sort
+}
+want_states >"$work/want-states"
+states_exact() {
+	get "$base/metrics" >"$work/scrape" && grep '^httpsmon_endpoint_state{' "$work/scrape" | sort >"$work/got-states" &&
+		cmp -s "$work/want-states" "$work/got-states"
+}
+if wait_for 15 states_exact; then
+	ok "every state at once: httpsmon_endpoint_state exactly 1 for the current one and 0 for the others (7 x 6 series)"
+else notok "every state at once, exactly" "$(diff "$work/want-states" "$work/got-states" | head -20)"; fi
 out=$(promtool check metrics <"$work/scrape" 2>&1); rc=$?
 if [ $rc -eq 0 ] && [ -z "$out" ]; then ok "promtool check metrics reports nothing ($(wc -l <"$work/scrape") lines)"
 else notok "promtool check metrics reports nothing" "$out"; fi
@@ -143,7 +165,7 @@ else notok "a port in use is a clear error" "exit $rc" "$out"; fi
 # the JSON API: the same field names as check --json and history --json
 get "$base/api/v1/endpoints" >"$work/eps.json"
 check "/api/v1/endpoints: every endpoint, its state and check --json's last probe" bash -c "
-	jq -e '(.endpoints | length) == 5 and (.endpoints[] | select(.name == \"good\") | .state == \"up\" and .last.verdict == \"UP\" and .last.http_status == 200 and (.last.timings.total_ms > 0)) and (.endpoints[] | select(.name == \"hung\") | .state == \"pending\" and .last == null)' '$work/eps.json' >/dev/null"
+	jq -e '(.endpoints | length) == 7 and (.endpoints[] | select(.name == \"good\") | .state == \"up\" and .last.verdict == \"UP\" and .last.http_status == 200 and (.last.timings.total_ms > 0)) and (.endpoints[] | select(.name == \"hung\") | .state == \"pending\" and .last == null)' '$work/eps.json' >/dev/null"
 get "$base/api/v1/endpoints/expired" >"$work/one.json"
 check "/api/v1/endpoints/NAME: its chain, uptime, outages and events" bash -c "
 	jq -e '.name == \"expired\" and .state == \"down\" and .in_outage and (.last.chain | length) >= 1 and (.last.reason == \"cert_expired\") and (.outages | length) >= 1 and (.outages[0].ongoing) and (.events | length) >= 1 and (.uptime | has(\"24h\"))' '$work/one.json' >/dev/null"
@@ -156,3 +178,36 @@ check "/api/v1/events?since=1h: history --json's events" bash -c "
 	jq -e '(.events | length) >= 1 and (.events | all(.type == \"event\")) and (.events | any(.endpoint == \"expired\" and .kind == \"state\" and (.detail | startswith(\"FAILING -> DOWN\"))))' >/dev/null || { curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/events?since=1h' | head -c 600 >&2; false; }"
 check "/api/v1/events?since=bad: 400" test "$(code "${auth[@]}" "$base/api/v1/events?since=soon")" = 400
 check "/api/v1/nothing: 404" test "$(code "${auth[@]}" "$base/api/v1/nothing")" = 404
+
+# every name the issue lists (httpsmon_cert_days_left is httpsmon_cert_time_left_seconds: promtool
+# wants base units), each as a sample line
+names="probe_success probe_duration_seconds probe_http_duration_seconds probe_dns_lookup_time_seconds
+probe_http_status_code probe_http_redirects probe_http_ssl probe_http_version probe_ssl_earliest_cert_expiry
+probe_ssl_last_chain_expiry_timestamp_seconds probe_tls_version_info probe_ssl_last_chain_info probe_ip_protocol
+httpsmon_endpoint_state httpsmon_endpoint_reason_info httpsmon_probes_total httpsmon_outages_total
+httpsmon_outage_active httpsmon_outage_seconds httpsmon_uptime_ratio httpsmon_cert_time_left_seconds
+httpsmon_cert_renewal_overdue httpsmon_probe_phase_seconds_bucket httpsmon_scheduler_lateness_seconds_bucket
+httpsmon_store_write_errors_total httpsmon_build_info httpsmon_config_last_reload_success
+httpsmon_config_last_reload_timestamp_seconds process_cpu_seconds_total process_resident_memory_bytes
+process_virtual_memory_bytes process_open_fds process_max_fds process_start_time_seconds"
+uptime_in() { get "$base/metrics" >"$work/final" && grep -q '^httpsmon_uptime_ratio{endpoint="good",location="lab-1",window="24h"} 1$' "$work/final"; }
+check "httpsmon_uptime_ratio: 1 for the endpoint that never failed, once the cache has read the history" wait_for 30 uptime_in
+check "httpsmon_uptime_ratio: 0 for the one that never answered, in every window" bash -c "
+	grep -q '^httpsmon_uptime_ratio{endpoint=\"closed\",location=\"lab-1\",window=\"24h\"} 0$' '$work/final' &&
+	grep -q '^httpsmon_uptime_ratio{endpoint=\"closed\",location=\"lab-1\",window=\"30d\"} 0$' '$work/final' &&
+	! grep -q '^httpsmon_uptime_ratio{endpoint=\"hung\"' '$work/final'"
+missing=$(for m in $names; do grep -qE "^$m[{ ]" "$work/final" || echo "$m"; done)
+if [ -z "$missing" ]; then ok "every metric name of the issue is served ($(wc -w <<<"$names") names)"
+else notok "every metric name of the issue is served" "missing: $missing"; fi
+dash_names=$(jq -r '.. | objects | (.expr?, .definition?) // empty' contrib/grafana/httpsmon.json |
+	grep -oE '\b(probe|httpsmon|process)_[a-z0-9_]+' | sort -u)
+missing=$(for m in $dash_names; do grep -qE "^$m[{ ]" "$work/final" || echo "$m"; done)
+if [ -z "$missing" ] && [ "$(wc -w <<<"$dash_names")" -ge 20 ]; then
+	ok "every metric the Grafana dashboard queries is in a real scrape ($(wc -w <<<"$dash_names") names)"
+else notok "the dashboard's metric names are in a real scrape" "missing: $missing" "queried: $(echo $dash_names)"; fi
+check "/api/v1/endpoints carries uptime_24h (percent, as stats --json; null until known)" bash -c "
+	curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/endpoints' |
+	jq -e '(.endpoints[] | select(.name == \"good\") | .uptime_24h == 100) and (.endpoints[] | select(.name == \"hung\") | .uptime_24h == null)' >/dev/null"
+out=$(promtool check metrics <"$work/final" 2>&1)
+if [ $? -eq 0 ] && [ -z "$out" ]; then ok "promtool check metrics: still nothing to report with the uptime ratios in"
+else notok "promtool check metrics with the uptime ratios" "$out"; fi
