@@ -1089,7 +1089,7 @@ static void test_key_table(void **state)
 		if (!found)
 			fail_msg("%s", want);
 	}
-	assert_int_equal(i, 48);
+	assert_int_equal(i, 50);
 	assert_null(config_key_at(i));
 	assert_null(config_key_at((size_t)-1));
 	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);
