@@ -4,7 +4,7 @@
 # make test       install missing packages, build, run every test (last line: N passed, N failed)
 # make asan       the whole suite under AddressSanitizer + UBSan
 # make fuzz       libFuzzer targets (clang, ASan+UBSan) in build-fuzz/; tests/fuzz/README.md
-# make bench      benchmarks (figures go to the README by hand): run, the alert storm, then the soak
+# make bench      benchmarks (figures go to the README by hand): run, /metrics, the alert storm, then the soak
 # make soak       only the soak: 500 endpoints for 10 minutes, fails if RSS or descriptors grow
 # make diskfull   only the full-disk CPU figure (root: a tmpfs), fails above 2x normal
 # make demo       the dashboard on a local demo lab (healthy, failing, slow, flapping endpoints)
@@ -160,6 +160,7 @@ screenshots: deps $(BIN) $(LABSRV)
 
 bench: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/metrics.sh
 	@BUILD=$(BUILD) bench/storm.sh
 	@BUILD=$(BUILD) bench/diskfull.sh
 	@BUILD=$(BUILD) bench/soak.sh
