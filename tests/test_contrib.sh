@@ -41,6 +41,17 @@ targets=$(grep -cE "^ *- targets: \['[a-z0-9-]+\.example:9469'\]" contrib/promet
 if [ "$jobs" = 1 ] && [ "$targets" = 2 ]; then ok "the scrape config has one httpsmon job with two collectors"
 else notok "one job, two collectors" "jobs $jobs, targets $targets"; fi
 
+if command -v amtool >/dev/null; then
+	run "amtool check-config: contrib/prometheus/alertmanager.yml" amtool check-config contrib/prometheus/alertmanager.yml
+	# the inhibit rules name alerts that exist
+	bad=$(grep -oE 'alertname="[A-Za-z]+"' contrib/prometheus/alertmanager.yml | cut -d'"' -f2 | sort -u |
+		while read -r a; do grep -q "alert: $a\$" "$rules" || echo "$a"; done)
+	if [ -z "$bad" ]; then ok "the Alertmanager inhibit rules name alerts of the rules file"
+	else notok "the inhibit rules name real alerts" "$bad"; fi
+else
+	skip "amtool check-config" "no amtool (scripts/deps.sh installs prometheus-alertmanager)"
+fi
+
 dash=contrib/grafana/httpsmon.json
 run "the Grafana dashboard is JSON" jq empty "$dash"
 run "every panel but the rows has a query, and panel ids are unique" jq -e '
