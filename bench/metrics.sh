@@ -8,7 +8,7 @@
 #    after METRICS_REPEATS more (a render allocating per request would grow
 #    them), and the uptime cache's full sweep.
 # 2. Live: the real headless collector with LIVE_N endpoints at 60 s
-#    (host-<i>.metrics.bench.test pinned to one labsrv TLS listener) and
+#    (host-<i>.bench.test pinned to one labsrv TLS listener) and
 #    listen on loopback. After LIVE_WARM_S seconds (every endpoint has a
 #    result), its CPU (user + sys ticks from /proc/PID/stat) over LIVE_S
 #    seconds with nobody scraping, then over LIVE_S seconds with one scrape
@@ -94,8 +94,8 @@ hp=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); pri
 awk -v n="$LIVE_N" -v port="$port" -v ca="$work/certs/root.pem" -v hp="$hp" 'BEGIN {
 	printf "[defaults]\nca_file = %s\ninterval = 60s\ntimeout = 5s\nlisten = 127.0.0.1:%s\nlocation = bench\n", ca, hp
 	for (i = 1; i <= n; i++)
-		printf "\n[host-%d]\nurl = https://host-%d.metrics.bench.test:%d/\n" \
-		       "resolve = host-%d.metrics.bench.test:%d:127.0.0.1\n", i, i, port, i, port
+		printf "\n[host-%d]\nurl = https://host-%d.bench.test:%d/\n" \
+		       "resolve = host-%d.bench.test:%d:127.0.0.1\n", i, i, port, i, port
 }' >"$work/endpoints.ini"
 "$HTTPSMON" --headless -c "$work/endpoints.ini" --db "$work/h.db" 2>"$work/collector.log" &
 pid=$!
@@ -105,7 +105,7 @@ rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status"; }
 echo "metrics bench: live, $LIVE_N endpoints at 60s, ${WARM} s warm-up" >&2
 sleep "$WARM"
 kill -0 "$pid" 2>/dev/null || die "the collector exited: $(tail -3 "$work/collector.log")"
-fresh=$(curl -s -m 10 "http://127.0.0.1:$hp/metrics" | grep -c '^httpsmon_endpoint_state{.*state="up"} 1$' || true)
+fresh=$(curl -s -m 10 "http://127.0.0.1:$hp/metrics" | grep -cE '^httpsmon_endpoint_state\{.*state="up"\} 1$' || true)
 
 t0=$(ticks)
 sleep "$LIVE"
