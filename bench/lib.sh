@@ -13,3 +13,15 @@ labsrv_start() {
 	done
 	die "labsrv wrote no ports in 10 s"
 }
+
+# bench_link_libs: what the objects under $BUILD/src link against: the
+# Makefile's PKGS, read from it so a new dependency cannot be forgotten here
+# (libmicrohttpd once was), and libsystemd when it was found.
+bench_link_libs() {
+	local pkgs
+	pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile)
+	[ -n "$pkgs" ] || die "no PKGS line in the Makefile"
+	# shellcheck disable=SC2086  # a list of package names
+	pkg-config --libs $pkgs
+	if pkg-config --exists libsystemd 2>/dev/null; then pkg-config --libs libsystemd; fi
+}

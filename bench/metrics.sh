@@ -67,8 +67,7 @@ md=$out/metrics.md
 say() { echo "$*" | tee -a "$md"; }
 
 objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
-libs=$(pkg-config --libs libcurl openssl ncursesw sqlite3 libcjson inih libpcre2-8 libmicrohttpd)
-if pkg-config --exists libsystemd 2>/dev/null; then libs="$libs $(pkg-config --libs libsystemd)"; fi
+libs=$(bench_link_libs | tr '\n' ' ')
 # shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 $CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Iinclude $(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) \
 	-o "$work/metrics_bench" bench/metrics_bench.c $objs $libs -lm || die "could not build bench/metrics_bench.c"

@@ -61,14 +61,7 @@ done
 command -v jq >/dev/null || die "jq is needed to read httpsmon's JSON"
 
 mkdir -p "$bin" "$out"
-# what the objects under $BUILD/src link against: the Makefile's PKGS, read from
-# it so a new dependency cannot be forgotten here (libmicrohttpd once was), and
-# libsystemd when it was found
-pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile)
-[ -n "$pkgs" ] || die "no PKGS line in the Makefile"
-# shellcheck disable=SC2086  # a list of package names
-bench_libs=$(pkg-config --libs $pkgs)
-if pkg-config --exists libsystemd 2>/dev/null; then bench_libs="$bench_libs $(pkg-config --libs libsystemd)"; fi
+bench_libs=$(bench_link_libs)
 rm -rf "$work"
 mkdir -p "$work"
 
