@@ -6,16 +6,20 @@
  * is. Random bytes rarely survive OpenSSL's DER parser, and OpenSSL is not
  * instrumented, so other inputs are recipes instead: the bytes choose the
  * subject and issuer attributes (any string type, any bytes), the SAN
- * entries (DNS, IP of any length, URI, e-mail), the AIA caIssuers URL, the
- * serial, the validity times and the signature digest of a certificate that
- * is then signed, encoded to DER and parsed back, so cert.c sees well-formed
+ * entries (DNS, IP of any length, URI, e-mail), the AIA caIssuers or OCSP
+ * URL, the serial, the validity times, the signature digest and a CRL
+ * distribution point (a URI of any bytes, another name type, or a name
+ * relative to the issuer) of a certificate that is then signed, encoded
+ * to DER and parsed back, so cert.c sees well-formed
  * certificates with hostile contents. Either way the result goes through
- * cert_info_from_x509, a copy, cert_is_weak and cert_days_left.
+ * cert_info_from_x509 (crl_url and ocsp_url included), a copy,
+ * cert_is_weak and cert_days_left.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -124,6 +128,42 @@ static void add_aia(struct in *in, X509 *x)
 	AUTHORITY_INFO_ACCESS_free(aia);
 }
 
+/* A CRL distribution point, read last so older recipes keep their meaning. */
+static void add_crldp(struct in *in, X509 *x)
+{
+	STACK_OF(DIST_POINT) *dps;
+	DIST_POINT *dp;
+	GENERAL_NAME *g;
+	ASN1_IA5STRING *u;
+	const uint8_t *v;
+	size_t len;
+	int how = take_byte(in);
+
+	if (!(how & 1))
+		return;
+	len = take_chunk(in, &v);
+	dps = sk_DIST_POINT_new_null();
+	dp = DIST_POINT_new();
+	dp->distpoint = DIST_POINT_NAME_new();
+	if (how & 2) { /* relative to the issuer: no URL at all */
+		dp->distpoint->type = 1;
+		dp->distpoint->name.relativename = sk_X509_NAME_ENTRY_new_null();
+		sk_X509_NAME_ENTRY_push(dp->distpoint->name.relativename,
+					X509_NAME_ENTRY_create_by_NID(NULL, NID_commonName, MBSTRING_ASC, v, (int)len));
+	} else {
+		dp->distpoint->type = 0;
+		dp->distpoint->name.fullname = GENERAL_NAMES_new();
+		g = GENERAL_NAME_new();
+		u = ASN1_IA5STRING_new();
+		ASN1_STRING_set(u, v, (int)len);
+		GENERAL_NAME_set0_value(g, how & 4 ? GEN_DNS : GEN_URI, u);
+		sk_GENERAL_NAME_push(dp->distpoint->name.fullname, g);
+	}
+	sk_DIST_POINT_push(dps, dp);
+	X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, X509V3_ADD_DEFAULT);
+	sk_DIST_POINT_pop_free(dps, DIST_POINT_free);
+}
+
 static void set_times(struct in *in, X509 *x)
 {
 	ASN1_TIME *t = ASN1_TIME_new();
@@ -152,6 +192,7 @@ static void set_times(struct in *in, X509 *x)
 static unsigned char *recipe_der(const uint8_t *data, size_t size, int *derlen, size_t *san_text)
 {
 	static const char *const digests[] = { "SHA256", "SHA1", "SHA384", "SHA512" };
+	const char *digest;
 	struct in in = { data, size };
 	unsigned char *der = NULL;
 	ASN1_INTEGER *serial;
@@ -181,7 +222,9 @@ static unsigned char *recipe_der(const uint8_t *data, size_t size, int *derlen, 
 		X509_add1_ext_i2d(x, NID_basic_constraints, bc, 1, X509V3_ADD_DEFAULT);
 		BASIC_CONSTRAINTS_free(bc);
 	}
-	if (X509_sign(x, key, EVP_get_digestbyname(digests[take_byte(&in) % 4])) > 0)
+	digest = digests[take_byte(&in) % 4];
+	add_crldp(&in, x);
+	if (X509_sign(x, key, EVP_get_digestbyname(digest)) > 0)
 		*derlen = i2d_X509(x, &der);
 	X509_free(x);
 	return *derlen > 0 ? der : NULL;
@@ -222,6 +265,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		/* no SAN text is lost: a NUL inside one once cut the list short */
 		if (strlen(a.sans ? a.sans : "") < san_text)
+			abort();
+		/* only a fetchable CRL URL is kept */
+		if (a.crl_url && strncasecmp(a.crl_url, "http://", 7) != 0)
 			abort();
 		cert_info_copy(&b, &a);
 		why[0] = '\0';
