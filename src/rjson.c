@@ -166,6 +166,11 @@ static void cert_from(const cJSON *o, struct cert_info *c)
 	c->self_issued = flag(o, "self_issued");
 	c->is_ca = flag(o, "is_ca");
 	c->aia_ca_issuers = dup_text(str(o, "aia_ca_issuers"));
+	c->crl_url = dup_text(str(o, "crl_url"));
+	c->ocsp_url = dup_text(str(o, "ocsp_url"));
+	c->sct_count = (int)int_or(o, "sct_count", 0, 10000, 0);
+	if (cJSON_IsNull(get(o, "sct_count")))
+		c->sct_count = -1; /* the collector found the list unreadable */
 }
 
 static void verify_from(const cJSON *o, const cJSON *top, struct tls_verify *v)
@@ -222,7 +227,8 @@ static void probe_from(const cJSON *o, struct rj_endpoint *e)
 	r->ocsp_stapled = flag(o, "ocsp_stapled");
 	r->redirects = (int)int_or(o, "redirects", 0, 1000, 0);
 	r->final_url = dup_text(str(o, "final_url"));
-	r->hsts = dup_text(str(o, "hsts"));
+	/* check --json's hsts object (its header as received), or a plain string from an older collector */
+	r->hsts = dup_text(str(o, "hsts") ? str(o, "hsts") : str(get(o, "hsts"), "header"));
 	for (int p = PHASE_FIRST; p < PHASE_END; p++) {
 		char key[24];
 

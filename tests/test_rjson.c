@@ -43,12 +43,12 @@ static const char *const full =
 	"\"message\":\"certificate expired 2 days ago\",\"http_status\":200,\"http_version\":\"HTTP/2\","
 	"\"ip\":\"192.0.2.7\",\"port\":443,\"tls_version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_128_GCM_SHA256\","
 	"\"alpn\":\"h2\",\"ocsp_stapled\":true,\"redirects\":1,\"final_url\":\"https://web.example/h2\","
-	"\"hsts\":\"max-age=63072000\",\"timings\":{\"dns_ms\":1.250,\"connect_ms\":2.000,\"tls_ms\":10.000,"
+	"\"hsts\":{\"header\":\"max-age=63072000\",\"valid\":true},\"timings\":{\"dns_ms\":1.250,\"connect_ms\":2.000,\"tls_ms\":10.000,"
 	"\"ttfb_ms\":5.000,\"transfer_ms\":0.500,\"total_ms\":18.750},\"failed_phase\":null,\"error\":null,"
 	"\"error_text\":null,\"cert\":{},\"chain\":[{\"subject\":\"CN=web.example\",\"issuer\":\"CN=Int\","
 	"\"sans\":[\"DNS:web.example\",\"DNS:www.web.example\"],\"serial\":\"0A1B\",\"not_before\":\"2026-01-01T00:00:00Z\","
 	"\"not_after\":\"2026-11-24T00:00:00Z\",\"days_left\":-2,\"sha256\":\"ab12\",\"key\":\"EC 256 prime256v1\","
-	"\"sig_alg\":\"ecdsa-with-SHA256\",\"self_issued\":false,\"is_ca\":false,\"aia_ca_issuers\":null,\"weak\":null},"
+	"\"sig_alg\":\"ecdsa-with-SHA256\",\"sct_count\":3,\"ocsp_url\":\"http://ocsp.example/\",\"self_issued\":false,\"is_ca\":false,\"aia_ca_issuers\":null,\"weak\":null},"
 	"{\"subject\":\"CN=Int\",\"issuer\":\"CN=Root\",\"sans\":[],\"key\":\"RSA 2048\",\"is_ca\":true}],"
 	"\"chain_sent\":3,\"earliest_expiry\":\"2026-11-24T00:00:00Z\",\"days_left\":-2,"
 	"\"verify_error\":\"certificate has expired\",\"verify\":{\"checked\":true,\"code\":10,\"depth\":0,"
@@ -110,6 +110,10 @@ static void test_full_list(void **state)
 	assert_int_equal(util_parse_time_ms("2026-11-24T00:00:00Z", 0, &t), 0);
 	assert_int_equal(e->r.chain[0].not_after, t / 1000);
 	assert_int_equal(probe_result_earliest_expiry(&e->r, NULL), t / 1000);
+	assert_int_equal(e->r.chain[0].sct_count, 3);
+	assert_string_equal(e->r.chain[0].ocsp_url, "http://ocsp.example/");
+	assert_null(e->r.chain[0].crl_url);
+	assert_int_equal(e->r.chain[1].sct_count, 0);
 	assert_string_equal(e->r.chain[1].key_type, "RSA");
 	assert_int_equal(e->r.chain[1].key_bits, 2048);
 	assert_true(e->r.chain[1].is_ca);
@@ -254,7 +258,7 @@ static void test_hostile_strings(void **state)
 	assert_int_equal(strlen(l.eps[0].v.message), sizeof(l.eps[0].v.message) - 1);
 	assert_int_equal(strlen(l.eps[0].r.error_text), sizeof(l.eps[0].r.error_text) - 1);
 	assert_int_equal(strlen(l.eps[0].r.ip), sizeof(l.eps[0].r.ip) - 1);
-	assert_int_equal(strlen(l.eps[0].r.hsts), RJ_TEXT_MAX);
+	assert_int_equal(strlen(l.eps[0].r.hsts), RJ_TEXT_MAX); /* a plain string, as older collectors send */
 	assert_int_equal(strlen(l.eps[0].r.chain[0].subject), RJ_TEXT_MAX);
 	assert_true(strlen(l.eps[0].r.chain[0].sans) <= RJ_TEXT_MAX + 256 + 2);
 	assert_int_equal(l.eps[0].r.error, PERR_NONE);
