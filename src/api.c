@@ -25,6 +25,8 @@
 #define API_SINCE_MS     (7 * 86400000LL)
 #define DAY_MS           86400000LL
 #define API_SERIES_MAX   2000       /* buckets in one series: the chart is at most 400 columns */
+#define API_PROBES_MAX   500        /* probes in one answer: the history pane lists as many */
+#define API_CERTS_MAX    16         /* distinct leaves with them */
 
 static void json_time_or_null(struct strbuf *b, int64_t ms)
 {
@@ -269,6 +271,116 @@ static int series(struct app *a, const struct listen_req *rq, struct strbuf *b)
 	return 200;
 }
 
+/* s as a JSON string, null when empty (as check --json writes an absent fact) */
+static void text_or_null(struct strbuf *b, const char *s)
+{
+	if (*s)
+		strbuf_json_str(b, s);
+	else
+		strbuf_puts(b, "null");
+}
+
+/* A stored probe with check --json's names (its leaf by sha256: the answer's "certs" has it). */
+static void probe_row_json(struct strbuf *b, const struct probe_row *p)
+{
+	char t[40];
+
+	strbuf_printf(b, "{\"time\":\"%s\",\"verdict\":", util_fmt_time_utc_ms(t, sizeof(t), p->t_ms));
+	strbuf_json_str(b, p->state);
+	strbuf_puts(b, ",\"reason\":");
+	strbuf_json_str(b, p->reason);
+	strbuf_puts(b, ",\"message\":");
+	strbuf_json_str(b, p->message);
+	if (p->http_status)
+		strbuf_printf(b, ",\"http_status\":%ld", p->http_status);
+	else
+		strbuf_puts(b, ",\"http_status\":null");
+	strbuf_puts(b, ",\"ip\":");
+	text_or_null(b, p->ip);
+	strbuf_puts(b, ",\"tls_version\":");
+	text_or_null(b, p->tls_version);
+	strbuf_puts(b, ",\"cipher\":");
+	text_or_null(b, p->cipher);
+	strbuf_puts(b, ",\"failed_phase\":");
+	if (p->failed_phase > PHASE_NONE && p->failed_phase <= PHASE_LAST)
+		strbuf_json_str(b, probe_phase_name((enum probe_phase)p->failed_phase));
+	else
+		strbuf_puts(b, "null");
+	strbuf_puts(b, ",\"cert_sha256\":");
+	text_or_null(b, p->cert_sha256);
+	strbuf_puts(b, ",\"timings\":{");
+	for (int ph = PHASE_FIRST; ph < PHASE_END; ph++) {
+		strbuf_printf(b, "%s\"%s_ms\":", ph == PHASE_FIRST ? "" : ",", probe_phase_names(ph)->key);
+		if (p->t.us[ph] < 0)
+			strbuf_puts(b, "null");
+		else
+			strbuf_printf(b, "%.3f", (double)p->t.us[ph] / 1000.0);
+	}
+	strbuf_puts(b, "}}");
+}
+
+/* The distinct leaves of rows (at most API_CERTS_MAX), by sha256, as check --json's certificates. */
+static void probe_certs_json(struct strbuf *b, struct store *st, const struct probe_row *rows, size_t n)
+{
+	const char *seen[API_CERTS_MAX];
+	size_t nseen = 0;
+
+	strbuf_puts(b, ",\"certs\":{");
+	for (size_t i = 0; i < n && nseen < API_CERTS_MAX; i++) {
+		struct cert_info ci;
+		bool dup = !rows[i].cert_sha256[0];
+
+		for (size_t k = 0; k < nseen && !dup; k++)
+			dup = !strcmp(seen[k], rows[i].cert_sha256);
+		if (dup || store_cert(st, rows[i].cert_sha256, &ci) != 0)
+			continue;
+		strbuf_puts(b, nseen ? ",\n" : "\n");
+		strbuf_json_str(b, rows[i].cert_sha256);
+		strbuf_puts(b, ":");
+		report_json_cert(b, &ci, util_now_ms() / 1000);
+		cert_info_done(&ci);
+		seen[nseen++] = rows[i].cert_sha256;
+	}
+	strbuf_puts(b, "}");
+}
+
+/*
+ * /api/v1/probes?endpoint=NAME&from=MS&until=MS: the stored probes of a
+ * window, oldest first (at most API_PROBES_MAX), and the leaf each was
+ * served: the history pane's look into one outage.
+ */
+static int probes(struct app *a, const struct listen_req *rq, struct strbuf *b)
+{
+	const char *name = listen_query(rq, "endpoint");
+	struct probe_row *rows = NULL;
+	int64_t from, until;
+	size_t n = 0;
+
+	if (!name || !*name || !query_ms(rq, "from", 0, INT64_MAX / 2, &from) ||
+	    !query_ms(rq, "until", 0, INT64_MAX / 2, &until) || until < from) {
+		strbuf_puts(b, "{\"error\":\"probes takes endpoint=NAME, from=MS and until=MS (Unix ms, from <= until)\"}\n");
+		return 400;
+	}
+	if (!app_store(a)) {
+		strbuf_puts(b, "{\"error\":\"this collector keeps no history (--no-db)\"}\n");
+		return 404;
+	}
+	if (store_probes(app_store(a), name, from, until, API_PROBES_MAX, &rows, &n) != 0) {
+		strbuf_puts(b, "{\"error\":\"the history could not be read\"}\n");
+		return 500;
+	}
+	strbuf_puts(b, "{\"probes\":[");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_puts(b, i ? ",\n" : "\n");
+		probe_row_json(b, &rows[i]);
+	}
+	strbuf_puts(b, "\n]");
+	probe_certs_json(b, app_store(a), rows, n);
+	strbuf_puts(b, "}\n");
+	free(rows);
+	return 200;
+}
+
 int api_serve(struct app *a, const struct upcache *up, const struct listen_req *rq, struct strbuf *b)
 {
 	const char *p = rq->path + strlen(API_PREFIX);
@@ -283,7 +395,9 @@ int api_serve(struct app *a, const struct upcache *up, const struct listen_req *
 		return history_list(a, rq, b, false);
 	if (!strcmp(p, "/series"))
 		return series(a, rq, b);
+	if (!strcmp(p, "/probes"))
+		return probes(a, rq, b);
 	strbuf_puts(b, "{\"error\":\"not found: /api/v1/endpoints, /api/v1/endpoints/NAME, /api/v1/outages, "
-		    "/api/v1/events, /api/v1/series\"}\n");
+		    "/api/v1/events, /api/v1/series, /api/v1/probes\"}\n");
 	return 404;
 }

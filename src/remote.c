@@ -25,7 +25,7 @@
 #include "httpsmon/probe.h"
 #include "httpsmon/util.h"
 
-enum rkind { RK_LIST, RK_DETAIL, RK_SERIES, RK_OUTAGES, RK_COUNT };
+enum rkind { RK_LIST, RK_DETAIL, RK_SERIES, RK_OUTAGES, RK_PROBES, RK_COUNT };
 
 struct slot {
 	char key[300];          /* the question answered (or being asked), "" none */
@@ -34,6 +34,7 @@ struct slot {
 	bool have;              /* data answers key */
 	char why[200];
 	struct rj_detail detail;
+	struct rj_probes probes;
 	struct series_point *pts;
 	struct outage_row *out;
 	size_t n;
@@ -180,6 +181,7 @@ struct remote_set *remote_set_new(struct loop *l, const struct remote_opts *o, s
 static void slot_clear(struct slot *s)
 {
 	rj_detail_done(&s->detail);
+	rj_probes_done(&s->probes);
 	free(s->pts);
 	free(s->out);
 	s->pts = NULL;
@@ -412,7 +414,8 @@ bool remote_sync(struct remote_set *rs)
 static void slot_take(struct remote_set *rs, struct rget *g, const char *why_fetch)
 {
 	struct slot *s = &rs->c[g->ci].slots[g->kind];
-	struct rj_detail d;
+	struct rj_detail d = { 0 };
+	struct rj_probes pr = { 0 };
 	struct series_point *pts = NULL;
 	struct outage_row *out = NULL;
 	size_t n = 0;
@@ -428,6 +431,8 @@ static void slot_take(struct remote_set *rs, struct rget *g, const char *why_fet
 			rc = rjson_detail(g->body, g->len, &d, why, sizeof(why));
 		else if (g->kind == RK_SERIES)
 			rc = rjson_series(g->body, g->len, &pts, &n, why, sizeof(why));
+		else if (g->kind == RK_PROBES)
+			rc = rjson_probes(g->body, g->len, &pr, why, sizeof(why));
 		else
 			rc = rjson_outages(g->body, g->len, &out, &n, why, sizeof(why));
 	}
@@ -435,11 +440,14 @@ static void slot_take(struct remote_set *rs, struct rget *g, const char *why_fet
 	if (rc != 0) {
 		if (g->kind == RK_DETAIL && !why_fetch[0])
 			rj_detail_done(&d);
+		if (g->kind == RK_PROBES && !why_fetch[0])
+			rj_probes_done(&pr);
 		return;
 	}
 	slot_clear(s);
 	s->have = true;
 	s->detail = g->kind == RK_DETAIL ? d : (struct rj_detail){ 0 };
+	s->probes = g->kind == RK_PROBES ? pr : (struct rj_probes){ 0 };
 	s->pts = pts;
 	s->out = out;
 	s->n = n;
@@ -552,4 +560,16 @@ const struct outage_row *remote_outages(struct remote_set *rs, size_t i, const c
 	free(path);
 	*n = s ? s->n : 0;
 	return s ? s->out : NULL;
+}
+
+const struct rj_probes *remote_probes(struct remote_set *rs, size_t i, const char *key, const char *name,
+				      int64_t from_ms, int64_t until_ms, int64_t now_ms, const char **why)
+{
+	char *e = esc(name), *path = xasprintf("/api/v1/probes?endpoint=%s&from=%lld&until=%lld", e,
+					       (long long)from_ms, (long long)until_ms);
+	struct slot *s = slot_ask(rs, i, RK_PROBES, key, path, now_ms, why);
+
+	curl_free(e);
+	free(path);
+	return s ? &s->probes : NULL;
 }

@@ -362,7 +362,7 @@ static void json_sans(struct strbuf *b, const char *sans)
 	strbuf_puts(b, "]");
 }
 
-static void json_cert(struct strbuf *b, const struct cert_info *c, int64_t now_s)
+void report_json_cert(struct strbuf *b, const struct cert_info *c, int64_t now_s)
 {
 	char why[64];
 
@@ -498,7 +498,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 
 	json_key(b, "cert");
 	if (r->chain_len)
-		json_cert(b, &r->chain[0], now_s);
+		report_json_cert(b, &r->chain[0], now_s);
 	else
 		strbuf_puts(b, "null");
 	json_key(b, "chain");
@@ -506,7 +506,7 @@ void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe
 	for (int i = 0; i < r->chain_len; i++) {
 		if (i)
 			strbuf_puts(b, ",");
-		json_cert(b, &r->chain[i], now_s);
+		report_json_cert(b, &r->chain[i], now_s);
 	}
 	strbuf_puts(b, "]");
 	json_int(b, "chain_sent", r->chain_sent);

@@ -504,3 +504,72 @@ int rjson_series(const char *body, size_t len, struct series_point **pts, size_t
 	*pts = p;
 	return rc;
 }
+
+/* ---- an outage's probes ---------------------------------------------------------- */
+
+static void probe_row_fill(const cJSON *o, void *r_)
+{
+	struct probe_row *r = r_;
+	const cJSON *t = get(o, "timings");
+
+	memset(r, 0, sizeof(*r));
+	r->t_ms = time_ms(o, "time");
+	for (int k = 0; k < PHASE_END; k++) {
+		char key[24];
+
+		snprintf(key, sizeof(key), "%s_ms", probe_phase_names((enum probe_phase)k)->key);
+		r->t.us[k] = k >= PHASE_FIRST ? ms_us(t, key) : -1;
+	}
+	r->http_status = (long)int_or(o, "http_status", 0, 999, 0);
+	copy(r->state, sizeof(r->state), state_name(state_of(str(o, "verdict"))));
+	copy(r->reason, sizeof(r->reason), str(o, "reason"));
+	copy(r->message, sizeof(r->message), str(o, "message"));
+	copy(r->ip, sizeof(r->ip), str(o, "ip"));
+	copy(r->tls_version, sizeof(r->tls_version), str(o, "tls_version"));
+	copy(r->cipher, sizeof(r->cipher), str(o, "cipher"));
+	copy(r->cert_sha256, sizeof(r->cert_sha256), str(o, "cert_sha256"));
+	r->failed_phase = (int)phase_of(str(o, "failed_phase"));
+}
+
+int rjson_probes(const char *body, size_t len, struct rj_probes *out, char *err, size_t errlen)
+{
+	cJSON *root = root_of(body, len, err, errlen);
+	const cJSON *a = root ? array_of(root, "probes", err, errlen) : NULL, *certs = get(root, "certs"), *c;
+
+	memset(out, 0, sizeof(*out));
+	if (!a) {
+		cJSON_Delete(root);
+		return -1;
+	}
+	out->rows = rows_from(a, sizeof(*out->rows), probe_row_fill, &out->n);
+	out->certs = xcalloc(RJ_MAX_CERTS, sizeof(*out->certs));
+	/* an object keyed by sha256 (cJSON keeps an object's members as a list) */
+	for (c = cJSON_IsObject(certs) ? certs->child : NULL; c && out->n_certs < RJ_MAX_CERTS; c = c->next) {
+		struct rj_cert *rc = &out->certs[out->n_certs];
+
+		if (!c->string || !*c->string || !cJSON_IsObject(c))
+			continue;
+		copy(rc->sha256, sizeof(rc->sha256), c->string);
+		cert_from(c, &rc->ci);
+		out->n_certs++;
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+void rj_probes_done(struct rj_probes *p)
+{
+	for (size_t i = 0; p->certs && i < p->n_certs; i++)
+		cert_info_done(&p->certs[i].ci);
+	free(p->certs);
+	free(p->rows);
+	memset(p, 0, sizeof(*p));
+}
+
+const struct cert_info *rj_probes_cert(const struct rj_probes *p, const char *sha256)
+{
+	for (size_t i = 0; sha256 && *sha256 && i < p->n_certs; i++)
+		if (!strcmp(p->certs[i].sha256, sha256))
+			return &p->certs[i].ci;
+	return NULL;
+}

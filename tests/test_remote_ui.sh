@@ -117,6 +117,12 @@ series_codes() {
 		[ "$(scode 'endpoint=good&from=0&until=5000&step=999')" = 400 ]
 }
 check "/api/v1/series: 2000 steps answer, 2001 are refused (400), as are no endpoint, from >= until, step < 1 s" series_codes
+now=$(date +%s%3N)
+check "/api/v1/probes: the window's probes with check --json's names, and their leaf" bash -c "
+	curl -s -m 5 -H 'Authorization: Bearer $token_a' 'http://127.0.0.1:$pa/api/v1/probes?endpoint=expired&from=$((now - 600000))&until=$now' |
+	jq -e '(.probes | length) >= 1 and (.probes | all(.verdict == \"DOWN\" and .reason == \"cert_expired\" and .timings.tls_ms != null)) and
+	       (.certs[.probes[0].cert_sha256].subject | test(\"CN=expired\"))' >/dev/null"
+check "/api/v1/probes without from: 400" test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token_a" "http://127.0.0.1:$pa/api/v1/probes?endpoint=good&until=5")" = 400
 
 # ---- the dashboard in tmux ------------------------------------------------------------
 # view ARGS...: the viewer in the pane (the pane stays when it exits); a second view replaces the
@@ -164,6 +170,10 @@ keys G
 check "detail: the collector's events (at the end)" wait_for 8 on_screen 'state +FAILING -> DOWN'
 keys h
 check "history of expired: its outage from the collector" wait_for 8 on_screen 'ongoing .*cert_expired'
+keys Enter
+check "Enter on the outage: its probes from the collector (/api/v1/probes)" wait_for 8 on_screen '^── phases of the selected probe'
+check "the outage's probe: the certificate it was served then" wait_for 5 on_screen 'CN=expired\.lab\.test'
+keys Escape
 keys Escape
 keys Escape
 keys r

@@ -449,6 +449,64 @@ static void test_outages_and_series(void **state)
 	free(p);
 }
 
+static void test_probes(void **state)
+{
+	const char *body =
+		"{\"probes\":[{\"time\":\"2026-11-26T10:00:01.250Z\",\"verdict\":\"DOWN\",\"reason\":\"cert_expired\","
+		"\"message\":\"m\",\"http_status\":null,\"ip\":\"127.0.0.1\",\"tls_version\":\"TLSv1.3\",\"cipher\":null,"
+		"\"failed_phase\":\"TLS\",\"cert_sha256\":\"aa11\",\"timings\":{\"dns_ms\":0.5,\"tls_ms\":2,\"total_ms\":3}},"
+		"{\"verdict\":\"bogus\",\"failed_phase\":\"nowhere\",\"http_status\":1000},\"x\"],"
+		"\"certs\":{\"aa11\":{\"subject\":\"CN=expired\",\"not_after\":\"2026-11-24T00:00:00Z\"},\"bb\":7,\"\":{}}}";
+	struct rj_probes p;
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(rjson_probes(body, strlen(body), &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(util_parse_time_ms("2026-11-26T10:00:01.250Z", 0, &t), 0);
+	assert_int_equal(p.rows[0].t_ms, t);
+	assert_string_equal(p.rows[0].state, "DOWN");
+	assert_string_equal(p.rows[0].reason, "cert_expired");
+	assert_string_equal(p.rows[0].ip, "127.0.0.1");
+	assert_string_equal(p.rows[0].cipher, "");
+	assert_int_equal(p.rows[0].failed_phase, PHASE_TLS);
+	assert_int_equal(p.rows[0].t.us[PHASE_TLS], 2000);
+	assert_int_equal(p.rows[0].t.us[PHASE_CONNECT], -1);
+	assert_int_equal(p.rows[0].http_status, 0);
+	assert_string_equal(p.rows[1].state, "UP"); /* an unknown verdict reads as UP, never out of the table */
+	assert_int_equal(p.rows[1].failed_phase, PHASE_NONE);
+	assert_int_equal(p.rows[1].http_status, 0);
+	/* only the member that is an object with a name */
+	assert_int_equal(p.n_certs, 1);
+	assert_string_equal(rj_probes_cert(&p, "aa11")->subject, "CN=expired");
+	assert_null(rj_probes_cert(&p, "bb"));
+	assert_null(rj_probes_cert(&p, ""));
+	rj_probes_done(&p);
+	rj_probes_done(&p);
+	assert_int_equal(rjson_probes("{\"certs\":{}}", 12, &p, err, sizeof(err)), -1);
+	assert_string_equal(err, "no probes array in the answer");
+	rj_probes_done(&p);
+}
+
+/* More certificates than the answer may bring: RJ_MAX_CERTS kept. */
+static void test_probes_cert_bound(void **state)
+{
+	struct strbuf sb = { 0 };
+	struct rj_probes p;
+
+	(void)state;
+	strbuf_puts(&sb, "{\"probes\":[],\"certs\":{");
+	for (int i = 0; i < RJ_MAX_CERTS + 5; i++)
+		strbuf_printf(&sb, "%s\"%d\":{\"subject\":\"CN=%d\"}", i ? "," : "", i, i);
+	strbuf_puts(&sb, "}}");
+	assert_int_equal(rjson_probes(strbuf_cstr(&sb), sb.len, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.n_certs, RJ_MAX_CERTS);
+	assert_non_null(rj_probes_cert(&p, "15"));
+	assert_null(rj_probes_cert(&p, "16"));
+	rj_probes_done(&p);
+	strbuf_done(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +522,8 @@ int main(void)
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_detail),
 		cmocka_unit_test(test_outages_and_series),
+		cmocka_unit_test(test_probes),
+		cmocka_unit_test(test_probes_cert_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

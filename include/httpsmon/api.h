@@ -4,6 +4,7 @@
  *   /api/v1/endpoints/NAME     one, with uptime (24h, 7d, 30d), recent outages and events
  *   /api/v1/outages?since=7d&endpoint=NAME, /api/v1/events?since=...
  *   /api/v1/series?endpoint=NAME&from=MS&until=MS&step=MS   latency buckets (the history chart)
+ *   /api/v1/probes?endpoint=NAME&from=MS&until=MS   stored probes and their leaves (an outage's look)
  * A probe is `check --json`'s object, an outage or event `history --json`'s,
  * timings `check --json`'s keys. The list names the collector's location
  * and gives each endpoint's recent probes (recent_ms), for the remote

@@ -10,8 +10,8 @@
  *    still running is not started again: a slow collector never piles up
  *    transfers). The last good list is kept when a fetch fails: its rows
  *    are shown as stale, with why the collector is unreachable.
- *  - one endpoint's detail (/api/v1/endpoints/NAME), a latency series and
- *    outages, when a pane asks (remote_detail, remote_series,
+ *  - one endpoint's detail (/api/v1/endpoints/NAME), a latency series,
+ *    outages and an outage's probes, when a pane asks (remote_detail, remote_series,
  *    remote_outages): each returns what it has for that question (NULL
  *    until the first answer) and fetches again when the question changed
  *    or the answer is older than REMOTE_DETAIL_TTL_MS.
@@ -106,6 +106,9 @@ const struct rj_detail *remote_detail(struct remote_set *rs, size_t i, const cha
 const struct series_point *remote_series(struct remote_set *rs, size_t i, const char *key, const char *name,
 					 int64_t from_ms, int64_t until_ms, int64_t step_ms, size_t *n, int64_t now_ms,
 					 const char **why);
+/* The stored probes of name in [from_ms, until_ms] and their leaves (/api/v1/probes): an outage's look. */
+const struct rj_probes *remote_probes(struct remote_set *rs, size_t i, const char *key, const char *name,
+				      int64_t from_ms, int64_t until_ms, int64_t now_ms, const char **why);
 /* Outages over the last since_ms of name (NULL: every endpoint), newest first; *n rows. */
 const struct outage_row *remote_outages(struct remote_set *rs, size_t i, const char *name, int64_t since_ms,
 					size_t *n, int64_t now_ms, const char **why);

@@ -48,6 +48,9 @@ void report_table_row(FILE *out, const struct report_style *st, const struct end
  */
 void report_json_hsts(struct strbuf *b, const char *header);
 
+/* Appends one certificate as check --json's "cert" and "chain" give it (the API's stored certificates too). */
+void report_json_cert(struct strbuf *b, const struct cert_info *c, int64_t now_s);
+
 /* Appends one JSON object (no newline) with every fact of the probe; each as for report_detail. */
 void report_json(struct strbuf *b, const struct endpoint *ep, const struct probe_result *r,
 		 const struct verdict *v, const struct verdict *each, int64_t now_s);

@@ -86,6 +86,24 @@ int rjson_outages(const char *body, size_t len, struct outage_row **rows, size_t
 /* Parses /api/v1/series ({"series":[...]}) into *pts (caller frees), in the order sent. */
 int rjson_series(const char *body, size_t len, struct series_point **pts, size_t *n, char *err, size_t errlen);
 
+/* /api/v1/probes: a window's stored probes, oldest first, and the leaves they were served (by sha256). */
+#define RJ_MAX_CERTS 16
+struct rj_cert {
+	char sha256[65];
+	struct cert_info ci;
+};
+struct rj_probes {
+	struct probe_row *rows;
+	size_t n;
+	struct rj_cert *certs;
+	size_t n_certs;
+};
+/* Parses /api/v1/probes into *out (zeroed first; free with rj_probes_done, also after an error). */
+int rjson_probes(const char *body, size_t len, struct rj_probes *out, char *err, size_t errlen);
+void rj_probes_done(struct rj_probes *p);
+/* The leaf called sha256 in p, or NULL. */
+const struct cert_info *rj_probes_cert(const struct rj_probes *p, const char *sha256);
+
 /* The state called s ("up", "DOWN", "failing"...; any case); PENDING when none is. */
 enum live rjson_live(const char *s);
 

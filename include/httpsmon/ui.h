@@ -347,11 +347,15 @@ struct hist_fill {
 	size_t n_pts;
 	struct outage_row *out;
 	size_t n_out;
+	struct probe_row *probes;     /* open: the probes of outage sel, oldest first */
+	size_t n_probes;
+	struct cert_info cert;        /* open: the leaf probes[psel] was served */
+	bool have_cert;
 	bool waiting;                 /* an answer has not come yet */
 	char err[256];                /* why an answer failed, or "asking LOCATION...", or "" */
 };
 void history_remote_fill(struct ui *u, const struct row *r, const char *key, bool all, int64_t since_ms,
-			 int64_t bucket_ms, struct hist_fill *f);
+			 int64_t bucket_ms, bool open, size_t sel, size_t psel, struct hist_fill *f);
 
 /* ---- widgets (widgets.c) ----------------------------------------------- */
 

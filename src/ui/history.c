@@ -124,7 +124,7 @@ static void chart_plan(struct hist *h, int cw, int64_t now)
 	h->bucket_ms = b;
 }
 
-/* The remote viewer: what the row's collector answered so far (history_remote.c); an outage's probes are not served. */
+/* The remote viewer: what the row's collector answered so far (history_remote.c). */
 static void history_query_remote(struct ui *u, const struct row *r, int width)
 {
 	struct hist *h = &hs;
@@ -134,20 +134,22 @@ static void history_query_remote(struct ui *u, const struct row *r, int width)
 	snprintf(key, sizeof(key), "%s|%d|%d|%d", row_key(r), h->all, h->range, chart_width(width));
 	snprintf(h->name, sizeof(h->name), "%s", r->name);
 	chart_plan(h, chart_width(width), util_now_ms());
-	history_remote_fill(u, r, key, h->all, h->since_ms, h->bucket_ms, &f);
+	history_remote_fill(u, r, key, h->all, h->since_ms, h->bucket_ms, h->open, h->sel, h->psel, &f);
 	history_free(h);
 	memcpy(h->up, f.up, sizeof(h->up));
 	h->pts = f.pts;
 	h->n_pts = f.n_pts;
 	h->out = f.out;
 	h->n_out = f.n_out;
+	h->probes = f.probes;
+	h->n_probes = f.n_probes;
+	h->cert = f.cert;
+	h->have_cert = f.have_cert;
 	snprintf(h->err, sizeof(h->err), "%s", f.err);
 	if (h->sel >= h->n_out)
 		h->sel = h->n_out ? h->n_out - 1 : 0;
-	if (h->open)
-		ui_notice(u, "an outage's probes are not served over the API: on the collector, "
-			  "httpsmon export --what probes --endpoint %s", r->name);
-	h->open = false;
+	if (h->psel >= h->n_probes)
+		h->psel = h->n_probes ? h->n_probes - 1 : 0;
 }
 
 static void history_query(struct ui *u, int width)
