@@ -717,7 +717,8 @@ static unsigned history_export(struct ui *u)
 	long rows = -1;
 
 	if (!u->m.st || !h->n_out) {
-		ui_notice(u, "nothing to export: %s", u->m.st ? "no outage selected" : "no history database");
+		ui_notice(u, "nothing to export: %s", u->m.st ? "no outage selected"
+						  : u->m.rs ? "remote viewer (httpsmon export on the collector)" : "no history database");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	o = &h->out[h->sel];
