@@ -290,6 +290,7 @@ static bool endpoint_from(const cJSON *o, struct rj_endpoint *e)
 	e->in_outage = flag(o, "in_outage");
 	e->outage_start_ms = e->in_outage ? time_ms(o, "outage_start") : 0;
 	e->interval_ms = num(o, "interval_s", 1, 366 * 86400.0, &d) ? (int64_t)d * 1000 : 0;
+	e->up24 = num(o, "uptime_24h", 0, 100, &d) ? d : -1;
 	recent_from(get(o, "recent_ms"), e);
 	if (cJSON_IsObject(last)) {
 		e->have = true;

@@ -37,7 +37,7 @@ static const char *const full =
 	"{\"location\":\"fra\",\"endpoints\":[\n"
 	"{\"name\":\"web\",\"url\":\"https://web.example/health\",\"state\":\"down\",\"stale\":false,"
 	"\"in_outage\":true,\"outage_start\":\"2026-11-26T10:00:00Z\",\"probes\":3,\"failures\":3,"
-	"\"uptime_since_start\":0.000,\"recent_ms\":[12.5,null,30],\"interval_s\":30,"
+	"\"uptime_since_start\":0.000,\"uptime_24h\":99.5,\"recent_ms\":[12.5,null,30],\"interval_s\":30,"
 	"\"last\":{\"name\":\"web\",\"url\":\"https://web.example/health\",\"time\":\"2026-11-26T10:05:00Z\","
 	"\"verdict\":\"DOWN\",\"reason\":\"cert_expired\",\"reasons\":[\"cert_expired\"],"
 	"\"message\":\"certificate expired 2 days ago\",\"http_status\":200,\"http_version\":\"HTTP/2\","
@@ -77,6 +77,7 @@ static void test_full_list(void **state)
 	assert_int_equal(util_parse_time_ms("2026-11-26T10:00:00Z", 0, &t), 0);
 	assert_int_equal(e->outage_start_ms, t);
 	assert_int_equal(e->interval_ms, 30000);
+	assert_true(e->up24 > 99.49 && e->up24 < 99.51);
 	assert_int_equal(e->spark_n, 3);
 	assert_int_equal(e->spark_us[0], 12500);
 	assert_int_equal(e->spark_us[1], -1);
@@ -132,6 +133,7 @@ static void test_full_list(void **state)
 	assert_false(e->have);
 	assert_int_equal(e->spark_n, 0);
 	assert_int_equal(e->last_ms, 0);
+	assert_true(e->up24 < 0); /* absent: unknown */
 	rj_list_done(&l);
 	rj_list_done(&l); /* twice: nothing left to free */
 }
@@ -274,7 +276,7 @@ static void test_number_bounds(void **state)
 	char *body;
 
 	(void)state;
-	body = one("\"n\"", ",\"interval_s\":1e300,\"recent_ms\":[0,86400000,86400000.001,-1,1e308,\"5\",true]",
+	body = one("\"n\"", ",\"uptime_24h\":100.001,\"interval_s\":1e300,\"recent_ms\":[0,86400000,86400000.001,-1,1e308,\"5\",true]",
 		   "{\"http_status\":999,\"port\":65535,\"redirects\":1000,\"chain_sent\":1e300,"
 		   "\"timings\":{\"dns_ms\":0,\"connect_ms\":86400000,\"tls_ms\":86400000.5,\"ttfb_ms\":-0.001,"
 		   "\"transfer_ms\":\"1\",\"total_ms\":1e308},\"body_bytes\":-1,"
@@ -283,6 +285,7 @@ static void test_number_bounds(void **state)
 	assert_int_equal(parse_list(body, &l), 0);
 	free(body);
 	assert_int_equal(l.eps[0].interval_ms, 0);
+	assert_true(l.eps[0].up24 < 0);
 	assert_int_equal(l.eps[0].spark_n, 7);
 	assert_int_equal(l.eps[0].spark_us[0], 0);
 	assert_int_equal(l.eps[0].spark_us[1], 86400000000LL);
@@ -308,13 +311,14 @@ static void test_number_bounds(void **state)
 	assert_int_equal(l.eps[0].r.chain[2].not_before, 0);
 	rj_list_done(&l);
 	/* one past: status 1000, port 65536, redirects 1001 */
-	body = one("\"n\"", "", "{\"http_status\":1000,\"port\":65536,\"redirects\":1001,\"http_version\":7}");
+	body = one("\"n\"", ",\"uptime_24h\":100", "{\"http_status\":1000,\"port\":65536,\"redirects\":1001,\"http_version\":7}");
 	assert_int_equal(parse_list(body, &l), 0);
 	free(body);
 	assert_int_equal(l.eps[0].r.http_status, 0);
 	assert_int_equal(l.eps[0].r.port, 0);
 	assert_int_equal(l.eps[0].r.redirects, 0);
 	assert_string_equal(l.eps[0].r.http_version, "");
+	assert_true(l.eps[0].up24 == 100.0); /* exactly at the bound */
 	rj_list_done(&l);
 }
 

@@ -44,6 +44,7 @@ struct rj_endpoint {
 	bool in_outage;
 	int64_t outage_start_ms;      /* 0 unknown */
 	int64_t interval_ms;          /* 0 unknown */
+	double up24;                  /* uptime over 24 h in percent (the collector's uptime_24h), -1 unknown */
 	bool have;                    /* a last probe came: r and v hold it */
 	struct probe_result r;        /* what check --json says of it (the chain as sent, at most PROBE_MAX_CHAIN) */
 	struct verdict v;

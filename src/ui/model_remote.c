@@ -70,7 +70,7 @@ static void row_from(struct model *m, struct row *r, const struct rj_endpoint *e
 	r->spark_n = e->spark_n;
 	memcpy(r->spark_us, e->spark_us, sizeof(e->spark_us));
 	r->expiry_s = e->have ? probe_result_earliest_expiry(&e->r, NULL) : 0;
-	r->up24 = -1; /* the list has no window's uptime: the history pane asks for it */
+	r->up24 = e->up24;
 	r->cert_warn_days = m->v_cert_warn_days;
 	r->cert_crit_days = m->v_cert_crit_days;
 	r->in_outage = e->in_outage;
