@@ -129,6 +129,8 @@ check "detail: the verdict names cert_expired" on_screen 'verdict +DOWN cert_exp
 check "detail: the leaf's validity shows its not-after date" on_screen 'validity +2024-01-01T00:00:00Z \.\. 2025-01-01T00:00:00Z +\(expired'
 check "detail: the leaf's issuer is shown" on_screen 'issuer +O=httpsmon lab,CN=httpsmon Lab Intermediate'
 check "detail: the chain failed verification" on_screen 'verify +FAILED: certificate has expired'
+check "detail: the revocation line says why it is unknown" \
+	on_screen 'revocation +unknown: no CRL distribution point and no OCSP URL'
 keys Escape
 check "Esc goes back to the (still filtered) list" wait_for 3 on_screen '^STATE.* REASON'
 keys Escape
