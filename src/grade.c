@@ -312,15 +312,18 @@ static void rules_hsts(struct gb *b)
 	}
 }
 
-static void rules_revocation(struct gb *b, enum grade_revocation rev)
+static void rules_revocation(struct gb *b, const struct revocation *rev)
 {
 	bool staple_revoked = b->p && b->p->staple.stapled && b->p->staple.status == STAPLE_REVOKED;
+	bool judged = rev && rev->checked && !rev->pending;
 
-	if (rev == GREV_REVOKED || staple_revoked) {
+	if ((judged && rev->status == REVOKE_REVOKED) || staple_revoked) {
 		cap(b, 'T', "certificate revoked");
 		finding(b, "cert_revoked", GSEV_CRIT, "the certificate was revoked according to %s",
-			rev == GREV_REVOKED ? "its CA" : "the stapled OCSP response");
-	} else if (rev == GREV_UNKNOWN) {
+			judged && rev->status == REVOKE_REVOKED ? rev->method == REVOKE_METHOD_OCSP ? "its OCSP responder"
+									: "its CA's CRL"
+								: "the stapled OCSP response");
+	} else if (judged && rev->status == REVOKE_UNKNOWN) {
 		finding(b, "revocation_unknown", GSEV_INFO, "revocation status unknown (no CRL or OCSP answer)");
 	}
 }
@@ -389,7 +392,7 @@ static void final_letter(struct gb *b)
 		snprintf(g->grade, sizeof(g->grade), "A");
 }
 
-void grade_compute(const struct posture *p, const struct grade_facts *f, enum grade_revocation rev, int64_t now_s,
+void grade_compute(const struct posture *p, const struct grade_facts *f, const struct revocation *rev, int64_t now_s,
 		   struct grade *out)
 {
 	struct gb b = { .g = out, .p = p, .f = f };
@@ -450,16 +453,6 @@ const char *grade_severity_name(enum grade_severity s)
 	static const char *const names[] = { [GSEV_INFO] = "info", [GSEV_WARN] = "warn", [GSEV_CRIT] = "crit" };
 
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-const char *grade_revocation_name(enum grade_revocation r)
-{
-	static const char *const names[] = {
-		[GREV_NOT_CHECKED] = "not_checked", [GREV_GOOD] = "good", [GREV_REVOKED] = "revoked",
-		[GREV_UNKNOWN] = "unknown",
-	};
-
-	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
 const struct grade_finding *grade_find(const struct grade *g, const char *id)

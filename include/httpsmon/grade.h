@@ -2,7 +2,7 @@
  * grade: an approximation of SSL Labs' grade (SSL Server Rating Guide, as
  * testssl.sh 3.1+ implements it in run_rating), as a pure function of plain
  * values: a posture pass, the certificate and trust facts an ordinary probe
- * already has, the HSTS max-age and the revocation status. No I/O, no
+ * already has, the HSTS max-age and the revocation status (revoke.h). No I/O, no
  * OpenSSL; the core links it.
  *
  * How the grade is made (README "Posture and revocation" lists every rule):
@@ -32,19 +32,9 @@
 
 #include "httpsmon/hsts.h"
 #include "httpsmon/posture.h"
+#include "httpsmon/revoke.h"
 
 struct probe_result;
-
-/*
- * Revocation status of the served chain, as the grade and the reports see
- * it. revoke.h's checker maps its own answer onto this.
- */
-enum grade_revocation {
-	GREV_NOT_CHECKED = 0, /* revocation was not checked (off, or no checker) */
-	GREV_GOOD,
-	GREV_REVOKED,
-	GREV_UNKNOWN,         /* checked, but no answer (no URL, responder down) */
-};
 
 /* HSTS max-age values other than a number of seconds (>= 0). */
 #define GRADE_HSTS_NONE    (-1LL) /* no Strict-Transport-Security header */
@@ -93,11 +83,12 @@ struct grade {
 };
 
 /*
- * Grades p with the facts f and revocation rev at now_s (for the staple's
- * nextUpdate). p NULL or a pass that reached no protocol: grade "" with the
- * findings that can still be made. Fills out; never fails.
+ * Grades p with the facts f and the chain's revocation rev (revoke.h; NULL
+ * or not checked: no revocation rule; pending: not judged) at now_s (for the
+ * staple's nextUpdate). p NULL or a pass that reached no protocol: grade ""
+ * with the findings that can still be made. Fills out; never fails.
  */
-void grade_compute(const struct posture *p, const struct grade_facts *f, enum grade_revocation rev,
+void grade_compute(const struct posture *p, const struct grade_facts *f, const struct revocation *rev,
 		   int64_t now_s, struct grade *out);
 
 /*
@@ -108,9 +99,6 @@ void grade_facts_from_result(const struct probe_result *r, struct grade_facts *f
 
 /* "info", "warn", "crit" ("?"). */
 const char *grade_severity_name(enum grade_severity s);
-
-/* "not_checked", "good", "revoked", "unknown" ("?"). */
-const char *grade_revocation_name(enum grade_revocation r);
 
 /* Finding id of f in g, or NULL: the finding with that id when present. */
 const struct grade_finding *grade_find(const struct grade *g, const char *id);
