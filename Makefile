@@ -135,9 +135,9 @@ $(EXAMPLE_INC): config/endpoints.ini
 $(BUILD)/src/cfgedit.o: $(EXAMPLE_INC)
 $(BUILD)/src/cfgedit.o: CFLAGS += -I$(BUILD)/gen
 
-$(LABSRV): tests/lab/labsrv.c
+$(LABSRV): tests/lab/labsrv.c tests/lab/labsrv_posture.c tests/lab/labsrv_posture.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(shell pkg-config --libs openssl)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $(filter %.c,$^) $(shell pkg-config --libs openssl)
 
 run: deps $(BIN)
 	$(BIN) -c $(CONFIG)

@@ -11,6 +11,7 @@
  * status and prints its message in one place (exit_map, main_exit).
  *   httpsmon check [-c FILE] [NAME...]  probe configured endpoints once, print a table
  *   httpsmon check URL...          probe URLs with default settings, print details
+ *   httpsmon scan [URL... | NAME...]  what the servers still accept, and a grade
  *   httpsmon check-config [FILE]   validate a config file
  *   httpsmon history | stats       outages and events | uptime and percentiles, from the database
  *   httpsmon [-c FILE]             the dashboard (stdin and stdout are a terminal; else: check)
@@ -34,6 +35,7 @@
 #include "httpsmon/app.h"
 #include "httpsmon/cfgedit.h"
 #include "httpsmon/check.h"
+#include "httpsmon/scan.h"
 #include "httpsmon/config.h"
 #include "httpsmon/export.h"
 #include "httpsmon/history.h"
@@ -151,7 +153,7 @@ static const struct {
 	[OUTCOME_UNDELIVERED] = { 2, true, false },
 };
 
-#define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL... | NAME...] | check-config [FILE] | history | stats | export | init | add]"
+#define USAGE_LINE "usage: httpsmon [OPTIONS] [check [URL... | NAME...] | scan [URL... | NAME...] | check-config [FILE] | history | stats | export | init | add]"
 
 /*
  * The config a command runs on: -c, else the first of the search list
@@ -178,7 +180,7 @@ static bool is_url(const char *s)
 
 /* ---- the commands ---------------------------------------------------------- */
 
-static cmd_fn cmd_check, cmd_check_urls, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_export,
+static cmd_fn cmd_check, cmd_check_urls, cmd_scan, cmd_scan_urls, cmd_check_config, cmd_headless, cmd_history, cmd_stats, cmd_export,
 	cmd_init, cmd_add, cmd_dashboard, cmd_view, cmd_help, cmd_version, cmd_test_notify, cmd_mute, cmd_unmute;
 
 /* check URL's endpoint settings from the probe options and the thresholds, parsed as the file's keys are. */
@@ -208,52 +210,108 @@ static enum outcome url_base(struct cmd_ctx *c, struct endpoint *base)
 	return OUTCOME_OK;
 }
 
-/* check URL...: each URL with default settings and the command line's. */
-static enum outcome cmd_check_urls(struct cmd_ctx *c)
+/* The config of URL arguments: each URL with default settings and the command line's. NULL: c->err and *rc. */
+static struct config *urls_config(struct cmd_ctx *c, enum outcome *rc)
 {
 	struct endpoint base;
 	struct config *cfg;
-	enum outcome rc;
 
 	for (int i = 0; i < c->nargs; i++) {
 		if (!is_url(c->args[i])) {
 			snprintf(c->err, sizeof(c->err), "'%s' is not a URL: give URLs, or endpoint names with -c FILE",
 				 c->args[i]);
-			return OUTCOME_USAGE;
+			*rc = OUTCOME_USAGE;
+			return NULL;
 		}
 	}
 	endpoint_defaults(&base);
-	rc = url_base(c, &base);
-	cfg = rc == OUTCOME_OK ? config_from_urls(c->args, (size_t)c->nargs, &base, c->err, sizeof(c->err)) : NULL;
+	*rc = url_base(c, &base);
+	cfg = *rc == OUTCOME_OK ? config_from_urls(c->args, (size_t)c->nargs, &base, c->err, sizeof(c->err)) : NULL;
 	endpoint_done(&base);
+	if (!cfg && *rc == OUTCOME_OK)
+		*rc = OUTCOME_UNUSABLE;
+	return cfg;
+}
+
+/* check URL...: each URL with default settings and the command line's. */
+static enum outcome cmd_check_urls(struct cmd_ctx *c)
+{
+	enum outcome rc;
+	struct config *cfg = urls_config(c, &rc);
+
 	if (!cfg)
-		return rc == OUTCOME_OK ? OUTCOME_UNUSABLE : rc;
+		return rc;
 	rc = check_run(cfg, NULL, c->o.arg[O_JSON] != NULL, true, c->err, sizeof(c->err));
 	config_unref(cfg);
 	return rc;
 }
 
-/* check [-c FILE] [NAME...]: every enabled endpoint, or the ones named (globs allowed). */
-static enum outcome cmd_check(struct cmd_ctx *c)
+/* scan URL...: the posture report of each URL. */
+static enum outcome cmd_scan_urls(struct cmd_ctx *c)
+{
+	enum outcome rc;
+	struct config *cfg = urls_config(c, &rc);
+
+	if (!cfg)
+		return rc;
+	rc = scan_run(cfg, NULL, c->o.arg[O_JSON] != NULL, c->err, sizeof(c->err));
+	config_unref(cfg);
+	return rc;
+}
+
+/*
+ * The config file and the endpoints the arguments name (globs allowed; none
+ * named: *sel NULL, every enabled one). NULL with c->err and *rc.
+ */
+static struct config *named_config(struct cmd_ctx *c, bool **sel, enum outcome *rc)
 {
 	char *path = config_need(c);
 	struct config *cfg = path ? config_load(path, c->err, sizeof(c->err)) : NULL;
-	bool *sel = NULL;
-	enum outcome rc = OUTCOME_BAD_CONFIG;
 
-	if (!cfg)
-		rc = path ? OUTCOME_BAD_CONFIG : OUTCOME_UNUSABLE;
+	*sel = NULL;
+	*rc = path ? OUTCOME_BAD_CONFIG : OUTCOME_UNUSABLE;
 	free(path);
 	if (!cfg)
-		return rc;
+		return NULL;
+	*rc = OUTCOME_OK;
 	if (c->nargs) {
-		sel = xcalloc(cfg->n ? cfg->n : 1, sizeof(*sel));
-		rc = check_select(cfg, c->args, (size_t)c->nargs, sel, c->err, sizeof(c->err)) ? OUTCOME_UNUSABLE
-												: OUTCOME_OK;
+		*sel = xcalloc(cfg->n ? cfg->n : 1, sizeof(**sel));
+		if (check_select(cfg, c->args, (size_t)c->nargs, *sel, c->err, sizeof(c->err))) {
+			free(*sel);
+			*sel = NULL;
+			config_unref(cfg);
+			*rc = OUTCOME_UNUSABLE;
+			return NULL;
+		}
 	}
-	if (!c->nargs || rc == OUTCOME_OK)
-		rc = check_run(cfg, sel, c->o.arg[O_JSON] != NULL, c->o.arg[O_VERBOSE] != NULL, c->err,
-			       sizeof(c->err));
+	return cfg;
+}
+
+/* check [-c FILE] [NAME...]: every enabled endpoint, or the ones named (globs allowed). */
+static enum outcome cmd_check(struct cmd_ctx *c)
+{
+	bool *sel;
+	enum outcome rc;
+	struct config *cfg = named_config(c, &sel, &rc);
+
+	if (!cfg)
+		return rc;
+	rc = check_run(cfg, sel, c->o.arg[O_JSON] != NULL, c->o.arg[O_VERBOSE] != NULL, c->err, sizeof(c->err));
+	free(sel);
+	config_unref(cfg);
+	return rc;
+}
+
+/* scan [-c FILE] [NAME...]: the posture report of every enabled endpoint, or of those named. */
+static enum outcome cmd_scan(struct cmd_ctx *c)
+{
+	bool *sel;
+	enum outcome rc;
+	struct config *cfg = named_config(c, &sel, &rc);
+
+	if (!cfg)
+		return rc;
+	rc = scan_run(cfg, sel, c->o.arg[O_JSON] != NULL, c->err, sizeof(c->err));
 	free(sel);
 	config_unref(cfg);
 	return rc;
@@ -587,6 +645,14 @@ static const struct cmd_entry cmds[] = {
 	  "                               --expect-body TEXT (the config keys' syntax)\n",
 	  -1, NULL, OPT(O_JSON) | PROBE_OPTS | THRESHOLD_OPTS, "check URL",
 	  "check URL always shows the detailed block", OPT(O_VERBOSE), cmd_check_urls },
+	{ "scan", true,
+	  "  httpsmon scan [-c FILE] [NAME...]   what the endpoints' servers still accept (protocols,\n"
+	  "                               cipher categories, key exchange, stapling) and a grade\n",
+	  -1, NULL, OPT(O_CONFIG) | OPT(O_JSON), "scan -c FILE [NAME...]",
+	  "probe options go with URLs; set them per endpoint in the config", PROBE_OPTS, cmd_scan },
+	{ "scan URL", false,
+	  "  httpsmon scan URL...         the same for URLs (--cacert, --resolve, --timeout, -4/-6)\n",
+	  -1, NULL, OPT(O_JSON) | PROBE_OPTS, "scan URL", NULL, 0, cmd_scan_urls },
 	{ "check-config", true, "  httpsmon check-config [FILE] validate a config file (exit 0 or 3)\n", 1,
 	  "check-config takes one FILE", OPT(O_CONFIG), "check-config", NULL, 0, cmd_check_config },
 	{ "--headless", false,
@@ -648,11 +714,11 @@ static enum outcome cmd_help(struct cmd_ctx *c)
 	       "      --db FILE       history database (default $XDG_STATE_HOME/httpsmon/history.db)\n"
 	       "      --json          one JSON object per line\n"
 	       "  -v, --verbose       check -c: the detailed block for every endpoint, not a table\n"
-	       "      --cacert FILE   check URL, --view --remote: trust these CA certificates instead of\n"
+	       "      --cacert FILE   check/scan URL, --view --remote: trust these CA certificates instead of\n"
 	       "                      the system store\n"
-	       "      --resolve HOST:PORT:ADDR  check URL: connect to ADDR for HOST:PORT (repeatable)\n"
-	       "      --timeout DUR   check URL: whole-probe timeout, e.g. 5s, 800ms (default 10s)\n"
-	       "  -4, -6              check URL: use IPv4 / IPv6 only\n"
+	       "      --resolve HOST:PORT:ADDR  check/scan URL: connect to ADDR for HOST:PORT (repeatable)\n"
+	       "      --timeout DUR   check/scan URL: whole-probe timeout, e.g. 5s, 800ms (default 10s)\n"
+	       "  -4, -6              check/scan URL: use IPv4 / IPv6 only\n"
 	       "      --endpoint NAME history, stats: one endpoint\n"
 	       "      --since WHEN    history, stats, export: from WHEN: 7d (back from now) or a UTC time\n"
 	       "                      2026-11-26[T10:00[:00[.000]]][Z]\n"
@@ -709,12 +775,15 @@ static const struct cmd_entry *cmd_pick(struct cmd_ctx *c)
 		snprintf(c->err, sizeof(c->err), "unknown command '%s'", c->args[0]);
 	c->args++;
 	c->nargs--;
-	if (ce && !strcmp(ce->name, "check") && c->nargs && is_url(c->args[0])) {
+	if (ce && (!strcmp(ce->name, "check") || !strcmp(ce->name, "scan")) && c->nargs && is_url(c->args[0])) {
+		char row[16];
+
 		if (c->o.arg[O_CONFIG]) {
 			snprintf(c->err, sizeof(c->err), "give either URLs or -c FILE with endpoint names, not both");
 			return NULL;
 		}
-		ce = cmd_find("check URL", false);
+		snprintf(row, sizeof(row), "%s URL", ce->name);
+		ce = cmd_find(row, false);
 	}
 	return ce;
 }

@@ -15,7 +15,8 @@
  * are relative to the working directory. KINDs:
  *
  *   tls     HTTPS/1.1 (no ALPN). cert= key= min_tls= max_tls= seclevel=
- *           client_ca= tickets= plus the response options below.
+ *           client_ca= tickets= ciphers= groups= ocsp_staple= (labsrv_posture.c)
+ *           plus the response options below.
  *   http    plain HTTP/1.1 with the response options, and file=.
  *   hang    accepts TCP connections and never says anything.
  *   drop    a listener whose accept queue we fill ourselves, so the kernel
@@ -63,6 +64,8 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include "labsrv_posture.h"
 
 #define REQ_MAX       16384  /* bytes: request line, headers and body */
 #define IDLE_MS       30000  /* handshake or request not done by then: close */
@@ -214,6 +217,7 @@ static const char *const known_opts[] = {
 	"addr", "cert", "key", "min_tls", "max_tls", "seclevel", "client_ca", "tickets",
 	"status", "body", "body_file", "body_size", "header", "hsts", "delay_ms",
 	"redirect", "file", "status_line", "header_size", "header_count", "body_nest", "record",
+	"ciphers", "groups", "ocsp_staple",
 };
 
 static void spec_read(const char *path)
@@ -515,6 +519,20 @@ static int tls_version(const struct listener *l, const char *key)
 	return ver;
 }
 
+/* ciphers=, groups=, ocsp_staple=: what a posture scan asks about. */
+static void posture_opts(struct listener *l, long seclevel)
+{
+	char *ciphers = opt_get(l, "ciphers"), *groups = opt_get(l, "groups");
+	char *staple = opt_get(l, "ocsp_staple");
+	const char *err = posture_opts_apply(l->ctx, ciphers, seclevel, groups, staple);
+
+	if (err)
+		die("%s: %s", l->name, err);
+	free(ciphers);
+	free(groups);
+	free(staple);
+}
+
 static void listener_tls(struct listener *l)
 {
 	char *cert = opt_get(l, "cert"), *key = opt_get(l, "key");
@@ -539,6 +557,7 @@ static void listener_tls(struct listener *l)
 	if ((minv && !SSL_CTX_set_min_proto_version(l->ctx, minv)) ||
 	    (maxv && !SSL_CTX_set_max_proto_version(l->ctx, maxv)))
 		die("%s: bad TLS version range", l->name);
+	posture_opts(l, seclevel);
 	if (SSL_CTX_use_certificate_chain_file(l->ctx, cert) != 1)
 		die("%s: cannot load cert %s", l->name, cert);
 	if (SSL_CTX_use_PrivateKey_file(l->ctx, key ? key : cert, SSL_FILETYPE_PEM) != 1 ||
