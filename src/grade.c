@@ -214,10 +214,10 @@ static void rules_cert(struct gb *b)
 		cap(b, 'M', "certificate name mismatch");
 		finding(b, "name_mismatch", GSEV_CRIT, "the certificate does not cover the host name");
 	}
-	if (f->lifetime_days > GRADE_LIFETIME_MAX_DAYS) {
+	if (f->lifetime_days > CERT_MAX_LIFETIME_DAYS) {
 		b->g->n_warnings++;
 		finding(b, "cert_lifetime_long", GSEV_WARN, "the certificate is valid for %d days (browsers refuse over %d)",
-			f->lifetime_days, GRADE_LIFETIME_MAX_DAYS);
+			f->lifetime_days, CERT_MAX_LIFETIME_DAYS);
 	}
 }
 
@@ -328,13 +328,14 @@ static void rules_revocation(struct gb *b, const struct revocation *rev)
 	}
 }
 
+/* CT: the ordinary probe's count of the leaf's SCTs, else the posture pass's. */
 static void rules_ct(struct gb *b)
 {
-	int n = b->p ? b->p->leaf_sct_count : -1;
+	int n = b->f->have_cert && b->f->sct_count >= 0 ? b->f->sct_count : b->p ? b->p->leaf_sct_count : -1;
 
-	if (n >= 0 && n < GRADE_SCT_MIN)
+	if (n >= 0 && n < CERT_MIN_SCTS)
 		finding(b, "sct_few", GSEV_INFO, "%d embedded SCT%s (Certificate Transparency; browsers want %d or more)",
-			n, n == 1 ? "" : "s", GRADE_SCT_MIN);
+			n, n == 1 ? "" : "s", CERT_MIN_SCTS);
 }
 
 static char score_letter(int score)
@@ -427,7 +428,7 @@ void grade_facts_from_result(const struct probe_result *r, struct grade_facts *f
 	struct hsts_info hi;
 
 	memset(f, 0, sizeof(*f));
-	f->lifetime_days = -1;
+	f->lifetime_days = f->sct_count = -1;
 	hsts_parse(r->hsts, &hi);
 	f->hsts_max_age_s = !hi.present ? GRADE_HSTS_NONE : !hi.valid ? GRADE_HSTS_INVALID : hi.max_age_s;
 	if (!leaf)
@@ -444,7 +445,8 @@ void grade_facts_from_result(const struct probe_result *r, struct grade_facts *f
 	f->key_bits = leaf->key_bits;
 	snprintf(f->sig_alg, sizeof(f->sig_alg), "%s", leaf->sig_alg);
 	if (leaf->not_after > leaf->not_before)
-		f->lifetime_days = (int)((leaf->not_after - leaf->not_before) / 86400);
+		f->lifetime_days = cert_lifetime_days(leaf);
+	f->sct_count = leaf->sct_count;
 	f->not_after = leaf->not_after;
 }
 

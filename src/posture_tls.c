@@ -11,12 +11,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/ct.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "httpsmon/cert.h"
 #include "httpsmon/loop.h"
 #include "httpsmon/util.h"
 #include "posture_int.h"
@@ -248,10 +248,13 @@ void ptls_facts(SSL *ssl, const struct hs_offer *o, X509_STORE *store, int64_t n
 	read_group(ssl, out);
 	out->sct_count = -1;
 	if (leaf) {
-		STACK_OF(SCT) *scts = X509_get_ext_d2i(leaf, NID_ct_precert_scts, NULL, NULL);
+		struct cert_info ci;
 
-		out->sct_count = scts ? sk_SCT_num(scts) : 0;
-		SCT_LIST_free(scts);
+		memset(&ci, 0, sizeof(ci));
+		/* cert.c is the one reader of certificates */
+		if (cert_info_from_x509(leaf, &ci) == 0)
+			out->sct_count = ci.sct_count;
+		cert_info_done(&ci);
 	}
 	if (o->staple)
 		read_staple(ssl, store, now_s, &out->staple);

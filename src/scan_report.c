@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
+
+#include "httpsmon/hsts.h"
 
 /* true / false / null (not testable or not tested) for one protocol row. */
 static cJSON *answer_json(enum posture_answer a)
@@ -101,29 +102,21 @@ static cJSON *revocation_json(const struct revocation *rv)
 	return o;
 }
 
-static bool hsts_has(const char *h, const char *directive)
+/* null without a header; a header browsers ignore has max_age null and says why. */
+static cJSON *hsts_json(const char *h)
 {
-	size_t n = strlen(directive);
-
-	for (const char *p = h; p && *p; p = strchr(p, ';'), p = p ? p + 1 : NULL) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!strncasecmp(p, directive, n) && (!p[n] || p[n] == ';' || p[n] == ' '))
-			return true;
-	}
-	return false;
-}
-
-static cJSON *hsts_json(const char *h, long long age)
-{
+	struct hsts_info hi;
 	cJSON *o;
 
-	if (!h)
+	hsts_parse(h, &hi);
+	if (!hi.present)
 		return cJSON_CreateNull();
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "max_age", age >= 0 ? cJSON_CreateNumber((double)age) : cJSON_CreateNull());
-	cJSON_AddBoolToObject(o, "include_subdomains", hsts_has(h, "includeSubDomains"));
-	cJSON_AddBoolToObject(o, "preload", hsts_has(h, "preload"));
+	cJSON_AddItemToObject(o, "max_age", hi.valid ? cJSON_CreateNumber((double)hi.max_age_s) : cJSON_CreateNull());
+	cJSON_AddBoolToObject(o, "include_subdomains", hi.valid && hi.include_subdomains);
+	cJSON_AddBoolToObject(o, "preload", hi.valid && hi.preload);
+	if (!hi.valid)
+		cJSON_AddStringToObject(o, "problem", hi.problem);
 	return o;
 }
 
@@ -164,7 +157,7 @@ void scan_report_json(struct strbuf *b, const struct scan_report *s)
 	cJSON_AddItemToObject(o, "revocation", revocation_json(&s->r->revocation));
 	cJSON_AddItemToObject(o, "sct_count", p->leaf_sct_count >= 0 ? cJSON_CreateNumber(p->leaf_sct_count)
 								      : cJSON_CreateNull());
-	cJSON_AddItemToObject(o, "hsts", hsts_json(s->r->hsts, s->f->hsts_max_age_s));
+	cJSON_AddItemToObject(o, "hsts", hsts_json(s->r->hsts));
 	cJSON_AddItemToObject(o, "cert_lifetime_days", s->f->lifetime_days >= 0 ? cJSON_CreateNumber(s->f->lifetime_days)
 										 : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "findings", findings_json(s->g));
@@ -226,7 +219,8 @@ static void text_cert(FILE *out, const struct scan_report *s)
 static void text_facts(FILE *out, const struct scan_report *s)
 {
 	const struct posture *p = s->p;
-	char t[40], h[160];
+	struct hsts_info hi;
+	char t[40], h[200];
 
 	fprintf(out, " Negotiated     %s %s\n", p->version[0] ? p->version : "-", p->cipher);
 	fprintf(out, " Key exchange   %s", p->group[0] ? p->group : "none (static RSA or no handshake)");
@@ -245,8 +239,8 @@ static void text_facts(FILE *out, const struct scan_report *s)
 		fprintf(out, " CT             %d embedded SCT%s\n", p->leaf_sct_count, p->leaf_sct_count == 1 ? "" : "s");
 	else
 		fprintf(out, " CT             unknown (no certificate)\n");
-	fprintf(out, " HSTS           %s\n",
-		s->r->hsts ? util_sanitize(s->r->hsts, strlen(s->r->hsts), h, sizeof(h)) : "no header");
+	hsts_parse(s->r->hsts, &hi);
+	fprintf(out, " HSTS           %s\n", hsts_describe(&hi, h, sizeof(h)));
 }
 
 void scan_report_text(FILE *out, const struct scan_report *s)

@@ -68,6 +68,7 @@ static int modern(void **state)
 	F.key_bits = 2048;
 	snprintf(F.sig_alg, sizeof(F.sig_alg), "sha256WithRSAEncryption");
 	F.lifetime_days = 90;
+	F.sct_count = -1;
 	F.hsts_max_age_s = 180 * DAY;
 	return 0;
 }
@@ -466,6 +467,11 @@ static void test_lifetime_398_days(void **state)
 static void test_sct_count(void **state)
 {
 	(void)state;
+	F.sct_count = 3; /* the ordinary probe's count wins over the pass's */
+	P.leaf_sct_count = 0;
+	run(&REV_GOOD);
+	assert_string_equal(ids(), "");
+	F.sct_count = -1;
 	P.leaf_sct_count = 2;
 	run(&REV_GOOD);
 	assert_string_equal(ids(), "");
@@ -544,7 +550,7 @@ static void test_facts_from_result(void **state)
 	r.chain[0].key_bits = 256;
 	snprintf(r.chain[0].sig_alg, sizeof(r.chain[0].sig_alg), "ecdsa-with-SHA256");
 	r.chain[0].not_before = NOW;
-	r.chain[0].not_after = NOW + 90 * DAY + 3600;
+	r.chain[0].not_after = NOW + 90 * DAY;
 	r.verify.flags = VERIFY_UNKNOWN_ISSUER | VERIFY_CHAIN_INCOMPLETE;
 	r.verify.hostname_ok = 0;
 	r.hsts = strdup("max-age=31536000");

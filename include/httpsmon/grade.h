@@ -41,8 +41,6 @@ struct probe_result;
 #define GRADE_HSTS_INVALID (-2LL) /* a header browsers ignore (hsts.h: no max-age, a duplicate...) */
 #define GRADE_HSTS_MIN_S   HSTS_LONG_S /* A+ needs at least 180 days (15552000 s) */
 
-#define GRADE_LIFETIME_MAX_DAYS 398 /* a leaf valid for longer is flagged */
-#define GRADE_SCT_MIN 2             /* fewer embedded SCTs are flagged */
 
 /* The certificate and trust facts of the ordinary probe (grade_facts_from_result). */
 struct grade_facts {
@@ -55,7 +53,8 @@ struct grade_facts {
 	char key_type[16];    /* leaf key: "RSA", "EC", "Ed25519", ... */
 	int key_bits;
 	char sig_alg[48];     /* leaf signature algorithm, OpenSSL's long name */
-	int lifetime_days;    /* not_after - not_before of the leaf, whole days; -1 unknown */
+	int lifetime_days;    /* leaf, cert_lifetime_days (over CERT_MAX_LIFETIME_DAYS flagged); -1 unknown */
+	int sct_count;        /* SCTs embedded in the leaf (fewer than CERT_MIN_SCTS flagged); -1 unknown */
 	int64_t not_after;    /* leaf, Unix seconds */
 	long long hsts_max_age_s; /* seconds, or GRADE_HSTS_NONE / GRADE_HSTS_INVALID */
 };
