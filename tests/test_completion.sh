@@ -58,13 +58,14 @@ if out=$(bash -c ". contrib/bash-completion/httpsmon && complete -p httpsmon" 2>
 else
 	notok "sourcing it registers _httpsmon" "$out"
 fi
-for c in check check-config history stats; do contains "commands: $c" "$c" ""; done
+for c in check check-config history stats scan; do contains "commands: $c" "$c" ""; done
 expect "commands by prefix" "check check-config" ch
 contains "options: --config" --config --c
 contains "options: --endpoint" --endpoint history --e
 contains "options: -4" -4 check -
 expect "check: endpoint names of -c FILE" "api-eu api-us web" check -c "$work/a.ini" ""
 expect "check: by prefix" "api-eu api-us" -c "$work/a.ini" check api
+expect "scan: endpoint names of -c FILE" "api-eu api-us web" scan -c "$work/a.ini" ""
 expect "check: the config from the search order (./config)" "local-one" check ""
 expect "--endpoint: names of --config FILE" "api-eu api-us web" stats --config "$work/a.ini" --endpoint ""
 expect "test-notify: notifier names" "ops-hook pager" test-notify -c "$work/a.ini" ""
