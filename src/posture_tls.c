@@ -77,8 +77,13 @@ SSL *ptls_ssl(SSL_CTX *ctx, int fd, const char *host)
 	if (!ssl)
 		return NULL;
 	SSL_set_fd(ssl, fd);
-	if (host)
-		SSL_set_tlsext_host_name(ssl, host);
+	if (host) {
+		/* the macro casts away const; OpenSSL copies the name */
+		char name[256];
+
+		snprintf(name, sizeof(name), "%s", host);
+		SSL_set_tlsext_host_name(ssl, name);
+	}
 	SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
 	SSL_set_connect_state(ssl);
 	return ssl;
