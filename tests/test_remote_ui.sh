@@ -226,6 +226,21 @@ check "a wrong token: never on screen" not_on_screen "wrong-$token_a"
 view --remote "http://127.0.0.1:$pa"
 check "no token: HTTP 401, the collector wants one" wait_for 10 on_screen 'UNREACHABLE: HTTP 401: the collector wants a token \(--token\)'
 
+# ---- an https collector: verified against --cacert, refused without it ------------------
+pc=$(free_port)
+collector_cfg c "$pc" lab-tls
+printf 'listen_cert = %s\nlisten_key = %s\n' "$lab/certs/good-chain.pem" "$lab/certs/good.key" >"$work/c.extra"
+# the two keys belong to [defaults]: after its first line
+sed -i "1r $work/c.extra" "$work/c.ini"
+start_collector c "$token_a"
+check "collector c serves https" wait_for 10 serving c "$pc"
+view --remote "https://localhost:$pc" --token "$token_a" --cacert "$ca"
+check "https with --cacert: verified, ok" wait_for 10 on_screen '^lab-tls ok \(3 endpoints\)'
+view --remote "https://localhost:$pc" --token "$token_a"
+check "https without --cacert: the system store refuses the lab's CA, said" wait_for 10 on_screen \
+	"^localhost:$pc UNREACHABLE: .*(certificate|issuer)"
+check "https refused: the dashboard keeps running" alive
+
 # ---- hostile servers --------------------------------------------------------------------
 hp=$(free_port); hq=$(free_port); hr=$(free_port)
 cat >"$work/hostile.py" <<'EOF'
