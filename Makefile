@@ -107,7 +107,8 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -std=c11 -D_GNU_SOURCE \
 FUZZ_OBJS   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,src/util.c src/config.c src/config_fields.c src/config_table.c \
                src/config_values.c src/config_env.c src/config_notify.c src/alert.c src/jsoncond.c src/rx.c \
                src/cert.c src/cert_info.c src/maint.c src/alert_format.c src/hashmap.c src/revoke.c \
-               src/revoke_crl.c src/revoke_ocsp.c src/ui/fmt.c)
+               src/revoke_crl.c src/revoke_ocsp.c src/ui/fmt.c src/rjson.c src/result.c src/flap.c src/verdict.c \
+               src/verdict_tls.c src/verdict_http.c src/verdict_revoke.c src/hsts.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_BUILD)/src/%.o: src/%.c | deps
