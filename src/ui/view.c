@@ -130,6 +130,7 @@ struct dash {
 	bool registered;              /* terminal, SIGWINCH and hook are on the loop */
 	bool dirty;
 	bool keyed;                   /* a key arrived this pass: draw now, not at the next frame */
+	bool keys_left;               /* read_keys stopped at KEYS_PER_PASS: the next pass reads on */
 	int64_t last_draw_ms;         /* monotonic */
 	int64_t last_model_ms;        /* monotonic */
 	bool model_due;               /* a refresh was put off to the next frame */
@@ -552,16 +553,26 @@ static unsigned handle_key(struct dash *d, int key)
 	return global_key(d, key);
 }
 
-/* Reads every pending key. Returns false when the dashboard should end. */
+/*
+ * Keys read in one pass at most: a paste or a held key must not keep the
+ * loop from libcurl's sockets. What is left may sit in curses' own buffer,
+ * where the descriptor shows nothing, so the frame timer fires at once.
+ */
+#define KEYS_PER_PASS 256
+
+/* Reads the pending keys, KEYS_PER_PASS at most. Returns false when the dashboard should end. */
 static bool read_keys(struct dash *d)
 {
-	int key;
+	int key, n = 0;
 
-	while ((key = getch()) != ERR) {
+	d->keys_left = false;
+	while (n < KEYS_PER_PASS && (key = getch()) != ERR) {
+		n++;
 		d->keyed = true;
 		if (!take_flags(d, handle_key(d, key)))
 			return false;
 	}
+	d->keys_left = n == KEYS_PER_PASS;
 	return true;
 }
 
@@ -648,8 +659,8 @@ static int pass_wait(struct dash *d)
 	int64_t frame = d->last_draw_ms + FRAME_MS - now;
 	int tw = tick_wait(d);
 
-	if (model_loading(&d->u->m))
-		return 0; /* the next slice of the viewer's first load, after the keys */
+	if (model_loading(&d->u->m) || d->keys_left)
+		return 0; /* the next slice of the viewer's first load, or of the keys */
 	if (d->model_due) {
 		int64_t m = d->last_model_ms + FRAME_MS - now;
 
@@ -708,9 +719,10 @@ static int64_t frame_cb(struct loop *lp, uint64_t id, void *ud)
 {
 	struct dash *d = ud;
 
-	(void)lp;
 	(void)id;
 	d->frame_timer = 0;
+	if (d->keys_left && !read_keys(d))
+		loop_stop(lp);
 	return LOOP_TIMER_STOP; /* the wake-up was the point: the pass's end draws */
 }
 
