@@ -557,6 +557,7 @@ int app_reload(struct app *a)
 			app_logf(a, "config not reloaded, keeping the running one: %s", err);
 		snprintf(a->config_error, sizeof(a->config_error), "%s", err);
 		notice(a, APP_RELOAD_REFUSED, config_error_count(err), err);
+		serve_changed(a->serve);
 		return -1;
 	}
 	old = config_ref(monitor_config(a->mon));
@@ -578,6 +579,7 @@ int app_reload(struct app *a)
 	if (tls > 0)
 		app_logf(a, "listen: now serving %s with the files of listen_cert and listen_key, on the same socket",
 			 serve_scheme(a->serve));
+	serve_changed(a->serve);
 	notice(a, APP_RELOADED, 0, what);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "httpsmon/notify.h"
 #include "httpsmon/sched.h"
+#include "httpsmon/serve.h"
 #include "httpsmon/store.h"
 #include "httpsmon/util.h"
 #include "app_int.h"
@@ -34,6 +35,7 @@ void app_set_paused(struct app *a, const char *name, bool pause)
 	 * at once.
 	 */
 	monitor_set_paused(a->mon, name, pause, util_now_ms());
+	serve_changed(a->serve);
 	if (!pause)
 		sched_probe_now(a->sched, s->id, app_mono_ms());
 }

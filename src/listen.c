@@ -21,10 +21,12 @@
  * "the daemon did not start") and handed to the daemon, which keeps its
  * own GnuTLS copy. A change of files swaps daemons on the same socket.
  *
- * Buffers: a response is sent from the handler's buffer without a copy;
- * libmicrohttpd hands it back (the free callback) once sent. Each of the
- * LISTEN_MAX_CONNECTIONS slots keeps its memory, so after the first
- * scrapes a request allocates nothing of the size of a response.
+ * Bodies: every answer is a page (pages.h), rendered by the handler into
+ * its own buffer and sent to each client from it by a reader callback
+ * that copies one block at a time into the connection's own bounded
+ * memory: a page is never copied whole, and a shared page (/metrics) is
+ * one buffer for every scraper however many there are. The reader also
+ * enforces LISTEN_SEND_MAX_S.
  */
 #include "httpsmon/listen.h"
 
@@ -42,14 +44,14 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "httpsmon/config.h"
+#include "httpsmon/pages.h"
 
-struct slot {
-	struct strbuf b;
-	bool busy;                /* a response is being sent from b */
-};
+#define TEXT_CTYPE   "text/plain; charset=utf-8"
+#define LISTEN_BLOCK 16384 /* bytes copied from a page per call: the connection's memory holds them */
 
 /* The PEM text the daemon serves HTTPS with (both NULL: HTTP). */
 struct pem {
@@ -66,7 +68,7 @@ struct listener {
 	listen_handler h;
 	listen_token_fn tok;
 	void *ud;
-	struct slot slots[LISTEN_MAX_CONNECTIONS];
+	struct pages *pages;      /* every body in flight, and the shared ones (pages.h) */
 };
 
 const char *listen_query(const struct listen_req *rq, const char *name)
@@ -106,45 +108,77 @@ static bool authorised(struct listener *li, struct MHD_Connection *c)
 	return token_equal(got, want);
 }
 
-static void slot_free_cb(void *cls)
+/* One response being sent: its page (one reference) and the time it must be done by. */
+struct sending {
+	struct page *p;
+	int64_t deadline_ms;
+};
+
+static int64_t mono_ms(void)
 {
-	((struct slot *)cls)->busy = false;
+	return util_mono_us() / 1000;
 }
 
-/* A free slot, emptied; NULL when every one is sending (more connections than slots cannot be). */
-static struct slot *slot_take(struct listener *li)
+/*
+ * libmicrohttpd asks for the next bytes when the client has taken the
+ * last ones: a copy of at most one block from the shared page. A client
+ * still reading past the deadline is cut off, so it cannot keep an old
+ * page alive for long (one that reads nothing at all is closed by the
+ * connection timeout first).
+ */
+static ssize_t send_cb(void *cls, uint64_t pos, char *buf, size_t max)
 {
-	for (size_t i = 0; i < LISTEN_MAX_CONNECTIONS; i++)
-		if (!li->slots[i].busy) {
-			strbuf_reset(&li->slots[i].b);
-			return &li->slots[i];
-		}
-	return NULL;
+	struct sending *s = cls;
+	size_t n;
+
+	if (mono_ms() > s->deadline_ms)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (pos >= s->p->body.len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = s->p->body.len - (size_t)pos;
+	if (n > max)
+		n = max;
+	memcpy(buf, s->p->body.s + pos, n);
+	return (ssize_t)n;
 }
 
-static enum MHD_Result reply(struct MHD_Connection *c, int status, struct slot *s, const char *ctype,
-			     const char *allow, const char *text)
+static void send_done(void *cls)
 {
+	struct sending *s = cls;
+
+	page_unref(s->p);
+	free(s);
+}
+
+/* A response for page p (its reference is the response's now), or for the static text when p is NULL. */
+static struct MHD_Response *response(struct page *p, const char *text)
+{
+	struct sending *s;
 	struct MHD_Response *r;
+
+	if (!p)
+		return MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
+	s = xmalloc(sizeof(*s));
+	*s = (struct sending){ .p = p, .deadline_ms = mono_ms() + LISTEN_SEND_MAX_S * 1000 };
+	r = MHD_create_response_from_callback(p->body.len, LISTEN_BLOCK, send_cb, s, send_done);
+	if (!r)
+		send_done(s);
+	return r;
+}
+
+/* Queues status with page p (a reference the response takes) or text, and one extra header (hname: hval) when hname is set. */
+static enum MHD_Result reply(struct MHD_Connection *c, int status, struct page *p, const char *ctype,
+			     const char *hname, const char *hval, const char *text)
+{
+	struct MHD_Response *r = response(p, text);
 	enum MHD_Result rc;
 
-	if (s && !s->b.s)
-		strbuf_append(&s->b, "", 0);
-	if (s) {
-		s->busy = true;
-		r = MHD_create_response_from_buffer_with_free_callback_cls(s->b.len, s->b.s, slot_free_cb, s);
-	} else {
-		r = MHD_create_response_from_buffer(strlen(text), (void *)(uintptr_t)text, MHD_RESPMEM_PERSISTENT);
-	}
-	if (!r) {
-		if (s)
-			s->busy = false;
+	if (!r)
 		return MHD_NO;
-	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (hname)
+		MHD_add_response_header(r, hname, hval);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"httpsmon\"");
 	rc = MHD_queue_response(c, (unsigned)status, r);
@@ -152,37 +186,67 @@ static enum MHD_Result reply(struct MHD_Connection *c, int status, struct slot *
 	return rc;
 }
 
+/* Renders a page taken empty from the cache with the handler, capped at LISTEN_MAX_BODY, and publishes it. */
+static void render(struct listener *li, const struct listen_req *rq, struct page *p)
+{
+	p->ctype = TEXT_CTYPE;
+	p->status = li->h(li->ud, rq, &p->body, &p->ctype);
+	if (p->body.len > LISTEN_MAX_BODY) {
+		strbuf_done(&p->body);
+		strbuf_printf(&p->body, "500 response larger than %u bytes refused\n", LISTEN_MAX_BODY);
+		p->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		p->ctype = TEXT_CTYPE;
+	}
+	if (!p->body.s)
+		strbuf_append(&p->body, "", 0);
+	pages_publish(p);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_size,
 				  void **con_cls)
 {
-	static const char text_ctype[] = "text/plain; charset=utf-8";
 	struct listener *li = cls;
 	struct listen_req rq = { .path = url, .conn = c };
-	const char *ctype = text_ctype;
-	struct slot *s;
-	int status;
+	struct page *p;
 
 	(void)version;
 	(void)upload_data;
 	(void)upload_size;
 	(void)con_cls;
 	if (!authorised(li, c))
-		return reply(c, MHD_HTTP_UNAUTHORIZED, NULL, text_ctype, NULL, "401 unauthorised: send Authorization: Bearer TOKEN\n");
+		return reply(c, MHD_HTTP_UNAUTHORIZED, NULL, TEXT_CTYPE, NULL, NULL,
+			     "401 unauthorised: send Authorization: Bearer TOKEN\n");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, text_ctype, "GET, HEAD",
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, TEXT_CTYPE, MHD_HTTP_HEADER_ALLOW, "GET, HEAD",
 			     "405 method not allowed: this API is read-only (GET, HEAD)\n");
-	s = slot_take(li);
-	if (!s)
-		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, text_ctype, NULL, "503 busy\n");
-	status = li->h(li->ud, &rq, &s->b, &ctype);
-	if (s->b.len > LISTEN_MAX_BODY) {
-		strbuf_reset(&s->b);
-		strbuf_printf(&s->b, "500 response larger than %u bytes refused\n", LISTEN_MAX_BODY);
-		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-		ctype = text_ctype;
+	p = pages_take(li->pages, url, mono_ms());
+	if (!p)
+		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, TEXT_CTYPE, MHD_HTTP_HEADER_RETRY_AFTER, "1",
+			     "503 busy: the answers still being sent to other clients are at the listener's "
+			     "memory bound; retry in a second\n");
+	if (!p->status)
+		render(li, &rq, p);
+	return reply(c, p->status, p, p->ctype, NULL, NULL, NULL);
+}
+
+void listener_share(struct listener *li, const char *path)
+{
+	if (pages_share(li->pages, path) != 0) {
+		fprintf(stderr, "httpsmon: listener_share %s: more than %d shared paths\n", path, PAGES_PATHS_MAX);
+		abort();
 	}
-	return reply(c, status, s, ctype, NULL, NULL);
+}
+
+void listener_changed(struct listener *li)
+{
+	if (li)
+		pages_changed(li->pages);
+}
+
+const struct pages *listener_pages(const struct listener *li)
+{
+	return li->pages;
 }
 
 /* Runs the daemon (it never blocks) and returns the delay to its next timeout, or LOOP_TIMER_STOP. */
@@ -418,7 +482,7 @@ static void daemon_detach(struct listener *li)
 		loop_fd_remove(li->loop, li->epfd);
 	li->epfd = -1;
 	if (li->d)
-		MHD_stop_daemon(li->d); /* responses in flight hand their slots back here */
+		MHD_stop_daemon(li->d); /* responses in flight give their pages back here */
 	li->d = NULL;
 }
 
@@ -428,17 +492,18 @@ struct listener *listener_new(struct loop *l, const char *addr, const struct lis
 	struct listener *li = xcalloc(1, sizeof(*li));
 	struct MHD_Daemon *d;
 
-	*li = (struct listener){ .loop = l, .h = h, .tok = tok, .ud = ud, .epfd = -1, .sock = -1 };
+	*li = (struct listener){ .loop = l, .h = h, .tok = tok, .ud = ud, .epfd = -1, .sock = -1,
+				 .pages = pages_new() };
 	if (tls && tls->cert && *tls->cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		snprintf(err, errlen, "listen_cert %s%s%s%s: this libmicrohttpd was built without TLS "
 			 "(MHD_FEATURE_TLS): serve HTTP on 127.0.0.1 behind a TLS proxy instead", tls->cert,
 			 tls->cert_origin ? " (" : "", tls->cert_origin ? tls->cert_origin : "",
 			 tls->cert_origin ? ")" : "");
-		free(li);
+		listener_free(li);
 		return NULL;
 	}
 	if (pem_load(tls, &li->pem, err, errlen) != 0) {
-		free(li);
+		listener_free(li);
 		return NULL;
 	}
 	li->sock = bind_socket(addr, &li->port, err, errlen);
@@ -516,8 +581,7 @@ void listener_free(struct listener *li)
 	loop_timer_remove(li->loop, li->timer);
 	if (li->sock >= 0)
 		close(li->sock);
-	for (size_t i = 0; i < LISTEN_MAX_CONNECTIONS; i++)
-		strbuf_done(&li->slots[i].b);
+	pages_free(li->pages);
 	pem_done(&li->pem);
 	free(li);
 }

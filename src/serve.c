@@ -130,6 +130,9 @@ struct serve *serve_new(struct app *a, const struct config *cfg, char *err, size
 		free(s);
 		return NULL;
 	}
+	/* the two large answers, the same for every client: one page each, shared (pages.h) */
+	listener_share(s->li, "/metrics");
+	listener_share(s->li, API_PREFIX "/endpoints");
 	s->m = metrics_new();
 	s->up = upcache_new(app_loop(a), app_store(a), app_monitor(a));
 	return s;
@@ -162,6 +165,12 @@ int serve_reload(struct serve *s, const struct config *cfg, char *err, size_t er
 	struct tls_of o;
 
 	return s ? listener_set_tls(s->li, tls_of(cfg, &o), err, errlen) : 0;
+}
+
+void serve_changed(struct serve *s)
+{
+	if (s)
+		listener_changed(s->li);
 }
 
 const char *serve_scheme(const struct serve *s)

@@ -9,9 +9,12 @@
  *
  * The listener does the HTTP side: GET and HEAD only (405 otherwise, with
  * Allow), the Bearer token (401, compared in constant time), a bounded
- * number of connections, a connection timeout, a bounded response size,
- * and one reusable body buffer per response in flight. What a path serves
- * is the handler's (serve.c).
+ * number of connections, a connection timeout, a bounded response size
+ * and time, and the memory of the bodies in flight (pages.h): a shared
+ * path's page (listener_share: /metrics) is rendered once and sent to
+ * every client that asks within PAGES_TTL_MS, and past the bound a
+ * request is answered 503 with Retry-After instead of allocated. What a
+ * path serves is the handler's (serve.c).
  *
  * HTTPS ([defaults] listen_cert, listen_key): libmicrohttpd's TLS (GnuTLS
  * in Debian's build), TLS 1.2 and 1.3 only. The files are read and checked
@@ -28,10 +31,12 @@
 #include <stddef.h>
 
 #include "httpsmon/loop.h"
+#include "httpsmon/pages.h"
 #include "httpsmon/util.h"
 
 #define LISTEN_MAX_CONNECTIONS 64         /* at once; more wait in the kernel's backlog */
-#define LISTEN_TIMEOUT_S       10         /* an idle or stuck connection is closed after this */
+#define LISTEN_TIMEOUT_S       10         /* a connection with nothing sent or received for this long is closed */
+#define LISTEN_SEND_MAX_S      60         /* a response still being read this long after it was queued is cut off */
 #define LISTEN_MAX_BODY        (256u << 20) /* a response larger than this is a 500 */
 
 /* One request, as the handler sees it (valid for the call). */
@@ -45,8 +50,9 @@ const char *listen_query(const struct listen_req *rq, const char *name);
 
 /*
  * Serves one authorised GET or HEAD: writes the body into *body (empty,
- * its memory reused across requests), sets *ctype (static text) and
- * returns the HTTP status (200, 404, 503...).
+ * its own: it is sent as written and freed once every client has it),
+ * sets *ctype (static text) and returns the HTTP status (200, 404,
+ * 503...). For a shared path it is called once per page, not per request.
  */
 typedef int (*listen_handler)(void *ud, const struct listen_req *rq, struct strbuf *body, const char **ctype);
 
@@ -86,6 +92,20 @@ int listener_set_tls(struct listener *li, const struct listen_tls *tls, char *er
 
 /* Whether it serves HTTPS. */
 bool listener_https(const struct listener *li);
+
+/*
+ * Serves path's answer from a shared page (pages.h): the same for every
+ * client and every query string, re-rendered when PAGES_TTL_MS old or
+ * after listener_changed. At most PAGES_PATHS_MAX paths (more: a
+ * programming error, aborts).
+ */
+void listener_share(struct listener *li, const char *path);
+
+/* What the shared pages show changed (a reload, a pause): the next request renders anew. NULL is fine. */
+void listener_changed(struct listener *li);
+
+/* The bodies in flight (pages_alive, pages_unshared_bytes), for tests and benchmarks. */
+const struct pages *listener_pages(const struct listener *li);
 
 /* Closes every connection and the socket, takes its descriptor and timer off the loop. NULL is fine. */
 void listener_free(struct listener *li);

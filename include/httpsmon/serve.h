@@ -35,6 +35,13 @@ struct serve *serve_new(struct app *a, const struct config *cfg, char *err, size
  */
 int serve_reload(struct serve *s, const struct config *cfg, char *err, size_t errlen);
 
+/*
+ * The operator changed what the pages show (a reload, refused or not; a
+ * pause or resume): /metrics and /api/v1/endpoints are rendered anew on
+ * their next request instead of within PAGES_TTL_MS. NULL s: no-op.
+ */
+void serve_changed(struct serve *s);
+
 /* "https" or "http": what it serves now. */
 const char *serve_scheme(const struct serve *s);
 void serve_free(struct serve *s); /* NULL is fine */
