@@ -19,7 +19,7 @@ struct pages {
 	struct shared sh[PAGES_PATHS_MAX];
 	int nsh;
 	uint64_t epoch;
-	size_t unshared;       /* bytes of published unshared pages not yet freed */
+	size_t unshared;       /* bytes of the bodies of published unshared pages not yet freed */
 	size_t live;           /* pages not yet freed */
 	bool closing;          /* pages_free was called: the last page frees the cache */
 };
@@ -123,7 +123,7 @@ void pages_publish(struct page *p)
 	struct pages *pc = p->owner;
 
 	if (p->path < 0) {
-		p->held = p->body.cap;
+		p->held = p->body.len;
 		pc->unshared += p->held;
 	} else if (p->status == 200 && !pc->sh[p->path].cur) {
 		pc->sh[p->path].cur = page_ref(p);

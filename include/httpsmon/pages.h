@@ -38,7 +38,7 @@
 #define PAGES_PER_PATH     2             /* pages of one shared path alive at once */
 #define PAGES_PATHS_MAX    4             /* shared paths */
 #define PAGES_PATH_MAX     64            /* bytes of a shared path */
-#define PAGES_UNSHARED_MAX (16u << 20)   /* bytes of unshared answers in flight before a 503 */
+#define PAGES_UNSHARED_MAX (16u << 20)   /* bytes of unshared answers in flight at which a request gets 503 */
 
 struct pages;
 
@@ -52,7 +52,7 @@ struct page {
 	unsigned refs;
 	int64_t made_ms;
 	uint64_t epoch;
-	size_t held;          /* bytes counted in owner's unshared total */
+	size_t held;          /* bytes (its body) counted in the owner's unshared total */
 };
 
 struct pages *pages_new(void);
