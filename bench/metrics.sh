@@ -7,6 +7,13 @@
 #    the page's size, the heap in use and RSS after the first render and
 #    after METRICS_REPEATS more (a render allocating per request would grow
 #    them), and the uptime cache's full sweep.
+#    Then CONC_CLIENTS (32) concurrent scrapes of the page for CONC_N
+#    (10,000) endpoints through the real listener on loopback: renders, CPU,
+#    wall time, peak heap and peak RSS above where they were before.
+#    CONC_BEFORE=REV also builds REV's objects (git archive into
+#    $BUILD/bench/before) and runs the same scrapes on its listener, for
+#    the before/after figures (the README's were made with REV = the
+#    commit before shared pages).
 # 2. Live: the real headless collector with LIVE_N endpoints at 60 s
 #    (host-<i>.bench.test pinned to one labsrv TLS listener) and
 #    listen on loopback. After LIVE_WARM_S seconds (every endpoint has a
@@ -22,7 +29,8 @@
 # steadier one.
 # Environment: BUILD, HTTPSMON, LABSRV, CC, METRICS_NS ("1000 10000"),
 # METRICS_RENDERS (21), METRICS_REPEATS (300), LIVE_N (1000), LIVE_WARM_S
-# (70), LIVE_S (60); BENCH_METRICS_LIVE=0 skips part 2.
+# (70), LIVE_S (60), CONC_N (10000), CONC_CLIENTS (32), CONC_BEFORE (unset);
+# BENCH_METRICS_LIVE=0 skips part 2.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,6 +44,9 @@ CC=${CC:-cc}
 NS=${METRICS_NS:-1000 10000}
 RENDERS=${METRICS_RENDERS:-21}
 REPEATS=${METRICS_REPEATS:-300}
+CONC_N=${CONC_N:-10000}
+CONC_CLIENTS=${CONC_CLIENTS:-32}
+CONC_BEFORE=${CONC_BEFORE:-}
 LIVE_N=${LIVE_N:-1000}
 WARM=${LIVE_WARM_S:-70}
 LIVE=${LIVE_S:-60}
@@ -79,6 +90,26 @@ say "- in process: metrics_render of every endpoint (a two-certificate chain, TL
 say ""
 # shellcheck disable=SC2086  # NS is a word list
 "$work/metrics_bench" -r "$RENDERS" -k "$REPEATS" $NS | tee -a "$md"
+say ""
+
+# ---- concurrent scrapes through the listener -------------------------------
+conc_table() { "$1" -r 1 -k 0 -c "$CONC_CLIENTS" "$CONC_N" | sed "s/^| $CONC_N |/| $2 | $CONC_N |/; s/^| endpoints |/| listener | endpoints |/; s/^|--:|/|--|--:|/"; }
+say "- $CONC_CLIENTS concurrent scrapes (one \`curl --parallel\`) of /metrics for $CONC_N endpoints through the listener on loopback"
+say ""
+if [ -n "$CONC_BEFORE" ]; then
+	bdir=$work/before
+	rm -rf "$bdir" && mkdir -p "$bdir"
+	git archive "$CONC_BEFORE" | tar -x -C "$bdir"
+	make -s -C "$bdir" BUILD=build bin/httpsmon >/dev/null || die "could not build $CONC_BEFORE"
+	bobjs=$(find "$bdir/build/src" -name '*.o' ! -path "$bdir/build/src/main.o" | sort)
+	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
+	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -I"$bdir/include" $(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) \
+		-o "$work/metrics_bench_before" bench/metrics_bench.c $bobjs $libs -lm || die "could not build the bench on $CONC_BEFORE"
+	conc_table "$work/metrics_bench_before" "before ($(git rev-parse --short "$CONC_BEFORE"))" | tee -a "$md"
+	conc_table "$work/metrics_bench" "shared pages ($(git rev-parse --short HEAD))" | sed 1,2d | tee -a "$md"
+else
+	conc_table "$work/metrics_bench" "shared pages ($(git rev-parse --short HEAD))" | tee -a "$md"
+fi
 say ""
 
 [ "${BENCH_METRICS_LIVE:-1}" = 0 ] && exit 0
