@@ -15,6 +15,8 @@
  *    render; past PAGES_TTL_MS (what shows a pass that landed) too.
  *  - two pages held by slow readers: a scrape that needs a third gets
  *    503 with Retry-After: 1; once one reader goes, 200 again.
+ *  - a client that stops reading is closed by the connection timeout
+ *    (LISTEN_TIMEOUT_S without progress) and its page freed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -410,12 +412,36 @@ static void test_third_page_refused(void **state)
 	client_close(&y);
 }
 
+/* A client that asks and then reads nothing is closed after LISTEN_TIMEOUT_S of no progress, and lets its page go. */
+static void test_silent_reader_released(void **state)
+{
+	struct client idle, b;
+	int64_t t0;
+
+	(void)state;
+	client_open(&idle, "GET", true, 16384);
+	RUN_UNTIL(idle.body > 0);                   /* then it never reads again */
+	listener_changed(F.li);
+	client_open(&b, "GET", true, SIZE_MAX);
+	RUN_UNTIL(b.done);
+	assert_int_equal(F.renders, 2);
+	assert_int_equal(pages_alive(listener_pages(F.li), "/metrics"), 2);
+	t0 = util_mono_us();
+	RUN_UNTIL(pages_alive(listener_pages(F.li), "/metrics") == 1);
+	print_message("a client that stopped reading let its page go after %.1f s (LISTEN_TIMEOUT_S %d)\n",
+		      (double)(util_mono_us() - t0) / 1e6, LISTEN_TIMEOUT_S);
+	assert_true(idle.body < PAGE_BYTES);
+	client_close(&idle);
+	client_close(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_concurrent_scrapes_share_one_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changed_and_ttl_render_anew, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_third_page_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_silent_reader_released, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
