@@ -39,6 +39,7 @@
 #include "posture_int.h"
 
 #define RESOLVE_POLL_MS 10
+#define MAX_ADDRS 8         /* addresses of a name tried in turn when a connection is refused */
 
 /* Steps of a pass: PPROTO_N protocol rows, the modern client, then the categories. */
 #define STEP_MODERN PPROTO_N
@@ -70,6 +71,8 @@ struct pass {
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	char addr_text[64];
+	char addrs[MAX_ADDRS][64]; /* the name's addresses, resolver order; addrs[at] in use */
+	int n_addrs, at;
 	struct gaicb *gai;        /* resolving, or NULL */
 	int64_t gai_deadline_ms;
 	X509_STORE *store;        /* for the staple, or NULL */
@@ -266,35 +269,34 @@ static bool set_addr(struct pass *ps, const char *text)
 }
 
 /*
- * The first address of the endpoint's resolve entry for its host and port
- * (curl's HOST:PORT:ADDR[,ADDR...], an optional leading '+'), or false.
+ * The addresses of the endpoint's resolve entry for its host and port
+ * (curl's HOST:PORT:ADDR[,ADDR...], an optional leading '+') into
+ * ps->addrs, the first in use; false when there is no usable one.
  */
 static bool addr_from_resolve(struct pass *ps)
 {
 	const struct endpoint *ep = ps->ep;
 	size_t hl = strlen(ep->host);
 
-	for (size_t i = 0; i < ep->resolve.n; i++) {
+	for (size_t i = 0; i < ep->resolve.n && !ps->n_addrs; i++) {
 		const char *r = ep->resolve.v[i] + (ep->resolve.v[i][0] == '+');
-		char first[64];
 		const char *a;
-		size_t n;
 
 		if (strncasecmp(r, ep->host, hl) != 0 || r[hl] != ':' || atoi(r + hl + 1) != ep->port)
 			continue;
 		a = strchr(r + hl + 1, ':');
-		if (!a)
-			continue;
-		a++;
-		n = strcspn(a, ",");
-		if (n >= sizeof(first))
-			continue;
-		memcpy(first, a, n);
-		first[n] = '\0';
-		if (set_addr(ps, first))
-			return true;
+		for (a = a ? a + 1 : NULL; a && *a && ps->n_addrs < MAX_ADDRS; a += *a == ',') {
+			size_t n = strcspn(a, ",");
+
+			if (n < sizeof(ps->addrs[0])) {
+				memcpy(ps->addrs[ps->n_addrs], a, n);
+				ps->addrs[ps->n_addrs][n] = '\0';
+				ps->n_addrs += set_addr(ps, ps->addrs[ps->n_addrs]);
+			}
+			a += n;
+		}
 	}
-	return false;
+	return ps->n_addrs > 0 && set_addr(ps, ps->addrs[0]);
 }
 
 static void start_resolve(struct pass *ps);
@@ -315,15 +317,17 @@ static int64_t resolve_poll_cb(struct loop *l, uint64_t id, void *ud)
 		pass_end(ps);
 		return LOOP_TIMER_STOP;
 	}
-	for (struct addrinfo *ai = ps->gai->ar_result; ai; ai = ai->ai_next) {
-		char text[64];
+	for (struct addrinfo *ai = ps->gai->ar_result; ai && ps->n_addrs < MAX_ADDRS; ai = ai->ai_next) {
+		char *text = ps->addrs[ps->n_addrs];
 
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof(text), NULL, 0, NI_NUMERICHOST) == 0 &&
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof(ps->addrs[0]), NULL, 0, NI_NUMERICHOST) == 0 &&
 		    set_addr(ps, text))
-			break;
+			ps->n_addrs++;
 	}
 	gai_free(ps->gai);
 	ps->gai = NULL;
+	if (ps->n_addrs)
+		set_addr(ps, ps->addrs[0]);
 	if (!ps->alen) {
 		snprintf(ps->p.error, sizeof(ps->p.error), "no usable address for %s", ps->ep->host);
 		pass_end(ps);
@@ -506,9 +510,19 @@ static void hs_fail(struct pass *ps, enum posture_answer a, const char *fmt, con
 	step_done(ps, &o);
 }
 
-/* The TCP connection could not be made: every other step would fail the same way. */
+/*
+ * The TCP connection could not be made: the name's next address is tried
+ * for the same step (a name with ::1 and 127.0.0.1 and a server on one of
+ * them); with none left every other step would fail the same way.
+ */
 static void connect_failed(struct pass *ps, int err)
 {
+	if (ps->at + 1 < ps->n_addrs) {
+		hs_close(ps);
+		set_addr(ps, ps->addrs[++ps->at]);
+		step_run(ps);
+		return;
+	}
 	snprintf(ps->p.error, sizeof(ps->p.error), "connect to %s port %d: %s", ps->addr_text, ps->ep->port,
 		 strerror(err));
 	pass_end(ps);

@@ -88,6 +88,19 @@ expect closed "nothing listens: no grade, the error, exit 2" \
 	'[d["grade"], d["error"], d["handshakes"], int(open(sys.argv[1][:-5] + ".rc").read())]' \
 	"[null, \"connect to 127.0.0.1 port $(pport closed): Connection refused\", 1, 2]"
 
+# where to connect: a name through the resolver (localhost, /etc/hosts), and a
+# resolve entry whose first address refuses: the next one is tried
+p=$(pport modern)
+out=$("$BIN" scan --json --cacert "$ca" "https://localhost:$p/" 2>&1)
+if grep -q '"grade":"A+"' <<<"$out"; then ok "a name resolved on the loop (getaddrinfo_a): graded"
+else notok "a name resolved on the loop (getaddrinfo_a): graded" "$out"; fi
+out=$("$BIN" scan --json --cacert "$ca" --resolve "localhost:$p:127.0.0.2,127.0.0.1" "https://localhost:$p/" 2>&1)
+if grep -q '"grade":"A+".*"error":null,"handshakes":11' <<<"$out"; then
+	ok "resolve entry: 127.0.0.2 refuses, 127.0.0.1 is used (one handshake more)"
+else
+	notok "resolve entry: 127.0.0.2 refuses, 127.0.0.1 is used (one handshake more)" "$out"
+fi
+
 # the table, for people
 p=$(pport legacy)
 "$BIN" scan --cacert "$ca" --resolve "localhost:$p:127.0.0.1" "https://localhost:$p/" >"$work/legacy.txt"
