@@ -603,6 +603,9 @@ static const struct config_choice tls_versions[] = {
 static const struct config_choice ip_modes[] = {
 	{ "any", IPMODE_ANY }, { "4", IPMODE_V4 }, { "6", IPMODE_V6 }, { NULL, 0 },
 };
+static const struct config_choice posture_verdicts[] = {
+	{ "warn", POSTURE_VERDICT_WARN }, { "info", POSTURE_VERDICT_INFO }, { NULL, 0 },
+};
 static const struct config_choice http_versions[] = { { "1.1", 11 }, { "2", 2 }, { NULL, 0 } };
 static const struct config_choice notifier_types[] = {
 	{ "command", NOTIFIER_COMMAND }, { "webhook", NOTIFIER_WEBHOOK },

@@ -77,6 +77,10 @@
 	X(revocation_interval, duration, .off = EP(revocation_interval_ms), .min = REVOKE_MIN_INTERVAL_MS, \
 	  .max = 7 * DAY_MS, .def = REVOKE_DEFAULT_INTERVAL_MS) \
 	X(require_revocation,  bool,     .off = EP(require_revocation)) \
+	X(posture_interval,    duration, .off = EP(posture_interval_ms), .min = 10000, .max = 30 * DAY_MS, \
+	  .def = DAY_MS, .key.flags = KF_OFF) \
+	X(posture_verdict,     enum,     .off = EP(posture_verdict), .choices = posture_verdicts, \
+	  .def = POSTURE_VERDICT_WARN) \
 	X(max_body,            size,     .off = EP(max_body), .min = 1024, .max = 1024LL * 1024 * 1024, \
 	  .def = CONFIG_DEFAULT_MAX_BODY) \
 	X(tags,                tags,     .off = EP(tags), .key.flags = KF_LIST) \
@@ -88,6 +92,8 @@
 	X(all_addresses,       bool,     .off = EP(all_addresses)) \
 	X(max_inflight,        int,      .off = CF(max_inflight), .min = 1, .max = 10000, \
 	  .def = CONFIG_DEFAULT_MAX_INFLIGHT, .key.flags = KF_GLOBAL) \
+	X(posture_inflight,    int,      .off = CF(posture_inflight), .min = 1, .max = 64, .def = 2, \
+	  .key.flags = KF_GLOBAL) \
 	X(retain_raw,          duration, .off = CF(retain_raw_ms), .min = 3600000, .max = 3650 * DAY_MS, \
 	  .def = CONFIG_DEFAULT_RETAIN_RAW_MS, .key.flags = KF_GLOBAL) \
 	X(retain_rollup,       duration, .off = CF(retain_rollup_ms), .min = 3600000, \

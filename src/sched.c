@@ -61,6 +61,7 @@ struct sched {
 	size_t *heap;         /* cap slots, hn in use */
 	size_t hn;
 	struct hashmap map;   /* id -> slot */
+	int64_t spread_ms;    /* first runs come within min(interval, this) of their addition */
 };
 
 /*
@@ -161,13 +162,18 @@ static void heap_remove(struct sched *s, size_t slot)
 
 /* ---- public ---------------------------------------------------------------- */
 
-struct sched *sched_new(void)
+struct sched *sched_new_spread(int64_t spread_ms)
 {
 	struct sched *s = grow(NULL, 1, sizeof(*s));
 
-	*s = (struct sched){0};
+	*s = (struct sched){ .spread_ms = spread_ms > 0 ? spread_ms : SCHED_START_SPREAD_MS };
 	hashmap_init(&s->map, HASHMAP_U64);
 	return s;
+}
+
+struct sched *sched_new(void)
+{
+	return sched_new_spread(SCHED_START_SPREAD_MS);
 }
 
 void sched_free(struct sched *s)
@@ -218,33 +224,38 @@ int64_t sched_jitter_ms(const char *name, int64_t interval_ms)
 	return (int64_t)(h % (uint64_t)interval_ms);
 }
 
-/* The spread of first probes for an interval: min(interval, SCHED_START_SPREAD_MS). */
-static int64_t start_spread_ms(int64_t interval_ms)
+/* The spread of first runs for an interval: min(interval, spread). */
+static int64_t start_spread_ms(int64_t spread_ms, int64_t interval_ms)
 {
-	return interval_ms < SCHED_START_SPREAD_MS ? interval_ms : SCHED_START_SPREAD_MS;
+	return interval_ms < spread_ms ? interval_ms : spread_ms;
 }
 
-int64_t sched_start_ms(const char *name, int64_t interval_ms)
+int64_t sched_start_spread_ms(const char *name, int64_t interval_ms, int64_t spread_ms)
 {
-	/* an interval of 5 s or less starts at its phase: the two coincide */
-	if (interval_ms <= SCHED_START_SPREAD_MS)
+	/* an interval of one spread or less starts at its phase: the two coincide */
+	if (interval_ms <= spread_ms)
 		return sched_jitter_ms(name, interval_ms);
 	/*
 	 * Longer intervals: to the millisecond, not in whole seconds. Every
-	 * endpoint's first probe falls in these 5 s, so whole-second slots
+	 * endpoint's first run falls in one spread (5 s for probes), so whole-second slots
 	 * would start a fifth of them in one instant (200 of 1,000), more
 	 * than max_inflight lets start, and the rest would queue for
 	 * hundreds of ms (sched_bench saw a p99 of 258 ms at the transfer).
 	 * Spread by the millisecond they arrive a few at a time; the
 	 * schedule they settle into afterwards keeps its whole seconds.
 	 */
-	return (int64_t)(name_mix(name) % (uint64_t)SCHED_START_SPREAD_MS);
+	return (int64_t)(name_mix(name) % (uint64_t)spread_ms);
 }
 
-/* A finished first probe (taken at due_ms): the first slot of the schedule at least one spread later. */
-static int64_t settle_ms(const struct entry *e)
+int64_t sched_start_ms(const char *name, int64_t interval_ms)
 {
-	int64_t at = e->due_ms + start_spread_ms(e->interval_ms), next = e->phase_ms;
+	return sched_start_spread_ms(name, interval_ms, SCHED_START_SPREAD_MS);
+}
+
+/* A finished first run (taken at due_ms): the first slot of the schedule at least one spread later. */
+static int64_t settle_ms(const struct sched *s, const struct entry *e)
+{
+	int64_t at = e->due_ms + start_spread_ms(s->spread_ms, e->interval_ms), next = e->phase_ms;
 
 	if (next < at)
 		next += (at - next + e->interval_ms - 1) / e->interval_ms * e->interval_ms;
@@ -284,7 +295,7 @@ void sched_set(struct sched *s, uint64_t id, const char *name, int64_t interval_
 	*e = (struct entry){
 		.id = id,
 		.interval_ms = interval_ms,
-		.due_ms = now_ms + sched_start_ms(name, interval_ms),
+		.due_ms = now_ms + sched_start_spread_ms(name, interval_ms, s->spread_ms),
 		.heap_pos = NO_HEAP,
 		.first = true,
 		.phase_ms = now_ms + sched_jitter_ms(name, interval_ms),
@@ -405,7 +416,7 @@ void sched_done(struct sched *s, uint64_t id, int64_t now_ms)
 		e->now_pending = false;
 		e->due_ms = now_ms;
 	} else {
-		e->due_ms = e->first ? settle_ms(e) : e->due_ms + e->interval_ms;
+		e->due_ms = e->first ? settle_ms(s, e) : e->due_ms + e->interval_ms;
 		/* a stuck probe or a stalled loop must not come back as a burst of catch-up runs */
 		if (e->due_ms < now_ms)
 			e->due_ms += (now_ms - e->due_ms + e->interval_ms - 1) / e->interval_ms * e->interval_ms;

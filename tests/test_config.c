@@ -160,6 +160,9 @@ static void test_builtin_defaults(void **state)
 	assert_true(e->revocation);
 	assert_int_equal(e->revocation_interval_ms, 6 * 3600 * 1000);
 	assert_false(e->require_revocation);
+	assert_int_equal(e->posture_interval_ms, 24LL * 3600 * 1000);
+	assert_int_equal(e->posture_verdict, POSTURE_VERDICT_WARN);
+	assert_int_equal(c->posture_inflight, 2);
 	assert_int_equal(e->max_body, 1024 * 1024);
 	assert_true(e->enabled);
 	assert_int_equal(e->fail_after, 2);
@@ -413,6 +416,33 @@ static void test_revocation_interval_bounds(void **state)
 	assert_int_equal(c->eps[0].revocation_interval_ms, 7LL * 86400 * 1000);
 	assert_true(c->eps[0].require_revocation);
 	config_unref(c);
+}
+
+/* posture_interval: 10s and 30d exactly, off; posture_verdict's two words; posture_inflight 1-64. */
+static void test_posture_keys(void **state)
+{
+	struct config *c;
+
+	(void)state;
+	c = load_ok("[defaults]\nposture_inflight = 64\n" EP "posture_interval = 10s\nposture_verdict = info\n");
+	assert_int_equal(c->eps[0].posture_interval_ms, 10000);
+	assert_int_equal(c->eps[0].posture_verdict, POSTURE_VERDICT_INFO);
+	assert_int_equal(c->posture_inflight, 64);
+	config_unref(c);
+	c = load_ok("[defaults]\nposture_inflight = 1\n" EP "posture_interval = 30d\nposture_verdict = warn\n");
+	assert_int_equal(c->eps[0].posture_interval_ms, 30LL * 86400 * 1000);
+	assert_int_equal(c->eps[0].posture_verdict, POSTURE_VERDICT_WARN);
+	assert_int_equal(c->posture_inflight, 1);
+	config_unref(c);
+	c = load_ok(EP "posture_interval = off\n");
+	assert_int_equal(c->eps[0].posture_interval_ms, 0);
+	config_unref(c);
+	expect_err(EP "posture_interval = 9999ms\n", 3, "api", "posture_interval", "out of range (10s to 30d)");
+	expect_err(EP "posture_interval = 31d\n", 3, "api", "posture_interval", "out of range (10s to 30d)");
+	expect_err(EP "posture_verdict = quiet\n", 3, "api", "posture_verdict", "quiet");
+	expect_err("[defaults]\nposture_inflight = 0\n" EP, 2, "defaults", "posture_inflight", "from 1 to 64");
+	expect_err("[defaults]\nposture_inflight = 65\n" EP, 2, "defaults", "posture_inflight", "from 1 to 64");
+	expect_err(EP "posture_inflight = 2\n", 3, "api", "posture_inflight", "global: set it in [defaults]");
 }
 
 static void test_err_values(void **state)
@@ -1089,7 +1119,7 @@ static void test_key_table(void **state)
 		if (!found)
 			fail_msg("%s", want);
 	}
-	assert_int_equal(i, 50);
+	assert_int_equal(i, 53);
 	assert_null(config_key_at(i));
 	assert_null(config_key_at((size_t)-1));
 	assert_true(config_key_at(0)->flags == 0 && strcmp(config_key_at(0)->name, "url") == 0);
@@ -1111,6 +1141,7 @@ static const struct {
 	{ "max_redirects", "0" }, { "redirect_headers", "yes" }, { "check_http_redirect", "yes" },
 	{ "http_port", "8080" }, { "expect_hsts", "yes" }, { "revocation", "no" },
 	{ "revocation_interval", "1h" }, { "require_revocation", "yes" }, { "max_body", "64KiB" },
+	{ "posture_interval", "off" }, { "posture_verdict", "info" },
 	{ "tags", "prod" }, { "enabled", "no" }, { "fail_after", "3" }, { "recover_after", "2" },
 	{ "all_addresses", "yes" }, { "notify", "n" }, { "maintenance", "Sun 02:00-04:00" },
 };
@@ -1355,6 +1386,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits_at_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_length_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_posture_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revocation_interval_bounds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key_compared_and_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notifier_errors, setup, teardown),

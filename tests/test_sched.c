@@ -182,6 +182,48 @@ static void test_first_probes_spread(void **state)
 }
 
 /*
+ * A scheduler with a spread of 3 minutes (the collector's posture passes):
+ * at 24 h every first run comes within 3 minutes of the addition, then at
+ * the first slot of its phase at least 3 minutes later; an interval under
+ * the spread (10 s, 3 min - 1 ms) starts within it, on its phase; exactly 3
+ * minutes the same.
+ */
+static void test_posture_spread(void **state)
+{
+	static const int64_t ivs[] = { 10 * SEC, 3 * MIN - 1, 3 * MIN, 3 * MIN + 1, 24 * 60 * MIN };
+	const int64_t spread = 3 * MIN;
+	char name[32];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(ivs) / sizeof(ivs[0]); k++) {
+		int64_t iv = ivs[k], within = iv < spread ? iv : spread;
+
+		for (int i = 0; i < 100; i++) {
+			struct sched *s = sched_new_spread(spread);
+			int64_t first, second, slot;
+
+			snprintf(name, sizeof(name), "p%d", i);
+			sched_set(s, 7, name, iv, 10 * SEC);
+			first = sched_next_due_ms(s);
+			assert_int_equal(first, 10 * SEC + sched_start_spread_ms(name, iv, spread));
+			assert_true(first >= 10 * SEC && first < 10 * SEC + within);
+			if (iv <= spread)
+				assert_int_equal(first, 10 * SEC + sched_jitter_ms(name, iv));
+			expect_one(s, first, 7, first);
+			sched_done(s, 7, first);
+			second = sched_next_due_ms(s);
+			for (slot = 10 * SEC + sched_jitter_ms(name, iv); slot < first + within; slot += iv)
+				;
+			assert_int_equal(second, slot);
+			assert_true(second - first >= within && second - first < iv + within);
+			sched_free(s);
+		}
+	}
+	/* the default scheduler's offsets are the 5 s spread's */
+	assert_int_equal(sched_start_spread_ms("api", MIN, SCHED_START_SPREAD_MS), sched_start_ms("api", MIN));
+}
+
+/*
  * The boundaries of the start spread: under 5 s the first probe comes
  * within the interval and is the schedule's first slot; at exactly 5 s
  * the same; above, within 5 s, and the second probe no sooner than 5 s
@@ -768,6 +810,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_probes_spread),
 		cmocka_unit_test(test_start_spread_boundaries),
+		cmocka_unit_test(test_posture_spread),
 		cmocka_unit_test(test_jitter_stable),
 		cmocka_unit_test(test_no_drift),
 		cmocka_unit_test(test_running_never_doubled),

@@ -32,6 +32,9 @@
 
 enum ip_mode { IPMODE_ANY, IPMODE_V4, IPMODE_V6 };
 
+/* posture_verdict: a posture pass's findings make the endpoint WARN, or are only shown. */
+enum posture_verdict { POSTURE_VERDICT_WARN, POSTURE_VERDICT_INFO };
+
 struct status_range {
 	int lo, hi; /* inclusive; a single code has lo == hi */
 };
@@ -81,6 +84,8 @@ struct endpoint {
 	bool revocation;         /* check the chain's CRLs / OCSP; default yes */
 	int64_t revocation_interval_ms; /* re-check at least this often; default 6h, min 1m */
 	bool require_revocation; /* revocation unknown is a WARN; default no */
+	int64_t posture_interval_ms; /* a posture pass this often; default 24h, 0 = off */
+	int posture_verdict;     /* enum posture_verdict: what its findings do; default warn */
 	int64_t max_body;        /* bytes, default 1MiB */
 	struct strlist tags;
 	struct strlist notify;   /* names of [notify:NAME] sections that get this endpoint's alerts */
@@ -137,6 +142,7 @@ struct config {
 	struct strlist canary;   /* global: HOST:PORT checked before alerts go out; empty = off */
 	char *maintenance_tz;    /* global: IANA zone of the maintenance windows; NULL = UTC */
 	int max_inflight;        /* global, [defaults] only; default 50 */
+	int posture_inflight;    /* global: posture handshakes at once; default 2 */
 	int64_t retain_raw_ms;   /* global: raw probes kept, default 30d */
 	int64_t retain_rollup_ms;/* global: hourly rollups kept, default 400d */
 	int64_t max_db_bytes;    /* global: database size cap, 0 = none */

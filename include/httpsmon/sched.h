@@ -24,10 +24,18 @@ struct sched_due {
 	int64_t due_ms;   /* when it was due; now_ms - due_ms is its lateness */
 };
 
-struct sched *sched_new(void);
-void sched_free(struct sched *s); /* NULL is fine */
-
 #define SCHED_START_SPREAD_MS 5000 /* first probes come within min(interval, this) */
+
+/* A scheduler whose new ids first come due within min(interval, SCHED_START_SPREAD_MS). */
+struct sched *sched_new(void);
+/*
+ * The same with another first-run spread (> 0): the collector's posture
+ * passes use one of minutes, so a restart does not send every endpoint a
+ * burst of extra handshakes at once. Everything said below of 5 s is then
+ * said of spread_ms.
+ */
+struct sched *sched_new_spread(int64_t spread_ms);
+void sched_free(struct sched *s); /* NULL is fine */
 
 /*
  * Adds id, or changes its interval if present. A new id's first due time
@@ -80,5 +88,7 @@ int64_t sched_jitter_ms(const char *name, int64_t interval_ms);
  * [0, SCHED_START_SPREAD_MS) to the millisecond, not in whole seconds.
  */
 int64_t sched_start_ms(const char *name, int64_t interval_ms);
+/* The same offset for a scheduler made with sched_new_spread(spread_ms). */
+int64_t sched_start_spread_ms(const char *name, int64_t interval_ms, int64_t spread_ms);
 
 #endif
