@@ -18,10 +18,12 @@
  * probe_result_earliest_expiry, rx_match) are pure as well: a regex match
  * runs under step and memory limits and gives the same answer every time.
  *
- * Three files, one module: this one owns the reason and state names, note()
+ * Several files, one module: this one owns the reason and state names, note()
  * and its small sentence helpers, conclude() and the entry point;
  * verdict_tls.c holds the transport, TLS version and certificate rules,
- * verdict_http.c the status, body, redirect, HSTS and latency rules. They
+ * verdict_http.c the status, body, redirect, HSTS and latency rules,
+ * verdict_revoke.c revocation, verdict_posture.c what the endpoint's last
+ * posture pass found accepted. They
  * share struct judge and those helpers through src/verdict_int.h only.
  */
 #include "httpsmon/verdict.h"
@@ -63,6 +65,10 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_TOO_SLOW] = "too_slow",
 	[REASON_CERT_EXPIRING] = "cert_expiring",
 	[REASON_HSTS_MISSING] = "hsts_missing",
+	[REASON_TLS_LEGACY_OFFERED] = "tls_legacy_offered",
+	[REASON_CIPHER_WEAK_OFFERED] = "cipher_weak_offered",
+	[REASON_NO_FORWARD_SECRECY] = "no_forward_secrecy",
+	[REASON_OCSP_STAPLE_STALE] = "ocsp_staple_stale",
 	[REASON_REVOCATION_UNKNOWN] = "revocation_unknown",
 	[REASON_PROBE_ERROR] = "probe_error",
 };
@@ -256,8 +262,8 @@ static void conclude(struct judge *j)
 	memcpy(v->message + o, tail, strlen(tail) + 1);
 }
 
-static void judge_one(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
-		      struct verdict *v)
+static void judge_one(const struct endpoint *ep, const struct probe_result *r, const struct posture *p,
+		      int64_t now_s, struct verdict *v)
 {
 	struct judge j;
 	int i;
@@ -270,6 +276,7 @@ static void judge_one(const struct endpoint *ep, const struct probe_result *r, i
 	j.now_s = now_s;
 	j.v = v;
 	j.expired = false;
+	j.posture = p;
 	j.nchain = r->chain_len < 0 ? 0 : r->chain_len > PROBE_MAX_CHAIN ? PROBE_MAX_CHAIN
 									 : r->chain_len;
 
@@ -291,6 +298,8 @@ static void judge_one(const struct endpoint *ep, const struct probe_result *r, i
 		}
 		judge_latency(&j);
 	}
+	if (p && !ep->plain_http)
+		judge_posture(&j);
 	conclude(&j);
 }
 
@@ -308,19 +317,25 @@ void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int6
 void verdict_judge_each(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
 			struct verdict *v, struct verdict *out)
 {
+	verdict_judge_posture(ep, r, NULL, now_s, v, out);
+}
+
+void verdict_judge_posture(const struct endpoint *ep, const struct probe_result *r, const struct posture *p,
+			   int64_t now_s, struct verdict *v, struct verdict *out)
+{
 	struct verdict each;
 	int worst = 0, bad = 0;
 	uint64_t all = 0;
 	char msg[sizeof(v->message)];
 
 	if (r->n_addrs <= 1 || !r->addrs) {
-		judge_one(ep, r, now_s, v);
+		judge_one(ep, r, p, now_s, v);
 		return;
 	}
-	judge_one(ep, &r->addrs[0], now_s, v);
+	judge_one(ep, &r->addrs[0], p, now_s, v);
 	for (int i = 0; i < r->n_addrs; i++) {
 		if (i)
-			judge_one(ep, &r->addrs[i], now_s, &each);
+			judge_one(ep, &r->addrs[i], p, now_s, &each);
 		else
 			each = *v;
 		if (out)

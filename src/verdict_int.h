@@ -27,6 +27,7 @@ struct judge {
 	struct verdict *v;
 	int nchain;                        /* r->chain_len clamped to the array */
 	bool expired;                      /* something in the chain has expired */
+	const struct posture *posture;     /* the last posture pass to judge too, or NULL */
 	char said[REASON_COUNT][SENTENCE_MAX];  /* the sentence of each noted reason */
 };
 
@@ -69,6 +70,9 @@ void judge_cert_rejected(struct judge *j);
 
 /* verdict_revoke.c: the chain's revocation status (cert_revoked, revocation_unknown). */
 void judge_revocation(struct judge *j);
+
+/* verdict_posture.c: what the last posture pass found accepted (needs j->posture). */
+void judge_posture(struct judge *j);
 
 /* verdict_http.c: the HTTP exchange, once the transfer completed. */
 void judge_status(struct judge *j);

@@ -21,6 +21,7 @@
 #include "httpsmon/cert.h"
 #include "httpsmon/config.h"
 #include "httpsmon/jsoncond.h"
+#include "httpsmon/posture.h"
 #include "httpsmon/result.h"
 #include "httpsmon/rx.h"
 #include "httpsmon/util.h"
@@ -146,7 +147,8 @@ static void test_names(void **state)
 		"cert_untrusted", "cert_chain_incomplete", "cert_hostname", "cert_revoked", "cert_weak",
 		"http_protocol", "http_status", "too_many_redirects", "insecure_redirect",
 		"no_https_redirect", "body_mismatch",
-		"body_too_large", "too_slow", "cert_expiring", "hsts_missing", "revocation_unknown",
+		"body_too_large", "too_slow", "cert_expiring", "hsts_missing", "tls_legacy_offered",
+		"cipher_weak_offered", "no_forward_secrecy", "ocsp_staple_stale", "revocation_unknown",
 		"probe_error",
 	};
 	int i;
@@ -1239,6 +1241,151 @@ static void test_hsts(void **state)
 	assert_verdict(v, STATE_UP, REASON_OK);
 }
 
+/* ---- posture ------------------------------------------------------------ */
+
+/* A pass at NOW - 1 h over a modern server: TLS 1.2 and 1.3 only, ECDHE AEAD suites, a good staple. */
+static void modern_posture(struct posture *p)
+{
+	posture_init(p);
+	p->started_ms = (NOW - 3600) * 1000;
+	p->complete = true;
+	p->proto[PPROTO_SSL2].answer = PANS_NOT_TESTABLE;
+	p->proto[PPROTO_SSL3].answer = PANS_NOT_TESTABLE;
+	p->proto[PPROTO_TLS10].answer = PANS_REFUSED;
+	p->proto[PPROTO_TLS11].answer = PANS_REFUSED;
+	p->proto[PPROTO_TLS12].answer = PANS_ACCEPTED;
+	p->proto[PPROTO_TLS13].answer = PANS_ACCEPTED;
+	p->cat_version = 12;
+	for (int c = 0; c < PCAT_N; c++)
+		p->cat[c].answer = PANS_REFUSED;
+	p->cat[PCAT_3DES].answer = PANS_NOT_TESTABLE;
+	p->cat[PCAT_RC4].answer = PANS_NOT_TESTABLE;
+	p->cat[PCAT_FS].answer = PANS_ACCEPTED;
+	p->cat[PCAT_AEAD].answer = PANS_ACCEPTED;
+	p->staple.stapled = true;
+	p->staple.status = STAPLE_GOOD;
+	p->staple.next_update = NOW + 86400;
+}
+
+static struct verdict *judge_with(struct fx *f, const struct posture *p)
+{
+	verdict_judge_posture(&f->ep, &f->r, p, NOW, &f->v, NULL);
+	return &f->v;
+}
+
+static void accept_suite(struct posture_check *c, const char *suite)
+{
+	c->answer = PANS_ACCEPTED;
+	snprintf(c->suites[0], sizeof c->suites[0], "%s", suite);
+	c->n_suites = 1;
+}
+
+static void test_posture_clean(void **state)
+{
+	struct fx *f = *state;
+	struct posture p;
+	struct verdict *v;
+
+	modern_posture(&p);
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	assert_int_equal(v->reasons, BIT(REASON_OK));
+	/* not testable here and errors say nothing about the server */
+	p.proto[PPROTO_TLS10].answer = PANS_ERROR;
+	p.proto[PPROTO_SSL3].answer = PANS_NOT_TESTED;
+	p.cat[PCAT_STATIC_RSA].answer = PANS_ERROR;
+	p.staple.status = STAPLE_INVALID;
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	/* no posture: the same as verdict_judge */
+	v = judge_with(f, NULL);
+	assert_verdict(v, STATE_UP, REASON_OK);
+}
+
+static void test_posture_legacy(void **state)
+{
+	struct fx *f = *state;
+	struct posture p;
+	struct verdict *v;
+
+	modern_posture(&p);
+	p.proto[PPROTO_TLS11].answer = PANS_ACCEPTED;
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_WARN, REASON_TLS_LEGACY_OFFERED);
+	assert_int_equal(v->reasons, BIT(REASON_TLS_LEGACY_OFFERED));
+	assert_string_equal(v->message, "the server still accepts TLS 1.1, deprecated since 2021 (RFC 8996)"
+					" (posture pass at 2025-12-31T23:00:00Z)");
+	p.proto[PPROTO_TLS10].answer = PANS_ACCEPTED;
+	v = judge_with(f, &p);
+	assert_says(v, "still accepts TLS 1.0 and TLS 1.1, deprecated");
+	p.proto[PPROTO_SSL3].answer = PANS_ACCEPTED;
+	v = judge_with(f, &p);
+	assert_says(v, "still accepts SSLv3, TLS 1.0 and TLS 1.1, deprecated");
+	/* plain-HTTP endpoints have no TLS to judge */
+	f->ep.plain_http = true;
+	f->r.http_check.done = true;
+	f->r.http_check.status = 301;
+	f->r.http_check.to_https = true;
+	v = judge_with(f, &p);
+	assert_false(v->reasons & BIT(REASON_TLS_LEGACY_OFFERED));
+}
+
+static void test_posture_ciphers(void **state)
+{
+	struct fx *f = *state;
+	struct posture p;
+	struct verdict *v;
+
+	modern_posture(&p);
+	accept_suite(&p.cat[PCAT_STATIC_RSA], "AES128-GCM-SHA256");
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_WARN, REASON_NO_FORWARD_SECRECY);
+	assert_says(v, "accepts static RSA key exchange (AES128-GCM-SHA256): a client that picks it has no "
+		       "forward secrecy");
+	/* CBC with SHA-1 is graded, not a reason of its own */
+	p.cat[PCAT_STATIC_RSA].answer = PANS_REFUSED;
+	accept_suite(&p.cat[PCAT_CBC_SHA1], "ECDHE-RSA-AES128-SHA");
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_UP, REASON_OK);
+	accept_suite(&p.cat[PCAT_3DES], "DES-CBC3-SHA");
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_WARN, REASON_CIPHER_WEAK_OFFERED);
+	assert_says(v, "still accepts 3DES (DES-CBC3-SHA) (posture pass");
+	accept_suite(&p.cat[PCAT_NULL_ANON_EXPORT], "AECDH-AES128-SHA");
+	accept_suite(&p.cat[PCAT_STATIC_RSA], "AES128-SHA");
+	p.proto[PPROTO_TLS10].answer = PANS_ACCEPTED;
+	v = judge_with(f, &p);
+	/* the first of them in the table decides; the others are listed */
+	assert_verdict(v, STATE_WARN, REASON_TLS_LEGACY_OFFERED);
+	assert_int_equal(v->reasons, BIT(REASON_TLS_LEGACY_OFFERED) | BIT(REASON_CIPHER_WEAK_OFFERED) |
+					     BIT(REASON_NO_FORWARD_SECRECY));
+	assert_says(v, "(also: cipher_weak_offered, no_forward_secrecy)");
+	/* a DOWN probe stays DOWN: posture findings only add */
+	f->r.http_status = 500;
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_DOWN, REASON_HTTP_STATUS);
+	assert_true(v->reasons & BIT(REASON_NO_FORWARD_SECRECY));
+}
+
+static void test_posture_staple(void **state)
+{
+	struct fx *f = *state;
+	struct posture p;
+	struct verdict *v;
+
+	modern_posture(&p);
+	p.staple.status = STAPLE_EXPIRED;
+	p.staple.next_update = NOW - 7200;
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_WARN, REASON_OCSP_STAPLE_STALE);
+	assert_says(v, "past its nextUpdate (2025-12-31T22:00:00Z)");
+	/* no staple at all is no stale staple (shown, graded, an event; not a reason) */
+	p.staple.stapled = false;
+	p.staple.status = STAPLE_NONE;
+	v = judge_with(f, &p);
+	assert_verdict(v, STATE_UP, REASON_OK);
+}
+
 /* ---- latency ------------------------------------------------------------ */
 
 static void test_too_slow(void **state)
@@ -1735,6 +1882,10 @@ int main(void)
 		T(test_plain_http_no_redirect),
 		T(test_check_http_redirect),
 		T(test_hsts),
+		T(test_posture_clean),
+		T(test_posture_legacy),
+		T(test_posture_ciphers),
+		T(test_posture_staple),
 		T(test_too_slow),
 		T(test_bounds_tls_and_dates),
 		T(test_bounds_two_thirds),

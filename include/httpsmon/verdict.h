@@ -46,6 +46,10 @@ enum reason {
 	REASON_TOO_SLOW,
 	REASON_CERT_EXPIRING,
 	REASON_HSTS_MISSING,
+	REASON_TLS_LEGACY_OFFERED,  /* posture pass: TLS 1.0/1.1 (or SSLv3/SSLv2) accepted */
+	REASON_CIPHER_WEAK_OFFERED, /* posture pass: 3DES, RC4, NULL, anonymous or EXPORT accepted */
+	REASON_NO_FORWARD_SECRECY,  /* posture pass: static RSA key exchange accepted */
+	REASON_OCSP_STAPLE_STALE,   /* posture pass: the stapled OCSP answer was past its nextUpdate */
 	REASON_REVOCATION_UNKNOWN, /* require_revocation = yes and no source could tell */
 	REASON_PROBE_ERROR,   /* a failure that fits none of the above */
 	REASON_COUNT
@@ -75,6 +79,18 @@ void verdict_judge(const struct endpoint *ep, const struct probe_result *r, int6
  */
 void verdict_judge_each(const struct endpoint *ep, const struct probe_result *r, int64_t now_s,
 			struct verdict *v, struct verdict *each);
+
+struct posture;
+
+/*
+ * verdict_judge_each with the endpoint's last posture pass p (posture.h;
+ * NULL: none, or posture_verdict = info) judged too: tls_legacy_offered,
+ * cipher_weak_offered, no_forward_secrecy and ocsp_staple_stale, each a
+ * WARN, from what that pass found accepted (refused, not testable and
+ * errors say nothing). Plain-HTTP endpoints have no posture.
+ */
+void verdict_judge_posture(const struct endpoint *ep, const struct probe_result *r, const struct posture *p,
+			   int64_t now_s, struct verdict *v, struct verdict *each);
 
 /*
  * What a certificate's expiry deserves by an endpoint's thresholds, the rule
