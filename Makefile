@@ -44,7 +44,7 @@ LABSRV   := $(BUILD)/tests/lab/labsrv
 CORE_SRCS := $(wildcard src/util.c src/hashmap.c src/config*.c src/jsoncond.c src/rx.c src/sched.c \
                         src/verdict*.c src/flap.c src/result.c src/cert_info.c src/revoke.c src/hsts.c src/ui/fmt.c \
                         src/alert.c src/alert_format.c src/alert_email.c src/maint.c src/am.c src/paths.c \
-                        src/rjson.c src/grade.c src/posture_names.c src/pages.c)
+                        src/rjson.c src/grade.c src/posture_names.c src/pages.c src/posture_rec.c)
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libcore.a
 CORE_LIBS  = $(shell pkg-config --libs inih libcjson libpcre2-8 2>/dev/null) -lm
@@ -82,7 +82,7 @@ $(BUILD)/tests/test_%: tests/test_%.c $(BUILD)/tests/testlib.o
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o %.a,$^) $(TEST_LINK) $(TEST_LIBS) -lm
 
 # the core's own tests: libcore.a and inih/cJSON/PCRE2, nothing else
-CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict flap hashmap fmt alert maint am hsts rjson grade pages)
+CORE_TESTS := $(addprefix $(BUILD)/tests/test_,util config jsoncond rx sched verdict flap hashmap fmt alert maint am hsts rjson grade pages posture_rec)
 $(CORE_TESTS): $(CORE_LIB)
 $(CORE_TESTS): TEST_LINK = $(CORE_LIBS)
 # redirect rules: redirect.o, which parses URLs with libcurl's URL API

@@ -20,8 +20,9 @@
  *                      restarts, a viewer's requests to the collector
  *   store_export.c     raw rows as a stream (export), its SELECT built
  *                      from the tables' columns as the file has them
+ *   store_posture.c    posture passes: the latest per endpoint and every change
  *
- * The file holds, at schema version 9 (PRAGMA user_version):
+ * The file holds, at schema version 10 (PRAGMA user_version):
  *
  *   endpoint   id, name (unique), url, first_ms/last_ms of its probes
  *              (0 while it has only outages or events), wseq: the write
@@ -56,6 +57,10 @@
  *   pause      endpoint name -> paused since (store_ctl.c)
  *   request    what a viewer asked the collector: name, action, time
  *   mute       endpoint name -> muted since, until (NULL: until UP), reason
+ *   posture    posture passes by (endpoint name, t_ms): grade, whether it
+ *              changed anything, the changes in words, the pass and its
+ *              grade as JSON (posture_rec.h); an endpoint keeps its passes
+ *              that changed something and its latest one
  *
  * Invariants:
  * - Hours are closed as soon as they are over (CLOSE_AFTER_MS later, so
@@ -269,6 +274,19 @@ static const char *const migrations[] = {
 	"ALTER TABLE outage ADD COLUMN mark TEXT;"
 	"ALTER TABLE delivery ADD COLUMN target TEXT;"
 	"ALTER TABLE spill ADD COLUMN alerts INTEGER NOT NULL DEFAULT 0;",
+	/*
+	 * 9 -> 10: posture, one row per posture pass (store_posture.c), by
+	 * endpoint name like mute and pause; changed = 0 rows are the latest
+	 * pass of an endpoint that changed nothing, replaced by the next one.
+	 */
+	"CREATE TABLE posture("
+	" name TEXT NOT NULL,"
+	" t_ms INTEGER NOT NULL,"
+	" grade TEXT NOT NULL,"
+	" changed INTEGER NOT NULL,"
+	" changes TEXT,"
+	" data TEXT NOT NULL,"
+	" PRIMARY KEY(name, t_ms)) WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

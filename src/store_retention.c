@@ -273,6 +273,12 @@ int store_retention(struct store *st, int64_t now_ms, int64_t retain_raw_ms,
 		 */
 		if (store_alerts_age(st, now_ms - retain_rollup_ms, now_ms - retain_raw_ms) != 0)
 			goto fail;
+		/* and the posture changes (one row a day at most per endpoint); the latest stays */
+		if (!(s = store_stmt(st, S_POSTURE_AGE)))
+			goto fail;
+		sqlite3_bind_int64(s, 1, now_ms - retain_rollup_ms);
+		if (store_stmt_run(s) != SQLITE_OK)
+			goto fail;
 	}
 	if (!more && drop_orphans(st, horizon) != 0)
 		goto fail;

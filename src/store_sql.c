@@ -176,6 +176,13 @@ static const char *const sql_text[S_COUNT] = {
 		" WHERE until_ms IS NULL OR until_ms > ?1 ORDER BY name",
 	[S_MUTE_PRUNE] = "DELETE FROM mute WHERE until_ms IS NOT NULL AND until_ms <= ?1",
 	[S_DATA_VERSION] = "PRAGMA data_version",
+	[S_POSTURE_SAME_DEL] = "DELETE FROM posture WHERE name = ?1 AND changed = 0",
+	[S_POSTURE_ADD] = "INSERT OR REPLACE INTO posture(name, t_ms, grade, changed, changes, data)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_POSTURE_LAST] = "SELECT data FROM posture WHERE name = ?1 ORDER BY t_ms DESC LIMIT 1",
+	/* changes older than ?1, never an endpoint's latest pass */
+	[S_POSTURE_AGE] = "DELETE FROM posture WHERE t_ms < ?1"
+		" AND t_ms < (SELECT max(p.t_ms) FROM posture p WHERE p.name = posture.name)",
 };
 
 sqlite3_stmt *store_stmt(struct store *st, enum stmt k)

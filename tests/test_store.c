@@ -224,7 +224,7 @@ static void test_roundtrip(void **state)
 	struct cert_info c;
 	size_t n;
 
-	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 9);
+	assert_int_equal(sql_int(f->db, "PRAGMA user_version"), 10);
 	assert_int_equal(sql_int(f->db, "PRAGMA auto_vacuum"), 2); /* incremental */
 	for (int i = 0; i < 3; i++) {
 		make_probe(&r, &v, T0 + i * MIN_MS, 143000 + i, i == 1 ? STATE_DOWN : STATE_UP);
@@ -445,6 +445,74 @@ static void test_last_known(void **state)
 	assert_int_equal(v.reasons, REASON_BIT(REASON_TOO_SLOW));
 	assert_string_equal(v.message, "HTTP 200 in 6000us");
 	probe_result_done(&r);
+	store_close(st);
+}
+
+/*
+ * Posture passes: each endpoint keeps its passes that changed something
+ * and its latest one; the latest reads back (from a reader too); retention
+ * ages the changes out and never the latest.
+ */
+static void test_posture(void **state)
+{
+	struct fx *f = *state;
+	struct store *st = open_collector(f->db), *rd;
+	struct posture_rec r, got;
+	char err[512];
+
+	memset(&r, 0, sizeof r);
+	posture_init(&r.p);
+	assert_int_equal(store_last_posture(st, "api", &got), 1);
+	r.t_ms = T0;
+	r.p.proto[PPROTO_TLS10].answer = PANS_ACCEPTED;
+	snprintf(r.g.grade, sizeof r.g.grade, "B");
+	assert_int_equal(store_put_posture(st, "api", &r, true, NULL, err, sizeof err), 0);
+	r.t_ms = T0 + DAY_MS;
+	assert_int_equal(store_put_posture(st, "api", &r, false, "", err, sizeof err), 0);
+	r.t_ms = T0 + 2 * DAY_MS;
+	assert_int_equal(store_put_posture(st, "api", &r, false, NULL, err, sizeof err), 0);
+	/* the first (a change) and the latest; the unchanged one between is gone */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posture WHERE name = 'api'"), 2);
+	r.t_ms = T0 + 3 * DAY_MS;
+	r.p.proto[PPROTO_TLS10].answer = PANS_REFUSED;
+	snprintf(r.g.grade, sizeof r.g.grade, "A");
+	assert_int_equal(store_put_posture(st, "api", &r, true, "TLS 1.0 no longer accepted; grade B -> A", err,
+					   sizeof err), 0);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posture WHERE name = 'api'"), 3);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posture WHERE changed = 1"), 2);
+	{
+		char *c = sql_text(f->db, "SELECT changes FROM posture ORDER BY t_ms DESC LIMIT 1");
+
+		assert_string_equal(c, "TLS 1.0 no longer accepted; grade B -> A");
+		free(c);
+	}
+	assert_int_equal(store_last_posture(st, "api", &got), 0);
+	assert_int_equal(got.t_ms, T0 + 3 * DAY_MS);
+	assert_string_equal(got.g.grade, "A");
+	assert_int_equal(got.p.proto[PPROTO_TLS10].answer, PANS_REFUSED);
+	rd = open_reader(f->db);
+	assert_int_equal(store_last_posture(rd, "api", &got), 0);
+	assert_string_equal(got.g.grade, "A");
+	assert_int_equal(store_last_posture(rd, "other", &got), 1);
+	store_close(rd);
+	/* a row this version cannot read is "none", not an error */
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posture"), 3);
+	{
+		sqlite3 *db;
+
+		assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, "INSERT INTO posture VALUES('junk', 1, '', 1, NULL, 'not json')",
+					      NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(db);
+	}
+	assert_int_equal(store_last_posture(st, "junk", &got), 1);
+	/* retention: changes older than retain_rollup go, each endpoint's latest stays */
+	while (store_retention(st, T0 + 3 * DAY_MS + 10 * HOUR_MS, DAY_MS, DAY_MS, 0) == 1)
+		;
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posture WHERE name = 'api'"), 1);
+	assert_int_equal(sql_int(f->db, "SELECT count(*) FROM posture WHERE name = 'junk'"), 1);
+	assert_int_equal(store_last_posture(st, "api", &got), 0);
+	assert_int_equal(got.t_ms, T0 + 3 * DAY_MS);
 	store_close(st);
 }
 
@@ -1453,7 +1521,7 @@ static void test_failed_phase_migration(void **state)
 	sql_load(db, fixture);
 	assert_int_equal(sql_int(db, "PRAGMA user_version"), 3);
 	st = open_collector(db);
-	assert_int_equal(sql_int(db, "PRAGMA user_version"), 9);
+	assert_int_equal(sql_int(db, "PRAGMA user_version"), 10);
 	assert_int_equal(sql_int(db, "SELECT count(*) FROM probe WHERE failed_phase IS NULL"), 6);
 	/* the old rows: values as they were, the phase not recorded (a refused connect and a judged response alike) */
 	assert_int_equal(store_probes(st, "closed", 0, INT64_MAX, 100, &rows, &n), 0);
@@ -1953,6 +2021,7 @@ int main(void)
 		T(test_same_ms),
 		T(test_last_known),
 		T(test_controls),
+		T(test_posture),
 		T(test_uptime_percentiles),
 		T(test_retention_rollup),
 		T(test_retention_old_layout),

@@ -41,6 +41,7 @@
 #include <stdint.h>
 
 #include "httpsmon/alert.h"
+#include "httpsmon/posture_rec.h"
 #include "httpsmon/result.h"
 #include "httpsmon/verdict.h"
 
@@ -93,6 +94,21 @@ int store_mute_clear(struct store *st, const char *name, bool *found, char *err,
 /* The mutes in force at now_ms, by name. *rows is the caller's (store_mute_rows_free). 0, or -1. */
 int store_mutes(struct store *st, int64_t now_ms, struct mute_row **rows, size_t *n);
 void store_mute_rows_free(struct mute_row *rows, size_t n);
+
+/*
+ * Posture passes (store_posture.c), by endpoint name. A pass is written at
+ * once in its own short transaction (a pass is rare, and the dashboard
+ * reads it back at the next start), not through the write queue. changed:
+ * the pass differs from the one before (or is the endpoint's first), and
+ * changes says how ("" or NULL for none); a pass with changed false
+ * replaces the endpoint's previous unchanged one, so the table keeps each
+ * endpoint's passes that changed something and its latest. Collector only.
+ * 0, or -1 with a message in err.
+ */
+int store_put_posture(struct store *st, const char *name, const struct posture_rec *r, bool changed,
+		      const char *changes, char *err, size_t errlen);
+/* name's latest pass into out. 0, 1 when it has none (or it cannot be read), -1 on an error. */
+int store_last_posture(struct store *st, const char *name, struct posture_rec *out);
 /*
  * Whether another connection committed to the file since the last call
  * (PRAGMA data_version: one cheap read, no I/O when nothing changed). The
