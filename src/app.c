@@ -375,6 +375,7 @@ struct app *app_new(const struct app_opts *o, char *err, size_t errlen)
 	config_unref(cfg);
 	a->config_loaded_ms = util_now_ms();
 	sched_sync(a, NULL);
+	app_posture_sync(a, NULL);
 	app_logf(a, "watching %zu endpoints from %s, history in %s", monitor_count(a->mon), a->config_path,
 	      a->store ? db : "(none)");
 	log_restored(a);
@@ -517,6 +518,7 @@ void app_free(struct app *a)
 	/* deliveries in flight stop first: they are transfers of the prober and children of the loop */
 	notify_free(a->notify);
 	a->notify = NULL;
+	app_posture_free(a); /* its passes hold configs and sockets on the loop */
 	prober_free(a->prober);
 	if (a->store) {
 		save_history(a);
@@ -570,6 +572,8 @@ int app_reload(struct app *a)
 	notify_set_config(a->notify, cfg);
 	sched_prune(a, ids, n);
 	sched_sync(a, old);
+	app_posture_prune(a, ids, n);
+	app_posture_sync(a, old);
 	free(ids);
 	config_unref(old);
 	config_unref(cfg);

@@ -61,12 +61,30 @@ struct app {
 	bool flush_now;               /* an event happened: readers should see it at once */
 	struct queued_event *evq;     /* events not yet delivered, oldest first */
 	size_t evq_n, evq_cap;
+
+	/* posture passes (app_posture.c) */
+	struct sched *psched;         /* when each endpoint's next pass is due; NULL until synced */
+	struct posture_engine *posture; /* NULL while no endpoint has posture_interval on */
+	int posture_inflight;         /* what the engine was made with */
+	struct ppass *ppasses;        /* passes handed to the engine, each holding its config */
+	uint64_t posture_timer;       /* 0: not armed */
+	bool posture_store_failing;   /* a pass's row could not be written (logged once) */
 };
 
 /* One line on the collector's log (opts.log), prefixed with the time. */
 void app_logf(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The monotonic clock in ms: the scheduler's time. */
 int64_t app_mono_ms(void);
+/*
+ * app_posture.c: makes the posture scheduler match the running config (old:
+ * the one before a reload, NULL at start; a changed endpoint starts over),
+ * drops the entries of endpoints gone (ids of the config before), and
+ * frees it all.
+ */
+void app_posture_sync(struct app *a, const struct config *old);
+void app_posture_prune(struct app *a, const uint64_t *ids, size_t n);
+void app_posture_free(struct app *a);
+
 /* The loop timer that takes the viewers' requests (r, p in --view) once a second. */
 int64_t app_request_cb(struct loop *l, uint64_t id, void *ud);
 

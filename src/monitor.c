@@ -63,7 +63,7 @@ static const char *const event_names[] = {
 	[MEV_STATE] = "state", [MEV_OUTAGE_START] = "outage_start", [MEV_OUTAGE_END] = "outage_end",
 	[MEV_CERT_CHANGED] = "cert_changed", [MEV_ISSUER_CHANGED] = "issuer_changed",
 	[MEV_TLS_CHANGED] = "tls_changed", [MEV_IP_CHANGED] = "ip_changed",
-	[MEV_REVOCATION_CHANGED] = "revocation_changed",
+	[MEV_REVOCATION_CHANGED] = "revocation_changed", [MEV_POSTURE] = "posture",
 };
 
 const char *mon_event_name(enum mon_event_kind k)
@@ -110,6 +110,7 @@ static void entry_free(struct entry *e)
 	if (!e)
 		return;
 	free(e->s.name);
+	free(e->s.posture);
 	probe_result_done(&e->s.last);
 	free(e->issuer);
 	free(e);
@@ -224,6 +225,14 @@ static struct entry *entry_new(struct monitor *m, const struct endpoint *ep)
 	probe_result_init(&e->s.last);
 	restore_outage(m, e);
 	restore_last(m, e);
+	if (m->st) {
+		struct posture_rec *r = xmalloc(sizeof(*r));
+
+		if (store_last_posture(m->st, ep->name, r) == 0)
+			e->s.posture = r;
+		else
+			free(r);
+	}
 	if (m->st && store_is_paused(m->st, ep->name) == 1) {
 		/* paused before a restart: stays paused (quietly: nothing happened now) */
 		struct flap_step st;
@@ -447,7 +456,7 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 	if (!e)
 		return;
 	s = &e->s;
-	verdict_judge(s->ep, r, now_ms / 1000, &v);
+	verdict_judge_posture(s->ep, r, monitor_judged_posture(s), now_ms / 1000, &v, NULL);
 	if (m->st)
 		store_add_probe(m->st, s->name, s->ep->url, r, &v);
 	probe_result_done(&s->last);
@@ -464,6 +473,37 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 	spark_push(s, v.state == STATE_DOWN ? -1 : r->t.us[PHASE_TOTAL]);
 	note_changes(m, e, r, t_ms);
 	judge(m, e, &v, t_ms);
+}
+
+const struct posture *monitor_judged_posture(const struct ep_status *s)
+{
+	if (!s->posture || s->ep->posture_interval_ms <= 0 || s->ep->posture_verdict != POSTURE_VERDICT_WARN ||
+	    strcmp(s->posture->url, s->ep->url) != 0)
+		return NULL;
+	return &s->posture->p;
+}
+
+int monitor_posture(struct monitor *m, const char *name, const struct posture_rec *r, char *err, size_t errlen)
+{
+	struct entry *e = find(m, name);
+	char changes[900];
+	bool first;
+	int n;
+
+	if (!e)
+		return 0;
+	first = !e->s.posture;
+	n = posture_changes(e->s.posture, r, changes, sizeof changes);
+	if (first)
+		e->s.posture = xmalloc(sizeof(*e->s.posture));
+	*e->s.posture = *r;
+	e->s.posture_passes++;
+	if (n)
+		emit(m, e, MEV_POSTURE, r->t_ms, true, "%s", changes);
+	/* an endpoint's first pass is kept like a change: what later ones are compared with */
+	if (m->st && store_put_posture(m->st, name, r, n > 0 || first, changes, err, errlen) != 0)
+		return -1;
+	return 0;
 }
 
 void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_t now_ms)

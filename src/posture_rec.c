@@ -171,6 +171,7 @@ char *posture_rec_to_json(const struct posture_rec *r)
 	char *s;
 
 	cJSON_AddNumberToObject(o, "t_ms", (double)r->t_ms);
+	cJSON_AddStringToObject(o, "url", r->url);
 	put_posture(cJSON_AddObjectToObject(o, "posture"), &r->p);
 	put_grade(cJSON_AddObjectToObject(o, "grade"), &r->g);
 	s = cJSON_PrintUnformatted(o);
@@ -300,6 +301,7 @@ int posture_rec_from_json(const char *text, struct posture_rec *r)
 		return -1;
 	}
 	r->t_ms = num(o, "t_ms", 0, BIG, 0);
+	str(o, "url", r->url, sizeof r->url);
 	get_posture(p, &r->p);
 	get_grade(g, &r->g);
 	cJSON_Delete(o);

@@ -112,6 +112,7 @@ static void test_json_round_trip(void **state)
 
 	(void)state;
 	modern(&a, "B");
+	snprintf(a.url, sizeof a.url, "https://api.example/\"x\"");
 	a.p.proto[PPROTO_TLS10].answer = PANS_ACCEPTED;
 	snprintf(a.p.proto[PPROTO_SSL3].reason, sizeof a.p.proto[0].reason, "not testable: \"libssl\"\n");
 	a.p.cat[PCAT_STATIC_RSA].answer = PANS_ACCEPTED;
@@ -139,6 +140,7 @@ static void test_json_round_trip(void **state)
 	s2 = posture_rec_to_json(&b);
 	assert_string_equal(s, s2);
 	assert_int_equal(b.t_ms, a.t_ms);
+	assert_string_equal(b.url, "https://api.example/\"x\"");
 	assert_int_equal(b.p.proto[PPROTO_TLS10].answer, PANS_ACCEPTED);
 	assert_string_equal(b.p.proto[PPROTO_SSL3].reason, "not testable: \"libssl\"\n");
 	assert_int_equal(b.p.cat[PCAT_STATIC_RSA].n_suites, 2);

@@ -27,6 +27,7 @@
 
 #include "httpsmon/config.h"
 #include "httpsmon/flap.h"
+#include "httpsmon/posture_rec.h"
 #include "httpsmon/result.h"
 #include "httpsmon/store.h"
 #include "httpsmon/verdict.h"
@@ -61,6 +62,10 @@ struct ep_status {
 	int64_t probes, failures;     /* since start, for live uptime */
 	int64_t by_state[STATE_DOWN + 1]; /* probes since start by verdict (UP, WARN, DOWN) */
 	int64_t outages;              /* outages started since start (a resumed one is not counted) */
+
+	struct posture_rec *posture;  /* the last posture pass and its grade (owned), NULL: none yet;
+					 read back from the store at start */
+	int64_t posture_passes;       /* posture passes since start */
 };
 
 enum mon_event_kind {
@@ -72,6 +77,7 @@ enum mon_event_kind {
 	MEV_TLS_CHANGED,  /* version or cipher */
 	MEV_IP_CHANGED,
 	MEV_REVOCATION_CHANGED, /* the chain's revocation status (good, revoked, unknown) */
+	MEV_POSTURE,      /* a posture pass changed something: "now accepts TLS 1.0; grade A -> B" */
 	MEV_COUNT
 };
 
@@ -103,6 +109,25 @@ struct config *monitor_config(const struct monitor *m);
 
 /* One finished probe of the endpoint called name. Unknown names are ignored. */
 void monitor_result(struct monitor *m, const char *name, const struct probe_result *r, int64_t now_ms);
+
+/*
+ * A finished posture pass of name (r copied): kept as the endpoint's
+ * posture, written to the store (a pass that changed nothing replaces the
+ * previous such row), and what changed since the pass before becomes a
+ * MEV_POSTURE event ("now accepts TLS 1.0; 3DES no longer accepted; grade
+ * A -> B; OCSP staple missing"). From the next probe on, the verdict
+ * judges it (verdict_judge_posture) unless posture_verdict = info or
+ * posture_interval = off. Unknown names are ignored. Returns 0, or -1 when
+ * the store refused the row (message in err; the pass is kept in memory).
+ */
+int monitor_posture(struct monitor *m, const char *name, const struct posture_rec *r, char *err, size_t errlen);
+
+/*
+ * The posture s's verdicts judge: its last pass, or NULL when it has none,
+ * it was of another URL (the endpoint's url changed since), posture_interval
+ * is off or posture_verdict = info (findings shown only).
+ */
+const struct posture *monitor_judged_posture(const struct ep_status *s);
 
 /*
  * Pauses or resumes name; the pause is kept in the store (if any), so an

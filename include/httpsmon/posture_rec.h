@@ -18,6 +18,7 @@
 
 struct posture_rec {
 	int64_t t_ms;          /* wall clock when the pass ended */
+	char url[1024];        /* the endpoint's url when it ran: a pass of another URL is not judged */
 	struct posture p;
 	struct grade g;
 };
