@@ -77,6 +77,9 @@ struct row {
 	bool in_outage;
 	int64_t outage_start_ms;
 	char mute[128];               /* "muted, 3h12m left: deploy" (mute_describe), "" when not muted */
+	const struct posture_rec *posture; /* the last posture pass and its grade, NULL none */
+	bool posture_on;              /* live: posture_interval is on (a pass will come); false in the viewer */
+	bool posture_judged;          /* live: the verdict judges that pass (posture_verdict = warn) */
 };
 
 /* Viewer-owned copy of one endpoint's latest stored probe. */
@@ -96,6 +99,7 @@ struct upcache;
 enum ui_sort {
 	SORT_STATE, SORT_NAME, SORT_LATENCY, SORT_EXPIRY, SORT_AGE,
 	SORT_HOST, SORT_TLS_HS, SORT_RECENT, SORT_UPTIME, SORT_TLS_VER, SORT_REASON, SORT_TAGS, SORT_LOCATION,
+	SORT_GRADE,
 	SORT_COUNT
 };
 #define SORT_CYCLE (SORT_AGE + 1)
@@ -419,6 +423,21 @@ struct canvas {
 	int line;                     /* current content line */
 };
 void cv_init(struct canvas *c, WINDOW *w, int y0, int h, int x0, int width, int scroll);
+/* detail.c: "label   value" at indent, the value wrapped (sanitised by ui_text). */
+void detail_kv(struct canvas *c, int indent, const char *label, int attr, const char *value);
+/*
+ * detail_posture.c: the posture block of the detail pane: grade and caps,
+ * the protocol matrix, cipher categories, key exchange, stapling,
+ * revocation (source and age), CT, HSTS and the findings of r's last pass.
+ */
+void detail_posture_block(struct canvas *c, const struct row *r, int64_t now_ms);
+/*
+ * The rank of a grade for sorting, worst first: F 0, T 1, M 2, E 3, D 4,
+ * C 5, B 6, A- 7, A 8, A+ 9; -1 for "" (no grade) or anything else.
+ */
+int ui_grade_rank(const char *grade);
+/* The colour of a grade: A+ to A- good, B and C warn, the rest down. */
+int ui_grade_attr(const char *grade);
 /* Text on the current line at column x (relative to x0); nothing when the line is scrolled away. */
 int cv_text(struct canvas *c, int x, int width, int attr, const char *s);
 int cv_textf(struct canvas *c, int x, int width, int attr, const char *fmt, ...)

@@ -3,7 +3,8 @@
  * scrollable canvas: state and verdict, the phase waterfall, connection
  * facts (IP, TLS version, cipher, ALPN, HTTP), the redirect and HSTS
  * checks, the certificate chain one block per certificate, the last error
- * verbatim, and the endpoint's recent events from the store.
+ * verbatim, the last posture pass (detail_posture.c) and the endpoint's
+ * recent events from the store.
  *
  * Its own state (struct detail_state, private here): the events loaded for
  * one endpoint (queried by update() when the pane opens, the selection
@@ -76,7 +77,7 @@ static void detail_query(const struct ui *u, const struct row *r)
 }
 
 /* "label   value" on its own line at indent; value may be network text (ui_text sanitises). */
-static void kv_at(struct canvas *c, int indent, const char *label, int attr, const char *value)
+void detail_kv(struct canvas *c, int indent, const char *label, int attr, const char *value)
 {
 	cv_text(c, indent, 11, ui_attr(C_DIM), label);
 	cv_wrap(c, indent + 12, attr, value, 6);
@@ -84,7 +85,7 @@ static void kv_at(struct canvas *c, int indent, const char *label, int attr, con
 
 static void kv(struct canvas *c, const char *label, int attr, const char *value)
 {
-	kv_at(c, 2, label, attr, value);
+	detail_kv(c, 2, label, attr, value);
 }
 
 static void state_block(struct canvas *c, const struct row *r, int64_t now_ms)
@@ -217,7 +218,7 @@ static void cert_block(struct canvas *c, const struct row *r, int i, int64_t now
 		 i == 0 ? "leaf" : ci->self_issued ? "root" : ci->is_ca ? "intermediate" : "certificate");
 	cv_text(c, 20, -1, A_BOLD, ci->subject ? ci->subject : "?");
 	cv_nl(c);
-	kv_at(c, 6, "issuer", UI_PLAIN, ci->issuer ? ci->issuer : "?");
+	detail_kv(c, 6, "issuer", UI_PLAIN, ci->issuer ? ci->issuer : "?");
 	util_fmt_time_utc(t1, sizeof(t1), ci->not_before);
 	util_fmt_time_utc(t2, sizeof(t2), ci->not_after);
 	if (ci->not_before > now_s)
@@ -227,32 +228,32 @@ static void cert_block(struct canvas *c, const struct row *r, int i, int64_t now
 
 		snprintf(b, sizeof(b), "%s .. %s  (%s)", t1, t2, fmt_expiry(e, sizeof(e), ci->not_after, now_s));
 	}
-	kv_at(c, 6, "validity", bad ? ui_attr(C_DOWN) : ui_expiry_attr(r, ci->not_after, now_s), b);
+	detail_kv(c, 6, "validity", bad ? ui_attr(C_DOWN) : ui_expiry_attr(r, ci->not_after, now_s), b);
 	if (ci->sans)
-		kv_at(c, 6, "SANs", UI_PLAIN, ci->sans);
+		detail_kv(c, 6, "SANs", UI_PLAIN, ci->sans);
 	snprintf(b, sizeof(b), "%s %d%s%s   signature %s", ci->key_type, ci->key_bits, ci->key_curve[0] ? " " : "",
 		 ci->key_curve, ci->sig_alg);
 	if (cert_is_weak(ci, why, sizeof(why)) && !(ci->self_issued && i > 0)) {
 		size_t l = strlen(b);
 
 		snprintf(b + l, sizeof(b) - l, "   WEAK: %s", why);
-		kv_at(c, 6, "key", ui_attr(C_DOWN), b);
+		detail_kv(c, 6, "key", ui_attr(C_DOWN), b);
 	} else {
-		kv_at(c, 6, "key", UI_PLAIN, b);
+		detail_kv(c, 6, "key", UI_PLAIN, b);
 	}
 	if (!ci->is_ca) {
-		kv_at(c, 6, "lifetime", cert_lifetime_long(ci) ? ui_attr(C_WARN) : UI_PLAIN,
+		detail_kv(c, 6, "lifetime", cert_lifetime_long(ci) ? ui_attr(C_WARN) : UI_PLAIN,
 		      cert_describe_lifetime(ci, b, sizeof(b)));
-		kv_at(c, 6, "CT", cert_sct_few(ci) ? ui_attr(C_WARN) : UI_PLAIN, cert_describe_scts(ci, b, sizeof(b)));
+		detail_kv(c, 6, "CT", cert_sct_few(ci) ? ui_attr(C_WARN) : UI_PLAIN, cert_describe_scts(ci, b, sizeof(b)));
 	}
-	kv_at(c, 6, "sha256", ui_attr(C_DIM), ci->sha256);
+	detail_kv(c, 6, "sha256", ui_attr(C_DIM), ci->sha256);
 	if (ci->aia_ca_issuers)
-		kv_at(c, 6, "AIA", ui_attr(C_DIM), ci->aia_ca_issuers);
+		detail_kv(c, 6, "AIA", ui_attr(C_DIM), ci->aia_ca_issuers);
 	if (v->checked) {
 		if (v->code && v->depth == i)
-			kv_at(c, 6, "verify", ui_attr(C_DOWN), v->error);
+			detail_kv(c, 6, "verify", ui_attr(C_DOWN), v->error);
 		else if (!v->code)
-			kv_at(c, 6, "verify", ui_attr(C_UP), "ok");
+			detail_kv(c, 6, "verify", ui_attr(C_UP), "ok");
 	}
 }
 
@@ -357,6 +358,8 @@ static void detail_body(struct canvas *c, const struct ui *u, const struct row *
 		error_block(c, r);
 		chain_block(c, r, now_ms / 1000);
 	}
+	if (r->posture || r->posture_on)
+		detail_posture_block(c, r, now_ms);
 	events_block(c, u);
 }
 

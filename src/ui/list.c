@@ -27,7 +27,7 @@
 #include "httpsmon/util.h"
 
 enum col_id { COL_STATE, COL_NAME, COL_LOC, COL_TAGS, COL_HOST, COL_LAT, COL_TLS, COL_SPARK, COL_UP, COL_CERT,
-	      COL_VER, COL_AGE, COL_REASON, COL_N };
+	      COL_GRADE, COL_VER, COL_AGE, COL_REASON, COL_N };
 
 struct col {
 	const char *title;
@@ -43,8 +43,9 @@ struct col {
 #define DOUBLE_CLICK_MS 400
 
 /*
- * Drop order on narrow terminals (the README lists it): HOST, TLS, TLS HS,
- * AGE, RECENT, CERT, UP 24h, TAGS, LATENCY; STATE, NAME, LOCATION (remote viewer) and REASON stay.
+ * Drop order on narrow terminals (the README lists it): HOST, TLS, GRADE,
+ * TLS HS, AGE, RECENT, CERT, UP 24h, TAGS, LATENCY; STATE, NAME, LOCATION
+ * (remote viewer) and REASON stay.
  */
 static const struct col cols[COL_N] = {
 	[COL_STATE] = { "STATE", UI_BADGE_W, UI_BADGE_W, 0, SORT_STATE, false },
@@ -52,13 +53,14 @@ static const struct col cols[COL_N] = {
 	/* the remote viewer's collectors: never dropped, the same name's rows differ only here */
 	[COL_LOC] = { "LOCATION", 8, 20, 0, SORT_LOCATION, false },
 	[COL_TAGS] = { "TAGS", 6, 20, 2, SORT_TAGS, false },
-	[COL_HOST] = { "HOST", 10, 28, 9, SORT_HOST, false },
+	[COL_HOST] = { "HOST", 10, 28, 10, SORT_HOST, false },
 	[COL_LAT] = { "LATENCY", 8, 8, 1, SORT_LATENCY, true },
 	[COL_TLS] = { "TLS HS", 8, 8, 7, SORT_TLS_HS, true },
 	[COL_SPARK] = { "RECENT", 10, 32, 5, SORT_RECENT, false },
 	[COL_UP] = { "UP 24h", 7, 7, 3, SORT_UPTIME, true },
 	[COL_CERT] = { "CERT", 7, 7, 4, SORT_EXPIRY, true },
-	[COL_VER] = { "TLS", 4, 4, 8, SORT_TLS_VER, false },
+	[COL_GRADE] = { "GRADE", 5, 5, 8, SORT_GRADE, false },
+	[COL_VER] = { "TLS", 4, 4, 9, SORT_TLS_VER, false },
 	[COL_AGE] = { "AGE", 8, 8, 6, SORT_AGE, true },
 	[COL_REASON] = { "REASON", REASON_MIN_W, REASON_MIN_W, 0, SORT_REASON, false },
 };
@@ -289,6 +291,11 @@ static void draw_row(const struct layout *l, int y, const struct row *r, bool se
 		if (l->w[COL_CERT])
 			ui_text_right(stdscr, y, l->x[COL_CERT], l->w[COL_CERT], base | (r->expiry_s ? ui_expiry_attr(r, r->expiry_s, now_s) : UI_PLAIN),
 				      fmt_expiry_short(b, sizeof(b), r->expiry_s, now_s));
+	}
+	if (l->w[COL_GRADE]) {
+		const char *g = r->posture && r->posture->g.grade[0] ? r->posture->g.grade : "-";
+
+		ui_text(stdscr, y, l->x[COL_GRADE], l->w[COL_GRADE], base | (*g == '-' ? ui_attr(C_DIM) : ui_grade_attr(g)), g);
 	}
 	if (l->w[COL_SPARK])
 		ui_spark(stdscr, y, l->x[COL_SPARK], l->w[COL_SPARK], r->spark_us, r->spark_n, base);

@@ -57,6 +57,7 @@ struct vrow {
 	int64_t spark[MONITOR_SPARK];
 	int spark_n;
 	char host[256];   /* from pr.url */
+	struct posture_rec *posture; /* the latest stored posture pass, NULL none */
 };
 
 struct lrow {
@@ -68,6 +69,8 @@ struct lrow {
 	bool expect_hsts;
 	struct probe_result r; /* body dropped */
 	struct verdict v;
+	struct posture_rec *posture; /* copy of the entry's last posture pass, NULL none */
+	int64_t posture_passes;  /* the entry's count at the copy, -1 none */
 };
 
 void model_init_live(struct model *m, struct app *a)
@@ -109,6 +112,7 @@ static void vrows_free(struct model *m)
 {
 	for (size_t i = 0; m->v && i < m->n; i++) {
 		free(m->v[i].name);
+		free(m->v[i].posture);
 		probe_result_done(&m->v[i].r);
 	}
 	free(m->v);
@@ -122,6 +126,7 @@ static void lrow_done(struct lrow *l)
 	free(l->host);
 	strlist_done(&l->tags);
 	probe_result_done(&l->r);
+	free(l->posture);
 	memset(l, 0, sizeof(*l));
 	probe_result_init(&l->r);
 }
@@ -303,6 +308,15 @@ static void lrow_sync(struct lrow *l, const struct ep_status *s)
 		strlist_copy(&l->tags, &s->ep->tags);
 	}
 	l->expect_hsts = s->ep->expect_hsts;
+	if (!s->posture) {
+		free(l->posture);
+		l->posture = NULL;
+	} else if (!l->posture || l->posture_passes != s->posture_passes || l->posture->t_ms != s->posture->t_ms) {
+		if (!l->posture)
+			l->posture = xmalloc(sizeof(*l->posture));
+		*l->posture = *s->posture;
+		l->posture_passes = s->posture_passes;
+	}
 	if (l->probes == s->probes && l->have == s->have_result)
 		return;
 	probe_result_done(&l->r);
@@ -365,6 +379,10 @@ static bool refresh_live(struct model *m, int64_t now_ms)
 		r->expiry_s = r->r ? probe_result_earliest_expiry(r->r, NULL) : 0;
 		r->in_outage = s->in_outage;
 		r->outage_start_ms = s->outage_start_ms;
+		r->posture = l->posture;
+		r->posture_on = s->ep->posture_interval_ms > 0 && !s->ep->plain_http;
+		r->posture_judged = monitor_judged_posture(s) != NULL;
+		sig = mix(sig, l->posture ? (uint64_t)l->posture->t_ms : 0);
 		/* without history: since the start (the store's figures come after the loop) */
 		if (!m->st)
 			r->up24 = s->probes ? 100.0 * (double)(s->probes - s->failures) / (double)s->probes : -1;
@@ -396,6 +414,12 @@ static void vrow_load(struct model *m, struct vrow *v, int64_t now_ms)
 	probe_result_init(&v->r);
 	v->have = store_last_result(m->st, v->name, &v->pr, &v->r, &v->v) == 0;
 	v->spark_n = 0;
+	if (!v->posture)
+		v->posture = xmalloc(sizeof(*v->posture));
+	if (store_last_posture(m->st, v->name, v->posture) != 0) {
+		free(v->posture);
+		v->posture = NULL;
+	}
 	if (!v->have)
 		return;
 	if (config_url_host(v->pr.url, v->host, sizeof(v->host)) != 0)
@@ -594,6 +618,9 @@ static bool refresh_viewer(struct model *m, int64_t now_ms)
 		r->outage_start_ms = v->outage_start_ms;
 		r->spark_n = v->spark_n;
 		memcpy(r->spark_us, v->spark, sizeof(v->spark));
+		r->posture = v->posture;
+		r->posture_on = false;
+		r->posture_judged = false;
 	}
 	/* the rows first: uptimes are more disk reads */
 	if (!model_loading(m))

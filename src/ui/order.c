@@ -128,6 +128,11 @@ static void sort_val(const struct row *r, enum ui_sort k, struct sort_val *o)
 		o->s = r->location;
 		o->none = !r->location;
 		break;
+	case SORT_GRADE:
+		/* worst first: F, T, M, E ... A+; no pass yet last */
+		o->v = ui_grade_rank(r->posture ? r->posture->g.grade : NULL);
+		o->none = o->v < 0;
+		break;
 	default:
 		break;
 	}
@@ -211,7 +216,7 @@ const char *sort_name(enum ui_sort s)
 		[SORT_EXPIRY] = "cert expiry", [SORT_AGE] = "age", [SORT_HOST] = "host",
 		[SORT_TLS_HS] = "TLS handshake", [SORT_RECENT] = "recent failures",
 		[SORT_UPTIME] = "uptime", [SORT_TLS_VER] = "TLS version", [SORT_REASON] = "reason",
-		[SORT_TAGS] = "tags", [SORT_LOCATION] = "location",
+		[SORT_TAGS] = "tags", [SORT_LOCATION] = "location", [SORT_GRADE] = "grade",
 	};
 
 	return (unsigned)s < SORT_COUNT ? names[s] : "?";
