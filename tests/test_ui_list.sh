@@ -160,14 +160,14 @@ keys p
 
 # ---- widths ---------------------------------------------------------------------------------
 # The name column is 24 wide (the long name, cut), the host column at least
-# 10: every column whole needs 129 columns (the last one is the scroll mark's).
+# 10: every column whole needs 130 columns (the last one is the scroll mark's).
 # Each drop width: the column shows at W, is gone at W - 1 (and so is every
 # column dropped before it).
 headings() { cap | sed -n 3p | sed 's/ [0-9]*-[0-9]*\/[0-9]*$//; s/[▼▲]//g; s/TLS HS/TLS_HS/; s/UP 24h/UP_24h/' | tr -s ' ' | sed 's/ $//'; }
 all="STATE NAME HOST LATENCY TLS_HS RECENT UP_24h CERT GRADE TLS AGE REASON"
 drop() { local h=$1 c=$2; sed "s/ $c / /; s/ $c\$//" <<<"$h"; }
 want=$all
-for step in "HOST 129" "TLS 118" "GRADE 113" "TLS_HS 107" "AGE 98" "RECENT 89" "CERT 78" "UP_24h 70" "LATENCY 62"; do
+for step in "HOST 130" "TLS 119" "GRADE 114" "TLS_HS 107" "AGE 98" "RECENT 89" "CERT 78" "UP_24h 70" "LATENCY 62"; do
 	set -- $step
 	T resize-window -t ui -x "$2" -y 12
 	wait_for 3 eval '[ "$(headings)" = "$want" ]'
