@@ -163,6 +163,7 @@ screenshots: deps $(BIN) $(LABSRV)
 bench: deps $(BIN) $(LABSRV)
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/metrics.sh
+	@BUILD=$(BUILD) bench/posture.sh
 	@BUILD=$(BUILD) bench/storm.sh
 	@BUILD=$(BUILD) bench/diskfull.sh
 	@BUILD=$(BUILD) bench/soak.sh

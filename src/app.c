@@ -605,6 +605,8 @@ static void start_due(struct app *a)
 			continue;
 		}
 		serve_lateness(a->serve, app_mono_ms() - due[i].due_ms);
+		if (a->o.on_late)
+			a->o.on_late(a->o.ud, app_mono_ms() - due[i].due_ms);
 		prober_submit(a->prober, cfg, (size_t)(s->ep - cfg->eps), s->id);
 	}
 }

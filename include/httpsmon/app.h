@@ -48,6 +48,8 @@ struct app_opts {
 	app_notice_cb on_notice;  /* reloads and history problems, from the loop's side; may be NULL */
 	void *ud;
 	struct loop *loop;        /* the loop to run on (not owned); NULL: the app makes its own */
+	/* each probe's scheduling lateness (start - due, ms) as it starts; may be NULL (bench/posture_bench.c) */
+	void (*on_late)(void *ud, int64_t late_ms);
 };
 
 struct app;
