@@ -147,6 +147,11 @@ static int64_t start_passes(struct app *a)
 			sched_done(a->psched, due[i].id, now);
 			continue;
 		}
+		if (!s->have_result) {
+			/* graded with the probe's certificate and trust facts: wait for its first probe */
+			sched_defer(a->psched, s->id, now + POSTURE_RETRY_MS);
+			continue;
+		}
 		pp = xcalloc(1, sizeof(*pp));
 		*pp = (struct ppass){ .a = a, .id = s->id, .cfg = config_ref(cfg), .next = a->ppasses };
 		a->ppasses = pp;

@@ -425,6 +425,21 @@ void sched_done(struct sched *s, uint64_t id, int64_t now_ms)
 	heap_push(s, (size_t)(e - s->ents));
 }
 
+void sched_defer(struct sched *s, uint64_t id, int64_t at_ms)
+{
+	struct entry *e = find(s, id);
+
+	if (!e || !e->running)
+		return;
+	e->running = false;
+	e->now_pending = false;
+	if (e->paused)
+		return;
+	/* not a run: a first run stays first, so its schedule still settles after it */
+	e->due_ms = at_ms;
+	heap_push(s, (size_t)(e - s->ents));
+}
+
 size_t sched_count(const struct sched *s)
 {
 	return s->n;

@@ -221,6 +221,28 @@ static void test_posture_spread(void **state)
 	}
 	/* the default scheduler's offsets are the 5 s spread's */
 	assert_int_equal(sched_start_spread_ms("api", MIN, SCHED_START_SPREAD_MS), sched_start_ms("api", MIN));
+
+	/* a first run deferred (its endpoint has no probe yet) is still the first when it runs */
+	{
+		struct sched *s = sched_new_spread(spread);
+		int64_t first, later, slot;
+
+		sched_set(s, 9, "deferred", 24 * 60 * MIN, 0);
+		first = sched_next_due_ms(s);
+		expect_one(s, first, 9, first);
+		sched_defer(s, 9, first + SEC);
+		assert_false(sched_running(s, 9));
+		assert_int_equal(sched_next_due_ms(s), first + SEC);
+		sched_defer(s, 9, first + 5 * SEC); /* not running: nothing */
+		assert_int_equal(sched_next_due_ms(s), first + SEC);
+		later = first + SEC;
+		expect_one(s, later, 9, later);
+		sched_done(s, 9, later);
+		for (slot = sched_jitter_ms("deferred", 24 * 60 * MIN); slot < later + spread; slot += 24 * 60 * MIN)
+			;
+		assert_int_equal(sched_next_due_ms(s), slot);
+		sched_free(s);
+	}
 }
 
 /*

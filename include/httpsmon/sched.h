@@ -76,6 +76,13 @@ size_t sched_take_due(struct sched *s, int64_t now_ms, struct sched_due *out, si
  */
 void sched_done(struct sched *s, uint64_t id, int64_t now_ms);
 
+/*
+ * id was taken but cannot run yet (the collector's posture pass waits for
+ * the endpoint's first probe): it is due again at at_ms, and the run it
+ * did not make counts for nothing (a first run is still the first).
+ */
+void sched_defer(struct sched *s, uint64_t id, int64_t at_ms);
+
 size_t sched_count(const struct sched *s);
 bool sched_running(const struct sched *s, uint64_t id);
 
