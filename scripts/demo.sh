@@ -89,6 +89,8 @@ fail_after = 2
 latency_warn = 1s
 latency_down = 5s
 notify = demo-log
+# posture passes (a handful of extra handshakes) within a minute instead of daily
+posture_interval = 1m
 
 # Every alert as one line in alerts.log (press a in the dashboard for the alerts pane).
 [notify:demo-log]
@@ -132,6 +134,12 @@ tags = web
 [slow]
 url = https://localhost:$(port slow)/
 tags = api
+
+# still accepts TLS 1.0 only: a posture pass grades it C (tls_legacy_offered)
+[legacy-tls]
+url = https://localhost:$(port tls10only)/
+min_tls = 1.0
+tags = web
 
 [flapping]
 url = https://localhost:$flap_port/

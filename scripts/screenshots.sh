@@ -4,6 +4,9 @@
 # endpoint, the history pane with an outage of the flapping endpoint, the
 # probes of that outage, and the help overlay.
 #
+# With posture passes (the demo's posture_interval = 1m) the list shows
+# every grade and posture.png the detail's posture block of legacy-tls.
+#
 # Pipeline per picture: the dashboard runs in a tmux pane of its own
 # (private socket); tmux capture-pane -e -p gives the screen with its SGR
 # attributes; aha turns that into HTML (dark palette, DejaVu Sans Mono);
@@ -223,6 +226,8 @@ echo "screenshots.sh: waiting for two outages of the flapping endpoint (about 45
 need 120 "two outages of the flapping endpoint" outages_over 2
 need 30 "flapping to be up" row UP flapping
 need 10 "the list" on_screen '^STATE'
+# every endpoint that answers TLS graded (first passes within the demo's 1 minute)
+need 90 "the posture grades" on_screen '^[^ ]+ [A-Z]+ +legacy-tls .* C +1 '
 
 shot list
 
@@ -231,6 +236,15 @@ keys -l expired-cert
 keys Enter Enter
 need 5 "the detail of expired-cert" on_screen '^expired-cert  https://'
 shot detail
+keys Escape Escape
+
+keys /
+keys -l legacy-tls
+keys Enter Enter G
+need 5 "the posture block of legacy-tls" on_screen '^── posture \(pass '
+# the block's rule on the pane's first line (screen line 4, under the title)
+for _ in $(seq 80); do cap | sed -n 4p | grep -q '^── posture' && break; keys Up; sleep 0.05; done
+shot posture
 keys Escape Escape
 
 keys /
