@@ -108,7 +108,7 @@ static void probe_facts(struct canvas *c, const struct row *r, int64_t now_s)
 		revocation_line(&r->r->revocation, now_s, b, sizeof b);
 		detail_kv(c, 2, "revocation",
 			  r->r->revocation.status == REVOKE_REVOKED ? ui_attr(C_DOWN) :
-			  r->r->revocation.status == REVOKE_GOOD ? ui_attr(C_UP) : ui_attr(C_WARN), b);
+			  r->r->revocation.status == REVOKE_GOOD ? ui_attr(C_UP) : ui_attr(C_DIM), b);
 	}
 	if (r->r->chain_len > 0)
 		detail_kv(c, 2, "CT", cert_sct_few(&r->r->chain[0]) ? ui_attr(C_WARN) : UI_PLAIN,
