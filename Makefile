@@ -108,7 +108,8 @@ FUZZ_OBJS   := $(patsubst %.c,$(FUZZ_BUILD)/%.o,src/util.c src/config.c src/conf
                src/config_values.c src/config_env.c src/config_notify.c src/alert.c src/jsoncond.c src/rx.c \
                src/cert.c src/cert_info.c src/maint.c src/alert_format.c src/hashmap.c src/revoke.c \
                src/revoke_crl.c src/revoke_ocsp.c src/ui/fmt.c src/rjson.c src/result.c src/flap.c src/verdict.c \
-               src/verdict_tls.c src/verdict_http.c src/verdict_revoke.c src/hsts.c)
+               src/verdict_tls.c src/verdict_http.c src/verdict_revoke.c src/verdict_posture.c src/posture_names.c \
+               src/hsts.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 $(FUZZ_BUILD)/src/%.o: src/%.c | deps
