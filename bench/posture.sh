@@ -88,8 +88,10 @@ read -r cpu_pass cpu_ep <<< "$(awk -v cw="$(kv "$p" cpu_s_window)" -v ww="$(kv "
 	echo "### posture pass ($N endpoints, probes every $IV, posture_inflight 2)"
 	echo
 	echo "- $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; the window is the"
-	echo "  scheduler's spread of first passes (within 10 s); the engine itself was busy about"
-	echo "  passes x mean / posture_inflight"
+	echo "  scheduler's spread of first passes (within 10 s); the engine itself was busy about" \
+	     "$(awk -v n="$(kv "$p" passes)" -v m="$(kv "$p" pass_mean_ms)" 'BEGIN { printf "%.1f", n * m / 2000 }') s" \
+	     "of it (passes x mean / posture_inflight)"
+	echo
 	echo "| | value |"
 	echo "|---|--:|"
 	echo "| passes in the window | $(kv "$p" passes) |"
