@@ -138,6 +138,23 @@ static enum probe_phase phase_of(const char *s)
 
 /* ---- a probe (check --json's object) ----------------------------------------- */
 
+/*
+ * "RSA 2048", "EC 256 prime256v1" into the key's type, size and curve. The
+ * size is read as text and then with strtol: sscanf's %d on a number too
+ * large for an int is undefined (glibc wraps it, so "RSA 4294969344" came
+ * out as 2048 bits).
+ */
+static void key_from(const char *key, struct cert_info *c)
+{
+	char bits[24] = "", *end;
+	long v;
+
+	if (!key || strlen(key) >= 64 || sscanf(key, "%15s %23s %23s", c->key_type, bits, c->key_curve) < 2)
+		return;
+	v = strtol(bits, &end, 10);
+	c->key_bits = end != bits && !*end && v > 0 && v <= 65536 ? (int)v : 0;
+}
+
 static void cert_from(const cJSON *o, struct cert_info *c)
 {
 	const cJSON *sans = get(o, "sans"), *s;
@@ -157,11 +174,7 @@ static void cert_from(const cJSON *o, struct cert_info *c)
 	c->not_before = time_ms(o, "not_before") / 1000;
 	c->not_after = time_ms(o, "not_after") / 1000;
 	copy(c->sha256, sizeof(c->sha256), str(o, "sha256"));
-	/* "RSA 2048", "EC 256 prime256v1" */
-	if (key && strlen(key) < 64 && sscanf(key, "%15s %d %23s", c->key_type, &c->key_bits, c->key_curve) < 2)
-		c->key_bits = 0;
-	if (c->key_bits < 0 || c->key_bits > 65536)
-		c->key_bits = 0;
+	key_from(key, c);
 	copy(c->sig_alg, sizeof(c->sig_alg), str(o, "sig_alg"));
 	c->self_issued = flag(o, "self_issued");
 	c->is_ca = flag(o, "is_ca");

@@ -322,6 +322,34 @@ static void test_number_bounds(void **state)
 	rj_list_done(&l);
 }
 
+/* A key's size is 1..65536 bits; a number past an int's range is no size (not wrapped into one). */
+static void test_key_sizes(void **state)
+{
+	static const struct {
+		const char *key;
+		int bits;
+	} cases[] = {
+		{ "RSA 65536", 65536 },      { "RSA 65537", 0 }, { "RSA 4294969344", 0 }, { "RSA 18446744073709553664", 0 },
+		{ "RSA -2048", 0 },          { "RSA 2048x", 0 }, { "EC 1 c", 1 },         { "EC 0 c", 0 },
+	};
+	struct rj_list l;
+	char *body;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *last = xasprintf("{\"chain\":[{\"key\":\"%s\"}]}", cases[i].key);
+
+		body = one("\"n\"", "", last);
+		free(last);
+		assert_int_equal(parse_list(body, &l), 0);
+		free(body);
+		assert_int_equal(l.eps[0].r.chain_len, 1);
+		if (l.eps[0].r.chain[0].key_bits != cases[i].bits)
+			fail_msg("key \"%s\": %d bits, want %d", cases[i].key, l.eps[0].r.chain[0].key_bits, cases[i].bits);
+		rj_list_done(&l);
+	}
+}
+
 static void test_array_bounds(void **state)
 {
 	struct strbuf sb = { 0 };
@@ -521,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_name_and_location_bounds),
 		cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_number_bounds),
+		cmocka_unit_test(test_key_sizes),
 		cmocka_unit_test(test_array_bounds),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_deep_nesting),
