@@ -111,9 +111,15 @@ want=$(printf '%s\n' "$(iso "${ts[3]}")" "$(iso "${ts[4]}")" "$(iso "${ts[5]}")"
 [ "$out" = "$want" ] && ok "one millisecond later (CSV): exactly T3, T4, T5" || notok "one millisecond later" "got: $out" "want: $want"
 
 # --- outages and events; hostile text ----------------------------------------------
+# down's outages against down's rows: with timeout = 800ms and fail_after = 1, a slow first
+# handshake of good or eNN (a loaded machine, valgrind) opens an outage of its own, and the
+# whole table's count then differed from down's (a race, not an export defect)
 nout=$("$BIN" export --db "$db" --what outages --format json | jq -s 'map(select(.endpoint == "down")) | length')
-[ "$nout" = "$(sqlite3 "$db" "select count(*) from outage")" ] && [ "$nout" -ge 1 ] && ok "outages: $nout, as in the table" ||
-	notok "outages exported" "$nout"
+nall=$("$BIN" export --db "$db" --what outages --format json | jq -s 'length')
+[ "$nout" = "$(sqlite3 "$db" "select count(*) from outage o join endpoint e on e.id = o.endpoint_id where e.name = 'down'")" ] &&
+	[ "$nall" = "$(sqlite3 "$db" "select count(*) from outage")" ] && [ "$nout" -ge 1 ] &&
+	ok "outages: $nout of down, $nall in all, as in the table" ||
+	notok "outages exported" "down: $nout, all: $nall"
 "$BIN" export --db "$db" --what outages | head -1 | grep -q '^endpoint,start,end,reason,message,failed_probes' &&
 	ok "outage columns: endpoint,start,end,reason,message,failed_probes" || notok "outage columns"
 "$BIN" export --db "$db" --what events >"$work/events.csv"
