@@ -13,9 +13,13 @@ pkgs+=(libsystemd-dev mandoc man-db systemd dpkg-dev lintian bash-completion)
 pkgs+=(libmicrohttpd-dev prometheus)
 # TLS posture and revocation (issue 14): testssl.sh is the peer the scan must agree with
 pkgs+=(testssl.sh)
+# A package whose triggers are still to run (another apt-get on the machine, man-db's index
+# after any page is installed) is on disk: counted as missing, it sent every make target into
+# an apt-get that then failed on the lock the other one holds.
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -qE 'install ok (installed|triggers-pending|triggers-awaited)' ||
+    missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then
