@@ -226,8 +226,16 @@ echo "screenshots.sh: waiting for two outages of the flapping endpoint (about 45
 need 120 "two outages of the flapping endpoint" outages_over 2
 need 30 "flapping to be up" row UP flapping
 need 10 "the list" on_screen '^STATE'
-# every endpoint that answers TLS graded (first passes within the demo's 1 minute)
-need 90 "the posture grades" on_screen '^[^ ]+ [A-Z]+ +legacy-tls .* C +1 '
+# every endpoint that answers TLS graded (first passes within the demo's 1 minute), and
+# legacy-tls judged by its pass (WARN tls_legacy_offered)
+graded() { # graded NAME: a grade (not "-") in NAME's row, just before its TLS version
+	on_screen "^[^ ]+ [A-Z0-9/]+ +$1 .* (A\\+|A-|[A-FMT]) +1(\\.[23])? "
+}
+all_graded() {
+	for e in api api-degraded www www-hsts expired-cert wrong-host expiring-cert slow; do graded "$e" || return 1; done
+	on_screen '^▲ WARN +legacy-tls .* C +1 +.*tls_legacy_offered'
+}
+need 120 "the posture grades" all_graded
 
 shot list
 
@@ -240,7 +248,9 @@ keys Escape Escape
 
 keys /
 keys -l legacy-tls
-keys Enter Enter G
+keys Enter Enter
+need 5 "the detail of legacy-tls" on_screen '^legacy-tls  https://'
+keys G # the posture block is near the end, after the certificate chain
 need 5 "the posture block of legacy-tls" on_screen '^── posture \(pass '
 # the block's rule on the pane's first line (screen line 4, under the title)
 for _ in $(seq 80); do cap | sed -n 4p | grep -q '^── posture' && break; keys Up; sleep 0.05; done
