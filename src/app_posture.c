@@ -72,7 +72,8 @@ static int engine_for(struct app *a, int inflight)
 		return 0;
 	posture_engine_free(a->posture); /* its passes are dropped without a callback */
 	while (a->ppasses) {
-		sched_done(a->psched, a->ppasses->id, app_mono_ms());
+		/* due again at once: they start over on the new engine, not an interval later */
+		sched_defer(a->psched, a->ppasses->id, app_mono_ms());
 		unlink_pass(a, a->ppasses);
 	}
 	a->posture = posture_engine_new(a->loop, inflight, POSTURE_HANDSHAKE_MS, err, sizeof err);

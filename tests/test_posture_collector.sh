@@ -23,14 +23,14 @@ lab_up || { notok "lab starts"; exit 1; }
 cfg=$work/endpoints.ini
 db=$work/history.db
 log=$work/headless.log
-write_cfg() { # write_cfg PORT_OF_LEGACY
-	cat >"$cfg" <<EOF
+write_cfg() { # write_cfg PORT_OF_LEGACY [POSTURE_INFLIGHT]
+	cat >"$work/next.ini" <<EOF
 [defaults]
 ca_file = $ca
 interval = 1s
 timeout = 800ms
 posture_interval = 10s
-posture_inflight = 1
+posture_inflight = ${2:-1}
 [legacy]
 url = https://localhost:$1/
 min_tls = 1.0
@@ -44,6 +44,7 @@ url = https://localhost:$(port good_hsts)/
 url = https://localhost:$(port good)/
 posture_interval = off
 EOF
+	mv "$work/next.ini" "$cfg" # a rename, as editors save
 }
 start() {
 	"$BIN" --headless -c "$cfg" --db "$db" >>"$log" 2>&1 &
@@ -85,6 +86,12 @@ check "the changed server's pass is a posture event" \
 after_pass="SELECT count(*) FROM probe p JOIN endpoint e ON e.id = p.endpoint_id WHERE e.name = 'legacy'
 	AND p.state = 0 AND p.t_ms > (SELECT max(t_ms) FROM event WHERE kind = 'posture')"
 check "a probe after that pass judges it: UP" wait_for 10 bash -c "[ \"\$(sqlite3 '$db' \"$after_pass\")\" -ge 1 ]"
+# a reload with another posture_inflight makes the engine again: passes go on
+before=$(grep -c 'modern posture:' "$log")
+write_cfg "$(port good_hsts)" 3
+check "reload with posture_inflight = 3: reloaded" wait_for 5 grep -q 'config reloaded' "$log"
+check "and the passes go on on the new engine" \
+	wait_for 15 bash -c "[ \"\$(grep -c 'modern posture:' '$log')\" -gt $before ]"
 stop
 ev=$("$BIN" history --json --db "$db" --endpoint legacy 2>/dev/null | grep '"posture"')
 check "it says what changed: TLS 1.0 gone, TLS 1.2 and 1.3 new, the grade" \
