@@ -145,6 +145,22 @@ out:
 	return buf;
 }
 
+/*
+ * The end line, "end N": N all digits and nothing after it, as spill_finish
+ * writes it. sscanf's "end %lld" took "end 1x" for a complete file, and a
+ * number past LLONG_MAX is undefined for it.
+ */
+static bool end_line(const char *s, long long *v)
+{
+	char *end;
+
+	if (strncmp(s, "end ", 4) != 0 || s[4] < '0' || s[4] > '9')
+		return false;
+	errno = 0;
+	*v = strtoll(s + 4, &end, 10);
+	return errno == 0 && !*end;
+}
+
 struct spill_r *spill_read(const char *path, int64_t *id, char *err, size_t errlen)
 {
 	struct spill_r *r;
@@ -164,7 +180,7 @@ struct spill_r *spill_read(const char *path, int64_t *id, char *err, size_t errl
 		goto bad;
 	buf[len - 1] = '\0';
 	tail = strrchr(buf, '\n');
-	if (!tail || sscanf(tail + 1, "end %lld", &v) != 1 || v < 0)
+	if (!tail || !end_line(tail + 1, &v))
 		goto bad;
 	*tail = '\0';
 	if (strncmp(buf, SPILL_MAGIC, strlen(SPILL_MAGIC)) != 0)

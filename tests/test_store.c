@@ -1398,6 +1398,38 @@ static void test_spill_torn(void **state)
 	free(spill);
 }
 
+/* The end line is "end N" exactly: trailing bytes or a count past LLONG_MAX are not a complete file. */
+static void test_spill_end_line(void **state)
+{
+	static const struct {
+		const char *end;
+		bool ok;
+	} cases[] = {
+		{ "end 1", true },       { "end 1x", false }, { "end 01", true },  { "end +1", false },
+		{ "end -1", false },     { "end ", false },   { "end 2", false },  { "end 1 ", false },
+		{ "end 99999999999999999999", false },        { "end 18446744073709551617", false },
+	};
+	struct fx *f = *state;
+	char *path = xasprintf("%s/end.spill", f->dir), err[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *fp = fopen(path, "w");
+		struct spill_r *r;
+		int64_t id = 0;
+
+		assert_non_null(fp);
+		fprintf(fp, "httpsmon-spill 1 7\na\tb\n%s\n", cases[i].end);
+		fclose(fp);
+		r = spill_read(path, &id, err, sizeof(err));
+		if ((r != NULL) != cases[i].ok)
+			fail_msg("\"%s\": %s, want %s", cases[i].end, r ? "read" : err, cases[i].ok ? "read" : "refused");
+		if (r)
+			assert_int_equal(spill_count(r), 1);
+		spill_free(r);
+	}
+	free(path);
+}
+
 /*
  * An outage's mark (schema 9): kept through later updates of the outage,
  * set on an outage already in the file, carried through the spill file,
@@ -2036,6 +2068,7 @@ int main(void)
 		T(test_disk_full_chunks),
 		T(test_spill),
 		T(test_spill_torn),
+		T(test_spill_end_line),
 		T(test_outage_mark),
 		T(test_failed_phase_migration),
 		T(test_file_modes),
