@@ -35,7 +35,8 @@ check() {
 	else notok "$d" "$(tail -8 "$work/collector.out" 2>/dev/null)" "$(T capture-pane -p -t ui 2>/dev/null | tail -12)"; fi
 }
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-VG=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+# tests/valgrind.supp: a glibc defect valgrind's own exit hook reaches (see there)
+VG=(valgrind -q --suppressions="$PWD/tests/valgrind.supp" --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 	--error-exitcode=99)
 # vg_clean DESC LOG: the valgrind log of a process that exited holds no report (with -q every
 # '==PID==' line is one; '--PID--' lines are valgrind's own warnings, such as a syscall it lacks)
@@ -46,11 +47,14 @@ vg_clean() {
 lab_up || { notok "lab starts"; exit 1; }
 hp=$(free_port)
 token=tok-$RANDOM$RANDOM
+# timeout: a handshake under valgrind on a loaded machine took 2.1 s; at 1.5 s the expired
+# endpoint's probes timed out instead of failing on its certificate, and the panes below
+# waited for a cert_expired outage that never came
 cat >"$work/endpoints.ini" <<EOF
 [defaults]
 ca_file = $ca
-interval = 2s
-timeout = 1500ms
+interval = 4s
+timeout = 3500ms
 listen = 127.0.0.1:$hp
 listen_token = $token
 location = lab-vg
