@@ -38,8 +38,9 @@ LABSRV   := $(BUILD)/tests/lab/labsrv
 # schedule, values and text; it may use inih, cJSON and PCRE2, never libcurl,
 # OpenSSL, SQLite or curses, and the unit tests of its modules link against
 # it alone, so a core module that starts calling into the I/O layer fails to
-# link there. The app layer is everything else but main.o (probe engine,
-# store, monitor, collector, report, history, dashboard). A new pure module
+# link there. The app layer is everything else (probe engine, store,
+# monitor, collector, report, history, dashboard) but the program's own
+# main.o and main_cmd.o (the command line and its commands). A new pure module
 # joins the core by its name here (flap.c and hashmap.c as they arrive).
 CORE_SRCS := $(wildcard src/util.c src/hashmap.c src/config*.c src/jsoncond.c src/rx.c src/sched.c \
                         src/verdict*.c src/flap.c src/result.c src/cert_info.c src/revoke.c src/hsts.c src/ui/fmt.c \
@@ -48,7 +49,8 @@ CORE_SRCS := $(wildcard src/util.c src/hashmap.c src/config*.c src/jsoncond.c sr
 CORE_OBJS := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 CORE_LIB  := $(BUILD)/libcore.a
 CORE_LIBS  = $(shell pkg-config --libs inih libcjson libpcre2-8 2>/dev/null) -lm
-APP_OBJS  := $(filter-out $(CORE_OBJS) $(BUILD)/src/main.o,$(OBJS))
+MAIN_OBJS := $(BUILD)/src/main.o $(BUILD)/src/main_cmd.o
+APP_OBJS  := $(filter-out $(CORE_OBJS) $(MAIN_OBJS),$(OBJS))
 APP_LIB   := $(BUILD)/libapp.a
 
 .PHONY: all deps run check test asan fuzz bench soak diskfull clean demo screenshots
@@ -57,7 +59,7 @@ all: $(BIN)
 deps:
 	@scripts/deps.sh
 
-$(BIN): $(BUILD)/src/main.o $(APP_LIB) $(CORE_LIB)
+$(BIN): $(MAIN_OBJS) $(APP_LIB) $(CORE_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 

@@ -77,7 +77,7 @@ md=$out/metrics.md
 : >"$md"
 say() { echo "$*" | tee -a "$md"; }
 
-objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main*.o" | sort)
 libs=$(bench_link_libs | tr '\n' ' ')
 # shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 $CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Iinclude $(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) \
@@ -101,7 +101,7 @@ if [ -n "$CONC_BEFORE" ]; then
 	rm -rf "$bdir" && mkdir -p "$bdir"
 	git archive "$CONC_BEFORE" | tar -x -C "$bdir"
 	make -s -C "$bdir" BUILD=build bin/httpsmon >/dev/null || die "could not build $CONC_BEFORE"
-	bobjs=$(find "$bdir/build/src" -name '*.o' ! -path "$bdir/build/src/main.o" | sort)
+	bobjs=$(find "$bdir/build/src" -name '*.o' ! -path "$bdir/build/src/main*.o" | sort)
 	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -I"$bdir/include" $(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) \
 		-o "$work/metrics_bench_before" bench/metrics_bench.c $bobjs $libs -lm || die "could not build the bench on $CONC_BEFORE"

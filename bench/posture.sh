@@ -47,7 +47,7 @@ pkgs=$(sed -n 's/^PKGS *:= *//p' Makefile)
 # shellcheck disable=SC2086
 libs=$(pkg-config --libs $pkgs)
 if pkg-config --exists libsystemd 2>/dev/null; then libs="$libs $(pkg-config --libs libsystemd)"; fi
-objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main*.o" | sort)
 # shellcheck disable=SC2086,SC2046
 $CC -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(pkg-config --cflags $pkgs) \
 	-o "$bin/posture_bench" bench/posture_bench.c $objs $libs -lm || die "could not build bench/posture_bench.c"

@@ -331,7 +331,7 @@ echo "bench: written to $out/results.md (each run: $out/runs.tsv, files in $work
 # ===========================================================================
 # The history store (bench/store_bench.c). A separate section: it needs no
 # server. Builds the bench against the objects `make` already built (every
-# src object but main.o), then runs it on bench/out: probes inserted per
+# src object but main.o and main_cmd.o), then runs it on bench/out: probes inserted per
 # second through store_add_probe + store_flush, bytes per raw probe row
 # (dbstat), a year of synthetic history for 1,000 endpoints at 60 s (30 days
 # raw, hourly rollups for the rest; generated once, several GB, cached as
@@ -341,7 +341,7 @@ echo "bench: written to $out/results.md (each run: $out/runs.tsv, files in $work
 # BENCH_STORE=0 skips the section.
 # ===========================================================================
 if [ "${BENCH_STORE:-1}" != 0 ]; then
-	store_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	store_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main*.o" | sort)
 	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/store_bench" \
@@ -359,7 +359,7 @@ fi
 # holds. Built like store_bench against `make`'s objects. BENCH_CRL=0 skips it.
 # ===========================================================================
 if [ "${BENCH_CRL:-1}" != 0 ]; then
-	crl_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	crl_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main*.o" | sort)
 	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/crl_bench" \
@@ -405,7 +405,7 @@ if [ "${BENCH_SCHED:-1}" != 0 ]; then
 	if [ -z "${port:-}" ] || [ -z "${ca:-}" ]; then die "scheduler bench: no labsrv listener"; fi
 	sched_work=$work/sched
 	mkdir -p "$sched_work"
-	sched_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	sched_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main*.o" | sort)
 	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih) -o "$bin/sched_bench" \
@@ -536,7 +536,7 @@ if [ "${BENCH_UI:-1}" != 0 ]; then
 	if [ -z "${port:-}" ] || [ -z "${ca:-}" ]; then die "dashboard bench: no labsrv listener"; fi
 	ui_work=$work/ui
 	mkdir -p "$ui_work"
-	ui_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main.o" | sort)
+	ui_objs=$(find "$BUILD/src" -name '*.o' ! -path "$BUILD/src/main*.o" | sort)
 	# shellcheck disable=SC2086,SC2046  # WARN, object and pkg-config lists are word lists
 	$CC -std=c11 -O2 -D_GNU_SOURCE $WARN -Wno-format-nonliteral -Iinclude \
 		$(pkg-config --cflags libcurl openssl sqlite3 libcjson inih ncursesw) -o "$bin/ui_bench" \
