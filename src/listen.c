@@ -440,6 +440,40 @@ static void mhd_log_cb(void *cls, const char *fmt, va_list ap)
 		li->why[--n] = '\0';
 }
 
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * The path's and the query's %XX sequences, decoded in place as MHD's own
+ * unescaper does, except %00, kept as it is: a decoded NUL ends the C
+ * string MHD hands over, so /api/v1/endpoints/good%00x answered for good.
+ */
+static size_t unescape_cb(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *o = s;
+	const char *p = s;
+	int hi, lo;
+
+	(void)cls;
+	(void)c;
+	while (*p) {
+		if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0 && (hi || lo)) {
+			*o++ = (char)(hi * 16 + lo);
+			p += 3;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return (size_t)(o - s);
+}
+
 /* A daemon on the listening socket sock, over HTTPS with p's text when it has some; NULL with li->why. */
 static struct MHD_Daemon *daemon_start(struct listener *li, int sock, const struct pem *p)
 {
@@ -458,6 +492,7 @@ static struct MHD_Daemon *daemon_start(struct listener *li, int sock, const stru
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)LISTEN_MAX_CONNECTIONS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)LISTEN_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+				MHD_OPTION_UNESCAPE_CALLBACK, unescape_cb, NULL,
 				MHD_OPTION_ARRAY, p->cert ? tls : tls + 3,
 				MHD_OPTION_END);
 }

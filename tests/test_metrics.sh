@@ -170,6 +170,9 @@ get "$base/api/v1/endpoints/expired" >"$work/one.json"
 check "/api/v1/endpoints/NAME: its chain, uptime, outages and events" bash -c "
 	jq -e '.name == \"expired\" and .state == \"down\" and .in_outage and (.last.chain | length) >= 1 and (.last.reason == \"cert_expired\") and (.outages | length) >= 1 and (.outages[0].ongoing) and (.events | length) >= 1 and (.uptime | has(\"24h\"))' '$work/one.json' >/dev/null"
 check "/api/v1/endpoints/NAME of an unknown name: 404" test "$(code "${auth[@]}" "$base/api/v1/endpoints/nope")" = 404
+# a %00 is no end of the name: good%00x is not good (a decoded NUL cut it short), %67ood is
+check "/api/v1/endpoints/good%00x: 404; %67ood: good" \
+	test "$(code "${auth[@]}" "$base/api/v1/endpoints/good%00x")$(code "${auth[@]}" "$base/api/v1/endpoints/%67ood")" = 404200
 check "/api/v1/outages?since=1h&endpoint=expired: history --json's outages" bash -c "
 	curl -s -m 5 -H 'Authorization: Bearer $token' '$base/api/v1/outages?since=1h&endpoint=expired' |
 	jq -e '(.outages | length) >= 1 and (.outages | all(.endpoint == \"expired\" and .type == \"outage\"))' >/dev/null"
