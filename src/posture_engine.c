@@ -445,17 +445,33 @@ static void record_bits(struct posture *p, int bits)
 		p->worst_bits = bits;
 }
 
+/*
+ * The key-exchange group: the modern handshake's when it negotiated one;
+ * a server that refuses it (TLS 1.0/1.1 only) still picks a group in the
+ * sweep, so before it the best accepted version's (the sweep goes upwards),
+ * and a category handshake fills it only when nothing else did. Empty only
+ * when no accepted handshake had an ephemeral key.
+ */
+static void record_group(struct pass *ps, const struct hs_outcome *o)
+{
+	if (o->answer != PANS_ACCEPTED || !o->group[0])
+		return;
+	if (ps->step >= STEP_CAT0 && ps->p.group[0])
+		return;
+	snprintf(ps->p.group, sizeof(ps->p.group), "%s", o->group);
+	ps->p.group_bits = o->group_bits;
+}
+
 /* Files what a handshake found; returns true when the same step runs again. */
 static bool record(struct pass *ps, const struct hs_outcome *o)
 {
 	struct posture_check *c = step_check(ps);
 
+	record_group(ps, o);
 	if (ps->step == STEP_MODERN) {
 		if (o->answer == PANS_ACCEPTED) {
 			snprintf(ps->p.version, sizeof(ps->p.version), "%s", o->version);
 			snprintf(ps->p.cipher, sizeof(ps->p.cipher), "%s", o->cipher);
-			snprintf(ps->p.group, sizeof(ps->p.group), "%s", o->group);
-			ps->p.group_bits = o->group_bits;
 			ps->p.leaf_sct_count = o->sct_count;
 			ps->p.staple = o->staple;
 			record_bits(&ps->p, o->bits);

@@ -87,3 +87,12 @@ int posture_highest(const struct posture *p, int max_num)
 	}
 	return 0;
 }
+
+const char *posture_group_text(const struct posture *p)
+{
+	if (p->group[0])
+		return p->group;
+	if (!p->version[0] && !posture_highest(p, 13))
+		return "unknown: no handshake succeeded";
+	return "none: no handshake negotiated an ephemeral key";
+}

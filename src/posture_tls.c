@@ -221,22 +221,47 @@ static void read_staple(SSL *ssl, X509_STORE *store, int64_t now_s, struct postu
 	ERR_clear_error();
 }
 
+/*
+ * The group's name from the server's ephemeral key when the negotiated-group
+ * call has none (OpenSSL 3.0 answers 0 for some client handshakes below TLS
+ * 1.3 although the key is an EC one): EC keys by their curve ("prime256v1"
+ * is named P-256 as everywhere else), X25519/X448 by the key type.
+ */
+static const char *tmp_key_group(EVP_PKEY *tmp, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	if (EVP_PKEY_is_a(tmp, "DH"))
+		return "DH";
+	if (EVP_PKEY_is_a(tmp, "EC") && EVP_PKEY_get_group_name(tmp, buf, n, &len) && len) {
+		const char *nist = EC_curve_nid2nist(OBJ_txt2nid(buf));
+
+		return nist ? nist : buf;
+	}
+	if (EVP_PKEY_is_a(tmp, "X25519") || EVP_PKEY_is_a(tmp, "X448"))
+		return EVP_PKEY_get0_type_name(tmp);
+	return NULL;
+}
+
 static void read_group(SSL *ssl, struct hs_outcome *out)
 {
 	EVP_PKEY *tmp = NULL;
 	int nid = SSL_get_negotiated_group(ssl);
 	const char *name = NULL;
+	char buf[64];
 
-	if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp) {
-		out->group_bits = EVP_PKEY_get_bits(tmp);
-		if (!nid && EVP_PKEY_is_a(tmp, "DH"))
-			name = "DH";
-		EVP_PKEY_free(tmp);
-	}
 	if (nid > 0 && !(nid & TLSEXT_nid_unknown)) {
 		name = EC_curve_nid2nist(nid);
 		if (!name)
 			name = OBJ_nid2sn(nid);
+	}
+	if (SSL_get_peer_tmp_key(ssl, &tmp) && tmp) {
+		out->group_bits = EVP_PKEY_get_bits(tmp);
+		if (!name)
+			name = tmp_key_group(tmp, buf, sizeof buf);
+		snprintf(out->group, sizeof(out->group), "%s", name ? name : "");
+		EVP_PKEY_free(tmp);
+		return;
 	}
 	snprintf(out->group, sizeof(out->group), "%s", name ? name : "");
 }

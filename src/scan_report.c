@@ -223,7 +223,7 @@ static void text_facts(FILE *out, const struct scan_report *s)
 	char t[40], h[200];
 
 	fprintf(out, " Negotiated     %s %s\n", p->version[0] ? p->version : "-", p->cipher);
-	fprintf(out, " Key exchange   %s", p->group[0] ? p->group : "none (static RSA or no handshake)");
+	fprintf(out, " Key exchange   %s", posture_group_text(p));
 	if (p->group_bits)
 		fprintf(out, " (%d bits)", p->group_bits);
 	fputc('\n', out);

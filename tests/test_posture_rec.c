@@ -188,12 +188,30 @@ static void test_json_hostile(void **state)
 	assert_int_equal(r.g.findings[0].severity, GSEV_INFO);
 }
 
+/* the key exchange's wording: a group, none though a handshake succeeded, no handshake at all */
+static void test_group_text(void **state)
+{
+	struct posture p;
+
+	(void)state;
+	posture_init(&p);
+	assert_string_equal(posture_group_text(&p), "unknown: no handshake succeeded");
+	p.proto[PPROTO_TLS10].answer = PANS_ACCEPTED;
+	assert_string_equal(posture_group_text(&p), "none: no handshake negotiated an ephemeral key");
+	p.proto[PPROTO_TLS10].answer = PANS_REFUSED;
+	snprintf(p.version, sizeof p.version, "TLSv1.2");
+	assert_string_equal(posture_group_text(&p), "none: no handshake negotiated an ephemeral key");
+	snprintf(p.group, sizeof p.group, "P-256");
+	assert_string_equal(posture_group_text(&p), "P-256");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_changes),
 		cmocka_unit_test(test_json_round_trip),
 		cmocka_unit_test(test_json_hostile),
+		cmocka_unit_test(test_group_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,7 +35,7 @@ expect() {
 }
 ids='[f["id"] for f in d["findings"]]'
 
-for s in legacy staticrsa modern stapled revstapled closed; do scan_json "$s" & done
+for s in legacy tls10only staticrsa modern stapled revstapled closed; do scan_json "$s" & done
 wait
 
 expect legacy "grade B" 'd["grade"]' '"B"'
@@ -49,6 +49,13 @@ expect legacy "3DES and RC4 not testable here, CBC-SHA1 accepted" \
 expect legacy "static-RSA suites listed (at most 4)" 'd["ciphers"]["no_forward_secrecy"]' \
 	'["AES256-GCM-SHA384", "AES128-GCM-SHA256", "AES256-SHA256", "AES128-SHA256"]'
 expect legacy "exit status 1 (warnings)" 'int(open(sys.argv[1][:-5] + ".rc").read())' '1'
+
+# a server of TLS 1.0 only refuses the modern handshake: the group is the
+# sweep's TLS 1.0 handshake's, as forward secrecy (ECDHE) is accepted there
+expect tls10only "TLS 1.0 only" 'd["protocols"]' \
+	'{"tls1.0": true, "tls1.1": false, "tls1.2": false, "tls1.3": false, "ssl2": null, "ssl3": null}'
+expect tls10only "key exchange X25519 from the sweep, forward secrecy accepted" \
+	'[d["group"], d["group_bits"], d["forward_secrecy"]]' '["X25519", 253, true]'
 
 expect staticrsa "grade A- (warnings, no cap)" '[d["grade"], d["grade_caps"]]' '["A-", []]'
 expect staticrsa "TLS 1.2 only" 'd["protocols"]' \
@@ -112,6 +119,20 @@ if grep -q "Grade          B  (approximation of SSL Labs' grade; score 91)" "$wo
 else
 	notok "table: grade with its label, caps, not testable rows" "$(cat "$work/legacy.txt")"
 fi
+
+# the key exchange line: the sweep's group, and no handshake at all
+for s in tls10only closed; do
+	p=$(pport $s)
+	"$BIN" scan --cacert "$ca" --resolve "localhost:$p:127.0.0.1" "https://localhost:$p/" >"$work/$s.txt"
+done
+if grep -qx ' Key exchange   X25519 (253 bits)' "$work/tls10only.txt" &&
+	grep -qx ' Key exchange   unknown: no handshake succeeded' "$work/closed.txt"; then
+	ok "table: key exchange of a TLS 1.0-only server, and of no handshake"
+else
+	notok "table: key exchange of a TLS 1.0-only server, and of no handshake" \
+		"$(grep 'Key exchange' "$work/tls10only.txt" "$work/closed.txt")"
+fi
+p=$(pport legacy)
 
 # scan -c FILE NAME: the endpoints of a config, chosen by name
 cat >"$work/endpoints.ini" <<INI

@@ -149,6 +149,13 @@ bool posture_accepts(const struct posture *p, enum posture_proto v);
  */
 int posture_highest(const struct posture *p, int max_num);
 
+/*
+ * The key exchange as a person reads it, one wording for scan and the
+ * dashboard: the group's name, "none: no handshake negotiated an ephemeral
+ * key" (static RSA everywhere), or "unknown: no handshake succeeded".
+ */
+const char *posture_group_text(const struct posture *p);
+
 /* ---- the engine (src/posture_engine.c; OpenSSL, the loop) ---------------- */
 
 struct loop;

@@ -174,7 +174,7 @@ void detail_posture_block(struct canvas *c, const struct row *r, int64_t now_ms)
 	if (p->group_bits)
 		snprintf(title, sizeof title, "%s (%d-bit key)", p->group[0] ? p->group : "?", p->group_bits);
 	else
-		snprintf(title, sizeof title, "%s", p->group[0] ? p->group : "no ephemeral key exchange");
+		snprintf(title, sizeof title, "%s", posture_group_text(p));
 	detail_kv(c, 2, "key exch", p->group[0] ? UI_PLAIN : ui_attr(C_WARN), title);
 	staple(c, &p->staple, now_ms / 1000);
 	probe_facts(c, r, now_ms / 1000);

@@ -6,6 +6,7 @@
 # (good, and revoked keyCompromise), writes DIR/spec and starts labsrv,
 # which writes DIR/ports ("NAME PORT") and DIR/labsrv.pid. Listeners:
 #   legacy      TLS 1.0-1.3 at @SECLEVEL=0 (negotiates 1.3 with a normal client), HSTS 1 year
+#   tls10only   TLS 1.0 only at @SECLEVEL=0 (a normal client's handshake fails; the sweep's picks a group)
 #   staticrsa   TLS 1.2 only; static-RSA suites (AES256-GCM-SHA384, AES128-SHA) next to ECDHE
 #   modern      TLS 1.2-1.3, ECDHE with AEAD only, HSTS exactly 180 days
 #   stapled     as modern, a good OCSP staple, HSTS 179 days
@@ -48,6 +49,7 @@ leaf="cert=rsa-chain.pem key=rsa.key"
 aead="min_tls=1.2 ciphers=ECDHE+AESGCM:ECDHE+CHACHA20"
 cat >spec <<SPEC
 legacy tls 0 $leaf min_tls=1.0 seclevel=0 hsts=max-age=31536000
+tls10only tls 0 $leaf min_tls=1.0 max_tls=1.0 seclevel=0
 staticrsa tls 0 $leaf min_tls=1.2 max_tls=1.2 ciphers=ECDHE-RSA-AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA
 modern tls 0 $leaf $aead hsts=max-age=15552000
 stapled tls 0 $leaf $aead ocsp_staple=staple-good.der hsts=max-age=15465600
