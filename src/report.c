@@ -417,8 +417,9 @@ void report_json_hsts(struct strbuf *b, const char *header)
 		strbuf_printf(b, "%lld", (long long)hi.max_age_s);
 	else
 		strbuf_puts(b, "null");
-	json_bool(b, "include_subdomains", hi.include_subdomains);
-	json_bool(b, "preload", hi.preload);
+	/* directives of a header browsers ignore count for nothing */
+	json_bool(b, "include_subdomains", hi.valid && hi.include_subdomains);
+	json_bool(b, "preload", hi.valid && hi.preload);
 	json_str(b, "problem", hi.valid ? NULL : hi.problem);
 	strbuf_puts(b, "}");
 }

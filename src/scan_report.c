@@ -14,6 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "httpsmon/hsts.h"
+#include "httpsmon/report.h"
 
 /* true / false / null (not testable or not tested) for one protocol row. */
 static cJSON *answer_json(enum posture_answer a)
@@ -102,21 +103,15 @@ static cJSON *revocation_json(const struct revocation *rv)
 	return o;
 }
 
-/* null without a header; a header browsers ignore has max_age null and says why. */
+/* check --json's hsts value, written by report.c's one writer: the same shape in both */
 static cJSON *hsts_json(const char *h)
 {
-	struct hsts_info hi;
+	struct strbuf b = { 0 };
 	cJSON *o;
 
-	hsts_parse(h, &hi);
-	if (!hi.present)
-		return cJSON_CreateNull();
-	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "max_age", hi.valid ? cJSON_CreateNumber((double)hi.max_age_s) : cJSON_CreateNull());
-	cJSON_AddBoolToObject(o, "include_subdomains", hi.valid && hi.include_subdomains);
-	cJSON_AddBoolToObject(o, "preload", hi.valid && hi.preload);
-	if (!hi.valid)
-		cJSON_AddStringToObject(o, "problem", hi.problem);
+	report_json_hsts(&b, h);
+	o = cJSON_CreateRaw(strbuf_cstr(&b));
+	strbuf_done(&b);
 	return o;
 }
 

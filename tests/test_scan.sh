@@ -71,7 +71,7 @@ expect staticrsa "no_forward_secrecy says which suites" 'd["findings"][0]["messa
 expect modern "grade A+ (TLS 1.3, HSTS exactly 180 days, no warning)" '[d["grade"], d["grade_caps"]]' '["A+", []]'
 expect modern "only the notes: revocation unknown, CT" "$ids" '["revocation_unknown", "sct_few"]'
 expect modern "facts" '[d["hsts"], d["cert_lifetime_days"], d["sct_count"], d["ciphers"]["weak_accepted"]]' \
-	'[{"max_age": 15552000, "include_subdomains": false, "preload": false}, 90, 0, []]'
+	'[{"header": "max-age=15552000", "valid": true, "max_age": 15552000, "include_subdomains": false, "preload": false, "problem": null}, 90, 0, []]'
 # the lab's leaf names no CRL and no OCSP responder: revoke.h's checker says so
 expect modern "revocation from the checker: unknown, and why" 'd["revocation"]' \
 	'{"status": "unknown", "method": null, "revoked_at": null, "reason": null, "detail": "no CRL distribution point and no OCSP URL"}'
@@ -94,6 +94,17 @@ expect revstapled "exit status 2" 'int(open(sys.argv[1][:-5] + ".rc").read())' '
 expect closed "nothing listens: no grade, the error, exit 2" \
 	'[d["grade"], d["error"], d["handshakes"], int(open(sys.argv[1][:-5] + ".rc").read())]' \
 	"[null, \"connect to 127.0.0.1 port $(pport closed): Connection refused\", 1, 2]"
+
+# check --json's hsts and scan --json's are one shape from one writer
+p=$(pport legacy)
+"$BIN" check --json --cacert "$ca" --resolve "localhost:$p:127.0.0.1" "https://localhost:$p/" >"$work/legacy-check.json" 2>&1
+cmp=$(python3 -c 'import json, sys
+c = json.loads(open(sys.argv[1]).readline())["hsts"]
+s = json.load(open(sys.argv[2]))["hsts"]
+print("same" if c == s and list(c) == ["header", "valid", "max_age", "include_subdomains", "preload", "problem"] else "%r != %r" % (c, s))' \
+	"$work/legacy-check.json" "$work/legacy.json" 2>&1)
+if [ "$cmp" = same ]; then ok "hsts: check --json and scan --json give the same object"
+else notok "hsts: check --json and scan --json give the same object" "$cmp"; fi
 
 # where to connect: a name through the resolver (localhost, /etc/hosts), and a
 # resolve entry whose first address refuses: the next one is tried
