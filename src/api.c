@@ -18,6 +18,7 @@
 #include "httpsmon/history.h"
 #include "httpsmon/metrics.h"
 #include "httpsmon/report.h"
+#include "httpsmon/scan.h"
 #include "httpsmon/store.h"
 
 #define API_MAX_ROWS     1000       /* outages or events in one answer, newest first */
@@ -57,6 +58,58 @@ static void recent(struct strbuf *b, const struct ep_status *s)
 	strbuf_puts(b, "]");
 }
 
+/* s as a JSON string, null when empty (as check --json writes an absent fact) */
+static void text_or_null(struct strbuf *b, const char *s)
+{
+	if (*s)
+		strbuf_json_str(b, s);
+	else
+		strbuf_puts(b, "null");
+}
+
+/* The last posture pass's grade as scan --json names it: null and [] before the first (or an ungraded) one. */
+static void grade_json(struct strbuf *b, const struct ep_status *s)
+{
+	const struct grade *g = s->posture ? &s->posture->g : NULL;
+
+	strbuf_puts(b, ",\"grade\":");
+	text_or_null(b, g ? g->grade : "");
+	strbuf_puts(b, ",\"grade_score\":");
+	if (g && g->grade[0])
+		strbuf_printf(b, "%d", g->score);
+	else
+		strbuf_puts(b, "null");
+	strbuf_puts(b, ",\"grade_caps\":[");
+	for (int i = 0; g && i < g->n_caps; i++) {
+		strbuf_puts(b, i ? "," : "");
+		strbuf_json_str(b, g->caps[i]);
+	}
+	strbuf_puts(b, "],\"posture_at\":");
+	json_time_or_null(b, s->posture ? s->posture->t_ms : 0);
+}
+
+/*
+ * The last posture pass as scan --json writes it, null before the first;
+ * its HSTS, revocation and certificate lifetime are the last probe's.
+ */
+static void posture_json(struct strbuf *b, const struct ep_status *s, int64_t now_ms)
+{
+	struct probe_result none;
+	struct grade_facts f;
+	struct scan_report sr;
+
+	strbuf_puts(b, ",\"posture\":");
+	if (!s->posture) {
+		strbuf_puts(b, "null");
+		return;
+	}
+	memset(&none, 0, sizeof none);
+	grade_facts_from_result(s->have_result ? &s->last : &none, &f);
+	sr = (struct scan_report){ .ep = s->ep, .r = s->have_result ? &s->last : &none, .p = &s->posture->p, .f = &f,
+				   .g = &s->posture->g, .now_s = now_ms / 1000 };
+	scan_report_json(b, &sr);
+}
+
 /*
  * The live state of s, its 24 h uptime in percent as `stats --json` names
  * it (from the listener's cache: null until known), and its last probe as
@@ -92,6 +145,7 @@ static void endpoint_json(struct strbuf *b, const struct ep_status *s, const str
 		strbuf_printf(b, "%.4f", 100.0 * r);
 	else
 		strbuf_puts(b, "null");
+	grade_json(b, s);
 	strbuf_puts(b, ",\"last\":");
 	if (s->have_result)
 		report_json(b, s->ep, &s->last, &s->last_v, NULL, now_ms / 1000);
@@ -173,6 +227,7 @@ static int endpoint_one(struct app *a, const struct upcache *up, const char *nam
 		return 404;
 	}
 	endpoint_json(b, s, up, now);
+	posture_json(b, s, now);
 	uptimes(b, app_store(a), s->name, now);
 	strbuf_puts(b, ",\"outages\":");
 	history_rows(b, app_store(a), s->name, 0, API_RECENT, true, now);
@@ -269,15 +324,6 @@ static int series(struct app *a, const struct listen_req *rq, struct strbuf *b)
 	strbuf_puts(b, "\n]}\n");
 	free(pts);
 	return 200;
-}
-
-/* s as a JSON string, null when empty (as check --json writes an absent fact) */
-static void text_or_null(struct strbuf *b, const char *s)
-{
-	if (*s)
-		strbuf_json_str(b, s);
-	else
-		strbuf_puts(b, "null");
 }
 
 /* A stored probe with check --json's names (its leaf by sha256: the answer's "certs" has it). */

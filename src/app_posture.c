@@ -30,6 +30,7 @@
 #include "httpsmon/posture.h"
 #include "httpsmon/probe.h"
 #include "httpsmon/sched.h"
+#include "httpsmon/serve.h"
 #include "httpsmon/util.h"
 #include "app_int.h"
 
@@ -109,6 +110,8 @@ static void pass_done_cb(void *arg, const struct endpoint *ep, const struct post
 		} else if (a->posture_store_failing) {
 			a->posture_store_failing = false;
 		}
+		/* /metrics and /api/v1/endpoints show the grade: their shared pages are made again */
+		serve_changed(a->serve);
 		app_logf(a, "%s posture: grade %s, %d handshakes in %lld ms%s%s", s->name, r->g.grade[0] ? r->g.grade : "-",
 			 p->handshakes, (long long)p->took_ms, p->error[0] ? ": " : "", p->error);
 		free(r);

@@ -398,6 +398,38 @@ static void f_overdue(const struct ctx *c)
 		line_i64(c, "httpsmon_cert_renewal_overdue", NULL, t < (int64_t)c->s->ep->cert_warn_days * 86400);
 }
 
+/* The last posture pass's grade: one series of ten label values, only for an endpoint graded by a pass. */
+static const struct grade *graded(const struct ctx *c)
+{
+	return c->s->posture && c->s->posture->g.grade[0] ? &c->s->posture->g : NULL;
+}
+
+static void f_grade(const struct ctx *c)
+{
+	const struct grade *g = graded(c);
+
+	if (!g)
+		return;
+	series_start(c, "httpsmon_tls_grade_info");
+	put(c->b, "grade=\"");
+	put_label(c->b, g->grade);
+	put(c->b, "\"} 1\n");
+}
+
+static void f_grade_score(const struct ctx *c)
+{
+	const struct grade *g = graded(c);
+
+	if (g)
+		line_i64(c, "httpsmon_tls_grade_score", NULL, g->score);
+}
+
+static void f_posture_at(const struct ctx *c)
+{
+	if (c->s->posture)
+		line_i64(c, "httpsmon_posture_last_pass_timestamp_seconds", NULL, c->s->posture->t_ms / 1000);
+}
+
 struct family {
 	const char *name, *type, *help;
 	void (*write)(const struct ctx *c);
@@ -436,6 +468,12 @@ static const struct family families[] = {
 	  "(negative once expired)", f_time_left, false },
 	{ "httpsmon_cert_renewal_overdue", "gauge", "1 when fewer days are left than cert_warn_days", f_overdue,
 	  false },
+	{ "httpsmon_tls_grade_info", "gauge", "The grade of the last posture pass (an approximation of SSL Labs' "
+	  "grade: A+, A, A-, B, C, D, E, F, T, M)", f_grade, false },
+	{ "httpsmon_tls_grade_score", "gauge", "The 0-100 score of the last posture pass (0 when F, T or M applied)",
+	  f_grade_score, false },
+	{ "httpsmon_posture_last_pass_timestamp_seconds", "gauge", "When the last posture pass ended, Unix seconds",
+	  f_posture_at, false },
 };
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 

@@ -6,19 +6,22 @@
 # posture_verdict = info, none for posture_interval = off; after a restart
 # the last pass is read back and a changed server's next pass becomes a
 # `posture` event ("TLS 1.0 no longer accepted; ...; grade C -> A-") in
-# history --json. Local lab only.
+# history --json; the grade in /metrics and the API (scan's names and
+# object). Local lab only.
 set -u
 
 . "$(dirname "$0")/lib/harness.sh"
+. "$(dirname "$0")/lib/receivers.sh"
 work=$(mktemp -d)
 pid=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
-	rm -rf "$work"
+	[ -n "${KEEP:-}" ] || rm -rf "$work"; [ -n "${KEEP:-}" ] && echo "# kept $work"
 }
 trap cleanup EXIT
 lab_up || { notok "lab starts"; exit 1; }
+hp=$(free_port)
 
 cfg=$work/endpoints.ini
 db=$work/history.db
@@ -31,6 +34,7 @@ interval = 1s
 timeout = 800ms
 posture_interval = 10s
 posture_inflight = ${2:-1}
+listen = 127.0.0.1:$hp
 [legacy]
 url = https://localhost:$1/
 min_tls = 1.0
@@ -71,6 +75,43 @@ check "posture_interval = off: no pass of none" bash -c "! grep -q 'none posture
 # more passes, unchanged: each endpoint keeps its first and its latest
 check "legacy passed three times" \
 	wait_for 25 bash -c "[ \"\$(grep -c 'legacy posture:' '$log')\" -ge 3 ]"
+
+# the grade in /metrics and the API: graded endpoints only, scan's names
+get() { curl -s -m 5 "http://127.0.0.1:$hp$1"; }
+get /metrics >"$work/scrape"
+check "/metrics: the grade of each graded endpoint, its score and when its last pass ended" \
+	bash -c "grep -qx 'httpsmon_tls_grade_info{endpoint=\"legacy\",grade=\"C\"} 1' '$work/scrape' &&
+		grep -qx 'httpsmon_tls_grade_info{endpoint=\"modern\",grade=\"A-\"} 1' '$work/scrape' &&
+		grep -Eqx 'httpsmon_tls_grade_score\{endpoint=\"legacy\"\} [0-9]+' '$work/scrape' &&
+		grep -Eqx 'httpsmon_posture_last_pass_timestamp_seconds\{endpoint=\"quiet\"\} 1[0-9]{9}' '$work/scrape'"
+check "/metrics: no grade series without a posture pass (posture_interval = off)" \
+	bash -c "! grep -E '^httpsmon_(tls_grade|posture)_.*endpoint=\"none\"' '$work/scrape'"
+if command -v promtool >/dev/null; then
+	check "/metrics with the grade: promtool check metrics reports nothing" \
+		bash -c "[ -z \"\$(promtool check metrics <'$work/scrape' 2>&1)\" ]"
+fi
+p=$(port tls10only)
+"$BIN" scan --json --cacert "$ca" --resolve "localhost:$p:127.0.0.1" "https://localhost:$p/" >"$work/scan.json" 2>/dev/null
+get /api/v1/endpoints >"$work/eps.json"
+get /api/v1/endpoints/legacy >"$work/one.json"
+api=$(python3 - "$work/eps.json" "$work/one.json" "$work/scan.json" <<'PY' 2>&1
+import json, sys
+eps = {e["name"]: e for e in json.load(open(sys.argv[1]))["endpoints"]}
+one = json.load(open(sys.argv[2]))
+scan = json.load(open(sys.argv[3]))
+bad = []
+if eps["legacy"]["grade"] != "C" or eps["legacy"]["grade_caps"] != scan["grade_caps"]:
+    bad.append("legacy list: %r %r, scan %r" % (eps["legacy"]["grade"], eps["legacy"]["grade_caps"], scan["grade_caps"]))
+if eps["none"]["grade"] is not None or eps["none"]["grade_caps"] != [] or eps["none"]["posture_at"] is not None:
+    bad.append("none: %r" % eps["none"])
+post = one["posture"]
+if list(post) != list(scan) or post["grade"] != "C" or post["group"] != "X25519" or post["protocols"] != scan["protocols"]:
+    bad.append("posture %r, scan %r" % (post, scan))
+print("; ".join(bad) or "ok")
+PY
+)
+check "API: grade and grade_caps as scan's, the last posture as scan's object" test "$api" = ok
+[ "$api" = ok ] || echo "# $api"
 stop
 check "posture rows: the first and the latest per endpoint, none for none" \
 	test "$(q "SELECT name || ':' || count(*) || ':' || sum(changed) FROM posture GROUP BY name ORDER BY name")" = \
