@@ -17,7 +17,7 @@ pid=
 cleanup() {
 	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
 	tests/lab/lab.sh stop "$lab" >/dev/null 2>&1
-	[ -n "${KEEP:-}" ] || rm -rf "$work"; [ -n "${KEEP:-}" ] && echo "# kept $work"
+	rm -rf "$work"
 }
 trap cleanup EXIT
 lab_up || { notok "lab starts"; exit 1; }
