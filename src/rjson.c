@@ -283,6 +283,37 @@ static void recent_from(const cJSON *a, struct rj_endpoint *e)
 	}
 }
 
+/*
+ * The list's grade fields (api.c's grade_json): a grade that is not one of
+ * the ten is no grade; caps are cut to the record's sizes.
+ */
+static struct posture_rec *grade_from(const cJSON *o)
+{
+	static const char *const grades[] = { "A+", "A", "A-", "B", "C", "D", "E", "F", "T", "M" };
+	const char *g = str(o, "grade");
+	const cJSON *c;
+	struct posture_rec *r;
+	size_t i;
+
+	for (i = 0; g && i < sizeof grades / sizeof grades[0]; i++)
+		if (!strcmp(g, grades[i]))
+			break;
+	if (!g || i == sizeof grades / sizeof grades[0])
+		return NULL;
+	r = xcalloc(1, sizeof(*r));
+	posture_init(&r->p);
+	copy(r->g.grade, sizeof r->g.grade, g);
+	r->g.score = (int)int_or(o, "grade_score", 0, 100, 0);
+	r->t_ms = time_ms(o, "posture_at");
+	cJSON_ArrayForEach(c, arr(get(o, "grade_caps"))) {
+		if (r->g.n_caps == GRADE_MAX_CAPS)
+			break;
+		if (cJSON_IsString(c) && c->valuestring)
+			copy(r->g.caps[r->g.n_caps++], sizeof r->g.caps[0], c->valuestring);
+	}
+	return r;
+}
+
 /* One entry; false when it has no usable name. */
 static bool endpoint_from(const cJSON *o, struct rj_endpoint *e)
 {
@@ -305,6 +336,7 @@ static bool endpoint_from(const cJSON *o, struct rj_endpoint *e)
 	e->interval_ms = num(o, "interval_s", 1, 366 * 86400.0, &d) ? (int64_t)d * 1000 : 0;
 	e->up24 = num(o, "uptime_24h", 0, 100, &d) ? d : -1;
 	recent_from(get(o, "recent_ms"), e);
+	e->posture = grade_from(o);
 	if (cJSON_IsObject(last)) {
 		e->have = true;
 		probe_from(last, e);
@@ -316,6 +348,7 @@ static void ep_done(struct rj_endpoint *e)
 {
 	free(e->name);
 	free(e->url);
+	free(e->posture);
 	probe_result_done(&e->r);
 }
 

@@ -202,6 +202,39 @@ static void test_entries_dropped(void **state)
 	rj_list_done(&l);
 }
 
+/* the list's grade fields: one of the ten grades or none; score 0-100; caps cut to the record */
+static void test_grade(void **state)
+{
+	struct strbuf b = { 0 };
+	struct rj_list l;
+
+	(void)state;
+	strbuf_puts(&b, "{\"endpoints\":[{\"name\":\"a\",\"grade\":\"A+\",\"grade_score\":100,\"grade_caps\":[],"
+			"\"posture_at\":\"2026-12-02T10:00:00Z\"},"
+			"{\"name\":\"c\",\"grade\":\"C\",\"grade_score\":101,\"grade_caps\":[\"C: TLS 1.2 not accepted\",7,");
+	for (int i = 0; i < GRADE_MAX_CAPS; i++)
+		strbuf_printf(&b, "\"%0200d\",", i);
+	strbuf_puts(&b, "\"last\"]},{\"name\":\"z\",\"grade\":\"Z\"},{\"name\":\"long\",\"grade\":\"A++\"},"
+			"{\"name\":\"none\",\"grade\":null,\"grade_caps\":[]},{\"name\":\"num\",\"grade\":3}]}");
+	assert_int_equal(parse_list(strbuf_cstr(&b), &l), 0);
+	assert_int_equal(l.n, 6);
+	assert_non_null(l.eps[0].posture);
+	assert_string_equal(l.eps[0].posture->g.grade, "A+");
+	assert_int_equal(l.eps[0].posture->g.score, 100);
+	assert_int_equal(l.eps[0].posture->g.n_caps, 0);
+	assert_true(l.eps[0].posture->t_ms == 1796205600000LL);
+	assert_string_equal(l.eps[1].posture->g.grade, "C");
+	assert_int_equal(l.eps[1].posture->g.score, 0); /* out of range: unknown */
+	assert_int_equal(l.eps[1].posture->t_ms, 0);
+	assert_int_equal(l.eps[1].posture->g.n_caps, GRADE_MAX_CAPS);
+	assert_string_equal(l.eps[1].posture->g.caps[0], "C: TLS 1.2 not accepted");
+	assert_int_equal(strlen(l.eps[1].posture->g.caps[1]), sizeof l.eps[1].posture->g.caps[1] - 1);
+	for (size_t i = 2; i < l.n; i++)
+		assert_null(l.eps[i].posture);
+	rj_list_done(&l);
+	strbuf_done(&b);
+}
+
 static void test_name_and_location_bounds(void **state)
 {
 	char name[RJ_NAME_MAX + 2], loc[RJ_LOCATION_MAX + 2];
@@ -546,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_not_a_list),
 		cmocka_unit_test(test_length_bound),
 		cmocka_unit_test(test_entries_dropped),
+		cmocka_unit_test(test_grade),
 		cmocka_unit_test(test_name_and_location_bounds),
 		cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_number_bounds),

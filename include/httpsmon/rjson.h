@@ -51,6 +51,8 @@ struct rj_endpoint {
 	int64_t last_ms;              /* when the last probe started (Unix ms), 0 none */
 	int64_t spark_us[MONITOR_SPARK]; /* recent totals, oldest first, -1 failed */
 	int spark_n;
+	struct posture_rec *posture;  /* the collector's last posture grade: only t_ms (posture_at), g.grade
+					 (one of the ten), g.score and g.caps are filled; NULL before its first pass */
 };
 
 struct rj_list {

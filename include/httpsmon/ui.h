@@ -80,6 +80,7 @@ struct row {
 	const struct posture_rec *posture; /* the last posture pass and its grade, NULL none */
 	bool posture_on;              /* live: posture_interval is on (a pass will come); false in the viewer */
 	bool posture_judged;          /* live: the verdict judges that pass (posture_verdict = warn) */
+	bool posture_grade_only;      /* remote viewer: posture holds the collector's grade, caps and time only */
 };
 
 /* Viewer-owned copy of one endpoint's latest stored probe. */

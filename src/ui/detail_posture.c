@@ -161,6 +161,13 @@ void detail_posture_block(struct canvas *c, const struct row *r, int64_t now_ms)
 		detail_kv(c, 2, "", ui_attr(C_DIM), "no posture pass yet (the first comes within 3 minutes of start)");
 		return;
 	}
+	if (r->posture_grade_only) {
+		snprintf(title, sizeof title, "posture (pass %s; the collector's grade, the pass stays there)",
+			 r->posture->t_ms ? fmt_age(age, sizeof age, now_ms - r->posture->t_ms) : "at an unknown time");
+		cv_rule(c, title);
+		grade_lines(c, r);
+		return;
+	}
 	p = &r->posture->p;
 	snprintf(title, sizeof title, "posture (pass %s, %d handshakes in %s)",
 		 fmt_age(age, sizeof age, now_ms - r->posture->t_ms), p->handshakes,

@@ -75,6 +75,9 @@ static void row_from(struct model *m, struct row *r, const struct rj_endpoint *e
 	r->cert_crit_days = m->v_cert_crit_days;
 	r->in_outage = e->in_outage;
 	r->outage_start_ms = e->outage_start_ms;
+	/* the list carries the grade, not the pass: the GRADE column, and the detail's grade lines only */
+	r->posture = e->posture;
+	r->posture_grade_only = e->posture != NULL;
 }
 
 bool model_refresh_remote(struct model *m, int64_t now_ms)
