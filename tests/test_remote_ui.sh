@@ -5,7 +5,7 @@
 #  - the option errors (exit 3, clear words, the token never echoed);
 #  - the API's additions: /api/v1/endpoints names the location and gives
 #    recent_ms; /api/v1/series answers the history chart;
-#  - one collector: its rows and states, the detail (chain, events) and the
+#  - one collector: its rows and states, its GRADE column, the detail (chain, events) and the
 #    history pane (uptimes, outages) of a row;
 #  - two collectors (one with a location, one without) merged: a LOCATION
 #    column, the same endpoint's rows side by side when sorted by name;
@@ -72,6 +72,8 @@ listen_token = \${TEST_TOKEN}
 ${3:+location = $3}
 [good]
 url = https://localhost:$(port good)/
+posture_interval = 10s
+posture_verdict = info
 [expired]
 url = https://localhost:$(port expired)/
 [closed]
@@ -154,6 +156,13 @@ states_a() { row good lab-a | grep -q 'âœ” UP' && row expired lab-a | grep -q 'â
 check "one collector: good UP, expired DOWN, closed FAILING" wait_for 10 states_a
 reason_a() { row expired lab-a | grep -q 'cert_expired'; }
 check "one collector: the reason is the collector's" reason_a
+# the GRADE column: the grade the collector's API gives (its first pass within 10 s), "-" without one
+grade_a() {
+	local g
+	g=$(api /api/v1/endpoints | jq -r '.endpoints[] | select(.name == "good") | .grade')
+	[ -n "$g" ] && [ "$g" != null ] && row good lab-a | grep -qF " $g " && row closed lab-a | grep -qE ' - '
+}
+check "one collector: the GRADE column shows the collector's grade" wait_for 20 grade_a
 check "the token is never on screen" not_on_screen "$token_a"
 keys / good Enter
 keys Enter
