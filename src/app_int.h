@@ -68,7 +68,6 @@ struct app {
 	int posture_inflight;         /* what the engine was made with */
 	struct ppass *ppasses;        /* passes handed to the engine, each holding its config */
 	uint64_t posture_timer;       /* 0: not armed */
-	bool posture_store_failing;   /* a pass's row could not be written (logged once) */
 };
 
 /* One line on the collector's log (opts.log), prefixed with the time. */

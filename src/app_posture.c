@@ -95,8 +95,6 @@ static void pass_done_cb(void *arg, const struct endpoint *ep, const struct post
 	const struct ep_status *s = monitor_find_id(a->mon, pp->id);
 	struct posture_rec *r;
 	struct grade_facts f;
-	char err[600];
-
 	if (s && !strcmp(s->name, ep->name)) {
 		r = xcalloc(1, sizeof(*r));
 		r->t_ms = util_now_ms();
@@ -104,12 +102,8 @@ static void pass_done_cb(void *arg, const struct endpoint *ep, const struct post
 		r->p = *p;
 		grade_facts_from_result(&s->last, &f);
 		grade_compute(p, &f, s->have_result ? &s->last.revocation : NULL, r->t_ms / 1000, &r->g);
-		if (monitor_posture(a->mon, s->name, r, err, sizeof err) != 0 && !a->posture_store_failing) {
-			app_logf(a, "history: %s", err);
-			a->posture_store_failing = true;
-		} else if (a->posture_store_failing) {
-			a->posture_store_failing = false;
-		}
+		/* through the store's write queue: a failing database is the store's notice, as for probes */
+		monitor_posture(a->mon, s->name, r);
 		/* /metrics and /api/v1/endpoints show the grade: their shared pages are made again */
 		serve_changed(a->serve);
 		app_logf(a, "%s posture: grade %s, %d handshakes in %lld ms%s%s", s->name, r->g.grade[0] ? r->g.grade : "-",

@@ -483,7 +483,7 @@ const struct posture *monitor_judged_posture(const struct ep_status *s)
 	return &s->posture->p;
 }
 
-int monitor_posture(struct monitor *m, const char *name, const struct posture_rec *r, char *err, size_t errlen)
+void monitor_posture(struct monitor *m, const char *name, const struct posture_rec *r)
 {
 	struct entry *e = find(m, name);
 	char changes[900];
@@ -491,7 +491,7 @@ int monitor_posture(struct monitor *m, const char *name, const struct posture_re
 	int n;
 
 	if (!e)
-		return 0;
+		return;
 	first = !e->s.posture;
 	n = posture_changes(e->s.posture, r, changes, sizeof changes);
 	if (first)
@@ -501,9 +501,7 @@ int monitor_posture(struct monitor *m, const char *name, const struct posture_re
 	if (n)
 		emit(m, e, MEV_POSTURE, r->t_ms, true, "%s", changes);
 	/* an endpoint's first pass is kept like a change: what later ones are compared with */
-	if (m->st && store_put_posture(m->st, name, r, n > 0 || first, changes, err, errlen) != 0)
-		return -1;
-	return 0;
+	store_add_posture(m->st, name, r, n > 0 || first, changes);
 }
 
 void monitor_set_paused(struct monitor *m, const char *name, bool paused, int64_t now_ms)

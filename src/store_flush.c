@@ -286,6 +286,8 @@ static int flush_rest(struct store *st, struct flush *f, size_t ne)
 	}
 	if (st->aq_n && store_flush_alerts(st) != 0)
 		return -1;
+	if (st->psq_n && store_flush_posture(st) != 0)
+		return -1;
 	if (ne) {
 		if (!(s = store_stmt(st, S_EVENT_ADD)))
 			return -1;

@@ -92,6 +92,14 @@ struct qevent {
 	char *kind, *detail;
 };
 
+/* A queued posture pass (store_posture.c), committed in order with the first chunk. */
+struct qposture {
+	size_t ep;
+	int64_t t_ms;
+	bool changed;
+	char *grade, *changes, *json;
+};
+
 /* A queued write of the alert engine, committed in order with the first chunk. */
 enum qalert_op { QA_OUTBOX_ADD, QA_OUTBOX_SET, QA_DELIVERY, QA_MARK };
 struct qalert {
@@ -122,6 +130,8 @@ struct store {
 	size_t oq_n, oq_cap;
 	struct qevent *evq;
 	size_t evq_n, evq_cap;
+	struct qposture *psq;    /* posture passes, in order */
+	size_t psq_n, psq_cap;
 	struct qalert *aq;       /* alert engine writes, in order */
 	size_t aq_n, aq_cap;
 	struct cert_info *cq;    /* certificates not in the file yet */
@@ -248,6 +258,21 @@ struct spill_w;
 void store_spill_alerts(struct store *st, struct spill_w *w);
 bool store_is_alert_record(const char *kind);
 int store_import_alert(struct store *st, char **f, int nf);
+
+/* ---- store_posture.c ---- */
+
+/*
+ * The queued posture passes, like the alert writes: store_flush_posture
+ * writes them all (inside the caller's transaction; 0 or -1),
+ * store_posture_pop forgets them, store_spill_posture writes them as G
+ * records and store_import_posture queues one again (0, or -1 when
+ * malformed). A G record imported twice writes the same row again
+ * (INSERT OR REPLACE by name and time): no count is kept for them.
+ */
+int store_flush_posture(struct store *st);
+void store_posture_pop(struct store *st);
+void store_spill_posture(struct store *st, struct spill_w *w);
+int store_import_posture(struct store *st, char **f, int nf);
 
 /* ---- store_read.c ---- */
 

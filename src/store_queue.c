@@ -214,7 +214,7 @@ void store_add_event(struct store *st, const char *name, int64_t t_ms, const cha
 	e->detail = xstrdup(detail ? detail : "");
 }
 
-/* Empties what is written whole with every chunk: outages, certificates and alert writes. */
+/* Empties what is written whole with every chunk: outages, certificates, alert writes and posture passes. */
 static void queues_clear_rest(struct store *st)
 {
 	for (size_t i = 0; i < st->oq_n; i++) {
@@ -227,9 +227,10 @@ static void queues_clear_rest(struct store *st)
 		cert_info_done(&st->cq[i]);
 	st->cq_n = 0;
 	store_alerts_pop(st);
+	store_posture_pop(st);
 }
 
-/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages, certificates and alert writes. */
+/* Forgets what a committed chunk wrote: np probes and ne events from the heads, all outages, certificates, alert writes and posture passes. */
 void store_queues_pop(struct store *st, size_t np, size_t ne)
 {
 	for (size_t i = 0; i < np; i++)
@@ -261,7 +262,7 @@ void store_free_queues(struct store *st)
 
 size_t store_queued(const struct store *st)
 {
-	return st ? st->pq_n + st->oq_n + st->evq_n + st->aq_n : 0;
+	return st ? st->pq_n + st->oq_n + st->evq_n + st->aq_n + st->psq_n : 0;
 }
 
 const char *store_last_error(const struct store *st)

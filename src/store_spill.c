@@ -4,7 +4,7 @@
  *
  * What a collector could not write before it stopped goes to "<db>.spill"
  * (spill.h): C (certificate), P (probe), O (outage), K (an outage's mark
- * alone), E (event) records, then the alert engine's writes (store_alert.c:
+ * alone), E (event), G (posture pass, store_posture.c) records, then the alert engine's writes (store_alert.c:
  * A outbox row, S its status, D delivery attempt, M mark), in queue
  * order: an alert whose outbox row could not be written is not lost with
  * the collector. The next collector queues them again at open; each chunk
@@ -122,14 +122,14 @@ static int64_t spill_new_id(void)
 
 long store_spill(struct store *st, char *msg, size_t msglen)
 {
-	size_t np, no, ne, na;
+	size_t np, no, ne, na, ng;
 	struct spill_w *w;
 	char *path;
 
 	if (!st || st->mode != STORE_COLLECTOR)
 		return -1;
-	np = st->pq_n, no = st->oq_n, ne = st->evq_n, na = st->aq_n;
-	if (!np && !no && !ne && !na)
+	np = st->pq_n, no = st->oq_n, ne = st->evq_n, na = st->aq_n, ng = st->psq_n;
+	if (!np && !no && !ne && !na && !ng)
 		return 0;
 	path = xasprintf("%s.spill", st->path);
 	w = spill_create(path, spill_new_id(), msg, msglen);
@@ -140,16 +140,21 @@ long store_spill(struct store *st, char *msg, size_t msglen)
 	spill_certs(st, w);
 	spill_probes(st, w);
 	spill_rest(st, w);
+	store_spill_posture(st, w);
 	store_spill_alerts(st, w);
 	if (spill_finish(w, msg, msglen) != 0) {
 		free(path);
 		return -1;
 	}
 	{
-		char alerts[96] = "";
+		char alerts[160] = "";
+		size_t o = 0;
 
+		if (ng)
+			o = (size_t)snprintf(alerts, sizeof(alerts), ", %zu posture pass%s", ng, ng == 1 ? "" : "es");
 		if (na)
-			snprintf(alerts, sizeof(alerts), ", %zu alert write%s (outbox, deliveries)", na, na == 1 ? "" : "s");
+			snprintf(alerts + o, sizeof(alerts) - o, ", %zu alert write%s (outbox, deliveries)", na,
+				 na == 1 ? "" : "s");
 		snprintf(msg, msglen, "%zu probe%s, %zu outage update%s and %zu event%s%s saved to %s;"
 			 " the next collector start writes them to the database", np, np == 1 ? "" : "s", no,
 			 no == 1 ? "" : "s", ne, ne == 1 ? "" : "s", alerts, path);
@@ -159,7 +164,7 @@ long store_spill(struct store *st, char *msg, size_t msglen)
 	st->spill_id = 0;
 	st->spill_alerts = 0;
 	free(path);
-	return (long)(np + no + ne + na);
+	return (long)(np + no + ne + na + ng);
 }
 
 static int64_t field_i64(const char *s, bool *ok)
@@ -299,6 +304,8 @@ static int import_record(struct store *st, char **f, int nf, const int64_t done[
 		store_mark_outage(st, f[1], a, f[3]);
 		return 1;
 	}
+	if (!strcmp(f[0], "G"))
+		return store_import_posture(st, f, nf) == 0 ? 1 : -1;
 	if (!strcmp(f[0], "E") && nf == SP_E) {
 		if (++seen[1] <= done[1])
 			return 0;

@@ -176,7 +176,8 @@ static const char *const sql_text[S_COUNT] = {
 		" WHERE until_ms IS NULL OR until_ms > ?1 ORDER BY name",
 	[S_MUTE_PRUNE] = "DELETE FROM mute WHERE until_ms IS NOT NULL AND until_ms <= ?1",
 	[S_DATA_VERSION] = "PRAGMA data_version",
-	[S_POSTURE_SAME_DEL] = "DELETE FROM posture WHERE name = ?1 AND changed = 0",
+	/* older unchanged passes only: a pass imported again from a spill file never removes a newer one */
+	[S_POSTURE_SAME_DEL] = "DELETE FROM posture WHERE name = ?1 AND changed = 0 AND t_ms < ?2",
 	[S_POSTURE_ADD] = "INSERT OR REPLACE INTO posture(name, t_ms, grade, changed, changes, data)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_POSTURE_LAST] = "SELECT data FROM posture WHERE name = ?1 ORDER BY t_ms DESC LIMIT 1",

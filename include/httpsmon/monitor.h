@@ -112,15 +112,15 @@ void monitor_result(struct monitor *m, const char *name, const struct probe_resu
 
 /*
  * A finished posture pass of name (r copied): kept as the endpoint's
- * posture, written to the store (a pass that changed nothing replaces the
- * previous such row), and what changed since the pass before becomes a
+ * posture, queued for the store like a probe (a pass that changed nothing
+ * replaces the older such rows; a store that cannot write keeps it queued,
+ * says so as it does for probes, and spills it at exit), and what changed since the pass before becomes a
  * MEV_POSTURE event ("now accepts TLS 1.0; 3DES no longer accepted; grade
  * A -> B; OCSP staple missing"). From the next probe on, the verdict
  * judges it (verdict_judge_posture) unless posture_verdict = info or
- * posture_interval = off. Unknown names are ignored. Returns 0, or -1 when
- * the store refused the row (message in err; the pass is kept in memory).
+ * posture_interval = off. Unknown names are ignored.
  */
-int monitor_posture(struct monitor *m, const char *name, const struct posture_rec *r, char *err, size_t errlen);
+void monitor_posture(struct monitor *m, const char *name, const struct posture_rec *r);
 
 /*
  * The posture s's verdicts judge: its last pass, or NULL when it has none,

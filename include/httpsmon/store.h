@@ -96,17 +96,17 @@ int store_mutes(struct store *st, int64_t now_ms, struct mute_row **rows, size_t
 void store_mute_rows_free(struct mute_row *rows, size_t n);
 
 /*
- * Posture passes (store_posture.c), by endpoint name. A pass is written at
- * once in its own short transaction (a pass is rare, and the dashboard
- * reads it back at the next start), not through the write queue. changed:
- * the pass differs from the one before (or is the endpoint's first), and
- * changes says how ("" or NULL for none); a pass with changed false
- * replaces the endpoint's previous unchanged one, so the table keeps each
- * endpoint's passes that changed something and its latest. Collector only.
- * 0, or -1 with a message in err.
+ * Posture passes (store_posture.c), by endpoint name: queued like events
+ * and committed by store_flush with the first chunk (a database that is
+ * locked or full keeps them, and store_spill saves them); the dashboard
+ * reads the latest back at the next start. changed: the pass differs from
+ * the one before (or is the endpoint's first), and changes says how (""
+ * or NULL for none); a pass with changed false replaces the endpoint's
+ * older unchanged ones, so the table keeps each endpoint's passes that
+ * changed something and its latest. Collector only.
  */
-int store_put_posture(struct store *st, const char *name, const struct posture_rec *r, bool changed,
-		      const char *changes, char *err, size_t errlen);
+void store_add_posture(struct store *st, const char *name, const struct posture_rec *r, bool changed,
+		       const char *changes);
 /* name's latest pass into out. 0, 1 when it has none (or it cannot be read), -1 on an error. */
 int store_last_posture(struct store *st, const char *name, struct posture_rec *out);
 /*
