@@ -5,7 +5,8 @@
 # second, not at the end of a backoff; SIGTERM while writes fail saves the
 # queue to the spill file beside the database and exits 0, and the next
 # start writes it, every probe exactly once, and delivers the alert that
-# was pending in it, once; with no room for the spill
+# was pending in it, once, and the posture pass made while writes failed;
+# with no room for the spill
 # either, SIGTERM exits 1 and the log gives the count lost. TAP-ish output;
 # local lab only.
 set -u
@@ -47,6 +48,7 @@ EOF
 {
 	printf '[defaults]\nca_file = %s\ninterval = 1s\ntimeout = 800ms\n' "$ca"
 	for i in $(seq 20); do printf '[ep%d]\nurl = https://localhost:%s/\n' "$i" "$(port good)"; done
+	printf '[pst]\nurl = https://localhost:%s/\nposture_interval = 10s\nposture_verdict = info\n' "$(port good)"
 	printf '[flaky]\nurl = https://localhost:%s/\nfail_after = 1\nnotify = cmd\n' "$flaky_port"
 	printf '[notify:cmd]\ntype = command\ncommand = /bin/sh %s/notify.sh\ngroup_wait = 0s\n' "$work"
 } >"$cfg"
@@ -91,9 +93,12 @@ fi
 # writes fail (the database is locked this time) and SIGTERM comes: the queue goes to the spill file,
 # with an alert whose receiver refused it: its outbox row and attempt are not in the database
 touch "$work/refuse"
-(echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; sleep 12; echo "ROLLBACK;") | sqlite3 "$db" &
+(echo ".timeout 5000"; echo "BEGIN IMMEDIATE;"; sleep 20; echo "ROLLBACK;") | sqlite3 "$db" &
 lock_pid=$!
 wait_for 5 grep -q "history: cannot write .*locked" "$log" || notok "the locked database is noticed" "$(tail -3 "$log")"
+# a posture pass (every 10 s) while the database is locked: it waits in the queue
+passes=$(grep -c 'pst posture:' "$log")
+wait_for 12 sh -c "[ \$(grep -c 'pst posture:' '$log') -gt $passes ]" || notok "a posture pass while locked" "$(tail -3 "$log")"
 kill "$flaky_pid"; wait "$flaky_pid" 2>/dev/null; flaky_pid=
 wait_for 8 grep -q "notify cmd: down failed" "$log" || notok "the down alert is refused" "$(tail -3 "$log")"
 had=$(count)
@@ -110,6 +115,13 @@ if grep -q '^A	[0-9]*	cmd	down	' "$spill" && grep -q '^D	[0-9]*	cmd	down	flaky	1
 	ok "the pending alert and its refused attempt are in the spill file, not in the database"
 else
 	notok "the pending alert is in the spill file" "$(grep -v '^[PCE]' "$spill" | cut -c1-120)" "$(grep notify "$log")"
+fi
+pass_t=$(awk -F'\t' '$1 == "G" && $2 == "pst" { t = $3 } END { print t }' "$spill")
+if [ -n "$pass_t" ] && grep -q "1 posture pass\|[0-9] posture passes" "$log" &&
+	[ "$(sqlite3 "$db" "select count(*) from posture where t_ms = $pass_t")" = 0 ]; then
+	ok "the posture pass made while locked is in the spill file, not in the database"
+else
+	notok "the posture pass made while locked is in the spill file" "t=$pass_t" "$(grep 'saved to' "$log")"
 fi
 wait "$lock_pid" 2>/dev/null
 lock_pid=
@@ -128,6 +140,11 @@ if wait_for 10 sh -c "! test -e '$spill'"; then
 else
 	notok "the next start imports the spill and removes it" "$(grep history "$log2")"
 	kill -TERM "$hp"; wait "$hp"
+fi
+if [ -n "$pass_t" ] && [ "$(sqlite3 "$db" "select grade from posture where name = 'pst' and t_ms = $pass_t")" != "" ]; then
+	ok "the next start writes the spilled posture pass"
+else
+	notok "the next start writes the spilled posture pass" "$(sqlite3 "$db" 'select name, t_ms, grade from posture')"
 fi
 # the alert: delivered by the next start, once; its first attempt kept, once
 if [ "$(cat "$work/alerts.log" 2>/dev/null)" = "down flaky" ] &&
