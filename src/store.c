@@ -620,6 +620,7 @@ void store_close(struct store *st)
 	free(st->evq);
 	free(st->cq);
 	free(st->aq);
+	free(st->psq);
 	for (size_t i = 0; i < st->neps; i++) {
 		free(st->eps[i].name);
 		free(st->eps[i].url);
