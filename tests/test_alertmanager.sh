@@ -35,7 +35,9 @@ am_start 1s || { notok "alertmanager starts" "$(tail -5 "$work/am/log")"; exit 1
 
 cfg=$work/endpoints.ini
 db=$work/history.db
-dead_port=$(free_port) # a second HA member that is down
+# a second HA member that is down: the lab's closed port (bound, never listening), which
+# refuses every connection and which no other test running beside this one can take
+dead_port=$(port closed)
 cat >"$cfg" <<EOF
 [defaults]
 ca_file = $ca
